@@ -1,0 +1,20 @@
+"""The system of record: SQLAlchemy 2.0 typed models (see data/migrations for the schema history)."""
+from .base import CST, UTC, Base, utcnow
+from .business import (
+    AnnualCheck, Asset, AssetEvent, Bid, Contract, ContractInstalment, ContractReceipt, Disclosure,
+    Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent,
+)
+from .core import (
+    Approval, Attachment, AuditLog, BaseDataChange, CollectiveOrg, Household, Member, Region, Setting,
+    SharingApproval, User, UserSession, VillageProfile,
+)
+from .ledger import BankAccount, BankStatementLine, PaymentRequest, Voucher, VoucherLine
+
+__all__ = [
+    "CST", "UTC", "Base", "utcnow",
+    "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
+    "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
+    "Approval", "Attachment", "AuditLog", "BaseDataChange", "CollectiveOrg", "Household", "Member",
+    "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
+    "BankAccount", "BankStatementLine", "PaymentRequest", "Voucher", "VoucherLine",
+]

@@ -1,0 +1,94 @@
+"""Runtime settings, read once from the environment.
+
+Every setting has a safe default so that `make run` works on a fresh machine with
+no configuration: an embedded SQLite database under ``var/`` filled with generated
+demo data for Jilin (22).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+#: The demo password satisfies the password rules (>= 8 chars, letters, digits, specials).
+DEFAULT_DEMO_PASSWORD = "Demo@2026!"
+
+#: One county per province whose villages get the full demo data at the `demo` scale.
+DEFAULT_DEMO_COUNTY = {22: 220122000000, 36: 360121000000}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    province: int = 22
+    database_url: str = ""
+    data_dir: Path = ROOT / "var"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    demo_password: str = DEFAULT_DEMO_PASSWORD
+    demo_scale: str = "demo"
+    demo_seed: int = 20261122
+    demo_county: int = 0
+    #: HMAC key for the tamper-evident security log; kept outside the database.
+    audit_key: str = ""
+    secure_cookies: bool = False
+    idle_timeout_s: int = 30 * 60
+    absolute_timeout_s: int = 12 * 3600
+
+    def __post_init__(self):
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / f'platform-{self.province}.sqlite'}")
+        if not self.demo_county:
+            object.__setattr__(self, "demo_county", DEFAULT_DEMO_COUNTY.get(self.province, 0))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """Columnar snapshots of the rollups (Parquet), keyed by database."""
+        return self.data_dir / "snapshots"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        data_dir = Path(env.get("DATA_DIR") or ROOT / "var")
+        return cls(
+            province=_int("PROVINCE", 22),
+            database_url=env.get("DATABASE_URL", ""),
+            data_dir=data_dir,
+            host=env.get("HOST", "127.0.0.1"),
+            port=_int("PORT", 8050),
+            secret_key=env.get("SECRET_KEY") or _persistent_secret(data_dir, "secret_key"),
+            demo_password=env.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
+            demo_scale=env.get("DEMO_SCALE", "demo"),
+            demo_seed=_int("DEMO_SEED", 20261122),
+            demo_county=_int("DEMO_COUNTY", 0),
+            audit_key=env.get("AUDIT_KEY") or _persistent_secret(data_dir, "audit_key"),
+            secure_cookies=env.get("SECURE_COOKIES", "0") == "1",
+        )
+
+
+def _persistent_secret(data_dir: Path, name: str) -> str:
+    """A random secret kept in a 0600 file beside the data (never in the database)."""
+    path = data_dir / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
