@@ -1,0 +1,1 @@
+"""Domain rules in plain Python (no Dash import): permissions, accounting, workflows, warnings, credit."""
