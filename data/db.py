@@ -28,6 +28,16 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # Let SQLAlchemy, not the driver, open transactions (see "begin" below).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # A unit of work (`transaction()`) takes the write lock when it starts, so two writers
+            # never work from the same stale snapshot (a read-then-write upgrade would fail with
+            # SQLITE_BUSY); plain reads begin deferred and never block anyone.
+            immediate = conn.get_execution_options().get("sqlite_immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -46,6 +56,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
 def transaction(url: str) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
     with session_factory(url)() as session, session.begin():
+        session.connection(execution_options={"sqlite_immediate": True})
         yield session
 
 

@@ -1,0 +1,220 @@
+"""Deterministic demo data for one province: `python -m data.demo --scale demo|test|province`.
+
+Scales: `test` (three townships, two years: the test suite), `demo` (one county, three years:
+`make run`), `province` (every village of the province, ten years, > 20 million ledger lines:
+the benchmark). The same seed gives the same data.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sqlalchemy import func, select, text
+
+from data import bulk
+from data.db import engine_for, transaction, upgrade
+from data.models import Base, Region, Setting, User
+from data.regions import load_region_tree
+from settings import Settings
+
+from .ledger import generate_ledger
+from .records import business_frames, org_frames
+
+
+@dataclass(frozen=True)
+class Scale:
+    months: int
+    vouchers_per_month: float
+    members_per_village: int
+    density: float
+
+
+SCALES = {
+    "test": Scale(months=24, vouchers_per_month=4, members_per_village=8, density=0.5),
+    "demo": Scale(months=36, vouchers_per_month=6, members_per_village=16, density=1.0),
+    "province": Scale(months=120, vouchers_per_month=7.6, members_per_village=4, density=0.5),
+}
+
+#: The demo logins `make run` prints (all share the DEMO_PASSWORD setting).
+DEMO_LOGINS = [
+    ("demo-province", "省级领导：全省驾驶舱（只读）"),
+    ("demo-admin", "省级平台管理员"),
+    ("demo-city", "市级平台管理员"),
+    ("demo-county", "县级组织管理员（县级官员）"),
+    ("demo-township", "乡镇代理会计"),
+    ("demo-township-head", "乡镇主要领导"),
+    ("demo-secretary", "村书记（理事长）"),
+    ("demo-supervisor", "村集体监事长"),
+    ("demo-village", "村报账员（出纳）"),
+    ("demo-bank", "金融机构用户"),
+    ("demo-member", "集体经济组织成员"),
+]
+
+TABLE_ORDER = ["collective_orgs", "village_profiles", "households", "members", "bank_accounts", "meetings", "resolutions",
+               "assets", "asset_events", "trade_listings", "bids", "contracts", "contract_instalments", "contract_receipts",
+               "resources", "annual_checks", "disclosures"]
+RECORD_TABLES = {"collective_orgs", "village_profiles", "households", "members", "bank_accounts", "meetings", "resolutions",
+                 "assets", "trade_listings", "contracts", "resources", "annual_checks", "disclosures", "vouchers"}
+
+
+def scale_roots(settings: Settings, scale: str) -> list[int]:
+    """Which subtrees get data at a scale."""
+    tree = load_region_tree(settings.province)
+    if scale == "province":
+        return [tree.root]
+    county = settings.demo_county
+    if scale == "demo":
+        return [county]
+    towns = tree.children(county)["code"].to_list()
+    city = tree.frame.filter(pl.col("code") == county)["parent"][0]
+    other = [c for c in tree.children(city)["code"].to_list() if c != county and tree.children(c).height][0]
+    return towns[:2] + tree.children(other)["code"].to_list()[:1]
+
+
+def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_village: int | None) -> list[dict]:
+    tree = load_region_tree(settings.province)
+    county = settings.demo_county
+    first_village = int(villages.filter((pl.col("code") >= county) & (pl.col("code") < county + 1_000_000))["code"][0])
+    township = first_village // 1000 * 1000
+    city = county // 100_000_000 * 100_000_000
+    other_villages = villages.filter((pl.col("code") < county) | (pl.col("code") >= county + 1_000_000))
+    rows = [
+        ("demo-province", "省级领导（演示）", "province_leader", tree.root),
+        ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root),
+        ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city),
+        ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county),
+        ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township),
+        ("demo-township-head", f"{tree.name(township)}主要领导（演示）", "township_head", township),
+        ("demo-secretary", f"{tree.name(first_village)}书记（演示）", "village_secretary", first_village),
+        ("demo-supervisor", f"{tree.name(first_village)}监事长（演示）", "village_supervisor", first_village),
+        ("demo-village", f"{tree.name(first_village)}报账员（演示）", "village_cashier", first_village),
+        ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root),
+        ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village),
+    ]
+    if other_villages.height:
+        other_county = int(other_villages["code"][0]) // 1_000_000 * 1_000_000
+        rows.append(("demo-county-b", f"{tree.name(other_county)}组织管理员（演示）", "county_admin", other_county))
+    return [dict(username=u, display_name=d, role=r, region_code=int(c),
+                 member_id=member_of_demo_village if r == "member" else None,
+                 institution="合作金融机构" if r == "bank_user" else None) for u, d, r, c in rows]
+
+
+def has_data(settings: Settings) -> dict | None:
+    engine = engine_for(settings.database_url)
+    try:
+        with engine.connect() as c:
+            row = c.execute(select(Setting.value).where(Setting.key == "dataset")).first()
+    except Exception:
+        return None
+    return row[0] if row else None
+
+
+def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None = None, log=print) -> dict:
+    """Create the schema and fill an empty database with demo data for `settings.province`."""
+    spec = SCALES[scale]
+    today = today or dt.date.today()
+    t0 = time.perf_counter()
+    url = settings.database_url
+    upgrade(url)
+    engine = engine_for(url)
+    with engine.connect() as c:
+        if c.execute(select(func.count()).select_from(Region)).scalar():
+            raise RuntimeError("数据库已有数据：请先清空（--reset）再生成演示数据")
+    rng = np.random.default_rng(settings.demo_seed)
+    tree = load_region_tree(settings.province)
+    bulk.ingest(engine, "regions", tree.frame.select("code", "name", "level", "parent")
+                .with_columns(base_data_locked=pl.lit(False)))
+    roots = scale_roots(settings, scale)
+    villages = pl.concat([tree.descendants(r, level=5) for r in roots]).unique("code").sort("code")
+    nv = villages.height
+    log(f"[demo] {scale}: {nv} villages, {spec.months} months up to {today:%Y-%m}")
+    end_period = today.year * 100 + today.month
+    codes = villages["code"].to_numpy()
+    org_ids = np.arange(1, nv + 1)
+    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day)
+    now = dt.datetime.now(dt.timezone.utc)
+    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
+    first_period = int(ledger.vouchers["period"].min())
+    first = dt.date(first_period // 100, first_period % 100, 1)
+    frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in
+                   business_frames(rng, settings.province, villages, ledger.wealth_fen, first, today, spec.density).items()
+                   if v})
+    log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
+        f"{ledger.vouchers.height:,} vouchers")
+    for table in TABLE_ORDER:
+        if table in frames:
+            f = frames[table]
+            if table in RECORD_TABLES:
+                f = bulk.add_record_columns(f, now, provided_by="演示数据生成器", responsible_by="村集体经济组织")
+            bulk.ingest(engine, table, f)
+    vouchers = bulk.add_record_columns(ledger.vouchers, now, provided_by="演示数据生成器", responsible_by="乡镇代理会计")
+    vouchers = vouchers.with_columns(status=pl.lit("posted"), posted_by_id=pl.lit(None, pl.Int64),
+                                     posted_at=pl.lit(now), reverses_id=pl.lit(None, pl.Int64))
+    bulk.ingest(engine, "vouchers", vouchers)
+    log(f"[demo] vouchers written at {time.perf_counter() - t0:.1f}s")
+    bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8),
+                                                                    counterparty=pl.lit(None, pl.Utf8)))
+    log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
+    members = frames["members"]
+    first_village = demo_users(settings, villages, None)[6]["region_code"]
+    org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
+    member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
+    generation = uuid.uuid4().hex
+    from domain.passwords import hash_password
+
+    pw_hash = hash_password(settings.demo_password)
+    with transaction(url) as s:
+        for u in demo_users(settings, villages, member_id):
+            s.add(User(password_hash=pw_hash, **u))
+        meta = dict(scale=scale, seed=settings.demo_seed, generation=generation, province=settings.province,
+                    villages=nv, ledger_lines=ledger.lines.height, end_period=end_period, today=today.isoformat(),
+                    generated_at=now.isoformat())
+        s.merge(Setting(key="dataset", value=meta))
+        s.merge(Setting(key="ledger_generation", value={"id": generation}))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as c:
+            c.execute(text("ANALYZE"))
+    from data.query import QueryLayer
+
+    QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
+    log(f"[demo] done in {time.perf_counter() - t0:.1f}s")
+    return meta
+
+
+def reset(settings: Settings) -> None:
+    """Drop everything (schema included) so that the database can be generated anew."""
+    engine = engine_for(settings.database_url)
+    if settings.is_sqlite:
+        engine.dispose()
+        path = settings.database_url.split("///", 1)[-1]
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                __import__("os").remove(path + suffix)
+            except FileNotFoundError:
+                pass
+        engine_for.cache_clear()
+    else:
+        with engine.begin() as c:
+            Base.metadata.drop_all(c)
+            c.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description="Generate deterministic demo data")
+    ap.add_argument("--scale", choices=sorted(SCALES), default=None)
+    ap.add_argument("--reset", action="store_true", help="drop existing data first")
+    args = ap.parse_args(argv)
+    settings = Settings.from_env()
+    scale = args.scale or settings.demo_scale
+    if args.reset:
+        reset(settings)
+    generate(settings, scale)
+
+
+if __name__ == "__main__":
+    main()
