@@ -1,0 +1,117 @@
+"""The application: Flask server + Dash (pages) + sign-in + the access guard.
+
+`python -m app` (what `make run` does) makes sure the database holds demo data, prints the URL
+and the demo logins, and serves the app with waitress.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask import Flask, has_request_context
+from flask_login import current_user
+
+from data.query import QueryLayer
+from data.regions import SUPPORTED_PROVINCES
+from server.auth import init_auth
+from server.guard import init_guard, may_open
+from settings import Settings
+
+log = logging.getLogger("platform")
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def _signed_in_user():
+    """The signed-in user, or None (also outside a request, when Dash validates the layout)."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return current_user
+    return None
+
+
+def navigation():
+    """The navigation is data: a filtered copy of the page registry, never the registry itself."""
+    user = _signed_in_user()
+    scope = user.scope if user else None
+    pages = [p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)]
+    pages.sort(key=lambda p: p.get("order", 100))
+    links = [dbc.NavLink(p["name"], href=p["relative_path"], active="exact", id=f"nav-{p['module'].split('.')[-1]}")
+             for p in pages]
+    return dbc.Nav(links, pills=True, className="app-nav flex-wrap", id="app-nav")
+
+
+def shell(cfg: Settings):
+    """The app shell for the signed-in user (Dash calls this on every page load)."""
+    user = _signed_in_user()
+    who = (html.Span([html.Span(user.display_name, className="me-2 fw-semibold", id="user-name"),
+                      html.Span(user.role_label, className="badge bg-light text-dark me-3", id="user-role"),
+                      html.A("退出", href="/logout", className="btn btn-sm btn-outline-light", id="logout")])
+           if user else html.Span())
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        html.Header(className="app-header", children=[
+            html.Div([html.Span("吉农经管" if cfg.province == 22 else "农经林信", className="brand"),
+                      html.Span(SUPPORTED_PROVINCES.get(cfg.province, ""), className="brand-sub")]),
+            who,
+        ]),
+        html.Div(navigation(), className="app-nav-bar"),
+        html.Main(dash.page_container, className="app-main"),
+    ])
+
+
+def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
+    settings = settings or Settings.from_env()
+    server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        PLATFORM_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="nj_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.absolute_timeout_s),
+    )
+    server.extensions["platform.query"] = query or QueryLayer(settings).load()
+    init_auth(server)
+    init_guard(server)
+    app = dash.Dash(
+        __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
+        assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",
+        external_stylesheets=["/assets/vendor/bootstrap.min.css"], assets_ignore=r"vendor/.*", compress=False,
+        suppress_callback_exceptions=False, update_title=None,
+    )
+    app.layout = lambda: shell(settings)
+    import callbacks  # noqa: F401 - records every page's callbacks
+    from server.callbacks import register_all
+
+    register_all(app)
+
+    return app
+
+
+def main() -> None:
+    from data.demo import generate, has_data
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings.from_env()
+    if not has_data(settings):
+        print(f"[run] 生成演示数据（{settings.demo_scale}）…", flush=True)
+        generate(settings, settings.demo_scale)
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"\n平台已启动: {url}\n演示账号（密码均为 {settings.demo_password}）:")
+    from data.demo import DEMO_LOGINS
+
+    for username, label in DEMO_LOGINS:
+        print(f"  {username:<20} {label}")
+    print(flush=True)
+    from waitress import serve
+
+    serve(app.server, host=settings.host, port=settings.port, threads=8, ident=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Helpers shared by the page callbacks: parsing the region from the URL, breadcrumbs."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from dash import html
+
+from domain.permissions import Scope
+
+
+def region_from_search(search: str | None, scope: Scope) -> int:
+    """The `region` query parameter, or the user's own root. Not widened: the query layer refuses
+    a region outside the scope."""
+    values = parse_qs((search or "").lstrip("?")).get("region")
+    if not values:
+        return scope.root
+    try:
+        return int(values[0])
+    except ValueError:
+        return scope.root
+
+
+def breadcrumb(tree, scope: Scope, region: int, base: str):
+    """Region path from the user's root down to `region`; each step a link."""
+    items = []
+    for code, name in tree.path(region):
+        if not scope.contains(code):
+            continue
+        if code == region:
+            items.append(html.Span(name, className="fw-semibold", id="breadcrumb-current"))
+        else:
+            items.append(html.A(name, href=f"{base}?region={code}", id=f"crumb-{code}"))
+            items.append(html.Span(" / ", className="text-muted mx-1"))
+    return items

@@ -1,0 +1,1 @@
+"""Reusable, id-parameterised pieces of the user interface."""

@@ -1,0 +1,222 @@
+"""Sign-in, server-side sessions and the current user's scope (Art. J34–J35, X54).
+
+The Flask cookie carries only a random session id; the session itself lives in the database
+(`user_sessions`), so signing out or disabling a user ends it on the server. Sessions end after
+30 idle minutes and 12 hours in all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy import select, update
+
+from data.db import transaction
+from data.models import SharingApproval, User, UserSession, utcnow
+from domain import audit, passwords
+from domain.permissions import Scope, role_label, role_perms
+
+LOGIN_TEMPLATE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>登录 · {{ platform }}</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
+<body class="login-body">
+<main class="login-card card shadow-sm">
+  <div class="card-body p-4">
+    <h1 class="h4 mb-1">{{ platform }}</h1>
+    <p class="text-muted small mb-4">{{ province }} · 农村集体经济数字监管与林业信用数据平台</p>
+    {% if banner %}<div class="alert alert-warning small" role="alert">{{ banner }}</div>{% endif %}
+    {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+    <form method="post" action="/login" autocomplete="off">
+      <input type="hidden" name="next" value="{{ next }}">
+      <div class="mb-3"><label class="form-label" for="username">用户名</label>
+        <input class="form-control" id="username" name="username" value="{{ username }}" required autofocus></div>
+      <div class="mb-3"><label class="form-label" for="password">密码</label>
+        <input class="form-control" id="password" name="password" type="password" required></div>
+      <button class="btn btn-primary w-100" type="submit" id="login-submit">登录</button>
+    </form>
+    <p class="text-muted small mt-3 mb-0">请妥善保管用户名和密码，离开时请退出登录。</p>
+  </div>
+</main></body></html>"""
+
+
+@dataclass(frozen=True)
+class AppUser(UserMixin):
+    sid: str
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    region_code: int
+    shared: tuple[int, ...]
+
+    def get_id(self) -> str:
+        return self.sid
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(root=self.region_code, perms=role_perms(self.role), shared=self.shared,
+                     user_id=self.user_id, role=self.role)
+
+
+def current_scope() -> Scope | None:
+    user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.scope
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def _now() -> dt.datetime:
+    return current_app.config.get("NOW", utcnow)()
+
+
+def _url() -> str:
+    return current_app.config["PLATFORM_SETTINGS"].database_url
+
+
+def _audit_key() -> str:
+    return current_app.config["PLATFORM_SETTINGS"].audit_key
+
+
+def log_event(type_: str, description: str, result: str, *, actor: str | None = None, actor_id=None,
+              region_code=None, detail: dict | None = None) -> None:
+    """Write one security-log entry in its own transaction."""
+    if actor is None and getattr(current_user, "is_authenticated", False):
+        actor, actor_id, region_code = current_user.username, current_user.user_id, region_code or current_user.region_code
+    with transaction(_url()) as s:
+        audit.record(s, _audit_key(), actor=actor or "anonymous", actor_id=actor_id, type=type_,
+                     description=description, result=result, region_code=region_code, ip=client_ip(), detail=detail)
+
+
+def _shared_roots(s, user: User, today: dt.date) -> tuple[int, ...]:
+    rows = s.scalars(select(SharingApproval.owner_region).where(
+        SharingApproval.grantee_region == user.region_code, SharingApproval.status == "approved",
+        (SharingApproval.valid_until.is_(None)) | (SharingApproval.valid_until >= today)))
+    return tuple(sorted(set(int(r) for r in rows)))
+
+
+def load_session_user(sid: str) -> AppUser | None:
+    cfg = current_app.config["PLATFORM_SETTINGS"]
+    now = _now()
+    with transaction(_url()) as s:
+        row = s.get(UserSession, sid)
+        if row is None or row.revoked_at is not None:
+            return None
+        idle = (now - row.last_seen_at).total_seconds()
+        age = (now - row.created_at).total_seconds()
+        user = s.get(User, row.user_id)
+        if idle > cfg.idle_timeout_s or age > cfg.absolute_timeout_s or user is None or not user.is_active:
+            row.revoked_at = now
+            g.session_ended = "idle" if idle > cfg.idle_timeout_s else "expired"
+            return None
+        if (now - row.last_seen_at).total_seconds() > 30:
+            row.last_seen_at = now
+        return AppUser(sid=sid, user_id=user.id, username=user.username, display_name=user.display_name,
+                       role=user.role, region_code=int(user.region_code), shared=_shared_roots(s, user, now.date()))
+
+
+def authenticate(username: str, password: str) -> tuple[User | None, str | None]:
+    """Check a sign-in; applies lockout after 5 failures. Returns (user, None) or (None, message)."""
+    now = _now()
+    with transaction(_url()) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
+            return None, "用户名或密码错误"
+        if not user.is_active:
+            return None, "该账号已停用，请联系管理员"
+        if passwords.is_locked(user, now):
+            return None, "连续登录失败次数过多，账号已锁定30分钟"
+        if not passwords.verify_password(user.password_hash, password):
+            passwords.register_failure(user, now)
+            if passwords.is_locked(user, now):
+                audit.record(s, _audit_key(), actor=username, actor_id=user.id, type="lockout",
+                             description="连续5次登录失败，账号锁定30分钟", result="locked",
+                             region_code=user.region_code, ip=client_ip())
+                return None, "连续登录失败次数过多，账号已锁定30分钟"
+            return None, "用户名或密码错误"
+        passwords.register_success(user)
+        s.expunge(user)
+        return user, None
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def init_auth(server: Flask) -> LoginManager:
+    lm = LoginManager()
+    lm.session_protection = None  # the server-side session table is the authority
+    lm.init_app(server)
+
+    @lm.user_loader
+    def _load(sid: str):
+        return load_session_user(sid)
+
+    @server.route("/health")
+    def health():
+        return jsonify(status="ok")
+
+    def render(error=None, username="", status=200, nxt="/"):
+        cfg = current_app.config["PLATFORM_SETTINGS"]
+        from data.regions import SUPPORTED_PROVINCES
+
+        banner = current_app.config.get("MAINTENANCE_BANNER", lambda: None)()
+        return render_template_string(LOGIN_TEMPLATE, platform="吉农经管" if cfg.province == 22 else "农经林信平台",
+                                      province=SUPPORTED_PROVINCES.get(cfg.province, ""), error=error,
+                                      username=username, next=nxt, banner=banner), status
+
+    @server.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "GET":
+            msg = {"idle": "长时间未操作，会话已结束，请重新登录", "expired": "会话已超过12小时，请重新登录"}.get(
+                request.args.get("ended", ""))
+            return render(error=msg, nxt=_safe_next(request.args.get("next")))
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        nxt = _safe_next(request.form.get("next"))
+        if not username or not password:
+            return render("请输入用户名和密码", username, 400, nxt)
+        user, error = authenticate(username, password)
+        if user is None:
+            log_event("sign_in_failed", f"登录失败：{error}", "failure", actor=username[:64])
+            return render(error, username, 401, nxt)
+        session.clear()  # a new session identifier at every sign-in
+        sid = secrets.token_urlsafe(32)
+        with transaction(_url()) as s:
+            s.add(UserSession(id=sid, user_id=user.id, created_at=_now(), last_seen_at=_now(), ip=client_ip()))
+        login_user(load_session_user(sid))
+        session.permanent = True
+        if passwords.password_expired(user.password_changed_at, _now()):
+            session["must_change_password"] = True
+        log_event("sign_in", "登录成功", "success", actor=user.username, actor_id=user.id, region_code=user.region_code)
+        return redirect(nxt)
+
+    @server.route("/logout", methods=["GET", "POST"])
+    def logout():
+        if getattr(current_user, "is_authenticated", False):
+            with transaction(_url()) as s:
+                s.execute(update(UserSession).where(UserSession.id == current_user.sid).values(revoked_at=_now()))
+            log_event("sign_out", "退出登录", "success")
+            logout_user()
+        session.clear()
+        return redirect("/login")
+
+    return lm

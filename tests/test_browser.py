@@ -1,0 +1,72 @@
+"""Browser tests in headless Chromium: what a person sees after signing in."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.support.browser import browser, serve, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def base(app):
+    with serve(app.server) as url:
+        yield url
+
+
+def nav_texts(page) -> list[str]:
+    page.wait_for_selector("#app-nav")
+    return [t.strip() for t in page.locator("#app-nav a").all_inner_texts()]
+
+
+def test_each_role_sees_exactly_the_pages_it_may_open(base, sqlite_settings):
+    import dash
+
+    from domain.permissions import Scope, role_perms
+    from server.guard import may_open
+
+    roles = {"demo-province": "province_leader", "demo-village": "village_cashier", "demo-member": "member"}
+    seen, expected, foreign = {}, {}, []
+    with browser() as b:
+        for username, role in roles.items():
+            ctx = b.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            page = ctx.new_page()
+            page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
+                    and not r.url.startswith("data:") else None)
+            sign_in(page, base, username, PASSWORD)
+            seen[username] = sorted(nav_texts(page))
+            scope = Scope(root=22 * 10**10, perms=role_perms(role))
+            expected[username] = sorted(p["name"] for p in dash.page_registry.values() if may_open(p, scope))
+            shot(page, f"home-{username}")
+            ctx.close()
+    assert seen == expected
+    assert "驾驶舱" in seen["demo-province"] and "驾驶舱" not in seen["demo-member"]
+    assert foreign == []  # offline by design: nothing is fetched from another origin
+
+
+def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_settings):
+    from components.format import money_auto
+    from domain.permissions import Scope, role_perms
+
+    ql = app.server.extensions["platform.query"]
+    county = sqlite_settings.demo_county
+    scope = Scope(root=county, perms=role_perms("county_admin"))
+    expected = money_auto(ql.kpis(scope, county)["total_assets"])[0]
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        sign_in(page, base, "demo-county", PASSWORD)
+        page.goto(f"{base}/cockpit")
+        page.wait_for_selector("#kpi-total_assets-value")
+        assert page.inner_text("#kpi-total_assets-value") == expected
+        shot(page, "cockpit-county")
+        first = page.locator("#children-table a").first
+        name = first.inner_text()
+        first.click()
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n", arg=name)
+        assert "region=" in page.url
+        page.click(f"#crumb-{county}")
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
+                               arg=ql.tree.name(county))
