@@ -64,7 +64,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         env = os.environ
-        data_dir = Path(env.get("DATA_DIR") or ROOT / "var")
+        data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
         return cls(
             province=_int("PROVINCE", 22),
             database_url=env.get("DATABASE_URL", ""),

@@ -23,8 +23,9 @@ def kpi_row(k: dict):
     for key, label in KPIS:
         value, unit = money_auto(k[key])
         cards.append(html.Div(kpi_card(f"kpi-{key}", label, value, unit), className="col-6 col-md-3 col-xl"))
-    cards.append(html.Div(kpi_card("kpi-villages", "村级组织", f"{k['villages']:,}", "个",
-                                   f"经营收入超10万元 {k['villages_income_over_100k']:,} 个"), className="col-6 col-md-3 col-xl"))
+    cards.append(html.Div(kpi_card("kpi-villages", "村集体经济组织", f"{k['orgs']:,}", "个",
+                                   f"辖区行政村 {k['villages']:,} 个，经营收入超10万元 {k['villages_income_over_100k']:,} 个"),
+                          className="col-6 col-md-3 col-xl"))
     cards.append(html.Div(kpi_card("kpi-resources", "资源面积", mu(k["resource_area_cmu"]), "亩",
                                    f"已发包 {mu(k['contracted_area_cmu'])} 亩"), className="col-6 col-md-3 col-xl"))
     cards.append(html.Div(kpi_card("kpi-contracts", "在执行合同", f"{k['contracts_active']:,}", "份",
@@ -42,8 +43,9 @@ def trend_figure(monthly) -> go.Figure:
     fig.add_scatter(x=x, y=[wan_number(v) for v in monthly["total_assets"]], name="资产总额", yaxis="y2",
                     line={"color": "#0b4f8a", "width": 2}, hovertemplate="%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>")
     fig.update_layout(margin={"l": 60, "r": 60, "t": 10, "b": 40}, barmode="group", legend={"orientation": "h", "y": 1.12},
-                      yaxis={"title": "收支（万元）"}, yaxis2={"title": "资产总额（万元）", "overlaying": "y", "side": "right",
-                                                          "showgrid": False},
+                      yaxis={"title": "收支（万元）", "tickformat": ",.0f"},
+                      yaxis2={"title": "资产总额（万元）", "overlaying": "y", "side": "right", "showgrid": False,
+                              "tickformat": ",.0f"},
                       plot_bgcolor="#fff", paper_bgcolor="#fff", font={"family": "Noto Sans CJK SC, sans-serif"})
     return fig
 

@@ -78,6 +78,7 @@ class RegionTree:
         self.province = province
         self.root = province_root(province)
         self._names = dict(zip(self.frame["code"].to_list(), self.frame["name"].to_list()))
+        self._children: dict[int, pl.DataFrame] = {}
 
     def __contains__(self, code) -> bool:
         try:
@@ -104,7 +105,12 @@ class RegionTree:
         return self.frame.slice(int(i0), int(i1 - i0))
 
     def children(self, code: int) -> pl.DataFrame:
-        return self._range(code).filter(pl.col("parent") == int(code))
+        """Direct children sorted by code (memoised: the tree never changes)."""
+        code = int(code)
+        kids = self._children.get(code)
+        if kids is None:
+            kids = self._children[code] = self._range(code).filter(pl.col("parent") == code)
+        return kids
 
     def descendants(self, code: int, level: int | None = None) -> pl.DataFrame:
         """Every unit strictly below `code`, or only those at `level`."""

@@ -68,15 +68,15 @@ def duck_figures(con, lo, hi, period, group_div=None):
     key = f"region_code // {group_div} * {group_div}" if group_div else "0"
     sql = (f"SELECT {key} AS code, {', '.join(sel)} FROM ledger WHERE region_code BETWEEN {lo} AND {hi} "
            f"AND period <= {period} GROUP BY 1 ORDER BY 1")
-    return con.execute(sql).pl()
+    return con.sql(sql).pl()
 
 
 def duck_monthly(con, region):
     lo, hi = subtree_bounds(region)
     cases = _signed_cases()
     sel = ", ".join(f"SUM({cases[k]}) AS {k}" for k in BALANCE_KEYS + FLOW_KEYS)
-    df = con.execute(f"SELECT period, {sel} FROM ledger WHERE region_code BETWEEN {lo} AND {hi} GROUP BY period "
-                     f"ORDER BY period").pl()
+    df = con.sql(f"SELECT period, {sel} FROM ledger WHERE region_code BETWEEN {lo} AND {hi} "
+                 f"GROUP BY period ORDER BY period").pl()
     return df.with_columns(pl.col(k).cum_sum() for k in BALANCE_KEYS)
 
 
@@ -178,6 +178,10 @@ def main() -> None:
     print(f"[bench] app started in {load_s:.2f}s; loading the raw ledger for the baselines …", file=sys.stderr, flush=True)
     import duckdb
 
+    from data.db import engine_for
+
+    # connectorx bundles its own SQLite: close the app's connections while it reads (see data.query)
+    engine_for(settings.database_url).dispose()
     ledger = pl.read_database_uri("SELECT region_code, period, account_code, debit_fen, credit_fen FROM voucher_lines",
                                   ql.uri, engine="connectorx").with_columns(
         pl.col("region_code").cast(pl.Int64), pl.col("period").cast(pl.Int32), pl.col("account_code").cast(pl.Int16))

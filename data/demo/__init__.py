@@ -7,6 +7,7 @@ the benchmark). The same seed gives the same data.
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import time
 import uuid
@@ -37,7 +38,7 @@ class Scale:
 SCALES = {
     "test": Scale(months=24, vouchers_per_month=4, members_per_village=8, density=0.5),
     "demo": Scale(months=36, vouchers_per_month=6, members_per_village=16, density=1.0),
-    "province": Scale(months=120, vouchers_per_month=7.6, members_per_village=4, density=0.5),
+    "province": Scale(months=120, vouchers_per_month=7.6, members_per_village=6, density=0.5),
 }
 
 #: The demo logins `make run` prints (all share the DEMO_PASSWORD setting).
@@ -194,7 +195,7 @@ def reset(settings: Settings) -> None:
         path = settings.database_url.split("///", 1)[-1]
         for suffix in ("", "-wal", "-shm"):
             try:
-                __import__("os").remove(path + suffix)
+                os.remove(path + suffix)
             except FileNotFoundError:
                 pass
         engine_for.cache_clear()
@@ -215,6 +216,3 @@ def main(argv=None) -> None:
         reset(settings)
     generate(settings, scale)
 
-
-if __name__ == "__main__":
-    main()

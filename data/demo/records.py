@@ -49,6 +49,8 @@ def org_frames(rng, villages: pl.DataFrame, wealth_fen: np.ndarray, members_per_
     })
     # members: a few officials and ordinary members per village
     m = members_per_village
+    if m <= len(OFFICIALS):
+        raise ValueError(f"members_per_village must exceed the {len(OFFICIALS)} officials")
     n = nv * m
     m_org = np.repeat(org_ids, m)
     ids = people.resident_ids(rng, codes, n)

@@ -1,0 +1,4 @@
+"""`python -m data.demo --scale demo|test|province [--reset]`."""
+from data.demo import main
+
+main()
