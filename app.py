@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from data.query import QueryLayer
 from data.regions import SUPPORTED_PROVINCES
-from server.auth import init_auth
+from server.auth import init_auth, platform_name
 from server.guard import init_guard, may_open
 from settings import Settings
 
@@ -43,6 +43,14 @@ def navigation():
     return dbc.Nav(links, pills=True, className="app-nav flex-wrap", id="app-nav")
 
 
+def maintenance_bar():
+    from server.auth import maintenance_banner
+
+    text = maintenance_banner() if has_request_context() else None
+    return html.Div(text, className="alert alert-warning rounded-0 mb-0 py-2 small", id="maintenance-banner",
+                    role="alert") if text else html.Div(id="maintenance-banner", hidden=True)
+
+
 def shell(cfg: Settings):
     """The app shell for the signed-in user (Dash calls this on every page load)."""
     user = _signed_in_user()
@@ -53,10 +61,11 @@ def shell(cfg: Settings):
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         html.Header(className="app-header", children=[
-            html.Div([html.Span("吉农经管" if cfg.province == 22 else "农经林信", className="brand"),
+            html.Div([html.Span(platform_name(cfg.province), className="brand"),
                       html.Span(SUPPORTED_PROVINCES.get(cfg.province, ""), className="brand-sub")]),
             who,
         ]),
+        maintenance_bar(),
         html.Div(navigation(), className="app-nav-bar"),
         html.Main(dash.page_container, className="app-main"),
     ])
@@ -64,6 +73,9 @@ def shell(cfg: Settings):
 
 def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
+    from data.db import upgrade
+
+    upgrade(settings.database_url)  # the schema follows the code: pending migrations run at start
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -17,7 +19,11 @@ from sqlalchemy import select, update
 
 from data.db import transaction
 from data.models import SharingApproval, User, UserSession, utcnow
+import pyotp
+
+from data import platform_settings
 from domain import audit, passwords
+from domain.maintenance import Closure, may_work_during
 from domain.permissions import Scope, role_label, role_perms
 
 LOGIN_TEMPLATE = """<!doctype html>
@@ -37,6 +43,9 @@ LOGIN_TEMPLATE = """<!doctype html>
         <input class="form-control" id="username" name="username" value="{{ username }}" required autofocus></div>
       <div class="mb-3"><label class="form-label" for="password">密码</label>
         <input class="form-control" id="password" name="password" type="password" required></div>
+      {% if otp %}<div class="mb-3"><label class="form-label" for="otp">动态验证码</label>
+        <input class="form-control" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6"
+               autocomplete="one-time-code"></div>{% endif %}
       <button class="btn btn-primary w-100" type="submit" id="login-submit">登录</button>
     </form>
     <p class="text-muted small mt-3 mb-0">请妥善保管用户名和密码，离开时请退出登录。</p>
@@ -53,6 +62,7 @@ class AppUser(UserMixin):
     role: str
     region_code: int
     shared: tuple[int, ...]
+    must_change_password: bool = False
 
     def get_id(self) -> str:
         return self.sid
@@ -72,6 +82,35 @@ def current_scope() -> Scope | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user.scope
+
+
+OTP_NEEDED = "请输入动态验证码"
+#: Sign-in attempts allowed per client address in the window (on top of the per-account lockout).
+RATE_LIMIT, RATE_WINDOW_S = 20, 300
+_ATTEMPTS: dict[str, list[float]] = {}
+_ATTEMPTS_LOCK = threading.Lock()
+
+
+def rate_limited(ip: str, now: float | None = None) -> bool:
+    """Record a sign-in attempt from `ip`; True when it exceeds the limit."""
+    now = time.monotonic() if now is None else now
+    with _ATTEMPTS_LOCK:
+        recent = [t for t in _ATTEMPTS.get(ip, []) if now - t < RATE_WINDOW_S]
+        recent.append(now)
+        _ATTEMPTS[ip] = recent
+        if len(_ATTEMPTS) > 10_000:  # forget idle addresses
+            for k in [k for k, v in _ATTEMPTS.items() if now - v[-1] >= RATE_WINDOW_S]:
+                del _ATTEMPTS[k]
+        return len(recent) > RATE_LIMIT
+
+
+def current_closure() -> Closure | None:
+    return Closure.from_value(platform_settings.get(_url(), "maintenance"))
+
+
+def maintenance_banner() -> str | None:
+    closure = current_closure()
+    return closure.banner(_now()) if closure else None
 
 
 def client_ip() -> str:
@@ -124,11 +163,13 @@ def load_session_user(sid: str) -> AppUser | None:
         if (now - row.last_seen_at).total_seconds() > 30:
             row.last_seen_at = now
         return AppUser(sid=sid, user_id=user.id, username=user.username, display_name=user.display_name,
-                       role=user.role, region_code=int(user.region_code), shared=_shared_roots(s, user, now.date()))
+                       role=user.role, region_code=int(user.region_code), shared=_shared_roots(s, user, now.date()),
+                       must_change_password=passwords.password_expired(user.password_changed_at, now))
 
 
-def authenticate(username: str, password: str) -> tuple[User | None, str | None]:
-    """Check a sign-in; applies lockout after 5 failures. Returns (user, None) or (None, message)."""
+def authenticate(username: str, password: str, otp: str | None = None) -> tuple[User | None, str | None]:
+    """Check a sign-in; applies lockout after 5 failures (a wrong second factor counts as one).
+    Returns (user, None) or (None, message)."""
     now = _now()
     with transaction(_url()) as s:
         user = s.scalar(select(User).where(User.username == username))
@@ -139,17 +180,39 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
             return None, "该账号已停用，请联系管理员"
         if passwords.is_locked(user, now):
             return None, "连续登录失败次数过多，账号已锁定30分钟"
-        if not passwords.verify_password(user.password_hash, password):
+        ok = passwords.verify_password(user.password_hash, password)
+        if ok and user.totp_secret:
+            if not otp:
+                return None, OTP_NEEDED
+            ok = pyotp.TOTP(user.totp_secret).verify(otp.strip(), for_time=now, valid_window=1)
+        if not ok:
             passwords.register_failure(user, now)
             if passwords.is_locked(user, now):
                 audit.record(s, _audit_key(), actor=username, actor_id=user.id, type="lockout",
                              description="连续5次登录失败，账号锁定30分钟", result="locked",
                              region_code=user.region_code, ip=client_ip())
                 return None, "连续登录失败次数过多，账号已锁定30分钟"
-            return None, "用户名或密码错误"
+            return None, "用户名或密码错误" if not user.totp_secret else "用户名、密码或动态验证码错误"
+        closure = current_closure()
+        if closure is not None and closure.in_force(now) and not may_work_during(Scope(
+                root=int(user.region_code), perms=role_perms(user.role))):
+            return None, "平台停机维护中，暂停登录。" + (closure.message or "")
         passwords.register_success(user)
         s.expunge(user)
         return user, None
+
+
+def end_session(reason: str) -> None:
+    """Revoke the current server-side session and clear the cookie."""
+    if getattr(current_user, "is_authenticated", False):
+        with transaction(_url()) as s:
+            s.execute(update(UserSession).where(UserSession.id == current_user.sid).values(revoked_at=_now()))
+        if reason == "sign_out":
+            log_event("sign_out", "退出登录", "success")
+        else:
+            log_event("session_end", "平台停机维护，会话结束", "ended")
+        logout_user()
+    session.clear()
 
 
 def _safe_next(target: str | None) -> str:
@@ -174,49 +237,96 @@ def init_auth(server: Flask) -> LoginManager:
     def health():
         return jsonify(status="ok")
 
-    def render(error=None, username="", status=200, nxt="/"):
+    def render(error=None, username="", status=200, nxt="/", otp=False):
         cfg = current_app.config["PLATFORM_SETTINGS"]
         from data.regions import SUPPORTED_PROVINCES
 
-        banner = current_app.config.get("MAINTENANCE_BANNER", lambda: None)()
-        return render_template_string(LOGIN_TEMPLATE, platform="吉农经管" if cfg.province == 22 else "农经林信平台",
+        return render_template_string(LOGIN_TEMPLATE, platform=platform_name(cfg.province),
                                       province=SUPPORTED_PROVINCES.get(cfg.province, ""), error=error,
-                                      username=username, next=nxt, banner=banner), status
+                                      username=username, next=nxt, banner=maintenance_banner(), otp=otp), status
 
     @server.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "GET":
-            msg = {"idle": "长时间未操作，会话已结束，请重新登录", "expired": "会话已超过12小时，请重新登录"}.get(
-                request.args.get("ended", ""))
+            msg = {"idle": "长时间未操作，会话已结束，请重新登录", "expired": "会话已超过12小时，请重新登录",
+                   "closed": "平台停机维护中，会话已结束"}.get(request.args.get("ended", ""))
             return render(error=msg, nxt=_safe_next(request.args.get("next")))
-        username = (request.form.get("username") or "").strip()
+        username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
+        otp = request.form.get("otp") or None
         nxt = _safe_next(request.form.get("next"))
+        if rate_limited(client_ip()):
+            log_event("sign_in_failed", "登录尝试过于频繁，已限流", "rate_limited", actor=username or "anonymous")
+            return render("登录尝试过于频繁，请5分钟后再试", username, 429, nxt)
         if not username or not password:
             return render("请输入用户名和密码", username, 400, nxt)
-        user, error = authenticate(username, password)
+        user, error = authenticate(username, password, otp)
         if user is None:
-            log_event("sign_in_failed", f"登录失败：{error}", "failure", actor=username[:64])
-            return render(error, username, 401, nxt)
+            if error == OTP_NEEDED:
+                return render(error, username, 401, nxt, otp=True)
+            log_event("sign_in_failed", f"登录失败：{error}", "failure", actor=username)
+            return render(error, username, 401, nxt, otp=bool(otp))
         session.clear()  # a new session identifier at every sign-in
         sid = secrets.token_urlsafe(32)
         with transaction(_url()) as s:
             s.add(UserSession(id=sid, user_id=user.id, created_at=_now(), last_seen_at=_now(), ip=client_ip()))
         login_user(load_session_user(sid))
         session.permanent = True
-        if passwords.password_expired(user.password_changed_at, _now()):
-            session["must_change_password"] = True
         log_event("sign_in", "登录成功", "success", actor=user.username, actor_id=user.id, region_code=user.region_code)
-        return redirect(nxt)
+        return redirect("/password" if passwords.password_expired(user.password_changed_at, _now()) else nxt)
+
+    @server.route("/password", methods=["GET", "POST"])
+    def password():
+        if not getattr(current_user, "is_authenticated", False):
+            return redirect("/login?next=/password")
+        forced = current_user.must_change_password
+        if request.method == "GET":
+            return render_password(forced=forced)
+        old, new, again = (request.form.get(k) or "" for k in ("old", "new", "again"))
+        if new != again:
+            return render_password({"again": "两次输入的新密码不一致"}, forced=forced, status=400)
+        from data.accounts import AccountError, change_password
+
+        try:
+            change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=_now())
+        except AccountError as exc:
+            return render_password(exc.errors, forced=forced, status=400)
+        return redirect("/?password=changed")
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
-        if getattr(current_user, "is_authenticated", False):
-            with transaction(_url()) as s:
-                s.execute(update(UserSession).where(UserSession.id == current_user.sid).values(revoked_at=_now()))
-            log_event("sign_out", "退出登录", "success")
-            logout_user()
-        session.clear()
+        end_session("sign_out")
         return redirect("/login")
 
     return lm
+
+
+PASSWORD_TEMPLATE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>修改密码</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
+<body class="login-body">
+<main class="login-card card shadow-sm"><div class="card-body p-4">
+  <h1 class="h5 mb-2">修改密码</h1>
+  {% if forced %}<div class="alert alert-warning small" id="password-forced">密码已超过365天未修改或为初始密码，请先修改密码再继续使用。</div>{% endif %}
+  <p class="text-muted small">密码至少8位，须同时包含字母、数字和特殊字符，不能使用常见密码；长密码不会被截断。</p>
+  <form method="post" action="/password" autocomplete="off">
+    {% for name, label in fields %}
+    <div class="mb-3"><label class="form-label" for="{{ name }}">{{ label }}</label>
+      <input class="form-control {% if errors.get(name) %}is-invalid{% endif %}" id="{{ name }}" name="{{ name }}" type="password" required>
+      {% if errors.get(name) %}<div class="invalid-feedback" id="{{ name }}-error">{{ errors[name] }}</div>{% endif %}</div>
+    {% endfor %}
+    {% if errors.get('_') %}<div class="alert alert-danger">{{ errors['_'] }}</div>{% endif %}
+    <button class="btn btn-primary w-100" type="submit" id="password-submit">确认修改</button>
+  </form>
+  <p class="small mt-3 mb-0"><a href="/logout">退出登录</a>{% if not forced %} · <a href="/">返回首页</a>{% endif %}</p>
+</div></main></body></html>"""
+
+
+def render_password(errors: dict | None = None, forced: bool = False, status: int = 200):
+    fields = [("old", "原密码"), ("new", "新密码"), ("again", "再次输入新密码")]
+    return render_template_string(PASSWORD_TEMPLATE, errors=errors or {}, forced=forced, fields=fields), status
+
+
+def platform_name(province: int) -> str:
+    return "吉农经管" if province == 22 else "赣林信"

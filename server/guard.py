@@ -11,10 +11,12 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import dash
-from flask import Flask, abort, g, jsonify, redirect, request, session
+from flask import Flask, abort, g, jsonify, redirect, request
 from flask_login import current_user
 
+from domain.maintenance import may_work_during
 from domain.permissions import Perm
+from server.auth import _now, current_closure, end_session as _end_session
 from server.callbacks import permission_for_output
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
@@ -83,8 +85,14 @@ def init_guard(server: Flask) -> None:
             target = "/login?next=" + path + (f"&ended={ended}" if ended else "")
             return redirect(target)
         scope = current_user.scope
-        if session.get("must_change_password") and path not in ("/password", "/logout") and not path.startswith("/_dash"):
-            return redirect("/password")
+        if path in ("/password", "/logout"):
+            return None
+        closure = current_closure()
+        if closure is not None and closure.in_force(_now()) and not may_work_during(scope):
+            _end_session("closed")
+            return _refuse(503, "平台停机维护中") if path.startswith("/_dash") else redirect("/login?ended=closed")
+        if current_user.must_change_password:
+            return _refuse(403, "请先修改密码") if path.startswith("/_dash") else redirect("/password")
         if path == "/_dash-update-component":
             body = request.get_json(silent=True) or {}
             output = body.get("output", "")

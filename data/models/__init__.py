@@ -5,7 +5,7 @@ from .business import (
     Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent,
 )
 from .core import (
-    Approval, Attachment, AuditLog, BaseDataChange, CollectiveOrg, Household, Member, Region, Setting,
+    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member, Region, Setting,
     SharingApproval, User, UserSession, VillageProfile,
 )
 from .ledger import BankAccount, BankStatementLine, PaymentRequest, Voucher, VoucherLine
@@ -14,7 +14,7 @@ __all__ = [
     "CST", "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
-    "Approval", "Attachment", "AuditLog", "BaseDataChange", "CollectiveOrg", "Household", "Member",
+    "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household", "Member",
     "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "BankAccount", "BankStatementLine", "PaymentRequest", "Voucher", "VoucherLine",
 ]

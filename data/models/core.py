@@ -192,3 +192,46 @@ class Setting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+
+
+class AccountRequest(Record, Base):
+    """A request to create an account or change its role, region or institution (Art. J10):
+    city/county users are authorised by the province, township/village users by the county.
+    The requester never decides their own request."""
+
+    __tablename__ = "account_requests"
+    kind: Mapped[str] = mapped_column(String(20))  # create | change
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    target_version: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    region_code: Mapped[int] = mapped_column(RegionCode, index=True)
+    approval_ref: Mapped[str | None] = mapped_column(String(100))
+    institution: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: region level whose administrators decide (1 province, 3 county)
+    approver_level: Mapped[int] = mapped_column(SmallInteger)
+    approver_region: Mapped[int] = mapped_column(RegionCode, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending approved rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditReview(Base):
+    """The monthly review of the security log, signed off by an operator (Art. J36)."""
+
+    __tablename__ = "audit_reviews"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer)  # YYYYMM
+    region_code: Mapped[int] = mapped_column(RegionCode)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    entries: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    chain_ok: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("uq_audit_reviews_month_region", "month", "region_code", unique=True),)

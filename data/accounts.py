@@ -1,0 +1,257 @@
+"""Account administration in the system of record: listing users within a scope, requests to
+create or re-authorise accounts and their decision, disabling, password changes. Every write is
+one transaction with its security-log entry; stale edits are refused, not applied.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+
+from data.db import transaction
+from data.models import AccountRequest, User, UserSession, utcnow
+from data.regions import level_of, load_region_tree
+from domain import accounts as rules
+from domain import audit, passwords
+from domain.permissions import ROLES, OutOfScope, PermissionDenied, Scope, role_label
+
+#: An administrator-set initial password counts as expired: it must be changed at first sign-in.
+INITIAL_PASSWORD_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+class AccountError(ValueError):
+    """Bad input: `errors` maps a field to what is wrong (Chinese); nothing was written."""
+
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = errors if isinstance(errors, dict) else {"_": errors}
+        super().__init__("；".join(self.errors.values()))
+
+
+class StaleEdit(AccountError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    scope: Scope
+    ip: str | None = None
+
+    @property
+    def level(self) -> int:
+        return level_of(self.scope.root)
+
+
+def _log(s, key, actor: Actor, type_: str, description: str, result: str = "success", **detail) -> None:
+    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type=type_, description=description,
+                 result=result, region_code=actor.scope.root, ip=actor.ip, detail=detail or None)
+
+
+def _user_row(u: User) -> dict:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+            "role_label": role_label(u.role), "region_code": int(u.region_code), "is_active": u.is_active,
+            "locked": u.locked_until is not None and u.locked_until > utcnow(), "version": u.version,
+            "institution": u.institution, "approval_ref": u.approval_ref,
+            "password_changed_at": u.password_changed_at, "totp": bool(u.totp_secret)}
+
+
+def list_users(url: str, scope: Scope) -> list[dict]:
+    """Accounts whose region lies in the caller's jurisdiction."""
+    if not rules.may_administer(scope):
+        raise PermissionDenied("缺少权限：平台维护")
+    with transaction(url) as s:
+        cond = or_(*[User.region_code.between(lo, hi) for lo, hi in scope.ranges])
+        return [_user_row(u) for u in s.scalars(select(User).where(cond).order_by(User.region_code, User.username))]
+
+
+def _check_draft(draft: rules.AccountDraft, province: int, creating: bool) -> None:
+    tree = load_region_tree(province)
+    errors = rules.draft_problems(draft, creating=creating, region_exists=lambda c: c in tree)
+    if errors:
+        raise AccountError(errors)
+
+
+def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules.AccountDraft, *,
+                   target_user_id: int | None = None, expected_version: int | None = None,
+                   reason: str | None = None) -> int:
+    """Ask for an account to be created (no target) or re-authorised (new role, region,
+    institution or approval reference). Returns the request id."""
+    creating = target_user_id is None
+    _check_draft(draft, province, creating)
+    if not rules.within_remit(actor.scope, actor.level, draft.role, draft.region_code):
+        raise OutOfScope("只能在本辖区内、为下级角色申请账号")
+    level, region = rules.approver_for(draft.role, draft.region_code)
+    with transaction(url) as s:
+        if creating:
+            if s.scalar(select(User.id).where(User.username == draft.username)) is not None:
+                raise AccountError({"username": "该用户名已被使用"})
+            if s.scalar(select(AccountRequest.id).where(AccountRequest.username == draft.username,
+                                                        AccountRequest.status == "pending")) is not None:
+                raise AccountError({"username": "该用户名已有待审批的申请"})
+        else:
+            user = s.get(User, target_user_id)
+            if user is None or not actor.scope.contains(user.region_code):
+                raise OutOfScope("该账号不在您的管辖范围内")
+            if expected_version is not None and user.version != expected_version:
+                raise StaleEdit("该账号已被他人修改，请刷新后重新提交")
+            if not rules.within_remit(actor.scope, actor.level, user.role, int(user.region_code)):
+                raise OutOfScope("只能管理本辖区内的下级账号")
+            draft = rules.AccountDraft(username=user.username, display_name=draft.display_name, role=draft.role,
+                                       region_code=draft.region_code, approval_ref=draft.approval_ref,
+                                       institution=draft.institution)
+        req = AccountRequest(
+            kind="create" if creating else "change", target_user_id=target_user_id,
+            target_version=None if creating else s.get(User, target_user_id).version,
+            username=draft.username, display_name=draft.display_name.strip(), role=draft.role,
+            region_code=draft.region_code, approval_ref=(draft.approval_ref or "").strip() or None,
+            institution=(draft.institution or "").strip() or None,
+            password_hash=passwords.hash_password(draft.password) if creating else None, reason=reason,
+            requested_by_id=actor.user_id, approver_level=level, approver_region=region, status="pending",
+            collected_by_id=actor.user_id, provided_by=actor.username, responsible_by=actor.username)
+        s.add(req)
+        s.flush()
+        verb = "新建账号" if creating else "变更账号授权"
+        _log(s, key, actor, "account", f"提交{verb}申请：{draft.username}（{ROLES[draft.role].label}）",
+             request_id=req.id, role=draft.role, region_code=draft.region_code)
+        return req.id
+
+
+def list_requests(url: str, actor: Actor, status: str | None = "pending") -> list[dict]:
+    """Requests the actor may decide, plus the actor's own."""
+    with transaction(url) as s:
+        q = select(AccountRequest).order_by(AccountRequest.id.desc())
+        if status:
+            q = q.where(AccountRequest.status == status)
+        rows = []
+        for r in s.scalars(q):
+            mine = r.requested_by_id == actor.user_id
+            decidable = rules.may_decide(actor.scope, actor.user_id, r.approver_level, int(r.approver_region),
+                                         r.requested_by_id)
+            if not (mine or decidable or (r.status != "pending" and actor.scope.contains(r.region_code))):
+                continue
+            rows.append({"id": r.id, "kind": r.kind, "username": r.username, "display_name": r.display_name,
+                         "role": r.role, "role_label": role_label(r.role), "region_code": int(r.region_code),
+                         "status": r.status, "mine": mine, "decidable": decidable and r.status == "pending",
+                         "requested_by_id": r.requested_by_id, "created_at": r.created_at, "reason": r.reason,
+                         "version": r.version})
+        return rows
+
+
+def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, comment: str | None = None,
+           now: dt.datetime | None = None) -> str:
+    now = now or utcnow()
+    with transaction(url) as s:
+        r = s.get(AccountRequest, request_id)
+        if r is None or r.status != "pending":
+            raise AccountError("该申请不存在或已处理")
+        own = r.requested_by_id == actor.user_id
+        allowed = rules.may_decide(actor.scope, actor.user_id, r.approver_level, int(r.approver_region),
+                                   r.requested_by_id)
+        if allowed:
+            _apply_decision(s, key, actor, r, approve, comment, now)
+            return r.status
+    reason = "不能审批本人提交的申请" if own else \
+        "该申请应由" + ("省级" if r.approver_level == 1 else "县级") + "平台管理员审批"
+    with transaction(url) as s:  # the refusal is logged; the request stays as it was
+        _log(s, key, actor, "approval", f"审批账号申请 #{request_id} 被拒绝：{reason}", "denied", request_id=request_id)
+    raise PermissionDenied(reason)
+
+
+def _apply_decision(s, key, actor: Actor, r: AccountRequest, approve: bool, comment, now) -> None:
+    if approve:
+        if r.kind == "create":
+            if s.scalar(select(User.id).where(User.username == r.username)) is not None:
+                raise AccountError({"username": "该用户名已被使用"})
+            s.add(User(username=r.username, display_name=r.display_name, role=r.role, region_code=r.region_code,
+                       password_hash=r.password_hash, password_changed_at=INITIAL_PASSWORD_AT,
+                       approval_ref=r.approval_ref, institution=r.institution, is_active=True,
+                       collected_by_id=r.requested_by_id, provided_by=str(r.requested_by_id),
+                       responsible_by=actor.username))
+        else:
+            user = s.get(User, r.target_user_id)
+            if user is None or user.version != r.target_version:
+                raise StaleEdit("账号在申请提交后已被修改，请驳回后重新申请")
+            user.display_name, user.role, user.region_code = r.display_name, r.role, r.region_code
+            user.approval_ref, user.institution = r.approval_ref, r.institution
+            # a new authorisation starts from fresh sessions
+            s.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+                      .values(revoked_at=now))
+    r.status = "approved" if approve else "rejected"
+    r.decided_by_id, r.decided_at, r.decision_comment = actor.user_id, now, comment
+    _log(s, key, actor, "approval", f"{'批准' if approve else '驳回'}账号申请 #{r.id}：{r.username}",
+         request_id=r.id, decision=r.status)
+
+
+def set_active(url: str, key: str, actor: Actor, user_id: int, active: bool, expected_version: int,
+               now: dt.datetime | None = None) -> None:
+    """Disable (or re-enable) an account. Disabling ends its sessions at once."""
+    now = now or utcnow()
+    with transaction(url) as s:
+        user = s.get(User, user_id)
+        if user is None or not actor.scope.contains(user.region_code):
+            raise OutOfScope("该账号不在您的管辖范围内")
+        if not rules.within_remit(actor.scope, actor.level, user.role, int(user.region_code)):
+            raise OutOfScope("只能管理本辖区内的下级账号")
+        if user.id == actor.user_id:
+            raise AccountError("不能停用本人账号")
+        if user.version != expected_version:
+            raise StaleEdit("该账号已被他人修改，请刷新后重试")
+        user.is_active = active
+        if not active:
+            s.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+                      .values(revoked_at=now))
+        else:
+            user.failed_attempts, user.locked_until = 0, None
+        _log(s, key, actor, "account", f"{'启用' if active else '停用'}账号：{user.username}", target=user.username)
+
+
+def change_password(url: str, key: str, user_id: int, old: str, new: str, *, ip: str | None = None,
+                    now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    with transaction(url) as s:
+        user = s.get(User, user_id)
+        if user is None or not user.is_active:
+            raise AccountError("账号不可用")
+        username, region = user.username, user.region_code
+        if passwords.verify_password(user.password_hash, old):
+            problems = passwords.password_problems(new, username=user.username)
+            if new == old:
+                problems.append("新密码不能与原密码相同")
+            if problems:
+                raise AccountError({"new": "；".join(problems)})
+            user.password_hash = passwords.hash_password(new)
+            user.password_changed_at = now
+            audit.record(s, key, actor=username, actor_id=user.id, type="password_change", description="修改密码",
+                         result="success", region_code=region, ip=ip)
+            return
+    with transaction(url) as s:  # the failure is logged; the password stays as it was
+        audit.record(s, key, actor=username, actor_id=user_id, type="password_change",
+                     description="修改密码失败：原密码错误", result="failure", region_code=region, ip=ip)
+    raise AccountError({"old": "原密码不正确"})
+
+
+def set_totp(url: str, key: str, user_id: int, secret: str | None, code: str | None, *, ip: str | None = None,
+             now: dt.datetime | None = None) -> None:
+    """Turn the second factor on (the code must match the new secret) or off (`secret=None`, the
+    code must match the current one)."""
+    import pyotp
+
+    now = now or utcnow()
+    with transaction(url) as s:
+        user = s.get(User, user_id)
+        if user is None or not user.is_active:
+            raise AccountError("账号不可用")
+        check = secret or user.totp_secret
+        if not check or not code or not pyotp.TOTP(check).verify(code.strip(), for_time=now, valid_window=1):
+            raise AccountError({"code": "动态验证码不正确"})
+        user.totp_secret = secret
+        audit.record(s, key, actor=user.username, actor_id=user.id, type="account",
+                     description="启用动态验证码" if secret else "停用动态验证码", result="success",
+                     region_code=user.region_code, ip=ip)
+
+
+def totp_enabled(url: str, user_id: int) -> bool:
+    with transaction(url) as s:
+        return bool(s.scalar(select(User.totp_secret).where(User.id == user_id)))
