@@ -378,6 +378,13 @@ class QueryLayer:
         """Headline figures of one region at the end of `period` (default: latest month)."""
         region = scope.require(region)
         period = period or self.latest_period()
+        key = ("kpis", scope.cache_key(), region, period)  # the scope is part of every cache key
+        hit = self.state.cache.get(key)
+        if hit is None:
+            hit = self.state.cache[key] = self._kpis(region, period)
+        return dict(hit)
+
+    def _kpis(self, region: int, period: int) -> dict:
         _, figs = self._figures(self._rows(region), period)
         lo, hi = subtree_bounds(region)
         _, facts = self._facts_sum(lo, hi)

@@ -40,6 +40,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def forget_answers(ql) -> None:
+    for key in [k for k in ql.state.cache if k[0] == "kpis"]:
+        ql.state.cache.pop(key, None)
+
+
 def median_ms(fn, repeat=REPEAT):
     times, out = [], None
     for _ in range(repeat):
@@ -193,7 +198,9 @@ def main() -> None:
     con.execute("CREATE TABLE ledger AS SELECT * FROM ledger_arrow")
     del ledger
     for name, fn, region, kind in cases:
-        p_ms, p_out = median_ms(fn)
+        # memoised answers (not the per-state indexes) are dropped before every call, so the timing
+        # is of the computation
+        p_ms, p_out = median_ms(lambda fn=fn: (forget_answers(ql), fn())[1])
         lo, hi = subtree_bounds(region)
         if kind in ("monthly", "assets"):
             d_ms, d_out = median_ms(lambda: duck_monthly(con, region), 3)

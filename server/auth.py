@@ -85,23 +85,31 @@ def current_scope() -> Scope | None:
 
 
 OTP_NEEDED = "请输入动态验证码"
-#: Sign-in attempts allowed per client address in the window (on top of the per-account lockout).
-RATE_LIMIT, RATE_WINDOW_S = 20, 300
-_ATTEMPTS: dict[str, list[float]] = {}
-_ATTEMPTS_LOCK = threading.Lock()
+#: Failed sign-ins allowed per client address in the window (on top of the per-account lockout).
+#: Only failures count: a township office behind one NAT address signs in many people.
+RATE_LIMIT, RATE_WINDOW_S = 30, 300
+_FAILURES: dict[str, list[float]] = {}
+_FAILURES_LOCK = threading.Lock()
+
+
+def _recent(ip: str, now: float) -> list[float]:
+    return [t for t in _FAILURES.get(ip, []) if now - t < RATE_WINDOW_S]
 
 
 def rate_limited(ip: str, now: float | None = None) -> bool:
-    """Record a sign-in attempt from `ip`; True when it exceeds the limit."""
+    """True when `ip` has used up its failed attempts for the window."""
     now = time.monotonic() if now is None else now
-    with _ATTEMPTS_LOCK:
-        recent = [t for t in _ATTEMPTS.get(ip, []) if now - t < RATE_WINDOW_S]
-        recent.append(now)
-        _ATTEMPTS[ip] = recent
-        if len(_ATTEMPTS) > 10_000:  # forget idle addresses
-            for k in [k for k, v in _ATTEMPTS.items() if now - v[-1] >= RATE_WINDOW_S]:
-                del _ATTEMPTS[k]
-        return len(recent) > RATE_LIMIT
+    with _FAILURES_LOCK:
+        return len(_recent(ip, now)) >= RATE_LIMIT
+
+
+def note_failure(ip: str, now: float | None = None) -> None:
+    now = time.monotonic() if now is None else now
+    with _FAILURES_LOCK:
+        _FAILURES[ip] = [*_recent(ip, now), now]
+        if len(_FAILURES) > 10_000:  # forget idle addresses
+            for k in [k for k, v in _FAILURES.items() if not v or now - v[-1] >= RATE_WINDOW_S]:
+                del _FAILURES[k]
 
 
 def current_closure() -> Closure | None:
@@ -257,13 +265,14 @@ def init_auth(server: Flask) -> LoginManager:
         nxt = _safe_next(request.form.get("next"))
         if rate_limited(client_ip()):
             log_event("sign_in_failed", "登录尝试过于频繁，已限流", "rate_limited", actor=username or "anonymous")
-            return render("登录尝试过于频繁，请5分钟后再试", username, 429, nxt)
+            return render("登录失败次数过多，请5分钟后再试", username, 429, nxt)
         if not username or not password:
             return render("请输入用户名和密码", username, 400, nxt)
         user, error = authenticate(username, password, otp)
         if user is None:
             if error == OTP_NEEDED:
                 return render(error, username, 401, nxt, otp=True)
+            note_failure(client_ip())
             log_event("sign_in_failed", f"登录失败：{error}", "failure", actor=username)
             return render(error, username, 401, nxt, otp=bool(otp))
         session.clear()  # a new session identifier at every sign-in

@@ -22,13 +22,13 @@ def nav_texts(page) -> list[str]:
     return [t.strip() for t in page.locator("#app-nav a").all_inner_texts()]
 
 
-def test_each_role_sees_exactly_the_pages_it_may_open(base, sqlite_settings):
+def test_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_settings):
     import dash
 
     from domain.permissions import Scope, role_perms
     from server.guard import may_open
 
-    roles = {"demo-province": "province_leader", "demo-village": "village_cashier", "demo-member": "member"}
+    roles = {"demo-admin": "province_admin", "demo-province": "province_leader", "demo-member": "member"}
     seen, expected, foreign = {}, {}, []
     with browser() as b:
         for username, role in roles.items():
@@ -43,6 +43,8 @@ def test_each_role_sees_exactly_the_pages_it_may_open(base, sqlite_settings):
             shot(page, f"home-{username}")
             ctx.close()
     assert seen == expected
+    assert len({tuple(v) for v in seen.values()}) == 3  # three roles, three different navigations
+    assert "账号管理" in seen["demo-admin"] and "账号管理" not in seen["demo-province"]
     assert "驾驶舱" in seen["demo-province"] and "驾驶舱" not in seen["demo-member"]
     assert foreign == []  # offline by design: nothing is fetched from another origin
 
