@@ -243,6 +243,11 @@ def test_no_callback_reads_or_writes_outside_the_region(app, sqlite_settings, cl
             # the log shows the caller's own refused attempts; every entry is of their jurisdiction
             rows = resp.get_json()["response"]["log-grid"]["rowData"]
             assert all(lo <= r["region_code"] <= hi for r in rows), key
+        elif resp.status_code == 200 and key.startswith("..share-grid."):
+            # names every city and county as a possible sharing target (reference data); the
+            # requests listed all involve the caller's own region
+            rows = resp.get_json()["response"]["share-grid"]["rowData"]
+            assert all(lo <= r["owner_region"] <= hi or r["grantee_region"] == c_root for r in rows), key
         elif resp.status_code == 200 and not key.startswith("log-download."):  # the same query as log-grid
             assert other_name not in text_ and str(other_county) not in text_, key
         tried += 1
@@ -393,3 +398,38 @@ def test_maintenance_closure_banner_then_only_maintainers_sign_in(app, sqlite_se
         app.server.config.pop("NOW")
         with transaction(sqlite_settings.database_url) as s:
             platform_settings.put(s, sqlite_settings.database_url, "maintenance", None)
+
+
+# ------------------------------------------------------------------ cross-region sharing (Art. J17)
+
+def test_sharing_needs_a_provincial_approval(app, sqlite_settings, client_for):
+    ql = app.server.extensions["platform.query"]
+    county = sqlite_settings.demo_county
+    with transaction(sqlite_settings.database_url) as s:
+        other = s.scalar(select(User.region_code).where(User.username == "demo-county-b"))
+    reader = client_for("demo-county-b")
+    assert cockpit(reader, f"?region={county}").status_code == 403
+    submit = next(k for k in app.callback_map if k.startswith("..share-submit-result."))
+    until = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    owner = client_for("demo-county")
+    resp = dash_post(owner, submit, [{"id": "share-submit", "property": "n_clicks", "value": 1}],
+                     [{"id": "share-grantee", "property": "value", "value": other},
+                      {"id": "share-purpose", "property": "value", "value": "联合开展资产清查"},
+                      {"id": "share-until", "property": "value", "value": until},
+                      {"id": "share-refresh", "property": "data", "value": 0}])
+    sid = int(re.search(r"#(\d+)", body(resp)).group(1))
+    decide = next(k for k in app.callback_map if k.startswith("..share-decide-result."))
+
+    def approve(client):
+        return dash_post(client, decide, [{"id": "share-approve", "property": "n_clicks", "value": 1},
+                                          {"id": "share-reject", "property": "n_clicks", "value": None}],
+                         [{"id": "share-grid", "property": "selectedRows", "value": [{"id": sid}]},
+                          {"id": "share-refresh", "property": "data", "value": 0}])
+
+    assert "不能审批本人提交的申请" in body(approve(owner))
+    assert "省级平台管理员" in body(approve(reader))  # nor can the receiving county
+    assert cockpit(reader, f"?region={county}").status_code == 403
+    assert "已批准" in body(approve(client_for("demo-admin")))
+    shared = cockpit(reader, f"?region={county}")
+    assert shared.status_code == 200 and ql.tree.name(county) in body(shared)
+    assert audit_count(sqlite_settings, "sharing") >= 3

@@ -1,0 +1,37 @@
+"""Cross-region data sharing (Art. J17): a city or county may share its data with another city
+or county only with a provincial approval on record, and the requester never approves."""
+from __future__ import annotations
+
+import datetime as dt
+
+from data.regions import CITY, COUNTY, PROVINCE, level_of
+from domain.permissions import Perm, Scope
+
+
+def may_request(scope: Scope) -> bool:
+    return scope.has(Perm.PLATFORM_MAINTENANCE) and level_of(scope.root) in (CITY, COUNTY)
+
+
+def may_decide(scope: Scope, requested_by_id: int | None) -> bool:
+    return (scope.has(Perm.PLATFORM_MAINTENANCE) and level_of(scope.root) == PROVINCE
+            and scope.user_id is not None and scope.user_id != requested_by_id)
+
+
+def request_problems(owner: int, grantee: int | None, purpose: str, valid_until: dt.date | None,
+                     today: dt.date, region_exists) -> dict[str, str]:
+    errors = {}
+    if grantee is None or not region_exists(grantee) or level_of(grantee) not in (CITY, COUNTY):
+        errors["grantee"] = "请选择接收数据的市或县"
+    elif grantee == owner or owner <= grantee < owner + 10 ** (8 if level_of(owner) == CITY else 6):
+        errors["grantee"] = "不能共享给本辖区或其下级"
+    if not (purpose or "").strip():
+        errors["purpose"] = "请填写共享用途"
+    elif len(purpose) > 500:
+        errors["purpose"] = "用途不超过500字"
+    if valid_until is None:
+        errors["valid_until"] = "请填写有效期"
+    elif valid_until <= today:
+        errors["valid_until"] = "有效期须晚于今天"
+    elif valid_until > today + dt.timedelta(days=366):
+        errors["valid_until"] = "有效期最长一年"
+    return errors
