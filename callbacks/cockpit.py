@@ -1,82 +1,209 @@
 """驾驶舱 callbacks: thin — parse the URL, ask the query layer, shape the output."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlencode
+
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import Input, Output, State, dcc, html, no_update
 from flask_login import current_user
 
+from components.charts import FONT, ranked_bars, region_map
+from components.export import excel_bytes
 from components.format import money_auto, mu, period_label, wan, wan_number
 from components.kpi import kpi_card
-from data.regions import LEVEL_NAMES, VILLAGE, level_of
+from data.maps import codes_with_geometry, load_geojson
+from data.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of
 from domain.permissions import Perm
 from server.callbacks import secure_callback
-from server.context import query_layer
+from server.context import log_export, query_layer, settings
 
 from .common import breadcrumb, region_from_search
 
-KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("bank", "银行存款"), ("receivables", "应收款项"),
-        ("liabilities", "负债总额"), ("income_operating", "本年经营收入"), ("net_profit", "本年收益")]
+KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("receivables", "应收款项"), ("liabilities", "负债总额"),
+        ("income_operating", "本年经营收入"), ("net_profit", "本年收益")]
+SEVERITY = {1: ("低", "secondary"), 2: ("中", "warning"), 3: ("高", "danger")}
+
+
+def period_from_search(search: str | None) -> int | None:
+    values = parse_qs((search or "").lstrip("?")).get("period")
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None
+
+
+def href(region: int, period: int | None, base: str = "/cockpit") -> str:
+    q = {"region": region, **({"period": period} if period else {})}
+    return f"{base}?{urlencode(q)}"
 
 
 def kpi_row(k: dict):
+    col = "col-6 col-md-4 col-xl-2"
     cards = []
     for key, label in KPIS:
         value, unit = money_auto(k[key])
-        cards.append(html.Div(kpi_card(f"kpi-{key}", label, value, unit), className="col-6 col-md-3 col-xl"))
+        cards.append(html.Div(kpi_card(f"kpi-{key}", label, value, unit), className=col))
     cards.append(html.Div(kpi_card("kpi-villages", "村集体经济组织", f"{k['orgs']:,}", "个",
-                                   f"辖区行政村 {k['villages']:,} 个，经营收入超10万元 {k['villages_income_over_100k']:,} 个"),
-                          className="col-6 col-md-3 col-xl"))
+                                   f"经营收入超10万元 {k['villages_income_over_100k']:,} 个，超50万元 "
+                                   f"{k['villages_income_over_500k']:,} 个"), className=col))
     cards.append(html.Div(kpi_card("kpi-resources", "资源面积", mu(k["resource_area_cmu"]), "亩",
-                                   f"已发包 {mu(k['contracted_area_cmu'])} 亩"), className="col-6 col-md-3 col-xl"))
+                                   f"已发包 {mu(k['contracted_area_cmu'])} 亩"), className=col))
     cards.append(html.Div(kpi_card("kpi-contracts", "在执行合同", f"{k['contracts_active']:,}", "份",
-                                   f"逾期未收 {wan(k['overdue_fen'])} 万元"), className="col-6 col-md-3 col-xl"))
+                                   f"逾期未收 {wan(k['overdue_fen'])} 万元，90天内到期 {k['expiring_90d']:,} 份"),
+                          className=col))
+    cards.append(html.Div(kpi_card("kpi-trades", "产权交易", f"{k['deals']:,}", "宗",
+                                   f"挂牌 {k['listings']:,} 宗，成交 {wan(k['deal_fen'])} 万元"), className=col))
+    cards.append(html.Div(kpi_card("kpi-warnings", "未处理预警", f"{k['warnings_open']:,}", "条"), className=col))
+    cards.append(html.Div(kpi_card("kpi-asset-net", "资产台账净值", *money_auto(k["asset_net_fen"]),
+                                   f"资产 {k['asset_count']:,} 项"), className=col))
     return cards
 
 
-def trend_figure(monthly) -> go.Figure:
+def trend_figure(monthly, period: int | None, dark: bool = False) -> go.Figure:
     x = [period_label(p) for p in monthly["period"]]
+    periods = monthly["period"].to_list()
     fig = go.Figure()
     fig.add_bar(x=x, y=[wan_number(v) for v in monthly["total_income"]], name="总收入", marker_color="#1d8f6e",
-                hovertemplate="%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>")
+                customdata=periods, hovertemplate="%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>")
     fig.add_bar(x=x, y=[wan_number(v) for v in monthly["total_expense"]], name="总支出", marker_color="#e67e22",
-                hovertemplate="%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>")
+                customdata=periods, hovertemplate="%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>")
     fig.add_scatter(x=x, y=[wan_number(v) for v in monthly["total_assets"]], name="资产总额", yaxis="y2",
-                    line={"color": "#0b4f8a", "width": 2}, hovertemplate="%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>")
-    fig.update_layout(margin={"l": 60, "r": 60, "t": 10, "b": 40}, barmode="group", legend={"orientation": "h", "y": 1.12},
+                    customdata=periods, line={"color": "#5dade2" if dark else "#0b4f8a", "width": 2},
+                    hovertemplate="%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>")
+    if period and period in periods:
+        fig.add_vline(x=periods.index(period), line={"color": "#f39c12", "width": 2, "dash": "dot"})
+    fg = "#e8eef5" if dark else "#1f2d3d"
+    fig.update_layout(margin={"l": 60, "r": 70, "t": 10, "b": 40}, barmode="group",
+                      legend={"orientation": "h", "y": 1.1}, hovermode="x unified", clickmode="event",
+                      xaxis={"nticks": 18},
                       yaxis={"title": "收支（万元）", "tickformat": ",.0f"},
                       yaxis2={"title": "资产总额（万元）", "overlaying": "y", "side": "right", "showgrid": False,
                               "tickformat": ",.0f"},
-                      plot_bgcolor="#fff", paper_bgcolor="#fff", font={"family": "Noto Sans CJK SC, sans-serif"})
+                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", font={**FONT, "color": fg})
     return fig
 
 
-def children_table(frame, child_level: int):
+def children_table(kids, child_level: int, period: int | None):
     head = html.Thead(html.Tr([html.Th(LEVEL_NAMES[child_level]), html.Th("资产总额（万元）", className="num"),
                                html.Th("货币资金（万元）", className="num"), html.Th("本年经营收入（万元）", className="num"),
-                               html.Th("负债（万元）", className="num"), html.Th("村数", className="num")]))
+                               html.Th("本年收益（万元）", className="num"), html.Th("负债（万元）", className="num"),
+                               html.Th("村数", className="num")]))
     rows = []
-    for r in frame.sort("total_assets", descending=True).iter_rows(named=True):
-        name = (html.A(r["name"], href=f"/cockpit?region={r['code']}", id=f"drill-{r['code']}")
-                if child_level < VILLAGE else r["name"])
+    for r in kids.iter_rows(named=True):
+        name = html.A(r["name"], href=href(r["code"], period), id=f"drill-{r['code']}")
         rows.append(html.Tr([html.Td(name), html.Td(wan(r["total_assets"]), className="num"),
                              html.Td(wan(r["funds"]), className="num"), html.Td(wan(r["income_operating"]), className="num"),
-                             html.Td(wan(r["liabilities"]), className="num"), html.Td(f"{r['villages']:,}", className="num")]))
+                             html.Td(wan(r["net_profit"]), className="num"), html.Td(wan(r["liabilities"]), className="num"),
+                             html.Td(f"{r['villages']:,}", className="num")]))
     return html.Table([head, html.Tbody(rows)], className="table table-sm table-hover table-figures", id="children-table")
+
+
+def map_or_bars(kids, region: int, province: int, dark: bool = False):
+    """The next level down on the map where boundaries exist (province → cities, city → counties);
+    below that a ranked bar chart, which drills down the same way."""
+    child_level = level_of(region) + 1
+    values = {r["code"]: wan_number(r["total_assets"]) for r in kids.iter_rows(named=True)}
+    names = dict(zip(kids["code"].to_list(), kids["name"].to_list()))
+    if child_level in (CITY, COUNTY) and set(names) & codes_with_geometry(province, child_level):
+        return region_map(load_geojson(province, child_level), values, names, unit="万元", label="资产总额", dark=dark)
+    order = kids.sort("total_assets", descending=True).head(30)
+    fig = ranked_bars(order["name"].to_list(), [wan_number(v) for v in order["total_assets"]], unit="万元",
+                      label="资产总额", codes=order["code"].to_list(), dark=dark)
+    return fig, []
+
+
+def top_bottom(villages, dark: bool = False) -> go.Figure:
+    ranked = villages.sort("net_profit", descending=True)
+    pick = ranked.head(5) if ranked.height <= 10 else ranked.head(5).vstack(ranked.tail(5))
+    colors = ["#1d8f6e" if v >= 0 else "#c0392b" for v in pick["net_profit"]]
+    return ranked_bars(pick["name"].to_list(), [wan_number(v) for v in pick["net_profit"]], unit="万元",
+                       label="本年收益", codes=pick["code"].to_list(), dark=dark, color=colors)
+
+
+def warnings_table(frame, tree):
+    if frame.is_empty():
+        return html.P("辖区内暂无未处理的预警。", className="text-muted mb-0", id="warnings-empty")
+    rows = []
+    for r in frame.iter_rows(named=True):
+        level, color = SEVERITY.get(r["severity"], ("—", "secondary"))
+        rows.append(html.Tr([html.Td(html.Span(level, className=f"badge bg-{color}")), html.Td(r["title"]),
+                             html.Td(tree.name(r["code"])), html.Td(str(r["raised_at"])[:10])]))
+    return html.Table([html.Thead(html.Tr([html.Th("级别"), html.Th("预警"), html.Th("村"), html.Th("时间")])),
+                       html.Tbody(rows)], className="table table-sm mb-0", id="warnings-table")
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS,
                  Output("cockpit-breadcrumb", "children"), Output("cockpit-kpis", "children"),
                  Output("cockpit-trend", "figure"), Output("cockpit-children", "children"),
+                 Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
+                 Output("cockpit-topbottom", "figure"), Output("cockpit-warnings", "children"),
                  Input("url", "search"))
 def render(search):
     scope = current_user.scope
     ql = query_layer()
     region = region_from_search(search, scope)
-    k = ql.kpis(scope, region)  # refuses a region outside the scope
+    period = period_from_search(search)
+    if period not in ql.periods():
+        period = None
+    k = ql.kpis(scope, region, period)  # refuses a region outside the scope
     crumbs = breadcrumb(ql.tree, scope, region, "/cockpit")
-    crumbs.append(html.Span(f"（截至{period_label(k['period'])}）", className="text-muted ms-2"))
+    crumbs.append(html.Span(f"（截至{period_label(k['period'])}）", className="text-muted ms-2", id="cockpit-period"))
     monthly = ql.monthly(scope, region)
     level = level_of(region)
-    kids = (children_table(ql.children(scope, region), level + 1) if level < VILLAGE
-            else html.P("村级为最末一级。", className="text-muted"))
-    return crumbs, kpi_row(k), trend_figure(monthly), kids
+    if level < VILLAGE:
+        kids = ql.children(scope, region, k["period"])
+        table = children_table(kids, level + 1, period)
+        fig_map, codes = map_or_bars(kids, region, settings().province)
+        villages = ql.villages(scope, region, k["period"])
+        tb = top_bottom(villages)
+    else:
+        table = html.P("村级为最末一级。", className="text-muted")
+        fig_map, codes, tb = go.Figure(), [], go.Figure()
+    return (crumbs, kpi_row(k), trend_figure(monthly, period), table, fig_map, codes, tb,
+            warnings_table(ql.warnings(scope, region), ql.tree))
+
+
+@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "search", allow_duplicate=True),
+                 Input("cockpit-map", "clickData"), Input("cockpit-trend", "clickData"),
+                 Input("cockpit-topbottom", "clickData"), State("url", "search"), State("cockpit-map-codes", "data"),
+                 prevent_initial_call=True)
+def navigate(map_click, trend_click, tb_click, search, codes):
+    """A click on the map, the bar charts or a month changes the URL; `render` does the rest."""
+    from dash import ctx
+
+    scope = current_user.scope
+    region = region_from_search(search, scope)
+    period = period_from_search(search)
+    point = (ctx.triggered[0]["value"] or {}).get("points", [{}])[0] if ctx.triggered else {}
+    if ctx.triggered_id == "cockpit-trend":
+        period = point.get("customdata")
+    elif ctx.triggered_id == "cockpit-map":
+        if codes and point.get("curveNumber") is not None and point["curveNumber"] < len(codes):
+            region = codes[point["curveNumber"]]
+        elif point.get("customdata"):
+            region = point["customdata"]
+    elif ctx.triggered_id == "cockpit-topbottom" and point.get("customdata"):
+        region = point["customdata"]
+    if not isinstance(region, int) or not scope.contains(region):
+        return no_update
+    return "?" + urlencode({"region": region, **({"period": period} if period else {})})
+
+
+@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("cockpit-download", "data"), Input("cockpit-export", "n_clicks"),
+                 State("url", "search"), prevent_initial_call=True)
+def export(_, search):
+    scope = current_user.scope
+    ql = query_layer()
+    region = region_from_search(search, scope)
+    period = period_from_search(search) if period_from_search(search) in ql.periods() else None
+    if level_of(region) >= VILLAGE:
+        return no_update
+    kids = ql.children(scope, region, period)
+    columns = [("name", LEVEL_NAMES[level_of(region) + 1], None), ("code", "区划代码", None),
+               ("total_assets", "资产总额（元）", "fen"), ("funds", "货币资金（元）", "fen"),
+               ("income_operating", "本年经营收入（元）", "fen"), ("net_profit", "本年收益（元）", "fen"),
+               ("liabilities", "负债（元）", "fen"), ("villages", "村数", None)]
+    title = f"{ql.tree.name(region)}下级区域（截至{period_label(period or ql.latest_period())}）"
+    data = excel_bytes(kids, columns, title)
+    log_export("驾驶舱下级区域表", kids.height, region)
+    return dcc.send_bytes(data, f"{title}.xlsx")

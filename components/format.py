@@ -48,3 +48,8 @@ def period_label(period: int) -> str:
 
 def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:+.1f}%"
+
+
+def share(x: float | None) -> str:
+    """A proportion as a percentage without sign (pct() is for changes)."""
+    return "—" if x is None else f"{x * 100:.1f}%"

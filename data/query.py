@@ -479,6 +479,46 @@ class QueryLayer:
         vs = self.tree.descendants(region, level=VILLAGE).select("code", "name")
         return self._scoped(scope, vs.join(frame, on="code", how="inner").sort("code"))
 
+    def growth(self, scope: Scope, region: int, period: int | None = None) -> pl.DataFrame:
+        """Children of `region` with total assets now and twelve months earlier and the growth
+        rate (保值增值 ranking). Growth is null where there was nothing a year ago."""
+        region = scope.require(region)
+        period = period or self.latest_period()
+        year_ago = period - 100
+        now = self.children(scope, region, period).select("code", "name", "total_assets", "villages")
+        before = self.children(scope, region, year_ago).select("code", pl.col("total_assets").alias("total_assets_prev"))
+        return now.join(before, on="code", how="left").with_columns(
+            pl.when(pl.col("total_assets_prev") > 0)
+            .then(pl.col("total_assets") / pl.col("total_assets_prev") - 1).otherwise(None).alias("growth"))
+
+    def concentration(self, scope: Scope, region: int, period: int | None = None) -> dict:
+        """How concentrated assets are: the share held by the richest 14% / 10% of villages and
+        the Lorenz curve (cumulative share of villages vs of assets, poorest first)."""
+        frame = self.villages(scope, region, period).select("total_assets").filter(pl.col("total_assets") > 0)
+        values = np.sort(frame.get_column("total_assets").to_numpy())
+        n, total = len(values), int(values.sum()) if len(values) else 0
+        if not n or total <= 0:
+            return {"villages": 0, "top14_share": None, "top10_share": None, "gini": None, "lorenz": ([0.0], [0.0])}
+        cum = np.cumsum(values) / total
+        top = lambda q: float(values[n - max(int(round(n * q)), 1):].sum() / total)  # noqa: E731
+        gini = float(1 - 2 * (cum.sum() - cum[-1] / 2) / n)
+        idx = np.unique(np.linspace(0, n - 1, min(n, 200)).astype(int))
+        return {"villages": n, "top14_share": top(0.14), "top10_share": top(0.10), "gini": gini,
+                "lorenz": ([0.0, *((idx + 1) / n).tolist()], [0.0, *cum[idx].tolist()])}
+
+    def warnings(self, scope: Scope, region: int, limit: int = 10) -> pl.DataFrame:
+        """The newest open warnings in the subtree of `region`."""
+        region = scope.require(region)
+        lo, hi = subtree_bounds(region)
+        frame = self._read(
+            "SELECT id, rule_id, region_code AS code, severity, status, title, raised_at FROM warnings "
+            f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status <> 'closed' "
+            f"ORDER BY raised_at DESC, id DESC LIMIT {int(limit)}")
+        if frame.is_empty():
+            return pl.DataFrame(schema={"id": pl.Int64, "rule_id": pl.String, "code": pl.Int64, "severity": pl.Int64,
+                                        "status": pl.String, "title": pl.String, "raised_at": pl.String})
+        return self._scoped(scope, frame.with_columns(pl.col("code").cast(pl.Int64)))
+
     @staticmethod
     def _scoped(scope: Scope, frame: pl.DataFrame) -> pl.DataFrame:
         """Defence in depth: whatever was computed, only rows inside the scope leave."""

@@ -72,3 +72,48 @@ def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_s
         page.click(f"#crumb-{county}")
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
                                arg=ql.tree.name(county))
+
+
+def _record_foreign(page, base, sink):
+    page.on("request", lambda r: sink.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
+            and not r.url.startswith(("data:", "blob:")) else None)
+
+
+def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_settings):
+    from components.format import money_auto
+    from domain.permissions import Scope, role_perms
+
+    ql = app.server.extensions["platform.query"]
+    root = sqlite_settings.province * 10**10
+    scope = Scope(root=root, perms=role_perms("province_leader"))
+    k = ql.kpis(scope, root)
+    city = sqlite_settings.demo_county // 10**8 * 10**8
+    foreign = []
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        _record_foreign(page, base, foreign)
+        sign_in(page, base, "demo-province", PASSWORD)
+        page.goto(f"{base}/cockpit")
+        page.wait_for_selector("#kpi-total_assets-value")
+        assert page.inner_text("#kpi-total_assets-value") == money_auto(k["total_assets"])[0]
+        assert page.inner_text("#kpi-warnings-value") == f"{k['warnings_open']:,}"
+        page.wait_for_selector("#cockpit-map .scatterlayer .trace")
+        assert page.locator("#cockpit-map .scatterlayer .trace").count() >= 9  # the province's cities
+        shot(page, "cockpit-province")
+        page.click(f"#drill-{city}")  # one level down: the city
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
+                               arg=ql.tree.name(city))
+        kids = ql.children(scope, city)
+        assert page.locator("#children-table tbody tr").count() == kids.height
+        page.click(f"#crumb-{root}")  # and back up
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
+                               arg=ql.tree.name(root))
+        page.goto(f"{base}/asset-growth")
+        page.wait_for_selector("#growth-total-value")
+        page.wait_for_selector("#growth-concentration-text")
+        shot(page, "asset-growth-province")
+        page.goto(f"{base}/screen")
+        page.wait_for_selector("#screen-kpi-total_assets")
+        assert page.inner_text("#screen-kpi-total_assets") == money_auto(k["total_assets"])[0]
+        shot(page, "screen-province")
+    assert foreign == []

@@ -17,7 +17,7 @@ from data.regions import subtree_bounds
 from domain.permissions import ROLES, role_perms
 from server.guard import ROUTER_OUTPUT, may_open
 from tests.conftest import PASSWORD, dash_post, sign_in
-from tests.test_app_access import cockpit
+from tests.test_app_access import COCKPIT, cockpit
 
 NEW_PASSWORD = "Xk9#forest-2027"
 
@@ -154,9 +154,7 @@ def test_refused_posts_run_no_callback(app, client_for, monkeypatch):
     real = ql.kpis
     monkeypatch.setattr(ql, "kpis", lambda *a, **k: calls.append(1) or real(*a, **k))
     c = client_for("demo-province")
-    foreign = dash_post(c, "..cockpit-breadcrumb.children...cockpit-kpis.children...cockpit-trend.figure..."
-                           "cockpit-children.children..", [{"id": "url", "property": "search", "value": ""}],
-                        Origin="https://evil.example")
+    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "search", "value": ""}], Origin="https://evil.example")
     plain = c.post("/_dash-update-component", data=json.dumps({"output": "x"}), content_type="text/plain")
     assert foreign.status_code == 403 and plain.status_code == 415
     assert calls == []
