@@ -76,7 +76,7 @@ def lorenz_figure(conc) -> go.Figure:
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("growth-breadcrumb", "children"), Output("growth-kpis", "children"),
                  Output("growth-stack", "figure"), Output("growth-yoy", "figure"), Output("growth-ranking", "figure"),
-                 Output("growth-concentration", "children"), Output("growth-lorenz", "figure"), Input("url", "search"))
+                 Output("growth-concentration", "children"), Output("growth-lorenz", "figure"), Input("url", "hash"))
 def render(search):
     scope = current_user.scope
     ql = query_layer()
@@ -102,17 +102,17 @@ def render(search):
     return crumbs, cards, stack_figure(av), yoy_figure(av), ranking, text, lorenz_figure(conc)
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "search", allow_duplicate=True),
+@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),
                  Input("growth-ranking", "clickData"), prevent_initial_call=True)
 def drill(click):
     code = ((click or {}).get("points") or [{}])[0].get("customdata")
     if not isinstance(code, int) or not current_user.scope.contains(code):
         return no_update
-    return "?" + urlencode({"region": code})
+    return "#" + urlencode({"region": code})
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("growth-download", "data"), Input("growth-export", "n_clicks"),
-                 State("url", "search"), prevent_initial_call=True)
+                 State("url", "hash"), prevent_initial_call=True)
 def export(_, search):
     scope = current_user.scope
     ql = query_layer()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 from flask_login import current_user
 
@@ -25,7 +24,7 @@ SEVERITY = {1: ("低", "secondary"), 2: ("中", "warning"), 3: ("高", "danger")
 
 
 def period_from_search(search: str | None) -> int | None:
-    values = parse_qs((search or "").lstrip("?")).get("period")
+    values = parse_qs((search or "").lstrip("?#")).get("period")
     try:
         return int(values[0]) if values else None
     except ValueError:
@@ -33,8 +32,10 @@ def period_from_search(search: str | None) -> int | None:
 
 
 def href(region: int, period: int | None, base: str = "/cockpit") -> str:
+    """Where a region lives on a page. The drill-down state is in the URL's fragment (#region=…):
+    it can be bookmarked and shared, and changing it does not re-run the page router."""
     q = {"region": region, **({"period": period} if period else {})}
-    return f"{base}?{urlencode(q)}"
+    return f"{base}#{urlencode(q)}"
 
 
 def kpi_row(k: dict):
@@ -59,28 +60,36 @@ def kpi_row(k: dict):
     return cards
 
 
-def trend_figure(monthly, period: int | None, dark: bool = False) -> go.Figure:
+def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
+    """Monthly income and expense bars with total assets on a second axis (a plain-dict figure)."""
     x = [period_label(p) for p in monthly["period"]]
     periods = monthly["period"].to_list()
-    fig = go.Figure()
-    fig.add_bar(x=x, y=[wan_number(v) for v in monthly["total_income"]], name="总收入", marker_color="#1d8f6e",
-                customdata=periods, hovertemplate="%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>")
-    fig.add_bar(x=x, y=[wan_number(v) for v in monthly["total_expense"]], name="总支出", marker_color="#e67e22",
-                customdata=periods, hovertemplate="%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>")
-    fig.add_scatter(x=x, y=[wan_number(v) for v in monthly["total_assets"]], name="资产总额", yaxis="y2",
-                    customdata=periods, line={"color": "#5dade2" if dark else "#0b4f8a", "width": 2},
-                    hovertemplate="%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>")
+
+    def series(key):
+        return [wan_number(v) for v in monthly[key]]
+
+    data = [
+        {"type": "bar", "x": x, "y": series("total_income"), "name": "总收入", "marker": {"color": "#1d8f6e"},
+         "customdata": periods, "hovertemplate": "%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>"},
+        {"type": "bar", "x": x, "y": series("total_expense"), "name": "总支出", "marker": {"color": "#e67e22"},
+         "customdata": periods, "hovertemplate": "%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>"},
+        {"type": "scatter", "x": x, "y": series("total_assets"), "name": "资产总额", "yaxis": "y2", "mode": "lines",
+         "customdata": periods, "line": {"color": "#5dade2" if dark else "#0b4f8a", "width": 2},
+         "hovertemplate": "%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>"},
+    ]
+    shapes = []
     if period and period in periods:
-        fig.add_vline(x=periods.index(period), line={"color": "#f39c12", "width": 2, "dash": "dot"})
+        i = periods.index(period)
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": i, "x1": i, "y0": 0, "y1": 1,
+                       "line": {"color": "#f39c12", "width": 2, "dash": "dot"}})
     fg = "#e8eef5" if dark else "#1f2d3d"
-    fig.update_layout(margin={"l": 60, "r": 70, "t": 10, "b": 40}, barmode="group",
-                      legend={"orientation": "h", "y": 1.1}, hovermode="x unified", clickmode="event",
-                      xaxis={"nticks": 18},
-                      yaxis={"title": "收支（万元）", "tickformat": ",.0f"},
-                      yaxis2={"title": "资产总额（万元）", "overlaying": "y", "side": "right", "showgrid": False,
-                              "tickformat": ",.0f"},
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", font={**FONT, "color": fg})
-    return fig
+    layout = {"margin": {"l": 60, "r": 70, "t": 10, "b": 40}, "barmode": "group", "shapes": shapes,
+              "legend": {"orientation": "h", "y": 1.1}, "hovermode": "x unified", "clickmode": "event",
+              "xaxis": {"nticks": 18}, "yaxis": {"title": {"text": "收支（万元）"}, "tickformat": ",.0f"},
+              "yaxis2": {"title": {"text": "资产总额（万元）"}, "overlaying": "y", "side": "right", "showgrid": False,
+                         "tickformat": ",.0f"},
+              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": {**FONT, "color": fg}}
+    return {"data": data, "layout": layout}
 
 
 def children_table(kids, child_level: int, period: int | None):
@@ -90,7 +99,7 @@ def children_table(kids, child_level: int, period: int | None):
                                html.Th("村数", className="num")]))
     rows = []
     for r in kids.iter_rows(named=True):
-        name = html.A(r["name"], href=href(r["code"], period), id=f"drill-{r['code']}")
+        name = dcc.Link(r["name"], href=href(r["code"], period), id=f"drill-{r['code']}")
         rows.append(html.Tr([html.Td(name), html.Td(wan(r["total_assets"]), className="num"),
                              html.Td(wan(r["funds"]), className="num"), html.Td(wan(r["income_operating"]), className="num"),
                              html.Td(wan(r["net_profit"]), className="num"), html.Td(wan(r["liabilities"]), className="num"),
@@ -112,7 +121,7 @@ def map_or_bars(kids, region: int, province: int, dark: bool = False):
     return fig, []
 
 
-def top_bottom(villages, dark: bool = False) -> go.Figure:
+def top_bottom(villages, dark: bool = False) -> dict:
     ranked = villages.sort("net_profit", descending=True)
     pick = ranked.head(5) if ranked.height <= 10 else ranked.head(5).vstack(ranked.tail(5))
     colors = ["#1d8f6e" if v >= 0 else "#c0392b" for v in pick["net_profit"]]
@@ -137,7 +146,7 @@ def warnings_table(frame, tree):
                  Output("cockpit-trend", "figure"), Output("cockpit-children", "children"),
                  Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
                  Output("cockpit-topbottom", "figure"), Output("cockpit-warnings", "children"),
-                 Input("url", "search"))
+                 Input("url", "hash"))
 def render(search):
     scope = current_user.scope
     ql = query_layer()
@@ -158,14 +167,14 @@ def render(search):
         tb = top_bottom(villages)
     else:
         table = html.P("村级为最末一级。", className="text-muted")
-        fig_map, codes, tb = go.Figure(), [], go.Figure()
+        fig_map, codes, tb = {}, [], {}
     return (crumbs, kpi_row(k), trend_figure(monthly, period), table, fig_map, codes, tb,
             warnings_table(ql.warnings(scope, region), ql.tree))
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "search", allow_duplicate=True),
+@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),
                  Input("cockpit-map", "clickData"), Input("cockpit-trend", "clickData"),
-                 Input("cockpit-topbottom", "clickData"), State("url", "search"), State("cockpit-map-codes", "data"),
+                 Input("cockpit-topbottom", "clickData"), State("url", "hash"), State("cockpit-map-codes", "data"),
                  prevent_initial_call=True)
 def navigate(map_click, trend_click, tb_click, search, codes):
     """A click on the map, the bar charts or a month changes the URL; `render` does the rest."""
@@ -186,11 +195,11 @@ def navigate(map_click, trend_click, tb_click, search, codes):
         region = point["customdata"]
     if not isinstance(region, int) or not scope.contains(region):
         return no_update
-    return "?" + urlencode({"region": region, **({"period": period} if period else {})})
+    return "#" + urlencode({"region": region, **({"period": period} if period else {})})
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("cockpit-download", "data"), Input("cockpit-export", "n_clicks"),
-                 State("url", "search"), prevent_initial_call=True)
+                 State("url", "hash"), prevent_initial_call=True)
 def export(_, search):
     scope = current_user.scope
     ql = query_layer()

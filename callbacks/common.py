@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import html
+from dash import dcc, html
 
 from domain.permissions import Scope
 
 
 def region_from_search(search: str | None, scope: Scope) -> int:
-    """The `region` query parameter, or the user's own root. Not widened: the query layer refuses
-    a region outside the scope."""
-    values = parse_qs((search or "").lstrip("?")).get("region")
+    """The `region` parameter of the URL fragment (#region=…; a query string works too), or the
+    user's own root. Not widened: the query layer refuses a region outside the scope."""
+    values = parse_qs((search or "").lstrip("?#")).get("region")
     if not values:
         return scope.root
     try:
@@ -29,6 +29,6 @@ def breadcrumb(tree, scope: Scope, region: int, base: str):
         if code == region:
             items.append(html.Span(name, className="fw-semibold", id="breadcrumb-current"))
         else:
-            items.append(html.A(name, href=f"{base}?region={code}", id=f"crumb-{code}"))
+            items.append(dcc.Link(name, href=f"{base}#region={code}", id=f"crumb-{code}"))
             items.append(html.Span(" / ", className="text-muted mx-1"))
     return items

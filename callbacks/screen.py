@@ -22,6 +22,9 @@ SCREEN_KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("in
 
 
 def _big(fig, scale: float):
+    import plotly.graph_objects as go
+
+    fig = go.Figure(fig) if isinstance(fig, dict) else fig
     fig.update_layout(font={"size": round(15 * scale), "color": "#e8eef5"}, paper_bgcolor="rgba(0,0,0,0)",
                       plot_bgcolor="rgba(0,0,0,0)", legend={"font": {"size": round(14 * scale)}},
                       margin={"l": round(80 * scale), "r": round(80 * scale), "t": round(20 * scale),
@@ -62,9 +65,7 @@ def refresh(_, width):
         fig_map, _ = map_or_bars(kids, region, settings().province, dark=True)
         rank = top_bottom(ql.villages(scope, region), dark=True)
     else:
-        import plotly.graph_objects as go
-
-        fig_map, rank = go.Figure(), go.Figure()
+        fig_map, rank = {}, {}
     figs = [fig_map, trend_figure(monthly, None, dark=True), rank, stack_figure(ql.asset_value(scope, region))]
     now = dt.datetime.now(CST).strftime("%H:%M")
     title = f"{ql.tree.name(region)}农村集体经济运行监测（截至{period_label(k['period'])}）"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 FONT = {"family": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"}
@@ -24,19 +23,20 @@ def _rings(geometry: dict):
 
 
 def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *, unit: str, label: str,
-               dark: bool = False, selected: int | None = None) -> tuple[go.Figure, list[int]]:
+               dark: bool = False, selected: int | None = None) -> tuple[dict, list[int]]:
     """A choropleth of `values` (code -> number) over the features of `geojson`.
 
-    Returns the figure and the region code of each trace, in order, so that a click (which reports
-    the trace's `curveNumber`) can be turned into a drill-down."""
+    Returns the figure (a plain dict: building plotly objects validates every property, which
+    costs more than the query) and the region code of each trace, in order, so that a click (which
+    reports the trace's `curveNumber`) can be turned into a drill-down."""
     feats = [f for f in geojson["features"] if int(f["id"]) in names]
     present = [values.get(int(f["id"])) for f in feats]
     nums = [v for v in present if v is not None]
     lo, hi = (min(nums), max(nums)) if nums else (0.0, 1.0)
     span = (hi - lo) or 1.0
-    fig = go.Figure()
+    traces: list[dict] = []
     codes: list[int] = []
-    lats = []
+    lat_sum, lat_n = 0.0, 0
     line = "#1b2838" if dark else "#ffffff"
     for f, v in zip(feats, present):
         code = int(f["id"])
@@ -44,42 +44,45 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
         for ring in _rings(f["geometry"]):
             xs += [p[0] for p in ring] + [None]
             ys += [p[1] for p in ring] + [None]
-            lats += [p[1] for p in ring]
+            lat_sum += sum(p[1] for p in ring)
+            lat_n += len(ring)
         color = sample_colorscale(COLORSCALE, [0.15 + 0.85 * (v - lo) / span])[0] if v is not None else "#d9dee4"
         value_text = f"{v:,.2f} {unit}" if v is not None else "无数据"
-        fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=color, mode="lines", hoveron="fills",
-                        line={"color": "#f39c12" if code == selected else line, "width": 2.5 if code == selected else 0.8},
-                        name=names[code], text=f"{names[code]}<br>{label}：{value_text}<br>点击查看下级",
-                        hoverinfo="text", showlegend=False)
+        traces.append({"type": "scatter", "x": xs, "y": ys, "fill": "toself", "fillcolor": color, "mode": "lines",
+                       "hoveron": "fills", "name": names[code], "hoverinfo": "text", "showlegend": False,
+                       "line": {"color": "#f39c12" if code == selected else line,
+                                "width": 2.5 if code == selected else 0.8},
+                       "text": f"{names[code]}<br>{label}：{value_text}<br>点击查看下级"})
         codes.append(code)
     # the colour bar: an invisible marker trace carrying the scale
-    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                    marker={"colorscale": COLORSCALE, "cmin": lo, "cmax": hi, "color": [lo],
-                            "colorbar": {"title": {"text": unit}, "thickness": 12, "len": 0.8,
-                                         "tickformat": ",.0f"}})
-    mid = sum(lats) / len(lats) if lats else 40.0
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
+                   "hoverinfo": "skip", "marker": {"colorscale": COLORSCALE, "cmin": lo, "cmax": hi, "color": [lo],
+                                                   "colorbar": {"title": {"text": unit}, "thickness": 12, "len": 0.8,
+                                                                "tickformat": ",.0f"}}})
+    mid = lat_sum / lat_n if lat_n else 40.0
     axis = {"visible": False, "fixedrange": True}
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 24, "b": 0}, xaxis=axis, dragmode=False, hovermode="closest",
-        yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid))},
-        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", font={**FONT, "color": "#e8eef5" if dark else "#1f2d3d"},
-        title={"text": label + f"（{unit}）", "font": {"size": 13}, "x": 0.01, "y": 0.99},
-        annotations=[{"text": MAP_NOTE, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "showarrow": False,
-                      "font": {"size": 10, "color": "#8796a5"}, "xanchor": "left", "yanchor": "bottom"}])
-    return fig, codes
+    layout = {
+        "margin": {"l": 0, "r": 0, "t": 24, "b": 0}, "xaxis": axis, "dragmode": False, "hovermode": "closest",
+        "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid))},
+        "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
+        "font": {**FONT, "color": "#e8eef5" if dark else "#1f2d3d"},
+        "title": {"text": label + f"（{unit}）", "font": {"size": 13}, "x": 0.01, "y": 0.99},
+        "annotations": [{"text": MAP_NOTE, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "showarrow": False,
+                         "font": {"size": 10, "color": "#8796a5"}, "xanchor": "left", "yanchor": "bottom"}]}
+    return {"data": traces, "layout": layout}, codes
 
 
 def ranked_bars(names: list[str], values: list[float], *, unit: str, label: str, codes: list[int] | None = None,
-                dark: bool = False, color: str = "#0b4f8a") -> go.Figure:
-    """Horizontal bars, largest on top."""
-    fig = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=color, name=label, customdata=codes,
-                           hovertemplate="%{y}<br>" + label + " %{x:,.2f} " + unit + "<extra></extra>"))
-    fig.update_layout(margin={"l": 10, "r": 20, "t": 10, "b": 30}, showlegend=False,
-                      xaxis={"title": f"{label}（{unit}）", "tickformat": ",.0f"},
-                      yaxis={"autorange": "reversed", "automargin": True},
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)",
-                      font={**FONT, "color": "#e8eef5" if dark else "#1f2d3d"})
-    return fig
+                dark: bool = False, color: str | list[str] = "#0b4f8a") -> dict:
+    """Horizontal bars, largest on top (a plain-dict figure)."""
+    bar = {"type": "bar", "x": values, "y": names, "orientation": "h", "marker": {"color": color}, "name": label,
+           "customdata": codes, "hovertemplate": "%{y}<br>" + label + " %{x:,.2f} " + unit + "<extra></extra>"}
+    layout = {"margin": {"l": 10, "r": 20, "t": 10, "b": 30}, "showlegend": False,
+              "xaxis": {"title": {"text": f"{label}（{unit}）"}, "tickformat": ",.0f"},
+              "yaxis": {"autorange": "reversed", "automargin": True},
+              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
+              "font": {**FONT, "color": "#e8eef5" if dark else "#1f2d3d"}}
+    return {"data": [bar], "layout": layout}
 
 
 def graph_config(filename: str) -> dict:

@@ -13,7 +13,7 @@ COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.children...cockpit-tren
 
 
 def cockpit(client, search: str = ""):
-    return dash_post(client, COCKPIT, [{"id": "url", "property": "search", "value": search}])
+    return dash_post(client, COCKPIT, [{"id": "url", "property": "hash", "value": search.replace("?", "#", 1)}])
 
 
 def test_health_is_public(app):
@@ -88,7 +88,7 @@ def test_navigation_and_page_access_follow_permissions(app, username, sees_cockp
 def test_foreign_origin_and_non_json_posts_are_refused(client_for):
     c = client_for("demo-province")
     assert cockpit(c).status_code == 200
-    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "search", "value": ""}], Origin="https://evil.example")
+    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": ""}], Origin="https://evil.example")
     assert foreign.status_code == 403
     plain = c.post("/_dash-update-component", data="{}", content_type="text/plain")
     assert plain.status_code == 415

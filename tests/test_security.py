@@ -154,7 +154,7 @@ def test_refused_posts_run_no_callback(app, client_for, monkeypatch):
     real = ql.kpis
     monkeypatch.setattr(ql, "kpis", lambda *a, **k: calls.append(1) or real(*a, **k))
     c = client_for("demo-province")
-    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "search", "value": ""}], Origin="https://evil.example")
+    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": ""}], Origin="https://evil.example")
     plain = c.post("/_dash-update-component", data=json.dumps({"output": "x"}), content_type="text/plain")
     assert foreign.status_code == 403 and plain.status_code == 415
     assert calls == []
@@ -205,8 +205,8 @@ def _callback_body(app, key: str, other: int):
     spec = app.callback_map[key]
     def value(item):
         cid, prop = item["id"], item["property"]
-        if prop == "search":
-            return f"?region={other}"
+        if prop in ("search", "hash"):
+            return f"#region={other}"
         if "region" in str(cid):
             return other
         if prop in ("n_clicks",):
@@ -406,7 +406,7 @@ def test_sharing_needs_a_provincial_approval(app, sqlite_settings, client_for):
     with transaction(sqlite_settings.database_url) as s:
         other = s.scalar(select(User.region_code).where(User.username == "demo-county-b"))
     reader = client_for("demo-county-b")
-    assert cockpit(reader, f"?region={county}").status_code == 403
+    assert cockpit(reader, f"#region={county}").status_code == 403
     submit = next(k for k in app.callback_map if k.startswith("..share-submit-result."))
     until = (dt.date.today() + dt.timedelta(days=90)).isoformat()
     owner = client_for("demo-county")
@@ -426,8 +426,8 @@ def test_sharing_needs_a_provincial_approval(app, sqlite_settings, client_for):
 
     assert "不能审批本人提交的申请" in body(approve(owner))
     assert "省级平台管理员" in body(approve(reader))  # nor can the receiving county
-    assert cockpit(reader, f"?region={county}").status_code == 403
+    assert cockpit(reader, f"#region={county}").status_code == 403
     assert "已批准" in body(approve(client_for("demo-admin")))
-    shared = cockpit(reader, f"?region={county}")
+    shared = cockpit(reader, f"#region={county}")
     assert shared.status_code == 200 and ql.tree.name(county) in body(shared)
     assert audit_count(sqlite_settings, "sharing") >= 3
