@@ -141,35 +141,49 @@ def warnings_table(frame, tree):
                        html.Tbody(rows)], className="table table-sm mb-0", id="warnings-table")
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS,
-                 Output("cockpit-breadcrumb", "children"), Output("cockpit-kpis", "children"),
-                 Output("cockpit-trend", "figure"), Output("cockpit-children", "children"),
-                 Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
-                 Output("cockpit-topbottom", "figure"), Output("cockpit-warnings", "children"),
-                 Input("url", "hash"))
-def render(search):
+def _where(search):
+    """(scope, query layer, region, period) from the URL fragment; the region is checked by the
+    query layer, which refuses one outside the scope."""
     scope = current_user.scope
     ql = query_layer()
     region = region_from_search(search, scope)
     period = period_from_search(search)
-    if period not in ql.periods():
-        period = None
+    return scope, ql, region, (period if period in ql.periods() else None)
+
+
+@secure_callback(Perm.STATISTICAL_ANALYSIS,
+                 Output("cockpit-breadcrumb", "children"), Output("cockpit-kpis", "children"),
+                 Output("cockpit-children", "children"), Output("cockpit-warnings", "children"),
+                 Input("url", "hash"))
+def render(search):
+    """The numbers: breadcrumb, KPI cards, the children table, the newest warnings. The charts
+    come from `charts` in a parallel request, so the numbers are not held up by chart drawing."""
+    scope, ql, region, period = _where(search)
     k = ql.kpis(scope, region, period)  # refuses a region outside the scope
     crumbs = breadcrumb(ql.tree, scope, region, "/cockpit")
     crumbs.append(html.Span(f"（截至{period_label(k['period'])}）", className="text-muted ms-2", id="cockpit-period"))
-    monthly = ql.monthly(scope, region)
     level = level_of(region)
     if level < VILLAGE:
-        kids = ql.children(scope, region, k["period"])
-        table = children_table(kids, level + 1, period)
-        fig_map, codes = map_or_bars(kids, region, settings().province)
-        villages = ql.villages(scope, region, k["period"])
-        tb = top_bottom(villages)
+        table = children_table(ql.children(scope, region, k["period"]), level + 1, period)
     else:
         table = html.P("村级为最末一级。", className="text-muted")
+    return crumbs, kpi_row(k), table, warnings_table(ql.warnings(scope, region), ql.tree)
+
+
+@secure_callback(Perm.STATISTICAL_ANALYSIS,
+                 Output("cockpit-trend", "figure"), Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
+                 Output("cockpit-topbottom", "figure"), Input("url", "hash"))
+def charts(search):
+    scope, ql, region, period = _where(search)
+    scope.require(region)
+    monthly = ql.monthly(scope, region)
+    if level_of(region) < VILLAGE:
+        at = period or ql.latest_period()
+        fig_map, codes = map_or_bars(ql.children(scope, region, at), region, settings().province)
+        tb = top_bottom(ql.villages(scope, region, at))
+    else:
         fig_map, codes, tb = {}, [], {}
-    return (crumbs, kpi_row(k), trend_figure(monthly, period), table, fig_map, codes, tb,
-            warnings_table(ql.warnings(scope, region), ql.tree))
+    return trend_figure(monthly, period), fig_map, codes, tb
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),

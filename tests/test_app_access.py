@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import dash_post, sign_in
 
-COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.children...cockpit-trend.figure...cockpit-children.children..."
-           "cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure...cockpit-warnings.children..")
+COCKPIT = "..cockpit-breadcrumb.children...cockpit-kpis.children...cockpit-children.children...cockpit-warnings.children.."
+CHARTS = "..cockpit-trend.figure...cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure.."
 
 
 def cockpit(client, search: str = ""):
