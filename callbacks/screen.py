@@ -7,10 +7,10 @@ from dash import Input, Output, clientside_callback, html
 from flask_login import current_user
 
 from components.format import money_auto, period_label
+from components.screen import PANELS
 from data.regions import VILLAGE, level_of
 from domain.audit import CST
 from domain.permissions import Perm
-from pages.screen import PANELS
 from server.callbacks import secure_callback
 from server.context import query_layer, settings
 

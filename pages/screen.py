@@ -3,13 +3,12 @@ without reloading, rotating through its panels on a timer; readable at 1920×108
 import dash
 from dash import dcc, html
 
+from components.screen import PANELS
 from domain.permissions import Perm
 
 dash.register_page(__name__, path="/screen", name="大屏", order=3, permission=Perm.STATISTICAL_ANALYSIS,
                    title="大屏 · 驾驶舱")
 
-PANELS = [("screen-panel-map", "区域分布"), ("screen-panel-trend", "月度趋势"), ("screen-panel-rank", "收益排名"),
-          ("screen-panel-growth", "资产构成")]
 GRAPH = {"displayModeBar": False, "responsive": True}
 
 
