@@ -77,9 +77,9 @@ def ranked_bars(names: list[str], values: list[float], *, unit: str, label: str,
     """Horizontal bars, largest on top (a plain-dict figure)."""
     bar = {"type": "bar", "x": values, "y": names, "orientation": "h", "marker": {"color": color}, "name": label,
            "customdata": codes, "hovertemplate": "%{y}<br>" + label + " %{x:,.2f} " + unit + "<extra></extra>"}
-    layout = {"margin": {"l": 10, "r": 20, "t": 10, "b": 30}, "showlegend": False,
+    layout = {"margin": {"l": 130, "r": 20, "t": 10, "b": 40}, "showlegend": False,
               "xaxis": {"title": {"text": f"{label}（{unit}）"}, "tickformat": ",.0f"},
-              "yaxis": {"autorange": "reversed", "automargin": True},
+              "yaxis": {"autorange": "reversed", "automargin": False},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
               "font": {**FONT, "color": "#e8eef5" if dark else "#1f2d3d"}}
     return {"data": [bar], "layout": layout}

@@ -43,7 +43,7 @@ CLICK_AND_WAIT = """([id, name]) => new Promise(resolve => {
     };
     requestAnimationFrame(poll);
 })"""
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
 DRAWN = """([name, region]) => {
     const cur = document.querySelector('#breadcrumb-current');
     const kpi = document.querySelector('#kpi-total_assets-value');

@@ -1,0 +1,113 @@
+"""The cockpit, asset-growth and big-screen callbacks through the callback endpoint: scoped
+answers, drill-down navigation, exports that are logged."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+from sqlalchemy import func, select
+
+from data.db import transaction
+from data.models import AuditLog
+from domain.permissions import Scope, role_perms
+from tests.conftest import dash_post
+from tests.test_app_access import CHARTS
+
+
+def _key(app, prefix):
+    return next(k for k in app.callback_map if k.startswith(prefix))
+
+
+def _exports(settings, actor):
+    with transaction(settings.database_url) as s:
+        return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export",
+                                                                         AuditLog.actor == actor))
+
+
+def test_excel_export_matches_the_query_layer_and_is_logged(app, client_for, sqlite_settings):
+    ql = app.server.extensions["platform.query"]
+    county = sqlite_settings.demo_county
+    scope = Scope(root=county, perms=role_perms("county_admin"))
+    c = client_for("demo-county")
+    before = _exports(sqlite_settings, "demo-county")
+    resp = dash_post(c, _key(app, "cockpit-download."), [{"id": "cockpit-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "url", "property": "hash", "value": f"#region={county}"}])
+    data = resp.get_json()["response"]["cockpit-download"]["data"]
+    wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    rows = list(wb.active.iter_rows(min_row=3, values_only=True))
+    kids = ql.children(scope, county)
+    assert len(rows) == kids.height
+    first = kids.row(0, named=True)
+    assert rows[0][1] == first["code"] and Decimal(str(rows[0][2])) == Decimal(first["total_assets"]) / 100
+    assert _exports(sqlite_settings, "demo-county") == before + 1
+
+
+def test_png_download_report_is_logged_and_protected(app, client_for, sqlite_settings):
+    c = client_for("demo-province")
+    before = _exports(sqlite_settings, "demo-province")
+    ok = c.post("/api/export-log", json={"what": "cockpit-map", "page": "/cockpit"})
+    assert ok.status_code == 200 and _exports(sqlite_settings, "demo-province") == before + 1
+    assert c.post("/api/export-log", data="{}", content_type="text/plain").status_code == 415
+    assert c.post("/api/export-log", json={}, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert app.server.test_client().post("/api/export-log", json={}).status_code in (302, 401)
+    assert _exports(sqlite_settings, "demo-province") == before + 1
+
+
+def test_map_and_chart_clicks_drill_within_scope_only(app, client_for, sqlite_settings):
+    county = sqlite_settings.demo_county
+    c = client_for("demo-county")
+    charts = dash_post(c, CHARTS, [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
+    codes = charts["cockpit-map-codes"]["data"]
+    bars = charts["cockpit-map"]["figure"]["data"][0]["customdata"]  # county level: a ranked bar chart
+    assert codes == [] and bars and all(county < b < county + 10**6 for b in bars)
+    key = next(k for k, v in app.callback_map.items()
+               if k.startswith("url.hash@") and any(i["id"] == "cockpit-map" for i in v["inputs"]))
+    inputs = lambda map_click, trend_click: [  # noqa: E731
+        {"id": "cockpit-map", "property": "clickData", "value": map_click},
+        {"id": "cockpit-trend", "property": "clickData", "value": trend_click},
+        {"id": "cockpit-topbottom", "property": "clickData", "value": None}]
+    state = [{"id": "url", "property": "hash", "value": ""}, {"id": "cockpit-map-codes", "property": "data", "value": codes}]
+    body = {"points": [{"curveNumber": 0, "customdata": bars[0]}]}
+
+    def click(ins, changed):
+        body_ = {"output": key, "outputs": {"id": "url", "property": "hash@" + key.split("@")[1]}, "inputs": ins,
+                 "changedPropIds": [changed], "state": state}
+        return c.post("/_dash-update-component", json=body_)
+
+    resp = click(inputs(body, None), "cockpit-map.clickData")
+    assert resp.get_json()["response"]["url"]["hash"] == f"#region={bars[0]}"
+    month = click(inputs(None, {"points": [{"customdata": 202606}]}), "cockpit-trend.clickData")
+    assert month.get_json()["response"]["url"]["hash"] == f"#region={county}&period=202606"
+    outside = click(inputs({"points": [{"customdata": county + 10**6}]}, None), "cockpit-map.clickData")
+    # no navigation out of the jurisdiction: nothing is sent back for the URL
+    assert outside.status_code == 204 or "url" not in (outside.get_json() or {}).get("response", {})
+
+
+def test_asset_growth_ranking_and_concentration(app, client_for, sqlite_settings):
+    ql = app.server.extensions["platform.query"]
+    county = sqlite_settings.demo_county
+    scope = Scope(root=county, perms=role_perms("county_admin"))
+    growth = ql.growth(scope, county)
+    assert growth.height == ql.tree.children(county).height
+    with_data = growth.filter(growth["total_assets_prev"] > 0)
+    row = with_data.row(0, named=True)
+    assert abs(row["growth"] - (row["total_assets"] / row["total_assets_prev"] - 1)) < 1e-12
+    conc = ql.concentration(scope, county)
+    assert 0 < conc["top10_share"] <= conc["top14_share"] < 1 and 0 < conc["gini"] < 1
+    c = client_for("demo-county")
+    resp = dash_post(c, _key(app, "..growth-breadcrumb."), [{"id": "url", "property": "hash", "value": ""}])
+    text = json.dumps(resp.get_json(), ensure_ascii=False)
+    assert "前14%村资产占比" in text and f"{conc['villages']:,} 个村中" in text
+
+
+def test_big_screen_shows_the_users_jurisdiction(app, client_for, sqlite_settings):
+    ql = app.server.extensions["platform.query"]
+    c = client_for("demo-county")
+    resp = dash_post(c, _key(app, "..screen-title."), [{"id": "screen-refresh", "property": "n_intervals", "value": 1},
+                                                       {"id": "screen-width", "property": "data", "value": 3840}])
+    out = resp.get_json()["response"]
+    assert ql.tree.name(sqlite_settings.demo_county) in out["screen-title"]["children"]
+    assert out["screen-panel-trend-graph"]["figure"]["layout"]["font"]["size"] == 30  # scaled for 4K
