@@ -92,19 +92,29 @@ def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
     return {"data": data, "layout": layout}
 
 
-def children_table(kids, child_level: int, period: int | None):
-    head = html.Thead(html.Tr([html.Th(LEVEL_NAMES[child_level]), html.Th("资产总额（万元）", className="num"),
-                               html.Th("货币资金（万元）", className="num"), html.Th("本年经营收入（万元）", className="num"),
-                               html.Th("本年收益（万元）", className="num"), html.Th("负债（万元）", className="num"),
-                               html.Th("村数", className="num")]))
+MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
+CHILD_COLUMNS = [("total_assets", "资产总额（万元）"), ("funds", "货币资金（万元）"), ("income_operating", "本年经营收入（万元）"),
+                 ("net_profit", "本年收益（万元）"), ("liabilities", "负债（万元）")]
+
+
+def children_columns(child_level: int) -> list[dict]:
+    cols = [{"field": "name", "headerName": f"{LEVEL_NAMES[child_level]}（点击下钻）", "pinned": "left", "minWidth": 160,
+             "cellClass": "drill-cell"}]
+    cols += [{"field": key, "headerName": label, "type": "rightAligned", "valueFormatter": MONEY,
+              "filter": "agNumberColumnFilter"} for key, label in CHILD_COLUMNS]
+    cols.append({"field": "villages", "headerName": "村数", "type": "rightAligned", "filter": "agNumberColumnFilter",
+                 "maxWidth": 110})
+    return cols
+
+
+def children_rows(kids) -> list[dict]:
+    """One grid row per child region; money in 万元 for display and sorting (exports stay exact)."""
     rows = []
     for r in kids.iter_rows(named=True):
-        name = dcc.Link(r["name"], href=href(r["code"], period), id=f"drill-{r['code']}")
-        rows.append(html.Tr([html.Td(name), html.Td(wan(r["total_assets"]), className="num"),
-                             html.Td(wan(r["funds"]), className="num"), html.Td(wan(r["income_operating"]), className="num"),
-                             html.Td(wan(r["net_profit"]), className="num"), html.Td(wan(r["liabilities"]), className="num"),
-                             html.Td(f"{r['villages']:,}", className="num")]))
-    return html.Table([head, html.Tbody(rows)], className="table table-sm table-hover table-figures", id="children-table")
+        row = {"code": str(r["code"]), "name": r["name"], "villages": r["villages"]}
+        row.update({key: wan_number(r[key]) for key, _ in CHILD_COLUMNS})
+        rows.append(row)
+    return rows
 
 
 def map_or_bars(kids, region: int, province: int, dark: bool = False):
@@ -153,7 +163,8 @@ def _where(search):
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS,
                  Output("cockpit-breadcrumb", "children"), Output("cockpit-kpis", "children"),
-                 Output("cockpit-children", "children"), Output("cockpit-warnings", "children"),
+                 Output("children-table", "rowData"), Output("children-table", "columnDefs"),
+                 Output("cockpit-children-note", "children"), Output("cockpit-warnings", "children"),
                  Input("url", "hash"))
 def render(search):
     """The numbers: breadcrumb, KPI cards, the children table, the newest warnings. The charts
@@ -164,10 +175,10 @@ def render(search):
     crumbs.append(html.Span(f"（截至{period_label(k['period'])}）", className="text-muted ms-2", id="cockpit-period"))
     level = level_of(region)
     if level < VILLAGE:
-        table = children_table(ql.children(scope, region, k["period"]), level + 1, period)
+        rows, cols, note = children_rows(ql.children(scope, region, k["period"])), children_columns(level + 1), ""
     else:
-        table = html.P("村级为最末一级。", className="text-muted")
-    return crumbs, kpi_row(k), table, warnings_table(ql.warnings(scope, region), ql.tree)
+        rows, cols, note = [], no_update, "村级为最末一级。"
+    return crumbs, kpi_row(k), rows, cols, note, warnings_table(ql.warnings(scope, region), ql.tree)
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS,
@@ -188,16 +199,17 @@ def charts(search):
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),
                  Input("cockpit-map", "clickData"), Input("cockpit-trend", "clickData"),
-                 Input("cockpit-topbottom", "clickData"), State("url", "hash"), State("cockpit-map-codes", "data"),
-                 prevent_initial_call=True)
-def navigate(map_click, trend_click, tb_click, search, codes):
+                 Input("cockpit-topbottom", "clickData"), Input("children-table", "cellClicked"),
+                 State("url", "hash"), State("cockpit-map-codes", "data"), prevent_initial_call=True)
+def navigate(map_click, trend_click, tb_click, cell, search, codes):
     """A click on the map, the bar charts or a month changes the URL; `render` does the rest."""
     from dash import ctx
 
     scope = current_user.scope
     region = region_from_search(search, scope)
     period = period_from_search(search)
-    point = (ctx.triggered[0]["value"] or {}).get("points", [{}])[0] if ctx.triggered else {}
+    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    point = (value.get("points") or [{}])[0] if isinstance(value, dict) and "points" in value else {}
     if ctx.triggered_id == "cockpit-trend":
         period = point.get("customdata")
     elif ctx.triggered_id == "cockpit-map":
@@ -207,6 +219,11 @@ def navigate(map_click, trend_click, tb_click, search, codes):
             region = point["customdata"]
     elif ctx.triggered_id == "cockpit-topbottom" and point.get("customdata"):
         region = point["customdata"]
+    elif ctx.triggered_id == "children-table" and cell and cell.get("colId") == "name":
+        try:
+            region = int(cell.get("rowId"))
+        except (TypeError, ValueError):
+            return no_update
     if not isinstance(region, int) or not scope.contains(region):
         return no_update
     return "#" + urlencode({"region": region, **({"period": period} if period else {})})

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.charts import graph_config
+from components.grid import data_grid
 from domain.permissions import Perm
 
 dash.register_page(__name__, path="/cockpit", name="驾驶舱", order=1, permission=Perm.STATISTICAL_ANALYSIS,
@@ -45,6 +46,7 @@ def layout(**_):
                 html.H2("下级区域"),
                 dbc.Button("导出Excel", id="cockpit-export", size="sm", color="secondary", outline=True),
             ]),
-            html.Div(id="cockpit-children"),
+            html.Div(id="cockpit-children-note", className="text-muted"),
+            data_grid("children-table", [], page_size=50, height="440px", row_id="params.data.code"),
         ]),
     ])

@@ -8,7 +8,8 @@ import pytest
 
 from tests.conftest import dash_post, sign_in
 
-COCKPIT = "..cockpit-breadcrumb.children...cockpit-kpis.children...cockpit-children.children...cockpit-warnings.children.."
+COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.children...children-table.rowData...children-table.columnDefs..."
+           "cockpit-children-note.children...cockpit-warnings.children..")
 CHARTS = "..cockpit-trend.figure...cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure.."
 
 
@@ -41,15 +42,11 @@ def test_county_official_sees_only_own_county(app, client_for, sqlite_settings):
     assert resp.status_code == 200
     body = resp.get_json()["response"]
     county = sqlite_settings.demo_county
-    table = json.dumps(body["cockpit-children"]["children"], ensure_ascii=False)
+    rows = body["children-table"]["rowData"]
     ql = app.server.extensions["platform.query"]
-    for code in ql.tree.children(county)["code"]:
-        assert f"drill-{code}" in table
-    # every drill link stays inside the county
-    import re
-
-    links = [int(x) for x in re.findall(r"drill-(\d{12})", table)]
-    assert links and all(county <= x < county + 10**6 for x in links)
+    # every township of the county, and nothing else: each row drills down inside the county
+    assert [int(r["code"]) for r in rows] == ql.tree.children(county)["code"].to_list()
+    assert all(county <= int(r["code"]) < county + 10**6 for r in rows)
 
 
 def test_direct_post_for_another_county_is_refused(app, client_for, sqlite_settings):
@@ -61,7 +58,7 @@ def test_direct_post_for_another_county_is_refused(app, client_for, sqlite_setti
         resp = cockpit(c, f"?region={region}")
         assert resp.status_code == 403
         text = resp.get_data(as_text=True)
-        assert ql.tree.name(other) not in text and "drill-" not in text
+        assert ql.tree.name(other) not in text and "rowData" not in text
 
 
 def test_undeclared_callback_is_refused(client_for):

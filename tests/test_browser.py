@@ -64,7 +64,8 @@ def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_s
         page.wait_for_selector("#kpi-total_assets-value")
         assert page.inner_text("#kpi-total_assets-value") == expected
         shot(page, "cockpit-county")
-        first = page.locator("#children-table a").first
+        page.wait_for_selector("#children-table .ag-pinned-left-cols-container .ag-cell[col-id='name']")
+        first = page.locator("#children-table .ag-pinned-left-cols-container .ag-cell[col-id='name']").first
         name = first.inner_text()
         first.click()
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n", arg=name)
@@ -100,11 +101,12 @@ def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_sett
         page.wait_for_selector("#cockpit-map .scatterlayer .trace")
         assert page.locator("#cockpit-map .scatterlayer .trace").count() >= 9  # the province's cities
         shot(page, "cockpit-province")
-        page.click(f"#drill-{city}")  # one level down: the city
+        page.click(f"#children-table .ag-pinned-left-cols-container .ag-row[row-id='{city}'] .ag-cell[col-id='name']")
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
                                arg=ql.tree.name(city))
         kids = ql.children(scope, city)
-        assert page.locator("#children-table tbody tr").count() == kids.height
+        page.wait_for_function("n => document.querySelectorAll('#children-table .ag-center-cols-container .ag-row').length === n",
+                               arg=kids.height)
         page.click(f"#crumb-{root}")  # and back up
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
                                arg=ql.tree.name(root))

@@ -65,10 +65,11 @@ def test_map_and_chart_clicks_drill_within_scope_only(app, client_for, sqlite_se
     assert codes == [] and bars and all(county < b < county + 10**6 for b in bars)
     key = next(k for k, v in app.callback_map.items()
                if k.startswith("url.hash@") and any(i["id"] == "cockpit-map" for i in v["inputs"]))
-    inputs = lambda map_click, trend_click: [  # noqa: E731
+    inputs = lambda map_click, trend_click, cell=None: [  # noqa: E731
         {"id": "cockpit-map", "property": "clickData", "value": map_click},
         {"id": "cockpit-trend", "property": "clickData", "value": trend_click},
-        {"id": "cockpit-topbottom", "property": "clickData", "value": None}]
+        {"id": "cockpit-topbottom", "property": "clickData", "value": None},
+        {"id": "children-table", "property": "cellClicked", "value": cell}]
     state = [{"id": "url", "property": "hash", "value": ""}, {"id": "cockpit-map-codes", "property": "data", "value": codes}]
     body = {"points": [{"curveNumber": 0, "customdata": bars[0]}]}
 
@@ -81,6 +82,8 @@ def test_map_and_chart_clicks_drill_within_scope_only(app, client_for, sqlite_se
     assert resp.get_json()["response"]["url"]["hash"] == f"#region={bars[0]}"
     month = click(inputs(None, {"points": [{"customdata": 202606}]}), "cockpit-trend.clickData")
     assert month.get_json()["response"]["url"]["hash"] == f"#region={county}&period=202606"
+    row = click(inputs(None, None, {"colId": "name", "rowId": str(bars[1]), "value": "x"}), "children-table.cellClicked")
+    assert row.get_json()["response"]["url"]["hash"] == f"#region={bars[1]}"
     outside = click(inputs({"points": [{"customdata": county + 10**6}]}, None), "cockpit-map.clickData")
     # no navigation out of the jurisdiction: nothing is sent back for the URL
     assert outside.status_code == 204 or "url" not in (outside.get_json() or {}).get("response", {})
