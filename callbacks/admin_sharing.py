@@ -4,27 +4,21 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from dash import Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
 from data import sharing
-from data.accounts import AccountError, Actor
+from data.accounts import AccountError
 from data.regions import CITY, COUNTY, load_region_tree
 from domain.audit import CST
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now, client_ip
+from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
+from .common import alert, current_actor
+
 STATES = {"submitted": "待省级审批", "approved": "已批准", "rejected": "已驳回"}
-
-
-def _actor() -> Actor:
-    return Actor(user_id=current_user.user_id, username=current_user.username, scope=current_user.scope, ip=client_ip())
-
-
-def _alert(text, color="success"):
-    return html.Div(text, className=f"alert alert-{color} py-2 mb-0", role="alert")
 
 
 @secure_callback(Perm.PLATFORM_MAINTENANCE, Output("share-grid", "rowData"), Output("share-grantee", "options"),
@@ -32,7 +26,7 @@ def _alert(text, color="success"):
 def load(_):
     cfg = settings()
     tree = load_region_tree(cfg.province)
-    rows = sharing.list_shares(cfg.database_url, _actor())
+    rows = sharing.list_shares(cfg.database_url, current_actor())
     for r in rows:
         r["owner"], r["grantee"] = tree.name(r["owner_region"]), tree.name(r["grantee_region"])
         r["state"] = "待我审批" if r["decidable"] else STATES.get(r["status"], r["status"])
@@ -56,15 +50,15 @@ def submit(_, grantee, purpose, until, refresh):
         valid = None
     today = _now().astimezone(CST).date()
     try:
-        sid = sharing.request_share(cfg.database_url, cfg.audit_key, cfg.province, _actor(),
+        sid = sharing.request_share(cfg.database_url, cfg.audit_key, cfg.province, current_actor(),
                                     int(grantee) if grantee else None, purpose or "", valid, today)
     except AccountError as exc:
         e = exc.errors
-        return _alert("申请未提交，请按提示修改。", "danger"), e.get("grantee", ""), e.get("purpose", ""), \
+        return alert("申请未提交，请按提示修改。", "danger"), e.get("grantee", ""), e.get("purpose", ""), \
             e.get("valid_until", ""), no_update
     except PermissionDenied as exc:
-        return _alert(str(exc), "danger"), "", "", "", no_update
-    return _alert(f"已提交共享申请 #{sid}，等待省级审批。"), "", "", "", (refresh or 0) + 1
+        return alert(str(exc), "danger"), "", "", "", no_update
+    return alert(f"已提交共享申请 #{sid}，等待省级审批。"), "", "", "", (refresh or 0) + 1
 
 
 @secure_callback(Perm.PLATFORM_MAINTENANCE, Output("share-decide-result", "children"),
@@ -73,11 +67,11 @@ def submit(_, grantee, purpose, until, refresh):
                  prevent_initial_call=True)
 def decide(_a, _r, selected, refresh):
     if not selected:
-        return _alert("请先在表格中选择一条申请。", "warning"), no_update
+        return alert("请先在表格中选择一条申请。", "warning"), no_update
     cfg = settings()
     try:
-        status = sharing.decide_share(cfg.database_url, cfg.audit_key, _actor(), int(selected[0]["id"]),
+        status = sharing.decide_share(cfg.database_url, cfg.audit_key, current_actor(), int(selected[0]["id"]),
                                       ctx.triggered_id == "share-approve")
     except (AccountError, PermissionDenied) as exc:
-        return _alert(str(exc), "danger"), no_update
-    return _alert(f"共享申请 #{selected[0]['id']} {STATES[status]}。"), (refresh or 0) + 1
+        return alert(str(exc), "danger"), no_update
+    return alert(f"共享申请 #{selected[0]['id']} {STATES[status]}。"), (refresh or 0) + 1

@@ -1,7 +1,7 @@
 """账号管理 callbacks: parse the form, call data.accounts, show the outcome in Chinese."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, html, no_update
+from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
 from data import accounts
@@ -9,23 +9,15 @@ from data.regions import load_region_tree
 from domain.accounts import AccountDraft, role_level
 from domain.audit import CST
 from domain.permissions import ROLES, Perm, PermissionDenied
-from server.auth import client_ip
 from server.callbacks import secure_callback
 from server.context import settings
+
+from .common import alert, current_actor
 
 FORM_FIELDS = ["username", "display_name", "role", "region_code", "approval_ref", "institution", "password"]
 FIELD_IDS = {"username": "acct-username", "display_name": "acct-display-name", "role": "acct-role",
              "region_code": "acct-region", "approval_ref": "acct-approval-ref", "institution": "acct-institution",
              "password": "acct-password"}
-
-
-def _actor() -> accounts.Actor:
-    return accounts.Actor(user_id=current_user.user_id, username=current_user.username, scope=current_user.scope,
-                          ip=client_ip())
-
-
-def _alert(text, color="success"):
-    return html.Div(text, className=f"alert alert-{color} py-2 mb-0", role="alert")
 
 
 @secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-users", "rowData"), Output("acct-requests", "rowData"),
@@ -38,7 +30,7 @@ def load(_):
         u["region_name"] = " / ".join(n for _, n in tree.path(u["region_code"])[1:]) or tree.name(u["region_code"])
         u["status"] = "已停用" if not u["is_active"] else ("已锁定" if u["locked"] else "正常")
         u["password_changed"] = u.pop("password_changed_at").astimezone(CST).strftime("%Y-%m-%d")
-    reqs = accounts.list_requests(cfg.database_url, _actor())
+    reqs = accounts.list_requests(cfg.database_url, current_actor())
     for r in reqs:
         r["region_name"] = tree.name(r["region_code"])
         r["kind_label"] = "新建" if r["kind"] == "create" else "变更授权"
@@ -73,11 +65,11 @@ def submit(_, username, display_name, role, region_code, approval_ref, instituti
                          institution=institution, password=password or "")
     blank = [""] * len(FORM_FIELDS)
     try:
-        rid = accounts.submit_request(cfg.database_url, cfg.audit_key, cfg.province, _actor(), draft)
+        rid = accounts.submit_request(cfg.database_url, cfg.audit_key, cfg.province, current_actor(), draft)
     except accounts.AccountError as exc:
-        return (_alert("提交未成功，请按提示修改。", "danger"),
+        return (alert("提交未成功，请按提示修改。", "danger"),
                 *[exc.errors.get(f, "") for f in FORM_FIELDS], no_update)
-    return _alert(f"已提交申请 #{rid}，等待审批。"), *blank, (refresh or 0) + 1
+    return alert(f"已提交申请 #{rid}，等待审批。"), *blank, (refresh or 0) + 1
 
 
 @secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-decide-result", "children"),
@@ -87,14 +79,14 @@ def submit(_, username, display_name, role, region_code, approval_ref, instituti
                  prevent_initial_call=True)
 def decide(_a, _r, selected, comment, refresh):
     if not selected:
-        return _alert("请先在表格中选择一条申请。", "warning"), no_update
+        return alert("请先在表格中选择一条申请。", "warning"), no_update
     cfg = settings()
     approve = ctx.triggered_id == "acct-approve"
     try:
-        status = accounts.decide(cfg.database_url, cfg.audit_key, _actor(), int(selected[0]["id"]), approve, comment)
+        status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), int(selected[0]["id"]), approve, comment)
     except (accounts.AccountError, PermissionDenied) as exc:  # a refusal is logged by data.accounts
-        return _alert(str(exc), "danger"), (refresh or 0) + 1
-    return _alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
+        return alert(str(exc), "danger"), (refresh or 0) + 1
+    return alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
 
 
 @secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-user-result", "children"),
@@ -103,13 +95,13 @@ def decide(_a, _r, selected, comment, refresh):
                  State("acct-users", "selectedRows"), State("acct-refresh", "data"), prevent_initial_call=True)
 def set_active(_d, _e, selected, refresh):
     if not selected:
-        return _alert("请先在表格中选择一个账号。", "warning"), no_update
+        return alert("请先在表格中选择一个账号。", "warning"), no_update
     cfg = settings()
     active = ctx.triggered_id == "acct-enable"
     row = selected[0]
     try:
-        accounts.set_active(cfg.database_url, cfg.audit_key, _actor(), int(row["id"]), active, int(row["version"]))
+        accounts.set_active(cfg.database_url, cfg.audit_key, current_actor(), int(row["id"]), active, int(row["version"]))
     except accounts.AccountError as exc:
-        return _alert(str(exc), "danger"), (refresh or 0) + 1
-    return _alert(f"账号 {row['username']} 已{'启用' if active else '停用'}" + ("" if active else "，其会话已全部结束") + "。"), \
+        return alert(str(exc), "danger"), (refresh or 0) + 1
+    return alert(f"账号 {row['username']} 已{'启用' if active else '停用'}" + ("" if active else "，其会话已全部结束") + "。"), \
         (refresh or 0) + 1

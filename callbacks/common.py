@@ -32,3 +32,19 @@ def breadcrumb(tree, scope: Scope, region: int, base: str):
             items.append(dcc.Link(name, href=f"{base}#region={code}", id=f"crumb-{code}"))
             items.append(html.Span(" / ", className="text-muted mx-1"))
     return items
+
+
+def current_actor():
+    """The signed-in user as the data layer's `Actor` (who, scope, address) for audited writes."""
+    from flask_login import current_user
+
+    from data.accounts import Actor
+    from server.auth import client_ip
+
+    return Actor(user_id=current_user.user_id, username=current_user.username, scope=current_user.scope,
+                 ip=client_ip())
+
+
+def alert(text, color: str = "success"):
+    """A one-line outcome message under a form or a table."""
+    return html.Div(text, className=f"alert alert-{color} py-2 mb-0", role="alert")

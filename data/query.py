@@ -31,7 +31,7 @@ import polars as pl
 from data.db import engine_for, to_arrow_uri
 from data.regions import VILLAGE, level_of, load_region_tree, subtree_bounds
 from domain.accounting import BALANCE_KEYS, DERIVED, FLOW_KEYS, MEASURES
-from domain.permissions import OutOfScope, Scope
+from domain.permissions import Scope
 from settings import Settings
 
 MEASURE_KEYS = BALANCE_KEYS + FLOW_KEYS
