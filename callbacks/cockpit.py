@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, clientside_callback, dcc, html, no_update
 from flask_login import current_user
 
 from components.charts import FONT, ranked_bars, region_map
@@ -197,36 +197,41 @@ def charts(search):
     return trend_figure(monthly, period), fig_map, codes, tb
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),
-                 Input("cockpit-map", "clickData"), Input("cockpit-trend", "clickData"),
-                 Input("cockpit-topbottom", "clickData"), Input("children-table", "cellClicked"),
-                 State("url", "hash"), State("cockpit-map-codes", "data"), prevent_initial_call=True)
-def navigate(map_click, trend_click, tb_click, cell, search, codes):
-    """A click on the map, the bar charts or a month changes the URL; `render` does the rest."""
-    from dash import ctx
-
-    scope = current_user.scope
-    region = region_from_search(search, scope)
-    period = period_from_search(search)
-    value = ctx.triggered[0]["value"] if ctx.triggered else None
-    point = (value.get("points") or [{}])[0] if isinstance(value, dict) and "points" in value else {}
-    if ctx.triggered_id == "cockpit-trend":
-        period = point.get("customdata")
-    elif ctx.triggered_id == "cockpit-map":
-        if codes and point.get("curveNumber") is not None and point["curveNumber"] < len(codes):
-            region = codes[point["curveNumber"]]
-        elif point.get("customdata"):
-            region = point["customdata"]
-    elif ctx.triggered_id == "cockpit-topbottom" and point.get("customdata"):
-        region = point["customdata"]
-    elif ctx.triggered_id == "children-table" and cell and cell.get("colId") == "name":
-        try:
-            region = int(cell.get("rowId"))
-        except (TypeError, ValueError):
-            return no_update
-    if not isinstance(region, int) or not scope.contains(region):
-        return no_update
-    return "#" + urlencode({"region": region, **({"period": period} if period else {})})
+# A click on the map, a bar, a month or a name in the grid changes the URL fragment in the browser,
+# without a round trip; `render` and `charts` then ask the server, which refuses any region outside
+# the user's jurisdiction (the codes clicked on all came from scoped answers in the first place).
+clientside_callback(
+    """function(mapClick, trendClick, rankClick, cell, hash, codes) {
+        const ctx = window.dash_clientside.callback_context;
+        if (!ctx.triggered.length) { return window.dash_clientside.no_update; }
+        const source = ctx.triggered[0].prop_id.split('.')[0];
+        const params = new URLSearchParams((hash || '').replace(/^#/, ''));
+        let region = params.get('region'), period = params.get('period');
+        const point = (v) => (v && v.points && v.points[0]) || {};
+        if (source === 'cockpit-trend') {
+            const p = point(trendClick); if (p.customdata) { period = String(p.customdata); }
+        } else if (source === 'cockpit-map') {
+            const p = point(mapClick);
+            if (codes && codes.length && p.curveNumber != null && p.curveNumber < codes.length) {
+                region = String(codes[p.curveNumber]);
+            } else if (p.customdata) { region = String(p.customdata); }
+        } else if (source === 'cockpit-topbottom') {
+            const p = point(rankClick); if (p.customdata) { region = String(p.customdata); }
+        } else if (source === 'children-table') {
+            if (!cell || cell.colId !== 'name' || !cell.rowId) { return window.dash_clientside.no_update; }
+            region = String(cell.rowId);
+        }
+        const q = new URLSearchParams();
+        if (region) { q.set('region', region); }
+        if (period) { q.set('period', period); }
+        const next = '#' + q.toString();
+        return next === hash ? window.dash_clientside.no_update : next;
+    }""",
+    Output("url", "hash", allow_duplicate=True),
+    Input("cockpit-map", "clickData"), Input("cockpit-trend", "clickData"), Input("cockpit-topbottom", "clickData"),
+    Input("children-table", "cellClicked"), State("url", "hash"), State("cockpit-map-codes", "data"),
+    prevent_initial_call=True,
+)
 
 
 @secure_callback(Perm.STATISTICAL_ANALYSIS, Output("cockpit-download", "data"), Input("cockpit-export", "n_clicks"),

@@ -207,6 +207,9 @@ class QueryLayer:
         reload the per-village facts when they changed. Returns the number of new lines."""
         state = self.state
         wm, fv = self._db_marks()
+        if not force and wm <= state.watermark and fv == state.facts_version:
+            self._last_check = time.monotonic()  # nothing new: keep the state and its memoised answers
+            return 0
         new_lines = 0
         rollups = state.rollups
         if wm > state.watermark:
@@ -474,10 +477,22 @@ class QueryLayer:
         region = scope.require(region)
         period = period or self.latest_period()
         lo, hi = subtree_bounds(region)
-        codes, figs = self._figures(self._cut(VILLAGE, lo, hi), period, by_code=True)
-        frame = pl.DataFrame({"code": codes, **figs}, schema={c: pl.Int64 for c in ("code", *figs)})
-        vs = self.tree.descendants(region, level=VILLAGE).select("code", "name")
-        return self._scoped(scope, vs.join(frame, on="code", how="inner").sort("code"))
+        every = self._all_villages(period)
+        codes = every.get_column("code").to_numpy()
+        i0, i1 = int(np.searchsorted(codes, lo, "left")), int(np.searchsorted(codes, hi, "right"))
+        return self._scoped(scope, every.slice(i0, i1 - i0))
+
+    def _all_villages(self, period: int) -> pl.DataFrame:
+        """The figures of every village with books at `period`, sorted by code; computed once per
+        state and period (a ranking of a city's 1,500 villages is then a slice)."""
+        state = self.state
+        hit = state.cache.get(("villages", period))
+        if hit is None:
+            codes, figs = self._figures(state.rollups[VILLAGE], period, by_code=True)
+            frame = pl.DataFrame({"code": codes, **figs}, schema={c: pl.Int64 for c in ("code", *figs)})
+            names = self.tree.frame.filter(pl.col("level") == VILLAGE).select("code", "name")
+            hit = state.cache[("villages", period)] = names.join(frame, on="code", how="inner").sort("code")
+        return hit
 
     def growth(self, scope: Scope, region: int, period: int | None = None) -> pl.DataFrame:
         """Children of `region` with total assets now and twelve months earlier and the growth

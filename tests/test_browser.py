@@ -101,6 +101,17 @@ def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_sett
         page.wait_for_selector("#cockpit-map .scatterlayer .trace")
         assert page.locator("#cockpit-map .scatterlayer .trace").count() >= 9  # the province's cities
         shot(page, "cockpit-province")
+        # a click on a city of the map drills into it (the first trace is the first city by code)
+        first_city = int(ql.tree.children(root)["code"][0])
+        box = page.locator("#cockpit-map .scatterlayer .trace").nth(0).locator("path.js-fill").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
+                               arg=ql.tree.name(first_city))
+        page.click(f"#crumb-{root}")
+        page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
+                               arg=ql.tree.name(root))
+        page.wait_for_selector(f"#children-table .ag-row[row-id='{city}']")
         page.click(f"#children-table .ag-pinned-left-cols-container .ag-row[row-id='{city}'] .ag-cell[col-id='name']")
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
                                arg=ql.tree.name(city))
