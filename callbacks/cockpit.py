@@ -20,6 +20,7 @@ from .common import breadcrumb, region_from_search
 
 KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("receivables", "应收款项"), ("liabilities", "负债总额"),
         ("income_operating", "本年经营收入"), ("net_profit", "本年收益")]
+TREND_MONTHS = 36  # the cockpit shows three years; 保值增值 has the whole history
 SEVERITY = {1: ("低", "secondary"), 2: ("中", "warning"), 3: ("高", "danger")}
 
 
@@ -187,7 +188,8 @@ def render(search):
 def charts(search):
     scope, ql, region, period = _where(search)
     scope.require(region)
-    monthly = ql.monthly(scope, region)
+    periods = ql.periods()
+    monthly = ql.monthly(scope, region, start=periods[-TREND_MONTHS] if len(periods) > TREND_MONTHS else None)
     if level_of(region) < VILLAGE:
         at = period or ql.latest_period()
         fig_map, codes = map_or_bars(ql.children(scope, region, at), region, settings().province)

@@ -28,7 +28,7 @@ def layout(**_):
                 dcc.Graph(id="cockpit-map", config=graph_config("区域分布图"), style={"height": "420px"}),
             ])),
             html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
-                html.H2("月度收支与资产总额趋势（点击月份切换全页数据）"),
+                html.H2("近三年月度收支与资产总额趋势（点击月份切换全页数据）"),
                 dcc.Graph(id="cockpit-trend", config=graph_config("月度趋势"), style={"height": "420px"}),
             ])),
         ]),
