@@ -1,4 +1,4 @@
 """One module per page; importing this package records every callback (see server.callbacks)."""
 from . import (  # noqa: F401
-    account, admin_audit, admin_maintenance, admin_sharing, admin_users, asset_growth, cockpit, home, screen,
+    account, admin_audit, admin_maintenance, admin_sharing, admin_users, asset_growth, cockpit, home, records, screen,
 )

@@ -39,25 +39,42 @@ def href(region: int, period: int | None, base: str = "/cockpit") -> str:
     return f"{base}#{urlencode(q)}"
 
 
+RECORDS_OF = {"total_assets": ("ledger", "total_assets"), "funds": ("ledger", "funds"),
+              "receivables": ("ledger", "receivables"), "liabilities": ("ledger", "liabilities"),
+              "income_operating": ("ledger", "income_operating"), "net_profit": ("ledger", "net_profit"),
+              "villages": ("ledger", None), "resources": ("resources", None), "contracts": ("contracts", None),
+              "trades": ("trades", None), "warnings": ("warnings", None), "asset-net": ("assets", None)}
+
+
+def records_href(region: int, key: str) -> str:
+    kind, figure = RECORDS_OF[key]
+    return "/records#" + urlencode({"region": region, "kind": kind, **({"figure": figure} if figure else {})})
+
+
 def kpi_row(k: dict):
+    """The KPI cards; at village level every figure links to the records behind it."""
     col = "col-6 col-md-4 col-xl-2"
+    region = k["region"]
+    link = (lambda key: records_href(region, key)) if level_of(region) == VILLAGE else (lambda key: None)
     cards = []
     for key, label in KPIS:
         value, unit = money_auto(k[key])
-        cards.append(html.Div(kpi_card(f"kpi-{key}", label, value, unit), className=col))
+        cards.append(html.Div(kpi_card(f"kpi-{key}", label, value, unit, href=link(key)), className=col))
     cards.append(html.Div(kpi_card("kpi-villages", "村集体经济组织", f"{k['orgs']:,}", "个",
                                    f"经营收入超10万元 {k['villages_income_over_100k']:,} 个，超50万元 "
-                                   f"{k['villages_income_over_500k']:,} 个"), className=col))
+                                   f"{k['villages_income_over_500k']:,} 个", href=link("villages")), className=col))
     cards.append(html.Div(kpi_card("kpi-resources", "资源面积", mu(k["resource_area_cmu"]), "亩",
-                                   f"已发包 {mu(k['contracted_area_cmu'])} 亩"), className=col))
+                                   f"已发包 {mu(k['contracted_area_cmu'])} 亩", href=link("resources")), className=col))
     cards.append(html.Div(kpi_card("kpi-contracts", "在执行合同", f"{k['contracts_active']:,}", "份",
-                                   f"逾期未收 {wan(k['overdue_fen'])} 万元，90天内到期 {k['expiring_90d']:,} 份"),
-                          className=col))
+                                   f"逾期未收 {wan(k['overdue_fen'])} 万元，90天内到期 {k['expiring_90d']:,} 份",
+                                   href=link("contracts")), className=col))
     cards.append(html.Div(kpi_card("kpi-trades", "产权交易", f"{k['deals']:,}", "宗",
-                                   f"挂牌 {k['listings']:,} 宗，成交 {wan(k['deal_fen'])} 万元"), className=col))
-    cards.append(html.Div(kpi_card("kpi-warnings", "未处理预警", f"{k['warnings_open']:,}", "条"), className=col))
+                                   f"挂牌 {k['listings']:,} 宗，成交 {wan(k['deal_fen'])} 万元", href=link("trades")),
+                          className=col))
+    cards.append(html.Div(kpi_card("kpi-warnings", "未处理预警", f"{k['warnings_open']:,}", "条", href=link("warnings")),
+                          className=col))
     cards.append(html.Div(kpi_card("kpi-asset-net", "资产台账净值", *money_auto(k["asset_net_fen"]),
-                                   f"资产 {k['asset_count']:,} 项"), className=col))
+                                   f"资产 {k['asset_count']:,} 项", href=link("asset-net")), className=col))
     return cards
 
 

@@ -96,3 +96,52 @@ def test_big_screen_shows_the_users_jurisdiction(app, client_for, sqlite_setting
     out = resp.get_json()["response"]
     assert ql.tree.name(sqlite_settings.demo_county) in out["screen-title"]["children"]
     assert out["screen-panel-trend-graph"]["figure"]["layout"]["font"]["size"] == 30  # scaled for 4K
+
+
+def _records(app, client, hash_, kind):
+    key = _key(app, "..records-breadcrumb.")
+    return dash_post(client, key, [{"id": "url", "property": "hash", "value": hash_},
+                                   {"id": "records-kind", "property": "value", "value": kind}])
+
+
+def test_every_village_figure_links_to_its_records(app, client_for, sqlite_settings):
+    from tests.test_app_access import COCKPIT
+
+    ql = app.server.extensions["platform.query"]
+    county = sqlite_settings.demo_county
+    village = int(ql.state.rollups[5].filter(ql.state.rollups[5]["code"] // 10**6 * 10**6 == county)["code"][0])
+    c = client_for("demo-county")
+    cards = json.dumps(dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": f"#region={village}"}])
+                       .get_json()["response"]["cockpit-kpis"], ensure_ascii=False)
+    links = [f"/records#region={village}&kind={k}" for k in ("ledger", "resources", "contracts", "trades", "warnings",
+                                                               "assets")]
+    assert all(link in cards for link in links)
+    assert cards.count('"href"') == 12  # all twelve figures
+    # the ledger lines behind 货币资金 are cash and bank lines of that village only
+    rows = _records(app, c, f"#region={village}&kind=ledger&figure=funds", "ledger").get_json()["response"]
+    lines = rows["records-grid"]["rowData"]
+    assert lines and {r["account_code"] for r in lines} <= {101, 102} and {r["region_code"] for r in lines} == {village}
+    # overdue instalments are overdue, and of the county
+    overdue = _records(app, c, f"#region={county}", "overdue").get_json()["response"]["records-grid"]["rowData"]
+    assert all(r["due_on"] < "2026-11-22" and r["received_fen"] < r["amount_fen"] for r in overdue)
+    assert all(county <= r["region_code"] < county + 10**6 for r in overdue)
+
+
+def test_records_outside_the_jurisdiction_are_refused(app, client_for, sqlite_settings):
+    county = sqlite_settings.demo_county
+    c = client_for("demo-county")
+    for kind in ("ledger", "assets", "overdue"):
+        resp = _records(app, c, f"#region={county + 10**6}", kind)
+        assert resp.status_code == 403 and "rowData" not in resp.get_data(as_text=True)
+
+
+def test_records_export_is_logged(app, client_for, sqlite_settings):
+    county = sqlite_settings.demo_county
+    c = client_for("demo-county")
+    before = _exports(sqlite_settings, "demo-county")
+    resp = dash_post(c, _key(app, "records-download."), [{"id": "records-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "url", "property": "hash", "value": f"#region={county}"},
+                      {"id": "records-kind", "property": "value", "value": "assets"}])
+    wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(resp.get_json()["response"]["records-download"]["data"]["content"])))
+    assert wb.active["A2"].value == "资产编号" and wb.active.max_row > 2
+    assert _exports(sqlite_settings, "demo-county") == before + 1

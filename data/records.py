@@ -1,0 +1,112 @@
+"""The records behind a figure (the cockpit's drill-through): ledger lines, assets, resources,
+contracts, overdue instalments, trade listings and warnings of a region subtree, scoped like
+every other read. Money stays integer fen; the page formats it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import select
+
+from data.db import engine_for
+from data.models import Asset, Contract, ContractInstalment, Resource, TradeListing, Voucher, VoucherLine, Warning
+from data.regions import subtree_bounds
+from domain.accounting import MEASURES
+from domain.permissions import Perm, PermissionDenied, Scope
+
+LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    columns: tuple[tuple[str, str, str | None], ...]  # (column, header, "fen" | "mu" | None)
+
+
+KINDS: dict[str, Kind] = {
+    "ledger": Kind("会计凭证明细", (("date", "日期", None), ("number", "凭证号", None), ("summary", "摘要", None),
+                                   ("account_code", "科目", None), ("debit_fen", "借方（元）", "fen"),
+                                   ("credit_fen", "贷方（元）", "fen"), ("region_code", "区划代码", None))),
+    "assets": Kind("资产台账", (("code", "资产编号", None), ("name", "名称", None), ("category", "类别", None),
+                               ("original_value_fen", "原值（元）", "fen"), ("net_value_fen", "净值（元）", "fen"),
+                               ("status", "状态", None), ("acquired_on", "取得日期", None), ("region_code", "区划代码", None))),
+    "resources": Kind("资源台账", (("name", "名称", None), ("type", "类型", None), ("area_mu", "面积（亩）", "mu"),
+                                  ("contracted", "已发包", None), ("contractor", "承包方", None),
+                                  ("contracted_until", "承包到期", None), ("region_code", "区划代码", None))),
+    "contracts": Kind("在执行合同", (("number", "合同编号", None), ("title", "名称", None), ("counterparty", "对方", None),
+                                    ("amount_fen", "金额（元）", "fen"), ("start_on", "开始", None), ("end_on", "结束", None),
+                                    ("region_code", "区划代码", None))),
+    "overdue": Kind("逾期未收款项", (("number", "合同编号", None), ("counterparty", "对方", None), ("seq", "期次", None),
+                                   ("due_on", "应收日期", None), ("amount_fen", "应收（元）", "fen"),
+                                   ("received_fen", "已收（元）", "fen"), ("region_code", "区划代码", None))),
+    "trades": Kind("产权交易", (("title", "项目", None), ("kind", "方式", None), ("reserve_price_fen", "底价（元）", "fen"),
+                               ("deal_price_fen", "成交价（元）", "fen"), ("status", "状态", None),
+                               ("closes_on", "截止", None), ("region_code", "区划代码", None))),
+    "warnings": Kind("未处理预警", (("title", "预警", None), ("severity", "级别", None), ("status", "状态", None),
+                                   ("raised_at", "时间", None), ("region_code", "区划代码", None))),
+}
+#: the ledger accounts behind each cockpit figure
+FIGURE_ACCOUNTS: dict[str, tuple[int, ...]] = {m.key: tuple(m.accounts) for m in MEASURES}
+FIGURE_ACCOUNTS["funds"] = FIGURE_ACCOUNTS["cash"] + FIGURE_ACCOUNTS["bank"]
+FIGURE_ACCOUNTS["total_assets"] = tuple(a for k in ("cash", "bank", "short_investment", "receivables", "inventory",
+                                                    "biological", "long_investment", "fixed_assets", "intangible",
+                                                    "other_assets") for a in FIGURE_ACCOUNTS[k])
+FIGURE_ACCOUNTS["net_profit"] = tuple(a for m in MEASURES if m.kind == "flow" for a in m.accounts)
+
+
+def _query(kind: str, lo: int, hi: int, today: dt.date, accounts: tuple[int, ...] | None):
+    if kind == "ledger":
+        q = (select(Voucher.date, Voucher.number, Voucher.summary, VoucherLine.account_code, VoucherLine.debit_fen,
+                    VoucherLine.credit_fen, VoucherLine.region_code)
+             .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+             .where(VoucherLine.region_code.between(lo, hi)).order_by(Voucher.date.desc(), Voucher.number.desc()))
+        return q.where(VoucherLine.account_code.in_(accounts)) if accounts else q
+    if kind == "assets":
+        return (select(Asset.code, Asset.name, Asset.category, Asset.original_value_fen,
+                       (Asset.original_value_fen - Asset.accumulated_depreciation_fen).label("net_value_fen"),
+                       Asset.status, Asset.acquired_on, Asset.region_code)
+                .where(Asset.region_code.between(lo, hi)).order_by(Asset.region_code, Asset.code))
+    if kind == "resources":
+        return (select(Resource.name, Resource.type, Resource.area_mu, Resource.contracted, Resource.contractor,
+                       Resource.contracted_until, Resource.region_code)
+                .where(Resource.region_code.between(lo, hi)).order_by(Resource.region_code, Resource.id))
+    if kind == "contracts":
+        return (select(Contract.number, Contract.title, Contract.counterparty, Contract.amount_fen, Contract.start_on,
+                       Contract.end_on, Contract.region_code)
+                .where(Contract.region_code.between(lo, hi), Contract.status == "active")
+                .order_by(Contract.end_on))
+    if kind == "overdue":
+        return (select(Contract.number, Contract.counterparty, ContractInstalment.seq, ContractInstalment.due_on,
+                       ContractInstalment.amount_fen, ContractInstalment.received_fen, ContractInstalment.region_code)
+                .join(Contract, Contract.id == ContractInstalment.contract_id)
+                .where(ContractInstalment.region_code.between(lo, hi), ContractInstalment.due_on < today,
+                       ContractInstalment.received_fen < ContractInstalment.amount_fen)
+                .order_by(ContractInstalment.due_on))
+    if kind == "trades":
+        return (select(TradeListing.title, TradeListing.kind, TradeListing.reserve_price_fen,
+                       TradeListing.deal_price_fen, TradeListing.status, TradeListing.closes_on, TradeListing.region_code)
+                .where(TradeListing.region_code.between(lo, hi)).order_by(TradeListing.closes_on.desc()))
+    if kind == "warnings":
+        return (select(Warning.title, Warning.severity, Warning.status, Warning.raised_at, Warning.region_code)
+                .where(Warning.region_code.between(lo, hi), Warning.status != "closed")
+                .order_by(Warning.raised_at.desc()))
+    raise ValueError(f"未知的台账类型：{kind}")
+
+
+def records(url: str, scope: Scope, kind: str, region: int, *, figure: str | None = None,
+            today: dt.date | None = None, limit: int = LIMIT) -> tuple[pl.DataFrame, bool]:
+    """Rows of `kind` under `region` (newest first where it matters), at most `limit`; returns the
+    frame and whether it was cut. The region must be inside the scope (OutOfScope otherwise)."""
+    if not scope.has(Perm.STATISTICAL_ANALYSIS):
+        raise PermissionDenied("缺少权限：统计分析")
+    region = scope.require(region)
+    lo, hi = subtree_bounds(region)
+    accounts = FIGURE_ACCOUNTS.get(figure) if kind == "ledger" and figure else None
+    q = _query(kind, lo, hi, today or dt.date.today(), accounts).limit(limit + 1)
+    with engine_for(url).connect() as conn:
+        rows = conn.execute(q).all()
+    cols = [c for c, _, _ in KINDS[kind].columns]
+    frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=cols, orient="row",
+                         infer_schema_length=None) if rows else pl.DataFrame(schema={c: pl.String for c in cols})
+    return frame, len(rows) > limit
