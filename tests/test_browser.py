@@ -76,6 +76,15 @@ def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_s
                                arg=ql.tree.name(county))
 
 
+def _export_count(settings) -> int:
+    from sqlalchemy import text
+
+    from data.db import engine_for
+
+    with engine_for(settings.database_url).connect() as c:
+        return c.execute(text("SELECT COUNT(*) FROM audit_log WHERE type = 'export' AND actor = 'demo-province'")).scalar()
+
+
 def _record_foreign(page, base, sink):
     page.on("request", lambda r: sink.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
             and not r.url.startswith(("data:", "blob:")) else None)
@@ -102,6 +111,13 @@ def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_sett
         page.wait_for_selector("#cockpit-map .scatterlayer .trace")
         assert page.locator("#cockpit-map .scatterlayer .trace").count() >= 9  # the province's cities
         shot(page, "cockpit-province")
+        # a chart downloaded as PNG from the modebar is written to the security log
+        exports = _export_count(sqlite_settings)
+        page.hover("#cockpit-trend .main-svg")
+        with page.expect_download():
+            page.click("#cockpit-trend .modebar-btn[data-title*='PNG'], #cockpit-trend .modebar-btn[data-title*='png']")
+        page.wait_for_timeout(500)
+        assert _export_count(sqlite_settings) == exports + 1
         # a click on a city of the map drills into it (the first trace is the first city by code)
         first_city = int(ql.tree.children(root)["code"][0])
         box = page.locator("#cockpit-map .scatterlayer .trace").nth(0).locator("path.js-fill").bounding_box()
