@@ -1,0 +1,139 @@
+"""Funds workflow (issue 5, first part): the cashier's request, two approvals, the accountant's
+balanced voucher, and the cockpit's deposit figure moving by the amount; refusals change nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from data import funds
+from data.accounts import AccountError, Actor, StaleEdit
+from data.db import transaction
+from data.models import BankAccount, CollectiveOrg, PaymentRequest, User, Voucher, VoucherLine
+from domain import funds as rules
+from domain.permissions import PermissionDenied, Scope, role_perms
+from tests.conftest import TODAY, make_settings
+
+GOOD_ID = "11010519491231002X"
+
+
+@pytest.fixture(scope="module")
+def sqlite_settings(tmp_path_factory):
+    """A database of its own: these tests post vouchers, which other tests' figures must not see."""
+    from data.demo import generate
+
+    settings = make_settings(tmp_path_factory.mktemp("funds"))
+    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    return settings
+
+
+def actor(settings, username) -> Actor:
+    with transaction(settings.database_url) as s:
+        u = s.scalar(select(User).where(User.username == username))
+        return Actor(user_id=u.id, username=u.username, ip="127.0.0.1",
+                     scope=Scope(root=int(u.region_code), perms=role_perms(u.role), user_id=u.id, role=u.role))
+
+
+def village_org(settings, village: int):
+    with transaction(settings.database_url) as s:
+        org = s.scalar(select(CollectiveOrg).where(CollectiveOrg.region_code == village))
+        bank = s.scalar(select(BankAccount).where(BankAccount.org_id == org.id, BankAccount.kind == "bank"))
+        return org.id, bank.id
+
+
+def counts(settings):
+    with transaction(settings.database_url) as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) for t in (PaymentRequest, Voucher, VoucherLine))
+
+
+def draft(bank_id, **kw):
+    base = dict(kind="payment", amount="1,234.50", purpose="购买办公用品", account=513, bank_account_id=bank_id,
+                counterparty_name="王伟", counterparty_id_type="resident", counterparty_id=GOOD_ID, request_date=TODAY)
+    base.update(kw)
+    return rules.RequestDraft(**base)
+
+
+def version(settings, rid):
+    with transaction(settings.database_url) as s:
+        return s.get(PaymentRequest, rid).version
+
+
+def test_amounts_are_parsed_exactly():
+    assert rules.parse_amount("1,234.50") == (123450, None)
+    assert rules.parse_amount("0.1")[0] == 10
+    for bad, why in (("-5", "大于0"), ("abc", "数字"), ("1.234", "两位小数"), ("", "请填写"), ("NaN", "数字")):
+        assert why in rules.parse_amount(bad)[1]
+    with pytest.raises(rules.UnbalancedVoucher):
+        rules.assert_balanced([(513, 100, 0), (102, 0, 99)])
+
+
+def test_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
+    from data.query import QueryLayer
+
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    cashier, secretary = actor(sqlite_settings, "demo-village"), actor(sqlite_settings, "demo-secretary")
+    supervisor, accountant = actor(sqlite_settings, "demo-supervisor"), actor(sqlite_settings, "demo-township")
+    village = cashier.scope.root
+    org_id, bank_id = village_org(sqlite_settings, village)
+    ql = QueryLayer(sqlite_settings, today=TODAY).load()
+    scope = Scope(root=village, perms=role_perms("village_secretary"))
+    bank_before = ql.kpis(scope, village)["bank"]
+
+    rid = funds.submit(url, key, cashier, org_id, draft(bank_id), TODAY)
+    with pytest.raises(PermissionDenied, match="理事长"):  # the chair cannot go first
+        funds.decide(url, key, supervisor, rid, True, version(sqlite_settings, rid))
+    assert funds.decide(url, key, secretary, rid, True, version(sqlite_settings, rid)) == "secretary_approved"
+    with pytest.raises(PermissionDenied, match="代理会计"):  # a cashier cannot post
+        funds.post(url, key, cashier, rid, version(sqlite_settings, rid), TODAY)
+    with pytest.raises(AccountError, match="不能记账"):  # not approved by the chair yet
+        funds.post(url, key, accountant, rid, version(sqlite_settings, rid), TODAY)
+    assert funds.decide(url, key, supervisor, rid, True, version(sqlite_settings, rid)) == "approved"
+    vid = funds.post(url, key, accountant, rid, version(sqlite_settings, rid), TODAY)
+    with transaction(url) as s:
+        lines = s.scalars(select(VoucherLine).where(VoucherLine.voucher_id == vid)).all()
+        assert sum(l.debit_fen for l in lines) == sum(l.credit_fen for l in lines) == 123450
+        assert {(l.account_code, l.debit_fen, l.credit_fen) for l in lines} == {(513, 123450, 0), (102, 0, 123450)}
+    assert ql.refresh() == 2  # the two new lines, incrementally
+    assert ql.kpis(scope, village)["bank"] == bank_before - 123450
+
+
+@pytest.mark.parametrize("change, field", [
+    (dict(amount="-10"), "amount"), (dict(amount="十元"), "amount"), (dict(counterparty_id="110105194912310021"),
+     "counterparty_id"), (dict(counterparty_id_type="uscc", counterparty_id="91350100M000100Y44"), "counterparty_id"),
+    (dict(request_date=TODAY + dt.timedelta(days=3)), "request_date"), (dict(account=501), "account"),
+])
+def test_bad_input_is_refused_and_nothing_is_written(sqlite_settings, change, field):
+    cashier = actor(sqlite_settings, "demo-village")
+    org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        funds.submit(sqlite_settings.database_url, sqlite_settings.audit_key, cashier, org_id,
+                     draft(bank_id, **change), TODAY)
+    assert field in exc.value.errors and exc.value.errors[field]
+    assert counts(sqlite_settings) == before
+
+
+def test_own_approval_stale_edits_and_big_amounts_are_refused(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    cashier, secretary = actor(sqlite_settings, "demo-village"), actor(sqlite_settings, "demo-secretary")
+    org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
+    with pytest.raises(AccountError, match="会议决议"):  # above the threshold without a resolution
+        funds.submit(url, key, cashier, org_id, draft(bank_id, amount="80000"), TODAY)
+    rid = funds.submit(url, key, cashier, org_id, draft(bank_id), TODAY)
+    stale = version(sqlite_settings, rid)
+    funds.decide(url, key, secretary, rid, True, stale)
+    before = counts(sqlite_settings)
+    with pytest.raises(StaleEdit):  # a second approval from a page opened before the first
+        funds.decide(url, key, secretary, rid, True, stale)
+    with transaction(url) as s:
+        assert s.get(PaymentRequest, rid).status == "secretary_approved"
+    assert counts(sqlite_settings) == before
+    # the chair never approves a request she entered herself
+    supervisor = actor(sqlite_settings, "demo-supervisor")
+    with transaction(url) as s:
+        s.get(PaymentRequest, rid).requested_by_id = supervisor.user_id
+    with pytest.raises(PermissionDenied, match="本人"):
+        funds.decide(url, key, supervisor, rid, True, version(sqlite_settings, rid))
+    with transaction(url) as s:
+        assert s.get(PaymentRequest, rid).status == "secretary_approved"
