@@ -119,3 +119,38 @@ def post(url: str, key: str, actor: Actor, request_id: int, expected_version: in
         _log(s, key, actor, f"收付款申请 #{req.id} 记账：{period // 100}年{period % 100}月第{number}号凭证",
              request_id=req.id, voucher_id=voucher.id)
         return voucher.id
+
+
+def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
+    """Requests of the actor's jurisdiction, newest first, with what the actor may do next."""
+    lo_hi = actor.scope.ranges
+    from sqlalchemy import or_
+
+    with transaction(url) as s:
+        q = (select(PaymentRequest, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == PaymentRequest.org_id)
+             .where(or_(*[PaymentRequest.region_code.between(lo, hi) for lo, hi in lo_hi]))
+             .order_by(PaymentRequest.id.desc()).limit(limit))
+        rows = []
+        for r, org_name in s.execute(q).all():
+            step = rules.next_step(r.status)
+            mine = r.requested_by_id == actor.user_id
+            rows.append({
+                "id": r.id, "org": org_name, "region_code": int(r.region_code),
+                "kind": "付款" if r.kind == "payment" else "收款", "amount_fen": r.amount_fen, "purpose": r.purpose,
+                "account": r.expense_account, "counterparty": r.counterparty_name, "date": r.request_date.isoformat(),
+                "status": r.status, "status_label": rules.STATUS_LABELS.get(r.status, r.status), "version": r.version,
+                "can_decide": bool(step and actor.scope.role in step[1] and not mine),
+                "can_post": r.status == "approved" and actor.scope.role in rules.POSTING_ROLES and not mine,
+            })
+        return rows
+
+
+def bank_accounts(url: str, actor: Actor) -> list[dict]:
+    """Bank and cash accounts of the organisations in the actor's jurisdiction."""
+    from sqlalchemy import or_
+
+    with transaction(url) as s:
+        q = (select(BankAccount, CollectiveOrg).join(CollectiveOrg, CollectiveOrg.id == BankAccount.org_id)
+             .where(or_(*[CollectiveOrg.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
+             .order_by(CollectiveOrg.region_code, BankAccount.id).limit(500))
+        return [{"id": b.id, "org_id": o.id, "label": f"{o.name} · {b.name}"} for b, o in s.execute(q).all()]

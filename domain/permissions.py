@@ -129,7 +129,10 @@ class Scope:
             raise OutOfScope(f"区域 {code} 不在您的管辖范围内")
         return int(code)
 
-    def has(self, perm: Perm | str) -> bool:
+    def has(self, perm) -> bool:
+        """Holds `perm`; given several (a tuple or set), holds any of them."""
+        if isinstance(perm, (tuple, list, set, frozenset)):
+            return any(Perm(p) in self.perms for p in perm)
         return Perm(perm) in self.perms
 
     def require_perm(self, perm: Perm | str) -> None:

@@ -22,7 +22,7 @@ from domain.permissions import Perm
 
 @dataclass(frozen=True)
 class _Spec:
-    perm: Perm
+    perm: Perm | tuple[Perm, ...]
     fn: Callable
     args: tuple
     kwargs: dict
@@ -31,9 +31,12 @@ class _Spec:
 SPECS: list[_Spec] = []
 
 
-def secure_callback(perm: Perm, *args, **kwargs):
+def secure_callback(perm, *args, **kwargs):
+    """`perm`: a Perm, or a tuple of Perms any of which allows the callback."""
+    perm = tuple(Perm(p) for p in perm) if isinstance(perm, (tuple, list)) else Perm(perm)
+
     def deco(fn):
-        SPECS.append(_Spec(Perm(perm), fn, args, kwargs))
+        SPECS.append(_Spec(perm, fn, args, kwargs))
         return fn
 
     return deco

@@ -32,11 +32,14 @@ def page_for_path(path: str) -> dict | None:
     return None
 
 
-def page_permission(page: dict | None) -> Perm | None:
+def page_permission(page: dict | None):
+    """The permission a page declares: a Perm, or a tuple of Perms any of which opens it."""
     if page is None:
         return None
     perm = page.get("permission")
-    return Perm(perm) if perm else None
+    if not perm:
+        return None
+    return tuple(Perm(p) for p in perm) if isinstance(perm, (tuple, list)) else Perm(perm)
 
 
 def may_open(page: dict | None, scope) -> bool:

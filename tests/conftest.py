@@ -76,10 +76,12 @@ def client_for(app):
     return lambda username: sign_in(app.server, username)
 
 
-def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None, **headers):
-    """POST to the callback endpoint the way dash-renderer does."""
+def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
+              changed: list[str] | None = None, **headers):
+    """POST to the callback endpoint the way dash-renderer does; `changed` names the inputs that
+    triggered it (default: all of them)."""
     body = {"output": output, "outputs": _outputs(output), "inputs": inputs,
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs], "state": state or []}
+            "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs], "state": state or []}
     return client.post("/_dash-update-component", json=body, headers=headers)
 
 

@@ -137,3 +137,75 @@ def test_own_approval_stale_edits_and_big_amounts_are_refused(sqlite_settings):
         funds.decide(url, key, supervisor, rid, True, version(sqlite_settings, rid))
     with transaction(url) as s:
         assert s.get(PaymentRequest, rid).status == "secretary_approved"
+
+
+@pytest.fixture(scope="module")
+def funds_app(sqlite_settings):
+    from tests.conftest import _app
+
+    return _app(sqlite_settings)
+
+
+def _cb(app, prefix):
+    return next(k for k in app.callback_map if k.startswith(prefix))
+
+
+def test_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app, sqlite_settings):
+    import json
+
+    from tests.conftest import dash_post, sign_in
+    from tests.test_app_access import COCKPIT
+
+    app = funds_app
+    cashier, secretary = sign_in(app.server, "demo-village"), sign_in(app.server, "demo-secretary")
+    supervisor, accountant = sign_in(app.server, "demo-supervisor"), sign_in(app.server, "demo-township")
+    load = _cb(app, "..funds-grid.")
+    page = dash_post(cashier, load, [{"id": "funds-refresh", "property": "data", "value": 0}]).get_json()["response"]
+    bank = next(o["value"] for o in page["funds-bank"]["options"] if "银行" in o["label"] or "账户" in o["label"])
+
+    def kpi_bank(client):
+        body = dash_post(client, COCKPIT, [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
+        return json.dumps(body["cockpit-kpis"], ensure_ascii=False)
+
+    fields = {"funds-kind": "payment", "funds-bank": bank, "funds-amount": "2,000.00", "funds-account": 513,
+              "funds-purpose": "村部维修材料", "funds-counterparty": "李娜", "funds-id-type": "resident",
+              "funds-id": GOOD_ID, "funds-date": TODAY.isoformat()}
+
+    def submit(**change):
+        values = {**fields, **change}
+        return dash_post(cashier, _cb(app, "..funds-submit-result."),
+                         [{"id": "funds-submit", "property": "n_clicks", "value": 1}],
+                         [{"id": k, "property": "value", "value": v} for k, v in values.items()]
+                         + [{"id": "funds-refresh", "property": "data", "value": 0}])
+
+    bad = json.dumps(submit(**{"funds-amount": "-3"}).get_json(), ensure_ascii=False)
+    assert "金额须大于0" in bad
+    ok = json.dumps(submit().get_json(), ensure_ascii=False)
+    assert "已提交申请" in ok
+
+    def rows(client):
+        return dash_post(client, load, [{"id": "funds-refresh", "property": "data", "value": 0}]) \
+            .get_json()["response"]["funds-grid"]["rowData"]
+
+    def act(client, button, row):
+        return json.dumps(dash_post(client, _cb(app, "..funds-action-result."),
+                                    [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+                                     for b in ("funds-approve", "funds-reject", "funds-post")],
+                                    [{"id": "funds-grid", "property": "selectedRows", "value": [row]},
+                                     {"id": "funds-refresh", "property": "data", "value": 0}],
+                                    changed=[f"{button}.n_clicks"]).get_json(),
+                          ensure_ascii=False)
+
+    mine = rows(secretary)[0]
+    assert mine["purpose"] == "村部维修材料" and mine["can_decide"]
+    assert "代理会计" in act(cashier, "funds-post", mine)  # a cashier cannot post
+    assert "已同意" in act(secretary, "funds-approve", mine)
+    assert "已被他人处理" in act(secretary, "funds-approve", mine)  # the stale row from before
+    assert "已同意" in act(supervisor, "funds-approve", rows(supervisor)[0])
+    ql = app.server.extensions["platform.query"]
+    village = actor(sqlite_settings, "demo-village").scope.root
+    scope = Scope(root=village, perms=role_perms("village_secretary"))
+    before = ql.kpis(scope, village)["bank"]
+    assert "已记账" in act(accountant, "funds-post", rows(accountant)[0])
+    ql.refresh(force=True)
+    assert ql.kpis(scope, village)["bank"] == before - 200000
