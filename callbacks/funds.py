@@ -8,7 +8,7 @@ from dash import Input, Output, State, ctx, no_update
 from data import funds
 from data.accounts import AccountError
 from domain.audit import CST
-from domain.funds import ENTRY_ROLES, RequestDraft
+from domain.funds import ENTRY_ROLES, RequestDraft, draft_problems
 from domain.permissions import Perm, PermissionDenied
 from server.auth import _now
 from server.callbacks import secure_callback
@@ -58,8 +58,9 @@ def submit(_, kind, bank, amount, account, purpose, counterparty, id_type, id_nu
     org_id = next((b["org_id"] for b in funds.bank_accounts(cfg.database_url, actor) if b["id"] == bank), None)
     blank = [""] * len(ERROR_IDS)
     try:
-        if org_id is None:
-            raise AccountError({"bank_account_id": "请选择本组织的收付账户"})
+        if org_id is None:  # say everything that is wrong at once, not just the account
+            _, errors = draft_problems(draft, _today())
+            raise AccountError({**errors, "bank_account_id": "请选择本组织的收付账户"})
         rid = funds.submit(cfg.database_url, cfg.audit_key, actor, org_id, draft, _today())
     except AccountError as exc:
         by_id = {FIELDS[f]: m for f, m in exc.errors.items() if f in FIELDS}
