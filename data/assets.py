@@ -45,11 +45,9 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
         asset = s.get(Asset, asset_id)
         if asset is None or not actor.scope.contains(asset.region_code):
             raise PermissionDenied("该资产不在您的管辖范围内")
-        errors = rules.action_problems(action, asset.status, on_date, today)
-        if errors:
-            raise AccountError(errors)
         if asset.version != expected_version:
             raise StaleEdit("该资产已被他人修改，请刷新后再操作")
+        errors = rules.action_problems(action, asset.status, on_date, today)
         res = None
         if resolution_id is not None:
             row = s.execute(select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
@@ -58,9 +56,13 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
                 r, held_on = row
                 res = {"org_id": r.org_id, "passed": r.passed, "decision_type": r.decision_type,
                        "subject_type": r.subject_type, "subject_id": r.subject_id, "held_on": held_on}
-        problem = rules.resolution_problem(res, org_id=asset.org_id, asset_id=asset.id, action=action, on_date=on_date)
-        if problem:
-            raise AccountError({"resolution": problem})
+        if action in rules.ACTIONS:  # every problem at once, not one per attempt
+            problem = rules.resolution_problem(res, org_id=asset.org_id, asset_id=asset.id, action=action,
+                                               on_date=on_date or today)
+            if problem:
+                errors.setdefault("resolution", problem)
+        if errors:
+            raise AccountError(errors)
         decision, status, label = rules.ACTIONS[action]
         net = asset.original_value_fen - asset.accumulated_depreciation_fen
         asset.status, asset.resolution_id = status, resolution_id
