@@ -1,0 +1,131 @@
+"""Listings, bids and awards in the system of record; an award creates the contract and its
+instalments in the same transaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from data.accounts import AccountError, Actor, StaleEdit
+from data.db import transaction
+from data.models import Bid, Contract, ContractInstalment, Meeting, Resolution, Resource, TradeListing, utcnow
+from domain import audit
+from domain import trading as rules
+from domain.funds import parse_amount
+from domain.permissions import Perm, PermissionDenied
+
+
+def _require(actor: Actor) -> None:
+    if not actor.scope.has(Perm.BUSINESS_HANDLING):
+        raise PermissionDenied("缺少权限：业务办理")
+
+
+def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
+    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
+
+
+def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str, reserve: str, term_months: int | None,
+                   resolution_id: int | None, opens_on: dt.date | None, closes_on: dt.date | None,
+                   today: dt.date) -> int:
+    _require(actor)
+    reserve_fen, why = parse_amount(reserve)
+    errors = rules.listing_problems(kind, reserve_fen, term_months, opens_on, closes_on, today)
+    if why:
+        errors["reserve"] = why
+    with transaction(url) as s:
+        res = s.get(Resource, resource_id)
+        if res is None or not actor.scope.contains(res.region_code):
+            raise PermissionDenied("该资源不在您的管辖范围内")
+        if res.contracted:
+            errors["resource"] = "该资源已发包，不能再挂牌"
+        row = s.execute(select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
+                        .where(Resolution.id == resolution_id)).first() if resolution_id else None
+        if row is None:
+            errors["resolution"] = "挂牌须引用会议决议（四议两公开）"
+        else:
+            r, held_on = row
+            if r.org_id != res.org_id or not r.passed or r.decision_type != kind or (opens_on and held_on > opens_on):
+                errors["resolution"] = "该决议不能用于本次挂牌（须本组织通过、表决同一事项、早于挂牌）"
+        if errors:
+            raise AccountError(errors)
+        listing = TradeListing(org_id=res.org_id, region_code=res.region_code, title=f"{res.name}{rules.KIND_LABELS[kind]}",
+                               kind=kind, subject_type="resource", subject_id=res.id, reserve_price_fen=reserve_fen,
+                               term_months=term_months, resolution_id=resolution_id, opens_on=opens_on,
+                               closes_on=closes_on, status="open", collected_by_id=actor.user_id,
+                               provided_by=actor.username, responsible_by=actor.username)
+        s.add(listing)
+        s.flush()
+        _log(s, key, actor, res.region_code, f"挂牌：{listing.title}，底价 {reserve}", listing_id=listing.id)
+        return listing.id
+
+
+def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id_type: str, id_number: str,
+              amount: str, day: dt.date) -> int:
+    _require(actor)
+    amount_fen, why = parse_amount(amount)
+    with transaction(url) as s:
+        listing = s.get(TradeListing, listing_id)
+        if listing is None or not actor.scope.contains(listing.region_code):
+            raise PermissionDenied("该挂牌项目不在您的管辖范围内")
+        if listing.status != "open":
+            raise AccountError("该项目已结束竞价")
+        errors = rules.bid_problems(bidder, id_type, (id_number or "").strip().upper(), amount_fen,
+                                    listing.reserve_price_fen, listing.opens_on, listing.closes_on, day)
+        if why:
+            errors["amount"] = why
+        if errors:
+            raise AccountError(errors)
+        bid = Bid(listing_id=listing.id, bidder=bidder.strip(), bidder_id_type=id_type,
+                  bidder_id=id_number.strip().upper(), amount_fen=amount_fen, at=utcnow())
+        s.add(bid)
+        s.flush()
+        _log(s, key, actor, listing.region_code, f"登记报价：{listing.title}，{bidder} {amount}", bid_id=bid.id)
+        return bid.id
+
+
+def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: int, today: dt.date) -> int | None:
+    """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
+    _require(actor)
+    with transaction(url) as s:
+        listing = s.get(TradeListing, listing_id)
+        if listing is None or not actor.scope.contains(listing.region_code):
+            raise PermissionDenied("该挂牌项目不在您的管辖范围内")
+        if listing.version != expected_version:
+            raise StaleEdit("该项目已被他人处理，请刷新后再操作")
+        if listing.status != "open":
+            raise AccountError("该项目已结束竞价")
+        if today <= listing.closes_on:
+            raise AccountError("竞价期尚未结束，不能确定成交")
+        bids = [{"id": b.id, "amount_fen": b.amount_fen, "at": b.at, "obj": b}
+                for b in s.scalars(select(Bid).where(Bid.listing_id == listing.id))]
+        best = rules.best_bid(bids)
+        if best is None:
+            listing.status = "failed"
+            _log(s, key, actor, listing.region_code, f"流拍：{listing.title}", listing_id=listing.id)
+            return None
+        b = best["obj"]
+        listing.status, listing.awarded_bid_id, listing.deal_price_fen = "awarded", b.id, b.amount_fen
+        res = s.get(Resource, listing.subject_id)
+        term = listing.term_months or 12
+        start = today + dt.timedelta(days=1)
+        schedule = rules.instalments(start, term, b.amount_fen)
+        y, m = divmod(start.month - 1 + term, 12)
+        end = dt.date(start.year + y, m + 1, min(start.day, 28)) - dt.timedelta(days=1)
+        contract = Contract(org_id=listing.org_id, region_code=listing.region_code, number=f"JY{listing.id:06d}",
+                            title=f"{listing.title}合同", kind=listing.kind, counterparty=b.bidder,
+                            counterparty_id_type=b.bidder_id_type, counterparty_id=b.bidder_id, subject_type="resource",
+                            subject_id=listing.subject_id, amount_fen=sum(a for _, a in schedule), direction="income",
+                            signed_on=today, start_on=start, end_on=end, status="active",
+                            resolution_id=listing.resolution_id, listing_id=listing.id,
+                            collected_by_id=actor.user_id, provided_by=actor.username, responsible_by=actor.username)
+        s.add(contract)
+        s.flush()
+        for i, (due, amount) in enumerate(schedule, start=1):
+            s.add(ContractInstalment(contract_id=contract.id, region_code=listing.region_code, seq=i, due_on=due,
+                                     amount_fen=amount, received_fen=0))
+        if res is not None:
+            res.contracted, res.contractor, res.contract_id, res.contracted_until = True, b.bidder, contract.id, end
+        _log(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
+             listing_id=listing.id, contract_id=contract.id)
+        return contract.id
