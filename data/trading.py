@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
@@ -129,3 +129,30 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
         _log(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
              listing_id=listing.id, contract_id=contract.id)
         return contract.id
+
+
+def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
+    from sqlalchemy import or_
+
+    with transaction(url) as s:
+        q = (select(TradeListing).where(or_(*[TradeListing.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
+             .order_by(TradeListing.id.desc()).limit(limit))
+        out = []
+        for t in s.scalars(q):
+            n = s.scalar(select(func.count()).select_from(Bid).where(Bid.listing_id == t.id))
+            out.append({"id": t.id, "title": t.title, "kind": rules.KIND_LABELS.get(t.kind, t.kind),
+                        "reserve_price_fen": t.reserve_price_fen, "deal_price_fen": t.deal_price_fen,
+                        "opens_on": t.opens_on.isoformat(), "closes_on": t.closes_on.isoformat(), "bids": n,
+                        "status": {"open": "竞价中", "awarded": "已成交", "failed": "流拍", "withdrawn": "已撤回"}.get(
+                            t.status, t.status), "region_code": int(t.region_code), "version": t.version})
+        return out
+
+
+def open_resources(url: str, actor: Actor, limit: int = 500) -> list[dict]:
+    """Resources not contracted out, with the passed lease/transfer resolutions of their organisation."""
+    from sqlalchemy import or_
+
+    with transaction(url) as s:
+        q = (select(Resource).where(or_(*[Resource.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]),
+                                    Resource.contracted.is_(False)).order_by(Resource.region_code, Resource.id).limit(limit))
+        return [{"id": r.id, "org_id": r.org_id, "label": f"{r.name}（{r.type}，{r.area_mu} 亩）"} for r in s.scalars(q)]
