@@ -2,19 +2,19 @@
 from .base import CST, UTC, Base, utcnow
 from .business import (
     AnnualCheck, Asset, AssetEvent, Bid, Contract, ContractInstalment, ContractReceipt, Disclosure,
-    Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent,
+    Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent, WarningRun,
 )
 from .core import (
-    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member, Region, Setting,
+    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member, RecordChange, Region, Setting,
     SharingApproval, User, UserSession, VillageProfile,
 )
-from .ledger import BankAccount, BankStatementLine, PaymentRequest, Voucher, VoucherLine
+from .ledger import BankAccount, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
     "CST", "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
-    "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
+    "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household", "Member",
-    "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
-    "BankAccount", "BankStatementLine", "PaymentRequest", "Voucher", "VoucherLine",
+    "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
+    "BankAccount", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

@@ -231,6 +231,14 @@ class Warning(Base):  # noqa: A001 - the domain word
     raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: lifecycle stamps (raised → pushed → acknowledged → handled → verified → closed / reopened)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: how many times an overdue warning went one level up (assigned_region moves with it)
+    escalations: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    #: the data no longer shows the fault (set by the engine; a person still closes the warning)
+    resolved_in_data_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_warnings_status_region", "status", "region_code"),)
@@ -248,3 +256,21 @@ class WarningEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class WarningRun(Base):
+    """One run of the warning engine: full (scheduled) or incremental (after a write)."""
+
+    __tablename__ = "warning_runs"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # full | incremental
+    scope_root: Mapped[int | None] = mapped_column(RegionCode)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running done failed
+    rules: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    raised: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict | None] = mapped_column(JSON)

@@ -235,3 +235,20 @@ class AuditReview(Base):
     chain_ok: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("uq_audit_reviews_month_region", "month", "region_code", unique=True),)
+
+
+class RecordChange(Base):
+    """The history of a business record: who changed which fields from what to what, and when."""
+
+    __tablename__ = "record_changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # insert | update | delete
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_name: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    region_code: Mapped[int | None] = mapped_column(RegionCode)
+    changes: Mapped[dict] = mapped_column(JSON)  # field -> [old, new] (as strings)
+    __table_args__ = (Index("ix_record_changes_record", "table_name", "record_id"),)

@@ -105,3 +105,20 @@ class BankStatementLine(Base):
     amount_fen: Mapped[int] = mapped_column(Fen)  # positive in, negative out
     description: Mapped[str | None] = mapped_column(Text)
     matched_line_id: Mapped[int | None] = mapped_column(ForeignKey("voucher_lines.id"))
+
+
+class PeriodClose(Base):
+    """结账: a closed accounting period of one organisation takes no more postings."""
+
+    __tablename__ = "period_closes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("collective_orgs.id"), index=True)
+    region_code: Mapped[int] = mapped_column(RegionCode, index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="closed")  # closed | reopened
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("org_id", "period", name="uq_period_closes_org_period"),)
