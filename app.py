@@ -89,6 +89,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     init_guard(server)
+    from server.files import init_files
+
+    init_files(server)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",

@@ -16,7 +16,7 @@ from domain.permissions import Perm, PermissionDenied
 
 
 def list_assets(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(Asset).where(or_(*[Asset.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(Asset.region_code, Asset.code).limit(limit))
         return [{"id": a.id, "org_id": a.org_id, "region_code": int(a.region_code), "code": a.code, "name": a.name,
@@ -29,7 +29,7 @@ def list_assets(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 
 def resolutions_for(url: str, actor: Actor, org_id: int) -> list[dict]:
     """Passed resolutions of an organisation in the actor's jurisdiction (for citing)."""
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(Resolution, Meeting.held_on, Meeting.region_code).join(Meeting, Meeting.id == Resolution.meeting_id)
              .where(Resolution.org_id == org_id, Resolution.passed.is_(True)).order_by(Meeting.held_on.desc()))
         return [{"id": r.id, "label": f"{held_on} {r.number} {r.subject}", "decision_type": r.decision_type}
@@ -41,7 +41,7 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
     """Dispose of, lease or pledge an asset. Returns the new status."""
     if not actor.scope.has(Perm.BUSINESS_HANDLING):
         raise PermissionDenied("缺少权限：业务办理")
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         asset = s.get(Asset, asset_id)
         if asset is None or not actor.scope.contains(asset.region_code):
             raise PermissionDenied("该资产不在您的管辖范围内")

@@ -34,7 +34,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int, draft: rules.RequestDr
     fen, errors = rules.draft_problems(draft, today)
     if errors:
         raise AccountError(errors)
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         org = _org_in_scope(s, actor, org_id)
         bank = s.get(BankAccount, draft.bank_account_id)
         if bank is None or bank.org_id != org.id:
@@ -62,7 +62,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int, draft: rules.RequestDr
 def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, expected_version: int,
            comment: str | None = None) -> str:
     """The next approval step (secretary, then supervisory chair). Returns the new status."""
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         req = s.get(PaymentRequest, request_id)
         if req is None or not actor.scope.contains(req.region_code):
             raise PermissionDenied("该申请不在您的管辖范围内")
@@ -88,7 +88,7 @@ def post(url: str, key: str, actor: Actor, request_id: int, expected_version: in
     """The township accountant posts an approved request as a balanced voucher. Returns the voucher id."""
     if actor.scope.role not in rules.POSTING_ROLES:
         raise PermissionDenied("只有乡镇代理会计可以记账")
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         req = s.get(PaymentRequest, request_id)
         if req is None or not actor.scope.contains(req.region_code):
             raise PermissionDenied("该申请不在您的管辖范围内")
@@ -126,7 +126,7 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     lo_hi = actor.scope.ranges
     from sqlalchemy import or_
 
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(PaymentRequest, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == PaymentRequest.org_id)
              .where(or_(*[PaymentRequest.region_code.between(lo, hi) for lo, hi in lo_hi]))
              .order_by(PaymentRequest.id.desc()).limit(limit))
@@ -149,7 +149,7 @@ def bank_accounts(url: str, actor: Actor) -> list[dict]:
     """Bank and cash accounts of the organisations in the actor's jurisdiction."""
     from sqlalchemy import or_
 
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(BankAccount, CollectiveOrg).join(CollectiveOrg, CollectiveOrg.id == BankAccount.org_id)
              .where(or_(*[CollectiveOrg.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(CollectiveOrg.region_code, BankAccount.id).limit(500))

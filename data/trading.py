@@ -33,7 +33,7 @@ def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str
     errors = rules.listing_problems(kind, reserve_fen, term_months, opens_on, closes_on, today)
     if why:
         errors["reserve"] = why
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         res = s.get(Resource, resource_id)
         if res is None or not actor.scope.contains(res.region_code):
             raise PermissionDenied("该资源不在您的管辖范围内")
@@ -64,7 +64,7 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
               amount: str, day: dt.date) -> int:
     _require(actor)
     amount_fen, why = parse_amount(amount)
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
         if listing is None or not actor.scope.contains(listing.region_code):
             raise PermissionDenied("该挂牌项目不在您的管辖范围内")
@@ -87,7 +87,7 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
 def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: int, today: dt.date) -> int | None:
     """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
     _require(actor)
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
         if listing is None or not actor.scope.contains(listing.region_code):
             raise PermissionDenied("该挂牌项目不在您的管辖范围内")
@@ -134,7 +134,7 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
 def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     from sqlalchemy import or_
 
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(TradeListing).where(or_(*[TradeListing.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(TradeListing.id.desc()).limit(limit))
         out = []
@@ -152,7 +152,7 @@ def open_resources(url: str, actor: Actor, limit: int = 500) -> list[dict]:
     """Resources not contracted out, with the passed lease/transfer resolutions of their organisation."""
     from sqlalchemy import or_
 
-    with transaction(url) as s:
+    with transaction(url, actor) as s:
         q = (select(Resource).where(or_(*[Resource.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]),
                                     Resource.contracted.is_(False)).order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "label": f"{r.name}（{r.type}，{r.area_mu} 亩）"} for r in s.scalars(q)]

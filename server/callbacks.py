@@ -16,6 +16,7 @@ from typing import Callable
 import dash
 from dash.exceptions import PreventUpdate
 from flask import abort, current_app, jsonify, make_response
+from flask_login import current_user
 
 from domain.permissions import Perm
 
@@ -47,11 +48,14 @@ def _guarded(spec: _Spec):
     def wrapper(*a, **kw):
         from server.auth import current_scope, log_event
 
+        from data.history import acting_as
+
         scope = current_scope()
         if scope is None or not scope.has(spec.perm):
             raise PreventUpdate
         try:
-            return spec.fn(*a, **kw)
+            with acting_as(scope.user_id, getattr(current_user, "username", None)):
+                return spec.fn(*a, **kw)
         except PermissionError as exc:  # OutOfScope / PermissionDenied: refused, never widened
             log_event("permission_denied", str(exc), "denied", detail={"callback": spec.fn.__name__})
             abort(make_response(jsonify(error=str(exc)), 403))

@@ -1,0 +1,121 @@
+"""Attachments: files kept with a record (a payment request's invoice, a warning's handling
+evidence, a contract scan), stored with their SHA-256 and checked against it on every read.
+
+A file belongs to an owner (`owner_type`, `owner_id`); whoever may see the owner's region may see
+its files. Refusals name the problem in Chinese and store nothing.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import mimetypes
+import re
+from pathlib import PurePath
+
+from sqlalchemy import select
+
+from data.accounts import AccountError
+from data.models import Attachment, Contract, PaymentRequest, Warning, WarningEvent, utcnow
+from domain.permissions import Perm, PermissionDenied
+
+MAX_BYTES = 10 * 1024 * 1024
+#: who may read a record's files: the people who handle, approve or supervise it (not banks, not members)
+READ_PERMS = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY, Perm.SUPERVISION_WARNING,
+              Perm.BUSINESS_GUIDANCE)
+ALLOWED = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".csv", ".txt"}
+
+
+def _region_of_event(s, event_id: int) -> int | None:
+    ev = s.get(WarningEvent, event_id)
+    w = s.get(Warning, ev.warning_id) if ev else None
+    return int(w.region_code) if w else None
+
+
+#: owner_type -> how to find the region the owner belongs to
+OWNERS = {
+    "payment_request": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(PaymentRequest, i)),
+    "contract": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Contract, i)),
+    "warning_event": _region_of_event,
+}
+
+
+class CorruptAttachment(RuntimeError):
+    """The stored bytes no longer match their checksum."""
+
+
+def clean_name(filename: str | None) -> str:
+    name = PurePath((filename or "").replace("\\", "/")).name.strip()
+    name = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", name)
+    return name[:200]
+
+
+def file_problem(filename: str | None, content: bytes | None) -> str | None:
+    """Why a file cannot be attached (Chinese), or None."""
+    name = clean_name(filename)
+    if not name:
+        return "请选择文件"
+    if PurePath(name).suffix.lower() not in ALLOWED:
+        return "只能上传 PDF、OFD、图片、Word、Excel、CSV 或文本文件"
+    if not content:
+        return f"文件“{name}”是空的"
+    if len(content) > MAX_BYTES:
+        return f"文件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB"
+    return None
+
+
+def decode_upload(contents: str | None) -> bytes:
+    """The bytes of a dcc.Upload value (`data:<type>;base64,<data>`)."""
+    if not contents or "," not in contents:
+        return b""
+    try:
+        return base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def add(s, actor, owner_type: str, owner_id: int, filename: str, content: bytes) -> int:
+    """Store one file with its checksum inside the caller's transaction `s`. Returns its id."""
+    if owner_type not in OWNERS:
+        raise ValueError(f"unknown attachment owner {owner_type}")
+    problem = file_problem(filename, content)
+    if problem:
+        raise AccountError({"attachments": problem})
+    region = OWNERS[owner_type](s, owner_id)
+    if region is None or not actor.scope.contains(region):
+        raise PermissionDenied("该记录不在您的管辖范围内")
+    name = clean_name(filename)
+    att = Attachment(owner_type=owner_type, owner_id=owner_id, filename=name,
+                     content_type=mimetypes.guess_type(name)[0] or "application/octet-stream", size=len(content),
+                     sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by_id=actor.user_id,
+                     uploaded_at=utcnow())
+    s.add(att)
+    s.flush()
+    return att.id
+
+
+def _may_read(scope, region: int | None) -> bool:
+    return region is not None and scope.has(READ_PERMS) and scope.contains(region)
+
+
+def list_for(s, scope, owner_type: str, owner_id: int) -> list[dict]:
+    if not _may_read(scope, OWNERS[owner_type](s, owner_id)):
+        raise PermissionDenied("该记录不在您的管辖范围内")
+    q = (select(Attachment.id, Attachment.filename, Attachment.size, Attachment.sha256, Attachment.uploaded_at)
+         .where(Attachment.owner_type == owner_type, Attachment.owner_id == owner_id).order_by(Attachment.id))
+    return [dict(r._mapping) for r in s.execute(q)]
+
+
+def fetch(url: str, scope, attachment_id: int) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes) of an attachment in the caller's scope; the checksum is
+    verified before anything is returned."""
+    from data.db import transaction
+
+    with transaction(url) as s:
+        att = s.get(Attachment, attachment_id)
+        region = OWNERS.get(att.owner_type, lambda *_: None)(s, att.owner_id) if att else None
+        if att is None or not _may_read(scope, region):
+            raise PermissionDenied("附件不存在或不在您的管辖范围内")
+        if hashlib.sha256(att.content).hexdigest() != att.sha256:
+            raise CorruptAttachment(f"附件 {attachment_id} 校验失败")
+        return att.filename, att.content_type or "application/octet-stream", att.content

@@ -1,0 +1,32 @@
+"""File downloads: `/api/attachments/<id>` serves an attachment to a signed-in user whose
+jurisdiction holds the record it belongs to (the guard has already required a session); the
+checksum is verified first, and every download or refusal is written to the security log."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Flask, Response, jsonify
+from flask_login import current_user
+
+from data import attachments
+from domain.permissions import PermissionDenied
+from server.auth import _url, log_event
+
+
+def init_files(server: Flask) -> None:
+    @server.route("/api/attachments/<int:attachment_id>")
+    def download_attachment(attachment_id: int):
+        if not getattr(current_user, "is_authenticated", False):
+            return jsonify(error="请先登录"), 401
+        try:
+            name, ctype, content = attachments.fetch(_url(), current_user.scope, attachment_id)
+        except PermissionDenied as exc:
+            log_event("permission_denied", f"下载附件 {attachment_id}：{exc}", "denied",
+                      detail={"attachment_id": attachment_id})
+            return jsonify(error=str(exc)), 403
+        except attachments.CorruptAttachment as exc:
+            log_event("download", str(exc), "failure", detail={"attachment_id": attachment_id})
+            return jsonify(error="附件校验失败，请联系管理员"), 500
+        log_event("download", f"下载附件：{name}", "success", detail={"attachment_id": attachment_id})
+        return Response(content, mimetype=ctype, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
