@@ -38,6 +38,8 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
     codes: list[int] = []
     lat_sum, lat_n = 0.0, 0
     line = "#1b2838" if dark else "#ffffff"
+    # one colour-scale lookup for every region (plotly resolves the named scale on each call)
+    colors = iter(sample_colorscale(COLORSCALE, [0.15 + 0.85 * (v - lo) / span for v in nums]) if nums else [])
     for f, v in zip(feats, present):
         code = int(f["id"])
         xs, ys = [], []
@@ -46,7 +48,7 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
             ys += [p[1] for p in ring] + [None]
             lat_sum += sum(p[1] for p in ring)
             lat_n += len(ring)
-        color = sample_colorscale(COLORSCALE, [0.15 + 0.85 * (v - lo) / span])[0] if v is not None else "#d9dee4"
+        color = next(colors) if v is not None else "#d9dee4"
         value_text = f"{v:,.2f} {unit}" if v is not None else "无数据"
         traces.append({"type": "scatter", "x": xs, "y": ys, "fill": "toself", "fillcolor": color, "mode": "lines",
                        "hoveron": "fills", "name": names[code], "hoverinfo": "text", "showlegend": False,
