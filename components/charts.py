@@ -12,6 +12,9 @@ from plotly.colors import sample_colorscale
 FONT = {"family": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"}
 COLORSCALE = "Blues"
 MAP_NOTE = "边界示意，仅供参考（约2017年行政区划）"
+#: the colour bar as an explicit list: the same stretch of Python's "Blues" that fills the regions
+#: (plotly.js has a different built-in scale under that name)
+BAR_SCALE = [[t / 8, c] for t, c in enumerate(sample_colorscale(COLORSCALE, [0.15 + 0.85 * i / 8 for i in range(9)]))]
 
 
 def _rings(geometry: dict):
@@ -58,7 +61,7 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
         codes.append(code)
     # the colour bar: an invisible marker trace carrying the scale
     traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
-                   "hoverinfo": "skip", "marker": {"colorscale": COLORSCALE, "cmin": lo, "cmax": hi, "color": [lo],
+                   "hoverinfo": "skip", "marker": {"colorscale": BAR_SCALE, "cmin": lo, "cmax": hi, "color": [lo],
                                                    "colorbar": {"title": {"text": unit}, "thickness": 12, "len": 0.8,
                                                                 "tickformat": ",.0f"}}})
     mid = lat_sum / lat_n if lat_n else 40.0
