@@ -94,3 +94,34 @@ def graph_config(filename: str) -> dict:
     """Modebar with a PNG download named after the chart (the download is logged, see assets/export-log.js)."""
     return {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
+
+
+def count_heatmap(row_names: list[str], col_names: list[str], z: list[list[int]], *, row_codes: list[int],
+                  col_ids: list[str], unit: str = "条", label: str = "未处理预警") -> dict:
+    """Rows × columns of counts (regions × warning rules); a click reports the cell's
+    `customdata` = [row code, column id]. Zero cells stay white so the hot spots stand out."""
+    custom = [[[code, cid] for cid in col_ids] for code in row_codes]
+    top = max((v for row in z for v in row), default=0) or 1
+    heat = {"type": "heatmap", "z": z, "x": col_names, "y": row_names, "customdata": custom, "xgap": 1, "ygap": 1,
+            "colorscale": [[0, "#ffffff"], [1e-9, "#fde0c5"], [0.5, "#f08a4b"], [1, "#b2182b"]], "zmin": 0,
+            "zmax": top, "colorbar": {"title": {"text": unit}, "thickness": 12, "tickformat": ",d"},
+            "hovertemplate": "%{y}<br>%{x}<br>" + label + " %{z:,d} " + unit + "<br>点击查看预警<extra></extra>"}
+    height_rows = max(len(row_names), 1)
+    layout = {"margin": {"l": 120, "r": 20, "t": 10, "b": 150}, "font": FONT,
+              "xaxis": {"tickangle": -40, "side": "bottom", "automargin": True},
+              "yaxis": {"autorange": "reversed", "automargin": True, "nticks": min(height_rows, 40)},
+              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)"}
+    return {"data": [heat], "layout": layout}
+
+
+def monthly_lines(periods: list[str], series: dict[str, list], *, unit: str, colors: dict[str, str] | None = None) -> dict:
+    """One line per series over months, with a legend, units on the axis and a unified hover."""
+    colors = colors or {}
+    data = [{"type": "scatter", "mode": "lines+markers", "x": periods, "y": values, "name": name,
+             "line": {"color": colors.get(name), "width": 2}, "marker": {"size": 5},
+             "hovertemplate": "%{x}<br>" + name + " %{y:,d} " + unit + "<extra></extra>"}
+            for name, values in series.items()]
+    layout = {"margin": {"l": 60, "r": 20, "t": 10, "b": 40}, "legend": {"orientation": "h", "y": 1.12},
+              "hovermode": "x unified", "yaxis": {"title": {"text": unit}, "tickformat": ",d", "rangemode": "tozero"},
+              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": FONT}
+    return {"data": data, "layout": layout}

@@ -1,0 +1,130 @@
+"""Browser tests of the daily-business forms (issue 5): a person fills and submits one form per
+function area in headless Chromium, sees the outcome in Chinese, and the database agrees. Each
+area's page is screenshotted into var/screenshots/."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import func, select
+
+from data.db import transaction
+from tests.conftest import PASSWORD, TODAY, make_settings
+from tests.support.browser import browser, serve, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def biz(tmp_path_factory):
+    """Its own database (these tests write) and the app served on it."""
+    from app import create_app
+    from data.demo import generate
+    from data.query import QueryLayer
+
+    settings = make_settings(tmp_path_factory.mktemp("browser-business"))
+    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
+    with serve(app.server) as base:
+        yield settings, base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page_for(biz, chromium):
+    """page_for('demo-village') -> a signed-in page; every request is checked to stay on our origin."""
+    _, base = biz
+    contexts, foreign = [], []
+
+    def make(username: str):
+        ctx = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", accept_downloads=True)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
+                and not r.url.startswith(("data:", "blob:")) else None)
+        sign_in(page, base, username, PASSWORD)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert foreign == []
+
+
+def pick(page, dropdown_id: str, text: str) -> None:
+    """Choose the option of a Dash 4 dropdown whose label contains `text`."""
+    page.click(f"#{dropdown_id}")
+    page.locator("[role=option]:visible", has_text=text).first.click()
+    page.keyboard.press("Escape")
+
+
+def count(settings, model, *where) -> int:
+    with transaction(settings.database_url) as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_asset_disposal_without_resolution_is_refused_on_the_page(biz, page_for):
+    from data.models import Asset, AssetEvent
+
+    settings, base = biz
+    page = page_for("demo-secretary")
+    page.goto(f"{base}/assets")
+    row = page.locator("#assets-grid .ag-center-cols-container .ag-row").first
+    row.wait_for()
+    before = count(settings, AssetEvent), count(settings, Asset, Asset.status == "disposed")
+    row.click()
+    page.wait_for_function("() => document.querySelector('#assets-selected')?.innerText.length > 0")
+    page.fill("#assets-date", (TODAY - dt.timedelta(days=1)).isoformat())
+    page.click("#assets-submit")
+    page.wait_for_function("() => document.querySelector('#assets-resolution-error')?.innerText.length > 0")
+    assert "决议" in page.inner_text("#assets-resolution-error")
+    shot(page, "business-assets")
+    assert (count(settings, AssetEvent), count(settings, Asset, Asset.status == "disposed")) == before
+
+
+def test_listing_form_lists_a_resource_with_its_resolution(biz, page_for):
+    from data.accounts import Actor
+    from data.models import CollectiveOrg, Meeting, Resolution, TradeListing, User
+    from data.trading import open_resources
+    from domain.permissions import Scope, role_perms
+
+    settings, base = biz
+    url = settings.database_url
+    with transaction(url) as s:
+        u = s.scalar(select(User).where(User.username == "demo-township"))
+        actor = Actor(user_id=u.id, username=u.username,
+                      scope=Scope(root=int(u.region_code), perms=role_perms(u.role), role=u.role))
+    resource = open_resources(url, actor)[0]
+    with transaction(url) as s:  # the village voted the lease ten days ago
+        org = s.get(CollectiveOrg, resource["org_id"])
+        held = dt.date.today() - dt.timedelta(days=10)
+        m = Meeting(org_id=org.id, region_code=org.region_code, kind="成员代表会议", title="浏览器测试会议",
+                    held_on=held, expected=30, attended=25, agenda="资源出租")
+        s.add(m)
+        s.flush()
+        s.add(Resolution(meeting_id=m.id, org_id=org.id, number="决议〔2026〕浏览器1号", subject="资源公开出租",
+                         decision_type="lease", votes_for=22, votes_against=2, votes_abstain=1, passed=True))
+    before = count(settings, TradeListing)
+    page = page_for("demo-township")
+    page.goto(f"{base}/trading")
+    page.wait_for_selector("#list-submit")
+    pick(page, "list-resource", resource["label"].split("（")[0])
+    pick(page, "list-resolution", "浏览器1号")
+    page.fill("#list-reserve", "12,000")
+    opens = dt.date.today()
+    page.fill("#list-opens", opens.isoformat())
+    page.fill("#list-closes", (opens + dt.timedelta(days=20)).isoformat())
+    page.click("#list-submit")
+    page.wait_for_function("() => document.querySelector('#list-result')?.innerText.length > 0")
+    assert "挂牌" in page.inner_text("#list-result"), page.inner_text("#list-result")
+    shot(page, "business-trading")
+    assert count(settings, TradeListing) == before + 1
+    with transaction(url) as s:
+        listing = s.scalar(select(TradeListing).order_by(TradeListing.id.desc()))
+        assert listing.reserve_price_fen == 1_200_000 and listing.subject_id == resource["id"]
