@@ -8,7 +8,7 @@ from .core import (
     AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member, RecordChange, Region, Setting,
     SharingApproval, User, UserSession, VillageProfile,
 )
-from .ledger import BankAccount, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
+from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
     "CST", "UTC", "Base", "utcnow",
@@ -16,5 +16,5 @@ __all__ = [
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household", "Member",
     "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
-    "BankAccount", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
+    "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

@@ -62,6 +62,8 @@ class VoucherLine(Base):
     credit_fen: Mapped[int] = mapped_column(Fen, default=0)
     summary: Mapped[str | None] = mapped_column(String(200))
     counterparty: Mapped[str | None] = mapped_column(String(100))
+    #: on 101/102: which cash or bank account (明细); NULL means the organisation's first account of that code
+    bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"))
     voucher: Mapped[Voucher] = relationship(back_populates="lines")
     __table_args__ = (
         CheckConstraint("debit_fen >= 0 AND credit_fen >= 0", name="non_negative"),
@@ -87,6 +89,7 @@ class PaymentRequest(Record, Base):
     counterparty_id: Mapped[str] = mapped_column(String(40))
     request_date: Mapped[dt.date] = mapped_column(Date)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)  # the supervisory chair's (final) approval
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
@@ -95,12 +98,30 @@ class PaymentRequest(Record, Base):
     __table_args__ = (CheckConstraint("amount_fen > 0", name="positive_amount"),)
 
 
+class BankStatementImport(Record, Base):
+    """One imported bank statement file; the same file (SHA-256) is never imported twice into an account."""
+
+    __tablename__ = "bank_statement_imports"
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("collective_orgs.id"))
+    region_code: Mapped[int] = mapped_column(RegionCode, index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    first_date: Mapped[dt.date] = mapped_column(Date)
+    last_date: Mapped[dt.date] = mapped_column(Date)
+    closing_balance_fen: Mapped[int | None] = mapped_column(Fen)  # the bank's own 余额 on the last row, if given
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    __table_args__ = (UniqueConstraint("bank_account_id", "sha256", name="uq_bank_statement_imports_account_sha256"),)
+
+
 class BankStatementLine(Base):
     """An imported bank statement line, matched against the ledger in reconciliation."""
 
     __tablename__ = "bank_statement_lines"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"), index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("bank_statement_imports.id"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     amount_fen: Mapped[int] = mapped_column(Fen)  # positive in, negative out
     description: Mapped[str | None] = mapped_column(Text)
