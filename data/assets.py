@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
+from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, Meeting, Resolution
 from domain import assets as rules
 from domain import audit
@@ -48,14 +49,7 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
         if asset.version != expected_version:
             raise StaleEdit("该资产已被他人修改，请刷新后再操作")
         errors = rules.action_problems(action, asset.status, on_date, today)
-        res = None
-        if resolution_id is not None:
-            row = s.execute(select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
-                            .where(Resolution.id == resolution_id)).first()
-            if row is not None:
-                r, held_on = row
-                res = {"org_id": r.org_id, "passed": r.passed, "decision_type": r.decision_type,
-                       "subject_type": r.subject_type, "subject_id": r.subject_id, "held_on": held_on}
+        res = resolution_facts(s, resolution_id)
         if action in rules.ACTIONS:  # every problem at once, not one per attempt
             problem = rules.resolution_problem(res, org_id=asset.org_id, asset_id=asset.id, action=action,
                                                on_date=on_date or today)

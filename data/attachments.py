@@ -16,7 +16,7 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from data.accounts import AccountError
-from data.models import Attachment, Contract, PaymentRequest, Warning, WarningEvent, utcnow
+from data.models import Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
 from domain.permissions import Perm, PermissionDenied
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -37,6 +37,7 @@ OWNERS = {
     "payment_request": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(PaymentRequest, i)),
     "contract": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Contract, i)),
     "warning_event": _region_of_event,
+    "meeting": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Meeting, i)),
 }
 
 

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
-from data.models import Bid, Contract, ContractInstalment, Meeting, Resolution, Resource, TradeListing, utcnow
+from data.meetings import resolution_facts
+from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
 from domain import audit
 from domain import trading as rules
 from domain.funds import parse_amount
+from domain.meetings import citation_problem
 from domain.permissions import Perm, PermissionDenied
 
 
@@ -39,14 +41,12 @@ def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str
             raise PermissionDenied("该资源不在您的管辖范围内")
         if res.contracted:
             errors["resource"] = "该资源已发包，不能再挂牌"
-        row = s.execute(select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
-                        .where(Resolution.id == resolution_id)).first() if resolution_id else None
-        if row is None:
-            errors["resolution"] = "挂牌须引用会议决议（四议两公开）"
-        else:
-            r, held_on = row
-            if r.org_id != res.org_id or not r.passed or r.decision_type != kind or (opens_on and held_on > opens_on):
-                errors["resolution"] = "该决议不能用于本次挂牌（须本组织通过、表决同一事项、早于挂牌）"
+        if kind in rules.KIND_LABELS:  # the resolution must have voted this very listing (domain.meetings)
+            problem = citation_problem(resolution_facts(s, resolution_id), decision_type=kind, org_id=res.org_id,
+                                       on_date=opens_on or today, subject_type="resource", subject_id=res.id,
+                                       what=f"资源{rules.KIND_LABELS[kind]}挂牌")
+            if problem:
+                errors["resolution"] = problem
         if errors:
             raise AccountError(errors)
         listing = TradeListing(org_id=res.org_id, region_code=res.region_code, title=f"{res.name}{rules.KIND_LABELS[kind]}",

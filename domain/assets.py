@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.meetings import citation_problem
+
 #: action -> (the decision type a resolution must carry, the asset's status afterwards, label)
 ACTIONS: dict[str, tuple[str, str, str]] = {
     "dispose": ("disposal", "disposed", "处置"),
@@ -35,18 +37,9 @@ def action_problems(action: str, status: str, on_date: dt.date | None, today: dt
 
 def resolution_problem(resolution: dict | None, *, org_id: int, asset_id: int, action: str,
                        on_date: dt.date) -> str | None:
-    """Why `resolution` (decision_type, org_id, passed, subject_type, subject_id, held_on) cannot
-    authorise `action` on the asset, or None."""
-    if resolution is None:
-        return f"{ACTIONS[action][2]}集体资产须引用经成员（代表）会议通过的决议（四议两公开）"
-    if resolution["org_id"] != org_id:
-        return "只能引用本集体经济组织的会议决议"
-    if not resolution["passed"]:
-        return "该决议未获通过"
-    if resolution["decision_type"] != ACTIONS[action][0]:
-        return "该决议表决的不是这一事项，不能引用"
-    if resolution.get("subject_type") == "asset" and resolution.get("subject_id") not in (None, asset_id):
-        return "该决议表决的是另一项资产"
-    if resolution["held_on"] > on_date:
-        return "决议晚于处置日期：须先决议、后执行"
-    return None
+    """Why `resolution` (decision_type, org_id, passed, subject_type, subject_id, held_on, and
+    optionally meeting_kind, amount_limit_fen) cannot authorise `action` on the asset, or None.
+    The rule is the general one of domain.meetings.citation_problem."""
+    decision, _, label = ACTIONS[action]
+    return citation_problem(resolution, decision_type=decision, org_id=org_id, on_date=on_date, subject_type="asset",
+                            subject_id=asset_id, what=f"{label}集体资产")

@@ -1,0 +1,309 @@
+"""Meetings and their resolutions in the system of record (会议管理).
+
+A meeting is recorded with all its resolutions and files in ONE transaction: a meeting without a
+quorum, a vote count above the attendance or any other problem refuses the whole record and
+nothing is written. Each resolution's outcome is computed by the meeting kind's rule
+(domain/meetings.py), never typed in. Reads are scoped to the caller's jurisdiction; an edit of a
+meeting changed by someone else since it was opened is refused (optimistic locking); every write
+leaves a security-log entry, and the record history (data/history.py) says who changed what.
+
+`resolution_facts` is what any decision (asset act, listing, contract, payment) loads before it
+asks `domain.meetings.citation_problem` whether it may cite a resolution.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import case, func, or_, select
+
+from data import attachments as files_store
+from data.accounts import AccountError, Actor, StaleEdit
+from data.db import transaction
+from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing
+from domain import audit
+from domain import meetings as rules
+from domain.permissions import Perm, PermissionDenied
+
+#: tables whose rows cite a resolution (resolution_id)
+CITING = (AssetEvent, TradeListing, Contract, PaymentRequest)
+
+
+def _require_handling(actor: Actor) -> None:
+    if not actor.scope.has(Perm.BUSINESS_HANDLING):
+        raise PermissionDenied("缺少权限：业务办理")
+
+
+def _in_scope(actor: Actor, column):
+    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
+
+
+def _org_in_scope(s, actor: Actor, org_id) -> CollectiveOrg:
+    try:
+        org = s.get(CollectiveOrg, int(org_id)) if org_id is not None else None
+    except (TypeError, ValueError):
+        org = None
+    if org is None or not actor.scope.contains(org.region_code):
+        raise PermissionDenied("该集体经济组织不在您的管辖范围内")
+    return org
+
+
+def _meeting_in_scope(s, actor: Actor, meeting_id) -> Meeting:
+    try:
+        m = s.get(Meeting, int(meeting_id)) if meeting_id is not None else None
+    except (TypeError, ValueError):
+        m = None
+    if m is None or not actor.scope.contains(m.region_code):
+        raise PermissionDenied("该会议不在您的管辖范围内")
+    return m
+
+
+def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
+    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
+
+
+# ------------------------------------------------------------------ citing
+
+
+def resolution_facts(s, resolution_id: int | None) -> dict | None:
+    """What `domain.meetings.citation_problem` needs to know of a resolution, or None if there is none."""
+    if resolution_id is None:
+        return None
+    row = s.execute(select(Resolution, Meeting.held_on, Meeting.kind).join(Meeting, Meeting.id == Resolution.meeting_id)
+                    .where(Resolution.id == int(resolution_id))).first()
+    if row is None:
+        return None
+    r, held_on, kind = row
+    return {"id": r.id, "org_id": r.org_id, "passed": r.passed, "decision_type": r.decision_type,
+            "subject_type": r.subject_type, "subject_id": r.subject_id, "amount_limit_fen": r.amount_limit_fen,
+            "held_on": held_on, "meeting_kind": kind, "number": r.number}
+
+
+def citable(url: str, actor: Actor, org_id: int, decision_type: str | None = None) -> list[dict]:
+    """Passed resolutions of an organisation in the caller's jurisdiction, voted at a meeting that
+    may decide (and of `decision_type` if given): the choices for a decision's resolution field."""
+    deciding = [k for k, v in rules.MEETING_KINDS.items() if v.decides]
+    with transaction(url) as s:
+        _org_in_scope(s, actor, org_id)
+        q = (select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
+             .where(Resolution.org_id == int(org_id), Resolution.passed.is_(True), Meeting.kind.in_(deciding))
+             .order_by(Meeting.held_on.desc(), Resolution.id.desc()))
+        if decision_type:
+            q = q.where(Resolution.decision_type == decision_type)
+        return [{"id": r.id, "label": f"{held_on} {r.number} {r.subject}", "decision_type": r.decision_type}
+                for r, held_on in s.execute(q).all()]
+
+
+def _cited(s, resolution_ids: list[int]) -> dict[int, int]:
+    """resolution id -> how many records cite it."""
+    out: dict[int, int] = {}
+    if not resolution_ids:
+        return out
+    for model in CITING:
+        q = (select(model.resolution_id, func.count()).where(model.resolution_id.in_(resolution_ids))
+             .group_by(model.resolution_id))
+        for rid, n in s.execute(q).all():
+            out[rid] = out.get(rid, 0) + n
+    return out
+
+
+# ------------------------------------------------------------------ reads
+
+
+def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
+    """The collective organisations of the caller's jurisdiction (the form's choices)."""
+    with transaction(url) as s:
+        q = (select(CollectiveOrg).where(_in_scope(actor, CollectiveOrg.region_code))
+             .order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))
+        return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
+
+
+def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
+    """Meetings of the caller's jurisdiction, newest first, with attendance and resolution counts."""
+    with transaction(url) as s:
+        counts = (select(Resolution.meeting_id, func.count().label("n"),
+                         func.sum(case((Resolution.passed.is_(True), 1), else_=0)).label("passed"))
+                  .group_by(Resolution.meeting_id).subquery())
+        q = (select(Meeting, CollectiveOrg.name, counts.c.n, counts.c.passed)
+             .join(CollectiveOrg, CollectiveOrg.id == Meeting.org_id)
+             .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+             .where(_in_scope(actor, Meeting.region_code))
+             .order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(limit))
+        rows = []
+        for m, org_name, n, n_passed in s.execute(q).all():
+            kind = rules.MEETING_KINDS.get(m.kind)
+            quorum = kind.quorum.met(m.attended, m.expected) if kind else None
+            rows.append({
+                "id": m.id, "org_id": m.org_id, "org": org_name, "region_code": int(m.region_code), "kind": m.kind,
+                "title": m.title, "held_on": m.held_on.isoformat(), "expected": m.expected, "attended": m.attended,
+                "rate": round(m.attended * 100 / m.expected) if m.expected else None,
+                "quorum": {True: "已达", False: "未达", None: "—"}[quorum],
+                "resolutions": int(n or 0), "passed": int(n_passed or 0), "version": m.version,
+            })
+        return rows
+
+
+def meeting(url: str, actor: Actor, meeting_id) -> dict:
+    """One meeting in the caller's jurisdiction, with its resolutions and files."""
+    with transaction(url) as s:
+        m = _meeting_in_scope(s, actor, meeting_id)
+        res = s.scalars(select(Resolution).where(Resolution.meeting_id == m.id).order_by(Resolution.id)).all()
+        cited = _cited(s, [r.id for r in res])
+        org = s.get(CollectiveOrg, m.org_id)
+        return {
+            "id": m.id, "org_id": m.org_id, "org": org.name, "region_code": int(m.region_code), "kind": m.kind,
+            "title": m.title, "held_on": m.held_on, "expected": m.expected, "attended": m.attended,
+            "agenda": m.agenda or "", "version": m.version,
+            "resolutions": [{
+                "id": r.id, "number": r.number, "subject": r.subject, "decision_type": r.decision_type,
+                "decision": rules.DECISION_TYPES.get(r.decision_type, r.decision_type), "votes_for": r.votes_for,
+                "votes_against": r.votes_against, "votes_abstain": r.votes_abstain,
+                "amount_limit_fen": r.amount_limit_fen, "passed": r.passed, "outcome": "通过" if r.passed else "未通过",
+                "cited": cited.get(r.id, 0), "version": r.version} for r in res],
+            "files": files_store.list_for(s, actor.scope, "meeting", m.id),
+        }
+
+
+def list_resolutions(url: str, actor: Actor, org_id: int | None = None, limit: int = 5000) -> list[dict]:
+    """Resolutions of the caller's jurisdiction (of one organisation if given), newest first."""
+    with transaction(url) as s:
+        q = (select(Resolution, Meeting.held_on, Meeting.kind).join(Meeting, Meeting.id == Resolution.meeting_id)
+             .where(_in_scope(actor, Meeting.region_code)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
+             .limit(limit))
+        if org_id is not None:
+            q = q.where(Resolution.org_id == int(org_id))
+        return [{"id": r.id, "meeting_id": r.meeting_id, "org_id": r.org_id, "held_on": held_on.isoformat(),
+                 "meeting_kind": kind, "number": r.number, "subject": r.subject, "decision_type": r.decision_type,
+                 "passed": r.passed} for r, held_on, kind in s.execute(q).all()]
+
+
+def history_of(url: str, actor: Actor, meeting_id) -> list[dict]:
+    """Who changed the meeting and its resolutions, what and when — newest first."""
+    from data.history import history
+
+    with transaction(url) as s:
+        m = _meeting_in_scope(s, actor, meeting_id)
+        res = s.execute(select(Resolution.id, Resolution.number).where(Resolution.meeting_id == m.id)).all()
+    out = [{**h, "record": "会议"} for h in history(url, actor.scope, "meetings", m.id)]
+    for rid, number in res:
+        out += [{**h, "record": f"决议 {number}"} for h in history(url, actor.scope, "resolutions", rid)]
+    return sorted(out, key=lambda h: h["at"], reverse=True)
+
+
+# ------------------------------------------------------------------ writes
+
+
+def _attach(s, actor: Actor, meeting_id: int, uploads: list[tuple[str, bytes]]) -> list[str]:
+    problems = [p for p in (files_store.file_problem(name, content) for name, content in uploads) if p]
+    if problems:
+        raise AccountError({"attachments": "；".join(problems)})
+    for name, content in uploads:
+        files_store.add(s, actor, "meeting", meeting_id, name, content)
+    return [files_store.clean_name(name) for name, _ in uploads]
+
+
+def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
+           resolutions: list[rules.ResolutionDraft], today: dt.date,
+           uploads: list[tuple[str, bytes]] | None = None) -> int:
+    """Record a held meeting with its resolutions (and minutes, sign-in sheet…) in one
+    transaction. Returns the meeting id. Every problem is reported at once; nothing is written
+    on any of them."""
+    _require_handling(actor)
+    uploads = uploads or []
+    plan, errors = rules.plan_problems(draft, resolutions, today)
+    errors = dict(errors)
+    bad_files = [p for p in (files_store.file_problem(n, c) for n, c in uploads) if p]
+    if bad_files:
+        errors["attachments"] = "；".join(bad_files)
+    with transaction(url, actor) as s:
+        org = _org_in_scope(s, actor, org_id)
+        numbers = [(n, (r.number or "").strip()) for n, r in enumerate(resolutions, start=1)]
+        taken = set(s.scalars(select(Resolution.number).where(Resolution.org_id == org.id,
+                                                             Resolution.number.in_([x for _, x in numbers if x]))))
+        for n, number in numbers:
+            if number in taken:
+                errors.setdefault(f"r{n}.number", f"本组织已有编号为“{number}”的决议")
+        if errors:
+            raise AccountError(errors)
+        m = Meeting(org_id=org.id, region_code=org.region_code, kind=plan.kind, title=plan.title,
+                    held_on=plan.held_on, expected=plan.expected, attended=plan.attended, agenda=plan.agenda,
+                    collected_by_id=actor.user_id, provided_by=actor.username, responsible_by=org.name)
+        s.add(m)
+        s.flush()
+        for r in plan.resolutions:
+            s.add(Resolution(meeting_id=m.id, org_id=org.id, number=r["number"], subject=r["subject"],
+                             decision_type=r["decision_type"], amount_limit_fen=r["amount_limit_fen"],
+                             votes_for=r["votes_for"], votes_against=r["votes_against"],
+                             votes_abstain=r["votes_abstain"], passed=r["passed"], collected_by_id=actor.user_id,
+                             provided_by=actor.username, responsible_by=org.name))
+        s.flush()
+        names = _attach(s, actor, m.id, uploads)
+        outcome = "，".join(f"{r['number']}{'通过' if r['passed'] else '未通过'}" for r in plan.resolutions)
+        _log(s, key, actor, org.region_code,
+             f"登记{plan.kind}：{org.name}“{plan.title}”（{plan.held_on}，应到{plan.expected}人，实到{plan.attended}人；"
+             f"决议：{outcome}）", meeting_id=m.id, resolutions=len(plan.resolutions), attachments=names)
+        return m.id
+
+
+def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, draft: rules.MeetingDraft,
+           today: dt.date) -> int:
+    """Correct a meeting's record (kind, title, date, attendance, agenda). Its resolutions'
+    outcomes are recomputed; a resolution already cited may not change its outcome, and the date or
+    kind of a meeting whose resolutions are cited may not change. Returns the new version."""
+    _require_handling(actor)
+    values, errors = rules.meeting_problems(draft, today)
+    with transaction(url, actor) as s:
+        m = _meeting_in_scope(s, actor, meeting_id)
+        if m.version != expected_version:
+            raise StaleEdit("该会议记录已被他人修改，请刷新后再操作")
+        res = s.scalars(select(Resolution).where(Resolution.meeting_id == m.id).order_by(Resolution.id)).all()
+        cited = _cited(s, [r.id for r in res])
+        if not errors:
+            for r in res:
+                total = r.votes_for + r.votes_against + r.votes_abstain
+                if total > values["attended"]:
+                    errors["attended"] = f"实到人数少于决议 {r.number} 的投票合计（{total}票）"
+                    break
+        if not errors and cited:
+            if values["held_on"] != m.held_on:
+                errors["held_on"] = "本次会议的决议已被引用，不能更改会议日期"
+            if values["kind"] != m.kind:
+                errors["kind"] = "本次会议的决议已被引用，不能更改会议类型"
+            for r in res:
+                now = rules.passes(values["kind"], values["expected"], values["attended"], r.votes_for)
+                if r.id in cited and now != r.passed:
+                    errors["attended"] = f"决议 {r.number} 已被引用，修改后其表决结果将改变，不能保存"
+                    break
+        if errors:
+            raise AccountError(errors)
+        before = {k: getattr(m, k) for k in ("kind", "title", "held_on", "expected", "attended", "agenda")}
+        for k, v in values.items():
+            setattr(m, k, v)
+        flipped = []
+        for r in res:
+            now = rules.passes(m.kind, m.expected, m.attended, r.votes_for)
+            if now != r.passed:
+                r.passed = now
+                flipped.append(r.number)
+        changed = [k for k, v in before.items() if getattr(m, k) != v]
+        if not changed:
+            raise AccountError({"_": "没有修改任何内容"})
+        s.flush()
+        _log(s, key, actor, m.region_code,
+             f"修改会议记录 #{m.id}“{m.title}”：{'、'.join(changed)}"
+             + (f"；表决结果随之改变的决议：{'、'.join(flipped)}" if flipped else ""),
+             meeting_id=m.id, fields=changed, flipped=flipped)
+        return m.version
+
+
+def add_files(url: str, key: str, actor: Actor, meeting_id, uploads: list[tuple[str, bytes]]) -> list[str]:
+    """Attach more files (minutes, sign-in sheet) to a recorded meeting, all or none."""
+    _require_handling(actor)
+    if not uploads:
+        raise AccountError({"attachments": "请选择文件"})
+    with transaction(url, actor) as s:
+        m = _meeting_in_scope(s, actor, meeting_id)
+        names = _attach(s, actor, m.id, uploads)
+        _log(s, key, actor, m.region_code, f"上传会议附件 #{m.id}“{m.title}”：{'、'.join(names)}", meeting_id=m.id,
+             attachments=names)
+        return names
