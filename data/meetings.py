@@ -215,6 +215,8 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
     bad_files = [p for p in (files_store.file_problem(n, c) for n, c in uploads) if p]
     if bad_files:
         errors["attachments"] = "；".join(bad_files)
+    if org_id is None:
+        raise AccountError({**errors, "org": "请选择集体经济组织"})
     with transaction(url, actor) as s:
         org = _org_in_scope(s, actor, org_id)
         numbers = [(n, (r.number or "").strip()) for n, r in enumerate(resolutions, start=1)]

@@ -329,7 +329,8 @@ def citation_problem(resolution: Mapping | None, *, decision_type: str, org_id: 
         voted = DECISION_TYPES.get(resolution["decision_type"], resolution["decision_type"])
         return f"该决议表决的是“{voted}”，不是这一事项，不能引用"
     res_type, res_id = resolution.get("subject_type"), resolution.get("subject_id")
-    if subject_type is not None and res_type and res_id is not None and (res_type, res_id) != (subject_type, subject_id):
+    names_one = res_type and res_id is not None
+    if subject_type is not None and names_one and (res_type, res_id) != (subject_type, subject_id):
         return f"该决议表决的是另一项{SUBJECT_LABELS.get(res_type, '标的')}"
     limit = resolution.get("amount_limit_fen")
     if amount_fen is not None and limit is not None and amount_fen > limit:

@@ -1,0 +1,140 @@
+"""会议管理: the democratic-decision meetings of the user's jurisdiction (成员大会, 成员代表会议,
+两委联席会议, 党员大会…) with attendance checked against the quorum, their resolutions (outcome by
+the rule, not typed), minutes and sign-in sheets, and each record's history."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.attachments import upload_field
+from components.grid import data_grid
+from domain.meetings import DECISION_TYPES, MAX_RESOLUTIONS, MEETING_KINDS
+from domain.permissions import Perm
+
+dash.register_page(__name__, path="/meetings", name="会议管理", order=15, title="会议管理",
+                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+
+MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}
+COLUMNS = [
+    {"field": "held_on", "headerName": "会议日期", "maxWidth": 130}, {"field": "org", "headerName": "集体经济组织"},
+    {"field": "kind", "headerName": "会议类型", "maxWidth": 140}, {"field": "title", "headerName": "会议名称"},
+    {"field": "expected", "headerName": "应到", "type": "rightAligned", "maxWidth": 90},
+    {"field": "attended", "headerName": "实到", "type": "rightAligned", "maxWidth": 90},
+    {"field": "rate", "headerName": "出席率%", "type": "rightAligned", "maxWidth": 110},
+    {"field": "quorum", "headerName": "法定人数", "maxWidth": 110},
+    {"field": "resolutions", "headerName": "决议", "type": "rightAligned", "maxWidth": 90},
+    {"field": "passed", "headerName": "通过", "type": "rightAligned", "maxWidth": 90},
+]
+RESOLUTION_COLUMNS = [
+    {"field": "number", "headerName": "决议编号"}, {"field": "subject", "headerName": "决议事项"},
+    {"field": "decision", "headerName": "决策类型", "maxWidth": 120},
+    {"field": "votes_for", "headerName": "赞成", "type": "rightAligned", "maxWidth": 85},
+    {"field": "votes_against", "headerName": "反对", "type": "rightAligned", "maxWidth": 85},
+    {"field": "votes_abstain", "headerName": "弃权", "type": "rightAligned", "maxWidth": 85},
+    {"field": "amount_limit_fen", "headerName": "金额上限（元）", "type": "rightAligned", "valueFormatter": MONEY},
+    {"field": "outcome", "headerName": "表决结果", "maxWidth": 110},
+    {"field": "cited", "headerName": "被引用", "type": "rightAligned", "maxWidth": 95},
+]
+KIND_OPTIONS = [{"label": k, "value": k} for k in MEETING_KINDS]
+TYPE_OPTIONS = [{"label": v, "value": k} for k, v in DECISION_TYPES.items()]
+
+
+def _field(label, component, fid, className="mb-2"):
+    return html.Div([dbc.Label(label, html_for=fid, className="small mb-1"), component,
+                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className=className)
+
+
+def _count(fid, placeholder=None):
+    return dbc.Input(id=fid, type="number", min=0, step=1, placeholder=placeholder, size="sm")
+
+
+def _meeting_fields(prefix: str):
+    """Kind, title, date, attendance and agenda: the same fields for recording and for correcting."""
+    return [
+        html.Div(className="row g-2", children=[
+            html.Div(_field("会议类型", dcc.Dropdown(id=f"{prefix}-kind", options=KIND_OPTIONS, value="成员代表会议",
+                                                  clearable=False), f"{prefix}-kind"), className="col-md-6"),
+            html.Div(_field("会议日期", dbc.Input(id=f"{prefix}-date", type="date", size="sm"), f"{prefix}-date"),
+                     className="col-md-6"),
+        ]),
+        _field("会议名称", dbc.Input(id=f"{prefix}-title", maxLength=200, size="sm",
+                                  placeholder="例如 2026年第二次成员代表会议"), f"{prefix}-title"),
+        html.Div(className="row g-2", children=[
+            html.Div(_field("应到人数", _count(f"{prefix}-expected"), f"{prefix}-expected"), className="col-6"),
+            html.Div(_field("实到人数", _count(f"{prefix}-attended"), f"{prefix}-attended"), className="col-6"),
+        ]),
+        html.Div(id=f"{prefix}-rule", className="muted-note mb-2"),
+        _field("会议议程", dbc.Textarea(id=f"{prefix}-agenda", maxLength=2000, rows=2, size="sm"), f"{prefix}-agenda"),
+    ]
+
+
+def _resolution_row(i: int):
+    p = f"meetings-r{i}"
+    return html.Div(id=p, hidden=i > 1, className="border rounded p-2 mb-2 bg-light", children=[
+        html.Div(f"决议 {i}", className="small fw-semibold mb-1"),
+        html.Div(className="row g-2", children=[
+            html.Div(_field("决议编号", dbc.Input(id=f"{p}-number", maxLength=40, size="sm"), f"{p}-number", "mb-1"),
+                     className="col-md-4"),
+            html.Div(_field("决议事项", dbc.Input(id=f"{p}-subject", maxLength=200, size="sm"), f"{p}-subject", "mb-1"),
+                     className="col-md-8"),
+        ]),
+        html.Div(className="row g-2", children=[
+            html.Div(_field("决策类型", dcc.Dropdown(id=f"{p}-type", options=TYPE_OPTIONS, placeholder="选择"),
+                            f"{p}-type", "mb-1"), className="col-md-4"),
+            html.Div(className="col-md-5 mb-1", children=[
+                dbc.Label("赞成 / 反对 / 弃权（票）", className="small mb-1"),
+                html.Div(className="d-flex gap-1", children=[
+                    _count(f"{p}-for", "赞成"), _count(f"{p}-against", "反对"), _count(f"{p}-abstain", "弃权")]),
+                html.Div(id=f"{p}-votes-error", className="invalid-feedback d-block"),
+            ]),
+            html.Div(_field("金额上限（元，选填）", dbc.Input(id=f"{p}-limit", inputMode="decimal", size="sm"), f"{p}-limit",
+                            "mb-1"), className="col-md-3"),
+        ]),
+    ])
+
+
+def layout(**_):
+    form = html.Div(className="panel", id="meetings-form-panel", children=[
+        html.H2("登记会议及决议"),
+        _field("集体经济组织", dcc.Dropdown(id="meetings-org", placeholder="选择本辖区的集体经济组织"), "meetings-org"),
+        *_meeting_fields("meetings"),
+        _field("决议项数", dcc.Dropdown(id="meetings-count", clearable=False, value=1,
+                                    options=[{"label": f"{n} 项", "value": n} for n in range(1, MAX_RESOLUTIONS + 1)]),
+               "meetings-count"),
+        *[_resolution_row(i) for i in range(1, MAX_RESOLUTIONS + 1)],
+        upload_field("meetings-files", "附件（会议纪要、签到表等）"),
+        dbc.Button("登记", id="meetings-submit", color="primary"),
+        html.Div(id="meetings-result", className="mt-2"),
+    ])
+    detail = html.Div(className="panel", children=[
+        html.H2(id="meetings-detail-title", children="决议、附件与修改记录（在上方选择一次会议）"),
+        data_grid("meetings-res-grid", RESOLUTION_COLUMNS, height="220px", page_size=5),
+        html.H3("附件", className="mt-3"),
+        html.Div(id="meetings-file-list"),
+        html.H3("修改记录", className="mt-3"),
+        html.Div(id="meetings-history", className="small"),
+    ])
+    edit = html.Div(className="panel", id="meetings-edit-panel", children=[
+        html.H2("更正所选会议"),
+        html.P("决议已被引用的，不能更改会议日期、类型，也不能改变其表决结果。", className="muted-note"),
+        dcc.Store(id="meetings-edit-target"),
+        *_meeting_fields("meetings-edit"),
+        dbc.Button("保存更正", id="meetings-edit-submit", color="primary", size="sm"),
+        html.Div(id="meetings-edit-result", className="mt-2"),
+        html.Hr(),
+        upload_field("meetings-more", "补充附件"),
+        dbc.Button("上传附件", id="meetings-more-submit", color="secondary", size="sm"),
+        html.Div(id="meetings-more-result", className="mt-2"),
+    ])
+    return html.Div([
+        dcc.Store(id="meetings-refresh", data=0),
+        html.Div(className="row g-3", children=[
+            html.Div(className="col-xl-7", children=[
+                html.Div(className="panel", children=[
+                    html.H2("会议记录"),
+                    data_grid("meetings-grid", COLUMNS, selectable=True, height="460px"),
+                ]),
+                detail,
+            ]),
+            html.Div(className="col-xl-5", children=[form, edit]),
+        ]),
+    ])
