@@ -40,3 +40,12 @@ def rate(open_count: int, severe: int, overdue: int = 0, t: Thresholds = DEFAULT
         text = f"未关闭预警{open_count}条，无高级别预警"
         return "amber", text + (f"，其中逾期{overdue}条" if overdue else "")
     return "green", "无未关闭的预警"
+
+
+def legend(t: Thresholds = DEFAULT) -> str:
+    """The rule in one Chinese sentence, for the page."""
+    red = [f"有未关闭的{'高' if t.red_severity >= 3 else '中高'}级别预警", f"未关闭预警达{t.red_open}条"]
+    if t.red_overdue:
+        red.append(f"逾期未办理预警达{t.red_overdue}条")
+    amber = "有未关闭预警" if t.amber_open <= 1 else f"未关闭预警达{t.amber_open}条"
+    return f"红：{'或'.join(red)}；黄：{amber}；绿：无未关闭预警。"

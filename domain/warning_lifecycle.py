@@ -47,6 +47,10 @@ HANDLER_PERMS = (Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING)
 REVIEW_PERMS = (Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING)
 #: who may see warnings at all (banks and members never do)
 READ_PERMS = (Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.STATISTICAL_ANALYSIS)
+#: who opens 预警处置 (what each may do on a warning is decided per warning)
+WORK_PERMS = (Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
+#: who opens 预警热力图
+ANALYSIS_PERMS = (Perm.STATISTICAL_ANALYSIS, Perm.SUPERVISION_WARNING)
 
 #: statuses in which the responsible region still owes the handling (the deadline runs)
 AWAITING_HANDLING = frozenset({"raised", "pushed", "acknowledged", "reopened"})

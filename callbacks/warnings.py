@@ -1,0 +1,224 @@
+"""预警处置 callbacks: thin — the list, one warning's detail and the steps this user may take,
+the step itself (with note and files), the export."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import polars as pl
+from dash import Input, Output, State, dcc, html, no_update
+
+from components.attachments import file_links
+from components.export import excel_bytes
+from data import warnings
+from data.accounts import AccountError
+from data.attachments import decode_upload
+from domain import warning_lifecycle as rules
+from domain.audit import CST
+from domain.permissions import Perm, PermissionDenied
+from server.auth import _now
+from server.callbacks import secure_callback
+from server.context import log_export, settings
+
+from .common import alert, current_actor
+
+PAGE_PERMS = rules.WORK_PERMS
+STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
+#: who may take a step (the data layer decides on the warning itself)
+ACT_PERMS = (Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING, Perm.REVIEW_APPROVAL)
+SEVERITY_COLORS = {3: "danger", 2: "warning", 1: "secondary"}
+STATUS_COLORS = {"closed": "success", "verified": "info", "handled": "primary", "reopened": "danger"}
+#: Chinese names of the evidence fields the rules record (unknown keys are shown as they are)
+EVIDENCE_LABELS = {
+    "amount_fen": "金额", "balance_fen": "余额", "limit_fen": "限额", "threshold_fen": "限额", "min_fen": "起点金额",
+    "reserve_price_fen": "挂牌底价", "deal_price_fen": "成交价", "outstanding_fen": "未结清金额",
+    "received_fen": "已收金额", "due_fen": "应收金额", "deposited_fen": "期间存入银行", "income_fen": "现金收入",
+    "ratio": "比例", "date": "日期", "due_on": "应收日期", "paid_on": "付款日期", "request_date": "申请日期",
+    "held_on": "会议日期", "start_on": "开始日期", "end_on": "结束日期", "signed_on": "签订日期", "days": "天数",
+    "years": "年数", "counterparty": "对方", "payee": "收款人", "purpose": "用途", "account": "科目",
+    "contract_id": "合同编号", "contract_number": "合同编号", "voucher_id": "凭证号", "payment_request_id": "付款申请号",
+    "asset_id": "资产编号", "listing_id": "交易项目号", "resource_id": "资源编号", "year": "年度", "period": "期间",
+    "count": "笔数", "p_value": "p值", "mad": "平均绝对偏差", "median_fen": "中位数", "z": "稳健Z值",
+}
+
+
+def _today():
+    return _now().astimezone(CST).date()
+
+
+def _warning_from_hash(hash_: str | None) -> int | None:
+    values = parse_qs((hash_ or "").lstrip("#?")).get("warning")
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None
+
+
+def _yuan(fen) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(int(fen)) / 100:,.2f} 元"
+
+
+def _evidence_value(key: str, value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith("_fen") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _yuan(value)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return html.Ul([html.Li("；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_plain(k, v)}" for k, v in item.items()))
+                            for item in value[:50]], className="mb-0 ps-3")
+        return "、".join(str(v) for v in value[:50]) + ("……" if len(value) > 50 else "")
+    if isinstance(value, dict):
+        return "；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_plain(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+def _plain(key, value) -> str:
+    out = _evidence_value(key, value)
+    return out if isinstance(out, str) else str(value)
+
+
+def evidence_block(evidence: dict):
+    if not evidence:
+        return html.P("无证据记录。", className="text-muted mb-0")
+    return html.Table(html.Tbody([html.Tr([html.Th(EVIDENCE_LABELS.get(k, k), className="text-nowrap pe-3"),
+                                           html.Td(_evidence_value(k, v))]) for k, v in evidence.items()]),
+                      className="table table-sm mb-0", id="warn-evidence")
+
+
+def trail_block(trail: list[dict]):
+    if not trail:
+        return html.P("尚无办理记录。", className="text-muted mb-0")
+    items = []
+    for ev in trail:
+        items.append(html.Li(className="mb-2", children=[
+            html.Div([html.Span(ev["at"], className="text-muted me-2"), html.Span(ev["action_label"], className="fw-semibold me-2"),
+                      html.Span(f"{ev['from_label']} → {ev['to_label']}" if ev["from_label"] else ev["to_label"],
+                                className="me-2"),
+                      html.Span(ev["by"], className="text-muted")]),
+            html.Div(ev["note"], className="small") if ev["note"] else None,
+            file_links(ev["files"]) if ev["files"] else None,
+        ]))
+    return html.Ol(items, className="ps-3 mb-0", id="warn-trail")
+
+
+def detail_block(d: dict):
+    sev = d["severity"]
+    rule = d["rule"]
+    head = html.Div(className="mb-2", children=[
+        html.Span(f"{d['severity_label']}级", className=f"badge bg-{SEVERITY_COLORS.get(sev, 'secondary')} me-2"),
+        html.Span(d["status_label"], className=f"badge bg-{STATUS_COLORS.get(d['status'], 'secondary')} me-2",
+                  id="warn-detail-status"),
+        html.Span("已逾期", className="badge bg-danger me-2") if d["overdue"] else None,
+        html.Span(f"#{d['id']} {d['title']}", className="fw-semibold"),
+    ])
+    assigned = d["assigned_name"] + (f"（逾期升级{d['escalations']}次）" if d["escalations"] else "")
+    facts = [("规则", rule["name"]), ("依据", rule["article"] or "—"), ("规则说明", rule.get("description") or "—"),
+             ("村（社区）", d["region_name"]), ("责任单位", assigned), ("发现日期", d["raised_on"] or "—"),
+             ("办理期限", (d["due_on"] or "—") + "（按工作日计）")]
+    if d.get("resolved_in_data_on"):
+        facts.append(("数据复核", f"{d['resolved_in_data_on']} 起数据已不再显示该问题（仍须人工核实后关闭）"))
+    table = html.Table(html.Tbody([html.Tr([html.Th(k, className="text-nowrap pe-3"), html.Td(v)]) for k, v in facts]),
+                       className="table table-sm mb-2", id="warn-facts")
+    return html.Div([head, table, html.H3("证据", className="h6 mt-2"), evidence_block(d["evidence"]),
+                     html.H3("办理记录", className="h6 mt-3"), trail_block(d["trail"])], id=f"warn-detail-{d['id']}")
+
+
+@secure_callback(PAGE_PERMS, Output("warn-grid", "rowData"), Output("warn-rule", "options"),
+                 Output("warn-count", "children"), Input("warn-refresh", "data"), Input("warn-status", "value"),
+                 Input("warn-rule", "value"))
+def load(_, status, rule_id):
+    rows = warnings.list_warnings(settings().database_url, current_actor(), _today(), status=status or "open",
+                                  rule_id=rule_id or None)
+    options = [{"label": r.name, "value": r.id} for r in rules.RULES.values()]
+    note = f"共 {len(rows):,} 条" + ("（仅显示前 5,000 条，请按规则筛选）" if len(rows) >= warnings.LIMIT else "")
+    return rows, options, note
+
+
+@secure_callback(PAGE_PERMS, Output("warn-detail", "children"), Output("warn-action", "options"),
+                 Output("warn-action", "value"), Output("warn-actions-note", "children"),
+                 Output("warn-selected", "data"), Input("warn-grid", "selectedRows"), Input("url", "hash"),
+                 Input("warn-refresh", "data"))
+def show(rows, hash_, _):
+    wid = None
+    if rows:
+        try:
+            wid = int(rows[0]["id"])
+        except (KeyError, TypeError, ValueError):
+            wid = None
+    if wid is None:
+        wid = _warning_from_hash(hash_)
+    if wid is None:
+        return html.P("请在左侧选择一条预警。", className="text-muted"), [], None, "", None
+    actor = current_actor()
+    try:
+        d = warnings.detail(settings().database_url, actor, wid, _today())
+    except PermissionDenied as exc:
+        return alert(str(exc), "danger"), [], None, "", None
+    options = [{"label": rules.ACTION_LABELS[a], "value": a} for a in d["actions"]]
+    if options:
+        note = "您可以：" + "、".join(o["label"] for o in options) + "。"
+    else:
+        note = f"您对该预警暂无可办理的操作（当前状态：{d['status_label']}，责任单位：{d['assigned_name']}）。"
+    return (detail_block(d), options, options[0]["value"] if options else None, note,
+            {"id": d["id"], "version": d["version"]})
+
+
+@secure_callback(ACT_PERMS, Output("warn-result", "children"), Output("warn-action-error", "children"),
+                 Output("warn-note-error", "children"), Output("warn-files-error", "children"),
+                 Output("warn-refresh", "data"), Output("warn-note", "value"), Output("warn-files", "contents"),
+                 Input("warn-submit", "n_clicks"), State("warn-selected", "data"), State("warn-action", "value"),
+                 State("warn-note", "value"), State("warn-files", "contents"), State("warn-files", "filename"),
+                 State("warn-refresh", "data"), prevent_initial_call=True)
+def submit(_, selected, action, note, contents, names, refresh):
+    if not selected or "id" not in selected:
+        return alert("请先选择一条预警。", "warning"), "", "", "", no_update, no_update, no_update
+    contents = contents if isinstance(contents, list) else ([contents] if contents else [])
+    names = names if isinstance(names, list) else ([names] if names else [])
+    files = [(n, decode_upload(c)) for n, c in zip(names, contents)]
+    cfg = settings()
+    try:
+        status = warnings.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action or "",
+                              note, files, int(selected.get("version") or 0), _today(), now=_now())
+    except AccountError as exc:
+        e = exc.errors
+        stale = "_" in e
+        return (alert(e.get("_", "未办理，请按提示修改。"), "warning" if stale else "danger"), e.get("action", ""),
+                e.get("note", ""), e.get("attachments", ""), (refresh or 0) + 1 if stale else no_update,
+                no_update, no_update)
+    except PermissionDenied as exc:
+        return alert(str(exc), "danger"), "", "", "", no_update, no_update, no_update
+    label = rules.ACTION_LABELS.get(action, action)
+    files_note = f"，附件 {len(files)} 个" if files else ""
+    return (alert(f"已{label}：预警 #{selected['id']} 现为“{rules.STATUS_LABELS[status]}”{files_note}。"), "", "", "",
+            (refresh or 0) + 1, "", None)
+
+
+@secure_callback(ACT_PERMS, Output("warn-files-names", "children"), Input("warn-files", "filename"),
+                 prevent_initial_call=True)
+def file_names(names):
+    names = names if isinstance(names, list) else ([names] if names else [])
+    return ("已选择：" + "、".join(names)) if names else ""
+
+
+EXPORT_COLUMNS = [("id", "编号", None), ("severity_label", "级别", None), ("rule_name", "规则", None),
+                  ("region_name", "村（社区）", None), ("region_code", "区划代码", None), ("title", "预警内容", None),
+                  ("status_label", "状态", None), ("assigned_name", "责任单位", None), ("raised_on", "发现日期", None),
+                  ("due_on", "办理期限", None), ("overdue_label", "逾期", None), ("escalations", "升级次数", None)]
+
+
+@secure_callback(PAGE_PERMS, Output("warn-download", "data"), Input("warn-export", "n_clicks"),
+                 State("warn-status", "value"), State("warn-rule", "value"), prevent_initial_call=True)
+def export(_, status, rule_id):
+    actor = current_actor()
+    rows = warnings.list_warnings(settings().database_url, actor, _today(), status=status or "open",
+                                  rule_id=rule_id or None)
+    frame = pl.DataFrame(rows, schema={c: pl.String if c not in ("id", "region_code", "escalations") else pl.Int64
+                                       for c, _, _ in EXPORT_COLUMNS}, strict=False) if rows else \
+        pl.DataFrame(schema={c: pl.String for c, _, _ in EXPORT_COLUMNS})
+    which = STATUS_FILTER.get(status or "open", "全部")
+    title = f"监督预警（{which}，截至{_today().isoformat()}）"
+    data = excel_bytes(frame, EXPORT_COLUMNS, title)
+    log_export("监督预警清单", frame.height, actor.scope.root)
+    return dcc.send_bytes(data, f"{title}.xlsx")

@@ -1,0 +1,69 @@
+"""预警处置: the warnings of the user's jurisdiction and their lifecycle — acknowledge, handle
+with notes and attachments, verify by the level above, close or reopen — with the rule, the
+article it enforces, the evidence records and the whole handling trail. `#warning=<id>` in the
+URL opens one warning (the heatmap page links here)."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.attachments import upload_field
+from components.grid import data_grid
+from domain.warning_lifecycle import WORK_PERMS
+
+dash.register_page(__name__, path="/warnings", name="预警处置", order=20, title="监督预警处置",
+                   permission=WORK_PERMS)
+
+COLUMNS = [
+    {"field": "id", "headerName": "编号", "maxWidth": 90, "filter": "agNumberColumnFilter"},
+    {"field": "severity_label", "headerName": "级别", "maxWidth": 80,
+     "cellClassRules": {"sev-high": "params.data.severity == 3", "sev-mid": "params.data.severity == 2"}},
+    {"field": "rule_name", "headerName": "规则", "minWidth": 170}, {"field": "region_name", "headerName": "村（社区）"},
+    {"field": "title", "headerName": "预警内容", "minWidth": 280, "tooltipField": "title"},
+    {"field": "status_label", "headerName": "状态", "maxWidth": 110},
+    {"field": "assigned_name", "headerName": "责任单位"}, {"field": "due_on", "headerName": "办理期限", "maxWidth": 120},
+    {"field": "overdue_label", "headerName": "逾期", "maxWidth": 80, "cellClassRules": {"sev-high": "params.value"}},
+]
+STATUS_FILTER = [{"label": "未关闭", "value": "open"}, {"label": "已关闭", "value": "closed"},
+                 {"label": "全部", "value": "all"}]
+
+
+def _field(label, component, fid):
+    return html.Div([dbc.Label(label, html_for=fid), component,
+                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
+
+
+def layout(**_):
+    return html.Div([
+        dcc.Store(id="warn-refresh", data=0),
+        dcc.Store(id="warn-selected"),
+        dcc.Download(id="warn-download"),
+        html.Div(className="row g-3", children=[
+            html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
+                html.Div(className="d-flex justify-content-between align-items-center flex-wrap gap-2", children=[
+                    html.H2("辖区预警（选择一条查看证据并办理）"),
+                    html.Div(className="d-flex gap-2 align-items-center", children=[
+                        dcc.Dropdown(id="warn-status", options=STATUS_FILTER, value="open", clearable=False,
+                                     style={"width": "120px"}),
+                        dcc.Dropdown(id="warn-rule", placeholder="全部规则", style={"width": "240px"}),
+                        dbc.Button("导出Excel", id="warn-export", size="sm", color="secondary", outline=True),
+                    ]),
+                ]),
+                html.Div(id="warn-count", className="small text-muted mb-1"),
+                data_grid("warn-grid", COLUMNS, selectable=True, height="640px"),
+            ])),
+            html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
+                html.H2("预警详情"),
+                html.Div(id="warn-detail", children=html.P("请在左侧选择一条预警。", className="text-muted")),
+                html.Hr(),
+                html.H2("办理"),
+                html.Div(id="warn-actions-note", className="small text-muted mb-2"),
+                _field("操作", dcc.Dropdown(id="warn-action", placeholder="选择操作", clearable=False), "warn-action"),
+                _field("办理说明", dbc.Textarea(id="warn-note", rows=3, maxLength=2000,
+                                            placeholder="核查经过、整改措施、处理结果……（办理、退回须至少10个字）"),
+                       "warn-note"),
+                upload_field("warn-files", "附件（整改材料、凭证照片等）"),
+                dbc.Button("提交", id="warn-submit", color="primary", className="mt-1"),
+                html.Div(id="warn-result", className="mt-2"),
+            ])),
+        ]),
+    ])

@@ -1,0 +1,488 @@
+"""The warning lifecycle (issue 6): a warning raised in a village is seen by its township, handled
+there with a note and a file, verified and closed by the county — or returned for redo; every wrong
+hand is refused at every step and nothing is written then; stale pages are refused; overdue warnings
+escalate one level up; nobody outside the village's jurisdiction sees it; village ratings and the
+heatmap's counts; the same path through the real callbacks."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import json
+
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+
+from data import warnings
+from data.accounts import AccountError, StaleEdit
+from data.db import transaction
+from data.models import Attachment, AuditLog, User, Warning, WarningEvent
+from data.regions import load_region_tree, parent_of
+from domain import rating
+from domain import warning_lifecycle as rules
+from domain.passwords import hash_password
+from domain.permissions import PermissionDenied, Scope, role_perms
+from tests.conftest import PASSWORD, TODAY, dash_post, make_settings, sign_in
+from tests.test_funds import actor
+
+NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 in Beijing on TODAY
+_seq = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def wdb(tmp_path_factory):
+    """A database of its own: these tests write warnings and their trails."""
+    from data.demo import generate
+
+    settings = make_settings(tmp_path_factory.mktemp("warnings"))
+    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    return settings
+
+
+def raise_warning(settings, region: int, *, rule_id="cash_over_limit", severity=2, status="pushed",
+                  due_on: dt.date | None = None, raised_at: dt.datetime | None = None, assigned: int | None = None,
+                  closed_at: dt.datetime | None = None) -> int:
+    """Insert a warning as the engine does: pushed to its village with a working-day deadline."""
+    raised_at = raised_at or dt.datetime(2026, 11, 16, 1, 0, tzinfo=dt.UTC)
+    with transaction(settings.database_url) as s:
+        w = Warning(rule_id=rule_id, region_code=region, severity=severity, status=status,
+                    assigned_region=assigned or region, fingerprint=f"test:{rule_id}:{next(_seq)}",
+                    title=f"测试预警 {rule_id}", evidence={"balance_fen": 812_345, "limit_fen": 500_000},
+                    raised_at=raised_at, due_on=due_on or rules.due_date(raised_at.date(), severity),
+                    closed_at=closed_at)
+        s.add(w)
+        s.flush()
+        return w.id
+
+
+def snapshot(settings, wid: int) -> tuple:
+    """Everything a refused step must leave untouched."""
+    with transaction(settings.database_url) as s:
+        w = s.get(Warning, wid)
+        return (w.status, w.version, w.assigned_region, w.due_on, w.handled_at, w.closed_at,
+                s.scalar(select(func.count()).select_from(WarningEvent)),
+                s.scalar(select(func.count()).select_from(Attachment)),
+                s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "data_change")))
+
+
+def version(settings, wid: int) -> int:
+    with transaction(settings.database_url) as s:
+        return s.get(Warning, wid).version
+
+
+def make_user(settings, username: str, role: str, region: int) -> None:
+    with transaction(settings.database_url) as s:
+        if s.scalar(select(User.id).where(User.username == username)) is None:
+            s.add(User(username=username, display_name=username, role=role, region_code=region,
+                       password_hash=hash_password(PASSWORD)))
+
+
+@pytest.fixture(scope="module")
+def people(wdb):
+    names = ["demo-village", "demo-secretary", "demo-supervisor", "demo-township", "demo-township-head",
+             "demo-county", "demo-county-b", "demo-city"]
+    return {n: actor(wdb, n) for n in names}
+
+
+def step(settings, who, wid, action, note=None, files=None):
+    return warnings.act(settings.database_url, settings.audit_key, who, wid, action, note, files or [],
+                        version(settings, wid), TODAY, now=NOW)
+
+
+def visible_ids(settings, who, status="all") -> set[int]:
+    return {r["id"] for r in warnings.list_warnings(settings.database_url, who, TODAY, status=status)}
+
+
+# ------------------------------------------------------------------ the whole path
+
+def test_village_warning_handled_by_township_verified_and_closed_by_county(wdb, people):
+    url, key = wdb.database_url, wdb.audit_key
+    village = people["demo-village"].scope.root
+    wid = raise_warning(wdb, village)
+    township, county = people["demo-township"], people["demo-county"]
+    # seen by the village, its township, county and city; not by another county
+    for who in ("demo-village", "demo-township", "demo-county", "demo-city"):
+        assert wid in visible_ids(wdb, people[who]), who
+    assert wid not in visible_ids(wdb, people["demo-county-b"])
+
+    before = snapshot(wdb, wid)
+    assert warnings.detail(url, township, wid, TODAY)["actions"] == ["acknowledge"]
+    assert step(wdb, township, wid, "acknowledge") == "acknowledged"
+    evidence = b"%PDF-1.4 bank deposit slip"
+    assert step(wdb, township, wid, "handle", "已将超限现金3123.45元存入银行，附存款回单。",
+                [("存款回单.pdf", evidence)]) == "handled"
+    d = warnings.detail(url, county, wid, TODAY)
+    assert d["actions"] == ["verify", "reopen"]
+    assert d["rule"]["name"] == "库存现金超过限额" and "第三十一条" in d["rule"]["article"]
+    assert d["evidence"] == {"balance_fen": 812_345, "limit_fen": 500_000}
+    assert step(wdb, county, wid, "verify", "已抽查银行回单，属实。") == "verified"
+    assert step(wdb, county, wid, "close") == "closed"
+
+    d = warnings.detail(url, township, wid, TODAY)
+    assert [(e["action"], e["to_label"]) for e in d["trail"]] == [
+        ("acknowledge", "已签收"), ("handle", "已办理"), ("verify", "已核实"), ("close", "已关闭")]
+    handled = d["trail"][1]
+    assert handled["by"].endswith("代理会计（演示）") and "存款回单" in handled["note"]
+    import hashlib
+
+    assert [(f["filename"], f["sha256"]) for f in handled["files"]] == [
+        ("存款回单.pdf", hashlib.sha256(evidence).hexdigest())]
+    after = snapshot(wdb, wid)
+    assert after[6] - before[6] == 4 and after[7] - before[7] == 1 and after[8] - before[8] == 4  # events, files, log
+    with transaction(url) as s:
+        w = s.get(Warning, wid)
+        assert w.acknowledged_at and w.handled_at and w.verified_at and w.closed_at
+        log = s.scalars(select(AuditLog.description).where(AuditLog.type == "data_change")
+                        .order_by(AuditLog.id.desc()).limit(4)).all()
+    assert [t.split("：")[0] for t in log] == ["预警关闭", "预警核实", "预警办理", "预警签收"]
+    assert wid not in visible_ids(wdb, township, "open") and wid in visible_ids(wdb, township, "closed")
+
+
+def test_reopened_warning_goes_back_to_the_handler_with_a_new_deadline(wdb, people):
+    village = people["demo-village"].scope.root
+    wid = raise_warning(wdb, village, severity=3)
+    township, county = people["demo-township"], people["demo-county"]
+    step(wdb, township, wid, "acknowledge")
+    step(wdb, township, wid, "handle", "已补开成员代表会议并形成决议。")
+    before = snapshot(wdb, wid)
+    with pytest.raises(AccountError) as exc:  # a reason is required
+        step(wdb, county, wid, "reopen", "不行")
+    assert "退回理由" in exc.value.errors["note"]
+    assert snapshot(wdb, wid) == before
+    assert step(wdb, county, wid, "reopen", "决议晚于支付日期，整改不到位，请重新办理。") == "reopened"
+    with transaction(wdb.database_url) as s:
+        w = s.get(Warning, wid)
+        assert w.due_on == rules.due_date(TODAY, 3) and w.handled_at is None
+    assert warnings.detail(wdb.database_url, township, wid, TODAY)["actions"] == ["handle"]
+    assert step(wdb, township, wid, "handle", "已追回款项并重新履行民主决策程序。") == "handled"
+    assert step(wdb, county, wid, "verify") == "verified"
+    assert step(wdb, county, wid, "close") == "closed"
+
+
+# ------------------------------------------------------------------ refusals change nothing
+
+@pytest.mark.parametrize("who, action, prepare, message", [
+    # the handler cannot verify what they handled
+    ("demo-township", "verify", ["acknowledge", "handle"], "办理人不能核实本人办理的预警"),
+    # the township head is not above the township that handled it
+    ("demo-township-head", "verify", ["acknowledge", "handle"], "只能由办理单位的上级核实"),
+    # a village user cannot close: the cashier lacks the right, the secretary is not above
+    ("demo-village", "close", ["acknowledge", "handle", "verify"], "缺少权限"),
+    ("demo-secretary", "close", ["acknowledge", "handle", "verify"], "只能由办理单位的上级关闭"),
+    # the county does not handle a village's warning (the village and its township do)
+    ("demo-county", "acknowledge", [], "只能由责任单位签收"),
+    ("demo-township-head", "acknowledge", [], "缺少权限"),
+    ("demo-supervisor", "handle", ["acknowledge"], "缺少权限"),
+    # another county: not even told it exists
+    ("demo-county-b", "acknowledge", [], "不存在或不在您的管辖范围内"),
+    ("demo-county-b", "close", ["acknowledge", "handle", "verify"], "不存在或不在您的管辖范围内"),
+])
+def test_wrong_actor_is_refused_and_nothing_is_written(wdb, people, who, action, prepare, message):
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    for a in prepare:  # the township handles, the county verifies
+        step(wdb, people["demo-county" if a in ("verify", "close") else "demo-township"], wid, a,
+             "已核实情况并完成整改，附说明。")
+    before = snapshot(wdb, wid)
+    with pytest.raises(PermissionDenied, match=message):
+        step(wdb, people[who], wid, action, "我来处理这条预警的说明文字。", [("说明.txt", b"note")])
+    assert snapshot(wdb, wid) == before
+
+
+def test_another_county_sees_nothing(wdb, people):
+    url = wdb.database_url
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    other = people["demo-county-b"]
+    assert wid not in visible_ids(wdb, other)
+    assert all(other.scope.contains(r["region_code"]) for r in warnings.list_warnings(url, other, TODAY, status="all"))
+    with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
+        warnings.detail(url, other, wid, TODAY)
+    f = warnings.frame(url, other.scope)
+    assert wid not in f["id"].to_list()
+    with pytest.raises(PermissionDenied):  # banks and members see no warnings at all
+        warnings.list_warnings(url, actor(wdb, "demo-bank"), TODAY)
+
+
+def test_every_input_problem_is_reported_at_once(wdb, people):
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    township = people["demo-township"]
+    step(wdb, township, wid, "acknowledge")
+    before = snapshot(wdb, wid)
+    with pytest.raises(AccountError) as exc:
+        step(wdb, township, wid, "handle", "已处理", [("病毒.exe", b"MZ"), ("空文件.pdf", b"")])
+    e = exc.value.errors
+    assert "至少10个字" in e["note"] and "只能上传" in e["attachments"] and "是空的" in e["attachments"]
+    with pytest.raises(AccountError, match="不能签收"):  # already acknowledged
+        step(wdb, township, wid, "acknowledge")
+    assert snapshot(wdb, wid) == before
+
+
+def test_stale_page_is_refused(wdb, people):
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    township, secretary = people["demo-township"], people["demo-secretary"]
+    opened = version(wdb, wid)  # two people open the same warning
+    warnings.act(wdb.database_url, wdb.audit_key, secretary, wid, "acknowledge", None, [], opened, TODAY)
+    before = snapshot(wdb, wid)
+    with pytest.raises(StaleEdit, match="请刷新"):
+        warnings.act(wdb.database_url, wdb.audit_key, township, wid, "acknowledge", None, [], opened, TODAY)
+    assert snapshot(wdb, wid) == before
+
+
+# ------------------------------------------------------------------ deadlines and escalation
+
+def test_overdue_means_past_the_deadline_and_not_yet_handled():
+    due = dt.date(2026, 11, 20)
+    assert not rules.overdue({"status": "pushed", "due_on": due}, due)
+    assert rules.overdue({"status": "pushed", "due_on": due}, due + dt.timedelta(days=1))
+    assert rules.overdue({"status": "reopened", "due_on": "2026-11-20"}, due + dt.timedelta(days=1))
+    assert not rules.overdue({"status": "handled", "due_on": due}, due + dt.timedelta(days=30))
+    # deadlines count working days: not the National Day week, but the make-up Saturday 10-10
+    assert rules.due_date(dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 13)
+    province = rules.WarningState(status="pushed", region_code=220122001001, assigned_region=220000000000,
+                                  due_on=due)
+    assert rules.escalation(province, due + dt.timedelta(days=5)) is None  # nowhere higher to go
+
+
+def test_overdue_warning_escalates_one_level_and_stays_within_the_region(wdb, people):
+    url, key = wdb.database_url, wdb.audit_key
+    village = people["demo-village"].scope.root
+    township_code = parent_of(village)
+    late = raise_warning(wdb, village, due_on=TODAY - dt.timedelta(days=1))
+    in_time = raise_warning(wdb, village, due_on=TODAY)
+    handled = raise_warning(wdb, village, due_on=TODAY - dt.timedelta(days=3), status="handled")
+    moved = warnings.escalate_overdue(url, key, TODAY, now=NOW)
+    assert late in moved and in_time not in moved and handled not in moved
+    with transaction(url) as s:
+        w = s.get(Warning, late)
+        assert (w.assigned_region, w.escalations, w.status) == (township_code, 1, "pushed")
+        assert w.due_on == rules.due_date(TODAY, w.severity)
+        ev = s.scalars(select(WarningEvent).where(WarningEvent.warning_id == late)).one()
+        assert ev.action == "escalated" and ev.by_id is None and "升级至" in ev.note
+        assert s.scalar(select(AuditLog.description).order_by(AuditLog.id.desc()).limit(1)).startswith("逾期未办理的预警升级")
+    assert late not in warnings.escalate_overdue(url, key, TODAY, now=NOW)  # not twice on a day
+    # the village no longer handles it; its township does
+    with pytest.raises(PermissionDenied, match="只能由责任单位"):
+        step(wdb, people["demo-secretary"], late, "acknowledge")
+    assert warnings.detail(url, people["demo-township"], late, TODAY)["actions"] == ["acknowledge"]
+    # overdue at the township too: on to the county, still seen only within the village's jurisdiction
+    later = rules.due_date(TODAY, 2) + dt.timedelta(days=1)
+    assert late in warnings.escalate_overdue(url, key, later, now=NOW)
+    with transaction(url) as s:
+        w = s.get(Warning, late)
+        assert (w.assigned_region, w.escalations) == (people["demo-county"].scope.root, 2)
+    tree = load_region_tree(wdb.province)
+    other_township = next(c for c in tree.children(people["demo-county"].scope.root)["code"] if c != township_code)
+    make_user(wdb, "wl-other-township", "township_accountant", other_township)
+    assert late not in visible_ids(wdb, actor(wdb, "wl-other-township"))
+    assert late not in visible_ids(wdb, people["demo-county-b"])
+    d = warnings.detail(url, people["demo-county"], late, TODAY)
+    assert d["escalations"] == 2 and d["actions"] == ["acknowledge"]  # the county now handles it
+
+
+# ------------------------------------------------------------------ rating and the heatmap's figures
+
+@pytest.mark.parametrize("open_count, severe, expected", [
+    (0, 0, "green"), (1, 0, "amber"), (4, 0, "amber"), (5, 0, "red"), (1, 1, "red"),
+])
+def test_rating_boundaries(open_count, severe, expected):
+    colour, reasons = rating.rate(open_count, severe)
+    assert colour == expected
+    if colour == "green":
+        assert reasons == "无未关闭的预警"
+    elif colour == "amber":
+        assert reasons == f"未关闭预警{open_count}条，无高级别预警"
+    else:
+        assert ("高级别" in reasons) == bool(severe) and ("达到5条" in reasons) == (open_count >= 5)
+
+
+def test_rating_thresholds_are_data():
+    strict = rating.Thresholds(red_open=3, red_overdue=1)
+    assert rating.rate(3, 0, t=strict)[0] == "red"
+    assert rating.rate(1, 0, 1, t=strict) == ("red", "逾期未办理预警1条")
+    assert rating.rate(2, 0, t=strict)[0] == "amber"
+
+
+def _frame(rows):
+    base = {"rule_id": "cash_over_limit", "severity": 2, "status": "pushed", "title": "t",
+            "raised_on": dt.date(2026, 10, 5), "closed_on": None, "close_days": None,
+            "due_on": dt.date(2026, 12, 31), "escalations": 0}
+    data = [{**base, "id": i, "assigned_region": r["region_code"], **r} for i, r in enumerate(rows, start=1)]
+    return pl.DataFrame(data, schema=warnings.FRAME_SCHEMA)
+
+
+def test_heatmap_counts_rows_worst_first_and_cells(people):
+    tree = load_region_tree(22)
+    county = people["demo-county"].scope.root
+    t1, t2 = tree.children(county)["code"].to_list()[:2]
+    v1, v2 = tree.children(t1)["code"].to_list()[:2]
+    w1 = tree.children(t2)["code"][0]
+    f = _frame([
+        {"region_code": v1}, {"region_code": v2}, {"region_code": v2, "rule_id": "no_resolution", "severity": 3},
+        {"region_code": w1, "rule_id": "no_resolution", "severity": 3},
+        {"region_code": w1, "rule_id": "no_resolution", "severity": 3},
+        {"region_code": w1, "rule_id": "no_resolution", "severity": 3},
+        {"region_code": w1, "status": "closed", "closed_on": dt.date(2026, 11, 3), "close_days": 29.0},
+        {"region_code": v1, "status": "closed", "closed_on": dt.date(2026, 11, 5), "close_days": 10.0,
+         "raised_on": dt.date(2026, 10, 26)},
+    ])
+    hm = warnings.heatmap(f, tree, county, "open")
+    assert hm["row_codes"][:2] == [t2, t1]  # three open in t2 vs three in t1, but t2's are all severe
+    assert hm["col_ids"] == ["no_resolution", "cash_over_limit"]
+    assert hm["col_names"] == ["重大事项未经民主决策（四议两公开）", "库存现金超过限额"]
+    assert hm["z"][:2] == [[3, 0], [1, 2]] and sum(map(sum, hm["z"])) == 6
+    assert len(hm["row_codes"]) == tree.children(county).height  # every township, empty ones last
+    everything = warnings.heatmap(f, tree, county, "all")  # four of each rule: ties go by rule id
+    assert everything["col_ids"] == ["cash_over_limit", "no_resolution"] and everything["z"][:2] == [[1, 3], [3, 1]]
+    assert warnings.heatmap(f, tree, t1, "open")["row_codes"][:2] == [v2, v1]  # drilled to villages
+    cell = warnings.cell_rows(f, tree, t1, "cash_over_limit", "open", TODAY)
+    assert sorted(cell["region_code"].to_list()) == sorted([v1, v2])
+    assert set(cell["rule_name"]) == {"库存现金超过限额"}
+    trend = warnings.trend(f, county, TODAY, 3)
+    assert trend == {"periods": ["2026-09", "2026-10", "2026-11"], "raised": [0, 8, 0], "closed": [0, 0, 2]}
+    ct = warnings.close_time(f, tree, county)
+    assert ct.select("code", "days", "closed").rows() == [(t2, 29.0, 1), (t1, 10.0, 1)]
+    per = warnings.per_village(f, tree, county, frozenset({v1, v2, w1}))
+    assert per.head(2).select("code", "open", "villages", "per_village").rows() == [(t2, 3, 1, 3.0), (t1, 3, 2, 1.5)]
+    rated = warnings.ratings(f, tree, county, TODAY, frozenset({v1, v2, w1}))
+    assert rated.select("code", "rating").rows() == [(w1, "red"), (v2, "red"), (v1, "amber")]
+    k = warnings.kpis(f, county, TODAY, rated)
+    assert (k["open"], k["high"], k["closed"], k["red"], k["amber"], k["green"]) == (6, 4, 2, 2, 1, 0)
+    assert k["mean_close_days"] == pytest.approx(19.5)
+
+
+def test_heatmap_frame_follows_writes(wdb, people):
+    """The cached frame is keyed by the table's data version: a step shows at once."""
+    county = people["demo-county"]
+    wid = raise_warning(wdb, people["demo-village"].scope.root, rule_id="benford", severity=1)
+    f = warnings.frame(wdb.database_url, county.scope)
+    assert f.filter(pl.col("id") == wid)["status"].to_list() == ["pushed"]
+    step(wdb, people["demo-township"], wid, "acknowledge")
+    f = warnings.frame(wdb.database_url, county.scope)
+    assert f.filter(pl.col("id") == wid)["status"].to_list() == ["acknowledged"]
+    assert f["region_code"].is_between(*county.scope.ranges[0]).all()
+
+
+# ------------------------------------------------------------------ through the callbacks
+
+@pytest.fixture(scope="module")
+def wapp(wdb):
+    from tests.conftest import _app
+
+    return _app(wdb)
+
+
+def _cb(app, prefix):
+    return next(k for k in app.callback_map if k.startswith(prefix))
+
+
+def _text(resp) -> str:
+    return json.dumps(resp.get_json(), ensure_ascii=False)
+
+
+def test_the_lifecycle_through_the_callbacks(wapp, wdb, people):
+    app = wapp
+    wid = raise_warning(wdb, people["demo-village"].scope.root, rule_id="no_resolution", severity=3)
+    township, county = sign_in(app.server, "demo-township"), sign_in(app.server, "demo-county")
+    other = sign_in(app.server, "demo-county-b")
+
+    def rows(client):
+        resp = dash_post(client, _cb(app, "..warn-grid."), [{"id": "warn-refresh", "property": "data", "value": 0},
+                                                             {"id": "warn-status", "property": "value", "value": "open"},
+                                                             {"id": "warn-rule", "property": "value", "value": None}])
+        return resp.get_json()["response"]["warn-grid"]["rowData"]
+
+    def show(client, row=None, hash_=""):
+        resp = dash_post(client, _cb(app, "..warn-detail."),
+                         [{"id": "warn-grid", "property": "selectedRows", "value": [row] if row else None},
+                          {"id": "url", "property": "hash", "value": hash_},
+                          {"id": "warn-refresh", "property": "data", "value": 0}])
+        return resp.get_json()["response"]
+
+    def submit(client, selected, action, note=None, files=()):
+        body = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 minutes").decode()
+        return _text(dash_post(client, _cb(app, "..warn-result."),
+                               [{"id": "warn-submit", "property": "n_clicks", "value": 1}],
+                               [{"id": "warn-selected", "property": "data", "value": selected},
+                                {"id": "warn-action", "property": "value", "value": action},
+                                {"id": "warn-note", "property": "value", "value": note},
+                                {"id": "warn-files", "property": "contents", "value": [body for _ in files] or None},
+                                {"id": "warn-files", "property": "filename", "value": list(files) or None},
+                                {"id": "warn-refresh", "property": "data", "value": 0}]))
+
+    row = next(r for r in rows(township) if r["id"] == wid)
+    assert row["rule_name"] == "重大事项未经民主决策（四议两公开）" and row["status_label"] == "已推送"
+    assert wid not in {r["id"] for r in rows(other)}
+    page = show(township, row)
+    assert [o["label"] for o in page["warn-action"]["options"]] == ["签收"]
+    assert "四议两公开" in json.dumps(page["warn-detail"], ensure_ascii=False)
+    selected = page["warn-selected"]["data"]
+    assert "已签收" in submit(township, selected, "acknowledge")
+    assert "已被他人办理或修改" in submit(township, selected, "acknowledge")  # the page opened before
+    selected = show(township, row)["warn-selected"]["data"]
+    short = submit(township, selected, "handle", "已处理")
+    assert "至少10个字" in short and version(wdb, wid) == selected["version"]
+    ok = submit(township, selected, "handle", "已补开成员代表会议，形成决议并公示。", ["会议纪要.pdf"])
+    assert "已办理" in ok and "附件 1 个" in ok
+    # opened from the heatmap's link: #warning=<id>
+    county_page = show(county, hash_=f"#warning={wid}")
+    assert [o["value"] for o in county_page["warn-action"]["options"]] == ["verify", "reopen"]
+    assert "会议纪要.pdf" in json.dumps(county_page["warn-detail"], ensure_ascii=False)
+    assert "办理人不能核实" in submit(township, show(township, row)["warn-selected"]["data"], "verify")
+    assert "已核实" in submit(county, county_page["warn-selected"]["data"], "verify")
+    assert "已关闭" in submit(county, show(county, hash_=f"#warning={wid}")["warn-selected"]["data"], "close")
+    refused = show(other, hash_=f"#warning={wid}")
+    assert "不在您的管辖范围内" in json.dumps(refused["warn-detail"], ensure_ascii=False)
+    assert refused["warn-selected"]["data"] is None
+    with transaction(wdb.database_url) as s:
+        assert s.get(Warning, wid).status == "closed"
+
+
+def test_heatmap_callbacks_scope_and_cell_click(wapp, wdb, people):
+    app = wapp
+    village = people["demo-village"].scope.root
+    wid = raise_warning(wdb, village, rule_id="price_below_reserve", severity=3)
+    county = sign_in(app.server, "demo-county")
+    hm = dash_post(county, _cb(app, "..wmap-heatmap."), [{"id": "url", "property": "hash", "value": ""},
+                                                         {"id": "wmap-status", "property": "value", "value": "open"}])
+    fig = hm.get_json()["response"]["wmap-heatmap"]["figure"]["data"][0]
+    col = fig["x"].index("成交价远低于挂牌底价")
+    township = parent_of(village)
+    row = [c[0][0] for c in fig["customdata"]].index(township)
+    assert fig["z"][row][col] >= 1
+    click = {"points": [{"customdata": fig["customdata"][row][col]}]}
+    cell = dash_post(county, _cb(app, "..wmap-cell-title."),
+                     [{"id": "wmap-heatmap", "property": "clickData", "value": click},
+                      {"id": "url", "property": "hash", "value": ""},
+                      {"id": "wmap-status", "property": "value", "value": "open"}],
+                     changed=["wmap-heatmap.clickData"]).get_json()["response"]
+    rows = cell["wmap-cell-grid"]["rowData"]
+    assert wid in [r["id"] for r in rows] and {r["rule_name"] for r in rows} == {"成交价远低于挂牌底价"}
+    assert f"/warnings#warning={wid}" in next(r["link"] for r in rows if r["id"] == wid)
+    ratings = dash_post(county, _cb(app, "..wmap-breadcrumb."), [{"id": "url", "property": "hash", "value": ""},
+                                                                  {"id": "wmap-status", "property": "value",
+                                                                   "value": "open"}]).get_json()["response"]
+    mine = next(r for r in ratings["wmap-ratings"]["rowData"] if r["code"] == village)
+    assert mine["rating"] == "red" and "高级别" in mine["reasons"]
+    # another county's region in the URL is refused, and its user sees none of this county's warnings
+    other_root = people["demo-county-b"].scope.root
+    for key in ("..wmap-heatmap.", "..wmap-breadcrumb."):
+        resp = dash_post(county, _cb(app, key), [{"id": "url", "property": "hash", "value": f"#region={other_root}"},
+                                                 {"id": "wmap-status", "property": "value", "value": "open"}])
+        assert resp.status_code == 403
+    other = sign_in(app.server, "demo-county-b")
+    resp = dash_post(other, _cb(app, "..wmap-cell-title."), [{"id": "wmap-heatmap", "property": "clickData",
+                                                              "value": click},
+                                                             {"id": "url", "property": "hash", "value": ""},
+                                                             {"id": "wmap-status", "property": "value", "value": "open"}],
+                     changed=["wmap-heatmap.clickData"])
+    assert resp.status_code == 403 and "成交价" not in _text(resp)
+    # the export is written to the security log
+    with transaction(wdb.database_url) as s:
+        before = s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export"))
+    exported = dash_post(county, "wmap-download.data", [{"id": "wmap-export-cell", "property": "n_clicks", "value": None},
+                                                        {"id": "wmap-export-ratings", "property": "n_clicks", "value": 1}],
+                         [{"id": "wmap-cell", "property": "data", "value": None},
+                          {"id": "url", "property": "hash", "value": ""}], changed=["wmap-export-ratings.n_clicks"])
+    assert "村级预警评级" in exported.get_json()["response"]["wmap-download"]["data"]["filename"]
+    with transaction(wdb.database_url) as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export")) == before + 1
