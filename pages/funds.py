@@ -1,23 +1,61 @@
-"""资金管理: payment and receipt requests — the cashier enters, the secretary and the supervisory
-chair approve, the township accountant posts them as vouchers."""
+"""资金管理: payment and receipt requests (the cashier enters them with their files, the secretary
+and the supervisory chair approve, the township accountant posts them as vouchers); manual
+vouchers on the village chart; cash and bank accounts with balances and the level-2 base data
+derived from the books; bank statement import with reconciliation; month close."""
+import datetime as dt
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.attachments import upload_field
 from components.grid import data_grid
-from domain.funds import PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS
+from domain.audit import CST
+from domain.funds import MAX_LINES, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS, STATEMENT_FORMAT_HELP
 from domain.permissions import Perm
 
 dash.register_page(__name__, path="/funds", name="资金管理", order=10, title="资金管理",
                    permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
 
+MONEY = {"function": "d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [
     {"field": "id", "headerName": "单号", "maxWidth": 90}, {"field": "date", "headerName": "日期"},
     {"field": "org", "headerName": "集体经济组织"}, {"field": "kind", "headerName": "类型", "maxWidth": 90},
-    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned",
-     "valueFormatter": {"function": "d3.format(',.2f')(params.value / 100)"}},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
     {"field": "purpose", "headerName": "用途"}, {"field": "counterparty", "headerName": "对方"},
     {"field": "status_label", "headerName": "状态"},
+]
+VOUCHER_COLUMNS = [
+    {"field": "date", "headerName": "日期", "maxWidth": 120}, {"field": "number", "headerName": "凭证号"},
+    {"field": "summary", "headerName": "摘要"}, {"field": "source", "headerName": "来源", "maxWidth": 120},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
+    {"field": "lines", "headerName": "分录", "tooltipField": "lines", "minWidth": 260},
+]
+ACCOUNT_COLUMNS = [
+    {"field": "kind", "headerName": "类别", "maxWidth": 110}, {"field": "name", "headerName": "账户名称"},
+    {"field": "bank_name", "headerName": "开户行"}, {"field": "account_no", "headerName": "账号"},
+    {"field": "ledger", "headerName": "总账科目"},
+    {"field": "balance_fen", "headerName": "账面余额（元）", "type": "rightAligned", "valueFormatter": MONEY},
+]
+CLOSE_COLUMNS = [
+    {"field": "period_label", "headerName": "月份"}, {"field": "status_label", "headerName": "状态"},
+    {"field": "closed_at", "headerName": "结账时间"}, {"field": "note", "headerName": "反结账记录", "minWidth": 240},
+]
+STATEMENT_COLUMNS = [
+    {"field": "date", "headerName": "日期", "maxWidth": 120},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
+    {"field": "description", "headerName": "摘要"},
+]
+BOOK_COLUMNS = [
+    {"field": "date", "headerName": "日期", "maxWidth": 120}, {"field": "voucher", "headerName": "凭证号"},
+    {"field": "amount_fen", "headerName": "金额（元，收正付负）", "type": "rightAligned", "valueFormatter": MONEY},
+    {"field": "summary", "headerName": "摘要"},
+]
+MATCHED_COLUMNS = [
+    {"field": "date", "headerName": "对账单日期", "maxWidth": 130},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
+    {"field": "description", "headerName": "对账单摘要"}, {"field": "book_date", "headerName": "记账日期", "maxWidth": 120},
+    {"field": "book_voucher", "headerName": "凭证号"},
 ]
 
 
@@ -26,10 +64,14 @@ def _field(label, component, fid):
                      html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
 
 
-def layout(**_):
+def _error(fid):
+    return html.Div(id=f"{fid}-error", className="invalid-feedback d-block")
+
+
+def _requests_tab(today: str):
     accounts = {**{k: f"{k} {v}（付款）" for k, v in PAYMENT_ACCOUNTS.items()},
                 **{k: f"{k} {v}（收款）" for k, v in RECEIPT_ACCOUNTS.items()}}
-    form = html.Div(className="panel", id="funds-form-panel", children=[
+    form = html.Div(className="panel", id="funds-form-panel", hidden=True, children=[
         html.H2("录入收付款申请（村报账员）"),
         _field("类型", dbc.RadioItems(id="funds-kind", value="payment", inline=True,
                                     options=[{"label": "付款", "value": "payment"}, {"label": "收款", "value": "receipt"}]),
@@ -45,22 +87,167 @@ def layout(**_):
             {"label": "其他", "value": "other"}]), "funds-id-type"),
         _field("证件号码", dbc.Input(id="funds-id", maxLength=40), "funds-id"),
         _field("日期", dbc.Input(id="funds-date", type="date"), "funds-date"),
+        upload_field("funds-files", "附件（发票、合同等）"),
         dbc.Button("提交申请", id="funds-submit", color="primary"),
         html.Div(id="funds-submit-result", className="mt-2"),
     ])
-    return html.Div([
-        dcc.Store(id="funds-refresh", data=0),
-        html.Div(className="row g-3", children=[
-            html.Div(className="col-xl-8", children=html.Div(className="panel", children=[
-                html.Div(className="d-flex justify-content-between align-items-center", children=[
-                    html.H2("收付款申请"),
-                    html.Div([dbc.Button("同意", id="funds-approve", color="success", size="sm", className="me-2"),
-                              dbc.Button("驳回", id="funds-reject", color="warning", size="sm", className="me-2"),
-                              dbc.Button("记账", id="funds-post", color="primary", size="sm")]),
+    return html.Div(className="row g-3 mt-1", children=[
+        html.Div(className="col-xl-8", children=[
+            html.Div(className="panel", children=[
+                html.Div(className="d-flex flex-wrap justify-content-between align-items-center gap-2", children=[
+                    html.H2("收付款申请", className="mb-0"),
+                    html.Div(className="d-flex align-items-center gap-2", children=[
+                        dbc.Button("同意", id="funds-approve", color="success", size="sm"),
+                        dbc.Button("驳回", id="funds-reject", color="warning", size="sm"),
+                        dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
+                        dbc.Input(id="funds-post-date", type="date", value=today, size="sm", style={"width": "150px"}),
+                        dbc.Button("记账", id="funds-post", color="primary", size="sm"),
+                    ]),
                 ]),
-                data_grid("funds-grid", COLUMNS, selectable=True, height="520px"),
+                data_grid("funds-grid", COLUMNS, selectable=True, height="460px"),
                 html.Div(id="funds-action-result", className="mt-2"),
-            ])),
-            html.Div(form, className="col-xl-4"),
+            ]),
+            html.Div(className="panel", children=[html.H2("所选申请的附件与修改记录"),
+                                                   html.Div(id="funds-detail", children=html.Span(
+                                                       "在上表中选择一条申请。", className="text-muted"))]),
+        ]),
+        html.Div(form, className="col-xl-4"),
+    ])
+
+
+def _voucher_row(i: int):
+    return html.Tr([
+        html.Td(str(i), className="text-muted small align-middle"),
+        html.Td(dcc.Dropdown(id=f"funds-v-acct-{i}", placeholder="科目", optionHeight=32), style={"minWidth": "230px"}),
+        html.Td(dbc.Input(id=f"funds-v-debit-{i}", inputMode="decimal", size="sm", placeholder="借方")),
+        html.Td(dbc.Input(id=f"funds-v-credit-{i}", inputMode="decimal", size="sm", placeholder="贷方")),
+        html.Td(html.Div(id=f"funds-v-line-{i}-error", className="invalid-feedback d-block small"),
+                style={"minWidth": "120px"}),
+    ])
+
+
+def _vouchers_tab(today: str):
+    form = html.Div(className="panel", id="funds-voucher-form", hidden=True, children=[
+        html.H2("录入记账凭证（乡镇代理会计）"),
+        html.Div(className="row g-2", children=[
+            html.Div(_field("凭证日期", dbc.Input(id="funds-v-date", type="date", value=today), "funds-v-date"),
+                     className="col-md-4"),
+            html.Div(_field("摘要", dbc.Input(id="funds-v-summary", maxLength=200), "funds-v-summary"),
+                     className="col-md-8"),
+        ]),
+        html.Table(className="table table-sm mb-1", children=[
+            html.Thead(html.Tr([html.Th("#"), html.Th("会计科目"), html.Th("借方金额（元）"), html.Th("贷方金额（元）"),
+                                html.Th("")])),
+            html.Tbody([_voucher_row(i) for i in range(1, MAX_LINES + 1)]),
+        ]),
+        html.Div(id="funds-v-totals", className="small mb-1"),
+        _error("funds-v-lines"),
+        dbc.Button("记账", id="funds-v-submit", color="primary", className="mt-2"),
+        html.Div(id="funds-v-result", className="mt-2"),
+    ])
+    return html.Div(className="row g-3 mt-1", children=[
+        html.Div(form, className="col-xl-6"),
+        html.Div(className="col-xl-6", children=html.Div(className="panel", children=[
+            html.H2("本组织凭证（最近 300 张）"), data_grid("funds-vouchers-grid", VOUCHER_COLUMNS, height="620px")])),
+    ])
+
+
+def _accounts_tab():
+    return html.Div(className="row g-3 mt-1", children=[
+        html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
+            html.H2("银行与现金账户（余额取自账簿）"), data_grid("funds-accounts-grid", ACCOUNT_COLUMNS, height="260px"),
+            html.P("余额 = 该账户的库存现金（101）或银行存款（102）分录借方合计减贷方合计，不可手工录入。",
+                   className="muted-note mt-2 mb-0"),
+        ])),
+        html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
+            html.H2("二级基础数据"), html.Div(id="funds-level2"),
+            html.P("由账簿自动生成（第十一条），不可手工录入：存款 = 101 + 102；债权 = 112 应收款 + 113 内部往来；"
+                   "债务 = 201、211–241 负债类科目；资产总额 = 资产类科目合计（扣除累计折旧、摊销）。",
+                   className="muted-note mt-2 mb-0"),
+        ])),
+    ])
+
+
+def _reconcile_tab():
+    return html.Div(className="mt-1", children=[
+        html.Div(className="panel", children=[
+            html.H2("导入银行对账单"),
+            html.Div(className="row g-3", children=[
+                html.Div(className="col-lg-4", children=[
+                    _field("银行账户", dcc.Dropdown(id="funds-rec-bank", placeholder="选择银行存款账户"), "funds-rec-bank"),
+                    dbc.Button("导入并对账", id="funds-rec-submit", color="primary", className="me-2", disabled=True),
+                    dbc.Button("重新匹配", id="funds-rec-rematch", color="secondary", outline=True, disabled=True),
+                ]),
+                html.Div(className="col-lg-8", children=[
+                    upload_field("funds-statement", "对账单文件（CSV）"),
+                    html.P(STATEMENT_FORMAT_HELP + "。任何一行有错则整份不导入；同一文件不能重复导入。",
+                           className="muted-note mb-0"),
+                ]),
+            ]),
+            html.Div(id="funds-rec-result", className="mt-2"),
+        ]),
+        html.Div(className="panel", children=[
+            html.Div(className="d-flex flex-wrap align-items-center gap-2 mb-2", children=[
+                html.H2("银行存款余额调节表", className="mb-0 me-3"),
+                html.Div(dcc.Dropdown(id="funds-rec-import", placeholder="选择已导入的对账单", clearable=False),
+                         style={"minWidth": "380px"}),
+            ]),
+            html.Div(id="funds-rec-table"),
+            html.Div(className="row g-3 mt-1", children=[
+                html.Div(className="col-xl-4", children=[html.H3("已对上"),
+                                                          data_grid("funds-rec-matched", MATCHED_COLUMNS, height="300px")]),
+                html.Div(className="col-xl-4", children=[html.H3("银行已记、账簿未记"),
+                                                          data_grid("funds-rec-open-stmt", STATEMENT_COLUMNS,
+                                                                    height="300px")]),
+                html.Div(className="col-xl-4", children=[html.H3("账簿已记、银行未记"),
+                                                          data_grid("funds-rec-open-book", BOOK_COLUMNS, height="300px")]),
+            ]),
+        ]),
+    ])
+
+
+def _close_tab(month: str):
+    return html.Div(className="row g-3 mt-1", children=[
+        html.Div(className="col-xl-4", children=[
+            html.Div(className="panel", id="funds-close-form", hidden=True, children=[
+                html.H2("月末结账（乡镇代理会计）"),
+                _field("结账月份", dbc.Input(id="funds-close-period", type="month", value=month), "funds-close-period"),
+                html.P("结账后该月不能再记账（含收付款申请记账和手工凭证）；该月尚有已审批未记账的申请时不能结账。",
+                       className="muted-note"),
+                dbc.Button("结账", id="funds-close-submit", color="primary"),
+                html.Div(id="funds-close-result", className="mt-2"),
+            ]),
+            html.Div(className="panel", id="funds-reopen-form", hidden=True, children=[
+                html.H2("反结账（乡镇主要领导审批）"),
+                html.P("在右表选择一个已结账月份，填写原因。反结账记入安全日志。", className="muted-note"),
+                _field("反结账原因", dbc.Textarea(id="funds-reopen-reason", maxLength=300), "funds-reopen-reason"),
+                dbc.Button("反结账", id="funds-reopen-submit", color="warning"),
+                html.Div(id="funds-reopen-result", className="mt-2"),
+            ]),
+        ]),
+        html.Div(className="col-xl-8", children=html.Div(className="panel", children=[
+            html.H2("结账记录"), data_grid("funds-close-grid", CLOSE_COLUMNS, selectable=True, height="360px")])),
+    ])
+
+
+def layout(**_):
+    today = dt.datetime.now(CST).date()
+    return html.Div([
+        dcc.Store(id="funds-init", data=0),
+        dcc.Store(id="funds-refresh", data=0),
+        dcc.Store(id="funds-books-refresh", data=0),
+        dcc.Store(id="funds-rec-refresh", data=0),
+        html.Div(className="panel d-flex flex-wrap align-items-center gap-3 py-2", children=[
+            dbc.Label("集体经济组织", html_for="funds-org", className="mb-0 fw-semibold"),
+            html.Div(dcc.Dropdown(id="funds-org", placeholder="选择集体经济组织", clearable=False),
+                     style={"minWidth": "320px"}),
+            html.Span("记账凭证、账户余额、银行对账和结账按所选组织显示。", className="muted-note"),
+        ]),
+        dbc.Tabs(id="funds-tabs", active_tab="requests", children=[
+            dbc.Tab(_requests_tab(today.isoformat()), label="收付款申请", tab_id="requests"),
+            dbc.Tab(_vouchers_tab(today.isoformat()), label="记账凭证", tab_id="vouchers"),
+            dbc.Tab(_accounts_tab(), label="账户与二级基础数据", tab_id="accounts"),
+            dbc.Tab(_reconcile_tab(), label="银行对账", tab_id="reconcile"),
+            dbc.Tab(_close_tab(today.strftime("%Y-%m")), label="结账", tab_id="close"),
         ]),
     ])
