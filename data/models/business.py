@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, SmallInteger,
+                        String, Text)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Area, Base, Fen, Record, RegionCode, UTCDateTime, utcnow
+from .base import Base, Fen, Record, RegionCode, UTCDateTime, utcnow
 
 
 class Asset(Record, Base):
@@ -62,7 +63,7 @@ class Resource(Record, Base):
     region_code: Mapped[int] = mapped_column(RegionCode, index=True)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20))
-    area_mu: Mapped[Decimal] = mapped_column(Area())
+    area_mu: Mapped[Decimal] = mapped_column(Numeric(16, 4, asdecimal=True))  # mu, exact to 0.0001 (0005_contracts)
     location: Mapped[str | None] = mapped_column(String(200))
     parcel_no: Mapped[str | None] = mapped_column(String(40))  # 宗地单元号
     contracted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -94,6 +95,8 @@ class Contract(Record, Base):
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("trade_listings.id"))
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    termination_reason: Mapped[str | None] = mapped_column(String(500))
     __table_args__ = (CheckConstraint("amount_fen >= 0", name="non_negative_amount"),)
 
 

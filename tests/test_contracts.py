@@ -1,0 +1,499 @@
+"""Resources and contracts (issue 5 items 3 and 4): schedules that add up to the fen, every refusal
+in Chinese with nothing written, receipts against the schedule, renewal and termination, stale
+edits, jurisdiction, and the township's overdue list fed by a trading award — through the real
+callbacks."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from data import contracts, resources, trading
+from data.accounts import AccountError, StaleEdit
+from data.db import transaction
+from data.models import (Attachment, AuditLog, CollectiveOrg, Contract, ContractInstalment, ContractReceipt,
+                         RecordChange, Resource, TradeListing)
+from domain import contracts as rules
+from domain.permissions import PermissionDenied
+from tests.conftest import TODAY, dash_post, make_settings, sign_in
+from tests.test_assets import resolution
+from tests.test_funds import GOOD_ID, actor
+
+USCC = "91350100M000100Y43"
+
+
+@pytest.fixture(scope="module")
+def sqlite_settings(tmp_path_factory):
+    """A database of its own: these tests sign contracts and record receipts."""
+    from data.demo import generate
+
+    settings = make_settings(tmp_path_factory.mktemp("contracts"))
+    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def ct_app(sqlite_settings):
+    from tests.conftest import _app
+
+    return _app(sqlite_settings)
+
+
+def counts(settings) -> tuple[int, ...]:
+    with transaction(settings.database_url) as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) for t in
+                     (Resource, Contract, ContractInstalment, ContractReceipt, Attachment, AuditLog, RecordChange))
+
+
+def village_org(settings, who="demo-secretary") -> tuple[int, int]:
+    a = actor(settings, who)
+    with transaction(settings.database_url) as s:
+        org = s.scalar(select(CollectiveOrg).where(CollectiveOrg.region_code == a.scope.root))
+        return org.id, int(org.region_code)
+
+
+def new_resource(settings, name="测试地块", area="80") -> int:
+    org_id, _ = village_org(settings)
+    return resources.create(settings.database_url, settings.audit_key, actor(settings, "demo-secretary"), org_id,
+                            rules.ResourceDraft(name=name, type="耕地", area=area, location="2组"))
+
+
+def lease_resolution(settings, days_ago=10) -> int:
+    org_id, region = village_org(settings)
+    return resolution(settings, org_id, region, "lease", TODAY - dt.timedelta(days=days_ago))
+
+
+def draft(**kw) -> rules.ContractDraft:
+    base = dict(kind="contracting", title="", counterparty="王伟", counterparty_id_type="resident",
+                counterparty_id=GOOD_ID, amount="50,000.01", frequency="yearly", signed_on=TODAY - dt.timedelta(days=2),
+                start_on=TODAY - dt.timedelta(days=1), end_on=dt.date(2031, 11, 20))
+    base.update(kw)
+    return rules.ContractDraft(**base)
+
+
+def body(resp) -> str:
+    return json.dumps(resp.get_json(), ensure_ascii=False)
+
+
+def _cb(app, prefix):
+    return next(k for k in app.callback_map if k.startswith(prefix))
+
+
+# ------------------------------------------------------------------ pure rules
+
+@pytest.mark.parametrize("frequency, start, end, amount, n", [
+    ("yearly", dt.date(2026, 1, 1), dt.date(2030, 12, 31), 5_000_001, 5),
+    ("half_yearly", dt.date(2026, 3, 31), dt.date(2028, 3, 30), 1_000_003, 4),
+    ("quarterly", dt.date(2026, 1, 31), dt.date(2027, 1, 30), 100_001, 4),
+    ("quarterly", dt.date(2026, 5, 1), dt.date(2026, 6, 30), 99_999, 1),
+    ("yearly", dt.date(2026, 7, 1), dt.date(2029, 12, 31), 700, 4),  # a part year at the end is a period too
+    ("one_off", dt.date(2026, 7, 1), dt.date(2036, 6, 30), 12_345_678, 1),
+])
+def test_schedule_adds_up_exactly_with_the_remainder_last(frequency, start, end, amount, n):
+    plan = rules.schedule(start, end, amount, frequency)
+    assert len(plan) == n
+    assert sum(fen for _, fen in plan) == amount  # to the fen
+    amounts = [fen for _, fen in plan]
+    assert len(set(amounts[:-1])) <= 1 and amounts[-1] - amounts[0] == amount % n  # the remainder goes last
+    assert plan[0][0] == start and all(start <= due <= end for due, _ in plan)
+    assert [d for d, _ in plan] == sorted(d for d, _ in plan)
+
+
+def test_month_ends_do_not_drift():
+    plan = rules.schedule(dt.date(2026, 1, 31), dt.date(2027, 1, 30), 400, "quarterly")
+    assert [d.isoformat() for d, _ in plan] == ["2026-01-31", "2026-04-30", "2026-07-31", "2026-10-31"]
+    assert rules.frequency_of([d for d, _ in plan]) == "quarterly"
+
+
+def test_resource_draft_reports_every_problem_at_once():
+    area, errors = rules.resource_problems(rules.ResourceDraft(name=" ", type="宅基地", area="-3"))
+    assert area is None and errors == {"name": "请填写资源名称", "type": "请选择资源类型", "area": "面积须大于0"}
+    assert rules.parse_area("1,200.0625") == (rules.Decimal("1200.0625"), None)
+    assert rules.parse_area("1.00001")[1] == "面积最多4位小数"
+    assert rules.parse_area("十亩")[1] == "面积须为数字"
+    assert set(rules.RESOURCE_TYPES) >= {"耕地", "林地", "草地", "园地", "滩涂", "水面", "四荒地", "集体建设用地", "其他"}
+
+
+def test_contract_dates_out_of_order_and_terms_are_refused():
+    _, errors = rules.contract_problems(draft(start_on=TODAY - dt.timedelta(days=5)), TODAY)
+    assert errors == {"start_on": "日期顺序不对：起始日期不能早于签订日期"}
+    _, errors = rules.contract_problems(draft(end_on=TODAY - dt.timedelta(days=1)), TODAY)
+    assert errors == {"end_on": "日期顺序不对：终止日期须晚于起始日期"}
+    _, errors = rules.contract_problems(draft(kind="lease", end_on=dt.date(2046, 11, 21)), TODAY)
+    assert errors["end_on"] == "出租期限不能超过20年"
+    fen, errors = rules.contract_problems(draft(counterparty="", counterparty_id="123", amount="0.001",
+                                                signed_on=TODAY + dt.timedelta(days=1)), TODAY)
+    assert set(errors) == {"counterparty", "counterparty_id", "amount", "signed_on", "start_on"}  # all at once
+    assert rules.contract_problems(draft(), TODAY) == (5_000_001, {})
+
+
+def test_lists_as_of_a_day():
+    today = dt.date(2026, 6, 1)
+    rows = [{"id": 1, "status": "active", "end_on": today + dt.timedelta(days=90)},
+            {"id": 2, "status": "active", "end_on": today + dt.timedelta(days=91)},
+            {"id": 3, "status": "active", "end_on": today - dt.timedelta(days=3)},
+            {"id": 4, "status": "renewed", "end_on": today + dt.timedelta(days=5)}]
+    assert [(r["id"], r["days_left"]) for r in rules.expiring(rows, today)] == [(3, -3), (1, 90)]
+    due = [{"id": 1, "due_on": today - dt.timedelta(days=10), "amount_fen": 500, "received_fen": 200},
+           {"id": 2, "due_on": today - dt.timedelta(days=40), "amount_fen": 500, "received_fen": 500},
+           {"id": 3, "due_on": today, "amount_fen": 500, "received_fen": 0}]
+    assert [(r["id"], r["days_overdue"], r["outstanding_fen"]) for r in rules.overdue(due, today)] == [(1, 10, 300)]
+
+
+# ------------------------------------------------------------------ resources
+
+def test_resource_registered_corrected_and_a_stale_correction_refused(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, cashier = actor(sqlite_settings, "demo-secretary"), actor(sqlite_settings, "demo-village")
+    org_id, _ = village_org(sqlite_settings)
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        resources.create(url, key, secretary, org_id, rules.ResourceDraft(name="", type="耕地", area="12.123456"))
+    assert exc.value.errors == {"name": "请填写资源名称", "area": "面积最多4位小数"}
+    assert counts(sqlite_settings) == before
+    rid = resources.create(url, key, secretary, org_id, rules.ResourceDraft(name="北岗林地", type="林地",
+                                                                             area="1,250.0625", parcel_no="JL0001"))
+    row = next(r for r in resources.list_resources(url, cashier) if r["id"] == rid)
+    assert (row["area_mu"], row["contracted"], row["version"]) == ("1250.0625", "否", 1)  # four decimals kept
+    # two people opened version 1; the first saves, the second is told and the first's change stays
+    resources.edit(url, key, secretary, rid, rules.ResourceDraft(name="北岗林地", type="林地", area="1300"), 1)
+    with pytest.raises(StaleEdit, match="已被他人修改，请刷新后再操作"):
+        resources.edit(url, key, cashier, rid, rules.ResourceDraft(name="北岗林", type="林地", area="9"), 1)
+    with transaction(url) as s:
+        r = s.get(Resource, rid)
+        assert (r.name, r.area_mu, r.version) == ("北岗林地", rules.Decimal("1300"), 2)
+        logged = s.scalars(select(AuditLog.description).where(AuditLog.type == "data_change")
+                           .order_by(AuditLog.id.desc()).limit(2)).all()
+        changes = s.scalars(select(RecordChange).where(RecordChange.table_name == "resources",
+                                                       RecordChange.record_id == rid).order_by(RecordChange.id)).all()
+    assert logged[0].startswith("修改资源：北岗林地") and logged[1].startswith("登记资源：北岗林地")
+    assert [c.action for c in changes] == ["insert", "update"]
+    assert changes[1].changes["area_mu"] == ["1250.0625", "1300"] and changes[1].by_name == "demo-secretary"
+
+
+def test_resources_outside_the_jurisdiction_are_refused(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary = actor(sqlite_settings, "demo-secretary")
+    lo, hi = secretary.scope.ranges[0]
+    with transaction(url) as s:
+        other = s.scalar(select(Resource).where(~Resource.region_code.between(lo, hi)).limit(1))
+        other_org = s.scalar(select(CollectiveOrg.id).where(~CollectiveOrg.region_code.between(lo, hi)).limit(1))
+        oid, over, name = other.id, other.version, other.name
+    before = counts(sqlite_settings)
+    with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
+        resources.edit(url, key, secretary, oid, rules.ResourceDraft(name="改名", type="耕地", area="1"), over)
+    with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
+        resources.create(url, key, secretary, other_org, rules.ResourceDraft(name="外村地", type="耕地", area="1"))
+    assert counts(sqlite_settings) == before
+    with transaction(url) as s:
+        assert s.get(Resource, oid).name == name
+    assert all(lo <= r["region_code"] <= hi for r in resources.list_resources(url, secretary))
+    supervisor = actor(sqlite_settings, "demo-supervisor")  # reviews, does not register
+    with pytest.raises(PermissionDenied, match="业务办理"):
+        resources.create(url, key, supervisor, village_org(sqlite_settings)[0],
+                         rules.ResourceDraft(name="x", type="耕地", area="1"))
+
+
+# ------------------------------------------------------------------ contracts
+
+@pytest.mark.parametrize("change, field, message", [
+    (dict(counterparty_id="110105194912310021"), "counterparty_id", "身份证号码校验位不正确"),
+    (dict(counterparty_id_type="uscc", counterparty_id="91350100M000100Y44"), "counterparty_id", "校验"),
+    (dict(amount="-100"), "amount", "金额须大于0"),
+    (dict(amount="五万元"), "amount", "金额须为数字"),
+    (dict(start_on=TODAY - dt.timedelta(days=9)), "start_on", "日期顺序不对"),
+    (dict(end_on=TODAY - dt.timedelta(days=1)), "end_on", "日期顺序不对"),
+])
+def test_bad_contracts_are_refused_in_chinese_and_nothing_is_written(sqlite_settings, change, field, message):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    rid = new_resource(sqlite_settings, name=f"拒绝测试{field}")
+    res = lease_resolution(sqlite_settings)
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        contracts.create(url, key, actor(sqlite_settings, "demo-secretary"), f"resource:{rid}", draft(**change), res,
+                         TODAY, [("合同.pdf", b"%PDF-1.4 scan")])
+    assert message in exc.value.errors[field]
+    assert counts(sqlite_settings) == before
+    with transaction(url) as s:
+        assert not s.get(Resource, rid).contracted
+
+
+def test_contracting_out_needs_a_resolution_that_voted_it(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary = actor(sqlite_settings, "demo-secretary")
+    rid = new_resource(sqlite_settings, name="决议测试地")
+    org_id, region = village_org(sqlite_settings)
+    disposal = resolution(sqlite_settings, org_id, region, "disposal", TODAY - dt.timedelta(days=9))
+    late = resolution(sqlite_settings, org_id, region, "lease", TODAY)
+    before = counts(sqlite_settings)
+    for res_id, why in ((None, "四议两公开"), (disposal, "不是这一事项"), (late, "先决议")):
+        with pytest.raises(AccountError) as exc:
+            contracts.create(url, key, secretary, f"resource:{rid}", draft(), res_id, TODAY)
+        assert why in exc.value.errors["resolution"]
+    assert counts(sqlite_settings) == before
+
+
+def test_contract_schedule_receipts_renewal_and_termination(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, cashier = actor(sqlite_settings, "demo-secretary"), actor(sqlite_settings, "demo-village")
+    rid = new_resource(sqlite_settings, name="东大地")
+    res = lease_resolution(sqlite_settings)
+    cid = contracts.create(url, key, secretary, f"resource:{rid}", draft(), res, TODAY,
+                           [("合同扫描件.pdf", b"%PDF-1.4 signed contract")])
+    d = contracts.detail(url, cashier, cid)
+    assert [i["amount_fen"] for i in d["instalments"]] == [1_000_000] * 4 + [1_000_001]
+    assert d["files"][0]["filename"] == "合同扫描件.pdf" and len(d["files"][0]["sha256"]) == 64
+    with transaction(url) as s:
+        r = s.get(Resource, rid)
+        assert (r.contracted, r.contractor, r.contract_id, r.contracted_until) == (True, "王伟", cid, dt.date(2031, 11, 20))
+    first = d["instalments"][0]
+    # more than is due on the instalment: refused, nothing written
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        contracts.add_receipt(url, key, cashier, cid, first["id"], "10,000.01", TODAY, d["version"], TODAY)
+    assert exc.value.errors["amount"] == "收款金额超过该期尚欠的 10,000.00 元"
+    assert counts(sqlite_settings) == before
+    contracts.add_receipt(url, key, cashier, cid, first["id"], "4,000", TODAY, d["version"], TODAY)
+    with pytest.raises(StaleEdit):  # a second receipt from the page as it was before the first
+        contracts.add_receipt(url, key, secretary, cid, first["id"], "1,000", TODAY, d["version"], TODAY)
+    d = contracts.detail(url, cashier, cid)
+    assert d["instalments"][0]["outstanding_fen"] == 600_000 and d["receipts"][0]["amount_fen"] == 400_000
+    # with money received, the amount can no longer be changed (but the counterparty's name can)
+    with pytest.raises(AccountError, match="已有收款"):
+        contracts.edit(url, key, secretary, cid, draft(amount="60,000"), d["version"], TODAY)
+    version = contracts.edit(url, key, secretary, cid, draft(counterparty="王 伟"), d["version"], TODAY)
+    # renewal: from the day after the end, the old one marked renewed, the resource let until the new end
+    with pytest.raises(AccountError) as exc:
+        contracts.renew(url, key, secretary, cid, "30,000", "yearly", dt.date(2034, 11, 20),
+                        dt.date(2031, 11, 22), res, version, TODAY)
+    assert "签订日期" in exc.value.errors["signed_on"]
+    new_id = contracts.renew(url, key, secretary, cid, "30,000", "half_yearly", dt.date(2034, 11, 20), TODAY, res,
+                             version, TODAY)
+    with transaction(url) as s:
+        old, new = s.get(Contract, cid), s.get(Contract, new_id)
+        assert old.status == "renewed" and new.renewed_from_id == cid
+        assert new.start_on == dt.date(2031, 11, 21) and new.counterparty == "王 伟"
+        assert s.scalar(select(func.sum(ContractInstalment.amount_fen))
+                        .where(ContractInstalment.contract_id == new_id)) == 3_000_000
+        assert s.get(Resource, rid).contracted_until == dt.date(2034, 11, 20)
+        new_version = new.version
+    with pytest.raises(AccountError, match="已续签"):
+        contracts.renew(url, key, secretary, cid, "1", "yearly", dt.date(2040, 1, 1), TODAY, res,
+                        version + 1, TODAY)
+    # termination: a date within the term and a reason; later instalments are cancelled
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        contracts.terminate(url, key, secretary, new_id, TODAY, " ", new_version, TODAY)
+    assert exc.value.errors == {"terminated_on": "终止日期须在合同期内（2031-11-21 至 2034-11-20）",
+                                "reason": "请填写终止原因"}
+    assert counts(sqlite_settings) == before
+    with pytest.raises(AccountError, match="不能终止"):  # the renewed one has ended already
+        contracts.terminate(url, key, secretary, cid, TODAY, "x", version + 1, TODAY)
+    old_contract = contracts.detail(url, secretary, cid)
+    arrears = contracts.terminate(url, key, secretary, new_id, dt.date(2031, 11, 21), "承包方弃耕，双方协商解除",
+                                  new_version, dt.date(2032, 1, 1))
+    with transaction(url) as s:
+        new = s.get(Contract, new_id)
+        assert (new.status, new.terminated_on, new.termination_reason) == \
+            ("terminated", dt.date(2031, 11, 21), "承包方弃耕，双方协商解除")
+        plan = s.scalars(select(ContractInstalment).where(ContractInstalment.contract_id == new_id)
+                         .order_by(ContractInstalment.seq)).all()
+        assert [i.amount_fen for i in plan] == [500_000, 0, 0, 0, 0, 0]  # the first was due on the day: still owed
+        assert arrears == 500_000
+        assert not s.get(Resource, rid).contracted
+    term = contracts.detail(url, secretary, new_id)
+    with pytest.raises(AccountError, match="已终止"):  # no receipt on a terminated contract
+        contracts.add_receipt(url, key, cashier, new_id, term["instalments"][0]["id"], "100", TODAY,
+                              term["version"], TODAY)
+    assert old_contract["status"] == "renewed"
+    history = contracts.detail(url, secretary, new_id)["history"]
+    assert history[0]["changes"]["status"] == ["active", "terminated"] and history[0]["by"] == "demo-secretary"
+
+
+def test_contracts_outside_the_jurisdiction_are_refused(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    cashier = actor(sqlite_settings, "demo-village")
+    lo, hi = cashier.scope.ranges[0]
+    with transaction(url) as s:
+        c = s.scalar(select(Contract).where(~Contract.region_code.between(lo, hi), Contract.status == "active"))
+        inst = s.scalar(select(ContractInstalment).where(ContractInstalment.contract_id == c.id))
+        other_resource = s.scalar(select(Resource.id).where(~Resource.region_code.between(lo, hi),
+                                                            Resource.contracted.is_(False)))
+        cid, version, iid = c.id, c.version, inst.id
+    before = counts(sqlite_settings)
+    for call in (lambda: contracts.add_receipt(url, key, cashier, cid, iid, "1", TODAY, version, TODAY),
+                 lambda: contracts.terminate(url, key, cashier, cid, TODAY, "越权", version, TODAY),
+                 lambda: contracts.edit(url, key, cashier, cid, draft(), version, TODAY),
+                 lambda: contracts.renew(url, key, cashier, cid, "1", "yearly", dt.date(2040, 1, 1), TODAY, None,
+                                         version, TODAY),
+                 lambda: contracts.detail(url, cashier, cid),
+                 lambda: contracts.create(url, key, cashier, f"resource:{other_resource}", draft(), None, TODAY)):
+        with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
+            call()
+    assert counts(sqlite_settings) == before
+    assert all(lo <= r["region_code"] <= hi for r in contracts.list_contracts(url, cashier))
+    ending, late = contracts.due_lists(url, cashier, TODAY)
+    assert all(lo <= r["region_code"] <= hi for r in ending + late)
+
+
+# ------------------------------------------------------------------ through the callbacks
+
+def test_listing_bid_award_becomes_a_contract_whose_overdue_instalment_the_township_sees(ct_app, sqlite_settings):
+    """The trading workflow two months ago; today the first instalment is unpaid and the township's
+    到期与逾期 list on the contracts page shows it — another township's does not."""
+    from tests.test_security import make_user
+
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    agent = actor(sqlite_settings, "demo-township")
+    lo, hi = agent.scope.ranges[0]
+    with transaction(url) as s:
+        res = s.scalar(select(Resource).where(Resource.region_code.between(lo, hi), Resource.contracted.is_(False)))
+        rid, org_id, region = res.id, res.org_id, int(res.region_code)
+    then = TODAY - dt.timedelta(days=60)
+    lease = resolution(sqlite_settings, org_id, region, "lease", then - dt.timedelta(days=3))
+    lid = trading.create_listing(url, key, agent, rid, "lease", "8,000", 36, lease, then, then + dt.timedelta(days=7),
+                                 then)
+    trading.place_bid(url, key, agent, lid, "丰收种植专业合作社", "uscc", USCC, "9,100", then + dt.timedelta(days=1))
+    with transaction(url) as s:
+        version = s.get(TradeListing, lid).version
+    cid = trading.award(url, key, agent, lid, version, then + dt.timedelta(days=8))
+    with transaction(url) as s:
+        number = s.get(Contract, cid).number
+        first_due = s.scalar(select(func.min(ContractInstalment.due_on)).where(ContractInstalment.contract_id == cid))
+
+    due_key = _cb(ct_app, "..ct-expiring-grid.")
+    inputs = [{"id": "ct-due-asof", "property": "value", "value": None},
+              {"id": "ct-refresh", "property": "data", "value": 0}]
+    township = sign_in(ct_app.server, "demo-township")
+    resp = dash_post(township, due_key, inputs).get_json()["response"]
+    row = next(r for r in resp["ct-overdue-grid"]["rowData"] if r["number"] == number)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    assert row["counterparty"] == "丰收种植专业合作社" and row["seq"] == 1
+    assert row["outstanding_fen"] == 910_000 and row["days_overdue"] == (today - first_due).days > 0
+    assert "期款项逾期未收" in resp["ct-due-note"]["children"]
+
+    township_code = agent.scope.root
+    county = township_code // 10**6 * 10**6
+    with transaction(url) as s:  # another township of the same county
+        other = s.scalar(select(CollectiveOrg.region_code).where(CollectiveOrg.region_code.between(county, county + 10**6 - 1),
+                                                                 ~CollectiveOrg.region_code.between(lo, hi)))
+    make_user(sqlite_settings, "other-township-accountant", "township_accountant", int(other) // 1000 * 1000)
+    stranger = sign_in(ct_app.server, "other-township-accountant")
+    resp = dash_post(stranger, due_key, inputs)
+    assert resp.status_code == 200 and number not in body(resp)
+    # the export of the list is logged
+    export_key = _cb(ct_app, "ct-download.")
+    before = counts(sqlite_settings)[5]
+    resp = dash_post(township, export_key, [{"id": "ct-expiring-export", "property": "n_clicks", "value": None},
+                                            {"id": "ct-overdue-export", "property": "n_clicks", "value": 1}],
+                     [{"id": "ct-due-asof", "property": "value", "value": None}], changed=["ct-overdue-export.n_clicks"])
+    assert resp.get_json()["response"]["ct-download"]["data"]["filename"].startswith("逾期未收款项")
+    assert counts(sqlite_settings)[5] == before + 1
+    with transaction(url) as s:
+        last = s.scalar(select(AuditLog).order_by(AuditLog.id.desc()).limit(1))
+        assert last.type == "export" and "逾期未收款项" in last.description and last.actor == "demo-township"
+
+
+def test_contract_form_and_receipt_through_the_callbacks(ct_app, sqlite_settings):
+    url = sqlite_settings.database_url
+    rid = new_resource(sqlite_settings, name="回调测试地")
+    res = lease_resolution(sqlite_settings)
+    client = sign_in(ct_app.server, "demo-village")
+    fields = {"ct-subject": f"resource:{rid}", "ct-kind": "lease", "ct-frequency": "quarterly", "ct-title": None,
+              "ct-counterparty": "李娜", "ct-id-type": "resident", "ct-id": GOOD_ID, "ct-amount": "12,000.03",
+              "ct-signed": (TODAY - dt.timedelta(days=1)).isoformat(), "ct-start": TODAY.isoformat(),
+              "ct-end": (TODAY + dt.timedelta(days=365)).isoformat(), "ct-resolution": res}
+    scan = "data:application/pdf;base64,JVBERi0xLjQgc2Nhbg=="
+
+    def submit(**change):
+        values = {**fields, **change}
+        state = ([{"id": "ct-selected-store", "property": "data", "value": None}]
+                 + [{"id": k, "property": "value", "value": v} for k, v in values.items()]
+                 + [{"id": "ct-scan", "property": "contents", "value": [scan]},
+                    {"id": "ct-scan", "property": "filename", "value": ["合同.pdf"]},
+                    {"id": "ct-refresh", "property": "data", "value": 0}])
+        return dash_post(client, _cb(ct_app, "..ct-result.children...ct-subject-error"),
+                         [{"id": "ct-create", "property": "n_clicks", "value": 1},
+                          {"id": "ct-save", "property": "n_clicks", "value": None}], state,
+                         changed=["ct-create.n_clicks"])
+
+    before = counts(sqlite_settings)
+    bad = submit(**{"ct-amount": "-5", "ct-id": "110105194912310021", "ct-start": (TODAY - dt.timedelta(days=3)).isoformat()})
+    out = bad.get_json()["response"]
+    assert out["ct-amount-error"]["children"] == "金额须大于0"
+    assert out["ct-id-error"]["children"] == "身份证号码校验位不正确"
+    assert out["ct-start-error"]["children"].startswith("日期顺序不对")
+    assert counts(sqlite_settings) == before
+    ok = submit()
+    assert "已签订合同" in body(ok)
+    with transaction(url) as s:
+        c = s.scalar(select(Contract).order_by(Contract.id.desc()).limit(1))
+        assert (c.counterparty, c.kind, c.amount_fen, c.subject_id) == ("李娜", "lease", 1_200_003, rid)
+        cid = c.id
+        plan = s.scalars(select(ContractInstalment.amount_fen).where(ContractInstalment.contract_id == cid)).all()
+        assert len(plan) == 5 and sum(plan) == 1_200_003  # a quarter begins on the last day too
+        att = s.scalar(select(Attachment).where(Attachment.owner_type == "contract", Attachment.owner_id == cid))
+        assert att.filename == "合同.pdf" and att.size == 13
+
+    detail_key = _cb(ct_app, "..ct-selected-store.data")
+    shown = dash_post(client, detail_key, [{"id": "ct-grid", "property": "selectedRows", "value": [{"id": cid}]},
+                                           {"id": "ct-refresh", "property": "data", "value": 0},
+                                           {"id": "ct-reload", "property": "n_clicks", "value": None}])
+    out = shown.get_json()["response"]
+    store = out["ct-selected-store"]["data"]
+    first = out["ct-rc-instalment"]["options"][0]["value"]
+    assert "合同.pdf" in body(shown) and "新建" in body(shown)  # the scan and the history are shown
+
+    def receipt(client_, amount, store_):
+        return dash_post(client_, _cb(ct_app, "..ct-rc-result."), [{"id": "ct-rc-submit", "property": "n_clicks", "value": 1}],
+                         [{"id": "ct-selected-store", "property": "data", "value": store_},
+                          {"id": "ct-rc-instalment", "property": "value", "value": first},
+                          {"id": "ct-rc-amount", "property": "value", "value": amount},
+                          {"id": "ct-rc-date", "property": "value", "value": TODAY.isoformat()},
+                          {"id": "ct-refresh", "property": "data", "value": 0}])
+
+    before = counts(sqlite_settings)
+    over = receipt(client, "2,400.01", store).get_json()["response"]
+    assert over["ct-rc-amount-error"]["children"] == "收款金额超过该期尚欠的 2,400.00 元"
+    assert counts(sqlite_settings) == before
+    assert "已登记收款" in body(receipt(client, "2,400.00", store))
+    other = sign_in(ct_app.server, "demo-secretary")  # working from the page as it was before that receipt
+    stale = receipt(other, "100", store)
+    assert "已被他人修改，请刷新后再操作" in body(stale)
+    with transaction(url) as s:
+        assert s.scalar(select(func.count()).select_from(ContractReceipt).where(ContractReceipt.contract_id == cid)) == 1
+
+
+def test_resource_form_second_editor_is_told_and_keeps_the_form(ct_app, sqlite_settings):
+    rid = new_resource(sqlite_settings, name="两人同改地", area="10")
+    first, second = sign_in(ct_app.server, "demo-secretary"), sign_in(ct_app.server, "demo-village")
+    key = _cb(ct_app, "..res-result.")
+
+    def save(client, name, area, version=1):
+        return dash_post(client, key, [{"id": "res-create", "property": "n_clicks", "value": None},
+                                       {"id": "res-save", "property": "n_clicks", "value": 1}],
+                         [{"id": "res-editing", "property": "data", "value": {"id": rid, "version": version}},
+                          {"id": "res-org", "property": "value", "value": None},
+                          {"id": "res-name", "property": "value", "value": name},
+                          {"id": "res-type", "property": "value", "value": "耕地"},
+                          {"id": "res-area", "property": "value", "value": area},
+                          {"id": "res-location", "property": "value", "value": ""},
+                          {"id": "res-parcel", "property": "value", "value": ""},
+                          {"id": "res-refresh", "property": "data", "value": 0}], changed=["res-save.n_clicks"])
+
+    assert "已保存修改" in body(save(first, "两人同改地（东）", "10.5"))
+    resp = save(second, "两人同改地（西）", "11")
+    out = resp.get_json()["response"]
+    assert "已被他人修改，请刷新后再操作" in out["res-result"]["children"]["props"]["children"]
+    # nothing reloads over what the second editor typed: no refresh and no new version are sent
+    assert "res-refresh" not in out and "res-editing" not in out
+    with transaction(sqlite_settings.database_url) as s:
+        r = s.get(Resource, rid)
+        assert (r.name, r.area_mu, r.version) == ("两人同改地（东）", rules.Decimal("10.5"), 2)
+    # after a refresh (version 2) the second editor's own mistakes are named next to the fields
+    bad = save(second, "", "abc", version=2).get_json()["response"]
+    assert (bad["res-name-error"]["children"], bad["res-area-error"]["children"]) == ("请填写资源名称", "面积须为数字")
+    with transaction(sqlite_settings.database_url) as s:
+        assert s.get(Resource, rid).version == 2
