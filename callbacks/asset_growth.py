@@ -27,6 +27,8 @@ def _layout(fig: go.Figure, **kw) -> go.Figure:
     fig.update_layout(margin={"l": 60, "r": 20, "t": 40, "b": 40}, plot_bgcolor="rgba(0,0,0,0)",
                       paper_bgcolor="rgba(0,0,0,0)", font=FONT,
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, **kw)
+    fig.update_xaxes(ticklabeloverflow="allow")  # see components.charts.quick_ticks
+    fig.update_yaxes(ticklabeloverflow="allow")
     return fig
 
 

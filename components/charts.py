@@ -17,6 +17,16 @@ MAP_NOTE = "边界示意，仅供参考（约2017年行政区划）"
 BAR_SCALE = [[t / 8, c] for t, c in enumerate(sample_colorscale(COLORSCALE, [0.15 + 0.85 * i / 8 for i in range(9)]))]
 
 
+def quick_ticks(layout: dict) -> dict:
+    """Let tick labels overflow instead of measuring each one: plotly's default for numeric axes
+    ("hide past div") takes a forced layout per tick label on every redraw (~50 ms a drill-down
+    on the cockpit); our margins are set so that labels fit."""
+    for key, axis in list(layout.items()):
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            layout[key] = {"ticklabeloverflow": "allow", **axis}
+    return layout
+
+
 def _rings(geometry: dict):
     if geometry["type"] == "Polygon":
         yield from geometry["coordinates"]
@@ -74,7 +84,7 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
         "title": {"text": label + f"（{unit}）", "font": {"size": 13}, "x": 0.01, "y": 0.99},
         "annotations": [{"text": MAP_NOTE, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "showarrow": False,
                          "font": {"size": 10, "color": "#8796a5"}, "xanchor": "left", "yanchor": "bottom"}]}
-    return {"data": traces, "layout": layout}, codes
+    return {"data": traces, "layout": quick_ticks(layout)}, codes
 
 
 def ranked_bars(names: list[str], values: list[float], *, unit: str, label: str, codes: list[int] | None = None,
@@ -87,7 +97,7 @@ def ranked_bars(names: list[str], values: list[float], *, unit: str, label: str,
               "yaxis": {"autorange": "reversed", "automargin": False},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
               "font": {**FONT, "color": "#e8eef5" if dark else "#1f2d3d"}}
-    return {"data": [bar], "layout": layout}
+    return {"data": [bar], "layout": quick_ticks(layout)}
 
 
 def graph_config(filename: str) -> dict:
@@ -111,7 +121,7 @@ def count_heatmap(row_names: list[str], col_names: list[str], z: list[list[int]]
               "xaxis": {"tickangle": -40, "side": "bottom", "automargin": True},
               "yaxis": {"autorange": "reversed", "automargin": True, "nticks": min(height_rows, 40)},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)"}
-    return {"data": [heat], "layout": layout}
+    return {"data": [heat], "layout": quick_ticks(layout)}
 
 
 def monthly_lines(periods: list[str], series: dict[str, list], *, unit: str, colors: dict[str, str] | None = None) -> dict:
@@ -123,5 +133,5 @@ def monthly_lines(periods: list[str], series: dict[str, list], *, unit: str, col
             for name, values in series.items()]
     layout = {"margin": {"l": 60, "r": 20, "t": 10, "b": 40}, "legend": {"orientation": "h", "y": 1.12},
               "hovermode": "x unified", "yaxis": {"title": {"text": unit}, "tickformat": ",d", "rangemode": "tozero"},
-              "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": FONT}
-    return {"data": data, "layout": layout}
+              "xaxis": {}, "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": FONT}
+    return {"data": data, "layout": quick_ticks(layout)}

@@ -15,13 +15,18 @@ LOCALE_ZH = {
 
 
 def data_grid(grid_id: str, columns: list[dict], *, page_size: int = 20, selectable: bool = False,
-              height: str = "520px", row_id: str = "params.data.id") -> dag.AgGrid:
+              height: str = "520px", row_id: str = "params.data.id", flex: bool = False) -> dag.AgGrid:
+    """`flex`: columns share the width by AG Grid's own flex layout (no re-fit by dash-ag-grid after
+    every data change, which costs a forced layout per update on a grid that changes often)."""
     options = {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": [20, 50, 100],
                "localeText": LOCALE_ZH, "animateRows": False, "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-    return dag.AgGrid(id=grid_id, columnDefs=columns, rowData=[], getRowId=row_id,
-                      defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
-                                     "minWidth": 90},
-                      columnSize="responsiveSizeToFit", dashGridOptions=options, style={"height": height},
-                      className="ag-theme-quartz")
+    col_def = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 90}
+    sizing = {}
+    if flex:
+        col_def["flex"] = 1
+    else:
+        sizing["columnSize"] = "responsiveSizeToFit"
+    return dag.AgGrid(id=grid_id, columnDefs=columns, rowData=[], getRowId=row_id, defaultColDef=col_def,
+                      dashGridOptions=options, style={"height": height}, className="ag-theme-quartz", **sizing)

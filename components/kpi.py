@@ -1,5 +1,8 @@
-"""KPI card factory."""
+"""KPI card factories: as Dash components, and as one HTML string for a strip of cards that
+changes on every drill-down (see `kpi_strip_html`)."""
 from __future__ import annotations
+
+from html import escape
 
 from dash import dcc, html
 
@@ -13,3 +16,17 @@ def kpi_card(id_: str, label: str, value: str, unit: str = "", sub: str | None =
         html.Div(sub, className="kpi-sub") if sub else None,
     ])
     return dcc.Link(card, href=href, className="text-decoration-none", id=f"{id_}-link") if href else card
+
+
+def kpi_card_html(id_: str, label: str, value: str, unit: str = "", sub: str | None = None,
+                  href: str | None = None, col: str = "col-6 col-md-4 col-xl-2") -> str:
+    """The same card as `kpi_card`, as escaped HTML (same ids and classes). A link is an `a.spa-link`,
+    which assets/spa-links.js turns into an in-app navigation like dcc.Link."""
+    sub_html = f'<div class="kpi-sub">{escape(sub)}</div>' if sub else ""
+    card = (f'<div class="kpi-card{" kpi-link" if href else ""}" id="{escape(id_)}">'
+            f'<div class="kpi-label">{escape(label)}</div>'
+            f'<div><span class="kpi-value" id="{escape(id_)}-value">{escape(value)}</span>'
+            f'<span class="kpi-unit">{escape(unit)}</span></div>{sub_html}</div>')
+    if href:
+        card = f'<a class="spa-link text-decoration-none" id="{escape(id_)}-link" href="{escape(href)}">{card}</a>'
+    return f'<div class="{col}">{card}</div>'

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components.charts import graph_config
 from components.grid import data_grid
+from components.region_table import children_columns
 from domain.permissions import Perm
 
 dash.register_page(__name__, path="/cockpit", name="驾驶舱", order=1, permission=Perm.STATISTICAL_ANALYSIS,
@@ -21,7 +22,8 @@ def layout(**_):
             html.Div(id="cockpit-breadcrumb", className="breadcrumb-bar"),
             html.A("大屏模式", href="/screen", className="btn btn-sm btn-outline-primary", id="cockpit-screen-link"),
         ]),
-        html.Div(id="cockpit-kpis", className="row g-2 mb-3"),
+        dcc.Store(id="cockpit-kpis"),
+        html.Div(id="cockpit-kpi-strip", className="row g-2 mb-3", role="region"),
         html.Div(className="row g-3", children=[
             html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
                 html.H2("下级区域分布（点击区域下钻）"),
@@ -43,10 +45,11 @@ def layout(**_):
         ]),
         html.Div(className="panel", children=[
             html.Div(className="d-flex justify-content-between align-items-center", children=[
-                html.H2("下级区域"),
+                html.H2("下级区域", id="cockpit-children-title"),
                 dbc.Button("导出Excel", id="cockpit-export", size="sm", color="secondary", outline=True),
             ]),
             html.Div(id="cockpit-children-note", className="text-muted"),
-            data_grid("children-table", [], page_size=50, height="440px", row_id="params.data.code"),
+            data_grid("children-table", children_columns(), page_size=50, height="440px", row_id="params.data.code",
+                      flex=True),
         ]),
     ])

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import dash_post, sign_in
 
-COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.children...children-table.rowData...children-table.columnDefs..."
+COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.data...children-table.rowData...cockpit-children-title.children..."
            "cockpit-children-note.children...cockpit-warnings.children..")
 CHARTS = "..cockpit-trend.figure...cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure.."
 

@@ -74,6 +74,15 @@ def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_s
         page.click(f"#crumb-{county}")
         page.wait_for_function("n => document.querySelector('#breadcrumb-current')?.innerText === n",
                                arg=ql.tree.name(county))
+        # at village level a figure's card opens the records behind it, inside the app (no reload)
+        village = int(ql.state.rollups[5].filter(ql.state.rollups[5]["code"] // 10**6 * 10**6 == county)["code"][0])
+        page.goto(f"{base}/cockpit#region={village}")
+        page.wait_for_selector("#kpi-funds-link")
+        page.evaluate("window.__same_document = true")
+        page.click("#kpi-funds-link")
+        page.wait_for_selector("#records-grid .ag-center-cols-container .ag-row")
+        assert "/records#" in page.url and f"region={village}" in page.url and "figure=funds" in page.url
+        assert page.evaluate("window.__same_document === true")
 
 
 def _export_count(settings) -> int:
