@@ -128,8 +128,8 @@ def more_names(names):
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-result", "children"),
                  *[Output(f"{i}-error", "children") for i in ERROR_IDS],
-                 Output("meetings-files", "contents"), Output("meetings-refresh", "data", allow_duplicate=True),
-                 Input("meetings-submit", "n_clicks"), State("meetings-org", "value"), State("meetings-kind", "value"),
+                 Output("meetings-files", "contents"), Output("meetings-files", "filename"),
+                 Output("meetings-refresh", "data", allow_duplicate=True), Input("meetings-submit", "n_clicks"), State("meetings-org", "value"), State("meetings-kind", "value"),
                  State("meetings-title", "value"), State("meetings-date", "value"), State("meetings-expected", "value"),
                  State("meetings-attended", "value"), State("meetings-agenda", "value"),
                  State("meetings-count", "value"),
@@ -157,22 +157,28 @@ def submit(_, org, kind, title, date, expected, attended, agenda, count, *rest):
     except AccountError as exc:
         shown = _by_id(exc.errors, FIELDS)
         return (alert(exc.errors.get("_", "未登记，请按提示修改。"), "danger"), *[shown.get(i, "") for i in ERROR_IDS],
-                no_update, no_update)
+                no_update, no_update, no_update)
     m = meetings.meeting(cfg.database_url, current_actor(), mid)
     outcome = "；".join(f"{r['number']} {r['outcome']}" for r in m["resolutions"])
-    return (alert(f"已登记会议 #{mid}“{m['title']}”。表决结果：{outcome}。"), *blank, None, (refresh or 0) + 1)
+    return (alert(f"已登记会议 #{mid}“{m['title']}”。表决结果：{outcome}。"), *blank, None, None, (refresh or 0) + 1)
 
 
 def _history_table(rows: list[dict]):
     if not rows:
         return html.Span("暂无记录", className="text-muted")
-    body = []
+    def shown(key, value):
+        if value is None:
+            return "—"
+        return rules.DECISION_TYPES.get(value, value) if key == "decision_type" else value
+
+    body, nowrap = [], {"whiteSpace": "nowrap"}
     for h in rows:
-        changes = [f"{FIELD_LABELS[k]}：{old if old is not None else '—'} → {new if new is not None else '—'}"
-                   if h["action"] == "update" else f"{FIELD_LABELS[k]}：{new}"
+        changes = [f"{FIELD_LABELS[k]}：{shown(k, old)} → {shown(k, new)}" if h["action"] == "update"
+                   else f"{FIELD_LABELS[k]}：{shown(k, new)}"
                    for k, (old, new) in h["changes"].items() if k in FIELD_LABELS]
-        body.append(html.Tr([html.Td(h["at"].astimezone(CST).strftime("%Y-%m-%d %H:%M")), html.Td(h["by"]),
-                             html.Td(h["record"]), html.Td(ACTIONS.get(h["action"], h["action"])),
+        body.append(html.Tr([html.Td(h["at"].astimezone(CST).strftime("%Y-%m-%d %H:%M"), style=nowrap),
+                             html.Td(h["by"], style=nowrap), html.Td(h["record"], style=nowrap),
+                             html.Td(ACTIONS.get(h["action"], h["action"]), style=nowrap),
                              html.Td("；".join(changes))]))
     return html.Table([html.Thead(html.Tr([html.Th(t) for t in ("时间", "操作人", "对象", "操作", "内容")])),
                        html.Tbody(body)], className="table table-sm table-striped mb-0")
@@ -221,18 +227,20 @@ def save(_, target, kind, title, date, expected, attended, agenda, refresh):
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-more-result", "children"),
                  Output("meetings-more-error", "children"),
-                 Output("meetings-more", "contents"), Output("meetings-refresh", "data", allow_duplicate=True),
+                 Output("meetings-more", "contents"), Output("meetings-more", "filename"),
+                 Output("meetings-refresh", "data", allow_duplicate=True),
                  Input("meetings-more-submit", "n_clicks"), State("meetings-edit-target", "data"),
                  State("meetings-more", "contents"), State("meetings-more", "filename"),
                  State("meetings-refresh", "data"),
                  prevent_initial_call=True)
 def upload_more(_, target, contents, names, refresh):
     if not target or target.get("id") is None:
-        return alert("请先在会议记录中选择一次会议。", "warning"), "", no_update, no_update
+        return alert("请先在会议记录中选择一次会议。", "warning"), "", no_update, no_update, no_update
     cfg = settings()
     try:
         saved = meetings.add_files(cfg.database_url, cfg.audit_key, current_actor(), target["id"],
                                    _uploads(contents, names))
     except AccountError as exc:
-        return alert("未上传，请按提示修改。", "danger"), exc.errors.get("attachments", str(exc)), no_update, no_update
-    return alert(f"已上传：{'、'.join(saved)}。"), "", None, (refresh or 0) + 1
+        return (alert("未上传，请按提示修改。", "danger"), exc.errors.get("attachments", str(exc)), no_update, no_update,
+                no_update)
+    return alert(f"已上传：{'、'.join(saved)}。"), "", None, None, (refresh or 0) + 1

@@ -137,8 +137,11 @@ def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
                 "id": m.id, "org_id": m.org_id, "org": org_name, "region_code": int(m.region_code), "kind": m.kind,
                 "title": m.title, "held_on": m.held_on.isoformat(), "expected": m.expected, "attended": m.attended,
                 "rate": round(m.attended * 100 / m.expected) if m.expected else None,
+                "attendance": f"{m.attended}/{m.expected}" + (f"（{round(m.attended * 100 / m.expected)}%）"
+                                                               if m.expected else ""),
                 "quorum": {True: "已达", False: "未达", None: "—"}[quorum],
-                "resolutions": int(n or 0), "passed": int(n_passed or 0), "version": m.version,
+                "resolutions": int(n or 0), "passed": int(n_passed or 0),
+                "outcomes": f"{int(n_passed or 0)}/{int(n or 0)}", "version": m.version,
             })
         return rows
 
@@ -158,6 +161,7 @@ def meeting(url: str, actor: Actor, meeting_id) -> dict:
                 "id": r.id, "number": r.number, "subject": r.subject, "decision_type": r.decision_type,
                 "decision": rules.DECISION_TYPES.get(r.decision_type, r.decision_type), "votes_for": r.votes_for,
                 "votes_against": r.votes_against, "votes_abstain": r.votes_abstain,
+                "votes": f"{r.votes_for}/{r.votes_against}/{r.votes_abstain}",
                 "amount_limit_fen": r.amount_limit_fen, "passed": r.passed, "outcome": "通过" if r.passed else "未通过",
                 "cited": cited.get(r.id, 0), "version": r.version} for r in res],
             "files": files_store.list_for(s, actor.scope, "meeting", m.id),

@@ -15,24 +15,24 @@ dash.register_page(__name__, path="/meetings", name="会议管理", order=15, ti
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [
-    {"field": "held_on", "headerName": "会议日期", "maxWidth": 130}, {"field": "org", "headerName": "集体经济组织"},
-    {"field": "kind", "headerName": "会议类型", "maxWidth": 140}, {"field": "title", "headerName": "会议名称"},
-    {"field": "expected", "headerName": "应到", "type": "rightAligned", "maxWidth": 90},
-    {"field": "attended", "headerName": "实到", "type": "rightAligned", "maxWidth": 90},
-    {"field": "rate", "headerName": "出席率%", "type": "rightAligned", "maxWidth": 110},
-    {"field": "quorum", "headerName": "法定人数", "maxWidth": 110},
-    {"field": "resolutions", "headerName": "决议", "type": "rightAligned", "maxWidth": 90},
-    {"field": "passed", "headerName": "通过", "type": "rightAligned", "maxWidth": 90},
+    {"field": "held_on", "headerName": "会议日期", "minWidth": 125, "maxWidth": 150},
+    {"field": "org", "headerName": "集体经济组织", "minWidth": 200},
+    {"field": "kind", "headerName": "会议类型", "minWidth": 130, "maxWidth": 170},
+    {"field": "title", "headerName": "会议名称", "minWidth": 220},
+    {"field": "attendance", "headerName": "实到/应到（出席率）", "minWidth": 170, "maxWidth": 200},
+    {"field": "quorum", "headerName": "法定人数", "minWidth": 110, "maxWidth": 130},
+    {"field": "outcomes", "headerName": "决议通过/共", "minWidth": 130, "maxWidth": 150},
+    {"field": "region_code", "headerName": "区划代码", "minWidth": 140, "maxWidth": 160},
 ]
 RESOLUTION_COLUMNS = [
-    {"field": "number", "headerName": "决议编号"}, {"field": "subject", "headerName": "决议事项"},
-    {"field": "decision", "headerName": "决策类型", "maxWidth": 120},
-    {"field": "votes_for", "headerName": "赞成", "type": "rightAligned", "maxWidth": 85},
-    {"field": "votes_against", "headerName": "反对", "type": "rightAligned", "maxWidth": 85},
-    {"field": "votes_abstain", "headerName": "弃权", "type": "rightAligned", "maxWidth": 85},
-    {"field": "amount_limit_fen", "headerName": "金额上限（元）", "type": "rightAligned", "valueFormatter": MONEY},
-    {"field": "outcome", "headerName": "表决结果", "maxWidth": 110},
-    {"field": "cited", "headerName": "被引用", "type": "rightAligned", "maxWidth": 95},
+    {"field": "number", "headerName": "决议编号", "minWidth": 180},
+    {"field": "subject", "headerName": "决议事项", "minWidth": 130},
+    {"field": "decision", "headerName": "决策类型", "minWidth": 95, "maxWidth": 120},
+    {"field": "votes", "headerName": "赞成/反对/弃权", "minWidth": 130, "maxWidth": 150},
+    {"field": "amount_limit_fen", "headerName": "金额上限（元）", "type": "rightAligned", "valueFormatter": MONEY,
+     "minWidth": 130},
+    {"field": "outcome", "headerName": "表决结果", "minWidth": 90, "maxWidth": 110},
+    {"field": "cited", "headerName": "被引用", "type": "rightAligned", "minWidth": 80, "maxWidth": 95},
 ]
 KIND_OPTIONS = [{"label": k, "value": k} for k in MEETING_KINDS]
 TYPE_OPTIONS = [{"label": v, "value": k} for k, v in DECISION_TYPES.items()]
@@ -107,7 +107,7 @@ def layout(**_):
     ])
     detail = html.Div(className="panel", children=[
         html.H2(id="meetings-detail-title", children="决议、附件与修改记录（在上方选择一次会议）"),
-        data_grid("meetings-res-grid", RESOLUTION_COLUMNS, height="220px", page_size=5),
+        data_grid("meetings-res-grid", RESOLUTION_COLUMNS, height="260px"),
         html.H3("附件", className="mt-3"),
         html.Div(id="meetings-file-list"),
         html.H3("修改记录", className="mt-3"),
@@ -127,14 +127,12 @@ def layout(**_):
     ])
     return html.Div([
         dcc.Store(id="meetings-refresh", data=0),
+        html.Div(className="panel", children=[
+            html.H2("会议记录（选择一次会议，查看其决议、附件与修改记录）"),
+            data_grid("meetings-grid", COLUMNS, selectable=True, height="380px"),
+        ]),
         html.Div(className="row g-3", children=[
-            html.Div(className="col-xl-7", children=[
-                html.Div(className="panel", children=[
-                    html.H2("会议记录"),
-                    data_grid("meetings-grid", COLUMNS, selectable=True, height="460px"),
-                ]),
-                detail,
-            ]),
-            html.Div(className="col-xl-5", children=[form, edit]),
+            html.Div(className="col-xl-7", children=[detail, edit]),
+            html.Div(className="col-xl-5", children=form),
         ]),
     ])

@@ -275,6 +275,15 @@ def test_files_are_kept_with_their_checksum(sqlite_settings):
     assert fetch(sqlite_settings.database_url, secretary.scope, files[0]["id"])[2] == minutes
     township = actor(sqlite_settings, "demo-township").scope
     assert fetch(sqlite_settings.database_url, township, files[1]["id"])[2] == sheet  # the township above sees it too
+    before = counts(sqlite_settings)
+    with pytest.raises(AccountError, match="只能上传"):  # one bad file: none of the batch is kept
+        meetings.add_files(sqlite_settings.database_url, sqlite_settings.audit_key, secretary, mid,
+                           [("补充纪要.pdf", b"%PDF more"), ("宏.xlsm", b"PK macro")])
+    assert counts(sqlite_settings) == before
+    meetings.add_files(sqlite_settings.database_url, sqlite_settings.audit_key, secretary, mid,
+                       [("补充纪要.pdf", b"%PDF more")])
+    assert [f["filename"] for f in meetings.meeting(sqlite_settings.database_url, secretary, mid)["files"]] == \
+        ["会议纪要.pdf", "签到表.png", "补充纪要.pdf"]
 
 
 # ------------------------------------------------------------------ through the callbacks
