@@ -61,7 +61,7 @@ FRAME_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "orgs": {"org_id": I64, "region_code": I64, "decision_threshold_fen": I64, "cash_limit_fen": I64},
     "payments": {"id": I64, "org_id": I64, "region_code": I64, "kind": STR, "amount_fen": I64, "purpose": STR,
                  "counterparty_name": STR, "counterparty_id_type": STR, "counterparty_id": STR, "request_date": DATE,
-                 "paid_on": DATE, "status": STR, "resolution_id": I64, "money_kind": STR},
+                 "approved_on": DATE, "paid_on": DATE, "status": STR, "resolution_id": I64, "money_kind": STR},
     "resolutions": {"resolution_id": I64, "org_id": I64, "decision_type": STR, "subject_type": STR, "subject_id": I64,
                     "amount_limit_fen": I64, "passed": BOOL, "held_on": DATE},
     "asset_acts": {"id": I64, "asset_id": I64, "org_id": I64, "region_code": I64, "date": DATE, "kind": STR,
@@ -447,19 +447,26 @@ def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
 
 
 def check_paid_before_approval(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
-    """Paid before the request date, or before the meeting whose resolution the payment cites."""
+    """Paid before the request was entered, before its final approval, or before the meeting
+    whose resolution it cites."""
     pay = f["payments"].filter((pl.col("kind") == "payment") & pl.col("paid_on").is_not_null())
     pay = pay.join(f["resolutions"].select("resolution_id", "held_on"), on="resolution_id", how="left").filter(
-        (pl.col("paid_on") < pl.col("request_date")) | (pl.col("paid_on") < pl.col("held_on")).fill_null(False))
+        (pl.col("paid_on") < pl.col("request_date")) | (pl.col("paid_on") < pl.col("approved_on")).fill_null(False)
+        | (pl.col("paid_on") < pl.col("held_on")).fill_null(False))
     out = []
     for r in pay.iter_rows(named=True):
-        why = (f"早于申请日期{r['request_date']}" if r["paid_on"] < r["request_date"]
-               else f"早于决议会议日期{r['held_on']}")
+        if r["paid_on"] < r["request_date"]:
+            why = f"早于申请日期{r['request_date']}"
+        elif r["approved_on"] is not None and r["paid_on"] < r["approved_on"]:
+            why = f"早于审批通过日期{r['approved_on']}"
+        else:
+            why = f"早于决议会议日期{r['held_on']}"
         out.append(_finding("paid_before_approval", r, "payment_request", r["id"],
                             f"{r['paid_on']}付款{yuan(r['amount_fen'])}（{r['purpose']}），{why}",
                             {"payment_request_id": r["id"], "paid_on": _iso(r["paid_on"]),
-                             "request_date": _iso(r["request_date"]), "held_on": _iso(r["held_on"]),
-                             "resolution_id": r["resolution_id"], "amount_fen": r["amount_fen"]}))
+                             "request_date": _iso(r["request_date"]), "approved_on": _iso(r["approved_on"]),
+                             "held_on": _iso(r["held_on"]), "resolution_id": r["resolution_id"],
+                             "amount_fen": r["amount_fen"]}))
     return out
 
 
@@ -840,7 +847,7 @@ _RULES: list[Rule] = [
          "合同签订日期晚于租赁（履行）开始日期：先履行后签约。"),
     Rule("paid_before_approval", "先支付后审批", DECISION_ART, 3, "funds", {},
          check_paid_before_approval, ("payments", "resolutions"),
-         "付款日期早于申请日期，或早于所引用决议的会议日期。"),
+         "付款日期早于申请日期、审批通过日期，或早于所引用决议的会议日期。"),
     Rule("supplier_registered_after_contract", "相对方登记成立晚于合同签订", CONTRACT_ART, 2, "contracts", {},
          check_supplier_registered_after_contract, ("contracts",),
          "合同相对方（单位）的登记成立日期晚于合同签订日期。"),

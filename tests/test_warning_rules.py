@@ -105,7 +105,8 @@ def test_cash_limit_of_the_organisation_wins_and_episodes_restart():
 def _payment(pid=1, **kw):
     row = {"id": pid, "org_id": ORG1, "region_code": V1, "kind": "payment", "amount_fen": 100_000,
            "purpose": "购买化肥", "counterparty_name": "某农资公司", "counterparty_id_type": "uscc",
-           "counterparty_id": "91220122MA0000000X", "request_date": D(2026, 9, 1), "paid_on": D(2026, 9, 2),
+           "counterparty_id": "91220122MA0000000X", "request_date": D(2026, 9, 1), "approved_on": None,
+           "paid_on": D(2026, 9, 2),
            "status": "posted", "resolution_id": None, "money_kind": "cash"}
     row.update(kw)
     return row
@@ -261,6 +262,9 @@ def test_paid_before_approval():
     [w] = run("paid_before_approval", frames(payments=[_payment(request_date=D(2026, 9, 2), paid_on=D(2026, 9, 1))]))
     assert "早于申请日期" in w.title
     assert run("paid_before_approval", frames(payments=[_payment(request_date=D(2026, 9, 2), paid_on=D(2026, 9, 2))])) == []
+    [w] = run("paid_before_approval", frames(payments=[_payment(approved_on=D(2026, 9, 3), paid_on=D(2026, 9, 2))]))
+    assert "早于审批通过日期2026-09-03" in w.title
+    assert run("paid_before_approval", frames(payments=[_payment(approved_on=D(2026, 9, 2), paid_on=D(2026, 9, 2))])) == []
     cited = _payment(resolution_id=1, paid_on=D(2026, 9, 2))
     [w] = run("paid_before_approval", frames(payments=[cited], resolutions=[_resolution(held_on=D(2026, 9, 3))]))
     assert "决议会议日期" in w.title

@@ -1,0 +1,338 @@
+"""The warning engine: runs the supervision rules (domain/warning_rules.py) over the records and
+stores what they find as warnings pushed to the village concerned.
+
+- Reads what the selected rules need in bulk as polars frames through the query layer's read
+  machinery (`QueryLayer._read_bulk`: connectorx, Arrow-native; on SQLite in a child process) for
+  a full run, or its small in-process read (`QueryLayer._read`) for an incremental run limited to
+  one region subtree (`region_root`, used after a write).
+- Writes in ONE transaction: new warnings (status "pushed", region and assigned region = the
+  village, due in 5/10/15 working days by severity) each with a "raise" and a "push" event by the
+  system; `resolved_in_data_at` on open warnings whose fault the data no longer shows (never
+  closed: a person closes) and cleared again if the fault comes back; a `WarningRun` row; and a
+  security-log entry of type "warning_run".
+- A fingerprint (rule + subject + period) identifies a fault, so a re-run raises nothing twice.
+  A rule that only looks at a recent window (`Rule.horizon`) leaves older warnings alone.
+
+`after_write` is the hook the write paths call after their transaction commits (an engine failure
+never undoes or fails the user's write); `start_schedule` runs a full run every
+WARNING_SCHEDULE_S seconds in a daemon thread (app.create_app).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from data.db import transaction
+from data.models import Warning, WarningEvent, WarningRun, utcnow
+from data.regions import COUNTY, level_of, subtree_bounds, truncate
+from domain import audit
+from domain.warning_rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
+                                  Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
+from domain.workdays import add_working_days
+
+log = logging.getLogger(__name__)
+
+_RUN_LOCK = threading.Lock()
+SYSTEM_ACTOR = "system"
+#: frames read from the ledger (the derived frames are built from these)
+_LEDGER_RAW = ("ledger_lines", "ledger_arap_lines", "ledger_vouchers")
+
+#: SQL of each frame; {w} is " WHERE <col> BETWEEN lo AND hi" (or empty), {a} the same with AND
+_SQL = {
+    "orgs": ("SELECT id AS org_id, region_code, decision_threshold_fen, cash_limit_fen FROM collective_orgs{w}",
+             "region_code"),
+    "ledger_vouchers": ("SELECT id AS voucher_id, org_id, region_code, date, "
+                        "CASE WHEN source = 'opening' THEN 1 ELSE 0 END AS opening FROM vouchers{w}", "region_code"),
+    # the counterparty only matters on receivables and payables: two reads, so that the long one
+    # carries no text column
+    "ledger_lines": ("SELECT voucher_id, account_code, debit_fen, credit_fen FROM voucher_lines WHERE account_code IN "
+                     f"({', '.join(str(a) for a in LEDGER_ACCOUNTS if a not in (RECEIVABLE, PAYABLE))}){{a}}",
+                     "region_code"),
+    "ledger_arap_lines": ("SELECT voucher_id, account_code, debit_fen, credit_fen, counterparty FROM voucher_lines "
+                          f"WHERE account_code IN ({RECEIVABLE}, {PAYABLE}){{a}}", "region_code"),
+    "payments": ("SELECT p.id, p.org_id, p.region_code, p.kind, p.amount_fen, p.purpose, p.counterparty_name, "
+                 "p.counterparty_id_type, p.counterparty_id, p.request_date, p.approved_on, p.paid_on, p.status, "
+                 "p.resolution_id, b.kind AS money_kind FROM payment_requests p "
+                 "JOIN bank_accounts b ON b.id = p.bank_account_id{w}", "p.region_code"),
+    "resolutions": ("SELECT r.id AS resolution_id, r.org_id, r.decision_type, r.subject_type, r.subject_id, "
+                    "r.amount_limit_fen, r.passed, m.held_on FROM resolutions r "
+                    "JOIN meetings m ON m.id = r.meeting_id{w}", "m.region_code"),
+    "asset_acts": ("SELECT e.id, e.asset_id, a.org_id, e.region_code, e.date, e.kind, e.original_value_fen, "
+                   "e.amount_fen, e.resolution_id FROM asset_events e JOIN assets a ON a.id = e.asset_id "
+                   "WHERE e.kind IN ('disposal', 'lease', 'pledge'){a}", "e.region_code"),
+    "contracts": ("SELECT id, org_id, region_code, number, kind, counterparty, counterparty_id_type, counterparty_id, "
+                  "counterparty_registered_on, amount_fen, direction, signed_on, start_on, end_on, status, "
+                  "resolution_id FROM contracts{w}", "region_code"),
+    "instalments": ("SELECT id, contract_id, region_code, seq, due_on, amount_fen, received_fen "
+                    "FROM contract_instalments{w}", "region_code"),
+    "receipts": ("SELECT r.contract_id, r.received_on, r.amount_fen FROM contract_receipts r "
+                 "JOIN contracts c ON c.id = r.contract_id{w}", "c.region_code"),
+    "listings": ("SELECT id, org_id, region_code, title, kind, reserve_price_fen, deal_price_fen, status, closes_on "
+                 "FROM trade_listings{w}", "region_code"),
+    # the going rate compares with the county: an incremental run reads the whole county
+    "leases": ("SELECT c.id, c.org_id, c.region_code, c.number, c.kind, c.direction, c.status, c.amount_fen, "
+               "c.start_on, c.end_on, r.type AS resource_type, CAST(ROUND(r.area_mu * 100) AS BIGINT) AS area_cmu "
+               "FROM contracts c JOIN resources r ON r.id = c.subject_id WHERE c.subject_type = 'resource'{a}",
+               "c.region_code"),
+    "officials": ("SELECT m.org_id, m.id AS member_id, m.name, m.id_number, m.official_title FROM members m "
+                  "JOIN collective_orgs o ON o.id = m.org_id WHERE m.is_official{a}", "o.region_code"),
+    "annual_checks": ("SELECT id, org_id, region_code, year, filed_on FROM annual_checks{w}", "region_code"),
+}
+#: the table whose size decides whether a frame is read in bulk (a child process on SQLite) or in process
+_TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_lines": "voucher_lines",
+          "ledger_arap_lines": "voucher_lines", "payments": "payment_requests", "resolutions": "resolutions",
+          "asset_acts": "asset_events", "contracts": "contracts", "instalments": "contract_instalments",
+          "receipts": "contract_receipts", "listings": "trade_listings", "leases": "contracts",
+          "officials": "members", "annual_checks": "annual_checks"}
+#: above this many rows a full read goes through the bulk path (its fixed cost is a child process)
+BULK_ROWS = 200_000
+#: frames whose rows outside the run's subtree are still needed (the county, for comparison)
+_WIDEN_TO_COUNTY = {"leases"}
+
+
+def frame_sql(name: str, region_root: int | None = None) -> str:
+    sql, col = _SQL[name]
+    if region_root is None:
+        return sql.format(w="", a="")
+    root = region_root
+    if name in _WIDEN_TO_COUNTY and level_of(root) > COUNTY:
+        root = truncate(root, COUNTY)
+    lo, hi = subtree_bounds(root)
+    cond = f"{col} BETWEEN {int(lo)} AND {int(hi)}"
+    return sql.format(w=f" WHERE {cond}", a=f" AND {cond}")
+
+
+class _Reader:
+    """The query layer's read paths, without loading its roll-ups."""
+
+    def __init__(self, url: str, data_dir: Path | None):
+        from data.query import QueryLayer
+        from settings import Settings
+
+        settings = Settings(database_url=url, data_dir=Path(data_dir) if data_dir else Settings().data_dir)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.layer = QueryLayer(settings)
+
+    def read(self, sql: str, bulk: bool) -> pl.DataFrame:
+        return self.layer._read_bulk(sql) if bulk else self.layer._read(sql)
+
+
+def load_frames(url: str, names: set[str], region_root: int | None = None, data_dir: Path | None = None,
+                timings: dict | None = None) -> dict[str, pl.DataFrame]:
+    """Read the frames `names` (ledger-derived names read the raw ledger and derive it)."""
+    timings = timings if timings is not None else {}
+    t0 = time.perf_counter()
+    wanted = {n for n in names if n not in LEDGER_DERIVED} | {"orgs"}
+    if names & set(LEDGER_DERIVED):
+        wanted |= set(_LEDGER_RAW)
+    reader = _Reader(url, data_dir)
+    if region_root is None:
+        tables = sorted({_TABLE[n] for n in wanted})
+        sizes = reader.read("SELECT " + ", ".join(f"(SELECT COALESCE(MAX(id), 0) FROM {t}) AS {t}" for t in tables),
+                            False).row(0, named=True)
+        bulk = {n for n in wanted if int(sizes[_TABLE[n]] or 0) > BULK_ROWS}
+    else:
+        bulk = set()
+    # the largest reads first, two or three at a time (each is a child process on SQLite)
+    order = sorted(wanted, key=lambda n: (n not in _LEDGER_RAW, n))
+
+    def one(name: str) -> tuple[str, pl.DataFrame]:
+        schema = "ledger_lines" if name == "ledger_arap_lines" else name
+        return name, conform(schema, reader.read(frame_sql(name, region_root), name in bulk))
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        raw = dict(pool.map(one, order))
+    timings["read_s"] = round(time.perf_counter() - t0, 3)
+    if "ledger_lines" in raw:
+        t1 = time.perf_counter()
+        lines = pl.concat([raw.pop("ledger_lines"), raw.pop("ledger_arap_lines")])
+        raw.update(ledger_frames(lines, raw.pop("ledger_vouchers")))
+        timings["ledger_s"] = round(time.perf_counter() - t1, 3)
+    return raw
+
+
+def evaluate(frames: dict[str, pl.DataFrame], rules: list[Rule], today: dt.date, province: int,
+             region_root: int | None = None, timings: dict | None = None) -> dict[str, list[Finding]]:
+    """Every rule's findings (only those inside `region_root`'s subtree)."""
+    lo, hi = subtree_bounds(region_root) if region_root is not None else (0, 10**13)
+    out = {}
+    for rule in rules:
+        t = time.perf_counter()
+        found = rule.check(frames, params_for(rule, province), today)
+        out[rule.id] = [f for f in found if lo <= f.region_code <= hi]
+        if timings is not None:
+            timings.setdefault("rules_ms", {})[rule.id] = round((time.perf_counter() - t) * 1000, 1)
+    return out
+
+
+def _province(frames: dict[str, pl.DataFrame], region_root: int | None) -> int:
+    if region_root is not None:
+        return int(region_root) // 10**10
+    orgs = frames.get("orgs")
+    return int(orgs["region_code"][0]) // 10**10 if orgs is not None and orgs.height else 0
+
+
+def run(url: str, key: str, *, today: dt.date, kind: str = "full", region_root: int | None = None,
+        rules=None, data_dir: Path | None = None) -> dict:
+    """Run the rules (all, or the given ids/Rules) and store the result. Returns a summary:
+    run id, findings, raised, resolved, reappeared, per-rule counts and timings."""
+    if kind not in ("full", "incremental"):
+        raise ValueError(kind)
+    selected = [RULES[r] if isinstance(r, str) else r for r in (rules or RULES)]
+    with _RUN_LOCK:
+        started, t0 = utcnow(), time.perf_counter()
+        timings: dict = {}
+        try:
+            frames = load_frames(url, needed_frames(selected), region_root, data_dir, timings)
+            province = _province(frames, region_root)
+            t = time.perf_counter()
+            findings = evaluate(frames, selected, today, province, region_root, timings)
+            timings["rules_s"] = round(time.perf_counter() - t, 3)
+            del frames
+            for attempt in range(2):  # another process may have stored the same fault meanwhile
+                try:
+                    return _store(url, key, today, kind, region_root, selected, findings, started, t0, timings,
+                                  province)
+                except IntegrityError:
+                    if attempt:
+                        raise
+        except Exception as exc:
+            _store_failure(url, key, kind, region_root, started, t0, exc)
+            raise
+
+
+def _store(url, key, today, kind, region_root, selected, findings, started, t0, timings, province) -> dict:
+    t = time.perf_counter()
+    now = utcnow()
+    found: dict[str, Finding] = {}
+    for rule_findings in findings.values():
+        for f in rule_findings:
+            found.setdefault(f.fingerprint, f)
+    horizon = {r.id: r.horizon(params_for(r, province), today) for r in selected if r.horizon}
+    due = {sev: add_working_days(today, n) for sev, n in DUE_WORKING_DAYS.items()}
+    rule_ids = [r.id for r in selected]
+    with transaction(url) as s:
+        q = select(Warning.id, Warning.fingerprint, Warning.rule_id, Warning.status, Warning.resolved_in_data_at,
+                   Warning.version).where(Warning.rule_id.in_(rule_ids))
+        if region_root is not None:
+            lo, hi = subtree_bounds(region_root)
+            q = q.where(Warning.region_code.between(lo, hi))
+        existing = {row.fingerprint: row for row in s.execute(q)}
+        # fingerprints are unique across the table: a fault stored under another rule set or
+        # region (it cannot happen with the rule ids in the fingerprint) is looked up too
+        new = [f for fp, f in found.items() if fp not in existing]
+        if new:
+            clash = set()
+            for i in range(0, len(new), 500):
+                chunk = [f.fingerprint for f in new[i:i + 500]]
+                clash |= set(s.scalars(select(Warning.fingerprint).where(Warning.fingerprint.in_(chunk))))
+            new = [f for f in new if f.fingerprint not in clash]
+        rule_of = {f.fingerprint: rid for rid, fs in findings.items() for f in fs}
+        rows = [dict(rule_id=rule_of[f.fingerprint], region_code=f.region_code, org_id=f.org_id,
+                     severity=RULES[rule_of[f.fingerprint]].severity if rule_of[f.fingerprint] in RULES else 2,
+                     status="pushed", assigned_region=f.region_code, subject_type=f.subject_type,
+                     subject_id=f.subject_id, fingerprint=f.fingerprint, title=f.title[:300], evidence=f.evidence,
+                     raised_at=now, due_on=due[RULES[rule_of[f.fingerprint]].severity], escalations=0, version=1)
+                for f in new]
+        ids: list[int] = []
+        for i in range(0, len(rows), 2000):
+            ids += list(s.scalars(insert(Warning).returning(Warning.id, sort_by_parameter_order=True), rows[i:i + 2000]))
+        events = []
+        for wid in ids:
+            events.append(dict(warning_id=wid, at=now, by_id=None, action="raise", from_status=None,
+                               to_status="raised", note="规则引擎发现"))
+            events.append(dict(warning_id=wid, at=now, by_id=None, action="push", from_status="raised",
+                               to_status="pushed", note="推送至责任村"))
+        # open warnings whose fault is gone (windowed rules: only inside their window)
+        gone = [row for fp, row in existing.items() if fp not in found and row.status != "closed"
+                and row.resolved_in_data_at is None
+                and (row.rule_id not in horizon or fingerprint_period(fp) >= horizon[row.rule_id])]
+        back = [row for fp, row in existing.items() if fp in found and row.status != "closed"
+                and row.resolved_in_data_at is not None]
+        for rows_, value, action, note in ((gone, now, "resolved", "数据中已不再出现该问题，待核实后关闭"),
+                                           (back, None, "raise", "问题在数据中再次出现")):
+            ids_ = [r.id for r in rows_]
+            for i in range(0, len(ids_), 500):
+                s.execute(update(Warning).where(Warning.id.in_(ids_[i:i + 500]))
+                          .values(resolved_in_data_at=value, version=Warning.version + 1)
+                          .execution_options(synchronize_session=False))
+            events += [dict(warning_id=r.id, at=now, by_id=None, action=action, from_status=r.status,
+                            to_status=r.status, note=note) for r in rows_]
+        for i in range(0, len(events), 5000):
+            s.execute(insert(WarningEvent), events[i:i + 5000])
+        raised_fps = {f.fingerprint for f in new}
+        per_rule = {rid: {"found": len(fs), "raised": sum(f.fingerprint in raised_fps for f in fs)}
+                    for rid, fs in findings.items()}
+        timings["write_s"] = round(time.perf_counter() - t, 3)
+        duration_ms = int((time.perf_counter() - t0) * 1000)
+        summary = {"kind": kind, "region_root": region_root, "rules": len(selected), "findings": len(found),
+                   "raised": len(ids), "resolved": len(gone), "reappeared": len(back), "per_rule": per_rule,
+                   "timings": timings, "duration_ms": duration_ms}
+        run_row = WarningRun(kind=kind, scope_root=region_root, started_at=started, finished_at=utcnow(),
+                             status="done", rules=len(selected), findings=len(found), raised=len(ids),
+                             resolved=len(gone), duration_ms=duration_ms,
+                             detail={"per_rule": per_rule, "timings": timings, "reappeared": len(back),
+                                     "today": today.isoformat()})
+        s.add(run_row)
+        s.flush()
+        summary["run_id"] = run_row.id
+        scope = "全省" if region_root is None else f"区域{region_root}"
+        audit.record(s, key, actor=SYSTEM_ACTOR, type="warning_run",
+                     description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
+                                 f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
+                     result="success", region_code=region_root or (province * 10**10 if province else None),
+                     detail={"run_id": run_row.id, "kind": kind, "findings": len(found), "raised": len(ids),
+                             "resolved": len(gone), "duration_ms": duration_ms})
+    return summary
+
+
+def _store_failure(url, key, kind, region_root, started, t0, exc) -> None:
+    try:
+        with transaction(url) as s:
+            run_row = WarningRun(kind=kind, scope_root=region_root, started_at=started, finished_at=utcnow(),
+                                 status="failed", duration_ms=int((time.perf_counter() - t0) * 1000),
+                                 detail={"error": f"{type(exc).__name__}: {exc}"[:500]})
+            s.add(run_row)
+            s.flush()
+            audit.record(s, key, actor=SYSTEM_ACTOR, type="warning_run", description="预警规则运行失败",
+                         result="failure", region_code=region_root, detail={"run_id": run_row.id,
+                                                                           "error": type(exc).__name__})
+    except Exception:  # pragma: no cover - the original error matters more
+        log.exception("could not record the failed warning run")
+
+
+def after_write(url: str, key: str, region_code: int, today: dt.date, data_dir: Path | None = None) -> dict | None:
+    """Incremental run for the village of `region_code`, after a write that matters has committed.
+    Never raises: the user's write is done whatever happens here."""
+    try:
+        return run(url, key, today=today, kind="incremental", region_root=int(region_code), data_dir=data_dir)
+    except Exception:
+        log.exception("incremental warning run after a write failed (region %s)", region_code)
+        return None
+
+
+def start_schedule(url: str, key: str, interval_s: int, today_fn, data_dir: Path | None = None) -> threading.Thread:
+    """A daemon thread running a full run every `interval_s` seconds (the first after one interval)."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(interval_s):
+            try:
+                summary = run(url, key, today=today_fn(), kind="full", data_dir=data_dir)
+                log.info("scheduled warning run: %s findings, %s raised, %s resolved in %s ms", summary["findings"],
+                         summary["raised"], summary["resolved"], summary["duration_ms"])
+            except Exception:
+                log.exception("scheduled warning run failed")
+
+    thread = threading.Thread(target=loop, name="warning-schedule", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread
