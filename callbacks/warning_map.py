@@ -2,17 +2,19 @@
 shape the figures and grids. Drill-down state is the URL fragment (#region=…), as on the cockpit."""
 from __future__ import annotations
 
+import math
+
 import polars as pl
-from dash import Input, Output, State, clientside_callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, clientside_callback, ctx, dcc, html
 
 from components.charts import FONT, count_heatmap, monthly_lines, ranked_bars, region_map
 from components.export import excel_bytes
 from components.kpi import kpi_card
 from data import warnings
 from data.maps import codes_with_geometry, load_geojson
-from data.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of, load_region_tree
+from data.regions import CITY, COUNTY, VILLAGE, level_of, load_region_tree
 from domain.audit import CST
-from domain.warning_lifecycle import ANALYSIS_PERMS, WORK_PERMS
+from domain.warning_lifecycle import ANALYSIS_PERMS, WORK_PERMS, rule_info
 from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, settings
@@ -43,6 +45,32 @@ def empty_figure(text: str) -> dict:
         "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
         "annotations": [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
                          "font": {"size": 14, "color": "#8796a5"}}]}}
+
+
+def whole_step(top: int, ticks: int = 6) -> int:
+    """A tick step that keeps a count axis on whole numbers."""
+    return max(1, math.ceil(top / ticks))
+
+
+def heatmap_figure(hm: dict, status: str) -> dict:
+    """The region × rule heatmap, as tall as its rows need; a note names the regions left out."""
+    what = "未关闭的预警" if status == "open" else "预警"
+    if not hm["col_ids"]:
+        fig = empty_figure(f"辖区内暂无{what}")
+        fig["layout"]["height"] = 260
+        return fig
+    fig = count_heatmap(hm["row_names"], hm["col_names"], hm["z"], row_codes=hm["row_codes"], col_ids=hm["col_ids"],
+                        unit="条", label="未关闭预警" if status == "open" else "预警")
+    top = max((v for row in hm["z"] for v in row), default=1)
+    fig["data"][0]["colorbar"]["dtick"] = whole_step(top, 5)
+    fig["layout"]["height"] = 200 + 32 * max(len(hm["row_codes"]), 4)
+    if hm["quiet"]:
+        fig["layout"]["annotations"] = [{
+            "text": f"另有{hm['quiet']}个下级区域无{what}，未列出", "xref": "paper", "yref": "paper", "x": 0,
+            "y": 1.0, "yanchor": "bottom", "xanchor": "left", "showarrow": False,
+            "font": {"size": 11, "color": "#8796a5"}}]
+        fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": 26}
+    return fig
 
 
 def kpi_row(k: dict):
@@ -96,12 +124,7 @@ def charts(hash_, status):
     f = _frame(actor)
     status = "all" if status == "all" else "open"
     hm = warnings.heatmap(f, tree, region, status)
-    if hm["col_ids"]:
-        label = "未关闭预警" if status == "open" else "预警"
-        heat = count_heatmap(hm["row_names"], hm["col_names"], hm["z"], row_codes=hm["row_codes"],
-                             col_ids=hm["col_ids"], unit="条", label=label)
-    else:
-        heat = empty_figure("辖区内暂无" + ("未关闭的" if status == "open" else "") + "预警")
+    heat = heatmap_figure(hm, status)
     if level_of(region) < VILLAGE:
         fig_map, codes = map_or_bars(warnings.per_village(
             f, tree, region, warnings.supervised_villages(settings().database_url, actor.scope)), region,
@@ -109,8 +132,11 @@ def charts(hash_, status):
     else:
         fig_map, codes = empty_figure("村级为最末一级"), []
     t = warnings.trend(f, region, _today(), TREND_MONTHS)
-    trend = monthly_lines(t["periods"], {"新发现": t["raised"], "已关闭": t["closed"]}, unit="条",
+    labels = [f"{p[:4]}年{int(p[5:])}月" for p in t["periods"]]
+    trend = monthly_lines(labels, {"新发现": t["raised"], "已关闭": t["closed"]}, unit="条",
                           colors={"新发现": "#c0392b", "已关闭": "#1d8f6e"})
+    trend["layout"]["xaxis"] = {**trend["layout"].get("xaxis", {}), "type": "category", "nticks": 12}
+    trend["layout"]["yaxis"]["dtick"] = whole_step(max(t["raised"] + t["closed"], default=0))
     ct = warnings.close_time(f, tree, region)
     if ct.is_empty():
         close = empty_figure("暂无已关闭的预警")
@@ -123,12 +149,18 @@ def charts(hash_, status):
     return heat, fig_map, codes, trend, close
 
 
-def _cell_from_click(click) -> tuple[int, str] | None:
+def cell_from_click(click, hm: dict) -> tuple[int, str] | None:
+    """(region code, rule id) of the clicked heatmap cell. Dash reports a heatmap point's labels
+    (x: the rule's name, y: the region's name), not its customdata: map them back through the same
+    heatmap the user sees."""
     try:
-        code, rule = click["points"][0]["customdata"]
-        return int(code), str(rule)
-    except (KeyError, IndexError, TypeError, ValueError):
+        point = click["points"][0]
+        x, y = point["x"], point["y"]
+    except (KeyError, IndexError, TypeError):
         return None
+    code = dict(zip(hm["row_names"], hm["row_codes"])).get(y)
+    rule = dict(zip(hm["col_names"], hm["col_ids"])).get(x)
+    return (int(code), rule) if code is not None and rule else None
 
 
 @secure_callback(ANALYSIS_PERMS, Output("wmap-cell-title", "children"), Output("wmap-cell-grid", "rowData"),
@@ -139,14 +171,14 @@ def cell(click, hash_, status):
     warnings of the region."""
     actor, tree, region = _where(hash_)
     status = "all" if status == "all" else "open"
-    picked = _cell_from_click(click) if ctx.triggered_id == "wmap-heatmap" else None
+    picked = None
+    if ctx.triggered_id == "wmap-heatmap" and click:
+        picked = cell_from_click(click, warnings.heatmap(_frame(actor), tree, region, status))
     code, rule = picked if picked else (region, None)
     actor.scope.require(code)
     rows = _cell_rows(actor, tree, code, rule, status)
     what = "未关闭的预警" if status == "open" else "预警"
     if rule:
-        from domain.warning_lifecycle import rule_info
-
         title = f"预警明细：{tree.name(code)} · {rule_info(rule)['name']}（{what} {len(rows):,} 条）"
     else:
         title = f"预警明细：{tree.name(code)}全部{what}（{len(rows):,} 条；点击热力图中的格子筛选）"

@@ -168,12 +168,12 @@ def show(rows, hash_, _):
 @secure_callback(ACT_PERMS, Output("warn-result", "children"), Output("warn-action-error", "children"),
                  Output("warn-note-error", "children"), Output("warn-files-error", "children"),
                  Output("warn-refresh", "data"), Output("warn-note", "value"), Output("warn-files", "contents"),
-                 Input("warn-submit", "n_clicks"), State("warn-selected", "data"), State("warn-action", "value"),
+                 Output("warn-files", "filename"), Input("warn-submit", "n_clicks"), State("warn-selected", "data"), State("warn-action", "value"),
                  State("warn-note", "value"), State("warn-files", "contents"), State("warn-files", "filename"),
                  State("warn-refresh", "data"), prevent_initial_call=True)
 def submit(_, selected, action, note, contents, names, refresh):
     if not selected or "id" not in selected:
-        return alert("请先选择一条预警。", "warning"), "", "", "", no_update, no_update, no_update
+        return alert("请先选择一条预警。", "warning"), "", "", "", no_update, no_update, no_update, no_update
     contents = contents if isinstance(contents, list) else ([contents] if contents else [])
     names = names if isinstance(names, list) else ([names] if names else [])
     files = [(n, decode_upload(c)) for n, c in zip(names, contents)]
@@ -186,13 +186,13 @@ def submit(_, selected, action, note, contents, names, refresh):
         stale = "_" in e
         return (alert(e.get("_", "未办理，请按提示修改。"), "warning" if stale else "danger"), e.get("action", ""),
                 e.get("note", ""), e.get("attachments", ""), (refresh or 0) + 1 if stale else no_update,
-                no_update, no_update)
+                no_update, no_update, no_update)
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), "", "", "", no_update, no_update, no_update
+        return alert(str(exc), "danger"), "", "", "", no_update, no_update, no_update, no_update
     label = rules.ACTION_LABELS.get(action, action)
     files_note = f"，附件 {len(files)} 个" if files else ""
     return (alert(f"已{label}：预警 #{selected['id']} 现为“{rules.STATUS_LABELS[status]}”{files_note}。"), "", "", "",
-            (refresh or 0) + 1, "", None)
+            (refresh or 0) + 1, "", None, None)
 
 
 @secure_callback(ACT_PERMS, Output("warn-files-names", "children"), Input("warn-files", "filename"),

@@ -307,20 +307,24 @@ def _overdue_expr(today: dt.date) -> pl.Expr:
 
 def heatmap(f: pl.DataFrame, tree, region: int, status: str = "open") -> dict:
     """Children of `region` × rules: counts of warnings. Rows worst first (most warnings, then most
-    high-severity ones), columns the rules with most warnings first; only rules present appear."""
+    high-severity ones), columns the rules with most warnings first; only the rules and regions
+    with warnings appear (`quiet`: how many children have none)."""
     sub = _with_child(_status(_subtree(f, region), status), region)
     counts = sub.group_by("child", "rule_id").len()
     per_rule = sub.group_by("rule_id").len().sort(["len", "rule_id"], descending=[True, False])
     cols = per_rule["rule_id"].to_list()
     totals = dict(sub.group_by("child").len().iter_rows())
     severe = dict(sub.filter(pl.col("severity") >= 3).group_by("child").len().iter_rows())
-    kids = _children(tree, region)
-    kids.sort(key=lambda k: (-totals.get(k[0], 0), -severe.get(k[0], 0), k[0]))
+    every = _children(tree, region)
+    kids = sorted((k for k in every if totals.get(k[0])), key=lambda k: (-totals[k[0]], -severe.get(k[0], 0), k[0]))
     cell = {(c, r): n for c, r, n in counts.iter_rows()}
-    return {"row_codes": [c for c, _ in kids], "row_names": [n for _, n in kids], "col_ids": cols,
+    seen = [n for _, n in kids]
+    # a click reports the row's label, so two units of the same name get their code's tail
+    names = [n if seen.count(n) == 1 else f"{n}（{c % 1000:03d}）" for c, n in kids]
+    return {"row_codes": [c for c, _ in kids], "row_names": names, "col_ids": cols,
             "col_names": [rules.rule_info(r)["name"] for r in cols],
             "z": [[cell.get((c, r), 0) for r in cols] for c, _ in kids],
-            "totals": [totals.get(c, 0) for c, _ in kids]}
+            "totals": [totals.get(c, 0) for c, _ in kids], "quiet": len(every) - len(kids)}
 
 
 def cell_rows(f: pl.DataFrame, tree, region: int, rule_id: str | None, status: str, today: dt.date,

@@ -31,7 +31,7 @@ RATING_COLUMNS = [
     {"field": "rating_label", "headerName": "评级", "maxWidth": 90,
      "cellClassRules": {"rating-red": "params.data.rating == 'red'", "rating-amber": "params.data.rating == 'amber'",
                         "rating-green": "params.data.rating == 'green'"}},
-    {"field": "name", "headerName": "村（社区）"}, {"field": "township", "headerName": "乡（镇）"},
+    {"field": "name", "headerName": "村（社区）", "minWidth": 120}, {"field": "township", "headerName": "乡（镇）", "minWidth": 110},
     {"field": "open", "headerName": "未关闭", "maxWidth": 95, "type": "rightAligned", "filter": "agNumberColumnFilter"},
     {"field": "high", "headerName": "高级别", "maxWidth": 95, "type": "rightAligned", "filter": "agNumberColumnFilter"},
     {"field": "overdue", "headerName": "逾期", "maxWidth": 85, "type": "rightAligned", "filter": "agNumberColumnFilter"},
@@ -57,7 +57,7 @@ def layout(**_):
         html.Div(id="wmap-kpis", className="row g-2 mb-3"),
         html.Div(className="row g-3", children=[
             _panel("区域 × 规则 预警热力图（条；预警最多的区域在上，点击格子查看预警）",
-                   dcc.Graph(id="wmap-heatmap", config=graph_config("预警热力图"), style={"height": "560px"}),
+                   dcc.Graph(id="wmap-heatmap", config=graph_config("预警热力图"), style={"minHeight": "260px"}),
                    cls="col-12"),
         ]),
         html.Div(className="panel", children=[
