@@ -279,6 +279,25 @@ def test_overdue_warning_escalates_one_level_and_stays_within_the_region(wdb, pe
     assert d["escalations"] == 2 and d["actions"] == ["acknowledge"]  # the county now handles it
 
 
+def test_escalation_thread_catches_up_at_start(wdb, people):
+    import time
+
+    wid = raise_warning(wdb, people["demo-village"].scope.root, due_on=TODAY - dt.timedelta(days=2))
+    thread = warnings.start_escalation(wdb.database_url, wdb.audit_key, 3600, lambda: TODAY)
+    try:
+        for _ in range(200):  # the first pass runs at once; wait for it, not for a time
+            with transaction(wdb.database_url) as s:
+                if s.get(Warning, wid).escalations:
+                    break
+            time.sleep(0.05)
+        with transaction(wdb.database_url) as s:
+            assert s.get(Warning, wid).assigned_region == parent_of(people["demo-village"].scope.root)
+    finally:
+        thread.stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
 # ------------------------------------------------------------------ rating and the heatmap's figures
 
 @pytest.mark.parametrize("open_count, severe, expected", [
