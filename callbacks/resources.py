@@ -20,7 +20,7 @@ FIELDS = {"org_id": "res-org", "name": "res-name", "type": "res-type", "area": "
           "parcel_no": "res-parcel"}
 ERROR_IDS = list(FIELDS.values())
 LABELS = {"name": "名称", "type": "类型", "area_mu": "面积（亩）", "location": "坐落", "parcel_no": "宗地编号",
-          "contracted": "已发包", "contractor": "承包（承租）方", "contracted_until": "承包到期", "org_id": "集体经济组织"}
+          "contracted": "已发包", "contractor": "承包（承租）方", "contracted_until": "承包到期"}
 
 
 def _area(text: str) -> str:

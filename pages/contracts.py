@@ -22,12 +22,13 @@ def _money(field, header):
 
 
 COLUMNS = [
-    {"field": "number", "headerName": "合同编号"}, {"field": "title", "headerName": "名称"},
-    {"field": "kind_label", "headerName": "类型", "maxWidth": 90}, {"field": "counterparty", "headerName": "对方"},
-    _money("amount_fen", "合同金额（元）"), _money("received_fen", "已收（元）"),
-    {"field": "start_on", "headerName": "起始"}, {"field": "end_on", "headerName": "终止"},
-    {"field": "term", "headerName": "期限", "maxWidth": 110}, {"field": "status_label", "headerName": "状态", "maxWidth": 100},
-    {"field": "org", "headerName": "集体经济组织"},
+    {"field": "number", "headerName": "合同编号", "minWidth": 170}, {"field": "title", "headerName": "名称", "minWidth": 200},
+    {"field": "kind_label", "headerName": "类型", "minWidth": 90}, {"field": "counterparty", "headerName": "对方",
+                                                                   "minWidth": 130},
+    {**_money("amount_fen", "合同金额（元）"), "minWidth": 140}, {**_money("received_fen", "已收（元）"), "minWidth": 130},
+    {"field": "start_on", "headerName": "起始", "minWidth": 120}, {"field": "end_on", "headerName": "终止", "minWidth": 120},
+    {"field": "term", "headerName": "期限", "minWidth": 100}, {"field": "status_label", "headerName": "状态", "minWidth": 100},
+    {"field": "org", "headerName": "集体经济组织", "minWidth": 200},
 ]
 INSTALMENT_COLUMNS = [
     {"field": "seq", "headerName": "期次", "maxWidth": 80}, {"field": "due_on", "headerName": "应收日期"},
@@ -43,10 +44,10 @@ EXPIRING_COLUMNS = [
 ]
 OVERDUE_COLUMNS = [
     {"field": "number", "headerName": "合同编号"}, {"field": "counterparty", "headerName": "对方"},
-    {"field": "seq", "headerName": "期次", "maxWidth": 80}, {"field": "due_on", "headerName": "应收日期"},
+    {"field": "seq", "headerName": "期次", "minWidth": 80}, {"field": "due_on", "headerName": "应收日期"},
     _money("amount_fen", "应收（元）"), _money("received_fen", "已收（元）"), _money("outstanding_fen", "尚欠（元）"),
     {"field": "days_overdue", "headerName": "逾期天数", "type": "rightAligned", "filter": "agNumberColumnFilter",
-     "sort": "desc", "maxWidth": 120},
+     "sort": "desc", "minWidth": 110},
     {"field": "status_label", "headerName": "合同状态", "maxWidth": 110}, {"field": "org", "headerName": "集体经济组织"},
 ]
 
@@ -152,7 +153,7 @@ def _register_tab():
                 html.Div(className="row g-3", children=[
                     html.Div(className="col-lg-7", children=[
                         html.H3("收款计划"),
-                        data_grid("ct-inst-grid", INSTALMENT_COLUMNS, page_size=10, height="300px"),
+                        data_grid("ct-inst-grid", INSTALMENT_COLUMNS, height="360px"),
                     ]),
                     html.Div(className="col-lg-5", children=[
                         html.H3("收款记录"), html.Div(id="ct-receipts", className="small mb-2"),
@@ -186,14 +187,14 @@ def _due_tab():
         html.Div(className="panel", children=[
             html.Div(className="d-flex justify-content-between align-items-center", children=[
                 html.H2("90天内到期的合同（含已过期仍在履行的）"),
-                dbc.Button("导出Excel", id="ct-expiring-export", color="light", size="sm"),
+                dbc.Button("导出Excel", id="ct-expiring-export", color="secondary", outline=True, size="sm"),
             ]),
             data_grid("ct-expiring-grid", EXPIRING_COLUMNS, height="330px"),
         ]),
         html.Div(className="panel", children=[
             html.Div(className="d-flex justify-content-between align-items-center", children=[
                 html.H2("逾期未收款项"),
-                dbc.Button("导出Excel", id="ct-overdue-export", color="light", size="sm"),
+                dbc.Button("导出Excel", id="ct-overdue-export", color="secondary", outline=True, size="sm"),
             ]),
             data_grid("ct-overdue-grid", OVERDUE_COLUMNS, height="400px"),
         ]),

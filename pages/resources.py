@@ -13,12 +13,12 @@ dash.register_page(__name__, path="/resources", name="资源管理", order=12, t
                    permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
 
 COLUMNS = [
-    {"field": "name", "headerName": "名称"}, {"field": "type", "headerName": "类型", "maxWidth": 130},
+    {"field": "name", "headerName": "名称", "minWidth": 160}, {"field": "type", "headerName": "类型", "maxWidth": 130},
     {"field": "area_mu", "headerName": "面积（亩）", "type": "rightAligned", "filter": "agNumberColumnFilter",
      "valueGetter": {"function": "Number(params.data.area_mu)"}},
     {"field": "location", "headerName": "坐落"}, {"field": "parcel_no", "headerName": "宗地编号"},
     {"field": "contracted", "headerName": "已发包", "maxWidth": 100}, {"field": "contractor", "headerName": "承包（承租）方"},
-    {"field": "contracted_until", "headerName": "承包到期"}, {"field": "org", "headerName": "集体经济组织"},
+    {"field": "contracted_until", "headerName": "承包到期"}, {"field": "org", "headerName": "集体经济组织", "minWidth": 180},
 ]
 
 

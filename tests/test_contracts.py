@@ -312,6 +312,26 @@ def test_contract_schedule_receipts_renewal_and_termination(sqlite_settings):
     assert history[0]["changes"]["status"] == ["active", "terminated"] and history[0]["by"] == "demo-secretary"
 
 
+def test_a_lease_of_an_asset_marks_it_leased_until_terminated(sqlite_settings):
+    from data.models import Asset, AssetEvent
+
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary = actor(sqlite_settings, "demo-secretary")
+    subject = next(x for x in contracts.subjects(url, secretary) if x["value"].startswith("asset:"))
+    aid = int(subject["value"].split(":")[1])
+    cid = contracts.create(url, key, secretary, subject["value"], draft(kind="lease", amount="6,000"),
+                           lease_resolution(sqlite_settings), TODAY)
+    with transaction(url) as s:
+        assert s.get(Asset, aid).status == "leased"
+        assert s.scalar(select(AssetEvent.amount_fen).where(AssetEvent.asset_id == aid, AssetEvent.kind == "lease")) \
+            == 600_000
+    assert subject["value"] not in [x["value"] for x in contracts.subjects(url, secretary)]  # not let twice
+    contracts.terminate(url, key, secretary, cid, TODAY, "设备收回自用", contracts.detail(url, secretary, cid)["version"],
+                        TODAY)
+    with transaction(url) as s:
+        assert s.get(Asset, aid).status == "idle"
+
+
 def test_contracts_outside_the_jurisdiction_are_refused(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     cashier = actor(sqlite_settings, "demo-village")
@@ -437,6 +457,12 @@ def test_contract_form_and_receipt_through_the_callbacks(ct_app, sqlite_settings
         att = s.scalar(select(Attachment).where(Attachment.owner_type == "contract", Attachment.owner_id == cid))
         assert att.filename == "合同.pdf" and att.size == 13
 
+    # the form can be loaded with the contract for a correction (the full ID for the person handling it)
+    loaded = dash_post(client, _cb(ct_app, "..ct-kind.value"), [{"id": "ct-load", "property": "n_clicks", "value": 1}],
+                       [{"id": "ct-selected-store", "property": "data", "value": {"id": cid, "version": 1}}])
+    out = loaded.get_json()["response"]
+    assert (out["ct-id"]["value"], out["ct-frequency"]["value"], out["ct-amount"]["value"]) == \
+        (GOOD_ID, "quarterly", "12,000.03")
     detail_key = _cb(ct_app, "..ct-selected-store.data")
     shown = dash_post(client, detail_key, [{"id": "ct-grid", "property": "selectedRows", "value": [{"id": cid}]},
                                            {"id": "ct-refresh", "property": "data", "value": 0},
