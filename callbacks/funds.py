@@ -57,19 +57,31 @@ def _uploads(contents, filenames) -> list[tuple[str, bytes]]:
 # ---------------------------------------------------------------- requests
 
 @secure_callback(ANY, Output("funds-grid", "rowData"), Output("funds-bank", "options"),
-                 Output("funds-form-panel", "hidden"), Input("funds-refresh", "data"))
+                 Output("funds-form-panel", "hidden"), Output("funds-decide-tools", "hidden"),
+                 Output("funds-post-tools", "hidden"), Input("funds-refresh", "data"))
 def load(_):
     cfg = settings()
     actor = current_actor()
     rows = funds.list_requests(cfg.database_url, actor)
     banks = [{"label": b["label"], "value": b["id"]} for b in funds.bank_accounts(cfg.database_url, actor)]
-    return rows, banks, actor.scope.role not in ENTRY_ROLES
+    role = actor.scope.role
+    approver = any(role in roles for _, roles, _ in rules.WORKFLOW.values())
+    return rows, banks, role not in ENTRY_ROLES, not approver, role not in rules.POSTING_ROLES
+
+
+def _chosen(filenames) -> str:
+    names = filenames if isinstance(filenames, list) else [filenames] if filenames else []
+    return "已选择：" + "、".join(clean_name(n) for n in names) if names else ""
 
 
 @secure_callback(Perm.DATA_ENTRY, Output("funds-files-names", "children"), Input("funds-files", "filename"))
 def show_files(filenames):
-    names = filenames if isinstance(filenames, list) else [filenames] if filenames else []
-    return "已选择：" + "、".join(clean_name(n) for n in names) if names else ""
+    return _chosen(filenames)
+
+
+@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-statement-names", "children"), Input("funds-statement", "filename"))
+def show_statement(filenames):
+    return _chosen(filenames)
 
 
 @secure_callback(Perm.DATA_ENTRY, Output("funds-submit-result", "children"),
@@ -120,7 +132,7 @@ def act(_a, _r, _p, selected, post_date, refresh):
             day = _date(post_date) or (_today() if not post_date else None)
             vid = funds.post(cfg.database_url, cfg.audit_key, actor, int(row["id"]), int(row["version"]), day,
                              today=_today())
-            message = f"申请 #{row['id']} 已记账（凭证 {vid}，{day.isoformat()}）。"
+            message = f"申请 #{row['id']} 已记账：{funds.voucher_label(cfg.database_url, actor, vid)}（{day.isoformat()}）。"
         else:
             approve = ctx.triggered_id == "funds-approve"
             status = funds.decide(cfg.database_url, cfg.audit_key, actor, int(row["id"]), approve, int(row["version"]),
@@ -207,15 +219,21 @@ def voucher_totals(*values):
             else:
                 credit += fen
     diff = debit - credit
+    if not debit and not credit:
+        state = html.Span("借贷须相等", className="text-muted")
+    elif diff:
+        state = html.Span(f"差额 {yuan(diff)} 元", className="text-danger")
+    else:
+        state = html.Span("借贷平衡", className="text-success fw-semibold")
     return [html.Span(f"借方合计 {yuan(debit)} 元", className="me-3"), html.Span(f"贷方合计 {yuan(credit)} 元", className="me-3"),
-            html.Span("借贷平衡" if debit and not diff else f"差额 {yuan(diff)} 元",
-                      className="text-success fw-semibold" if debit and not diff else "text-danger")]
+            state]
 
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("funds-v-result", "children"), Output("funds-v-date-error", "children"),
                  Output("funds-v-summary-error", "children"), Output("funds-v-lines-error", "children"),
                  *[Output(f"funds-v-line-{i}-error", "children") for i in ROWS],
-                 Output("funds-books-refresh", "data", allow_duplicate=True),
+                 Output("funds-books-refresh", "data", allow_duplicate=True), Output("funds-v-summary", "value"),
+                 *[Output(f"funds-v-{part}-{i}", "value") for i in ROWS for part in ("acct", "debit", "credit")],
                  Input("funds-v-submit", "n_clicks"), State("funds-org", "value"), State("funds-v-date", "value"),
                  State("funds-v-summary", "value"),
                  *[State(f"funds-v-{part}-{i}", "value") for i in ROWS for part in ("acct", "debit", "credit")],
@@ -226,19 +244,22 @@ def post_voucher(_, org_id, date, summary, *rest):
                   for k in range(MAX_LINES))
     draft = rules.VoucherDraft(date=_date(date), summary=summary or "", lines=lines)
     cfg = settings()
+    actor = current_actor()
     no_lines = [""] * MAX_LINES
+    keep = [no_update] * (1 + 3 * MAX_LINES)  # the form as typed, to be corrected
     try:
         if _int(org_id) is None:
             _, errors = rules.voucher_problems(draft, _today())
             raise AccountError({**errors, "_": "请先选择集体经济组织"})
-        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, current_actor(), _int(org_id), draft, _today())
+        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, actor, _int(org_id), draft, _today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "凭证未记账，请按提示修改。"), "danger"), e.get("date", ""), e.get("summary", ""),
-                e.get("lines", ""), *[e.get(f"line-{i}", "") for i in ROWS], no_update)
+                e.get("lines", ""), *[e.get(f"line-{i}", "") for i in ROWS], no_update, *keep)
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), "", "", "", *no_lines, no_update
-    return alert(f"凭证已记账（凭证 {vid}）。"), "", "", "", *no_lines, (refresh or 0) + 1
+        return alert(str(exc), "danger"), "", "", "", *no_lines, no_update, *keep
+    return (alert(f"凭证已记账：{funds.voucher_label(cfg.database_url, actor, vid)}。"), "", "", "", *no_lines,
+            (refresh or 0) + 1, "", *[None] * (3 * MAX_LINES))  # a clean form: the same voucher is not posted twice
 
 
 # ---------------------------------------------------------------- period close
@@ -345,8 +366,8 @@ def rematch(_, import_id, refresh):
 
 def _reconciliation_table(r: dict):
     def row(label, fen, strong=False, rid=None):
-        return html.Tr([html.Td(label, className="fw-semibold" if strong else ""),
-                        html.Td(yuan(fen) + " 元", className="num" + (" fw-semibold" if strong else ""), id=rid)])
+        cell = html.Td(yuan(fen) + " 元", className="num" + (" fw-semibold" if strong else ""), **({"id": rid} if rid else {}))
+        return html.Tr([html.Td(label, className="fw-semibold" if strong else ""), cell])
 
     balance_note = "（无余额列，按账面期初余额加对账单发生额推算）" if r["statement_balance_derived"] else ""
     left = html.Table(className="table table-sm table-figures mb-0", children=html.Tbody([

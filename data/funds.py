@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
@@ -320,6 +321,15 @@ def post_voucher(url: str, key: str, actor: Actor, org_id: int, draft: rules.Vou
         return voucher.id
 
 
+def voucher_label(url: str, actor: Actor, voucher_id: int) -> str:
+    """"西关社区股份经济合作社 2026年11月第12号" for a voucher in the actor's jurisdiction."""
+    with transaction(url, actor) as s:
+        v = s.get(Voucher, voucher_id)
+        if v is None or not actor.scope.contains(v.region_code):
+            raise PermissionDenied("该凭证不在您的管辖范围内")
+        return f"{s.get(CollectiveOrg, v.org_id).name} {rules.period_label(v.period)}第{v.number}号"
+
+
 def vouchers(url: str, actor: Actor, org_id: int, limit: int = 300) -> list[dict]:
     """The organisation's vouchers, newest first, one row each with its lines spelled out."""
     with transaction(url, actor) as s:
@@ -565,10 +575,10 @@ def reconciliation(url: str, actor: Actor, import_id: int) -> dict:
 
 # ---------------------------------------------------------------- a request's files and history
 
-FIELD_LABELS = {"status": "状态", "amount_fen": "金额（分）", "purpose": "用途", "kind": "类型", "expense_account": "科目",
+FIELD_LABELS = {"status": "状态", "amount_fen": "金额", "purpose": "用途", "kind": "类型", "expense_account": "科目",
                 "counterparty_name": "对方", "counterparty_id": "证件号码", "request_date": "申请日期",
                 "approved_on": "审批通过日期", "paid_on": "记账日期", "voucher_id": "凭证", "note": "审批意见",
-                "bank_account_id": "收付账户", "resolution_id": "会议决议"}
+                "bank_account_id": "收付账户", "resolution_id": "会议决议", "counterparty_id_type": "证件类型"}
 ACTION_LABELS = {"insert": "录入", "update": "修改", "delete": "删除"}
 
 
@@ -583,15 +593,33 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
             raise PermissionDenied("该申请不在您的管辖范围内")
         files = attachments.list_for(s, actor.scope, "payment_request", req.id)
         title = f"#{req.id} {req.purpose}"
+        banks = {b.id: b.name for b in s.scalars(select(BankAccount).where(BankAccount.org_id == req.org_id))}
+
+    def show(field: str, value):
+        if value is None:
+            return "（空）"
+        if field == "status":
+            return rules.STATUS_LABELS.get(value, value)
+        if field == "kind":
+            return {"payment": "付款", "receipt": "收款"}.get(value, value)
+        if field == "amount_fen":
+            return f"{Decimal(int(value)) / 100:,.2f} 元"
+        if field == "expense_account":
+            return f"{value} {CHART[int(value)].name}" if int(value) in CHART else value
+        if field == "bank_account_id":
+            return banks.get(int(value), value)
+        if field == "counterparty_id_type":
+            return {"resident": "居民身份证", "uscc": "统一社会信用代码", "other": "其他"}.get(value, value)
+        return value
+
     changes = []
     for h in history(url, actor.scope, "payment_requests", request_id):
         shown = []
         for field, (old, new) in h["changes"].items():
             if field not in FIELD_LABELS:
                 continue
-            if field == "status":
-                old, new = rules.STATUS_LABELS.get(old, old), rules.STATUS_LABELS.get(new, new)
-            shown.append(f"{FIELD_LABELS[field]}：{new}" if h["action"] == "insert" or old is None
+            old, new = show(field, old), show(field, new)
+            shown.append(f"{FIELD_LABELS[field]}：{new}" if h["action"] == "insert" or old == "（空）"
                          else f"{FIELD_LABELS[field]}：{old} → {new}")
         changes.append({"at": h["at"].astimezone(audit.CST).strftime("%Y-%m-%d %H:%M"), "by": h["by"],
                         "action": ACTION_LABELS.get(h["action"], h["action"]), "changes": "；".join(shown)})

@@ -26,10 +26,12 @@ COLUMNS = [
     {"field": "status_label", "headerName": "状态"},
 ]
 VOUCHER_COLUMNS = [
-    {"field": "date", "headerName": "日期", "maxWidth": 120}, {"field": "number", "headerName": "凭证号"},
-    {"field": "summary", "headerName": "摘要"}, {"field": "source", "headerName": "来源", "maxWidth": 120},
-    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
-    {"field": "lines", "headerName": "分录", "tooltipField": "lines", "minWidth": 260},
+    {"field": "date", "headerName": "日期", "minWidth": 128, "maxWidth": 140},
+    {"field": "number", "headerName": "凭证号", "minWidth": 178},
+    {"field": "summary", "headerName": "摘要", "minWidth": 170, "tooltipField": "summary"},
+    {"field": "source", "headerName": "来源", "minWidth": 108, "maxWidth": 120},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY, "minWidth": 124},
+    {"field": "lines", "headerName": "分录", "tooltipField": "lines", "minWidth": 380},
 ]
 ACCOUNT_COLUMNS = [
     {"field": "kind", "headerName": "类别", "maxWidth": 110}, {"field": "name", "headerName": "账户名称"},
@@ -52,10 +54,10 @@ BOOK_COLUMNS = [
     {"field": "summary", "headerName": "摘要"},
 ]
 MATCHED_COLUMNS = [
-    {"field": "date", "headerName": "对账单日期", "maxWidth": 130},
-    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
-    {"field": "description", "headerName": "对账单摘要"}, {"field": "book_date", "headerName": "记账日期", "maxWidth": 120},
-    {"field": "book_voucher", "headerName": "凭证号"},
+    {"field": "date", "headerName": "银行日期", "minWidth": 112},
+    {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY, "minWidth": 110},
+    {"field": "description", "headerName": "摘要", "minWidth": 110}, {"field": "book_date", "headerName": "记账日期", "minWidth": 112},
+    {"field": "book_voucher", "headerName": "凭证号", "minWidth": 150},
 ]
 
 
@@ -97,11 +99,13 @@ def _requests_tab(today: str):
                 html.Div(className="d-flex flex-wrap justify-content-between align-items-center gap-2", children=[
                     html.H2("收付款申请", className="mb-0"),
                     html.Div(className="d-flex align-items-center gap-2", children=[
-                        dbc.Button("同意", id="funds-approve", color="success", size="sm"),
-                        dbc.Button("驳回", id="funds-reject", color="warning", size="sm"),
-                        dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
-                        dbc.Input(id="funds-post-date", type="date", value=today, size="sm", style={"width": "150px"}),
-                        dbc.Button("记账", id="funds-post", color="primary", size="sm"),
+                        html.Div(id="funds-decide-tools", hidden=True, className="d-flex gap-2", children=[
+                            dbc.Button("同意", id="funds-approve", color="success", size="sm"),
+                            dbc.Button("驳回", id="funds-reject", color="warning", size="sm")]),
+                        html.Div(id="funds-post-tools", hidden=True, className="d-flex align-items-center gap-2", children=[
+                            dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
+                            dbc.Input(id="funds-post-date", type="date", value=today, size="sm", style={"width": "150px"}),
+                            dbc.Button("记账", id="funds-post", color="primary", size="sm")]),
                     ]),
                 ]),
                 data_grid("funds-grid", COLUMNS, selectable=True, height="460px"),
@@ -116,14 +120,15 @@ def _requests_tab(today: str):
 
 
 def _voucher_row(i: int):
-    return html.Tr([
+    return [html.Tr([
         html.Td(str(i), className="text-muted small align-middle"),
-        html.Td(dcc.Dropdown(id=f"funds-v-acct-{i}", placeholder="科目", optionHeight=32), style={"minWidth": "230px"}),
-        html.Td(dbc.Input(id=f"funds-v-debit-{i}", inputMode="decimal", size="sm", placeholder="借方")),
-        html.Td(dbc.Input(id=f"funds-v-credit-{i}", inputMode="decimal", size="sm", placeholder="贷方")),
-        html.Td(html.Div(id=f"funds-v-line-{i}-error", className="invalid-feedback d-block small"),
-                style={"minWidth": "120px"}),
-    ])
+        html.Td(dcc.Dropdown(id=f"funds-v-acct-{i}", placeholder="科目", optionHeight=32), style={"width": "46%"}),
+        html.Td(dbc.Input(id=f"funds-v-debit-{i}", inputMode="decimal", size="sm", placeholder="借方"),
+                style={"width": "20%"}),
+        html.Td(dbc.Input(id=f"funds-v-credit-{i}", inputMode="decimal", size="sm", placeholder="贷方"),
+                style={"width": "20%"}),
+    ]), html.Tr(html.Td(html.Div(id=f"funds-v-line-{i}-error", className="invalid-feedback d-block mt-0 mb-1"),
+                        colSpan=4, className="p-0 border-0"))]
 
 
 def _vouchers_tab(today: str):
@@ -136,9 +141,8 @@ def _vouchers_tab(today: str):
                      className="col-md-8"),
         ]),
         html.Table(className="table table-sm mb-1", children=[
-            html.Thead(html.Tr([html.Th("#"), html.Th("会计科目"), html.Th("借方金额（元）"), html.Th("贷方金额（元）"),
-                                html.Th("")])),
-            html.Tbody([_voucher_row(i) for i in range(1, MAX_LINES + 1)]),
+            html.Thead(html.Tr([html.Th("#"), html.Th("会计科目"), html.Th("借方金额（元）"), html.Th("贷方金额（元）")])),
+            html.Tbody([tr for i in range(1, MAX_LINES + 1) for tr in _voucher_row(i)]),
         ]),
         html.Div(id="funds-v-totals", className="small mb-1"),
         _error("funds-v-lines"),
@@ -146,8 +150,8 @@ def _vouchers_tab(today: str):
         html.Div(id="funds-v-result", className="mt-2"),
     ])
     return html.Div(className="row g-3 mt-1", children=[
-        html.Div(form, className="col-xl-6"),
-        html.Div(className="col-xl-6", children=html.Div(className="panel", children=[
+        html.Div(form, className="col-xl-5"),
+        html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
             html.H2("本组织凭证（最近 300 张）"), data_grid("funds-vouchers-grid", VOUCHER_COLUMNS, height="620px")])),
     ])
 

@@ -169,7 +169,10 @@ def test_a_request_and_its_files_are_stored_together(sqlite_settings):
     assert [f["filename"] for f in files] == ["发票.pdf", "合同.jpg"]
     detail = funds.request_detail(url, actor(sqlite_settings, "demo-secretary"), rid)
     assert [f["filename"] for f in detail["files"]] == ["发票.pdf", "合同.jpg"]
-    assert detail["history"][0]["by"] == "demo-village" and "待理事长审批" in detail["history"][0]["changes"]
+    entered = detail["history"][0]
+    assert entered["by"] == "demo-village" and entered["action"] == "录入"
+    for shown in ("状态：待理事长审批", "金额：1,234.50 元", "科目：513 管理费用", "类型：付款", "收付账户：基本存款账户"):
+        assert shown in entered["changes"]
 
 
 def test_posting_dated_before_the_approval_or_in_the_future_is_refused(sqlite_settings):

@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from components.format import yuan
 from data import funds
 from data.accounts import AccountError, StaleEdit
 from data.db import transaction
@@ -437,7 +438,7 @@ def test_voucher_form_and_statement_upload_through_the_callbacks(books_app, db):
                        {"id": "funds-books-refresh", "property": "data", "value": 1}]).get_json()["response"]
     assert books["funds-vouchers-grid"]["rowData"][0]["summary"] == "电费"
     deposits = funds.level2(db.database_url, actor(db, "demo-township"), org_id)["deposits"]
-    assert f"{deposits / 100:,.2f} 元" in json.dumps(books["funds-level2"], ensure_ascii=False)
+    assert f"{yuan(deposits)} 元" in json.dumps(books["funds-level2"], ensure_ascii=False)
 
     upload = "data:text/csv;base64," + base64.b64encode("交易日期,金额,摘要\n2026-11-20,-77.70,电费\n".encode("gbk")).decode()
     resp = dash_post(accountant, _cb(app, "..funds-rec-result."), [{"id": "funds-rec-submit", "property": "n_clicks",
@@ -447,3 +448,47 @@ def test_voucher_form_and_statement_upload_through_the_callbacks(books_app, db):
                       {"id": "funds-statement", "property": "filename", "value": ["电费.csv"]},
                       {"id": "funds-rec-refresh", "property": "data", "value": 0}])
     assert "已导入对账单" in _text(resp) and "1 笔" in _text(resp)
+    imports = dash_post(accountant, _cb(app, "..funds-rec-import."),
+                        [{"id": "funds-rec-bank", "property": "value", "value": bank_id},
+                         {"id": "funds-rec-refresh", "property": "data", "value": 1}]).get_json()["response"]
+    newest = imports["funds-rec-import"]["value"]
+    assert "电费.csv" in imports["funds-rec-import"]["options"][0]["label"]
+    view = dash_post(accountant, _cb(app, "..funds-rec-table."),
+                     [{"id": "funds-rec-import", "property": "value", "value": newest},
+                      {"id": "funds-rec-refresh", "property": "data", "value": 1}]).get_json()["response"]
+    r = funds.reconciliation(db.database_url, actor(db, "demo-township"), newest)
+    assert view["funds-rec-open-stmt"]["rowData"] == r["unmatched_statement"]
+    assert f"{yuan(r['book_balance'])} 元" in json.dumps(view["funds-rec-table"], ensure_ascii=False)
+
+
+def test_close_and_reopen_through_the_callbacks(books_app, db):
+    from tests.conftest import dash_post, sign_in
+
+    app = books_app
+    org_id, _ = org_and_bank(db)
+    accountant, head = sign_in(app.server, "demo-township"), sign_in(app.server, "demo-township-head")
+
+    def close(client, period):
+        return _text(dash_post(client, _cb(app, "..funds-close-result."),
+                               [{"id": "funds-close-submit", "property": "n_clicks", "value": 1}],
+                               [{"id": "funds-org", "property": "value", "value": org_id},
+                                {"id": "funds-close-period", "property": "value", "value": period},
+                                {"id": "funds-books-refresh", "property": "data", "value": 0}]))
+
+    def reopen(client, row, reason):
+        return _text(dash_post(client, _cb(app, "..funds-reopen-result."),
+                               [{"id": "funds-reopen-submit", "property": "n_clicks", "value": 1}],
+                               [{"id": "funds-close-grid", "property": "selectedRows", "value": [row]},
+                                {"id": "funds-reopen-reason", "property": "value", "value": reason},
+                                {"id": "funds-books-refresh", "property": "data", "value": 0}]))
+
+    assert "只有乡镇代理会计可以结账" in close(sign_in(app.server, "demo-village"), "2026-09")
+    assert "缺少权限" in close(head, "2026-09")  # the leader approves; closing is not business handling
+    assert "2026年9月已结账" in close(accountant, "2026-09")
+    again = close(accountant, "2026-09")
+    assert "未结账" in again and "2026年9月已结账" in again
+    row = next(r for r in funds.period_closes(db.database_url, actor(db, "demo-township"), org_id) if r["period"] == 202609)
+    assert "反结账须由乡镇主要领导审批" in reopen(accountant, row, "补记")
+    assert "请填写反结账原因" in reopen(head, row, "")
+    assert "已反结账" in reopen(head, row, "补记九月漏记的电费")
+    assert "已被他人修改" in reopen(head, row, "再来一次")  # the row as it was before the reopening
