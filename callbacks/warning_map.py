@@ -63,6 +63,7 @@ def heatmap_figure(hm: dict, status: str) -> dict:
                         unit="条", label="未关闭预警" if status == "open" else "预警")
     top = max((v for row in hm["z"] for v in row), default=1)
     fig["data"][0]["colorbar"]["dtick"] = whole_step(top, 5)
+    fig["layout"]["xaxis"]["dtick"] = 1  # every rule named, however many
     fig["layout"]["height"] = 200 + 32 * max(len(hm["row_codes"]), 4)
     if hm["quiet"]:
         fig["layout"]["annotations"] = [{

@@ -37,8 +37,18 @@ EVIDENCE_LABELS = {
     "years": "年数", "counterparty": "对方", "payee": "收款人", "purpose": "用途", "account": "科目",
     "contract_id": "合同编号", "contract_number": "合同编号", "voucher_id": "凭证号", "payment_request_id": "付款申请号",
     "asset_id": "资产编号", "listing_id": "交易项目号", "resource_id": "资源编号", "year": "年度", "period": "期间",
-    "count": "笔数", "p_value": "p值", "mad": "平均绝对偏差", "median_fen": "中位数", "z": "稳健Z值",
+    "count": "笔数", "p_value": "p值", "mad": "平均绝对偏差", "median_fen": "中位数", "z": "Z值阈值",
+    "as_of": "截至", "since": "起始日期", "peak_fen": "最高余额", "deadline": "期限", "voucher_ids": "凭证",
+    "asset_event_id": "资产变动记录", "act": "事项", "original_value_fen": "原值", "resolution_id": "引用决议",
+    "status": "状态", "owed_fen": "欠款", "late_receipts": "到期后收款笔数", "last_receipt": "最近收款日期",
+    "instalment_id": "分期记录", "days_overdue": "逾期天数", "grace_days": "宽限天数", "days_left": "剩余天数",
+    "percent": "判定阈值（%）", "ratio_percent": "判定阈值（%）", "filed_on": "报送日期", "annual_check_id": "清查记录",
+    "spend_fen": "本月支出", "mad_fen": "绝对中位差", "robust_z": "稳健Z值", "months": "比较月数",
+    "limit_source": "限额来源", "threshold": "阈值",
 }
+#: Chinese for the coded values the rules record
+EVIDENCE_VALUES = {"disposal": "处置", "lease": "出租", "pledge": "抵押", "payment": "付款", "borrowing": "借款",
+                   "transfer": "转让", "active": "履行中", "expired": "已到期", "terminated": "已终止"}
 
 
 def _today():
@@ -60,8 +70,14 @@ def _yuan(fen) -> str:
 
 
 def _evidence_value(key: str, value):
+    if value is None:
+        return "无"
+    if isinstance(value, str):
+        return EVIDENCE_VALUES.get(value, value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "period" and isinstance(value, int) and 190001 <= value <= 299912:
+        return f"{value // 100}年{value % 100}月"
     if key.endswith("_fen") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return _yuan(value)
     if isinstance(value, list):

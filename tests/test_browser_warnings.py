@@ -63,6 +63,13 @@ def served(tmp_path_factory):
 
     settings = make_settings(tmp_path_factory.mktemp("browser-warnings"))
     generate(settings, "test", today=TODAY, log=lambda *_: None)
+    from data import warning_engine
+    from data.models import Warning
+
+    with transaction(settings.database_url) as s:
+        engine_ran = s.scalar(select(func.count()).select_from(Warning))
+    if not engine_ran:  # the rule engine's own findings, as the demo data will carry them
+        warning_engine.run(settings.database_url, settings.audit_key, today=TODAY, data_dir=settings.data_dir)
     seed_warnings(settings)
     app = create_app(settings, QueryLayer(settings, today=TODAY).load())
     app.server.config["NOW"] = lambda: dt.datetime.combine(TODAY, dt.time(3), tzinfo=dt.UTC)
