@@ -156,7 +156,8 @@ def detail(selected):
     d = funds.request_detail(settings().database_url, current_actor(), rid)
     history = html.Table(className="table table-sm small mb-0", children=[
         html.Thead(html.Tr([html.Th("时间"), html.Th("操作人"), html.Th("操作"), html.Th("内容")])),
-        html.Tbody([html.Tr([html.Td(h["at"], className="text-nowrap"), html.Td(h["by"]), html.Td(h["action"]),
+        html.Tbody([html.Tr([html.Td(h["at"], className="text-nowrap"), html.Td(h["by"], className="text-nowrap"),
+                             html.Td(h["action"], className="text-nowrap"),
                              html.Td(h["changes"])]) for h in d["history"]]),
     ]) if d["history"] else html.Span("无修改记录", className="text-muted")
     return html.Div([html.Div(d["title"], className="fw-semibold mb-1"), html.Div("附件", className="small text-muted"),

@@ -99,13 +99,16 @@ def _requests_tab(today: str):
                 html.Div(className="d-flex flex-wrap justify-content-between align-items-center gap-2", children=[
                     html.H2("收付款申请", className="mb-0"),
                     html.Div(className="d-flex align-items-center gap-2", children=[
-                        html.Div(id="funds-decide-tools", hidden=True, className="d-flex gap-2", children=[
+                        # `hidden` on a wrapper: Bootstrap's .d-flex would override it on the same element
+                        html.Div(id="funds-decide-tools", hidden=True, children=html.Div(className="d-flex gap-2", children=[
                             dbc.Button("同意", id="funds-approve", color="success", size="sm"),
-                            dbc.Button("驳回", id="funds-reject", color="warning", size="sm")]),
-                        html.Div(id="funds-post-tools", hidden=True, className="d-flex align-items-center gap-2", children=[
-                            dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
-                            dbc.Input(id="funds-post-date", type="date", value=today, size="sm", style={"width": "150px"}),
-                            dbc.Button("记账", id="funds-post", color="primary", size="sm")]),
+                            dbc.Button("驳回", id="funds-reject", color="warning", size="sm")])),
+                        html.Div(id="funds-post-tools", hidden=True, children=html.Div(
+                            className="d-flex align-items-center gap-2", children=[
+                                dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
+                                dbc.Input(id="funds-post-date", type="date", value=today, size="sm",
+                                          style={"width": "150px"}),
+                                dbc.Button("记账", id="funds-post", color="primary", size="sm")])),
                     ]),
                 ]),
                 data_grid("funds-grid", COLUMNS, selectable=True, height="460px"),

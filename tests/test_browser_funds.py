@@ -78,6 +78,7 @@ def test_cashier_submits_a_request_with_an_invoice(served, page_for):
     page = page_for("demo-village")
     page.goto(f"{base}/funds")
     page.wait_for_selector("#funds-form-panel:not([hidden])")
+    assert not page.is_visible("#funds-post") and not page.is_visible("#funds-approve")  # not the cashier's steps
     pick(page, "funds-bank", "基本存款账户")
     page.fill("#funds-amount", "3,456.78")
     pick(page, "funds-account", "513 管理费用")
