@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
+from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, Meeting, Resolution
 from domain import assets as rules
@@ -37,6 +38,7 @@ def resolutions_for(url: str, actor: Actor, org_id: int) -> list[dict]:
                 for r, held_on, region in s.execute(q).all() if actor.scope.contains(region)]
 
 
+@runs_after_write("assets", "asset_id")
 def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution_id: int | None,
         on_date: dt.date | None, expected_version: int, today: dt.date, amount_fen: int | None = None) -> str:
     """Dispose of, lease or pledge an asset. Returns the new status."""

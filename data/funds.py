@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
+from data.warning_engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
                          Resolution, Voucher, VoucherLine, utcnow)
 from domain import audit
@@ -100,6 +101,7 @@ def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, exp
         return req.status
 
 
+@runs_after_write("payment_requests", "request_id")
 def post(url: str, key: str, actor: Actor, request_id: int, expected_version: int, posting_date: dt.date | None,
          today: dt.date | None = None) -> int:
     """The township accountant posts an approved request as a balanced voucher, dated on or after

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
+from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
 from domain import audit
@@ -84,6 +85,7 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
         return bid.id
 
 
+@runs_after_write("trade_listings", "listing_id")
 def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: int, today: dt.date) -> int | None:
     """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
     _require(actor)

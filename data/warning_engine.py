@@ -319,6 +319,49 @@ def after_write(url: str, key: str, region_code: int, today: dt.date, data_dir: 
         return None
 
 
+#: the write paths' hooks can be switched off (e.g. a bulk import that runs a full run afterwards)
+HOOKS_ENABLED = True
+
+
+def runs_after_write(table: str, id_arg: str):
+    """Decorator for a write function `f(url, key, actor, <id_arg>, ..., today=...)`: once it has
+    returned (its transaction committed), run the rules incrementally over the village of the
+    record `<table>.id == <id_arg>`, dated by the call's `today` (else today in Beijing)."""
+    import functools
+    import inspect
+
+    def deco(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            if HOOKS_ENABLED:
+                try:
+                    a = sig.bind(*args, **kwargs).arguments
+                    day = a.get("today") or dt.datetime.now(audit.CST).date()
+                    region = _region_of(a["url"], table, int(a[id_arg]))
+                    if region is not None:
+                        after_write(a["url"], a["key"], region, day)
+                except Exception:
+                    log.exception("warning hook after %s failed", fn.__name__)
+            return result
+        return wrapper
+    return deco
+
+
+def _region_of(url: str, table: str, record_id: int) -> int | None:
+    from sqlalchemy import text
+
+    from data.db import engine_for
+
+    if table not in ("payment_requests", "assets", "trade_listings"):
+        raise ValueError(table)
+    with engine_for(url).connect() as c:
+        value = c.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
+    return int(value) if value is not None else None
+
+
 def start_schedule(url: str, key: str, interval_s: int, today_fn, data_dir: Path | None = None) -> threading.Thread:
     """A daemon thread running a full run every `interval_s` seconds (the first after one interval)."""
     stop = threading.Event()
