@@ -103,6 +103,13 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from server.callbacks import register_all
 
     register_all(app)
+    if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
+        from data.warning_engine import start_schedule
+        from domain.audit import CST
+
+        server.extensions["platform.warning_schedule"] = start_schedule(
+            settings.database_url, settings.audit_key, settings.warning_schedule_s,
+            lambda: dt.datetime.now(CST).date(), settings.data_dir)
 
     return app
 

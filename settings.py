@@ -42,6 +42,8 @@ class Settings:
     secure_cookies: bool = False
     idle_timeout_s: int = 30 * 60
     absolute_timeout_s: int = 12 * 3600
+    #: seconds between scheduled full runs of the warning engine (0: no schedule)
+    warning_schedule_s: int = 3600
 
     def __post_init__(self):
         if not self.database_url:
@@ -78,6 +80,7 @@ class Settings:
             demo_county=_int("DEMO_COUNTY", 0),
             audit_key=env.get("AUDIT_KEY") or _persistent_secret(data_dir, "audit_key"),
             secure_cookies=env.get("SECURE_COOKIES", "0") == "1",
+            warning_schedule_s=_int("WARNING_SCHEDULE_S", 3600),
         )
 
 

@@ -15,7 +15,8 @@ PASSWORD = "Demo@2026!"
 
 def make_settings(tmp, url: str | None = None, province: int = 22) -> Settings:
     return Settings(province=province, database_url=url or "", data_dir=tmp, demo_scale="test",
-                    secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD)
+                    secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD,
+                    warning_schedule_s=0)
 
 
 @pytest.fixture(scope="session")
