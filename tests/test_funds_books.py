@@ -492,3 +492,42 @@ def test_close_and_reopen_through_the_callbacks(books_app, db):
     assert "请填写反结账原因" in reopen(head, row, "")
     assert "已反结账" in reopen(head, row, "补记九月漏记的电费")
     assert "已被他人修改" in reopen(head, row, "再来一次")  # the row as it was before the reopening
+
+
+# ---------------------------------------------------------------- the same books on PostgreSQL
+
+@pytest.mark.postgres
+@pytest.mark.xdist_group("postgres")
+def test_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory):
+    """A database of its own on the real server (the shared one is compared with SQLite elsewhere)."""
+    from data.demo import generate
+    from data.query import QueryLayer
+
+    pg = make_settings(tmp_path_factory.mktemp("funds-pg"), postgres_server.create_database("funds_books"))
+    generate(pg, "test", today=TODAY, log=lambda *_: None)
+    url, key = pg.database_url, pg.audit_key
+    accountant, cashier = actor(pg, "demo-township"), actor(pg, "demo-village")
+    org_id, bank_id = org_and_bank(pg)
+    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 2), "收到租金",
+                                                             (f"102:{bank_id}", "1,500.37", ""), ("501", "", "1,500.37")),
+                       TODAY)
+    sums = ledger_sums(pg, org_id)
+    assert {a["ledger_code"]: a["balance_fen"] for a in funds.account_balances(url, cashier, org_id)} == \
+        {101: sums[101], 102: sums[102]}
+    village = cashier.scope.root
+    k = QueryLayer(pg, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary")), village)
+    fig = funds.level2(url, cashier, org_id)
+    assert (k["cash"] + k["bank"], k["receivables"], k["liabilities"], k["total_assets"]) == \
+        (fig["deposits"], fig["claims"], fig["debts"], fig["total_assets"])
+    imp, n, matched = funds.import_statement(url, key, accountant, bank_id, "对账单.csv", UTF8_CSV.encode("gbk"), TODAY)
+    assert (n, matched) == (4, 1) and funds.reconciliation(url, accountant, imp)["difference"] == 0
+    rid = approved_request(pg, dt.date(2026, 10, 15), dt.date(2026, 10, 16))
+    with pytest.raises(AccountError, match=f"#{rid}"):
+        funds.close_period(url, key, accountant, org_id, OCT, TODAY)
+    funds.post(url, key, accountant, rid, version(pg, rid), dt.date(2026, 10, 16), today=TODAY)
+    funds.close_period(url, key, accountant, org_id, OCT, TODAY)
+    before = snapshot(pg)
+    with pytest.raises(AccountError, match="2026年10月已结账"):
+        funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 30), "补记",
+                                                                 ("513", "1", ""), ("101", "", "1")), TODAY)
+    assert snapshot(pg) == before
