@@ -56,6 +56,9 @@ DEMO_LOGINS = [
     ("demo-member", "集体经济组织成员"),
 ]
 
+#: share of villages with each planted fault (at least one village each, at every scale)
+PLANT = {"test": 0.01, "demo": 0.01, "province": 0.004}
+
 TABLE_ORDER = ["collective_orgs", "village_profiles", "households", "members", "bank_accounts", "meetings", "resolutions",
                "assets", "asset_events", "trade_listings", "bids", "contracts", "contract_instalments", "contract_receipts",
                "resources", "annual_checks", "disclosures"]
@@ -137,7 +140,8 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     end_period = today.year * 100 + today.month
     codes = villages["code"].to_numpy()
     org_ids = np.arange(1, nv + 1)
-    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day)
+    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
+                             plant=PLANT[scale])
     now = dt.datetime.now(dt.timezone.utc)
     frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
     first_period = int(ledger.vouchers["period"].min())
@@ -145,6 +149,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in
                    business_frames(rng, settings.province, villages, ledger.wealth_fen, first, today, spec.density).items()
                    if v})
+    from .records import payment_frames
+
+    paying = payment_frames(rng, ledger, frames, today, PLANT[scale])
+    planted = {**ledger.planted, **paying.pop("planted")}
+    requests = paying.pop("payment_requests")
+    frames.update(paying)
     log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
         f"{ledger.vouchers.height:,} vouchers")
     for table in TABLE_ORDER:
@@ -158,8 +168,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
                                      posted_at=pl.lit(now), reverses_id=pl.lit(None, pl.Int64))
     bulk.ingest(engine, "vouchers", vouchers)
     log(f"[demo] vouchers written at {time.perf_counter() - t0:.1f}s")
-    bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8),
-                                                                    counterparty=pl.lit(None, pl.Utf8)))
+    bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8)))
     log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
     members = frames["members"]
     first_village = demo_users(settings, villages, None)[6]["region_code"]
@@ -177,12 +186,25 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
                     generated_at=now.isoformat())
         s.merge(Setting(key="dataset", value=meta))
         s.merge(Setting(key="ledger_generation", value={"id": generation}))
+    with engine.connect() as c:  # the generated requests were entered by the demo village's cashier
+        cashier = c.execute(select(User.id).where(User.username == "demo-village")).scalar_one()
+    bulk.ingest(engine, "payment_requests", bulk.add_record_columns(
+        requests.with_columns(requested_by_id=pl.lit(cashier, pl.Int64)), now, provided_by="演示数据生成器",
+        responsible_by="村报账员"))
     if engine.dialect.name == "postgresql":
         with engine.begin() as c:
             c.execute(text("ANALYZE"))
     from data.query import QueryLayer
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
+    # the supervision rules over the new data: the demo opens with its warnings
+    from data.warning_engine import run as run_warnings
+
+    t1 = time.perf_counter()
+    summary = run_warnings(url, settings.audit_key, today=today, kind="full", data_dir=settings.data_dir)
+    meta["warnings"] = summary["raised"]
+    log(f"[demo] warning engine: {summary['raised']:,} warnings from {summary['rules']} rules in "
+        f"{time.perf_counter() - t1:.1f}s; planted faults in villages {sorted({i for v in planted.values() for i in v})[:12]}…")
     log(f"[demo] done in {time.perf_counter() - t0:.1f}s")
     return meta
 

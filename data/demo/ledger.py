@@ -6,7 +6,7 @@ about three quarters of all assets in the richest 14% of villages (the 2019 nati
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -14,7 +14,7 @@ import polars as pl
 MEAN_ASSETS_YUAN = 8_200_000
 WEALTH_SIGMA = 1.8
 
-# (summary, debit account(s), credit account(s), cash-like?) — one template a voucher kind.
+# (summary, debit account(s), credit account(s)) — one template a voucher kind.
 # A template with two debit accounts makes a three-line voucher (the second debit gets 6%).
 TEMPLATES: list[tuple[str, tuple[int, ...], int]] = [
     ("收到经营收入", (102,), 501),          # 0
@@ -39,12 +39,20 @@ TEMPLATES: list[tuple[str, tuple[int, ...], int]] = [
     ("归还借款", (201,), 102),                # 19
     ("对外长期投资", (141,), 102),            # 20
     ("计提固定资产折旧", (513,), 152),        # 21
+    # derived or planted kinds (never drawn at random)
+    ("收回期初应收款", (102,), 112),          # 22
+    ("偿还期初应付款", (211,), 102),          # 23
+    ("收取租金直接支付误工补贴", (513,), 501),  # 24 坐支: income netted against an expense
+    ("支付村内道路硬化工程款", (514,), 102),    # 25 a one-off jump in spending
+    ("支付零星工程款", (511,), 102),          # 26 fabricated amounts (Benford)
 ]
 N_T = len(TEMPLATES)
 # Relative frequency of each template, and its typical size as a share of yearly turnover.
-FREQ = np.array([14, 6, 4, 2, 3, 12, 8, 9, 4, 3, 7, 3, 5, 4, 3, 3, 1.2, 6, 0.5, 0.5, 0.3, 0], float)
+# Deposits of cash takings (11), withdrawals for cash payments (10), collections of receivables
+# (13) and payments of payables (15) are not drawn: they follow the voucher they settle.
+FREQ = np.array([14, 6, 4, 2, 3, 12, 8, 9, 4, 3, 0, 0, 5, 0, 3, 0, 1.2, 6, 0.5, 0.5, 0.3, 0, 0, 0, 0, 0, 0], float)
 SIZE = np.array([2.5, 0.08, 3.0, 1.2, 0.3, 0.25, 0.02, 0.6, 0.8, 0.02, 0.05, 0.04, 1.2, 1.0, 1.0, 0.9,
-                 3.0, 0.2, 2.0, 2.0, 3.0, 0.0])
+                 3.0, 0.2, 2.0, 2.0, 3.0, 0.0, 0, 0, 0, 0, 0])
 INCOME_T = {0, 1, 2, 3, 4, 12}
 SEASON_INCOME = np.array([1.6, 0.7, 1.3, 0.8, 0.8, 0.9, 0.8, 0.8, 1.2, 1.5, 1.4, 1.3])  # Jan..Dec
 SEASON_SPEND = np.array([1.0, 0.6, 1.0, 1.2, 1.3, 1.2, 1.1, 1.0, 1.0, 1.0, 1.0, 1.6])
@@ -54,13 +62,20 @@ OPENING = [  # (account, share of total assets, side) — capital (301) balances
     (151, 0.58, "d"), (152, 0.10, "c"), (161, 0.06, "d"), (132, 0.05, "d"), (153, 0.0685, "d"),
     (211, 0.07, "c"), (201, 0.03, "c"),
 ]
+#: cash on hand at the opening stays within the usual limit (yuan), except where a fault is planted
+OPENING_CASH_YUAN = (500, 4_000)
+#: ledger faults the supervision rules must find; `plant` is the share of villages with each
+LEDGER_FAULTS = ("cash_kept", "takings_kept", "sitting_payment", "old_receivable", "old_payable",
+                 "very_old_receivable", "spending_jump", "fabricated_payments")
 
 
 @dataclass
 class Ledger:
     vouchers: pl.DataFrame  # id, region_code, org_id, date, period, number, summary, source
-    lines: pl.DataFrame     # id, voucher_id, region_code, period, line_no, account_code, debit_fen, credit_fen, summary
+    lines: pl.DataFrame     # id, voucher_id, region_code, period, line_no, account_code, debit_fen, credit_fen, counterparty
     wealth_fen: np.ndarray  # opening total assets per village
+    #: village indexes (into the codes) carrying each planted ledger fault
+    planted: dict = field(default_factory=dict)
 
 
 def periods(end: int, months: int) -> np.ndarray:
@@ -75,9 +90,21 @@ def village_wealth(rng: np.random.Generator, n: int) -> np.ndarray:
     return (np.clip(yuan, 80_000, 2e10) * 100).astype(np.int64)
 
 
+def _pick(rng: np.random.Generator, n: int, share: float, taken: set) -> np.ndarray:
+    """Villages for one planted fault: about `share` of them and at least one, preferring villages
+    without another fault so that each fault stands on its own."""
+    k = max(1, int(round(n * share)))
+    free = np.array([i for i in range(n) if i not in taken] or list(range(n)))
+    out = np.sort(rng.choice(free, size=min(k, len(free)), replace=False))
+    taken.update(int(i) for i in out)
+    return out
+
+
 def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids: np.ndarray,
-                    end_period: int, months: int, vouchers_per_month: float, last_day: int | None = None) -> Ledger:
-    """Vouchers for every village × month. `vouchers_per_month` is the mean over villages."""
+                    end_period: int, months: int, vouchers_per_month: float, last_day: int | None = None,
+                    plant: float | None = None) -> Ledger:
+    """Vouchers for every village × month. `vouchers_per_month` is the mean over villages. With
+    `plant`, about that share of villages (at least one) gets each fault of LEDGER_FAULTS."""
     nv = len(village_codes)
     pers = periods(end_period, months)
     wealth = village_wealth(rng, nv)
@@ -89,6 +116,9 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     month_of = pers % 100 - 1
     lam = act[:, None] * ((SEASON_INCOME + SEASON_SPEND) / 2)[month_of][None, :]
     counts = rng.poisson(np.maximum(lam - 1, 0.2)).astype(np.int64)  # + 1 depreciation voucher each month
+    dim_all = _days_in_month(pers)
+    if last_day is not None:
+        dim_all = np.where(pers == end_period, np.minimum(dim_all, last_day), dim_all)
     # --- ordinary vouchers
     vm = np.repeat(np.arange(nv * months), counts.ravel())
     v_idx, p_idx = vm // months, vm % months
@@ -101,6 +131,69 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     amount = np.where(np.isin(tmpl, [1, 6, 9]), np.minimum(amount, 300_000), amount)  # cash items stay small
     amount = (np.round(amount / 100) * 100).astype(np.int64)  # whole yuan
     amount = np.maximum(amount, 1_000)
+    day = rng.integers(1, 29, n_ord) % dim_all[p_idx] + 1
+    # --- settlements that follow the voucher they settle
+    opening_amt = {acct: (wealth * share).astype(np.int64) // 100 * 100 for acct, share, _ in OPENING}
+    cash_open = np.clip(opening_amt[101], OPENING_CASH_YUAN[0] * 100, OPENING_CASH_YUAN[1] * 100) // 100 * 100
+    parts = [(v_idx, p_idx, day, tmpl, amount)]
+
+    def follow(mask, new_t, lag_lo, lag_hi, same_month_day_lag=None):
+        vi, pi, di, am = v_idx[mask], p_idx[mask], day[mask], amount[mask]
+        if same_month_day_lag is not None:  # a few days later, within the month
+            d2 = np.minimum(di + rng.integers(0, same_month_day_lag + 1, len(vi)), dim_all[pi])
+            parts.append((vi, pi, d2, np.full(len(vi), new_t), am))
+            return
+        lag = rng.integers(lag_lo, lag_hi + 1, len(vi))
+        p2 = pi + lag
+        ok = p2 < months
+        p2 = p2[ok]
+        d2 = rng.integers(1, 29, ok.sum()) % dim_all[p2] + 1
+        d2 = np.where(lag[ok] == 0, np.maximum(d2, di[ok]), d2)
+        d2 = np.minimum(d2, dim_all[p2])
+        parts.append((vi[ok], p2, d2, np.full(ok.sum(), new_t), am[ok]))
+
+    follow(tmpl == 1, 11, 0, 0, same_month_day_lag=2)      # cash takings deposited within two days
+    follow(np.isin(tmpl, [6, 9]), 10, 0, 0, same_month_day_lag=0)  # cash drawn the day it is paid out
+    follow(tmpl == 12, 13, 1, 6)                           # receivables collected within half a year
+    follow(tmpl == 14, 15, 0, 3)                           # payables paid within a quarter
+    # the opening receivables and payables are settled within the first year
+    for acct, t in ((112, 22), (211, 23)):
+        lag = rng.integers(1, min(12, months - 1) + 1, nv) if months > 1 else np.zeros(nv, np.int64)
+        d = rng.integers(1, 29, nv) % dim_all[lag] + 1
+        parts.append((np.arange(nv), lag, d, np.full(nv, t), opening_amt[acct]))
+    planted: dict[str, np.ndarray] = {}
+    old_items = []  # (village, date, account, amount, counterparty): carried-forward items of known age
+    if plant:
+        taken: set = set()
+        planted = {k: _pick(rng, nv, plant, taken) for k in LEDGER_FAULTS}
+        last = months - 1
+        cash_open[planted["cash_kept"]] = rng.integers(60, 200, len(planted["cash_kept"])) * 10_000
+        for k, t, lo, hi in (("takings_kept", 1, 2_000, 8_000), ("sitting_payment", 24, 500, 3_000)):
+            vi = planted[k]
+            pi = np.full(len(vi), max(last - 1, 0))  # last month: its deadline has passed
+            di = rng.integers(1, 29, len(vi)) % dim_all[pi] + 1
+            parts.append((vi, pi, di, np.full(len(vi), t), rng.integers(lo, hi, len(vi)) * 100))
+        vi = planted["spending_jump"]
+        pi = np.full(len(vi), last)
+        jump = np.maximum(turnover[vi] * 0.6, 3_000_000) // 100 * 100
+        parts.append((vi, pi, np.minimum(np.full(len(vi), 2), dim_all[pi]), np.full(len(vi), 25), jump.astype(np.int64)))
+        for vi_ in planted["fabricated_payments"]:  # 130 payments over two years crowding the digits 4-9
+            n = 130
+            pi = last - rng.integers(0, min(24, months), n)
+            di = rng.integers(1, 29, n) % dim_all[pi] + 1
+            am = rng.integers(48, 99, n) * 10_000 + rng.integers(0, 100, n) * 100
+            parts.append((np.full(n, vi_), pi, di, np.full(n, 26), am))
+        end_y, end_m = divmod(int(end_period), 100)
+        end_day = np.datetime64(f"{end_y:04d}-{end_m:02d}-{min(last_day or 28, 28):02d}")
+        for k, acct, years in (("old_receivable", 112, (3.3, 4.6)), ("old_payable", 211, (3.3, 4.6)),
+                               ("very_old_receivable", 112, (5.5, 8.0))):
+            for vi_ in planted[k]:
+                age = int(rng.uniform(*years) * 365)
+                amt = int(rng.integers(20, 400)) * 10_000
+                who = (f"{['张', '王', '李', '刘'][int(rng.integers(0, 4))]}某某（历年欠款）" if acct == 112
+                       else "某建筑队（历年工程尾款）")
+                old_items.append((int(vi_), end_day - np.timedelta64(age, "D"), acct, amt, who))
+    v_idx, p_idx, day, tmpl, amount = (np.concatenate(x) for x in zip(*parts))
     # --- one depreciation voucher per village-month (fixed assets / 40 years / 12)
     dep = np.maximum((wealth * 0.58 / 480).astype(np.int64) // 100 * 100, 100)
     d_v = np.repeat(np.arange(nv), months)
@@ -109,19 +202,39 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     p_idx = np.concatenate([p_idx, d_p])
     tmpl = np.concatenate([tmpl, np.full(len(d_v), 21)])
     amount = np.concatenate([amount, dep[d_v]])
-    # order by village, period (the ledger as it would be entered); days within the month
+    day = np.concatenate([day, dim_all[d_p]])
+    # order by village, period (the ledger as it would be entered)
     order = np.lexsort((rng.random(len(v_idx)), p_idx, v_idx))
-    v_idx, p_idx, tmpl, amount = v_idx[order], p_idx[order], tmpl[order], amount[order]
+    v_idx, p_idx, tmpl, amount, day = v_idx[order], p_idx[order], tmpl[order], amount[order], day[order]
     per = pers[p_idx]
-    dim = _days_in_month(per)
-    if last_day is not None:
-        dim = np.where(per == end_period, np.minimum(dim, last_day), dim)
-    day = np.where(tmpl == 21, dim, rng.integers(1, 29, len(per)) % dim + 1)
     vouchers = _voucher_frame(village_codes, org_ids, v_idx, per, day, tmpl)
-    opening = _opening(village_codes, org_ids, wealth, pers[0])
+    opening = _opening(village_codes, org_ids, wealth, pers[0], cash_open)
     lines = _lines(vouchers.height, tmpl, amount, village_codes[v_idx], per, opening)
     vouchers = pl.concat([opening["vouchers"], vouchers.with_columns(pl.col("id") + nv)])
-    return Ledger(vouchers=vouchers, lines=lines, wealth_fen=wealth)
+    if old_items:
+        vouchers, lines = _old_items(vouchers, lines, village_codes, org_ids, pers[0], old_items)
+    lines = lines.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("id"))
+    return Ledger(vouchers=vouchers, lines=lines, wealth_fen=wealth,
+                  planted={k: [int(i) for i in v] for k, v in planted.items()})
+
+
+def _old_items(vouchers: pl.DataFrame, lines: pl.DataFrame, codes, orgs, first_period: int, items) -> tuple:
+    """Carried-forward receivables/payables entered with the date they arose (before the books on
+    the platform begin): booked in the first period against capital, dated by their origin."""
+    first = int(vouchers["id"].max()) + 1
+    vs, ls = [], []
+    for k, (vi, day, acct, amt, who) in enumerate(items):
+        vid = first + k
+        vs.append(dict(id=vid, region_code=int(codes[vi]), org_id=int(orgs[vi]), date=day.astype("datetime64[D]").item(),
+                       period=int(first_period), number=900 + k, summary="期初往来明细（历年挂账）", source="opening"))
+        d, c = (acct, 301) if acct == 112 else (301, acct)
+        for no, (a, dr, cr) in enumerate(((d, amt, 0), (c, 0, amt)), start=1):
+            ls.append(dict(voucher_id=vid, region_code=int(codes[vi]), period=int(first_period), line_no=no,
+                           account_code=a, debit_fen=dr, credit_fen=cr, counterparty=who if a == acct else None))
+    vf = pl.DataFrame(vs, schema=vouchers.schema)
+    lf = pl.DataFrame(ls, infer_schema_length=None).with_columns(id=pl.lit(0))
+    lf = lf.select(pl.col(c).cast(t) for c, t in lines.schema.items())
+    return pl.concat([vouchers, vf]), pl.concat([lines, lf])
 
 
 def _days_in_month(per: np.ndarray) -> np.ndarray:
@@ -152,7 +265,7 @@ def _voucher_frame(codes, orgs, v_idx, per, day, tmpl) -> pl.DataFrame:
     })
 
 
-def _opening(codes, orgs, wealth, first_period: int) -> dict:
+def _opening(codes, orgs, wealth, first_period: int, cash_fen: np.ndarray | None = None) -> dict:
     nv = len(codes)
     date = np.datetime64(f"{first_period // 100:04d}-{first_period % 100:02d}-01")
     vouchers = pl.DataFrame({
@@ -165,6 +278,8 @@ def _opening(codes, orgs, wealth, first_period: int) -> dict:
     credit_total = np.zeros(nv, np.int64)
     for acct, share, side in OPENING:
         amt = (wealth * share).astype(np.int64) // 100 * 100
+        if acct == 101 and cash_fen is not None:
+            amt = np.asarray(cash_fen, np.int64)
         rows.append((acct, amt, side))
         if side == "d":
             debit_total += amt
@@ -203,4 +318,5 @@ def _lines(n_ord: int, tmpl, amount, region, per, opening) -> pl.DataFrame:
         pl.col("line_no").cast(pl.Int16), pl.col("account_code").cast(pl.Int16),
         pl.col("debit_fen").cast(pl.Int64), pl.col("credit_fen").cast(pl.Int64),
     ).sort("voucher_id", "line_no")
-    return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("id"))
+    return frame.with_columns(pl.lit(None, pl.Utf8).alias("counterparty"),
+                              pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("id"))
