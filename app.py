@@ -110,6 +110,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         server.extensions["platform.warning_schedule"] = start_schedule(
             settings.database_url, settings.audit_key, settings.warning_schedule_s,
             lambda: dt.datetime.now(CST).date(), settings.data_dir)
+        from data.warnings import start_escalation  # overdue warnings go one level up, same rhythm
+
+        server.extensions["platform.warning_escalation"] = start_escalation(
+            settings.database_url, settings.audit_key, settings.warning_schedule_s, lambda: dt.datetime.now(CST).date())
 
     return app
 
