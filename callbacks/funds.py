@@ -170,14 +170,15 @@ def detail(selected):
 @secure_callback(ANY, Output("funds-org", "options"), Output("funds-org", "value"),
                  Output("funds-voucher-form", "hidden"), Output("funds-close-form", "hidden"),
                  Output("funds-reopen-form", "hidden"), Output("funds-rec-submit", "disabled"),
-                 Output("funds-rec-rematch", "disabled"), Input("funds-init", "data"))
+                 Output("funds-rec-rematch", "disabled"), Output("funds-open-form", "hidden"), Input("funds-init", "data"))
 def orgs(_):
     actor = current_actor()
     options = [{"label": o["name"], "value": o["id"]} for o in funds.orgs(settings().database_url, actor)]
     role = actor.scope.role
     no_import = role not in rules.IMPORT_ROLES
     return (options, options[0]["value"] if options else None, role not in rules.POSTING_ROLES,
-            role not in rules.CLOSE_ROLES, role not in rules.REOPEN_ROLES, no_import, no_import)
+            role not in rules.CLOSE_ROLES, role not in rules.REOPEN_ROLES, no_import, no_import,
+            role not in rules.POSTING_ROLES)
 
 
 def _level2_panel(figures: dict):
@@ -204,6 +205,29 @@ def books(org_id, _):
              for a in accounts if a["ledger_code"] == 102]
     return (accounts, _level2_panel(figures), funds.vouchers(cfg.database_url, actor, org_id),
             funds.period_closes(cfg.database_url, actor, org_id), banks, *[options for _ in ROWS])
+
+
+OPEN_FIELDS = ("kind", "name", "bank_name", "account_no")
+
+
+@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-open-result", "children"),
+                 *[Output(f"funds-open-{f}-error", "children") for f in ("kind", "name", "bank", "no")],
+                 Output("funds-books-refresh", "data", allow_duplicate=True),
+                 Input("funds-open-submit", "n_clicks"), State("funds-org", "value"), State("funds-open-kind", "value"),
+                 State("funds-open-name", "value"), State("funds-open-bank", "value"), State("funds-open-no", "value"),
+                 State("funds-books-refresh", "data"), prevent_initial_call=True)
+def open_account(_, org_id, kind, name, bank_name, account_no, refresh):
+    if _int(org_id) is None:
+        return alert("请先选择集体经济组织。", "warning"), "", "", "", "", no_update
+    cfg = settings()
+    try:
+        funds.open_account(cfg.database_url, cfg.audit_key, current_actor(), _int(org_id), kind, name, bank_name,
+                           account_no)
+    except AccountError as exc:
+        return (alert("未登记，请按提示修改。", "danger"), *[exc.errors.get(f, "") for f in OPEN_FIELDS], no_update)
+    except PermissionDenied as exc:
+        return alert(str(exc), "danger"), "", "", "", "", no_update
+    return alert(f"已登记账户：{(name or '').strip()}。"), "", "", "", "", (refresh or 0) + 1
 
 
 # ---------------------------------------------------------------- manual vouchers

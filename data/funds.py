@@ -626,3 +626,31 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
         changes.append({"at": h["at"].astimezone(audit.CST).strftime("%Y-%m-%d %H:%M"), "by": h["by"],
                         "action": ACTION_LABELS.get(h["action"], h["action"]), "changes": "；".join(shown)})
     return {"title": title, "files": files, "history": changes}
+
+
+def open_account(url: str, key: str, actor: Actor, org_id: int, kind: str, name: str | None, bank_name: str | None,
+                 account_no: str | None) -> int:
+    """开户登记: the township accountant records a cash or bank account of an organisation. Its
+    balance starts at nothing and only ever comes from the ledger. Returns the account id."""
+    if actor.scope.role not in rules.POSTING_ROLES:
+        raise PermissionDenied("只有乡镇代理会计可以登记账户")
+    digits, errors = rules.account_problems(kind, name, bank_name, account_no)
+    with transaction(url, actor) as s:
+        org = _org_in_scope(s, actor, org_id)
+        existing = s.scalars(select(BankAccount).where(BankAccount.org_id == org.id)).all()
+        if kind == "cash" and any(b.kind == "cash" for b in existing):
+            errors["kind"] = "本组织已有库存现金账户"
+        if kind == "bank" and digits and any(b.account_no == digits for b in existing):
+            errors["account_no"] = "本组织已登记该银行账号"
+        if errors:
+            raise AccountError(errors)
+        label, code = rules.ACCOUNT_KINDS[kind]
+        acct = BankAccount(org_id=org.id, kind=kind, name=name.strip(), ledger_code=code,
+                           bank_name=(bank_name or "").strip() or None if kind == "bank" else None,
+                           account_no=digits if kind == "bank" else None, collected_by_id=actor.user_id,
+                           provided_by=actor.username, responsible_by=org.name)
+        s.add(acct)
+        s.flush()
+        _log(s, key, actor, f"登记{label}账户：{org.name} {acct.name}" + (f"（{acct.bank_name} {digits}）" if digits else ""),
+             bank_account_id=acct.id, org_id=org.id)
+        return acct.id

@@ -486,3 +486,28 @@ def reconciliation(book_balance: int, statement_balance: int, unmatched_statemen
 
 #: who imports bank statements and reconciles: the township accountant and the village cashier
 IMPORT_ROLES = ("township_accountant", "village_cashier")
+
+
+# ---------------------------------------------------------------- opening a cash or bank account
+
+ACCOUNT_KINDS = {"bank": ("银行存款", 102), "cash": ("库存现金", 101)}
+
+
+def account_problems(kind: str, name: str | None, bank_name: str | None, account_no: str | None) -> tuple[str, dict]:
+    """(the account number as digits, field -> what is wrong) for a new cash or bank account."""
+    import re
+
+    errors: dict[str, str] = {}
+    digits = re.sub(r"[\s-]", "", account_no or "")
+    if kind not in ACCOUNT_KINDS:
+        errors["kind"] = "请选择银行存款或库存现金"
+    if not (name or "").strip():
+        errors["name"] = "请填写账户名称"
+    elif len(name.strip()) > 100:
+        errors["name"] = "账户名称不超过100字"
+    if kind == "bank":
+        if not (bank_name or "").strip():
+            errors["bank_name"] = "请填写开户行"
+        if not re.fullmatch(r"\d{8,32}", digits):
+            errors["account_no"] = "银行账号应为8至32位数字"
+    return digits, errors

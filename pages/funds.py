@@ -161,11 +161,27 @@ def _vouchers_tab(today: str):
 
 def _accounts_tab():
     return html.Div(className="row g-3 mt-1", children=[
-        html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
+        html.Div(className="col-xl-7", children=[html.Div(className="panel", children=[
             html.H2("银行与现金账户（余额取自账簿）"), data_grid("funds-accounts-grid", ACCOUNT_COLUMNS, height="260px"),
             html.P("余额 = 该账户的库存现金（101）或银行存款（102）分录借方合计减贷方合计，不可手工录入。",
                    className="muted-note mt-2 mb-0"),
-        ])),
+        ]), html.Div(className="panel", id="funds-open-form", hidden=True, children=[
+            html.H2("登记账户（乡镇代理会计）"),
+            html.Div(className="row g-2", children=[
+                html.Div(_field("类别", dbc.RadioItems(id="funds-open-kind", value="bank", inline=True, options=[
+                    {"label": "银行存款", "value": "bank"}, {"label": "库存现金", "value": "cash"}]), "funds-open-kind"),
+                    className="col-md-3"),
+                html.Div(_field("账户名称", dbc.Input(id="funds-open-name", maxLength=100, placeholder="例如 专项资金户"),
+                                "funds-open-name"), className="col-md-3"),
+                html.Div(_field("开户行", dbc.Input(id="funds-open-bank", maxLength=100), "funds-open-bank"),
+                         className="col-md-3"),
+                html.Div(_field("账号", dbc.Input(id="funds-open-no", maxLength=40, inputMode="numeric"), "funds-open-no"),
+                         className="col-md-3"),
+            ]),
+            html.P("新账户余额为零，此后只由记账凭证产生。", className="muted-note"),
+            dbc.Button("登记", id="funds-open-submit", color="primary"),
+            html.Div(id="funds-open-result", className="mt-2"),
+        ])]),
         html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
             html.H2("二级基础数据"), html.Div(id="funds-level2"),
             html.P("由账簿自动生成（第十一条），不可手工录入：存款 = 101 + 102；债权 = 112 应收款 + 113 内部往来；"

@@ -41,7 +41,8 @@ def actor(settings, username) -> Actor:
 def village_org(settings, village: int):
     with transaction(settings.database_url) as s:
         org = s.scalar(select(CollectiveOrg).where(CollectiveOrg.region_code == village))
-        bank = s.scalar(select(BankAccount).where(BankAccount.org_id == org.id, BankAccount.kind == "bank"))
+        bank = s.scalar(select(BankAccount).where(BankAccount.org_id == org.id, BankAccount.kind == "bank")
+                        .order_by(BankAccount.id))
         return org.id, bank.id
 
 

@@ -250,6 +250,27 @@ def test_a_second_bank_account_keeps_its_own_balance(db):
         funds.level2(url, accountant, org_id)["bank"]
 
 
+def test_opening_an_account_checks_everything_at_once_and_starts_at_zero(db):
+    url, key = db.database_url, db.audit_key
+    org_id, _ = org_and_bank(db)
+    accountant = actor(db, "demo-township")
+    before = snapshot(db), len(funds.account_balances(url, accountant, org_id))
+    with pytest.raises(AccountError) as exc:
+        funds.open_account(url, key, accountant, org_id, "bank", " ", "", "6222-abc")
+    assert exc.value.errors == {"name": "请填写账户名称", "bank_name": "请填写开户行",
+                                "account_no": "银行账号应为8至32位数字"}
+    with pytest.raises(AccountError, match="本组织已有库存现金账户"):
+        funds.open_account(url, key, accountant, org_id, "cash", "备用金", None, None)
+    with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以登记账户"):
+        funds.open_account(url, key, actor(db, "demo-village"), org_id, "bank", "新户", "农业银行", "62220000111")
+    assert (snapshot(db), len(funds.account_balances(url, accountant, org_id))) == before
+    new_id = funds.open_account(url, key, accountant, org_id, "bank", "土地补偿款专户", "农业银行", "6222 0000 1111 2222")
+    row = next(a for a in funds.account_balances(url, accountant, org_id) if a["id"] == new_id)
+    assert (row["account_no"], row["ledger_code"], row["balance_fen"]) == ("6222000011112222", 102, 0)
+    with pytest.raises(AccountError, match="本组织已登记该银行账号"):
+        funds.open_account(url, key, accountant, org_id, "bank", "重复", "农业银行", "6222000011112222")
+
+
 def test_books_outside_the_jurisdiction_are_refused(db):
     from tests.test_history_attachments import outsider
 
