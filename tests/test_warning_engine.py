@@ -214,3 +214,19 @@ def test_the_schedule_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("WARNING_SCHEDULE_S", "0")
     assert Settings.from_env().warning_schedule_s == 0
     assert make_settings(tmp_path).warning_schedule_s == 0  # off in tests
+
+
+@pytest.mark.postgres
+@pytest.mark.xdist_group("postgres")
+def test_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_settings):
+    """The generation's own run on both databases (later warnings may come from other tests' writes)."""
+    from data.db import engine_for
+
+    def first_run(settings):
+        with engine_for(settings.database_url).connect() as c:
+            n = c.execute(select(WarningRun.raised).order_by(WarningRun.id).limit(1)).scalar()
+            return sorted(c.execute(select(Warning.rule_id, Warning.fingerprint, Warning.title, Warning.region_code)
+                                    .where(Warning.id <= n)).all())
+
+    pg, lite = first_run(pg_settings), first_run(sqlite_settings)
+    assert pg == lite and {r[0] for r in pg} == set(RULES)
