@@ -3,11 +3,13 @@ step is one transaction with its security-log entry; a step on a request changed
 caller read it is refused (optimistic locking), and a refusal changes nothing."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
@@ -179,6 +181,16 @@ def bank_accounts(url: str, actor: Actor) -> list[dict]:
 
 # ---------------------------------------------------------------- organisations, accounts, the books
 
+@contextlib.contextmanager
+def _conflict(errors: dict[str, str]):
+    """A unique constraint hit by a simultaneous write (the same voucher number, the same file)
+    becomes a refusal in Chinese; the transaction has rolled back."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise AccountError(errors) from exc
+
+
 def _in_scope(column, actor: Actor):
     return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
 
@@ -285,7 +297,7 @@ def post_voucher(url: str, key: str, actor: Actor, org_id: int, draft: rules.Vou
     if actor.scope.role not in rules.POSTING_ROLES:
         raise PermissionDenied("只有乡镇代理会计可以录入记账凭证")
     lines, errors = rules.voucher_problems(draft, today)
-    with transaction(url, actor) as s:
+    with _conflict({"_": "他人同时记账占用了该凭证号，请再提交一次"}), transaction(url, actor) as s:
         org = _org_in_scope(s, actor, org_id)
         if draft.date is not None and "date" not in errors:
             problem = _closed_problem(s, org.id, draft.date)
@@ -468,7 +480,7 @@ def import_statement(url: str, key: str, actor: Actor, bank_account_id: int, fil
         raise PermissionDenied("只有乡镇代理会计或村报账员可以导入银行对账单")
     rows, problems = rules.parse_statement(content or b"", today)
     digest = hashlib.sha256(content or b"").hexdigest()
-    with transaction(url, actor) as s:
+    with _conflict({"statement": "该文件刚刚已被导入，不能重复导入"}), transaction(url, actor) as s:
         bank, org = _bank_in_scope(s, actor, bank_account_id)
         if bank.kind != "bank":
             raise AccountError({"bank_account": "请选择银行存款账户（库存现金没有对账单）"})
