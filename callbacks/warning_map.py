@@ -107,7 +107,10 @@ def map_or_bars(per: pl.DataFrame, region: int, province: int):
     values = {c: v for c, v in zip(per["code"].to_list(), per["per_village"].to_list()) if v is not None}
     names = dict(zip(per["code"].to_list(), per["name"].to_list()))
     if child_level in (CITY, COUNTY) and set(names) & codes_with_geometry(province, child_level):
-        return region_map(load_geojson(province, child_level), values, names, unit="条/村", label="每村平均未关闭预警")
+        fig, codes = region_map(load_geojson(province, child_level), values, names, unit="条/村",
+                                label="每村平均未关闭预警", floor=0.0)
+        fig["data"][-1]["marker"]["colorbar"]["tickformat"] = ",.1f"
+        return fig, codes
     top = per.filter(pl.col("per_village").is_not_null()).head(30)
     if top.is_empty():
         return empty_figure("暂无数据"), []

@@ -36,8 +36,9 @@ def _rings(geometry: dict):
 
 
 def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *, unit: str, label: str,
-               dark: bool = False, selected: int | None = None) -> tuple[dict, list[int]]:
-    """A choropleth of `values` (code -> number) over the features of `geojson`.
+               dark: bool = False, selected: int | None = None, floor: float | None = None) -> tuple[dict, list[int]]:
+    """A choropleth of `values` (code -> number) over the features of `geojson`; with `floor` the
+    colour scale starts there (e.g. 0 for counts) instead of at the smallest value.
 
     Returns the figure (a plain dict: building plotly objects validates every property, which
     costs more than the query) and the region code of each trace, in order, so that a click (which
@@ -46,6 +47,8 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
     present = [values.get(int(f["id"])) for f in feats]
     nums = [v for v in present if v is not None]
     lo, hi = (min(nums), max(nums)) if nums else (0.0, 1.0)
+    if floor is not None:
+        lo, hi = min(lo, floor), max(hi, floor)
     span = (hi - lo) or 1.0
     traces: list[dict] = []
     codes: list[int] = []

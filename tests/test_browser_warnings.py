@@ -192,3 +192,21 @@ def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path)
         assert "追回" in ev.note
         assert s.scalar(select(Attachment.filename).where(Attachment.owner_type == "warning_event",
                                                           Attachment.owner_id == ev.id)) == "整改说明.pdf"
+
+
+def test_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
+    """The demo data plants a fault of every rule somewhere in the province; the province's heatmap
+    has a column for each, and its map colours the cities."""
+    from domain.warning_lifecycle import rule_info
+    from domain.warning_rules import RULES as ALL_RULES
+
+    _, base = served
+    page = page_for("demo-admin")
+    page.goto(f"{base}/warning-map")
+    page.wait_for_selector("#wmap-heatmap .heatmaplayer")
+    page.wait_for_selector("#wmap-map .scatterlayer .trace")
+    page.wait_for_selector("#wmap-ratings .ag-center-cols-container .ag-row")
+    x = page.evaluate("() => document.querySelector('#wmap-heatmap .js-plotly-plot').data[0].x")
+    assert {rule_info(r)["name"] for r in ALL_RULES} <= set(x)
+    assert "吉林省" in page.inner_text("#wmap-breadcrumb")
+    shot(page, "warning-heatmap-province")
