@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components.attachments import file_links
 from components.export import excel_bytes
@@ -294,8 +295,12 @@ def _as_of(value) -> dt.date:
 
 
 @secure_callback(ANY, Output("ct-expiring-grid", "rowData"), Output("ct-overdue-grid", "rowData"),
-                 Output("ct-due-note", "children"), Input("ct-due-asof", "value"), Input("ct-refresh", "data"))
-def due(as_of, _):
+                 Output("ct-due-note", "children"), Input("ct-tabs", "active_tab"), Input("ct-due-asof", "value"),
+                 Input("ct-refresh", "data"))
+def due(tab, as_of, _):
+    """Read when the tab is opened (and again on a new date or after a change), so it is current."""
+    if tab != "due":
+        raise PreventUpdate
     day = _as_of(as_of)
     ending, late = contracts.due_lists(settings().database_url, current_actor(), day)
     owed = sum(r["outstanding_fen"] for r in late)

@@ -13,12 +13,15 @@ dash.register_page(__name__, path="/resources", name="资源管理", order=12, t
                    permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
 
 COLUMNS = [
-    {"field": "name", "headerName": "名称", "minWidth": 160}, {"field": "type", "headerName": "类型", "maxWidth": 130},
+    {"field": "name", "headerName": "名称", "minWidth": 160}, {"field": "type", "headerName": "类型", "minWidth": 90},
     {"field": "area_mu", "headerName": "面积（亩）", "type": "rightAligned", "filter": "agNumberColumnFilter",
-     "valueGetter": {"function": "Number(params.data.area_mu)"}},
-    {"field": "location", "headerName": "坐落"}, {"field": "parcel_no", "headerName": "宗地编号"},
-    {"field": "contracted", "headerName": "已发包", "maxWidth": 100}, {"field": "contractor", "headerName": "承包（承租）方"},
-    {"field": "contracted_until", "headerName": "承包到期"}, {"field": "org", "headerName": "集体经济组织", "minWidth": 180},
+     "valueGetter": {"function": "Number(params.data.area_mu)"}, "minWidth": 120},
+    {"field": "location", "headerName": "坐落", "minWidth": 110}, {"field": "parcel_no", "headerName": "宗地编号",
+                                                                   "minWidth": 120},
+    {"field": "contracted", "headerName": "已发包", "minWidth": 90},
+    {"field": "contractor", "headerName": "承包（承租）方", "minWidth": 150},
+    {"field": "contracted_until", "headerName": "承包到期", "minWidth": 120},
+    {"field": "org", "headerName": "集体经济组织", "minWidth": 190},
 ]
 
 

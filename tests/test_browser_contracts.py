@@ -165,7 +165,18 @@ def test_contract_form_signs_a_contract_with_its_scan(biz, page_for):
         assert s.get(Resource, resource_id).contractor == "李娜"
         assert s.scalar(select(Attachment.sha256).where(Attachment.owner_type == "contract",
                                                         Attachment.owner_id == c.id)) is not None
+    with transaction(url) as s:  # an older lease of the village: ends in 30 days, its last rent 20 days late
+        old = Contract(org_id=org.id, region_code=org.region_code, number="HT-浏览器-到期", title="村东鱼塘租赁合同",
+                       kind="lease", counterparty="赵强", counterparty_id_type="resident", counterparty_id=GOOD_ID,
+                       subject_type="resource", subject_id=resource_id, amount_fen=900_000,
+                       signed_on=today - dt.timedelta(days=700), start_on=today - dt.timedelta(days=700),
+                       end_on=today + dt.timedelta(days=30), status="active")
+        s.add(old)
+        s.flush()
+        s.add(ContractInstalment(contract_id=old.id, region_code=org.region_code, seq=2,
+                                 due_on=today - dt.timedelta(days=20), amount_fen=300_000, received_fen=100_000))
     page.click("text=到期与逾期")
-    page.locator("#ct-expiring-grid .ag-center-cols-container .ag-row").first.wait_for()
+    page.locator("#ct-expiring-grid .ag-row", has_text="HT-浏览器-到期").first.wait_for()
+    page.locator("#ct-overdue-grid .ag-row", has_text="HT-浏览器-到期").first.wait_for()
     assert "逾期未收" in wait_text(page, "#ct-due-note")
     shot(page, "contracts-due")

@@ -384,7 +384,8 @@ def test_listing_bid_award_becomes_a_contract_whose_overdue_instalment_the_towns
         first_due = s.scalar(select(func.min(ContractInstalment.due_on)).where(ContractInstalment.contract_id == cid))
 
     due_key = _cb(ct_app, "..ct-expiring-grid.")
-    inputs = [{"id": "ct-due-asof", "property": "value", "value": None},
+    inputs = [{"id": "ct-tabs", "property": "active_tab", "value": "due"},
+              {"id": "ct-due-asof", "property": "value", "value": None},
               {"id": "ct-refresh", "property": "data", "value": 0}]
     township = sign_in(ct_app.server, "demo-township")
     resp = dash_post(township, due_key, inputs).get_json()["response"]
