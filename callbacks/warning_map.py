@@ -22,6 +22,7 @@ from server.context import log_export, settings
 from .common import breadcrumb, current_actor, region_from_search
 
 TREND_MONTHS = 24
+RATING_ROWS = 2000
 
 
 def _today():
@@ -97,7 +98,8 @@ def render(hash_, _status):
     villages = warnings.supervised_villages(settings().database_url, actor.scope)
     rated = warnings.ratings(f, tree, region, today, villages)
     crumbs = breadcrumb(tree, actor.scope, region, "/warning-map")
-    return crumbs, kpi_row(warnings.kpis(f, region, today, rated)), rated.to_dicts()
+    # the grid carries the worst villages (a province has ~12k; the export has them all)
+    return crumbs, kpi_row(warnings.kpis(f, region, today, rated)), rated.head(RATING_ROWS).to_dicts()
 
 
 def map_or_bars(per: pl.DataFrame, region: int, province: int):
