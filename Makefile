@@ -27,6 +27,7 @@ test: system-deps $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/browser_bench.py
+	$(PY) scripts/bench_warnings.py
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

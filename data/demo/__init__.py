@@ -197,6 +197,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from data.query import QueryLayer
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
+    del ledger, frames, paying, requests, members, vouchers  # the engine reads its own frames: free the generator's
     # the supervision rules over the new data: the demo opens with its warnings
     from data.warning_engine import run as run_warnings
 

@@ -62,6 +62,8 @@ OPENING = [  # (account, share of total assets, side) — capital (301) balances
     (151, 0.58, "d"), (152, 0.10, "c"), (161, 0.06, "d"), (132, 0.05, "d"), (153, 0.0685, "d"),
     (211, 0.07, "c"), (201, 0.03, "c"),
 ]
+#: the share of vouchers drawn at random; the rest settle them (deposits, withdrawals, collections…)
+DRAWN_SHARE = float(FREQ.sum() / (FREQ.sum() + 17))  # 17: the old weights of the settlement kinds
 #: cash on hand at the opening stays within the usual limit (yuan), except where a fault is planted
 OPENING_CASH_YUAN = (500, 4_000)
 #: ledger faults the supervision rules must find; `plant` is the share of villages with each
@@ -115,7 +117,9 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     turnover = wealth * rng.uniform(0.05, 0.15, nv)  # fen / year
     month_of = pers % 100 - 1
     lam = act[:, None] * ((SEASON_INCOME + SEASON_SPEND) / 2)[month_of][None, :]
-    counts = rng.poisson(np.maximum(lam - 1, 0.2)).astype(np.int64)  # + 1 depreciation voucher each month
+    # + 1 depreciation voucher each month; the settlements (deposits, withdrawals, collections,
+    # payments of payables: about a fifth of all vouchers) follow the drawn vouchers below
+    counts = rng.poisson(np.maximum((lam - 1) * DRAWN_SHARE, 0.2)).astype(np.int64)
     dim_all = _days_in_month(pers)
     if last_day is not None:
         dim_all = np.where(pers == end_period, np.minimum(dim_all, last_day), dim_all)
@@ -153,7 +157,17 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
         parts.append((vi[ok], p2, d2, np.full(ok.sum(), new_t), am[ok]))
 
     follow(tmpl == 1, 11, 0, 0, same_month_day_lag=2)      # cash takings deposited within two days
-    follow(np.isin(tmpl, [6, 9]), 10, 0, 0, same_month_day_lag=0)  # cash drawn the day it is paid out
+    # cash for the month's cash payments is drawn from the bank on the day of the first of them
+    cash_out = np.flatnonzero(np.isin(tmpl, [6, 9]))
+    if len(cash_out):
+        key = v_idx[cash_out] * months + p_idx[cash_out]
+        order_ = np.argsort(key, kind="stable")
+        key_s = key[order_]
+        starts = np.flatnonzero(np.r_[True, key_s[1:] != key_s[:-1]])
+        total = np.add.reduceat(amount[cash_out][order_], starts)
+        first_day = np.minimum.reduceat(day[cash_out][order_], starts)
+        k = key_s[starts]
+        parts.append((k // months, k % months, first_day, np.full(len(k), 10), total))
     follow(tmpl == 12, 13, 1, 6)                           # receivables collected within half a year
     follow(tmpl == 14, 15, 0, 3)                           # payables paid within a quarter
     # the opening receivables and payables are settled within the first year

@@ -547,9 +547,13 @@ def _contract_and_asset_faults(rng, frames: dict, planted: dict, org_of, officia
     changes: dict[int, dict] = {}
 
     def a_contract(org_id: int, **where):
-        sub = con.filter(pl.col("org_id") == org_id)
+        """A contract of the organisation (else of another one: every fault is planted somewhere),
+        not yet changed by another planted fault."""
+        free = con.filter(~pl.col("id").is_in(list(changes)))
         for k, val in where.items():
-            sub = sub.filter(pl.col(k) == val)
+            free = free.filter(pl.col(k) == val)
+        sub = free.filter(pl.col("org_id") == org_id)
+        sub = sub if sub.height else free
         return sub.row(int(rng.integers(0, sub.height)), named=True) if sub.height else None
 
     for o in org_of(planted["signed_late"]):
@@ -563,7 +567,8 @@ def _contract_and_asset_faults(rng, frames: dict, planted: dict, org_of, officia
             changes[r["id"]] = dict(counterparty=name, counterparty_id=cid, counterparty_id_type="uscc",
                                     counterparty_registered_on=r["signed_on"] + dt.timedelta(days=int(rng.integers(5, 90))))
     for o in org_of(planted["official_contract"]):
-        r, off = a_contract(o), official_of.get(o)
+        r = a_contract(o)
+        off = official_of.get(r["org_id"]) if r else None
         if r and off:
             changes[r["id"]] = dict(counterparty=off["name"], counterparty_id=off["id_number"],
                                     counterparty_id_type="resident")
