@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable, Mapping
 
+import numpy as np
 import polars as pl
 
 SEVERITY_LABELS = {1: "低", 2: "中", 3: "高"}
@@ -189,7 +190,77 @@ def _thresholds(orgs: pl.DataFrame, column: str, default: int) -> pl.DataFrame:
 
 # ---------------------------------------------------------------------------------- ledger
 def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
-    """The ledger-derived frames from raw lines (of LEDGER_ACCOUNTS) and their vouchers."""
+    """The ledger-derived frames from raw lines (of LEDGER_ACCOUNTS) and their vouchers.
+
+    Voucher ids are dense (1..n): the voucher of each line and the per-voucher flags (has a bank
+    line, receives money, earns income, spends) are found by array indexing, not by joins — at
+    province scale (20M+ lines) that is several times faster. Sparse ids fall back to joins."""
+    lines = lines.collect() if isinstance(lines, pl.LazyFrame) else lines
+    vouchers = vouchers.collect() if isinstance(vouchers, pl.LazyFrame) else vouchers
+    if lines.is_empty() or vouchers.is_empty():
+        return _ledger_frames_join(lines, vouchers)
+    vid = lines["voucher_id"].to_numpy()
+    vv = vouchers["voucher_id"].to_numpy()
+    size = int(max(vv.max(), vid.max())) + 1
+    if size > 4 * (len(vv) + len(vid)) + 1_000_000 or vid.min() < 0 or vv.min() < 0:
+        return _ledger_frames_join(lines, vouchers)
+    acct = lines["account_code"].to_numpy()
+    debit = lines["debit_fen"].to_numpy()
+    credit = lines["credit_fen"].to_numpy()
+    pos = np.full(size, -1, np.int64)
+    pos[vv] = np.arange(len(vv))
+    row = pos[vid]
+    known = row >= 0
+
+    def flag(mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(size, bool)
+        out[vid[mask]] = True
+        return out
+
+    is_money = np.isin(acct, [CASH, BANK])
+    is_income = np.isin(acct, INCOME_ACCOUNTS)
+    is_expense = np.isin(acct, EXPENSE_ACCOUNTS)
+    has_bank = flag(acct == BANK)
+    money_in = flag(is_money & (debit > 0))
+    mix_voucher = flag(is_income & (credit > 0)) & flag(is_expense & (debit > 0)) & ~flag(is_money)
+    opening = np.zeros(len(vid), bool)
+    opening[known] = vouchers["opening"].cast(pl.Boolean).to_numpy()[row[known]]
+    v_cols = vouchers.select("org_id", "region_code", "date")
+
+    def frame(mask: np.ndarray, **cols) -> pl.DataFrame:
+        m = mask & known
+        base = v_cols[row[m]]
+        return base.with_columns(voucher_id=pl.Series(vid[m]),
+                                 **{k: (pl.Series(v[m]) if isinstance(v, np.ndarray) else v.filter(pl.Series(m)))
+                                    for k, v in cols.items()})
+
+    cm = acct == CASH
+    kind = np.select([opening, (debit > 0) & has_bank[vid], debit > 0, has_bank[vid]],
+                     ["opening", "withdrawal", "receipt", "deposit"], "payment")
+    cash = frame(cm, kind=kind, in_fen=debit, out_fen=credit)
+    mix = (frame(mix_voucher[vid] & (is_income | is_expense), account_code=acct, debit_fen=debit, credit_fen=credit)
+           .group_by("voucher_id", "org_id", "region_code", "date")
+           .agg(pl.when(pl.col("account_code").is_in(INCOME_ACCOUNTS)).then(pl.col("credit_fen")).otherwise(0)
+                .sum().alias("income_fen"),
+                pl.when(pl.col("account_code").is_in(EXPENSE_ACCOUNTS)).then(pl.col("debit_fen")).otherwise(0)
+                .sum().alias("expense_fen")))
+    payment_lines = frame(is_money & (credit > 0) & ~opening & ~money_in[vid], amount_fen=credit)
+    spending = (frame(is_expense & (debit > 0), spend_fen=debit)
+                .group_by("org_id", "region_code",
+                          (pl.col("date").dt.year().cast(pl.Int64) * 100 + pl.col("date").dt.month().cast(pl.Int64))
+                          .alias("period"))
+                .agg(pl.col("spend_fen").sum()))
+    arap = frame(np.isin(acct, [RECEIVABLE, PAYABLE]), account_code=acct, debit_fen=debit, credit_fen=credit,
+                 counterparty=lines["counterparty"])
+    borrowings = frame(np.isin(acct, BORROWING_ACCOUNTS) & (credit > 0) & ~opening, account_code=acct,
+                       amount_fen=credit)
+    out = {"cash": cash, "voucher_mix": mix, "payment_lines": payment_lines, "spending": spending, "arap": arap,
+           "borrowings": borrowings}
+    return {k: out[k].select(list(FRAME_SCHEMAS[k])).cast(FRAME_SCHEMAS[k]) for k in LEDGER_DERIVED}
+
+
+def _ledger_frames_join(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
+    """`ledger_frames` by joins (any voucher ids)."""
     lines = lines.lazy() if isinstance(lines, pl.DataFrame) else lines
     v = (vouchers.lazy() if isinstance(vouchers, pl.DataFrame) else vouchers).select(
         "voucher_id", "org_id", "region_code", "date", pl.col("opening").cast(pl.Boolean))
@@ -224,8 +295,9 @@ def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | p
     arap = led.filter(acct.is_in([RECEIVABLE, PAYABLE])).select(list(FRAME_SCHEMAS["arap"]))
     borrowings = (led.filter(acct.is_in(BORROWING_ACCOUNTS) & (credit > 0) & ~pl.col("opening"))
                   .select("org_id", "region_code", "voucher_id", "date", "account_code", credit.alias("amount_fen")))
-    out = pl.collect_all([cash, mix, payment_lines, spending, arap, borrowings])
-    return dict(zip(LEDGER_DERIVED, out))
+    out = dict(zip(("cash", "voucher_mix", "payment_lines", "spending", "arap", "borrowings"),
+                   pl.collect_all([cash, mix, payment_lines, spending, arap, borrowings])))
+    return {k: out[k].select(list(FRAME_SCHEMAS[k])).cast(FRAME_SCHEMAS[k]) for k in LEDGER_DERIVED}
 
 
 # ---------------------------------------------------------------------------------- funds

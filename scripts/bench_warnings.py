@@ -51,10 +51,12 @@ def main() -> None:
     today = dt.date.fromisoformat(meta["today"]) if meta and meta.get("today") else dt.date.today()
     from data import warning_engine
 
-    with engine_for(settings.database_url).connect() as c:
-        first = c.execute(select(WarningRun).order_by(WarningRun.id).limit(1)).scalars().first()
-        stored = c.execute(select(func.count()).select_from(Warning)).scalar()
-        village = c.execute(select(Warning.region_code).order_by(Warning.id).limit(1)).scalar()
+    from sqlalchemy.orm import Session
+
+    with Session(engine_for(settings.database_url)) as s:
+        first = s.scalar(select(WarningRun).order_by(WarningRun.id).limit(1))
+        stored = s.scalar(select(func.count()).select_from(Warning))
+        village = s.scalar(select(Warning.region_code).order_by(Warning.id).limit(1))
     if first is not None:
         print(json.dumps({"run": "first (at generation)", "seconds": round(first.duration_ms / 1000, 2),
                           "raised": first.raised, "findings": first.findings,

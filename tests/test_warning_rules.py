@@ -495,3 +495,31 @@ def test_horizon_and_fingerprint_period():
     assert RULES["spending_jump"].horizon(params_for("spending_jump"), TODAY) == "202609"
     assert RULES["benford"].horizon(params_for("benford"), TODAY) == "2026"
     assert fingerprint_period("spending_jump:org:1:202611") == "202611"
+
+
+def test_ledger_frames_by_index_equal_those_by_joins():
+    from domain.warning_rules import _ledger_frames_join
+
+    led = Ledger()
+    led.add(D(2026, 1, 1), (101, 300_000, 0), (102, 500_000, 0), (112, 90_000, 0, "甲"), (301, 0, 890_000), opening=True)
+    led.add(D(2026, 3, 1), (101, 50_000, 0), (501, 0, 50_000))                       # takings
+    led.add(D(2026, 3, 2), (102, 50_000, 0), (101, 0, 50_000))                       # deposited
+    led.add(D(2026, 3, 3), (101, 20_000, 0), (102, 0, 20_000))                       # withdrawal
+    led.add(D(2026, 3, 3), (513, 20_000, 0), (101, 0, 20_000))                       # cash payment
+    led.add(D(2026, 4, 9), (513, 8_000, 0), (501, 0, 8_000))                         # 坐支
+    led.add(D(2026, 5, 1), (102, 5_000_000, 0), (201, 0, 5_000_000))                 # borrowing
+    led.add(D(2026, 6, 1), (102, 40_000, 0), (112, 0, 40_000, "甲"), org_id=ORG2, region=V2)
+    led.add(D(2026, 6, 2), (511, 30_000, 0), (211, 0, 30_000, "乙"), org_id=ORG2, region=V2)
+    lines = conform("ledger_lines", pl.DataFrame(led.lines, infer_schema_length=None))
+    vouchers = conform("ledger_vouchers", pl.DataFrame(led.vouchers))
+    key = {"cash": ["voucher_id", "kind"], "voucher_mix": ["voucher_id"], "payment_lines": ["voucher_id", "amount_fen"],
+           "spending": ["org_id", "period"], "arap": ["voucher_id", "account_code"], "borrowings": ["voucher_id"]}
+    by_index, by_join = ledger_frames(lines, vouchers), _ledger_frames_join(lines, vouchers)
+    for name, cols in key.items():
+        assert by_index[name].sort(cols).equals(by_join[name].sort(cols)), name
+    assert by_index["cash"].get_column("kind").to_list() == ["opening", "receipt", "deposit", "withdrawal", "payment"]
+    assert by_index["voucher_mix"].get_column("voucher_id").to_list() == [6]
+    # sparse ids take the join path and give the same
+    sparse = ledger_frames(lines.with_columns(pl.col("voucher_id") * 10**9),
+                           vouchers.with_columns(pl.col("voucher_id") * 10**9))
+    assert sparse["payment_lines"]["voucher_id"].to_list() == [5 * 10**9] and by_index["payment_lines"]["voucher_id"].to_list() == [5]
