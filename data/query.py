@@ -521,14 +521,18 @@ class QueryLayer:
         return {"villages": n, "top14_share": top(0.14), "top10_share": top(0.10), "gini": gini,
                 "lorenz": ([0.0, *((idx + 1) / n).tolist()], [0.0, *cum[idx].tolist()])}
 
-    def warnings(self, scope: Scope, region: int, limit: int = 10) -> pl.DataFrame:
-        """The newest open warnings in the subtree of `region`."""
+    def warnings(self, scope: Scope, region: int, limit: int = 10, recent_days: int = 30) -> pl.DataFrame:
+        """The open warnings of the subtree of `region` raised in the last `recent_days`, most severe
+        first (a rule run raises many at once); the newest overall when none is that recent."""
         region = scope.require(region)
         lo, hi = subtree_bounds(region)
-        frame = self._read(
-            "SELECT id, rule_id, region_code AS code, severity, status, title, raised_at FROM warnings "
-            f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status <> 'closed' "
-            f"ORDER BY raised_at DESC, id DESC LIMIT {int(limit)}")
+        since = ((self.today or dt.date.today()) - dt.timedelta(days=recent_days)).isoformat()
+        base = ("SELECT id, rule_id, region_code AS code, severity, status, title, raised_at FROM warnings "
+                f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status <> 'closed' ")
+        frame = self._read(base + f"AND raised_at >= '{since}' ORDER BY severity DESC, raised_at DESC, id DESC "
+                                  f"LIMIT {int(limit)}")
+        if frame.is_empty():
+            frame = self._read(base + f"ORDER BY raised_at DESC, id DESC LIMIT {int(limit)}")
         if frame.is_empty():
             return pl.DataFrame(schema={"id": pl.Int64, "rule_id": pl.String, "code": pl.Int64, "severity": pl.Int64,
                                         "status": pl.String, "title": pl.String, "raised_at": pl.String})

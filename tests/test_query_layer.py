@@ -132,3 +132,18 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
                                    debit_fen=0, credit_fen=123_456),
                        VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=2, account_code=501,
                                    debit_fen=123_456, credit_fen=0)])
+
+
+def test_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):
+    """The cockpit's 最新预警: a rule run raises many warnings at once, so among the recent ones the
+    most severe come first; a county sees only its own."""
+    ql = QueryLayer(sqlite_settings, today=TODAY).load()
+    top = ql.warnings(province_scope(sqlite_settings), sqlite_settings.province * 10**10, limit=10)
+    with engine_for(sqlite_settings.database_url).connect() as c:
+        worst = c.execute(text("SELECT MAX(severity) FROM warnings WHERE status <> 'closed'")).scalar()
+    assert top.height == 10 and top["severity"][0] == worst
+    assert top["severity"].to_list() == sorted(top["severity"].to_list(), reverse=True)
+    assert (top["status"] != "closed").all()
+    county = sqlite_settings.demo_county
+    own = ql.warnings(Scope(root=county, perms=role_perms("county_admin")), county, limit=50)
+    assert own.height > 0 and own["code"].is_between(*subtree_bounds(county)).all()
