@@ -311,12 +311,20 @@ def _store_failure(url, key, kind, region_root, started, t0, exc) -> None:
 
 def after_write(url: str, key: str, region_code: int, today: dt.date, data_dir: Path | None = None) -> dict | None:
     """Incremental run for the village of `region_code`, after a write that matters has committed.
-    Never raises: the user's write is done whatever happens here."""
-    try:
-        return run(url, key, today=today, kind="incremental", region_root=int(region_code), data_dir=data_dir)
-    except Exception:
-        log.exception("incremental warning run after a write failed (region %s)", region_code)
+    Never raises: the user's write is done whatever happens here. While another run holds the
+    engine (a scheduled full run takes half a minute at province scale) the user does not wait:
+    the incremental run follows in the background."""
+    def go():
+        try:
+            return run(url, key, today=today, kind="incremental", region_root=int(region_code), data_dir=data_dir)
+        except Exception:
+            log.exception("incremental warning run after a write failed (region %s)", region_code)
+            return None
+
+    if _RUN_LOCK.locked():
+        threading.Thread(target=go, name="warning-after-write", daemon=True).start()
         return None
+    return go()
 
 
 #: the write paths' hooks can be switched off (e.g. a bulk import that runs a full run afterwards)

@@ -217,9 +217,14 @@ def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | p
         out[vid[mask]] = True
         return out
 
-    is_money = np.isin(acct, [CASH, BANK])
-    is_income = np.isin(acct, INCOME_ACCOUNTS)
-    is_expense = np.isin(acct, EXPENSE_ACCOUNTS)
+    def among(codes) -> np.ndarray:  # np.isin by a lookup table (account codes are small integers)
+        lut = np.zeros(max(int(acct.max()), max(codes)) + 1, bool)
+        lut[list(codes)] = True
+        return lut[acct]
+
+    is_money = among([CASH, BANK])
+    is_income = among(INCOME_ACCOUNTS)
+    is_expense = among(EXPENSE_ACCOUNTS)
     has_bank = flag(acct == BANK)
     money_in = flag(is_money & (debit > 0))
     mix_voucher = flag(is_income & (credit > 0)) & flag(is_expense & (debit > 0)) & ~flag(is_money)
@@ -227,33 +232,33 @@ def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | p
     opening[known] = vouchers["opening"].cast(pl.Boolean).to_numpy()[row[known]]
     v_cols = vouchers.select("org_id", "region_code", "date")
 
-    def frame(mask: np.ndarray, **cols) -> pl.DataFrame:
-        m = mask & known
-        base = v_cols[row[m]]
-        return base.with_columns(voucher_id=pl.Series(vid[m]),
-                                 **{k: (pl.Series(v[m]) if isinstance(v, np.ndarray) else v.filter(pl.Series(m)))
-                                    for k, v in cols.items()})
+    def frame(mask: np.ndarray, **cols) -> tuple[pl.DataFrame, np.ndarray]:
+        idx = np.flatnonzero(mask & known)
+        base = v_cols[row[idx]]
+        return base.with_columns(voucher_id=pl.Series(vid[idx]),
+                                 **{k: (pl.Series(v[idx]) if isinstance(v, np.ndarray) else v.gather(idx))
+                                    for k, v in cols.items()}), idx
 
-    cm = acct == CASH
-    kind = np.select([opening, (debit > 0) & has_bank[vid], debit > 0, has_bank[vid]],
-                     ["opening", "withdrawal", "receipt", "deposit"], "payment")
-    cash = frame(cm, kind=kind, in_fen=debit, out_fen=credit)
-    mix = (frame(mix_voucher[vid] & (is_income | is_expense), account_code=acct, debit_fen=debit, credit_fen=credit)
+    cash, idx = frame(acct == CASH, in_fen=debit, out_fen=credit)
+    bank_v = has_bank[vid[idx]]
+    cash = cash.with_columns(kind=pl.Series(np.select(
+        [opening[idx], (debit[idx] > 0) & bank_v, debit[idx] > 0, bank_v],
+        ["opening", "withdrawal", "receipt", "deposit"], "payment")))
+    mix = (frame(mix_voucher[vid] & (is_income | is_expense), account_code=acct, debit_fen=debit, credit_fen=credit)[0]
            .group_by("voucher_id", "org_id", "region_code", "date")
            .agg(pl.when(pl.col("account_code").is_in(INCOME_ACCOUNTS)).then(pl.col("credit_fen")).otherwise(0)
                 .sum().alias("income_fen"),
                 pl.when(pl.col("account_code").is_in(EXPENSE_ACCOUNTS)).then(pl.col("debit_fen")).otherwise(0)
                 .sum().alias("expense_fen")))
-    payment_lines = frame(is_money & (credit > 0) & ~opening & ~money_in[vid], amount_fen=credit)
-    spending = (frame(is_expense & (debit > 0), spend_fen=debit)
+    payment_lines = frame(is_money & (credit > 0) & ~opening & ~money_in[vid], amount_fen=credit)[0]
+    spending = (frame(is_expense & (debit > 0), spend_fen=debit)[0]
                 .group_by("org_id", "region_code",
                           (pl.col("date").dt.year().cast(pl.Int64) * 100 + pl.col("date").dt.month().cast(pl.Int64))
                           .alias("period"))
                 .agg(pl.col("spend_fen").sum()))
-    arap = frame(np.isin(acct, [RECEIVABLE, PAYABLE]), account_code=acct, debit_fen=debit, credit_fen=credit,
-                 counterparty=lines["counterparty"])
-    borrowings = frame(np.isin(acct, BORROWING_ACCOUNTS) & (credit > 0) & ~opening, account_code=acct,
-                       amount_fen=credit)
+    arap = frame(among([RECEIVABLE, PAYABLE]), account_code=acct, debit_fen=debit, credit_fen=credit,
+                 counterparty=lines["counterparty"])[0]
+    borrowings = frame(among(BORROWING_ACCOUNTS) & (credit > 0) & ~opening, account_code=acct, amount_fen=credit)[0]
     out = {"cash": cash, "voucher_mix": mix, "payment_lines": payment_lines, "spending": spending, "arap": arap,
            "borrowings": borrowings}
     return {k: out[k].select(list(FRAME_SCHEMAS[k])).cast(FRAME_SCHEMAS[k]) for k in LEDGER_DERIVED}

@@ -230,3 +230,18 @@ def test_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_setting
 
     pg, lite = first_run(pg_settings), first_run(sqlite_settings)
     assert pg == lite and {r[0] for r in pg} == set(RULES)
+
+
+def test_a_write_during_a_long_run_does_not_wait_for_it(db):
+    village = actor(db, "demo-village").scope.root
+    runs = count(db, WarningRun, WarningRun.kind == "incremental")
+    with engine._RUN_LOCK:  # a scheduled full run is under way
+        assert engine.after_write(db.database_url, db.audit_key, village, TODAY, data_dir=db.data_dir) is None
+        assert count(db, WarningRun, WarningRun.kind == "incremental") == runs  # not run yet, not waited for
+    import time
+
+    for _ in range(600):  # the run follows once the engine is free
+        if count(db, WarningRun, WarningRun.kind == "incremental") > runs:
+            break
+        time.sleep(0.1)
+    assert count(db, WarningRun, WarningRun.kind == "incremental") == runs + 1
