@@ -85,14 +85,18 @@ def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
     def series(key):
         return [wan_number(v) for v in monthly[key]]
 
+    # total assets on the right axis in 亿元 once they reach 10 亿元 (eight-digit 万元 ticks crowd the title)
+    assets, asset_unit = series("total_assets"), "万元"
+    if assets and max(abs(v) for v in assets) >= 100_000:
+        assets, asset_unit = [v / 10_000 for v in assets], "亿元"
     data = [
         {"type": "bar", "x": x, "y": series("total_income"), "name": "总收入", "marker": {"color": "#1d8f6e"},
          "customdata": periods, "hovertemplate": "%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>"},
         {"type": "bar", "x": x, "y": series("total_expense"), "name": "总支出", "marker": {"color": "#e67e22"},
          "customdata": periods, "hovertemplate": "%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>"},
-        {"type": "scatter", "x": x, "y": series("total_assets"), "name": "资产总额", "yaxis": "y2", "mode": "lines",
+        {"type": "scatter", "x": x, "y": assets, "name": "资产总额", "yaxis": "y2", "mode": "lines",
          "customdata": periods, "line": {"color": "#5dade2" if dark else "#0b4f8a", "width": 2},
-         "hovertemplate": "%{x}<br>资产总额 %{y:,.2f} 万元<extra></extra>"},
+         "hovertemplate": "%{x}<br>资产总额 %{y:,.2f} " + asset_unit + "<extra></extra>"},
     ]
     shapes = []
     if period and period in periods:
@@ -104,7 +108,7 @@ def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
               "legend": {"orientation": "h", "y": 1.1}, "hovermode": "x unified", "clickmode": "event",
               "xaxis": {"nticks": 18, "tickangle": -30},  # a fixed angle: no measuring of every label
               "yaxis": {"title": {"text": "收支（万元）"}, "tickformat": ",.0f"},
-              "yaxis2": {"title": {"text": "资产总额（万元）"}, "overlaying": "y", "side": "right", "showgrid": False,
+              "yaxis2": {"title": {"text": f"资产总额（{asset_unit}）"}, "overlaying": "y", "side": "right", "showgrid": False,
                          "tickformat": ",.0f"},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": {**FONT, "color": fg}}
     return {"data": data, "layout": quick_ticks(layout)}

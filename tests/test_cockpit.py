@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
@@ -146,3 +147,20 @@ def test_records_export_is_logged(app, client_for, sqlite_settings):
     wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(resp.get_json()["response"]["records-download"]["data"]["content"])))
     assert wb.active["A2"].value == "资产编号" and wb.active.max_row > 2
     assert _exports(sqlite_settings, "demo-county") == before + 1
+
+
+def test_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
+    """Eight-digit 万元 ticks crowd the right axis: from 10 亿元 up the assets line is in 亿元,
+    with the hover saying so; smaller regions keep 万元."""
+    import polars as pl
+
+    from callbacks.cockpit import trend_figure
+
+    big = pl.DataFrame({"period": [202601, 202602], "total_income": [10**9, 2 * 10**9], "total_expense": [5, 6],
+                        "total_assets": [12_268_300_000_000, 12_300_000_000_000]})  # 1,226.83 亿元 in fen
+    fig = trend_figure(big, None)
+    assert fig["layout"]["yaxis2"]["title"]["text"] == "资产总额（亿元）"
+    assert fig["data"][2]["y"][0] == pytest.approx(1226.83) and "亿元" in fig["data"][2]["hovertemplate"]
+    small = big.with_columns(pl.col("total_assets") // 10**6)
+    fig = trend_figure(small, None)
+    assert fig["layout"]["yaxis2"]["title"]["text"] == "资产总额（万元）" and "万元" in fig["data"][2]["hovertemplate"]
