@@ -585,10 +585,14 @@ def _contract_and_asset_faults(rng, frames: dict, planted: dict, org_of, officia
     assets = frames["assets"]
     events = []
     eid = _next_id(frames, "asset_events")
+    # an asset in use is pledged without a resolution, where the village keeps at least two others in use
+    in_use = assets.filter(pl.col("status") == "in_use")
+    roomy = in_use.filter(pl.len().over("org_id") >= 3).sort("id")
     for o in org_of(planted["pledge_no_resolution"]):
-        sub = assets.filter((pl.col("org_id") == o) & (pl.col("status") != "disposed"))
+        sub = roomy.filter(pl.col("org_id") == o)
+        sub = sub if sub.height else roomy.filter(~pl.col("id").is_in([e["asset_id"] for e in events]))
         if sub.height:
-            a = sub.row(0, named=True)
+            a = sub.row(sub.height - 1, named=True)
             events.append(dict(id=eid + len(events), asset_id=a["id"], region_code=a["region_code"],
                                date=today - dt.timedelta(days=int(rng.integers(10, 200))), kind="pledge",
                                original_value_fen=a["original_value_fen"],
