@@ -110,8 +110,7 @@ def map_or_bars(per: pl.DataFrame, region: int, province: int):
     names = dict(zip(per["code"].to_list(), per["name"].to_list()))
     if child_level in (CITY, COUNTY) and set(names) & codes_with_geometry(province, child_level):
         fig, codes = region_map(load_geojson(province, child_level), values, names, unit="条/村",
-                                label="每村平均未关闭预警", floor=0.0)
-        fig["data"][-1]["marker"]["colorbar"]["tickformat"] = ",.1f"
+                                label="每村平均未关闭预警", floor=0.0, tickformat=",.1f")
         return fig, codes
     top = per.filter(pl.col("per_village").is_not_null()).head(30)
     if top.is_empty():

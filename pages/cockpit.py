@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components.charts import graph_config
 from components.grid import data_grid
+from components.html_slot import html_slot
 from components.region_table import children_columns
 from domain.permissions import Perm
 
@@ -22,8 +23,7 @@ def layout(**_):
             html.Div(id="cockpit-breadcrumb", className="breadcrumb-bar"),
             html.A("大屏模式", href="/screen", className="btn btn-sm btn-outline-primary", id="cockpit-screen-link"),
         ]),
-        dcc.Store(id="cockpit-kpis"),
-        html.Div(id="cockpit-kpi-strip", className="row g-2 mb-3", role="region"),
+        *html_slot("cockpit-kpis", className="row g-2 mb-3", role="region"),
         html.Div(className="row g-3", children=[
             html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
                 html.H2("下级区域分布（点击区域下钻）"),
@@ -40,7 +40,7 @@ def layout(**_):
                 dcc.Graph(id="cockpit-topbottom", config=graph_config("村收益排名"), style={"height": "360px"}),
             ])),
             html.Div(className="col-xl-6", children=html.Div(className="panel", children=[
-                html.H2("最新预警"), html.Div(id="cockpit-warnings"),
+                html.H2("最新预警"), *html_slot("cockpit-warnings", role="region"),
             ])),
         ]),
         html.Div(className="panel", children=[

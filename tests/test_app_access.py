@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import dash_post, sign_in
 
-COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis.data...children-table.rowData...cockpit-children-title.children..."
-           "cockpit-children-note.children...cockpit-warnings.children..")
+COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis-html.data...children-table.rowData...cockpit-children-title.children..."
+           "cockpit-children-note.children...cockpit-warnings-html.data..")
 CHARTS = "..cockpit-trend.figure...cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure.."
 
 

@@ -114,7 +114,7 @@ def test_every_village_figure_links_to_its_records(app, client_for, sqlite_setti
     village = int(ql.state.rollups[5].filter(ql.state.rollups[5]["code"] // 10**6 * 10**6 == county)["code"][0])
     c = client_for("demo-county")
     cards = json.dumps(dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": f"#region={village}"}])
-                       .get_json()["response"]["cockpit-kpis"], ensure_ascii=False)
+                       .get_json()["response"]["cockpit-kpis-html"], ensure_ascii=False)
     links = [f"/records#region={village}&kind={k}" for k in ("ledger", "resources", "contracts", "trades", "warnings",
                                                                "assets")]
     assert all(html.escape(link) in cards for link in links)  # the cards are HTML: & is &amp;
@@ -164,3 +164,18 @@ def test_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
     small = big.with_columns(pl.col("total_assets") // 10**6)
     fig = trend_figure(small, None)
     assert fig["layout"]["yaxis2"]["title"]["text"] == "资产总额（万元）" and "万元" in fig["data"][2]["hovertemplate"]
+
+
+def test_newest_warnings_link_to_handling_only_for_those_who_may_handle(app, client_for, sqlite_settings):
+    """The county official (监督预警) opens a warning from the cockpit; the provincial leader, who may
+    not open 预警处置, sees the same list without links. Titles are escaped HTML."""
+    from tests.test_app_access import COCKPIT
+
+    def panel(username):
+        body = dash_post(client_for(username), COCKPIT, [{"id": "url", "property": "hash", "value": ""}]).get_json()
+        return body["response"]["cockpit-warnings-html"]["data"]
+
+    county, leader = panel("demo-county"), panel("demo-province")
+    assert county.count('href="/warnings#warning=') == county.count("<tr>") - 1 > 0  # every row but the header
+    assert "/warnings#" not in leader and leader.count("<tr>") > 1
+    assert "<script" not in county.lower()

@@ -260,7 +260,7 @@ def test_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app, sqlite_
 
     def kpi_bank(client):
         body = dash_post(client, COCKPIT, [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
-        return json.dumps(body["cockpit-kpis"], ensure_ascii=False)
+        return json.dumps(body["cockpit-kpis-html"], ensure_ascii=False)
 
     fields = {"funds-kind": "payment", "funds-bank": bank, "funds-amount": "2,000.00", "funds-account": 513,
               "funds-purpose": "村部维修材料", "funds-counterparty": "李娜", "funds-id-type": "resident",

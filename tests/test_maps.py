@@ -32,3 +32,21 @@ def test_boundaries_cover_the_tree(province, level):
         assert f["properties"]["name"] == tree.name(int(f["id"]))
     path = MAPS_DIR / f"{province}-{'city' if level == CITY else 'county'}.geojson"
     assert path.stat().st_size < 400_000
+
+
+def test_map_legend_is_in_the_figure_and_matches_the_fills():
+    """The colour legend is drawn in the figure (a PNG export keeps it): its bottom step has the
+    smallest region's colour, its top step the largest's, and the labels carry the range and unit."""
+    from components.charts import region_map
+    from data.maps import load_geojson
+
+    geo = load_geojson(22, 2)
+    codes = [int(f["id"]) for f in geo["features"]]
+    values = {c: float(i * 100) for i, c in enumerate(codes)}
+    fig, order = region_map(geo, values, {c: str(c) for c in codes}, unit="万元", label="资产总额")
+    assert order == codes and len(fig["data"]) == len(codes)  # one trace a region, nothing else
+    fills = {code: t["fillcolor"] for code, t in zip(order, fig["data"])}
+    steps = [s for s in fig["layout"]["shapes"] if s["type"] == "rect"]
+    assert steps[0]["fillcolor"] == fills[codes[0]] and steps[-1]["fillcolor"] == fills[codes[-1]]
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "0" in texts and f"{(len(codes) - 1) * 100:,}" in texts and "万元" in texts
