@@ -36,7 +36,7 @@ def _rings(geometry: dict):
 
 
 def scale_legend(lo: float, hi: float, unit: str, *, tickformat: str = ",.0f", dark: bool = False,
-                 x0: float = 0.86, x1: float = 0.885) -> tuple[list[dict], list[dict]]:
+                 x0: float = 0.86, x1: float = 0.875) -> tuple[list[dict], list[dict]]:
     """The colour scale drawn as layout shapes and labels (bottom lo, top hi, the unit above): part of
     the figure, so a PNG export keeps it, and about 25 ms cheaper a redraw than plotly's colour bar
     (its own axis, ticks and text measurement) in software-rendered Chromium."""
@@ -53,12 +53,12 @@ def scale_legend(lo: float, hi: float, unit: str, *, tickformat: str = ",.0f", d
 
     def label(y, text, anchor):
         return {"text": text, "xref": "paper", "yref": "paper", "x": x1 + 0.008, "y": y, "showarrow": False,
-                "xanchor": "left", "yanchor": anchor, "font": {"size": 11, "color": fg}}
+                "xanchor": "left", "yanchor": anchor, "font": {"color": fg}}  # size: the figure's (scaled on 大屏)
 
     notes = [label(top, fmt(hi), "top"), label((top + bottom) / 2, fmt((lo + hi) / 2), "middle"),
              label(bottom, fmt(lo), "bottom"),
              {"text": unit, "xref": "paper", "yref": "paper", "x": x0, "y": top + 0.02, "showarrow": False,
-              "xanchor": "left", "yanchor": "bottom", "font": {"size": 12, "color": fg}}]
+              "xanchor": "left", "yanchor": "bottom", "font": {"color": fg}}]
     return shapes, notes
 
 
