@@ -16,7 +16,7 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from data.accounts import AccountError
-from data.models import Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
+from data.models import Asset, Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
 from domain.permissions import Perm, PermissionDenied
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -38,6 +38,7 @@ OWNERS = {
     "contract": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Contract, i)),
     "warning_event": _region_of_event,
     "meeting": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Meeting, i)),
+    "asset": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Asset, i)),
 }
 
 

@@ -89,3 +89,198 @@ def test_assets_outside_the_region_or_without_permission_are_refused(sqlite_sett
     mine = assets.list_assets(url, supervisor)[0]
     with pytest.raises(PermissionDenied, match="业务办理"):  # the supervisory chair reviews, she does not act
         assets.act(url, key, supervisor, mine["id"], "lease", None, TODAY, mine["version"], TODAY)
+
+
+# ---------------------------------------------------------------- asset cards, depreciation, revaluation
+
+from data.models import Attachment, Voucher, VoucherLine  # noqa: E402
+from domain import assets as rules  # noqa: E402
+
+INVOICE = b"%PDF-1.4 asset invoice"
+
+
+def card(org_id, **change):
+    values = dict(org_id=org_id, code="ZC-TEST-001", name="村部办公电脑", category="equipment", operating=False,
+                  original_value="6,000.00", acquired_on=TODAY - dt.timedelta(days=40), useful_life_months="60",
+                  residual_rate="5", location="村部二楼", custodian="王会计")
+    values.update(change)
+    return rules.CardDraft(**values)
+
+
+def own_org(settings, username="demo-secretary"):
+    who = actor(settings, username)
+    with transaction(settings.database_url) as s:
+        return s.scalar(select(CollectiveOrg.id).where(CollectiveOrg.region_code == who.scope.root))
+
+
+def db_counts(settings):
+    with transaction(settings.database_url) as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) for t in
+                     (Asset, AssetEvent, Attachment, Voucher, VoucherLine))
+
+
+def plain(**kw):
+    base = dict(category="equipment", status="in_use", original_value_fen=120_000, residual_rate_bp=500,
+                useful_life_months=12, acquired_on=dt.date(2026, 1, 15), disposed_on=None,
+                accumulated_depreciation_fen=0, operating=False)
+    return {**base, **kw}
+
+
+def test_depreciation_at_its_boundaries():
+    a = plain()  # 1,200 yuan, 5 % residual, 12 months -> 95 yuan a month
+    assert rules.monthly_fen(a) == 9500
+    assert rules.depreciation_through(a, 202601) == 0  # not in the month of acquisition
+    assert rules.depreciation_through(a, 202602) == 9500  # from the month after
+    assert rules.charge_for(a, 202601) == 0 and rules.charge_for(a, 202602) == 9500
+    assert rules.depreciation_through(a, 203001) == 114_000  # capped at original − residual
+    assert rules.charge_for(plain(accumulated_depreciation_fen=110_000), 202701) == 4000  # the last bit only
+    assert rules.charge_for(plain(accumulated_depreciation_fen=114_000), 202702) == 0  # fully depreciated
+    assert rules.depreciation_through(plain(category="land"), 202612) == 0
+    assert rules.charge_for(plain(category="investment"), 202606) == 0
+    assert rules.charge_for(plain(status="idle"), 202606) == 0  # idle equipment is not depreciated
+    assert rules.charge_for(plain(status="idle", category="building"), 202606) == 9500  # an idle building is
+    gone = plain(status="disposed", disposed_on=dt.date(2026, 5, 10))
+    assert rules.depreciation_through(gone, 202612) == 4 * 9500  # Feb–May: charged in the disposal month
+    assert rules.charge_for(gone, 202605) == 9500 and rules.charge_for(gone, 202606) == 0
+    assert rules.monthly_fen(plain(original_value_fen=100_000, useful_life_months=7)) == 13571  # 95000/7 rounded
+    assert rules.depreciation_lines([(513, 100), (401, 50), (513, 25)]) == [(401, 50, 0), (513, 125, 0), (152, 0, 175)]
+
+
+def test_a_card_is_entered_with_its_files_and_corrected_with_history(sqlite_settings):
+    from data.models import AuditLog
+
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
+    before = db_counts(sqlite_settings)
+    aid = assets.save_card(url, key, secretary, None, card(org_id), TODAY, files=[("发票.pdf", INVOICE)])
+    assert db_counts(sqlite_settings)[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
+    d = assets.card_detail(url, secretary, aid)
+    assert (d["original_value_fen"], d["net_value_fen"], d["location"], d["custodian"]) == \
+        (600_000, 600_000, "村部二楼", "王会计")
+    assert d["files"][0]["filename"] == "发票.pdf" and len(d["files"][0]["sha256"]) == 64
+    assets.save_card(url, key, secretary, aid, card(org_id, custodian="李保管", original_value="6,500"), TODAY,
+                     expected_version=d["version"])
+    d2 = assets.card_detail(url, secretary, aid)
+    assert d2["custodian"] == "李保管" and d2["original_value_fen"] == 650_000 and d2["version"] == d["version"] + 1
+    change = next(h for h in d2["history"] if h["action"] == "update")
+    assert change["by"] == "demo-secretary" and change["changes"]["custodian"] == ["王会计", "李保管"]
+    with transaction(url) as s:
+        logged = s.scalars(select(AuditLog.description).order_by(AuditLog.id.desc()).limit(2)).all()
+    assert "更正资产卡片" in logged[0] and "新增资产卡片" in logged[1]
+    with pytest.raises(StaleEdit, match="已被他人修改"):  # the version the user opened before the correction
+        assets.save_card(url, key, secretary, aid, card(org_id, custodian="张三"), TODAY, expected_version=d["version"])
+    assert assets.card_detail(url, secretary, aid)["custodian"] == "李保管"
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"original_value": "300"}, "original_value", "500元以上"),
+    ({"original_value": "-20"}, "original_value", "金额须大于0"),
+    ({"original_value": "六千"}, "original_value", "金额须为数字"),
+    ({"acquired_on": TODAY + dt.timedelta(days=1)}, "acquired_on", "不能晚于今天"),
+    ({"code": "ZC-DUP"}, "code", "已有编号"),
+    ({"useful_life_months": "0"}, "useful_life_months", "1至600"),
+    ({"residual_rate": "25"}, "residual_rate", "0%至20%"),
+])
+def test_bad_cards_are_refused_and_nothing_is_written(sqlite_settings, change, field, message):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
+    if change.get("code") == "ZC-DUP":
+        with transaction(url) as s:
+            change = {"code": s.scalar(select(Asset.code).where(Asset.org_id == org_id).limit(1))}
+    before = db_counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        assets.save_card(url, key, secretary, None, card(org_id, **change), TODAY, files=[("发票.pdf", INVOICE)])
+    assert message in exc.value.errors[field]
+    assert db_counts(sqlite_settings) == before
+
+
+def test_land_below_500_yuan_is_fine_and_all_problems_come_at_once(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
+    aid = assets.save_card(url, key, secretary, None, card(org_id, code="ZC-LAND", category="land",
+                                                             original_value="200"), TODAY)
+    assert assets.card_detail(url, secretary, aid)["original_value_fen"] == 20_000
+    before = db_counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        assets.save_card(url, key, secretary, None, card(org_id, code="", name="", original_value="abc",
+                                                         acquired_on=None), TODAY)
+    assert {"code", "name", "original_value", "acquired_on"} <= set(exc.value.errors)
+    assert db_counts(sqlite_settings) == before
+
+
+def test_a_card_for_an_organisation_outside_the_scope_is_refused(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary = actor(sqlite_settings, "demo-secretary")
+    with transaction(url) as s:
+        foreign = s.scalar(select(CollectiveOrg.id).where(~CollectiveOrg.region_code.between(*secretary.scope.ranges[0]))
+                           .limit(1))
+    before = db_counts(sqlite_settings)
+    with pytest.raises(PermissionDenied, match="管辖范围"):
+        assets.save_card(url, key, secretary, None, card(foreign, code="ZC-FOREIGN"), TODAY)
+    with pytest.raises(PermissionDenied, match="业务办理"):
+        assets.save_card(url, key, actor(sqlite_settings, "demo-supervisor"), None,
+                         card(own_org(sqlite_settings), code="ZC-SUP"), TODAY)
+    assert db_counts(sqlite_settings) == before
+
+
+def test_a_depreciation_run_posts_one_balanced_voucher_once(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    accountant, org_id = actor(sqlite_settings, "demo-township"), own_org(sqlite_settings)
+    period = TODAY.year * 100 + TODAY.month
+    preview = assets.depreciation_preview(url, accountant, org_id, period)
+    assert preview
+    with transaction(url) as s:
+        acc_before = {a.id: a.accumulated_depreciation_fen for a in s.scalars(select(Asset).where(Asset.org_id == org_id))}
+    out = assets.run_depreciation(url, key, accountant, org_id, period, TODAY)
+    with transaction(url) as s:
+        lines = s.scalars(select(VoucherLine).where(VoucherLine.voucher_id == out["voucher_id"])).all()
+        events = s.scalars(select(AssetEvent).where(AssetEvent.kind == "depreciation",
+                                                    AssetEvent.note.contains(f"#{out['voucher_id']}"))).all()
+        acc_after = {a.id: a.accumulated_depreciation_fen for a in s.scalars(select(Asset).where(Asset.org_id == org_id))}
+        assert s.get(Voucher, out["voucher_id"]).source == "depreciation"
+    assert sum(ln.debit_fen for ln in lines) == sum(ln.credit_fen for ln in lines) == out["total_fen"]
+    credit = [ln for ln in lines if ln.credit_fen]
+    assert len(credit) == 1 and credit[0].account_code == 152
+    assert credit[0].credit_fen == sum(e.amount_fen for e in events) == sum(p["fen"] for p in preview)
+    assert {ln.account_code for ln in lines if ln.debit_fen} <= {401, 513}
+    assert len(events) == out["assets"] == len(preview)
+    assert all(acc_after[e.asset_id] - acc_before[e.asset_id] == e.amount_fen for e in events)
+    before = db_counts(sqlite_settings)
+    with pytest.raises(AccountError, match="不能重复计提"):
+        assets.run_depreciation(url, key, accountant, org_id, period, TODAY)
+    with pytest.raises(AccountError, match="尚未到来"):
+        assets.run_depreciation(url, key, accountant, org_id, period + 1, TODAY)
+    from data import funds
+    funds.close_period(url, key, accountant, org_id, period - 1, TODAY)  # the accountant closes last month
+    before = db_counts(sqlite_settings)
+    with pytest.raises(AccountError, match="已结账"):
+        assets.run_depreciation(url, key, accountant, org_id, period - 1, TODAY)
+    assert db_counts(sqlite_settings) == before
+    with pytest.raises(PermissionDenied):
+        assets.run_depreciation(url, key, actor(sqlite_settings, "demo-supervisor"), org_id, period - 2, TODAY)
+
+
+def test_revaluation_needs_a_resolution_for_a_write_down(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
+    aid = assets.save_card(url, key, secretary, None, card(org_id, code="ZC-REVAL", original_value="10,000"), TODAY)
+    d = assets.card_detail(url, secretary, aid)
+    before = db_counts(sqlite_settings)
+    with pytest.raises(AccountError) as exc:
+        assets.revalue(url, key, secretary, aid, "8,000", "", None, TODAY, d["version"], TODAY)
+    assert "须引用" in exc.value.errors["resolution"] and "原因" in exc.value.errors["reason"]
+    assert db_counts(sqlite_settings) == before
+    with transaction(url) as s:
+        region = s.get(CollectiveOrg, org_id).region_code
+    res = resolution(sqlite_settings, org_id, region, "other", TODAY - dt.timedelta(days=3))
+    assert assets.revalue(url, key, secretary, aid, "8,000", "评估报告 2026-17 号", res, TODAY, d["version"],
+                          TODAY) == 800_000
+    after = assets.card_detail(url, secretary, aid)
+    assert after["net_value_fen"] == 800_000 and after["version"] == d["version"] + 1
+    ev = after["events"][0]
+    assert ev["kind"] == "revaluation" and ev["amount_fen"] == -200_000 and "1,000,000" not in ev["note"]
+    assert "10,000.00 → 8,000.00" in ev["note"]
+    # a small write-up needs no resolution; a stale one is refused
+    assert assets.revalue(url, key, secretary, aid, "8,100", "市场价回升", None, TODAY, after["version"], TODAY) == 810_000
+    with pytest.raises(StaleEdit):
+        assets.revalue(url, key, secretary, aid, "9,000", "再次评估", None, TODAY, after["version"], TODAY)
