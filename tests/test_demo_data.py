@@ -2,6 +2,9 @@
 supervision rules must find."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import numpy as np
 import pytest
 from sqlalchemy import text
@@ -74,3 +77,175 @@ def test_identifiers_are_valid(sqlite_settings):
         codes = [r[0] for r in c.execute(text("SELECT uscc FROM collective_orgs"))]
     assert ids and all(is_valid_resident_id(x) for x in ids)
     assert codes and all(is_valid_uscc(x) and x.startswith("N2") for x in codes)
+
+
+# ------------------------------------------------------------------ the warnings' handling history
+
+def _generated_warnings(settings):
+    """The warnings of the generation (ids up to its engine run's count: later tests may add more),
+    each with its trail ordered by time."""
+    from sqlalchemy import select
+
+    from data.db import transaction
+    from data.models import User, Warning, WarningEvent, WarningRun
+
+    with transaction(settings.database_url) as s:
+        n = s.scalar(select(WarningRun.raised).order_by(WarningRun.id).limit(1))
+        warnings = s.scalars(select(Warning).where(Warning.id <= n).order_by(Warning.id)).all()
+        events = s.scalars(select(WarningEvent).where(WarningEvent.warning_id <= n)
+                           .order_by(WarningEvent.at, WarningEvent.id)).all()
+        users = {u.id: u for u in s.scalars(select(User))}
+        s.expunge_all()
+    trails: dict[int, list] = {}
+    for ev in events:
+        trails.setdefault(ev.warning_id, []).append(ev)
+    return warnings, trails, users
+
+
+def _first_day(settings):
+    import datetime as dt
+
+    period = q(settings, "SELECT MIN(period) FROM vouchers")
+    return dt.date(period // 100, period % 100, 1)
+
+
+def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
+    """The demo opens like a platform that has been running: warnings raised over many months,
+    each trail a sequence of steps the lifecycle allows, by the users allowed to take them, with
+    the warning's status and stamps matching its trail; nothing dated after today."""
+    from data.warnings import _cst_date
+    from domain import warning_lifecycle as rules
+    from domain.permissions import Scope
+    from tests.conftest import TODAY
+
+    warnings, trails, users = _generated_warnings(sqlite_settings)
+    start = _first_day(sqlite_settings)
+    raised = [_cst_date(w.raised_at) for w in warnings]
+    assert len({(d.year, d.month) for d in raised}) >= 4 and min(raised) < TODAY.replace(day=1)
+    assert start <= min(raised) and max(raised) <= TODAY
+    statuses = {w.status for w in warnings}
+    assert statuses <= set(rules.STATUS_LABELS) and "closed" in statuses and statuses & rules.OPEN
+    assert any(w.escalations for w in warnings)
+    for w in warnings:
+        trail = trails[w.id]
+        assert [(e.action, e.from_status, e.to_status, e.by_id) for e in trail[:2]] == [
+            ("raise", None, "raised", None), ("push", "raised", "pushed", None)]
+        assert trail[0].at == trail[1].at == w.raised_at
+        state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=w.region_code,
+                                   severity=w.severity, due_on=rules.due_date(_cst_date(w.raised_at), w.severity))
+        stamps = {}
+        for prev, e in zip(trail[1:], trail[2:]):
+            assert prev.at < e.at and _cst_date(e.at) <= TODAY
+            assert e.from_status == state.status
+            if e.action == "escalated":  # the escalation thread's step: the day after the deadline, one level up
+                assert rules.overdue(state, _cst_date(e.at)) and not rules.overdue(state, _cst_date(e.at) - dt.timedelta(days=1))
+                region, due = rules.escalation(state, _cst_date(e.at))
+                state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=region,
+                                           severity=w.severity, due_on=due)
+                assert e.by_id is None and e.to_status == "pushed" and "升级至" in e.note
+                continue
+            if e.by_id is not None:  # a real user of that jurisdiction, allowed to take the step
+                u = users[e.by_id]
+                scope = Scope(root=int(u.region_code), perms=rules_perms(u.role), user_id=u.id, role=u.role)
+                assert rules.refusal(e.action, scope, u.id, state) is None, (w.id, e.action, u.username)
+            else:
+                assert rules.status_problem(e.action, state.status) is None
+            assert rules.note_problem(e.action, e.note) is None
+            if e.action == "handle":
+                handler = users[e.by_id] if e.by_id is not None else None
+                state = rules.WarningState(
+                    status="handled", region_code=w.region_code, assigned_region=state.assigned_region,
+                    severity=w.severity, due_on=state.due_on,
+                    handled_by=state.handled_by | ({e.by_id} if e.by_id else set()),
+                    handler_region=int(handler.region_code) if handler else None)
+            else:
+                state = dataclasses.replace(state, status=rules.next_status(e.action))
+            assert e.to_status == state.status
+            stamps[e.action] = e.at
+        assert w.status == state.status and w.assigned_region == state.assigned_region and w.due_on == state.due_on
+        assert w.escalations == sum(e.action == "escalated" for e in trail) <= 1
+        assert w.version == len(trail) - 1
+        for action, column in (("acknowledge", "acknowledged_at"), ("handle", "handled_at"), ("verify", "verified_at"),
+                               ("close", "closed_at")):
+            assert getattr(w, column) == stamps.get(action), (w.id, column)
+        if w.status == "closed":
+            assert w.closed_at >= w.raised_at
+            assert [e.action for e in trail if e.action != "escalated"] == [
+                "raise", "push", "acknowledge", "handle", "verify", "close"] or [
+                e.action for e in trail if e.action != "escalated"] == [
+                "raise", "push", "acknowledge", "acknowledge", "handle", "verify", "close"]
+        # the escalation thread's first run would move nothing: nothing awaiting handling is overdue
+        assert not rules.overdue(w, TODAY)
+
+
+def rules_perms(role):
+    from domain.permissions import role_perms
+
+    return role_perms(role)
+
+
+def test_warnings_are_raised_a_few_days_after_their_fault(sqlite_settings):
+    """A dated fault (a payment, a deadline, a contract date) is found within a week of its date;
+    a fault older than the data is found when the data starts (one of this month: by today)."""
+    from data.demo.warning_history import fault_date
+    from data.warnings import _cst_date
+    from tests.conftest import TODAY
+
+    warnings, _, _ = _generated_warnings(sqlite_settings)
+    start = _first_day(sqlite_settings)
+    dated = [(fault_date(w.rule_id, w.evidence), _cst_date(w.raised_at)) for w in warnings]
+    dated = [(min(max(f, start), TODAY), r) for f, r in dated if f is not None]
+    assert len(dated) >= len(warnings) // 2
+    assert all(f <= r <= f + dt.timedelta(days=6) for f, r in dated)
+
+
+def test_fault_dates_from_the_evidence():
+    from data.demo.warning_history import fault_date
+
+    D = dt.date
+    assert fault_date("instalment_overdue", {"due_on": "2026-06-04", "grace_days": 0}) == D(2026, 6, 5)
+    assert fault_date("receivable_aged_3y", {"oldest_on": "2020-02-29", "years": 3}) == D(2023, 2, 28)
+    assert fault_date("contract_expiring", {"end_on": "2027-01-06", "days": 90}) == D(2026, 10, 8)
+    assert fault_date("paid_before_approval", {"paid_on": "2026-11-20", "request_date": "2026-11-18",
+                                               "approved_on": "2026-11-22", "held_on": None}) == D(2026, 11, 22)
+    assert fault_date("spending_jump", {"period": 202602}) == D(2026, 2, 28)
+    assert fault_date("price_below_reserve", {"listing_id": 1}) is None
+    assert fault_date("some_new_rule", {"paid_on": "2026-03-01"}) == D(2026, 3, 1)  # a later rule: its date key
+
+
+def test_the_history_is_deterministic(sqlite_settings):
+    from sqlalchemy import select
+
+    from data.db import transaction
+    from data.demo.warning_history import plan
+    from data.models import User, Warning
+
+    with transaction(sqlite_settings.database_url) as s:
+        rows = s.execute(select(Warning.id, Warning.rule_id, Warning.region_code, Warning.severity,
+                                Warning.fingerprint, Warning.evidence).where(Warning.id <= 40)).all()
+        users = s.execute(select(User.id, User.role, User.region_code)).all()
+    cutoff = dt.datetime(2026, 11, 22, 10, tzinfo=dt.timezone.utc)
+    kw = dict(today=dt.date(2026, 11, 22), start=dt.date(2024, 12, 1), cutoff=cutoff)
+    a, b = plan(rows, users, seed=1, **kw), plan(list(reversed(rows)), users, seed=1, **kw)
+    c = plan(rows, users, seed=2, **kw)
+    assert a == b and a != c and a.events
+
+
+def test_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
+    """预警热力图: 预警平均办结时长 per township is non-empty, and the monthly chart shows warnings
+    raised and closed over several months, not one spike."""
+    from data import warnings
+    from data.regions import load_region_tree
+    from domain.permissions import Scope, role_perms
+    from tests.conftest import TODAY
+
+    province = sqlite_settings.province * 10**10
+    scope = Scope(root=province, perms=role_perms("province_admin"))
+    f = warnings.frame(sqlite_settings.database_url, scope)
+    tree = load_region_tree(sqlite_settings.province)
+    county = sqlite_settings.demo_county
+    closing = warnings.close_time(f, tree, county)
+    assert closing.height >= 1 and (closing["days"] > 0).all() and closing["closed"].sum() >= 1
+    trend = warnings.trend(f, province, TODAY)
+    assert sum(n > 0 for n in trend["raised"]) >= 4 and sum(trend["closed"]) >= 1
+    assert max(trend["raised"]) < sum(trend["raised"]) / 2  # no single month holds most of them

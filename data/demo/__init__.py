@@ -118,8 +118,12 @@ def has_data(settings: Settings) -> dict | None:
     return row[0] if row else None
 
 
-def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None = None, log=print) -> dict:
-    """Create the schema and fill an empty database with demo data for `settings.province`."""
+def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None = None, log=print,
+             warning_history: bool = True) -> dict:
+    """Create the schema and fill an empty database with demo data for `settings.province`.
+
+    `warning_history`: give the engine's warnings months of handling history (data/demo/
+    warning_history.py); False leaves them as the engine's one run raised them (its own tests)."""
     spec = SCALES[scale]
     today = today or dt.date.today()
     t0 = time.perf_counter()
@@ -206,6 +210,13 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     meta["warnings"] = summary["raised"]
     log(f"[demo] warning engine: {summary['raised']:,} warnings from {summary['rules']} rules in "
         f"{time.perf_counter() - t1:.1f}s; planted faults in villages {sorted({i for v in planted.values() for i in v})[:12]}…")
+    if warning_history:  # as if the platform had been running: raised over the months, most handled
+        from .warning_history import apply as apply_history
+
+        hist = apply_history(engine, today=today, start=first, seed=settings.demo_seed, province=settings.province)
+        meta["warning_history"] = {k: hist[k] for k in ("status", "escalated", "events")}
+        log(f"[demo] warning history: {hist['events']:,} lifecycle events, {hist['status']}, "
+            f"{hist['escalated']} escalated in {hist['seconds']:.2f}s")
     log(f"[demo] done in {time.perf_counter() - t0:.1f}s")
     return meta
 
