@@ -284,3 +284,46 @@ def test_revaluation_needs_a_resolution_for_a_write_down(sqlite_settings):
     assert assets.revalue(url, key, secretary, aid, "8,100", "市场价回升", None, TODAY, after["version"], TODAY) == 810_000
     with pytest.raises(StaleEdit):
         assets.revalue(url, key, secretary, aid, "9,000", "再次评估", None, TODAY, after["version"], TODAY)
+
+
+def test_a_card_through_the_real_callbacks(sqlite_settings):
+    import base64
+    import json
+
+    from tests.conftest import _app, dash_post, sign_in
+
+    app = _app(sqlite_settings)
+    cb = next(k for k in app.callback_map if k.startswith("..assets-card-result."))
+    client, org_id = sign_in(app.server, "demo-secretary"), own_org(sqlite_settings)
+    fields = {"assets-card-org": org_id, "assets-card-code": "ZC-CB-001", "assets-card-name": "抽水泵",
+              "assets-card-category": "equipment", "assets-card-operating": True, "assets-card-value": "400",
+              "assets-card-acquired": TODAY.isoformat(), "assets-card-life": "120", "assets-card-residual": "5",
+              "assets-card-location": "三组泵房", "assets-card-custodian": "赵六"}
+    upload = "data:application/pdf;base64," + base64.b64encode(INVOICE).decode()
+
+    def submit(**change):
+        values = {**fields, **change}
+        return json.dumps(dash_post(client, cb, [{"id": "assets-card-new", "property": "n_clicks", "value": 1},
+                                                 {"id": "assets-card-fix", "property": "n_clicks", "value": None}],
+                                    [{"id": k, "property": "value", "value": v} for k, v in values.items()]
+                                    + [{"id": "assets-files", "property": "contents", "value": [upload]},
+                                       {"id": "assets-files", "property": "filename", "value": ["照片.pdf"]},
+                                       {"id": "assets-grid", "property": "selectedRows", "value": []},
+                                       {"id": "assets-refresh", "property": "data", "value": 0}],
+                                    changed=["assets-card-new.n_clicks"]).get_json(), ensure_ascii=False)
+
+    before = db_counts(sqlite_settings)
+    assert "500元以上" in submit()
+    assert db_counts(sqlite_settings) == before
+    ok = submit(**{"assets-card-value": "4,000"})
+    assert "已新增资产卡片" in ok and "附件 1 个" in ok
+    with transaction(sqlite_settings.database_url) as s:
+        a = s.scalar(select(Asset).where(Asset.code == "ZC-CB-001"))
+        assert (a.original_value_fen, a.operating, a.custodian, a.org_id) == (400_000, True, "赵六", org_id)
+    row = next(r for r in assets.list_assets(sqlite_settings.database_url, actor(sqlite_settings, "demo-secretary"))
+               if r["id"] == a.id)
+    shown = json.dumps(dash_post(client, "assets-detail.children",
+                                 [{"id": "assets-grid", "property": "selectedRows", "value": [row]},
+                                  {"id": "assets-refresh", "property": "data", "value": 0}]).get_json(),
+                       ensure_ascii=False)
+    assert "照片.pdf" in shown and "demo-secretary" in shown and "4,000.00" in shown
