@@ -185,8 +185,8 @@ def _uploads(contents, filenames) -> list[tuple[str, bytes]]:
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("assets-card-result", "children"),
                  *[Output(f"{f}-error", "children") for f in ERROR_FIELDS.values()],
-                 Output("assets-files", "contents"), Output("assets-refresh", "data", allow_duplicate=True),
-                 Input("assets-card-new", "n_clicks"), Input("assets-card-fix", "n_clicks"),
+                 Output("assets-files", "contents"), Output("assets-files", "filename"),
+                 Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"), Input("assets-card-fix", "n_clicks"),
                  *[State(f, "value") for f in CARD_FIELDS.values()],
                  State("assets-files", "contents"), State("assets-files", "filename"),
                  State("assets-grid", "selectedRows"), State("assets-refresh", "data"), prevent_initial_call=True)
@@ -196,7 +196,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
     fix = ctx.triggered_id == "assets-card-fix"
     row = (rows or [None])[0] if fix else None
     if fix and not isinstance(row, dict):
-        return (alert("请先在台账中选择要更正的资产。", "warning"), *blank, no_update, no_update)
+        return (alert("请先在台账中选择要更正的资产。", "warning"), *blank, no_update, no_update, no_update)
     draft = rules.CardDraft(org_id=_int(org), code=code, name=name, category=category, operating=bool(operating),
                             original_value=value, acquired_on=_date(acquired), useful_life_months=life,
                             residual_rate=residual, location=location, custodian=custodian)
@@ -209,12 +209,12 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "未保存，请按提示修改。"), "danger"),
-                *[e.get(k, "") for k in ERROR_FIELDS], no_update, no_update)
+                *[e.get(k, "") for k in ERROR_FIELDS], no_update, no_update, no_update)
     except (PermissionDenied, StaleEdit) as exc:
-        return (alert(str(exc), "danger"), *blank, no_update, (refresh or 0) + 1)
+        return (alert(str(exc), "danger"), *blank, no_update, no_update, (refresh or 0) + 1)
     what = "已更正资产卡片" if fix else "已新增资产卡片"
     return (alert(f"{what}：{(code or '').strip()} {(name or '').strip()}（#{asset_id}）"
-                  + (f"，附件 {len(files)} 个" if files else "") + "。"), *blank, None, (refresh or 0) + 1)
+                  + (f"，附件 {len(files)} 个" if files else "") + "。"), *blank, None, None, (refresh or 0) + 1)
 
 
 # ---------------------------------------------------------------- 重估

@@ -117,20 +117,18 @@ def _dep_tab():
 def layout(**_):
     return html.Div([
         dcc.Store(id="assets-refresh", data=0),
-        html.Div(className="row g-3", children=[
-            html.Div(className="col-xl-8", children=[
-                html.Div(className="panel", children=[
-                    html.H2("资产台账（选择一项资产查看卡片或办理）"),
-                    data_grid("assets-grid", COLUMNS, selectable=True, height="460px"),
-                ]),
-                html.Div(className="panel mt-3", children=[
-                    html.H2("资产卡片"), html.Div(id="assets-detail", className="small"),
-                ]),
-            ]),
-            html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
-                dbc.Tabs(id="assets-tabs", active_tab="card", children=[
-                    dbc.Tab(_card_tab(), label="新增/更正", tab_id="card"),
+        html.Div(className="panel", children=[
+            html.H2("资产台账（选择一项资产查看卡片或办理）"),
+            data_grid("assets-grid", COLUMNS, selectable=True, height="420px"),
+        ]),
+        html.Div(className="row g-3 mt-0", children=[
+            html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
+                html.H2("资产卡片"), html.Div(id="assets-detail", className="small"),
+            ])),
+            html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
+                dbc.Tabs(id="assets-tabs", active_tab="act", children=[  # the register's everyday act first
                     dbc.Tab(_act_tab(), label="处置·出租·抵押", tab_id="act"),
+                    dbc.Tab(_card_tab(), label="新增/更正", tab_id="card"),
                     dbc.Tab(_reval_tab(), label="重估", tab_id="reval"),
                     dbc.Tab(_dep_tab(), label="计提折旧", tab_id="dep"),
                 ]),
