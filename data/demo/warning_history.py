@@ -4,10 +4,11 @@ The generator runs the warning engine once, at the end, so every warning would b
 generation day and none handled. This pass rewrites that one run as months of a running platform:
 
 - `raised_at`: the fault's own date from its evidence (a payment, contract, due or deadline date)
-  plus a few days for the data to be entered and the hourly run to find it; a fault without a date
-  falls somewhere in the last 12 months (not before its fingerprint's period). Never before the
-  data starts, never after today. `due_on` counts working days from that date by severity
-  (`domain.warning_lifecycle.due_date`, the engine's table).
+  plus a few days for the data to be entered and the hourly run to find it (a fault older than the
+  data: in the data's first month); a fault without a date falls somewhere in the last 12 months
+  (not before its fingerprint's period). Never before the data starts, never after today.
+  `due_on` counts working days from that date by severity (`domain.warning_lifecycle.due_date`,
+  the engine's table).
 - The lifecycle the platform would have written, step by step in working days and working hours
   (`domain.warning_lifecycle.TRANSITIONS`): acknowledged and handled (with a Chinese note) by the
   village's township accountant, verified and closed by the county administrator — real demo users
@@ -36,7 +37,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from data.models import User, Warning, WarningEvent
 from domain import warning_lifecycle as lifecycle
 from domain.audit import CST
-from domain.warning_rules import DUE_WORKING_DAYS, RULES, fingerprint_period
+from domain.warning_rules import DUE_WORKING_DAYS, fingerprint_period
 from domain.workdays import add_working_days, is_workday
 
 UTC = dt.timezone.utc
@@ -44,7 +45,7 @@ UTC = dt.timezone.utc
 STALL_SHARE = 0.22
 STALL_AT = (("handle", 0.3), ("verify", 0.75), ("close", 1.0))
 #: share of warnings whose handling runs past the deadline (they escalate to the township)
-LATE_SHARE = 0.12
+LATE_SHARE = 0.06
 #: undated faults fall in this many days before today
 SPREAD_DAYS = 365
 #: roles that handle for a township (first found wins) and that verify for a county
@@ -177,13 +178,14 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
     rows: (id, rule_id, region_code, severity, fingerprint, evidence); users: (id, role, region_code);
     start: the first day with data; cutoff: the present moment (nothing happens after it)."""
     rows = sorted(rows, key=lambda r: r[4])  # by fingerprint: independent of insertion order
-    handler = {}
-    for uid, role, region in sorted(users, key=lambda u: u[0]):
-        if role in HANDLER_ROLES:
-            handler.setdefault(int(region), (HANDLER_ROLES.index(role), uid))
-            handler[int(region)] = min(handler[int(region)], (HANDLER_ROLES.index(role), uid))
-    handler = {k: v[1] for k, v in handler.items()}
-    verifier = {int(region): uid for uid, role, region in sorted(users, key=lambda u: -u[0]) if role in VERIFIER_ROLES}
+
+    def first(roles):  # region -> the user of the first listed role there (lowest id)
+        out = {}
+        for uid, role, region in sorted((u for u in users if u[1] in roles), key=lambda u: (roles.index(u[1]), u[0])):
+            out.setdefault(int(region), uid)
+        return out
+
+    handler, verifier = first(HANDLER_ROLES), first(VERIFIER_ROLES)
     rng = np.random.default_rng([int(seed), 6])
     u = rng.random((len(rows), 20))
     floor = max(start, today - dt.timedelta(days=SPREAD_DAYS))
@@ -192,8 +194,10 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
     raised_days = []
     for i, (wid, rule_id, region, sev, fp, ev) in enumerate(rows):
         fault = fault_date(rule_id, ev)
-        if fault is not None:
-            day = max(fault, start) + dt.timedelta(days=int(u[i, 0] * 6))
+        if fault is not None and fault >= start:
+            day = fault + dt.timedelta(days=int(u[i, 0] * 6))
+        elif fault is not None:  # older than the data: found in the platform's first month
+            day = start + dt.timedelta(days=int(u[i, 0] * 30))
         else:
             lo = max(floor, _period_start(fp) or floor)
             lo = min(lo, today)
@@ -242,10 +246,10 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
         handle_day = add_working_days(ack_day, handle_wd)
         esc_day = due + dt.timedelta(days=1)
         esc_at = dt.datetime.combine(esc_day, dt.time(0, int(x[10] * 60)), tzinfo=CST).astimezone(UTC)
+        if stall == "handle" and lifecycle.due_date(esc_day, sev) < today:
+            stall = "verify"  # unhandled this long it would have gone up again: it was handled (on time)
         escalate = (handle_day > due or stall == "handle") and esc_at <= cutoff
         new_due = lifecycle.due_date(esc_day, sev) if escalate else due
-        if escalate and stall == "handle" and new_due < today:
-            stall = "verify"  # never handled this long would have gone up again: say it was handled
         if escalate:
             handle_day = min(handle_day, new_due)  # the township handled it by the new deadline
         if ack_at <= cutoff and (not escalate or ack_at < esc_at):
@@ -318,7 +322,8 @@ def apply(engine, *, today: dt.date, start: dt.date, seed: int, province: int,
             c.execute(update(w).where(w.c.id == bindparam("b_id"))
                       .values(assigned_region=bindparam("b_assigned"), **{k: bindparam(f"b_{k}") for k in cols}),
                       p.warnings)
-            c.execute(update(ev).where(and_(ev.c.warning_id == bindparam("b_wid"), or_(ev.c.action == "raise", ev.c.action == "push")))
+            c.execute(update(ev).where(and_(ev.c.warning_id == bindparam("b_wid"),
+                                            or_(ev.c.action == "raise", ev.c.action == "push")))
                       .values(at=bindparam("b_at")), p.raised)
         for i in range(0, len(p.events), 5000):
             c.execute(insert(ev).values(warning_id=bindparam("b_wid"), at=bindparam("b_at"), by_id=bindparam("b_by"),
