@@ -232,8 +232,11 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
         closed = _closed_problem(s, org.id, first)
         if closed:
             raise AccountError({"period": f"{label}已结账，不能计提折旧"})
-        done = s.scalar(select(Voucher).where(Voucher.org_id == org.id, Voucher.period == period,
-                                              Voucher.source == "depreciation", Voucher.status == "posted").limit(1))
+        # charged already: any posted voucher of the month crediting 累计折旧 (this run's, a manual
+        # one, or history imported with the books), so a month is never charged twice
+        done = s.scalar(select(Voucher).join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
+                        .where(Voucher.org_id == org.id, Voucher.period == period, Voucher.status == "posted",
+                               VoucherLine.account_code == 152, VoucherLine.credit_fen > 0).limit(1))
         if done is not None:
             raise AccountError({"period": f"{org.name} {label}已计提折旧（第{done.number}号凭证），不能重复计提"})
         due = [(a, rules.charge_for(a, period)) for a in
