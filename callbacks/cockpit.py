@@ -5,23 +5,22 @@ from html import escape
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, State, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 from flask_login import current_user
 
 from components.charts import FONT, quick_ticks, ranked_bars, region_map
 from components.export import excel_bytes
 from components.format import money_auto, mu, period_label, wan, wan_number
-from components.html_slot import register_html_slot
 from components.kpi import kpi_card_html
 from components.region_table import CHILD_COLUMNS
 from data.maps import codes_with_geometry, load_geojson
 from data.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of
 from domain.permissions import Perm
-from server.callbacks import secure_callback
+from server.callbacks import clientside, secure_callback
 from server.guard import may_open
 from server.context import log_export, query_layer, settings
 
-from .common import breadcrumb, region_from_search
+from .common import breadcrumb, region_from_search, register_html_slot
 
 KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("receivables", "应收款项"), ("liabilities", "负债总额"),
         ("income_operating", "本年经营收入"), ("net_profit", "本年收益")]
@@ -231,7 +230,7 @@ register_html_slot("cockpit-warnings")
 # A click on the map, a bar, a month or a name in the grid changes the URL fragment in the browser,
 # without a round trip; `render` and `charts` then ask the server, which refuses any region outside
 # the user's jurisdiction (the codes clicked on all came from scoped answers in the first place).
-clientside_callback(
+clientside(
     """function(mapClick, trendClick, rankClick, cell, hash, codes) {
         const ctx = window.dash_clientside.callback_context;
         if (!ctx.triggered.length) { return window.dash_clientside.no_update; }

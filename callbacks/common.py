@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 
 from domain.permissions import Scope
+from server.callbacks import clientside
 
 
 def region_from_search(search: str | None, scope: Scope) -> int:
@@ -48,3 +49,15 @@ def current_actor():
 def alert(text, color: str = "success"):
     """A one-line outcome message under a form or a table."""
     return html.Div(text, className=f"alert alert-{color} py-2 mb-0", role="alert")
+
+
+def register_html_slot(slot_id: str) -> None:
+    """The clientside callback that fills the div from the store (call once per slot, at import)."""
+    clientside(
+        """function(markup) {
+            const el = document.getElementById(%r);
+            if (el && typeof markup === 'string') { el.innerHTML = markup; }
+            return window.dash_clientside.no_update;
+        }""" % slot_id,
+        Output(slot_id, "role"), Input(f"{slot_id}-html", "data"),
+    )

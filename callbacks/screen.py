@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import Input, Output, clientside_callback, html
+from dash import Input, Output, html
 from flask_login import current_user
 
 from components.format import money_auto, period_label
@@ -11,7 +11,7 @@ from components.screen import PANELS
 from data.regions import VILLAGE, level_of
 from domain.audit import CST
 from domain.permissions import Perm
-from server.callbacks import secure_callback
+from server.callbacks import clientside, secure_callback
 from server.context import query_layer, settings
 
 from .asset_growth import stack_figure
@@ -73,7 +73,7 @@ def refresh(_, width):
 
 
 # browser side: which panel shows (rotation every tick), the window width, full screen
-clientside_callback(
+clientside(
     """function(n) {
         var k = %d, i = (n || 0) %% k, out = [];
         for (var j = 0; j < k; j++) { out.push(j === i ? "screen-panel active" : "screen-panel"); }
@@ -83,9 +83,9 @@ clientside_callback(
     [Output(pid, "className") for pid, _ in PANELS] + [Output(f"{pid}-dot", "className") for pid, _ in PANELS],
     Input("screen-tick", "n_intervals"),
 )
-clientside_callback(
+clientside(
     "function(_) { return window.innerWidth; }", Output("screen-width", "data"), Input("screen-root", "id"))
-clientside_callback(
+clientside(
     """function(n) { if (n && document.documentElement.requestFullscreen) {
         document.documentElement.requestFullscreen(); } return window.dash_clientside.no_update; }""",
     Output("screen-fullscreen", "title"), Input("screen-fullscreen", "n_clicks"), prevent_initial_call=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
-from dash import Input, Output, State, clientside_callback, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from components.charts import FONT, count_heatmap, monthly_lines, ranked_bars, region_map
 from components.export import excel_bytes
@@ -16,7 +16,7 @@ from data.regions import CITY, COUNTY, VILLAGE, level_of, load_region_tree
 from domain.audit import CST
 from domain.warning_lifecycle import ANALYSIS_PERMS, WORK_PERMS, rule_info
 from server.auth import _now
-from server.callbacks import secure_callback
+from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
 from .common import breadcrumb, current_actor, region_from_search
@@ -236,7 +236,7 @@ def export(_cell_clicks, _rating_clicks, picked, hash_):
 
 # A click on the map or a bar changes the URL fragment in the browser; the callbacks above then ask
 # the server, which refuses any region outside the user's jurisdiction.
-clientside_callback(
+clientside(
     """function(mapClick, hash, codes) {
         const p = (mapClick && mapClick.points && mapClick.points[0]) || {};
         let region = null;

@@ -30,6 +30,14 @@ class _Spec:
 
 
 SPECS: list[_Spec] = []
+#: clientside callbacks (code in the browser, no data): recorded like the secure ones so that every
+#: app built in a process gets them (Dash hands its module-level list to the first app only)
+CLIENTSIDE: list[tuple[tuple, dict]] = []
+
+
+def clientside(*args, **kwargs) -> None:
+    """`dash.clientside_callback`, recorded and attached to each app by `register_all`."""
+    CLIENTSIDE.append((args, kwargs))
 
 
 def secure_callback(perm, *args, **kwargs):
@@ -70,6 +78,8 @@ def register_all(app: dash.Dash) -> dict[str, Perm]:
         app.callback(*spec.args, **spec.kwargs)(_guarded(spec))
         for key in set(app.callback_map) - before:
             perms[key] = spec.perm
+    for args, kwargs in CLIENTSIDE:
+        app.clientside_callback(*args, **kwargs)
     app.server.extensions["platform.callback_perms"] = perms
     return perms
 

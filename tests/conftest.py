@@ -96,3 +96,22 @@ def _outputs(output: str):
         cid, prop = re.match(r"(.+)\.([^.]+)$", p).groups()
         outs.append({"id": cid, "property": prop})
     return outs if len(outs) > 1 else outs[0]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium for a browser-test module."""
+    from tests.support.browser import browser
+
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page_for(served, chromium):
+    """page_for('demo-village') -> a signed-in page on the module's `served` app (settings, base);
+    the test fails if any request left the origin."""
+    from tests.support.browser import signed_in_pages
+
+    with signed_in_pages(chromium, served[1]) as make:
+        yield make

@@ -97,3 +97,17 @@ def test_security_headers_on_dash_routes(client_for):
         h = c.get(path).headers
         assert h["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+
+
+def test_every_app_built_in_a_process_gets_the_clientside_callbacks(app):
+    """Dash hands module-level clientside callbacks to the first app only; ours are recorded and
+    attached to each app (the tests build several), so the KPI slot is filled in every one."""
+    import dash
+
+    from server.callbacks import register_all
+
+    other = dash.Dash(__name__)
+    register_all(other)
+    for each in (app, other):
+        assert {"cockpit-kpis.role", "cockpit-warnings.role"} <= set(each.callback_map)
+        assert any(k.startswith("..url.hash@") or k.startswith("url.hash") for k in each.callback_map)

@@ -9,30 +9,17 @@ import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.conftest import PASSWORD, TODAY
+from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-assets"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    with serve(app.server) as base:
-        yield settings, base
-
-
-def pick(page, dropdown_id: str, text: str | None = None) -> None:
-    page.click(f"#{dropdown_id}")
-    options = page.locator("[role=option]:visible")
-    (options.filter(has_text=text) if text else options).first.click()
-    page.keyboard.press("Escape")
+    """Its own database (these tests write) and the app served on it."""
+    with app_on_own_database(tmp_path_factory, "browser-assets") as app:
+        yield app
 
 
 def test_the_secretary_enters_an_asset_card(served, tmp_path):

@@ -4,75 +4,28 @@ area's page is screenshotted into var/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from data.db import transaction
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.conftest import TODAY
+from tests.support.browser import app_on_own_database, count, pick, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
-def biz(tmp_path_factory):
+def served(tmp_path_factory):
     """Its own database (these tests write) and the app served on it."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-business"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    with serve(app.server) as base:
-        yield settings, base
+    with app_on_own_database(tmp_path_factory, "browser-business") as app:
+        yield app
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
-
-@pytest.fixture
-def page_for(biz, chromium):
-    """page_for('demo-village') -> a signed-in page; every request is checked to stay on our origin."""
-    _, base = biz
-    contexts, foreign = [], []
-
-    def make(username: str):
-        ctx = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
-                and not r.url.startswith(("data:", "blob:")) else None)
-        sign_in(page, base, username, PASSWORD)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert foreign == []
-
-
-def pick(page, dropdown_id: str, text: str) -> None:
-    """Choose the option of a Dash 4 dropdown whose label contains `text`."""
-    page.click(f"#{dropdown_id}")
-    page.locator("[role=option]:visible", has_text=text).first.click()
-    page.keyboard.press("Escape")
-
-
-def count(settings, model, *where) -> int:
-    with transaction(settings.database_url) as s:
-        return s.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def test_asset_disposal_without_resolution_is_refused_on_the_page(biz, page_for):
+def test_asset_disposal_without_resolution_is_refused_on_the_page(served, page_for):
     from data.models import Asset, AssetEvent
 
-    settings, base = biz
+    settings, base = served
     page = page_for("demo-secretary")
     page.goto(f"{base}/assets")
     row = page.locator("#assets-grid .ag-center-cols-container .ag-row").first
@@ -88,13 +41,13 @@ def test_asset_disposal_without_resolution_is_refused_on_the_page(biz, page_for)
     assert (count(settings, AssetEvent), count(settings, Asset, Asset.status == "disposed")) == before
 
 
-def test_listing_form_lists_a_resource_with_its_resolution(biz, page_for):
+def test_listing_form_lists_a_resource_with_its_resolution(served, page_for):
     from data.accounts import Actor
     from data.models import CollectiveOrg, Meeting, Resolution, TradeListing, User
     from data.trading import open_resources
     from domain.permissions import Scope, role_perms
 
-    settings, base = biz
+    settings, base = served
     url = settings.database_url
     with transaction(url) as s:
         u = s.scalar(select(User).where(User.username == "demo-township"))

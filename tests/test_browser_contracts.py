@@ -5,14 +5,12 @@ contracts-due."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from data.db import transaction
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.support.browser import app_on_own_database, count, pick, shot, wait_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -20,67 +18,16 @@ GOOD_ID = "11010519491231002X"
 
 
 @pytest.fixture(scope="module")
-def biz(tmp_path_factory):
+def served(tmp_path_factory):
     """Its own database (these tests write) and the app served on it."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-contracts"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    with serve(app.server) as base:
-        yield settings, base
+    with app_on_own_database(tmp_path_factory, "browser-contracts") as app:
+        yield app
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
-
-@pytest.fixture
-def page_for(biz, chromium):
-    """page_for('demo-secretary') -> a signed-in page; every request is checked to stay on our origin."""
-    _, base = biz
-    contexts, foreign = [], []
-
-    def make(username: str):
-        ctx = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
-                and not r.url.startswith(("data:", "blob:")) else None)
-        sign_in(page, base, username, PASSWORD)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert foreign == []
-
-
-def pick(page, dropdown_id: str, text: str) -> None:
-    """Choose the option of a Dash 4 dropdown whose label contains `text`."""
-    page.click(f"#{dropdown_id}")
-    page.locator("[role=option]:visible", has_text=text).first.click()
-    page.keyboard.press("Escape")
-
-
-def wait_text(page, selector: str) -> str:
-    page.wait_for_function(f"() => document.querySelector('{selector}')?.innerText.length > 0")
-    return page.inner_text(selector)
-
-
-def count(settings, model, *where) -> int:
-    with transaction(settings.database_url) as s:
-        return s.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def test_resource_form_registers_a_resource(biz, page_for):
+def test_resource_form_registers_a_resource(served, page_for):
     from data.models import Resource
 
-    settings, base = biz
+    settings, base = served
     page = page_for("demo-secretary")
     page.goto(f"{base}/resources")
     page.locator("#res-grid .ag-center-cols-container .ag-row").first.wait_for()
@@ -108,10 +55,10 @@ def test_resource_form_registers_a_resource(biz, page_for):
             ("浏览器测试东大地", "园地", "36.1250", "3组村东", False)
 
 
-def test_contract_form_signs_a_contract_with_its_scan(biz, page_for):
+def test_contract_form_signs_a_contract_with_its_scan(served, page_for):
     from data.models import Attachment, CollectiveOrg, Contract, ContractInstalment, Meeting, Resolution, Resource, User
 
-    settings, base = biz
+    settings, base = served
     url = settings.database_url
     today = dt.date.today()
     with transaction(url) as s:  # the village voted to contract the land out ten days ago

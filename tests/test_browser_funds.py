@@ -4,14 +4,13 @@ outcome in Chinese, the database agrees, no request leaves the origin, and the p
 screenshotted into var/screenshots/ (funds.png, funds-accountant.png)."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.conftest import TODAY
+from tests.support.browser import app_on_own_database, pick, shot, wait_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -21,54 +20,8 @@ GOOD_ID = "11010519491231002X"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """Its own database (these tests write) and the app served on it."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-funds"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    with serve(app.server) as base:
-        yield settings, base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
-
-@pytest.fixture
-def page_for(served, chromium):
-    """page_for('demo-village') -> a signed-in page; every request is checked to stay on our origin."""
-    _, base = served
-    contexts, foreign = [], []
-
-    def make(username: str):
-        ctx = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
-                and not r.url.startswith(("data:", "blob:")) else None)
-        sign_in(page, base, username, PASSWORD)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert foreign == []
-
-
-def pick(page, dropdown_id: str, text: str) -> None:
-    """Choose the option of a Dash 4 dropdown whose label contains `text`."""
-    page.click(f"#{dropdown_id}")
-    page.locator("[role=option]:visible", has_text=text).first.click()
-    page.keyboard.press("Escape")
-
-
-def wait_text(page, selector: str) -> str:
-    page.wait_for_function(f"() => document.querySelector('{selector}')?.innerText.trim().length > 0")
-    return page.inner_text(selector)
+    with app_on_own_database(tmp_path_factory, "browser-funds") as app:
+        yield app
 
 
 def test_cashier_submits_a_request_with_an_invoice(served, page_for):

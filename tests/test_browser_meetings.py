@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from data.db import transaction
 from domain.audit import CST
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.conftest import PASSWORD
+from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,23 +22,9 @@ MINUTES = b"%PDF-1.4 minutes of the representatives' meeting"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """Its own database (this test writes) and the app served on it."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-meetings"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    with serve(app.server) as base:
-        yield settings, base
-
-
-def pick(page, dropdown_id: str, text: str) -> None:
-    """Choose the option of a Dash 4 dropdown whose label contains `text`."""
-    page.click(f"#{dropdown_id}")
-    page.locator("[role=option]:visible", has_text=text).first.click()
-    page.keyboard.press("Escape")
+    """Its own database (these tests write) and the app served on it."""
+    with app_on_own_database(tmp_path_factory, "browser-meetings") as app:
+        yield app
 
 
 def counts(settings) -> tuple[int, int, int]:

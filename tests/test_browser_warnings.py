@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
-from tests.conftest import PASSWORD, TODAY, make_settings
-from tests.support.browser import browser, serve, shot, sign_in
+from tests.conftest import TODAY
+from tests.support.browser import app_on_own_database, count, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -54,54 +53,24 @@ def seed_warnings(settings) -> list[int]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Its own database (the township writes) with warnings, and the app served on it."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-
-    settings = make_settings(tmp_path_factory.mktemp("browser-warnings"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
+def _with_engine_warnings(settings) -> None:
+    """The rule engine's own findings (as the demo data carries them), plus the seeded warnings."""
     from data import warning_engine
     from data.models import Warning
 
     with transaction(settings.database_url) as s:
         engine_ran = s.scalar(select(func.count()).select_from(Warning))
-    if not engine_ran:  # the rule engine's own findings, as the demo data will carry them
+    if not engine_ran:
         warning_engine.run(settings.database_url, settings.audit_key, today=TODAY, data_dir=settings.data_dir)
     seed_warnings(settings)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
-    app.server.config["NOW"] = lambda: dt.datetime.combine(TODAY, dt.time(3), tzinfo=dt.UTC)
-    with serve(app.server) as base:
-        yield settings, base
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
-
-@pytest.fixture
-def page_for(served, chromium):
-    """page_for('demo-county') -> a signed-in page; every request is checked to stay on our origin."""
-    _, base = served
-    contexts, foreign = [], []
-
-    def make(username: str):
-        ctx = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
-                and not r.url.startswith(("data:", "blob:")) else None)
-        sign_in(page, base, username, PASSWORD)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-    assert foreign == []
+def served(tmp_path_factory):
+    """Its own database (the township writes) with warnings, and the app served on it."""
+    with app_on_own_database(tmp_path_factory, "browser-warnings", prepare=_with_engine_warnings,
+                             now=lambda: dt.datetime.combine(TODAY, dt.time(3), tzinfo=dt.UTC)) as app:
+        yield app
 
 
 def click_heatmap_cell(page, graph_id: str, row: int, col: int) -> None:

@@ -57,3 +57,74 @@ def shot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextlib.contextmanager
+def app_on_own_database(tmp_path_factory, name: str, prepare=None, now=None):
+    """A `test`-scale database of its own (browser tests write) and the app served on it; yields
+    (settings, base URL). `prepare(settings)` runs before the app starts; `now` fixes the app's clock."""
+    from app import create_app
+    from data.demo import generate
+    from data.query import QueryLayer
+    from tests.conftest import TODAY, make_settings
+
+    settings = make_settings(tmp_path_factory.mktemp(name))
+    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    if prepare is not None:
+        prepare(settings)
+    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
+    if now is not None:
+        app.server.config["NOW"] = now
+    with serve(app.server) as base:
+        yield settings, base
+
+
+@contextlib.contextmanager
+def signed_in_pages(chromium, base: str, viewport: dict | None = None):
+    """make(username) -> a page signed in as that demo user. Every request is recorded, and at the
+    end none may have gone to another origin (the platform is offline by design)."""
+    from urllib.parse import urlparse
+
+    from tests.conftest import PASSWORD
+
+    contexts, foreign = [], []
+
+    def make(username: str):
+        ctx = chromium.new_context(viewport=viewport or {"width": 1600, "height": 1000}, locale="zh-CN",
+                                   accept_downloads=True)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc != urlparse(base).netloc
+                and not r.url.startswith(("data:", "blob:")) else None)
+        sign_in(page, base, username, PASSWORD)
+        return page
+
+    try:
+        yield make
+    finally:
+        for ctx in contexts:
+            ctx.close()
+    assert foreign == []
+
+
+def pick(page, dropdown_id: str, text: str | None = None) -> None:
+    """Choose the option of a Dash 4 dropdown whose label contains `text` (the first one without)."""
+    page.click(f"#{dropdown_id}")
+    options = page.locator("[role=option]:visible")
+    (options.filter(has_text=text) if text else options).first.click()
+    page.keyboard.press("Escape")
+
+
+def wait_text(page, selector: str) -> str:
+    """The text of `selector` once it has some."""
+    page.wait_for_function(f"() => document.querySelector('{selector}')?.innerText.trim().length > 0")
+    return page.inner_text(selector)
+
+
+def count(settings, model, *where) -> int:
+    from sqlalchemy import func, select
+
+    from data.db import transaction
+
+    with transaction(settings.database_url) as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
