@@ -10,7 +10,7 @@ from components.record_history import history_table
 from data import assets
 from data import funds as fund_data
 from data.accounts import AccountError, StaleEdit
-from data.attachments import clean_name, decode_upload
+from data.attachments import clean_name
 from domain import assets as rules
 from domain.funds import parse_period
 from domain.audit import CST
@@ -19,7 +19,7 @@ from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from .common import alert, as_int, current_actor, uploads
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 
@@ -170,19 +170,6 @@ def _date(text):
         return None
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _uploads(contents, filenames) -> list[tuple[str, bytes]]:
-    contents = contents if isinstance(contents, list) else [contents] if contents else []
-    filenames = filenames if isinstance(filenames, list) else [filenames] if filenames else []
-    return [(clean_name(n), decode_upload(c)) for c, n in zip(contents, filenames)]
-
-
 @secure_callback(Perm.BUSINESS_HANDLING, Output("assets-card-result", "children"),
                  *[Output(f"{f}-error", "children") for f in ERROR_FIELDS.values()],
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
@@ -197,15 +184,15 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
     row = (rows or [None])[0] if fix else None
     if fix and not isinstance(row, dict):
         return (alert("请先在台账中选择要更正的资产。", "warning"), *blank, no_update, no_update, no_update)
-    draft = rules.CardDraft(org_id=_int(org), code=code, name=name, category=category, operating=bool(operating),
+    draft = rules.CardDraft(org_id=as_int(org), code=code, name=name, category=category, operating=bool(operating),
                             original_value=value, acquired_on=_date(acquired), useful_life_months=life,
                             residual_rate=residual, location=location, custodian=custodian)
     cfg = settings()
-    files = _uploads(contents, filenames)
+    files = uploads(contents, filenames)
     try:
         asset_id = assets.save_card(cfg.database_url, cfg.audit_key, current_actor(),
-                                    _int(row.get("id")) if row else None, draft, _now().astimezone(CST).date(),
-                                    expected_version=_int(row.get("version")) if row else None, files=files)
+                                    as_int(row.get("id")) if row else None, draft, _now().astimezone(CST).date(),
+                                    expected_version=as_int(row.get("version")) if row else None, files=files)
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "未保存，请按提示修改。"), "danger"),
@@ -228,12 +215,12 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
                  State("assets-reval-date", "value"), State("assets-refresh", "data"), prevent_initial_call=True)
 def revalue(_, rows, value, reason, resolution, date, refresh):
     row = (rows or [None])[0]
-    if not isinstance(row, dict) or _int(row.get("id")) is None:
+    if not isinstance(row, dict) or as_int(row.get("id")) is None:
         return alert("请先选择一项资产。", "warning"), "", "", "", "", no_update
     cfg = settings()
     try:
-        net = assets.revalue(cfg.database_url, cfg.audit_key, current_actor(), _int(row.get("id")), value, reason,
-                             _int(resolution), _date(date), _int(row.get("version")), _now().astimezone(CST).date())
+        net = assets.revalue(cfg.database_url, cfg.audit_key, current_actor(), as_int(row.get("id")), value, reason,
+                             as_int(resolution), _date(date), as_int(row.get("version")), _now().astimezone(CST).date())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "未重估，请按提示修改。"), "danger"), e.get("new_value", ""), e.get("reason", ""),
@@ -251,7 +238,7 @@ def revalue(_, rows, value, reason, resolution, date, refresh):
                  State("assets-dep-org", "value"), State("assets-dep-period", "value"), State("assets-refresh", "data"),
                  prevent_initial_call=True)
 def depreciate(_, org, period, refresh):
-    org_id = _int(org)
+    org_id = as_int(org)
     if org_id is None:
         return alert("未计提，请按提示修改。", "danger"), "请选择集体经济组织", "", no_update
     cfg = settings()

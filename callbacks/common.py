@@ -61,3 +61,20 @@ def register_html_slot(slot_id: str) -> None:
         }""" % slot_id,
         Output(slot_id, "role"), Input(f"{slot_id}-html", "data"),
     )
+
+
+def as_int(value) -> int | None:
+    """An id or number from a form or a grid row, or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def uploads(contents, filenames) -> list[tuple[str, bytes]]:
+    """The files of a dcc.Upload (one or several) as (clean name, bytes)."""
+    from data.attachments import clean_name, decode_upload
+
+    contents = contents if isinstance(contents, list) else [contents] if contents else []
+    filenames = filenames if isinstance(filenames, list) else [filenames] if filenames else []
+    return [(clean_name(n), decode_upload(c)) for c, n in zip(contents, filenames)]

@@ -13,7 +13,6 @@ from components.export import excel_bytes
 from components.record_history import history_table
 from data import contracts
 from data.accounts import AccountError, StaleEdit
-from data.attachments import decode_upload
 from domain import contracts as rules
 from domain.audit import CST
 from domain.permissions import Perm
@@ -21,7 +20,7 @@ from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
-from .common import alert, current_actor
+from .common import alert, current_actor, uploads
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 #: error field of data.contracts -> form field id, per form
@@ -60,14 +59,6 @@ EXPORTS = {
 
 def _today() -> dt.date:
     return _now().astimezone(CST).date()
-
-
-def _uploads(contents, names) -> list[tuple[str, bytes]]:
-    if not contents:
-        return []
-    contents = contents if isinstance(contents, list) else [contents]
-    names = names if isinstance(names, list) else [names]
-    return [(name or "", decode_upload(c)) for c, name in zip(contents, names)]
 
 
 def _errors(exc: AccountError, fields: dict[str, str]) -> list[str]:
@@ -201,7 +192,7 @@ def submit(_c, _s, store, subject, kind, frequency, title, counterparty, id_type
             contracts.edit(cfg.database_url, cfg.audit_key, actor, sel[0], draft, sel[1], _today())
             return alert("已保存修改。"), *blank, (refresh or 0) + 1, no_update
         cid = contracts.create(cfg.database_url, cfg.audit_key, actor, subject, draft,
-                               int(resolution) if resolution else None, _today(), _uploads(scan, scan_names))
+                               int(resolution) if resolution else None, _today(), uploads(scan, scan_names))
     except AccountError as exc:
         message, errors = _refused(exc, CONTRACT_FIELDS)
         return message, *errors, no_update, no_update
@@ -282,7 +273,7 @@ def upload(_, store, contents, names, refresh):
         return alert("请先在左侧选择一份合同。", "warning"), "", no_update, no_update
     cfg = settings()
     try:
-        ids = contracts.attach(cfg.database_url, cfg.audit_key, current_actor(), sel[0], _uploads(contents, names))
+        ids = contracts.attach(cfg.database_url, cfg.audit_key, current_actor(), sel[0], uploads(contents, names))
     except AccountError as exc:
         return alert("未上传。", "danger"), exc.errors.get("attachments", str(exc)), no_update, no_update
     return alert(f"已上传 {len(ids)} 个附件（已记录SHA-256校验值）。"), "", (refresh or 0) + 1, None

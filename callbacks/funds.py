@@ -9,7 +9,7 @@ from components.attachments import file_links
 from components.format import yuan
 from data import funds
 from data.accounts import AccountError
-from data.attachments import clean_name, decode_upload
+from data.attachments import clean_name
 from domain import funds as rules
 from domain.audit import CST
 from domain.funds import ENTRY_ROLES, MAX_LINES, RequestDraft, draft_problems
@@ -18,7 +18,7 @@ from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from .common import alert, as_int, current_actor, uploads
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 FIELDS = {"amount": "funds-amount", "account": "funds-account", "bank_account_id": "funds-bank",
@@ -39,19 +39,6 @@ def _date(text) -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
     except (TypeError, ValueError):
         return None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _uploads(contents, filenames) -> list[tuple[str, bytes]]:
-    contents = contents if isinstance(contents, list) else [contents] if contents else []
-    filenames = filenames if isinstance(filenames, list) else [filenames] if filenames else []
-    return [(clean_name(n), decode_upload(c)) for c, n in zip(contents, filenames)]
 
 
 # ---------------------------------------------------------------- requests
@@ -100,7 +87,7 @@ def submit(_, kind, bank, amount, account, purpose, counterparty, id_type, id_nu
     draft = RequestDraft(kind=kind, amount=amount or "", purpose=purpose or "", account=account,
                          bank_account_id=bank, counterparty_name=counterparty or "", counterparty_id_type=id_type,
                          counterparty_id=id_number or "", request_date=_date(date))
-    files = _uploads(contents, filenames)
+    files = uploads(contents, filenames)
     org_id = next((b["org_id"] for b in funds.bank_accounts(cfg.database_url, actor) if b["id"] == bank), None)
     blank = [""] * len(ERROR_IDS)
     try:
@@ -150,7 +137,7 @@ def act(_a, _r, _p, selected, post_date, refresh):
 
 @secure_callback(ANY, Output("funds-detail", "children"), Input("funds-grid", "selectedRows"))
 def detail(selected):
-    rid = _int((selected or [{}])[0].get("id")) if selected else None
+    rid = as_int((selected or [{}])[0].get("id")) if selected else None
     if rid is None:
         return html.Span("在上表中选择一条申请。", className="text-muted")
     d = funds.request_detail(settings().database_url, current_actor(), rid)
@@ -194,7 +181,7 @@ def _level2_panel(figures: dict):
                  Output("funds-rec-bank", "options"), *[Output(f"funds-v-acct-{i}", "options") for i in ROWS],
                  Input("funds-org", "value"), Input("funds-books-refresh", "data"))
 def books(org_id, _):
-    org_id = _int(org_id)
+    org_id = as_int(org_id)
     if org_id is None:
         return [], html.Span("请选择集体经济组织。", className="text-muted"), [], [], [], *[[] for _ in ROWS]
     cfg, actor = settings(), current_actor()
@@ -217,11 +204,11 @@ OPEN_FIELDS = ("kind", "name", "bank_name", "account_no")
                  State("funds-open-name", "value"), State("funds-open-bank", "value"), State("funds-open-no", "value"),
                  State("funds-books-refresh", "data"), prevent_initial_call=True)
 def open_account(_, org_id, kind, name, bank_name, account_no, refresh):
-    if _int(org_id) is None:
+    if as_int(org_id) is None:
         return alert("请先选择集体经济组织。", "warning"), "", "", "", "", no_update
     cfg = settings()
     try:
-        funds.open_account(cfg.database_url, cfg.audit_key, current_actor(), _int(org_id), kind, name, bank_name,
+        funds.open_account(cfg.database_url, cfg.audit_key, current_actor(), as_int(org_id), kind, name, bank_name,
                            account_no)
     except AccountError as exc:
         return (alert("未登记，请按提示修改。", "danger"), *[exc.errors.get(f, "") for f in OPEN_FIELDS], no_update)
@@ -273,10 +260,10 @@ def post_voucher(_, org_id, date, summary, *rest):
     no_lines = [""] * MAX_LINES
     keep = [no_update] * (1 + 3 * MAX_LINES)  # the form as typed, to be corrected
     try:
-        if _int(org_id) is None:
+        if as_int(org_id) is None:
             _, errors = rules.voucher_problems(draft, _today())
             raise AccountError({**errors, "_": "请先选择集体经济组织"})
-        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, actor, _int(org_id), draft, _today())
+        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, actor, as_int(org_id), draft, _today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "凭证未记账，请按提示修改。"), "danger"), e.get("date", ""), e.get("summary", ""),
@@ -296,11 +283,11 @@ def post_voucher(_, org_id, date, summary, *rest):
                  State("funds-books-refresh", "data"), prevent_initial_call=True)
 def close(_, org_id, period, refresh):
     cfg = settings()
-    if _int(org_id) is None:
+    if as_int(org_id) is None:
         return alert("请先选择集体经济组织。", "warning"), "", no_update
     p = rules.parse_period(period)
     try:
-        funds.close_period(cfg.database_url, cfg.audit_key, current_actor(), _int(org_id), p, _today())
+        funds.close_period(cfg.database_url, cfg.audit_key, current_actor(), as_int(org_id), p, _today())
     except AccountError as exc:
         return alert("未结账。", "danger"), exc.errors.get("period", str(exc)), no_update
     except PermissionDenied as exc:
@@ -315,12 +302,12 @@ def close(_, org_id, period, refresh):
                  State("funds-reopen-reason", "value"), State("funds-books-refresh", "data"), prevent_initial_call=True)
 def reopen(_, selected, reason, refresh):
     row = (selected or [None])[0]
-    if not row or _int(row.get("id")) is None:
+    if not row or as_int(row.get("id")) is None:
         return alert("请先在结账记录中选择一个月份。", "warning"), "", no_update
     cfg = settings()
     try:
-        funds.reopen_period(cfg.database_url, cfg.audit_key, current_actor(), _int(row["id"]),
-                            _int(row.get("version")) or 0, reason)
+        funds.reopen_period(cfg.database_url, cfg.audit_key, current_actor(), as_int(row["id"]),
+                            as_int(row.get("version")) or 0, reason)
     except AccountError as exc:
         return alert(exc.errors.get("period", exc.errors.get("_", "未反结账。")), "danger"), \
             exc.errors.get("reason", ""), no_update
@@ -334,9 +321,9 @@ def reopen(_, selected, reason, refresh):
 @secure_callback(ANY, Output("funds-rec-import", "options"), Output("funds-rec-import", "value"),
                  Input("funds-rec-bank", "value"), Input("funds-rec-refresh", "data"))
 def imports(bank_id, _):
-    if _int(bank_id) is None:
+    if as_int(bank_id) is None:
         return [], None
-    rows = funds.statement_imports(settings().database_url, current_actor(), _int(bank_id))
+    rows = funds.statement_imports(settings().database_url, current_actor(), as_int(bank_id))
     return [{"label": r["label"], "value": r["id"]} for r in rows], rows[0]["id"] if rows else None
 
 
@@ -348,9 +335,9 @@ def imports(bank_id, _):
                  State("funds-statement", "contents"), State("funds-statement", "filename"),
                  State("funds-rec-refresh", "data"), prevent_initial_call=True)
 def import_statement(_, bank_id, contents, filenames, refresh):
-    files = _uploads(contents, filenames)
+    files = uploads(contents, filenames)
     problems = {}
-    if _int(bank_id) is None:
+    if as_int(bank_id) is None:
         problems["bank"] = "请选择银行账户"
     if len(files) != 1:
         problems["file"] = "请选择一个对账单文件" if not files else "一次只能导入一个对账单文件"
@@ -360,7 +347,7 @@ def import_statement(_, bank_id, contents, filenames, refresh):
     cfg = settings()
     name, content = files[0]
     try:
-        imp, rows, matched = funds.import_statement(cfg.database_url, cfg.audit_key, current_actor(), _int(bank_id),
+        imp, rows, matched = funds.import_statement(cfg.database_url, cfg.audit_key, current_actor(), as_int(bank_id),
                                                     name, content, _today())
     except AccountError as exc:
         e = exc.errors
@@ -379,11 +366,11 @@ def import_statement(_, bank_id, contents, filenames, refresh):
                  Input("funds-rec-rematch", "n_clicks"), State("funds-rec-import", "value"),
                  State("funds-rec-refresh", "data"), prevent_initial_call=True)
 def rematch(_, import_id, refresh):
-    if _int(import_id) is None:
+    if as_int(import_id) is None:
         return alert("请先选择已导入的对账单。", "warning"), no_update
     cfg = settings()
     try:
-        matched = funds.rematch(cfg.database_url, cfg.audit_key, current_actor(), _int(import_id))
+        matched = funds.rematch(cfg.database_url, cfg.audit_key, current_actor(), as_int(import_id))
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), no_update
     return alert(f"重新匹配完成：新对上 {matched} 笔。"), (refresh or 0) + 1
@@ -418,7 +405,7 @@ def _reconciliation_table(r: dict):
                  Output("funds-rec-open-stmt", "rowData"), Output("funds-rec-open-book", "rowData"),
                  Input("funds-rec-import", "value"), Input("funds-rec-refresh", "data"))
 def reconciliation(import_id, _):
-    if _int(import_id) is None:
+    if as_int(import_id) is None:
         return html.Span("选择银行账户后，导入或选择一份对账单。", className="text-muted"), [], [], []
-    r = funds.reconciliation(settings().database_url, current_actor(), _int(import_id))
+    r = funds.reconciliation(settings().database_url, current_actor(), as_int(import_id))
     return _reconciliation_table(r), r["matched"], r["unmatched_statement"], r["unmatched_book"]

@@ -9,7 +9,6 @@ from dash import Input, Output, State, html, no_update
 from components.attachments import file_links
 from data import meetings
 from data.accounts import AccountError
-from data.attachments import decode_upload
 from domain import meetings as rules
 from domain.audit import CST
 from domain.permissions import Perm
@@ -17,7 +16,7 @@ from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from .common import alert, current_actor, uploads
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 N = rules.MAX_RESOLUTIONS
@@ -53,14 +52,6 @@ def _date(value) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
-
-
-def _uploads(contents, names) -> list[tuple[str, bytes]]:
-    if not contents:
-        return []
-    contents = contents if isinstance(contents, list) else [contents]
-    names = names if isinstance(names, list) else [names]
-    return [(name or "", decode_upload(c)) for c, name in zip(contents, names)]
 
 
 def _by_id(errors: dict, mapping: dict) -> dict:
@@ -153,7 +144,7 @@ def submit(_, org, kind, title, date, expected, attended, agenda, count, *rest):
     blank = [""] * len(ERROR_IDS)
     try:
         mid = meetings.record(cfg.database_url, cfg.audit_key, current_actor(), org, draft, drafts, _today(),
-                              _uploads(contents, names))
+                              uploads(contents, names))
     except AccountError as exc:
         shown = _by_id(exc.errors, FIELDS)
         return (alert(exc.errors.get("_", "未登记，请按提示修改。"), "danger"), *[shown.get(i, "") for i in ERROR_IDS],
@@ -239,7 +230,7 @@ def upload_more(_, target, contents, names, refresh):
     cfg = settings()
     try:
         saved = meetings.add_files(cfg.database_url, cfg.audit_key, current_actor(), target["id"],
-                                   _uploads(contents, names))
+                                   uploads(contents, names))
     except AccountError as exc:
         return (alert("未上传，请按提示修改。", "danger"), exc.errors.get("attachments", str(exc)), no_update, no_update,
                 no_update)

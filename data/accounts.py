@@ -14,7 +14,7 @@ from data.models import AccountRequest, User, UserSession, utcnow
 from data.regions import level_of, load_region_tree
 from domain import accounts as rules
 from domain import audit, passwords
-from domain.permissions import ROLES, OutOfScope, PermissionDenied, Scope, role_label
+from domain.permissions import ROLES, OutOfScope, Perm, PermissionDenied, Scope, role_label
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
 INITIAL_PASSWORD_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -42,6 +42,23 @@ class Actor:
     @property
     def level(self) -> int:
         return level_of(self.scope.root)
+
+
+def require_handling(actor: Actor) -> None:
+    """Business writes need 业务办理 (Art. J10)."""
+    if not actor.scope.has(Perm.BUSINESS_HANDLING):
+        raise PermissionDenied("缺少权限：业务办理")
+
+
+def in_scope(actor: Actor, column):
+    """A WHERE clause keeping `column` (a region code) inside the actor's jurisdiction."""
+    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
+
+
+def log_change(s, key, actor: Actor, region: int, description: str, **detail) -> None:
+    """The security-log entry of a business change, in the change's own transaction."""
+    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 def _log(s, key, actor: Actor, type_: str, description: str, result: str = "success", **detail) -> None:

@@ -12,34 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from data import attachments
-from data.accounts import AccountError, Actor, StaleEdit
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
 from data.db import transaction
 from data.identifiers import mask_resident_id
 from data.meetings import citable, resolution_facts
 from data.models import (Asset, AssetEvent, CollectiveOrg, Contract, ContractInstalment, ContractReceipt, Resource,
                          User, utcnow)
-from domain import audit
 from domain import contracts as rules
 from domain.permissions import Perm, PermissionDenied
 
 Upload = tuple[str, bytes]  # (file name, content)
-
-
-def _require(actor: Actor) -> None:
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
-def _in_scope(actor: Actor, column):
-    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
-
-
-def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 def _contract(s, actor: Actor, contract_id: int, expected_version: int | None = None) -> Contract:
@@ -88,7 +73,7 @@ def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Contract, CollectiveOrg.name, received.c.received, received.c.n)
              .join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
              .outerjoin(received, received.c.contract_id == Contract.id)
-             .where(_in_scope(actor, Contract.region_code)).order_by(Contract.id.desc()).limit(limit))
+             .where(in_scope(actor, Contract.region_code)).order_by(Contract.id.desc()).limit(limit))
         out = []
         for c, org, got, n in s.execute(q).all():
             out.append({
@@ -108,11 +93,11 @@ def subjects(url: str, actor: Actor, limit: int = 1000) -> list[dict]:
     """What may be let: resources not contracted out and assets in use or idle, of the jurisdiction.
     `value` is "resource:<id>" or "asset:<id>"."""
     with transaction(url, actor) as s:
-        res = s.scalars(select(Resource).where(_in_scope(actor, Resource.region_code), Resource.contracted.is_(False))
+        res = s.scalars(select(Resource).where(in_scope(actor, Resource.region_code), Resource.contracted.is_(False))
                         .order_by(Resource.region_code, Resource.id).limit(limit))
         out = [{"value": f"resource:{r.id}", "org_id": r.org_id,
                 "label": f"资源 · {r.name}（{r.type}，{format(r.area_mu.normalize(), 'f')} 亩）"} for r in res]
-        ast = s.scalars(select(Asset).where(_in_scope(actor, Asset.region_code), Asset.status.in_(("in_use", "idle")))
+        ast = s.scalars(select(Asset).where(in_scope(actor, Asset.region_code), Asset.status.in_(("in_use", "idle")))
                         .order_by(Asset.region_code, Asset.code).limit(limit))
         return out + [{"value": f"asset:{a.id}", "org_id": a.org_id, "label": f"资产 · {a.code} {a.name}"} for a in ast]
 
@@ -178,7 +163,7 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
     villages'."""
     with transaction(url, actor) as s:
         rows = s.execute(select(Contract, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
-                         .where(_in_scope(actor, Contract.region_code), Contract.status == "active",
+                         .where(in_scope(actor, Contract.region_code), Contract.status == "active",
                                 Contract.end_on <= as_of + dt.timedelta(days=days))).all()
         ending = rules.expiring([{"id": c.id, "number": c.number, "title": c.title, "org": org,
                                   "counterparty": c.counterparty, "amount_fen": c.amount_fen, "end_on": c.end_on,
@@ -186,7 +171,7 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
         rows = s.execute(select(ContractInstalment, Contract, CollectiveOrg.name)
                          .join(Contract, Contract.id == ContractInstalment.contract_id)
                          .join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
-                         .where(_in_scope(actor, ContractInstalment.region_code), ContractInstalment.due_on < as_of,
+                         .where(in_scope(actor, ContractInstalment.region_code), ContractInstalment.due_on < as_of,
                                 ContractInstalment.received_fen < ContractInstalment.amount_fen)).all()
         late = rules.overdue([{"id": i.id, "contract_id": c.id, "number": c.number, "title": c.title, "org": org,
                                "counterparty": c.counterparty, "seq": i.seq, "due_on": i.due_on,
@@ -206,7 +191,7 @@ def create(url: str, key: str, actor: Actor, subject: str | None, draft: rules.C
            resolution_id: int | None, today: dt.date, files: list[Upload] | None = None) -> int:
     """Sign a lease or contracting-out of a resource or asset: the contract, its schedule, its scan,
     and the subject marked as let. Returns the contract id."""
-    _require(actor)
+    require_handling(actor)
     fen, errors = rules.contract_problems(draft, today)
     try:
         subject_type, subject_id = str(subject).split(":")
@@ -246,7 +231,7 @@ def create(url: str, key: str, actor: Actor, subject: str | None, draft: rules.C
         plan = _write_schedule(s, c, draft.frequency)
         _let(s, actor, c, target)
         files_added = _add_files(s, actor, c.id, files)
-        _log(s, key, actor, c.region_code,
+        log_change(s, key, actor, c.region_code,
              f"签订{rules.KINDS[draft.kind]}合同 {c.number}：{name}，{c.counterparty}，{rules.fen_text(fen)} 元，"
              f"{c.start_on} 至 {c.end_on}，{rules.SCHEDULE_LABELS[draft.frequency]}分{len(plan)}期",
              contract_id=c.id, subject=f"{subject_type}:{subject_id}", attachments=files_added)
@@ -277,7 +262,7 @@ def edit(url: str, key: str, actor: Actor, contract_id: int, draft: rules.Contra
     """Correct a contract. Title and counterparty may always be corrected; the amount, dates,
     schedule and kind only while nothing has been received (the schedule is then rebuilt).
     Returns the new version."""
-    _require(actor)
+    require_handling(actor)
     fen, errors = rules.contract_problems(draft, today)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
@@ -306,7 +291,7 @@ def edit(url: str, key: str, actor: Actor, contract_id: int, draft: rules.Contra
         if isinstance(target, Resource) and target.contract_id == c.id:
             target.contractor, target.contracted_until = c.counterparty, c.end_on
         s.flush()
-        _log(s, key, actor, c.region_code, f"修改合同 {c.number}" + ("（金额、期限或收款计划已改，重排收款计划）"
+        log_change(s, key, actor, c.region_code, f"修改合同 {c.number}" + ("（金额、期限或收款计划已改，重排收款计划）"
                                                                    if terms_changed else ""), contract_id=c.id)
         return c.version
 
@@ -316,7 +301,7 @@ def add_receipt(url: str, key: str, actor: Actor, contract_id: int, instalment_i
     """Record money received against one instalment. Returns the receipt id."""
     from domain.funds import parse_amount
 
-    _require(actor)
+    require_handling(actor)
     fen, why = parse_amount(amount)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
@@ -337,7 +322,7 @@ def add_receipt(url: str, key: str, actor: Actor, contract_id: int, instalment_i
         inst.received_fen += fen
         c.updated_at = utcnow()  # a new version: a second person working from the old one is told
         s.flush()
-        _log(s, key, actor, c.region_code, f"合同 {c.number} 第{inst.seq}期收款 {rules.fen_text(fen)} 元"
+        log_change(s, key, actor, c.region_code, f"合同 {c.number} 第{inst.seq}期收款 {rules.fen_text(fen)} 元"
                                            f"（尚欠 {rules.fen_text(inst.amount_fen - inst.received_fen)} 元）",
              contract_id=c.id, instalment_id=inst.id, receipt_id=r.id)
         return r.id
@@ -348,7 +333,7 @@ def renew(url: str, key: str, actor: Actor, contract_id: int, amount: str, frequ
           files: list[Upload] | None = None) -> int:
     """Renew with the same counterparty: a new contract from the day after the old one ends; the old
     one is marked renewed and the subject stays let, now until the new end. Returns the new id."""
-    _require(actor)
+    require_handling(actor)
     with transaction(url, actor) as s:
         old = _contract(s, actor, contract_id, expected_version)
         errors = rules.renewal_problems(old.status, old.kind)
@@ -391,7 +376,7 @@ def renew(url: str, key: str, actor: Actor, contract_id: int, amount: str, frequ
             target.contracted, target.contractor, target.contract_id = True, new.counterparty, new.id
             target.contracted_until = new.end_on
         files_added = _add_files(s, actor, new.id, files)
-        _log(s, key, actor, old.region_code,
+        log_change(s, key, actor, old.region_code,
              f"续签合同 {old.number} → {new.number}：{new.start_on} 至 {new.end_on}，{rules.fen_text(fen)} 元，"
              f"分{len(plan)}期", contract_id=new.id, renewed_from=old.id, attachments=files_added)
         return new.id
@@ -401,7 +386,7 @@ def terminate(url: str, key: str, actor: Actor, contract_id: int, on_date: dt.da
               expected_version: int, today: dt.date) -> int:
     """End a contract early: instalments due after the date keep only what was received, the
     subject is free again. Returns the arrears (fen) still owed for instalments due by then."""
-    _require(actor)
+    require_handling(actor)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
         errors = rules.termination_problems(c.status, c.start_on, c.end_on, on_date, reason, today)
@@ -419,18 +404,18 @@ def terminate(url: str, key: str, actor: Actor, contract_id: int, on_date: dt.da
         elif isinstance(target, Asset) and target.status == "leased":
             target.status = "idle"
         arrears = sum(i.amount_fen - i.received_fen for i in inst)
-        _log(s, key, actor, c.region_code, f"终止合同 {c.number}（{on_date}）：{reason.strip()}；"
+        log_change(s, key, actor, c.region_code, f"终止合同 {c.number}（{on_date}）：{reason.strip()}；"
                                            f"尚欠 {rules.fen_text(arrears)} 元", contract_id=c.id, arrears_fen=arrears)
         return arrears
 
 
 def attach(url: str, key: str, actor: Actor, contract_id: int, files: list[Upload]) -> list[int]:
     """Add scans to a contract (each stored with its SHA-256)."""
-    _require(actor)
+    require_handling(actor)
     if not files:
         raise AccountError({"attachments": "请选择文件"})
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id)
         ids = _add_files(s, actor, c.id, files)
-        _log(s, key, actor, c.region_code, f"合同 {c.number} 上传附件 {len(ids)} 个", contract_id=c.id, attachments=ids)
+        log_change(s, key, actor, c.region_code, f"合同 {c.number} 上传附件 {len(ids)} 个", contract_id=c.id, attachments=ids)
         return ids

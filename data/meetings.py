@@ -14,27 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from data import attachments as files_store
-from data.accounts import AccountError, Actor, StaleEdit
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
 from data.db import transaction
 from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing
-from domain import audit
 from domain import meetings as rules
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import PermissionDenied
 
 #: tables whose rows cite a resolution (resolution_id)
 CITING = (AssetEvent, TradeListing, Contract, PaymentRequest)
-
-
-def _require_handling(actor: Actor) -> None:
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
-def _in_scope(actor: Actor, column):
-    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
 
 
 def _org_in_scope(s, actor: Actor, org_id) -> CollectiveOrg:
@@ -55,11 +45,6 @@ def _meeting_in_scope(s, actor: Actor, meeting_id) -> Meeting:
     if m is None or not actor.scope.contains(m.region_code):
         raise PermissionDenied("该会议不在您的管辖范围内")
     return m
-
-
-def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 # ------------------------------------------------------------------ citing
@@ -113,7 +98,7 @@ def _cited(s, resolution_ids: list[int]) -> dict[int, int]:
 def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     """The collective organisations of the caller's jurisdiction (the form's choices)."""
     with transaction(url) as s:
-        q = (select(CollectiveOrg).where(_in_scope(actor, CollectiveOrg.region_code))
+        q = (select(CollectiveOrg).where(in_scope(actor, CollectiveOrg.region_code))
              .order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
@@ -127,7 +112,7 @@ def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Meeting, CollectiveOrg.name, counts.c.n, counts.c.passed)
              .join(CollectiveOrg, CollectiveOrg.id == Meeting.org_id)
              .outerjoin(counts, counts.c.meeting_id == Meeting.id)
-             .where(_in_scope(actor, Meeting.region_code))
+             .where(in_scope(actor, Meeting.region_code))
              .order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(limit))
         rows = []
         for m, org_name, n, n_passed in s.execute(q).all():
@@ -172,7 +157,7 @@ def list_resolutions(url: str, actor: Actor, org_id: int | None = None, limit: i
     """Resolutions of the caller's jurisdiction (of one organisation if given), newest first."""
     with transaction(url) as s:
         q = (select(Resolution, Meeting.held_on, Meeting.kind).join(Meeting, Meeting.id == Resolution.meeting_id)
-             .where(_in_scope(actor, Meeting.region_code)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
+             .where(in_scope(actor, Meeting.region_code)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
              .limit(limit))
         if org_id is not None:
             q = q.where(Resolution.org_id == int(org_id))
@@ -212,7 +197,7 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
     """Record a held meeting with its resolutions (and minutes, sign-in sheet…) in one
     transaction. Returns the meeting id. Every problem is reported at once; nothing is written
     on any of them."""
-    _require_handling(actor)
+    require_handling(actor)
     uploads = uploads or []
     plan, errors = rules.plan_problems(draft, resolutions, today)
     errors = dict(errors)
@@ -245,7 +230,7 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
         s.flush()
         names = _attach(s, actor, m.id, uploads)
         outcome = "，".join(f"{r['number']}{'通过' if r['passed'] else '未通过'}" for r in plan.resolutions)
-        _log(s, key, actor, org.region_code,
+        log_change(s, key, actor, org.region_code,
              f"登记{plan.kind}：{org.name}“{plan.title}”（{plan.held_on}，应到{plan.expected}人，实到{plan.attended}人；"
              f"决议：{outcome}）", meeting_id=m.id, resolutions=len(plan.resolutions), attachments=names)
         return m.id
@@ -256,7 +241,7 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
     """Correct a meeting's record (kind, title, date, attendance, agenda). Its resolutions'
     outcomes are recomputed; a resolution already cited may not change its outcome, and the date or
     kind of a meeting whose resolutions are cited may not change. Returns the new version."""
-    _require_handling(actor)
+    require_handling(actor)
     values, errors = rules.meeting_problems(draft, today)
     with transaction(url, actor) as s:
         m = _meeting_in_scope(s, actor, meeting_id)
@@ -295,7 +280,7 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
         if not changed:
             raise AccountError({"_": "没有修改任何内容"})
         s.flush()
-        _log(s, key, actor, m.region_code,
+        log_change(s, key, actor, m.region_code,
              f"修改会议记录 #{m.id}“{m.title}”：{'、'.join(changed)}"
              + (f"；表决结果随之改变的决议：{'、'.join(flipped)}" if flipped else ""),
              meeting_id=m.id, fields=changed, flipped=flipped)
@@ -304,12 +289,12 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
 
 def add_files(url: str, key: str, actor: Actor, meeting_id, uploads: list[tuple[str, bytes]]) -> list[str]:
     """Attach more files (minutes, sign-in sheet) to a recorded meeting, all or none."""
-    _require_handling(actor)
+    require_handling(actor)
     if not uploads:
         raise AccountError({"attachments": "请选择文件"})
     with transaction(url, actor) as s:
         m = _meeting_in_scope(s, actor, meeting_id)
         names = _attach(s, actor, m.id, uploads)
-        _log(s, key, actor, m.region_code, f"上传会议附件 #{m.id}“{m.title}”：{'、'.join(names)}", meeting_id=m.id,
+        log_change(s, key, actor, m.region_code, f"上传会议附件 #{m.id}“{m.title}”：{'、'.join(names)}", meeting_id=m.id,
              attachments=names)
         return names

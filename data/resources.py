@@ -4,28 +4,13 @@ on a stale copy is refused (optimistic locking). Whether a resource is contracte
 until when is written by its contract (data/contracts.py), never typed here."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from data.accounts import AccountError, Actor, StaleEdit
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
 from data.db import transaction
 from data.models import CollectiveOrg, Contract, Resource
-from domain import audit
 from domain import contracts as rules
-from domain.permissions import Perm, PermissionDenied
-
-
-def _require(actor: Actor) -> None:
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
-def _in_scope(actor: Actor, column):
-    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
-
-
-def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
+from domain.permissions import PermissionDenied
 
 
 def area_text(area) -> str:
@@ -40,7 +25,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Resource, CollectiveOrg.name, Contract.number)
              .join(CollectiveOrg, CollectiveOrg.id == Resource.org_id)
              .outerjoin(Contract, Contract.id == Resource.contract_id)
-             .where(_in_scope(actor, Resource.region_code)).order_by(Resource.region_code, Resource.id).limit(limit))
+             .where(in_scope(actor, Resource.region_code)).order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "org": org, "region_code": int(r.region_code), "name": r.name,
                  "type": r.type, "area_mu": area_text(r.area_mu), "location": r.location or "",
                  "parcel_no": r.parcel_no or "", "contracted": "是" if r.contracted else "否",
@@ -52,7 +37,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 def orgs(url: str, actor: Actor) -> list[dict]:
     """The collective organisations of the actor's jurisdiction (for the form)."""
     with transaction(url, actor) as s:
-        q = (select(CollectiveOrg).where(_in_scope(actor, CollectiveOrg.region_code))
+        q = (select(CollectiveOrg).where(in_scope(actor, CollectiveOrg.region_code))
              .order_by(CollectiveOrg.region_code).limit(2000))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
@@ -64,7 +49,7 @@ def _fill(r: Resource, d: rules.ResourceDraft, area) -> None:
 
 def create(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.ResourceDraft) -> int:
     """Register a resource of an organisation in the actor's jurisdiction. Returns its id."""
-    _require(actor)
+    require_handling(actor)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
         org = s.get(CollectiveOrg, org_id) if org_id else None
@@ -79,13 +64,13 @@ def create(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
         _fill(r, draft, area)
         s.add(r)
         s.flush()
-        _log(s, key, actor, org.region_code, f"登记资源：{r.name}（{r.type}，{area_text(area)} 亩）", resource_id=r.id)
+        log_change(s, key, actor, org.region_code, f"登记资源：{r.name}（{r.type}，{area_text(area)} 亩）", resource_id=r.id)
         return r.id
 
 
 def edit(url: str, key: str, actor: Actor, resource_id: int, draft: rules.ResourceDraft, expected_version: int) -> int:
     """Correct a resource's name, type, area, location or parcel number. Returns the new version."""
-    _require(actor)
+    require_handling(actor)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
         r = s.get(Resource, resource_id)
@@ -98,6 +83,6 @@ def edit(url: str, key: str, actor: Actor, resource_id: int, draft: rules.Resour
         before = {"name": r.name, "type": r.type, "area_mu": area_text(r.area_mu)}
         _fill(r, draft, area)
         s.flush()
-        _log(s, key, actor, r.region_code, f"修改资源：{r.name}（{r.type}，{area_text(area)} 亩）", resource_id=r.id,
+        log_change(s, key, actor, r.region_code, f"修改资源：{r.name}（{r.type}，{area_text(area)} 亩）", resource_id=r.id,
              before=before)
         return r.version

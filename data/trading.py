@@ -6,32 +6,21 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data.accounts import AccountError, Actor, StaleEdit
+from data.accounts import AccountError, Actor, StaleEdit, log_change, require_handling
 from data.db import transaction
 from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
-from domain import audit
 from domain import trading as rules
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
-from domain.permissions import Perm, PermissionDenied
-
-
-def _require(actor: Actor) -> None:
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
-def _log(s, key, actor: Actor, region: int, description: str, **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
+from domain.permissions import PermissionDenied
 
 
 def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str, reserve: str, term_months: int | None,
                    resolution_id: int | None, opens_on: dt.date | None, closes_on: dt.date | None,
                    today: dt.date) -> int:
-    _require(actor)
+    require_handling(actor)
     reserve_fen, why = parse_amount(reserve)
     errors = rules.listing_problems(kind, reserve_fen, term_months, opens_on, closes_on, today)
     if why:
@@ -57,13 +46,13 @@ def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str
                                provided_by=actor.username, responsible_by=actor.username)
         s.add(listing)
         s.flush()
-        _log(s, key, actor, res.region_code, f"挂牌：{listing.title}，底价 {reserve}", listing_id=listing.id)
+        log_change(s, key, actor, res.region_code, f"挂牌：{listing.title}，底价 {reserve}", listing_id=listing.id)
         return listing.id
 
 
 def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id_type: str, id_number: str,
               amount: str, day: dt.date) -> int:
-    _require(actor)
+    require_handling(actor)
     amount_fen, why = parse_amount(amount)
     with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
@@ -81,14 +70,14 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
                   bidder_id=id_number.strip().upper(), amount_fen=amount_fen, at=utcnow())
         s.add(bid)
         s.flush()
-        _log(s, key, actor, listing.region_code, f"登记报价：{listing.title}，{bidder} {amount}", bid_id=bid.id)
+        log_change(s, key, actor, listing.region_code, f"登记报价：{listing.title}，{bidder} {amount}", bid_id=bid.id)
         return bid.id
 
 
 @runs_after_write("trade_listings", "listing_id")
 def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: int, today: dt.date) -> int | None:
     """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
-    _require(actor)
+    require_handling(actor)
     with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
         if listing is None or not actor.scope.contains(listing.region_code):
@@ -104,7 +93,7 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
         best = rules.best_bid(bids)
         if best is None:
             listing.status = "failed"
-            _log(s, key, actor, listing.region_code, f"流拍：{listing.title}", listing_id=listing.id)
+            log_change(s, key, actor, listing.region_code, f"流拍：{listing.title}", listing_id=listing.id)
             return None
         b = best["obj"]
         listing.status, listing.awarded_bid_id, listing.deal_price_fen = "awarded", b.id, b.amount_fen
@@ -128,7 +117,7 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
                                      amount_fen=amount, received_fen=0))
         if res is not None:
             res.contracted, res.contractor, res.contract_id, res.contracted_until = True, b.bidder, contract.id, end
-        _log(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
+        log_change(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
              listing_id=listing.id, contract_id=contract.id)
         return contract.id
 
