@@ -1,4 +1,4 @@
-"""The warning engine: runs the supervision rules (domain/warning_rules.py) over the records and
+"""The warning engine: runs the supervision rules (domain/warning_rules/) over the records and
 stores what they find as warnings pushed to the village concerned.
 
 - Reads what the selected rules need in bulk as polars frames through the query layer's read
