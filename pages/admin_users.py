@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.form import form_field
 from components.grid import data_grid
 from domain.permissions import ROLES, Perm
 
@@ -24,24 +25,19 @@ REQUEST_COLUMNS = [
 ]
 
 
-def _field(label, component, field_id):
-    return html.Div([dbc.Label(label, html_for=field_id), component,
-                     html.Div(id=f"{field_id}-error", className="invalid-feedback d-block")], className="mb-2")
-
-
 def layout(**_):
     roles = [{"label": r.label, "value": key} for key, r in ROLES.items()]
     form = html.Div([
         html.H2("申请新建账号"),
         html.P("新建账号须经审批：市、县级账号由省级批准，乡镇、村级账号由县级批准（第十条）。本人不能审批本人的申请。",
                className="text-muted small"),
-        _field("用户名", dbc.Input(id="acct-username", maxLength=32, placeholder="小写字母开头，如 zhang.wei"), "acct-username"),
-        _field("姓名", dbc.Input(id="acct-display-name", maxLength=100), "acct-display-name"),
-        _field("角色", dcc.Dropdown(id="acct-role", options=roles, clearable=False, placeholder="选择角色"), "acct-role"),
-        _field("管辖区域", dcc.Dropdown(id="acct-region", placeholder="先选择角色，再选择区域"), "acct-region"),
-        _field("省级审批文号（监督部门必填）", dbc.Input(id="acct-approval-ref", maxLength=100), "acct-approval-ref"),
-        _field("所属金融机构（金融机构用户必填）", dbc.Input(id="acct-institution", maxLength=100), "acct-institution"),
-        _field("初始密码（首次登录须修改）", dbc.Input(id="acct-password", type="password", maxLength=1024), "acct-password"),
+        form_field("用户名", dbc.Input(id="acct-username", maxLength=32, placeholder="小写字母开头，如 zhang.wei"), "acct-username"),
+        form_field("姓名", dbc.Input(id="acct-display-name", maxLength=100), "acct-display-name"),
+        form_field("角色", dcc.Dropdown(id="acct-role", options=roles, clearable=False, placeholder="选择角色"), "acct-role"),
+        form_field("管辖区域", dcc.Dropdown(id="acct-region", placeholder="先选择角色，再选择区域"), "acct-region"),
+        form_field("省级审批文号（监督部门必填）", dbc.Input(id="acct-approval-ref", maxLength=100), "acct-approval-ref"),
+        form_field("所属金融机构（金融机构用户必填）", dbc.Input(id="acct-institution", maxLength=100), "acct-institution"),
+        form_field("初始密码（首次登录须修改）", dbc.Input(id="acct-password", type="password", maxLength=1024), "acct-password"),
         dbc.Button("提交申请", id="acct-submit", color="primary", className="mt-1"),
         html.Div(id="acct-submit-result", className="mt-2"),
     ], className="panel")

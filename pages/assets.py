@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.form import form_field
 from components.grid import data_grid
 from domain.assets import ACTIONS, CATEGORY_LABELS
 from domain.permissions import Perm
@@ -25,42 +26,37 @@ COLUMNS = [
 ]
 
 
-def _field(label, component, fid):
-    return html.Div([dbc.Label(label, html_for=fid), component,
-                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
-
-
 def _card_tab():
     return html.Div(className="pt-2", children=[
         html.P("选择左侧资产后可更正其卡片；填写后点“新增”则建立新卡片。", className="text-muted small"),
-        _field("集体经济组织", dcc.Dropdown(id="assets-card-org", placeholder="选择组织"), "assets-card-org"),
+        form_field("集体经济组织", dcc.Dropdown(id="assets-card-org", placeholder="选择组织"), "assets-card-org"),
         html.Div(className="row g-2", children=[
-            html.Div(_field("资产编号", dbc.Input(id="assets-card-code", maxLength=40), "assets-card-code"),
+            html.Div(form_field("资产编号", dbc.Input(id="assets-card-code", maxLength=40), "assets-card-code"),
                      className="col-5"),
-            html.Div(_field("名称", dbc.Input(id="assets-card-name", maxLength=200), "assets-card-name"),
+            html.Div(form_field("名称", dbc.Input(id="assets-card-name", maxLength=200), "assets-card-name"),
                      className="col-7")]),
         html.Div(className="row g-2", children=[
-            html.Div(_field("类别", dcc.Dropdown(id="assets-card-category", value="equipment", clearable=False,
+            html.Div(form_field("类别", dcc.Dropdown(id="assets-card-category", value="equipment", clearable=False,
                                                 options=[{"label": v, "value": k} for k, v in CATEGORY_LABELS.items()]),
                             "assets-card-category"), className="col-6"),
-            html.Div(_field("用途", dbc.RadioItems(id="assets-card-operating", value=False, inline=True,
+            html.Div(form_field("用途", dbc.RadioItems(id="assets-card-operating", value=False, inline=True,
                                                  options=[{"label": "经营性", "value": True},
                                                           {"label": "非经营性", "value": False}]),
                             "assets-card-operating"), className="col-6")]),
         html.Div(className="row g-2", children=[
-            html.Div(_field("原值（元）", dbc.Input(id="assets-card-value", inputMode="decimal",
+            html.Div(form_field("原值（元）", dbc.Input(id="assets-card-value", inputMode="decimal",
                                                  placeholder="如 12,000.00"), "assets-card-value"), className="col-6"),
-            html.Div(_field("取得日期", dbc.Input(id="assets-card-acquired", type="date"), "assets-card-acquired"),
+            html.Div(form_field("取得日期", dbc.Input(id="assets-card-acquired", type="date"), "assets-card-acquired"),
                      className="col-6")]),
         html.Div(className="row g-2", children=[
-            html.Div(_field("使用年限（月）", dbc.Input(id="assets-card-life", value="240", inputMode="numeric"),
+            html.Div(form_field("使用年限（月）", dbc.Input(id="assets-card-life", value="240", inputMode="numeric"),
                             "assets-card-life"), className="col-6"),
-            html.Div(_field("残值率（%）", dbc.Input(id="assets-card-residual", value="5", inputMode="decimal"),
+            html.Div(form_field("残值率（%）", dbc.Input(id="assets-card-residual", value="5", inputMode="decimal"),
                             "assets-card-residual"), className="col-6")]),
         html.Div(className="row g-2", children=[
-            html.Div(_field("存放地点", dbc.Input(id="assets-card-location", maxLength=200), "assets-card-location"),
+            html.Div(form_field("存放地点", dbc.Input(id="assets-card-location", maxLength=200), "assets-card-location"),
                      className="col-7"),
-            html.Div(_field("保管人", dbc.Input(id="assets-card-custodian", maxLength=50), "assets-card-custodian"),
+            html.Div(form_field("保管人", dbc.Input(id="assets-card-custodian", maxLength=50), "assets-card-custodian"),
                      className="col-5")]),
         upload_field("assets-files", "附件（发票、照片）"),
         html.Div(className="d-flex gap-2", children=[
@@ -92,11 +88,11 @@ def _reval_tab():
     return html.Div(className="pt-2", children=[
         html.P("重估价值即重估后的净值。减值、或增值达到本组织决策限额的，须引用表决该资产重估的决议（决策类型“其他”）。",
                className="text-muted small"),
-        _field("重估价值（元）", dbc.Input(id="assets-reval-value", inputMode="decimal"), "assets-reval-value"),
-        _field("重估原因", dbc.Textarea(id="assets-reval-reason", maxLength=500, rows=2), "assets-reval-reason"),
-        _field("引用决议", dcc.Dropdown(id="assets-reval-resolution", placeholder="选择会议决议（需要时）"),
+        form_field("重估价值（元）", dbc.Input(id="assets-reval-value", inputMode="decimal"), "assets-reval-value"),
+        form_field("重估原因", dbc.Textarea(id="assets-reval-reason", maxLength=500, rows=2), "assets-reval-reason"),
+        form_field("引用决议", dcc.Dropdown(id="assets-reval-resolution", placeholder="选择会议决议（需要时）"),
                "assets-reval-resolution"),
-        _field("重估日期", dbc.Input(id="assets-reval-date", type="date"), "assets-reval-date"),
+        form_field("重估日期", dbc.Input(id="assets-reval-date", type="date"), "assets-reval-date"),
         dbc.Button("重估", id="assets-reval-submit", color="primary"),
         html.Div(id="assets-reval-result", className="mt-2"),
     ])
@@ -107,8 +103,8 @@ def _dep_tab():
         html.P("按月、按组织计提：从取得的次月起按直线法计提，提足（原值−残值）为止；土地、对外投资、闲置的非房屋资产不提，"
                "处置当月照提、次月停提。生成一张凭证：借 401 生产（劳务）成本 / 513 管理费用，贷 152 累计折旧。",
                className="text-muted small"),
-        _field("集体经济组织", dcc.Dropdown(id="assets-dep-org", placeholder="选择组织"), "assets-dep-org"),
-        _field("计提月份", dbc.Input(id="assets-dep-period", type="month"), "assets-dep-period"),
+        form_field("集体经济组织", dcc.Dropdown(id="assets-dep-org", placeholder="选择组织"), "assets-dep-org"),
+        form_field("计提月份", dbc.Input(id="assets-dep-period", type="month"), "assets-dep-period"),
         dbc.Button("计提折旧", id="assets-dep-submit", color="primary"),
         html.Div(id="assets-dep-result", className="mt-2"),
     ])

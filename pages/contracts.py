@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.form import form_field
 from components.grid import data_grid
 from domain.contracts import ID_TYPES, KINDS, SCHEDULE_LABELS
 from domain.permissions import Perm
@@ -52,12 +53,6 @@ OVERDUE_COLUMNS = [
 ]
 
 
-def _f(label, component, fid, width=None):
-    div = html.Div([dbc.Label(label, html_for=fid), component,
-                    html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
-    return html.Div(div, className=width) if width else div
-
-
 def _frequency(fid):
     return dcc.Dropdown(id=fid, value="yearly", clearable=False,
                         options=[{"label": v, "value": k} for k, v in SCHEDULE_LABELS.items()])
@@ -66,27 +61,28 @@ def _frequency(fid):
 def _contract_form():
     return html.Div([
         html.P("出租、发包集体资源或资产须引用成员（代表）会议表决通过的决议（四议两公开）。", className="text-muted small mb-2"),
-        _f("标的（资源或资产）", dcc.Dropdown(id="ct-subject", placeholder="选择未发包的资源或在用、闲置的资产"), "ct-subject"),
+        form_field("标的（资源或资产）", dcc.Dropdown(id="ct-subject", placeholder="选择未发包的资源或在用、闲置的资产"), "ct-subject"),
         html.Div(className="row g-2", children=[
-            _f("类型", dcc.Dropdown(id="ct-kind", value="contracting", clearable=False,
-                                  options=[{"label": v, "value": k} for k, v in KINDS.items()]), "ct-kind", "col-6"),
-            _f("收款方式", _frequency("ct-frequency"), "ct-frequency", "col-6"),
+            form_field("类型", dcc.Dropdown(id="ct-kind", value="contracting", clearable=False,
+                                  options=[{"label": v, "value": k} for k, v in KINDS.items()]), "ct-kind", width="col-6"),
+            form_field("收款方式", _frequency("ct-frequency"), "ct-frequency", width="col-6"),
         ]),
-        _f("合同名称（可不填）", dbc.Input(id="ct-title", maxLength=200), "ct-title"),
-        _f("承租（承包）方", dbc.Input(id="ct-counterparty", maxLength=100), "ct-counterparty"),
+        form_field("合同名称（可不填）", dbc.Input(id="ct-title", maxLength=200), "ct-title"),
+        form_field("承租（承包）方", dbc.Input(id="ct-counterparty", maxLength=100), "ct-counterparty"),
         html.Div(className="row g-2", children=[
-            _f("证件类型", dcc.Dropdown(id="ct-id-type", value="resident", clearable=False,
-                                    options=[{"label": v, "value": k} for k, v in ID_TYPES.items()]), "ct-id-type", "col-5"),
-            _f("证件号码", dbc.Input(id="ct-id", maxLength=40), "ct-id", "col-7"),
+            form_field("证件类型", dcc.Dropdown(id="ct-id-type", value="resident", clearable=False,
+                                            options=[{"label": v, "value": k} for k, v in ID_TYPES.items()]),
+                       "ct-id-type", width="col-5"),
+            form_field("证件号码", dbc.Input(id="ct-id", maxLength=40), "ct-id", width="col-7"),
         ]),
-        _f("合同总金额（元）", dbc.Input(id="ct-amount", inputMode="decimal", placeholder="整个合同期，例如 50,000.00"),
+        form_field("合同总金额（元）", dbc.Input(id="ct-amount", inputMode="decimal", placeholder="整个合同期，例如 50,000.00"),
            "ct-amount"),
         html.Div(className="row g-2", children=[
-            _f("签订日期", dbc.Input(id="ct-signed", type="date"), "ct-signed", "col-4"),
-            _f("起始日期", dbc.Input(id="ct-start", type="date"), "ct-start", "col-4"),
-            _f("终止日期", dbc.Input(id="ct-end", type="date"), "ct-end", "col-4"),
+            form_field("签订日期", dbc.Input(id="ct-signed", type="date"), "ct-signed", width="col-4"),
+            form_field("起始日期", dbc.Input(id="ct-start", type="date"), "ct-start", width="col-4"),
+            form_field("终止日期", dbc.Input(id="ct-end", type="date"), "ct-end", width="col-4"),
         ]),
-        _f("引用决议", dcc.Dropdown(id="ct-resolution", placeholder="选择表决出租/发包的决议"), "ct-resolution"),
+        form_field("引用决议", dcc.Dropdown(id="ct-resolution", placeholder="选择表决出租/发包的决议"), "ct-resolution"),
         upload_field("ct-scan", "合同扫描件"),
         html.Div([dbc.Button("签订合同", id="ct-create", color="primary", className="me-2"),
                   dbc.Button("载入所选合同", id="ct-load", color="light", className="me-2"),
@@ -97,9 +93,9 @@ def _contract_form():
 
 def _receipt_form():
     return html.Div([
-        _f("收款期次", dcc.Dropdown(id="ct-rc-instalment", placeholder="先在左侧选择合同"), "ct-rc-instalment"),
-        _f("收款金额（元）", dbc.Input(id="ct-rc-amount", inputMode="decimal"), "ct-rc-amount"),
-        _f("收款日期", dbc.Input(id="ct-rc-date", type="date"), "ct-rc-date"),
+        form_field("收款期次", dcc.Dropdown(id="ct-rc-instalment", placeholder="先在左侧选择合同"), "ct-rc-instalment"),
+        form_field("收款金额（元）", dbc.Input(id="ct-rc-amount", inputMode="decimal"), "ct-rc-amount"),
+        form_field("收款日期", dbc.Input(id="ct-rc-date", type="date"), "ct-rc-date"),
         dbc.Button("登记收款", id="ct-rc-submit", color="primary"),
         html.Div(id="ct-rc-result", className="mt-2"),
     ])
@@ -108,13 +104,13 @@ def _receipt_form():
 def _renewal_form():
     return html.Div([
         html.P("续签合同自原合同终止日的次日起，承租（承包）方不变；原合同标记为已续签。", className="text-muted small mb-2"),
-        _f("续签终止日期", dbc.Input(id="ct-rn-end", type="date"), "ct-rn-end"),
-        _f("续签合同总金额（元）", dbc.Input(id="ct-rn-amount", inputMode="decimal"), "ct-rn-amount"),
+        form_field("续签终止日期", dbc.Input(id="ct-rn-end", type="date"), "ct-rn-end"),
+        form_field("续签合同总金额（元）", dbc.Input(id="ct-rn-amount", inputMode="decimal"), "ct-rn-amount"),
         html.Div(className="row g-2", children=[
-            _f("收款方式", _frequency("ct-rn-frequency"), "ct-rn-frequency", "col-6"),
-            _f("签订日期", dbc.Input(id="ct-rn-signed", type="date"), "ct-rn-signed", "col-6"),
+            form_field("收款方式", _frequency("ct-rn-frequency"), "ct-rn-frequency", width="col-6"),
+            form_field("签订日期", dbc.Input(id="ct-rn-signed", type="date"), "ct-rn-signed", width="col-6"),
         ]),
-        _f("引用决议", dcc.Dropdown(id="ct-rn-resolution", placeholder="选择表决续签的决议"), "ct-rn-resolution"),
+        form_field("引用决议", dcc.Dropdown(id="ct-rn-resolution", placeholder="选择表决续签的决议"), "ct-rn-resolution"),
         dbc.Button("续签", id="ct-rn-submit", color="primary"),
         html.Div(id="ct-rn-result", className="mt-2"),
     ])
@@ -123,8 +119,8 @@ def _renewal_form():
 def _termination_form():
     return html.Div([
         html.P("终止后，终止日以后的各期不再收取；此前未收的款项仍列为逾期欠款。", className="text-muted small mb-2"),
-        _f("终止日期", dbc.Input(id="ct-tm-date", type="date"), "ct-tm-date"),
-        _f("终止原因", dbc.Textarea(id="ct-tm-reason", maxLength=500, rows=3), "ct-tm-reason"),
+        form_field("终止日期", dbc.Input(id="ct-tm-date", type="date"), "ct-tm-date"),
+        form_field("终止原因", dbc.Textarea(id="ct-tm-reason", maxLength=500, rows=3), "ct-tm-reason"),
         dbc.Button("终止合同", id="ct-tm-submit", color="danger"),
         html.Div(id="ct-tm-result", className="mt-2"),
     ])

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.form import form_field
 from components.grid import data_grid
 from domain.audit import CST
 from domain.funds import MAX_LINES, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS, STATEMENT_FORMAT_HELP
@@ -61,11 +62,6 @@ MATCHED_COLUMNS = [
 ]
 
 
-def _field(label, component, fid):
-    return html.Div([dbc.Label(label, html_for=fid), component,
-                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
-
-
 def _error(fid):
     return html.Div(id=f"{fid}-error", className="invalid-feedback d-block")
 
@@ -75,20 +71,20 @@ def _requests_tab(today: str):
                 **{k: f"{k} {v}（收款）" for k, v in RECEIPT_ACCOUNTS.items()}}
     form = html.Div(className="panel", id="funds-form-panel", hidden=True, children=[
         html.H2("录入收付款申请（村报账员）"),
-        _field("类型", dbc.RadioItems(id="funds-kind", value="payment", inline=True,
+        form_field("类型", dbc.RadioItems(id="funds-kind", value="payment", inline=True,
                                     options=[{"label": "付款", "value": "payment"}, {"label": "收款", "value": "receipt"}]),
                "funds-kind"),
-        _field("收付账户", dcc.Dropdown(id="funds-bank", placeholder="选择账户"), "funds-bank"),
-        _field("金额（元）", dbc.Input(id="funds-amount", placeholder="例如 1,234.50", inputMode="decimal"), "funds-amount"),
-        _field("科目", dcc.Dropdown(id="funds-account", options=[{"label": v, "value": k} for k, v in accounts.items()]),
+        form_field("收付账户", dcc.Dropdown(id="funds-bank", placeholder="选择账户"), "funds-bank"),
+        form_field("金额（元）", dbc.Input(id="funds-amount", placeholder="例如 1,234.50", inputMode="decimal"), "funds-amount"),
+        form_field("科目", dcc.Dropdown(id="funds-account", options=[{"label": v, "value": k} for k, v in accounts.items()]),
                "funds-account"),
-        _field("用途", dbc.Input(id="funds-purpose", maxLength=200), "funds-purpose"),
-        _field("对方单位或个人", dbc.Input(id="funds-counterparty", maxLength=100), "funds-counterparty"),
-        _field("证件类型", dcc.Dropdown(id="funds-id-type", value="resident", clearable=False, options=[
+        form_field("用途", dbc.Input(id="funds-purpose", maxLength=200), "funds-purpose"),
+        form_field("对方单位或个人", dbc.Input(id="funds-counterparty", maxLength=100), "funds-counterparty"),
+        form_field("证件类型", dcc.Dropdown(id="funds-id-type", value="resident", clearable=False, options=[
             {"label": "居民身份证", "value": "resident"}, {"label": "统一社会信用代码", "value": "uscc"},
             {"label": "其他", "value": "other"}]), "funds-id-type"),
-        _field("证件号码", dbc.Input(id="funds-id", maxLength=40), "funds-id"),
-        _field("日期", dbc.Input(id="funds-date", type="date"), "funds-date"),
+        form_field("证件号码", dbc.Input(id="funds-id", maxLength=40), "funds-id"),
+        form_field("日期", dbc.Input(id="funds-date", type="date"), "funds-date"),
         upload_field("funds-files", "附件（发票、合同等）"),
         dbc.Button("提交申请", id="funds-submit", color="primary"),
         html.Div(id="funds-submit-result", className="mt-2"),
@@ -138,9 +134,9 @@ def _vouchers_tab(today: str):
     form = html.Div(className="panel", id="funds-voucher-form", hidden=True, children=[
         html.H2("录入记账凭证（乡镇代理会计）"),
         html.Div(className="row g-2", children=[
-            html.Div(_field("凭证日期", dbc.Input(id="funds-v-date", type="date", value=today), "funds-v-date"),
+            html.Div(form_field("凭证日期", dbc.Input(id="funds-v-date", type="date", value=today), "funds-v-date"),
                      className="col-md-4"),
-            html.Div(_field("摘要", dbc.Input(id="funds-v-summary", maxLength=200), "funds-v-summary"),
+            html.Div(form_field("摘要", dbc.Input(id="funds-v-summary", maxLength=200), "funds-v-summary"),
                      className="col-md-8"),
         ]),
         html.Table(className="table table-sm mb-1", children=[
@@ -168,14 +164,14 @@ def _accounts_tab():
         ]), html.Div(className="panel", id="funds-open-form", hidden=True, children=[
             html.H2("登记账户（乡镇代理会计）"),
             html.Div(className="row g-2", children=[
-                html.Div(_field("类别", dbc.RadioItems(id="funds-open-kind", value="bank", inline=True, options=[
+                html.Div(form_field("类别", dbc.RadioItems(id="funds-open-kind", value="bank", inline=True, options=[
                     {"label": "银行存款", "value": "bank"}, {"label": "库存现金", "value": "cash"}]), "funds-open-kind"),
                     className="col-md-3"),
-                html.Div(_field("账户名称", dbc.Input(id="funds-open-name", maxLength=100, placeholder="例如 专项资金户"),
+                html.Div(form_field("账户名称", dbc.Input(id="funds-open-name", maxLength=100, placeholder="例如 专项资金户"),
                                 "funds-open-name"), className="col-md-3"),
-                html.Div(_field("开户行", dbc.Input(id="funds-open-bank", maxLength=100), "funds-open-bank"),
+                html.Div(form_field("开户行", dbc.Input(id="funds-open-bank", maxLength=100), "funds-open-bank"),
                          className="col-md-3"),
-                html.Div(_field("账号", dbc.Input(id="funds-open-no", maxLength=40, inputMode="numeric"), "funds-open-no"),
+                html.Div(form_field("账号", dbc.Input(id="funds-open-no", maxLength=40, inputMode="numeric"), "funds-open-no"),
                          className="col-md-3"),
             ]),
             html.P("新账户余额为零，此后只由记账凭证产生。", className="muted-note"),
@@ -197,7 +193,7 @@ def _reconcile_tab():
             html.H2("导入银行对账单"),
             html.Div(className="row g-3", children=[
                 html.Div(className="col-lg-4", children=[
-                    _field("银行账户", dcc.Dropdown(id="funds-rec-bank", placeholder="选择银行存款账户"), "funds-rec-bank"),
+                    form_field("银行账户", dcc.Dropdown(id="funds-rec-bank", placeholder="选择银行存款账户"), "funds-rec-bank"),
                     dbc.Button("导入并对账", id="funds-rec-submit", color="primary", className="me-2", disabled=True),
                     dbc.Button("重新匹配", id="funds-rec-rematch", color="secondary", outline=True, disabled=True),
                 ]),
@@ -234,7 +230,7 @@ def _close_tab(month: str):
         html.Div(className="col-xl-4", children=[
             html.Div(className="panel", id="funds-close-form", hidden=True, children=[
                 html.H2("月末结账（乡镇代理会计）"),
-                _field("结账月份", dbc.Input(id="funds-close-period", type="month", value=month), "funds-close-period"),
+                form_field("结账月份", dbc.Input(id="funds-close-period", type="month", value=month), "funds-close-period"),
                 html.P("结账后该月不能再记账（含收付款申请记账和手工凭证）；该月尚有已审批未记账的申请时不能结账。",
                        className="muted-note"),
                 dbc.Button("结账", id="funds-close-submit", color="primary"),
@@ -243,7 +239,7 @@ def _close_tab(month: str):
             html.Div(className="panel", id="funds-reopen-form", hidden=True, children=[
                 html.H2("反结账（乡镇主要领导审批）"),
                 html.P("在右表选择一个已结账月份，填写原因。反结账记入安全日志。", className="muted-note"),
-                _field("反结账原因", dbc.Textarea(id="funds-reopen-reason", maxLength=300), "funds-reopen-reason"),
+                form_field("反结账原因", dbc.Textarea(id="funds-reopen-reason", maxLength=300), "funds-reopen-reason"),
                 dbc.Button("反结账", id="funds-reopen-submit", color="warning"),
                 html.Div(id="funds-reopen-result", className="mt-2"),
             ]),

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.form import form_field
 from components.grid import data_grid
 from domain.meetings import DECISION_TYPES, MAX_RESOLUTIONS, MEETING_KINDS
 from domain.permissions import Perm
@@ -39,8 +40,7 @@ TYPE_OPTIONS = [{"label": v, "value": k} for k, v in DECISION_TYPES.items()]
 
 
 def _field(label, component, fid, className="mb-2"):
-    return html.Div([dbc.Label(label, html_for=fid, className="small mb-1"), component,
-                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className=className)
+    return form_field(label, component, fid, className, label_class="small mb-1")
 
 
 def _count(fid, placeholder=None):

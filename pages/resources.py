@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.form import form_field
 from components.grid import data_grid
 from domain.contracts import RESOURCE_TYPES
 from domain.permissions import Perm
@@ -25,23 +26,18 @@ COLUMNS = [
 ]
 
 
-def _field(label, component, fid):
-    return html.Div([dbc.Label(label, html_for=fid), component,
-                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
-
-
 def layout(**_):
     form = html.Div(className="panel", id="res-form-panel", children=[
         html.H2("登记或修改资源"),
         html.P("选择左侧一项资源可修改它；是否发包、承包方和到期日由合同自动记录。", className="text-muted small"),
         html.Div(id="res-selected", className="mb-2 fw-semibold"),
-        _field("集体经济组织", dcc.Dropdown(id="res-org", placeholder="选择集体经济组织"), "res-org"),
-        _field("资源名称", dbc.Input(id="res-name", maxLength=200, placeholder="例如 3组东大地"), "res-name"),
-        _field("资源类型", dcc.Dropdown(id="res-type", options=[{"label": t, "value": t} for t in RESOURCE_TYPES],
+        form_field("集体经济组织", dcc.Dropdown(id="res-org", placeholder="选择集体经济组织"), "res-org"),
+        form_field("资源名称", dbc.Input(id="res-name", maxLength=200, placeholder="例如 3组东大地"), "res-name"),
+        form_field("资源类型", dcc.Dropdown(id="res-type", options=[{"label": t, "value": t} for t in RESOURCE_TYPES],
                                       placeholder="选择类型"), "res-type"),
-        _field("面积（亩）", dbc.Input(id="res-area", inputMode="decimal", placeholder="例如 125.5，最多4位小数"), "res-area"),
-        _field("坐落", dbc.Input(id="res-location", maxLength=200), "res-location"),
-        _field("宗地（地块）编号", dbc.Input(id="res-parcel", maxLength=40), "res-parcel"),
+        form_field("面积（亩）", dbc.Input(id="res-area", inputMode="decimal", placeholder="例如 125.5，最多4位小数"), "res-area"),
+        form_field("坐落", dbc.Input(id="res-location", maxLength=200), "res-location"),
+        form_field("宗地（地块）编号", dbc.Input(id="res-parcel", maxLength=40), "res-parcel"),
         html.Div([dbc.Button("新增资源", id="res-create", color="primary", className="me-2"),
                   dbc.Button("保存修改", id="res-save", color="secondary")]),
         html.Div(id="res-result", className="mt-2"),

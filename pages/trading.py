@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.form import form_field
 from components.grid import data_grid
 from domain.permissions import Perm
 
@@ -19,11 +20,6 @@ COLUMNS = [
     {"field": "opens_on", "headerName": "开始"}, {"field": "closes_on", "headerName": "截止"},
     {"field": "bids", "headerName": "报价数", "maxWidth": 100}, {"field": "status", "headerName": "状态"},
 ]
-
-
-def _f(label, comp, fid):
-    return html.Div([dbc.Label(label, html_for=fid), comp, html.Div(id=f"{fid}-error", className="invalid-feedback d-block")],
-                    className="mb-2")
 
 
 def layout(**_):
@@ -42,12 +38,12 @@ def layout(**_):
                 html.Div(className="panel", children=[
                     html.H2("登记报价（选择上方项目）"),
                     html.Div(className="row g-2", children=[
-                        html.Div(_f("竞价人", dbc.Input(id="bid-bidder"), "bid-bidder"), className="col-md-3"),
-                        html.Div(_f("证件类型", dcc.Dropdown(id="bid-id-type", value="uscc", clearable=False, options=[
+                        html.Div(form_field("竞价人", dbc.Input(id="bid-bidder"), "bid-bidder"), className="col-md-3"),
+                        html.Div(form_field("证件类型", dcc.Dropdown(id="bid-id-type", value="uscc", clearable=False, options=[
                             {"label": "统一社会信用代码", "value": "uscc"}, {"label": "居民身份证", "value": "resident"}]),
                             "bid-id-type"), className="col-md-3"),
-                        html.Div(_f("证件号码", dbc.Input(id="bid-id"), "bid-id"), className="col-md-3"),
-                        html.Div(_f("报价（元/年）", dbc.Input(id="bid-amount"), "bid-amount"), className="col-md-3"),
+                        html.Div(form_field("证件号码", dbc.Input(id="bid-id"), "bid-id"), className="col-md-3"),
+                        html.Div(form_field("报价（元/年）", dbc.Input(id="bid-amount"), "bid-amount"), className="col-md-3"),
                     ]),
                     dbc.Button("登记报价", id="bid-submit", color="primary", size="sm"),
                     html.Div(id="bid-result", className="mt-2"),
@@ -55,15 +51,15 @@ def layout(**_):
             ]),
             html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
                 html.H2("新挂牌"),
-                _f("资源", dcc.Dropdown(id="list-resource", placeholder="选择未发包的资源"), "list-resource"),
-                _f("方式", dcc.Dropdown(id="list-kind", value="lease", clearable=False,
+                form_field("资源", dcc.Dropdown(id="list-resource", placeholder="选择未发包的资源"), "list-resource"),
+                form_field("方式", dcc.Dropdown(id="list-kind", value="lease", clearable=False,
                                       options=[{"label": "出租", "value": "lease"}, {"label": "转让", "value": "transfer"}]),
                    "list-kind"),
-                _f("底价（元/年）", dbc.Input(id="list-reserve"), "list-reserve"),
-                _f("期限（月）", dbc.Input(id="list-term", type="number", value=60, min=1, max=360), "list-term"),
-                _f("引用决议", dcc.Dropdown(id="list-resolution", placeholder="选择会议决议"), "list-resolution"),
-                _f("竞价开始", dbc.Input(id="list-opens", type="date"), "list-opens"),
-                _f("竞价截止", dbc.Input(id="list-closes", type="date"), "list-closes"),
+                form_field("底价（元/年）", dbc.Input(id="list-reserve"), "list-reserve"),
+                form_field("期限（月）", dbc.Input(id="list-term", type="number", value=60, min=1, max=360), "list-term"),
+                form_field("引用决议", dcc.Dropdown(id="list-resolution", placeholder="选择会议决议"), "list-resolution"),
+                form_field("竞价开始", dbc.Input(id="list-opens", type="date"), "list-opens"),
+                form_field("竞价截止", dbc.Input(id="list-closes", type="date"), "list-closes"),
                 dbc.Button("挂牌", id="list-submit", color="primary"),
                 html.Div(id="list-result", className="mt-2"),
             ])),

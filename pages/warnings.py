@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.form import form_field
 from components.grid import data_grid
 from domain.warning_lifecycle import WORK_PERMS
 
@@ -26,11 +27,6 @@ COLUMNS = [
 ]
 STATUS_FILTER = [{"label": "未关闭", "value": "open"}, {"label": "已关闭", "value": "closed"},
                  {"label": "全部", "value": "all"}]
-
-
-def _field(label, component, fid):
-    return html.Div([dbc.Label(label, html_for=fid), component,
-                     html.Div(id=f"{fid}-error", className="invalid-feedback d-block")], className="mb-2")
 
 
 def layout(**_):
@@ -58,8 +54,8 @@ def layout(**_):
                 html.Hr(),
                 html.H2("办理"),
                 html.Div(id="warn-actions-note", className="small text-muted mb-2"),
-                _field("操作", dcc.Dropdown(id="warn-action", placeholder="选择操作", clearable=False), "warn-action"),
-                _field("办理说明", dbc.Textarea(id="warn-note", rows=3, maxLength=2000,
+                form_field("操作", dcc.Dropdown(id="warn-action", placeholder="选择操作", clearable=False), "warn-action"),
+                form_field("办理说明", dbc.Textarea(id="warn-note", rows=3, maxLength=2000,
                                             placeholder="核查经过、整改措施、处理结果……（办理、退回须至少10个字）"),
                        "warn-note"),
                 upload_field("warn-files", "附件（整改材料、凭证照片等）"),
