@@ -20,7 +20,7 @@ from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
-from .common import alert, current_actor, uploads
+from .common import alert, as_int, current_actor, uploads
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 #: error field of data.contracts -> form field id, per form
@@ -199,25 +199,30 @@ def submit(_c, _s, store, subject, kind, frequency, title, counterparty, id_type
     return alert(f"已签订合同 #{cid}，收款计划已生成。"), *blank, (refresh or 0) + 1, None
 
 
+def _contract_step(store, fields: dict, act, done, refresh):
+    """One step on the selected contract: `act(cfg, actor, contract_id, version)` does it (a refusal
+    lands next to its `fields`), `done(result)` says what happened; the grid is refreshed."""
+    sel = _selected(store)
+    blank = [""] * len(fields)
+    if sel is None:
+        return alert("请先在左侧选择一份合同。", "warning"), *blank, no_update
+    try:
+        result = act(settings(), current_actor(), *sel)
+    except AccountError as exc:
+        message, errors = _refused(exc, fields)
+        return message, *errors, no_update
+    return alert(done(result)), *blank, (refresh or 0) + 1
+
+
 @secure_callback(Perm.BUSINESS_HANDLING, Output("ct-rc-result", "children"),
                  *[Output(f"{i}-error", "children") for i in RECEIPT_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-rc-submit", "n_clicks"),
                  State("ct-selected-store", "data"), State("ct-rc-instalment", "value"), State("ct-rc-amount", "value"),
                  State("ct-rc-date", "value"), State("ct-refresh", "data"), prevent_initial_call=True)
 def receipt(_, store, instalment, amount, day, refresh):
-    sel = _selected(store)
-    blank = [""] * len(RECEIPT_FIELDS)
-    if sel is None:
-        return alert("请先在左侧选择一份合同。", "warning"), *blank, no_update
-    cfg = settings()
-    try:
-        contracts.add_receipt(cfg.database_url, cfg.audit_key, current_actor(), sel[0],
-                              int(instalment) if instalment else None, amount or "", rules.parse_date(day), sel[1],
-                              _today())
-    except AccountError as exc:
-        message, errors = _refused(exc, RECEIPT_FIELDS)
-        return message, *errors, no_update
-    return alert(f"已登记收款 {amount} 元。"), *blank, (refresh or 0) + 1
+    return _contract_step(store, RECEIPT_FIELDS, lambda cfg, actor, cid, version: contracts.add_receipt(
+        cfg.database_url, cfg.audit_key, actor, cid, as_int(instalment), amount or "", rules.parse_date(day), version,
+        _today()), lambda _: f"已登记收款 {amount} 元。", refresh)
 
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("ct-rn-result", "children"),
@@ -227,19 +232,10 @@ def receipt(_, store, instalment, amount, day, refresh):
                  State("ct-rn-frequency", "value"), State("ct-rn-signed", "value"), State("ct-rn-resolution", "value"),
                  State("ct-refresh", "data"), prevent_initial_call=True)
 def renew(_, store, end, amount, frequency, signed, resolution, refresh):
-    sel = _selected(store)
-    blank = [""] * len(RENEWAL_FIELDS)
-    if sel is None:
-        return alert("请先在左侧选择一份合同。", "warning"), *blank, no_update
-    cfg = settings()
-    try:
-        new_id = contracts.renew(cfg.database_url, cfg.audit_key, current_actor(), sel[0], amount or "", frequency or "",
-                                 rules.parse_date(end), rules.parse_date(signed), int(resolution) if resolution else None,
-                                 sel[1], _today())
-    except AccountError as exc:
-        message, errors = _refused(exc, RENEWAL_FIELDS)
-        return message, *errors, no_update
-    return alert(f"已续签，新合同 #{new_id}。"), *blank, (refresh or 0) + 1
+    return _contract_step(store, RENEWAL_FIELDS, lambda cfg, actor, cid, version: contracts.renew(
+        cfg.database_url, cfg.audit_key, actor, cid, amount or "", frequency or "", rules.parse_date(end),
+        rules.parse_date(signed), as_int(resolution), version, _today()),
+        lambda new_id: f"已续签，新合同 #{new_id}。", refresh)
 
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("ct-tm-result", "children"),
@@ -248,19 +244,13 @@ def renew(_, store, end, amount, frequency, signed, resolution, refresh):
                  State("ct-selected-store", "data"), State("ct-tm-date", "value"), State("ct-tm-reason", "value"),
                  State("ct-refresh", "data"), prevent_initial_call=True)
 def terminate(_, store, day, reason, refresh):
-    sel = _selected(store)
-    blank = [""] * len(TERMINATION_FIELDS)
-    if sel is None:
-        return alert("请先在左侧选择一份合同。", "warning"), *blank, no_update
-    cfg = settings()
-    try:
-        arrears = contracts.terminate(cfg.database_url, cfg.audit_key, current_actor(), sel[0], rules.parse_date(day),
-                                      reason or "", sel[1], _today())
-    except AccountError as exc:
-        message, errors = _refused(exc, TERMINATION_FIELDS)
-        return message, *errors, no_update
-    owed = f"，尚欠 {rules.fen_text(arrears)} 元仍列为逾期欠款" if arrears else ""
-    return alert(f"合同已终止{owed}。"), *blank, (refresh or 0) + 1
+    def done(arrears):
+        owed = f"，尚欠 {rules.fen_text(arrears)} 元仍列为逾期欠款" if arrears else ""
+        return f"合同已终止{owed}。"
+
+    return _contract_step(store, TERMINATION_FIELDS, lambda cfg, actor, cid, version: contracts.terminate(
+        cfg.database_url, cfg.audit_key, actor, cid, rules.parse_date(day), reason or "", version, _today()),
+        done, refresh)
 
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("ct-file-result", "children"), Output("ct-file-error", "children"),

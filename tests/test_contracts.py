@@ -524,3 +524,45 @@ def test_resource_form_second_editor_is_told_and_keeps_the_form(ct_app, sqlite_s
     assert (bad["res-name-error"]["children"], bad["res-area-error"]["children"]) == ("请填写资源名称", "面积须为数字")
     with transaction(sqlite_settings.database_url) as s:
         assert s.get(Resource, rid).version == 2
+
+
+def test_termination_and_renewal_through_the_callbacks(ct_app, sqlite_settings):
+    """The 终止 and 续签 tabs: no contract selected → told to pick one; a refusal lands next to its
+    fields and writes nothing; a valid termination ends the contract and refreshes the grid."""
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    rid = new_resource(sqlite_settings, name="回调终止地")
+    cid = contracts.create(url, key, actor(sqlite_settings, "demo-secretary"), f"resource:{rid}", draft(),
+                           lease_resolution(sqlite_settings), TODAY, [])
+    client = sign_in(ct_app.server, "demo-village")
+    store = {"id": cid, "version": contracts.detail(url, actor(sqlite_settings, "demo-village"), cid)["version"]}
+
+    def terminate(store_, day, reason):
+        return dash_post(client, _cb(ct_app, "..ct-tm-result."), [{"id": "ct-tm-submit", "property": "n_clicks",
+                                                                   "value": 1}],
+                         [{"id": "ct-selected-store", "property": "data", "value": store_},
+                          {"id": "ct-tm-date", "property": "value", "value": day},
+                          {"id": "ct-tm-reason", "property": "value", "value": reason},
+                          {"id": "ct-refresh", "property": "data", "value": 3}]).get_json()["response"]
+
+    def renew(store_):
+        return dash_post(client, _cb(ct_app, "..ct-rn-result."), [{"id": "ct-rn-submit", "property": "n_clicks",
+                                                                   "value": 1}],
+                         [{"id": "ct-selected-store", "property": "data", "value": store_}]
+                         + [{"id": i, "property": "value", "value": None}
+                            for i in ("ct-rn-end", "ct-rn-amount", "ct-rn-frequency", "ct-rn-signed", "ct-rn-resolution")]
+                         + [{"id": "ct-refresh", "property": "data", "value": 3}]).get_json()["response"]
+
+    assert "请先在左侧选择一份合同" in json.dumps(terminate(None, None, None), ensure_ascii=False)
+    assert "请先在左侧选择一份合同" in json.dumps(renew(None), ensure_ascii=False)
+    before = counts(sqlite_settings)
+    refused = terminate(store, None, "")
+    assert refused["ct-tm-date-error"]["children"] == "请填写终止日期"
+    assert refused["ct-tm-reason-error"]["children"] == "请填写终止原因"
+    assert "ct-refresh" not in refused  # nothing changed, nothing to reload
+    assert renew(store)["ct-rn-end-error"]["children"]  # the renewal form's own refusal, next to its field
+    assert counts(sqlite_settings) == before
+    done = terminate(store, TODAY.isoformat(), "承包方自愿退出，双方协商一致")
+    assert "合同已终止" in json.dumps(done, ensure_ascii=False) and done["ct-refresh"]["data"] == 4
+    with transaction(url) as s:
+        c = s.get(Contract, cid)
+        assert (c.status, c.terminated_on) == ("terminated", TODAY)
