@@ -16,7 +16,7 @@ from flask import Flask, has_request_context
 from flask_login import current_user
 
 from data.query import QueryLayer
-from data.regions import SUPPORTED_PROVINCES
+from domain.regions import SUPPORTED_PROVINCES
 from server.auth import init_auth, platform_name
 from server.guard import init_guard, may_open
 from settings import Settings
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     register_all(app)
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
         from data.warning_engine import start_schedule
-        from domain.audit import CST
+        from domain.clock import CST
 
         server.extensions["platform.warning_schedule"] = start_schedule(
             settings.database_url, settings.audit_key, settings.warning_schedule_s,

@@ -60,11 +60,11 @@ class Settings:
         """Columnar snapshots of the rollups (Parquet), keyed by database."""
         return self.data_dir / "snapshots"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
         return cls(

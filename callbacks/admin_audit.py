@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from data import audit_log
 from data.db import transaction
-from domain import audit
+from domain import clock
 from domain.permissions import Perm
-from server.auth import _now, client_ip
+from server.auth import client_ip
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -42,7 +42,7 @@ def export(_, start, end, types, actor, result):
     out = frame.select(list(audit_log.COLUMNS)).rename(audit_log.COLUMNS)
     audit_log.log_export(cfg.database_url, cfg.audit_key, current_user.scope, current_user.username, "安全日志",
                          out.height, client_ip())
-    stamp = _now().astimezone(audit.CST).strftime("%Y%m%d-%H%M")
+    stamp = clock.china_now().strftime("%Y%m%d-%H%M")
     return dcc.send_string("\ufeff" + out.write_csv(), f"安全日志-{stamp}.csv")
 
 
@@ -51,13 +51,13 @@ def export(_, start, end, types, actor, result):
 def verify(_):
     cfg = settings()
     with transaction(cfg.database_url) as s:
-        result = audit.verify(s, cfg.audit_key)
+        result = audit_log.verify(s, cfg.audit_key)
     return html.Div(result.message(), className=f"alert alert-{'success' if result.ok else 'danger'} py-2 mb-0",
                     id="log-verify-message")
 
 
 def _months(now: dt.datetime, n: int = 12) -> list[int]:
-    local = now.astimezone(audit.CST)
+    local = now.astimezone(clock.CST)
     y, m = local.year, local.month
     out = []
     for _ in range(n):
@@ -73,7 +73,7 @@ def reviews(_):
     done = audit_log.reviews(cfg.database_url, current_user.scope)
     reviewed = {r["month"] for r in done}
     options = [{"label": f"{m // 100}年{m % 100}月" + ("（已审查）" if m in reviewed else ""), "value": m,
-                "disabled": m in reviewed} for m in _months(_now())]
+                "disabled": m in reviewed} for m in _months(clock.now())]
     rows = [html.Li(f"{r['month'] // 100}年{r['month'] % 100}月：{r['by']} 于 {r['at']} 确认，{r['entries']} 条，"
                     f"非成功 {r['failures']} 条，链校验{'通过' if r['chain_ok'] else '失败'}") for r in done[:6]]
     return options, html.Ul(rows, className="small mb-0") if rows else html.P("尚无审查记录。", className="small text-muted")
@@ -87,7 +87,7 @@ def sign(_, month, note):
     cfg = settings()
     try:
         r = audit_log.sign_off(cfg.database_url, cfg.audit_key, current_user.scope, current_user.username, int(month),
-                               note, _now())
+                               note, clock.now())
     except ValueError as exc:
         return html.Div(str(exc), className="alert alert-danger py-2 mb-0")
     return html.Div(f"已确认：{r['entries']} 条日志，非成功 {r['failures']} 条。{r['message']}",

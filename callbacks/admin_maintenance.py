@@ -7,9 +7,10 @@ from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
 from data import platform_settings
+from domain import clock
 from domain.maintenance import CST, Closure, may_announce, validate
 from domain.permissions import Perm
-from server.auth import _now, current_closure
+from server.auth import current_closure
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -27,7 +28,7 @@ def _local(value: str | None) -> dt.datetime | None:
                  Output("mnt-withdraw", "disabled"), Input("mnt-version", "data"))
 def current(_):
     closure = current_closure()
-    text = closure.banner(_now()) if closure else None
+    text = closure.banner(clock.now()) if closure else None
     allowed = may_announce(current_user.scope)
     box = html.Div(text or "当前没有停机公告。", className=f"alert alert-{'warning' if text else 'light'} py-2 mb-0")
     if not allowed:
@@ -50,7 +51,7 @@ def publish(_p, _w, start, end, message, version):
                                            current_user.user_id, scope.root, None)
         return html.Div("已撤销停机公告。", className="alert alert-success py-2 mb-0"), "", "", "", (version or 0) + 1
     starts, ends = _local(start), _local(end)
-    errors = validate(starts, ends, message or "", _now())
+    errors = validate(starts, ends, message or "", clock.now())
     if errors:
         return (html.Div("公告未发布，请按提示修改。", className="alert alert-danger py-2 mb-0"),
                 errors.get("starts_at", ""), errors.get("ends_at", ""), errors.get("message", ""), no_update)

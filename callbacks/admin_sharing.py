@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from data import sharing
 from data.accounts import AccountError
-from data.regions import CITY, COUNTY, load_region_tree
-from domain.audit import CST
+from domain import clock
+from domain.regions import CITY, COUNTY
+from data.regions import load_region_tree
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -48,7 +48,7 @@ def submit(_, grantee, purpose, until, refresh):
         valid = dt.date.fromisoformat(until) if until else None
     except ValueError:
         valid = None
-    today = _now().astimezone(CST).date()
+    today = clock.today()
     try:
         sid = sharing.request_share(cfg.database_url, cfg.audit_key, cfg.province, current_actor(),
                                     int(grantee) if grantee else None, purpose or "", valid, today)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from data import accounts
 from data.regions import load_region_tree
 from domain.accounts import AccountDraft, role_level
-from domain.audit import CST
+from domain.clock import CST
 from domain.permissions import ROLES, Perm, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings

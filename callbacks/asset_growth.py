@@ -12,7 +12,7 @@ from components.charts import FONT
 from components.export import excel_bytes
 from components.format import money_auto, pct, period_label, share, wan_number
 from components.kpi import kpi_card
-from data.regions import LEVEL_NAMES, VILLAGE, level_of
+from domain.regions import LEVEL_NAMES, VILLAGE, level_of
 from domain.accounting import ASSET_KEYS, label
 from domain.permissions import Perm
 from server.callbacks import secure_callback

@@ -11,11 +11,10 @@ from data import assets
 from data import funds as fund_data
 from data.accounts import AccountError, StaleEdit
 from data.attachments import clean_name
+from domain import clock
 from domain import assets as rules
 from domain.funds import parse_period
-from domain.audit import CST
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -63,7 +62,7 @@ def submit(_, rows, action, resolution, date, refresh):
     try:
         status = assets.act(cfg.database_url, cfg.audit_key, current_actor(), int(row["id"]), action,
                             int(resolution) if resolution else None, day, int(row["version"]),
-                            _now().astimezone(CST).date())
+                            clock.today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "未办理，请按提示修改。"), "danger"), e.get("action", ""), e.get("resolution", ""),
@@ -191,7 +190,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
     files = uploads(contents, filenames)
     try:
         asset_id = assets.save_card(cfg.database_url, cfg.audit_key, current_actor(),
-                                    as_int(row.get("id")) if row else None, draft, _now().astimezone(CST).date(),
+                                    as_int(row.get("id")) if row else None, draft, clock.today(),
                                     expected_version=as_int(row.get("version")) if row else None, files=files)
     except AccountError as exc:
         e = exc.errors
@@ -220,7 +219,7 @@ def revalue(_, rows, value, reason, resolution, date, refresh):
     cfg = settings()
     try:
         net = assets.revalue(cfg.database_url, cfg.audit_key, current_actor(), as_int(row.get("id")), value, reason,
-                             as_int(resolution), _date(date), as_int(row.get("version")), _now().astimezone(CST).date())
+                             as_int(resolution), _date(date), as_int(row.get("version")), clock.today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "未重估，请按提示修改。"), "danger"), e.get("new_value", ""), e.get("reason", ""),
@@ -244,7 +243,7 @@ def depreciate(_, org, period, refresh):
     cfg = settings()
     try:
         out = assets.run_depreciation(cfg.database_url, cfg.audit_key, current_actor(), org_id,
-                                      parse_period(period), _now().astimezone(CST).date())
+                                      parse_period(period), clock.today())
     except AccountError as exc:
         e = exc.errors
         return alert(e.get("_", "未计提，请按提示修改。"), "danger"), e.get("org_id", ""), e.get("period", ""), no_update

@@ -14,7 +14,7 @@ from components.format import money_auto, mu, period_label, wan, wan_number
 from components.kpi import kpi_card_html
 from components.region_table import CHILD_COLUMNS
 from data.maps import codes_with_geometry, load_geojson
-from data.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of
+from domain.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of
 from domain.permissions import Perm
 from server.callbacks import clientside, secure_callback
 from server.guard import may_open

@@ -13,10 +13,9 @@ from components.export import excel_bytes
 from components.record_history import history_table
 from data import contracts
 from data.accounts import AccountError, StaleEdit
+from domain import clock
 from domain import contracts as rules
-from domain.audit import CST
 from domain.permissions import Perm
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
@@ -56,9 +55,6 @@ EXPORTS = {
                                       ("org", "集体经济组织", None), ("region_code", "区划代码", None)]),
 }
 
-
-def _today() -> dt.date:
-    return _now().astimezone(CST).date()
 
 
 def _errors(exc: AccountError, fields: dict[str, str]) -> list[str]:
@@ -189,10 +185,10 @@ def submit(_c, _s, store, subject, kind, frequency, title, counterparty, id_type
             sel = _selected(store)
             if sel is None:
                 return alert("请先在左侧选择一份合同，并点“载入所选合同”。", "warning"), *blank, no_update, no_update
-            contracts.edit(cfg.database_url, cfg.audit_key, actor, sel[0], draft, sel[1], _today())
+            contracts.edit(cfg.database_url, cfg.audit_key, actor, sel[0], draft, sel[1], clock.today())
             return alert("已保存修改。"), *blank, (refresh or 0) + 1, no_update
         cid = contracts.create(cfg.database_url, cfg.audit_key, actor, subject, draft,
-                               int(resolution) if resolution else None, _today(), uploads(scan, scan_names))
+                               int(resolution) if resolution else None, clock.today(), uploads(scan, scan_names))
     except AccountError as exc:
         message, errors = _refused(exc, CONTRACT_FIELDS)
         return message, *errors, no_update, no_update
@@ -222,7 +218,7 @@ def _contract_step(store, fields: dict, act, done, refresh):
 def receipt(_, store, instalment, amount, day, refresh):
     return _contract_step(store, RECEIPT_FIELDS, lambda cfg, actor, cid, version: contracts.add_receipt(
         cfg.database_url, cfg.audit_key, actor, cid, as_int(instalment), amount or "", rules.parse_date(day), version,
-        _today()), lambda _: f"已登记收款 {amount} 元。", refresh)
+        clock.today()), lambda _: f"已登记收款 {amount} 元。", refresh)
 
 
 @secure_callback(Perm.BUSINESS_HANDLING, Output("ct-rn-result", "children"),
@@ -234,7 +230,7 @@ def receipt(_, store, instalment, amount, day, refresh):
 def renew(_, store, end, amount, frequency, signed, resolution, refresh):
     return _contract_step(store, RENEWAL_FIELDS, lambda cfg, actor, cid, version: contracts.renew(
         cfg.database_url, cfg.audit_key, actor, cid, amount or "", frequency or "", rules.parse_date(end),
-        rules.parse_date(signed), as_int(resolution), version, _today()),
+        rules.parse_date(signed), as_int(resolution), version, clock.today()),
         lambda new_id: f"已续签，新合同 #{new_id}。", refresh)
 
 
@@ -249,7 +245,7 @@ def terminate(_, store, day, reason, refresh):
         return f"合同已终止{owed}。"
 
     return _contract_step(store, TERMINATION_FIELDS, lambda cfg, actor, cid, version: contracts.terminate(
-        cfg.database_url, cfg.audit_key, actor, cid, rules.parse_date(day), reason or "", version, _today()),
+        cfg.database_url, cfg.audit_key, actor, cid, rules.parse_date(day), reason or "", version, clock.today()),
         done, refresh)
 
 
@@ -272,7 +268,7 @@ def upload(_, store, contents, names, refresh):
 # ------------------------------------------------------------------ 到期与逾期
 
 def _as_of(value) -> dt.date:
-    return rules.parse_date(value) or _today()
+    return rules.parse_date(value) or clock.today()
 
 
 @secure_callback(ANY, Output("ct-expiring-grid", "rowData"), Output("ct-overdue-grid", "rowData"),

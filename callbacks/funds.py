@@ -10,11 +10,10 @@ from components.format import yuan
 from data import funds
 from data.accounts import AccountError
 from data.attachments import clean_name
+from domain import clock
 from domain import funds as rules
-from domain.audit import CST
 from domain.funds import ENTRY_ROLES, MAX_LINES, RequestDraft, draft_problems
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -29,9 +28,6 @@ ERROR_IDS = ["funds-amount", "funds-account", "funds-bank", "funds-purpose", "fu
              "funds-id", "funds-date", "funds-files"]
 ROWS = range(1, MAX_LINES + 1)
 
-
-def _today() -> dt.date:
-    return _now().astimezone(CST).date()
 
 
 def _date(text) -> dt.date | None:
@@ -92,9 +88,9 @@ def submit(_, kind, bank, amount, account, purpose, counterparty, id_type, id_nu
     blank = [""] * len(ERROR_IDS)
     try:
         if org_id is None:  # say everything that is wrong at once, not just the account
-            _, errors = draft_problems(draft, _today())
+            _, errors = draft_problems(draft, clock.today())
             raise AccountError({**errors, "bank_account_id": "请选择本组织的收付账户"})
-        rid = funds.submit(cfg.database_url, cfg.audit_key, actor, org_id, draft, _today(), files=files)
+        rid = funds.submit(cfg.database_url, cfg.audit_key, actor, org_id, draft, clock.today(), files=files)
     except AccountError as exc:
         by_id = {FIELDS[f]: m for f, m in exc.errors.items() if f in FIELDS}
         return (alert("提交未成功，请按提示修改。", "danger"), *[by_id.get(i, "") for i in ERROR_IDS], no_update,
@@ -116,14 +112,14 @@ def act(_a, _r, _p, selected, post_date, refresh):
     row = selected[0]
     try:
         if ctx.triggered_id == "funds-post":
-            day = _date(post_date) or (_today() if not post_date else None)
+            day = _date(post_date) or (clock.today() if not post_date else None)
             vid = funds.post(cfg.database_url, cfg.audit_key, actor, int(row["id"]), int(row["version"]), day,
-                             today=_today())
+                             today=clock.today())
             message = f"申请 #{row['id']} 已记账：{funds.voucher_label(cfg.database_url, actor, vid)}（{day.isoformat()}）。"
         else:
             approve = ctx.triggered_id == "funds-approve"
             status = funds.decide(cfg.database_url, cfg.audit_key, actor, int(row["id"]), approve, int(row["version"]),
-                                  today=_today())
+                                  today=clock.today())
             message = f"申请 #{row['id']} 已{'同意' if approve else '驳回'}（{rules.STATUS_LABELS.get(status, status)}）。"
     except PermissionDenied as exc:
         from server.auth import log_event
@@ -261,9 +257,9 @@ def post_voucher(_, org_id, date, summary, *rest):
     keep = [no_update] * (1 + 3 * MAX_LINES)  # the form as typed, to be corrected
     try:
         if as_int(org_id) is None:
-            _, errors = rules.voucher_problems(draft, _today())
+            _, errors = rules.voucher_problems(draft, clock.today())
             raise AccountError({**errors, "_": "请先选择集体经济组织"})
-        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, actor, as_int(org_id), draft, _today())
+        vid = funds.post_voucher(cfg.database_url, cfg.audit_key, actor, as_int(org_id), draft, clock.today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("_", "凭证未记账，请按提示修改。"), "danger"), e.get("date", ""), e.get("summary", ""),
@@ -287,7 +283,7 @@ def close(_, org_id, period, refresh):
         return alert("请先选择集体经济组织。", "warning"), "", no_update
     p = rules.parse_period(period)
     try:
-        funds.close_period(cfg.database_url, cfg.audit_key, current_actor(), as_int(org_id), p, _today())
+        funds.close_period(cfg.database_url, cfg.audit_key, current_actor(), as_int(org_id), p, clock.today())
     except AccountError as exc:
         return alert("未结账。", "danger"), exc.errors.get("period", str(exc)), no_update
     except PermissionDenied as exc:
@@ -348,7 +344,7 @@ def import_statement(_, bank_id, contents, filenames, refresh):
     name, content = files[0]
     try:
         imp, rows, matched = funds.import_statement(cfg.database_url, cfg.audit_key, current_actor(), as_int(bank_id),
-                                                    name, content, _today())
+                                                    name, content, clock.today())
     except AccountError as exc:
         e = exc.errors
         lines = (e.get("statement") or "").split("\n")

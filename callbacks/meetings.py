@@ -9,10 +9,10 @@ from dash import Input, Output, State, html, no_update
 from components.attachments import file_links
 from data import meetings
 from data.accounts import AccountError
+from domain import clock
 from domain import meetings as rules
-from domain.audit import CST
+from domain.clock import CST
 from domain.permissions import Perm
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -42,9 +42,6 @@ FIELD_LABELS = {"kind": "会议类型", "title": "会议名称", "held_on": "会
                 "amount_limit_fen": "金额上限（分）"}
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
-
-def _today() -> dt.date:
-    return _now().astimezone(CST).date()
 
 
 def _date(value) -> dt.date | None:
@@ -143,7 +140,7 @@ def submit(_, org, kind, title, date, expected, attended, agenda, count, *rest):
                                agenda=agenda)
     blank = [""] * len(ERROR_IDS)
     try:
-        mid = meetings.record(cfg.database_url, cfg.audit_key, current_actor(), org, draft, drafts, _today(),
+        mid = meetings.record(cfg.database_url, cfg.audit_key, current_actor(), org, draft, drafts, clock.today(),
                               uploads(contents, names))
     except AccountError as exc:
         shown = _by_id(exc.errors, FIELDS)
@@ -208,7 +205,7 @@ def save(_, target, kind, title, date, expected, attended, agenda, refresh):
                                agenda=agenda)
     try:
         version = meetings.update(cfg.database_url, cfg.audit_key, current_actor(), target["id"],
-                                  int(target.get("version") or 0), draft, _today())
+                                  int(target.get("version") or 0), draft, clock.today())
     except AccountError as exc:
         shown = _by_id(exc.errors, EDIT_FIELDS)
         return (alert(exc.errors.get("_", "未保存，请按提示修改。"), "danger"),

@@ -8,10 +8,9 @@ from flask_login import current_user
 
 from components.export import excel_bytes
 from data.records import KINDS, records
+from domain import clock
 from domain.accounting import label
-from domain.audit import CST
 from domain.permissions import Perm
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, query_layer, settings
 
@@ -33,7 +32,7 @@ def _load(hash_, kind):
     figure = _params(hash_).get("figure")
     cfg = settings()
     frame, cut = records(cfg.database_url, scope, kind, region, figure=figure,
-                         today=_now().astimezone(CST).date())
+                         today=clock.today())
     return scope, region, figure, frame, cut
 
 

@@ -1,15 +1,14 @@
 """大屏 callbacks: data refresh on a timer (server), panel rotation and full screen (browser)."""
 from __future__ import annotations
 
-import datetime as dt
 
 from dash import Input, Output, html
 from flask_login import current_user
 
+from domain import clock
 from components.format import money_auto, period_label
 from components.screen import PANELS
-from data.regions import VILLAGE, level_of
-from domain.audit import CST
+from domain.regions import VILLAGE, level_of
 from domain.permissions import Perm
 from server.callbacks import clientside, secure_callback
 from server.context import query_layer, settings
@@ -67,7 +66,7 @@ def refresh(_, width):
     else:
         fig_map, rank = {}, {}
     figs = [fig_map, trend_figure(monthly, None, dark=True), rank, stack_figure(ql.asset_value(scope, region))]
-    now = dt.datetime.now(CST).strftime("%H:%M")
+    now = clock.china_now().strftime("%H:%M")
     title = f"{ql.tree.name(region)}农村集体经济运行监测（截至{period_label(k['period'])}）"
     return title, kpis, f"数据更新于 {now}", *[_big(f, scale) for f in figs]
 

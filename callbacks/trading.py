@@ -7,9 +7,8 @@ from dash import Input, Output, State, no_update
 
 from data import assets, trading
 from data.accounts import AccountError
-from domain.audit import CST
+from domain import clock
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -17,9 +16,6 @@ from .common import alert, current_actor
 
 ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 
-
-def _today() -> dt.date:
-    return _now().astimezone(CST).date()
 
 
 def _date(value) -> dt.date | None:
@@ -66,7 +62,7 @@ def create(_, resource, kind, reserve, term, resolution, opens, closes, refresh)
     try:
         lid = trading.create_listing(cfg.database_url, cfg.audit_key, current_actor(), rid, kind, reserve or "",
                                      int(term) if term else None, int(resolution) if resolution else None,
-                                     _date(opens), _date(closes), _today())
+                                     _date(opens), _date(closes), clock.today())
     except AccountError as exc:
         e = exc.errors
         return (alert("未挂牌，请按提示修改。", "danger"), e.get("resource", ""), e.get("kind", ""), e.get("reserve", ""),
@@ -90,7 +86,7 @@ def bid(_, rows, bidder, id_type, id_number, amount, refresh):
     cfg = settings()
     try:
         trading.place_bid(cfg.database_url, cfg.audit_key, current_actor(), lid, bidder or "", id_type, id_number or "",
-                          amount or "", _today())
+                          amount or "", clock.today())
     except AccountError as exc:
         e = exc.errors
         return (alert(e.get("window") or e.get("_") or "报价未登记，请按提示修改。", "danger"), e.get("bidder", ""),
@@ -111,7 +107,7 @@ def award(_, rows, refresh):
         return alert("请先选择挂牌项目。", "warning"), no_update
     cfg = settings()
     try:
-        cid = trading.award(cfg.database_url, cfg.audit_key, current_actor(), lid, version, _today())
+        cid = trading.award(cfg.database_url, cfg.audit_key, current_actor(), lid, version, clock.today())
     except (AccountError, PermissionDenied) as exc:
         return alert(str(exc), "danger"), (refresh or 0) + 1
     return alert("已成交并生成合同。" if cid else "无人报价，已流拍。"), (refresh or 0) + 1

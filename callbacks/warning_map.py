@@ -12,10 +12,10 @@ from components.export import excel_bytes
 from components.kpi import kpi_card
 from data import warnings
 from data.maps import codes_with_geometry, load_geojson
-from data.regions import CITY, COUNTY, VILLAGE, level_of, load_region_tree
-from domain.audit import CST
+from domain import clock
+from domain.regions import CITY, COUNTY, VILLAGE, level_of
+from data.regions import load_region_tree
 from domain.warning_lifecycle import ANALYSIS_PERMS, WORK_PERMS, rule_info
-from server.auth import _now
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
@@ -24,9 +24,6 @@ from .common import breadcrumb, current_actor, region_from_search
 TREND_MONTHS = 24
 RATING_ROWS = 2000
 
-
-def _today():
-    return _now().astimezone(CST).date()
 
 
 def _where(hash_):
@@ -94,7 +91,7 @@ def kpi_row(k: dict):
 def render(hash_, _status):
     actor, tree, region = _where(hash_)
     f = _frame(actor)
-    today = _today()
+    today = clock.today()
     villages = warnings.supervised_villages(settings().database_url, actor.scope)
     rated = warnings.ratings(f, tree, region, today, villages)
     crumbs = breadcrumb(tree, actor.scope, region, "/warning-map")
@@ -136,7 +133,7 @@ def charts(hash_, status):
             settings().province)
     else:
         fig_map, codes = empty_figure("村级为最末一级"), []
-    t = warnings.trend(f, region, _today(), TREND_MONTHS)
+    t = warnings.trend(f, region, clock.today(), TREND_MONTHS)
     labels = [f"{p[:4]}年{int(p[5:])}月" for p in t["periods"]]
     trend = monthly_lines(labels, {"新发现": t["raised"], "已关闭": t["closed"]}, unit="条",
                           colors={"新发现": "#c0392b", "已关闭": "#1d8f6e"})
@@ -191,7 +188,7 @@ def cell(click, hash_, status):
 
 
 def _cell_rows(actor, tree, code: int, rule: str | None, status: str) -> list[dict]:
-    frame = warnings.cell_rows(_frame(actor), tree, code, rule, status, _today())
+    frame = warnings.cell_rows(_frame(actor), tree, code, rule, status, clock.today())
     rows = frame.with_columns(pl.col("raised_on").cast(pl.String)).select(
         "id", "rule_name", "severity", "severity_label", "status_label", "region_name", "title", "raised_on",
         "assigned_name", "overdue_label").to_dicts()
@@ -215,7 +212,7 @@ RATING_EXPORT = [("rating_label", "评级", None), ("name", "村（社区）", N
                  prevent_initial_call=True)
 def export(_cell_clicks, _rating_clicks, picked, hash_):
     actor, tree, region = _where(hash_)
-    today = _today()
+    today = clock.today()
     f = _frame(actor)
     if ctx.triggered_id == "wmap-export-ratings":
         villages = warnings.supervised_villages(settings().database_url, actor.scope)

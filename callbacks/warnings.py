@@ -12,10 +12,9 @@ from components.export import excel_bytes
 from data import warnings
 from data.accounts import AccountError
 from data.attachments import decode_upload
+from domain import clock
 from domain import warning_lifecycle as rules
-from domain.audit import CST
 from domain.permissions import Perm, PermissionDenied
-from server.auth import _now
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
@@ -50,9 +49,6 @@ EVIDENCE_LABELS = {
 EVIDENCE_VALUES = {"disposal": "处置", "lease": "出租", "pledge": "抵押", "payment": "付款", "borrowing": "借款",
                    "transfer": "转让", "active": "履行中", "expired": "已到期", "terminated": "已终止"}
 
-
-def _today():
-    return _now().astimezone(CST).date()
 
 
 def _warning_from_hash(hash_: str | None) -> int | None:
@@ -145,7 +141,7 @@ def detail_block(d: dict):
                  Output("warn-count", "children"), Input("warn-refresh", "data"), Input("warn-status", "value"),
                  Input("warn-rule", "value"))
 def load(_, status, rule_id):
-    rows = warnings.list_warnings(settings().database_url, current_actor(), _today(), status=status or "open",
+    rows = warnings.list_warnings(settings().database_url, current_actor(), clock.today(), status=status or "open",
                                   rule_id=rule_id or None)
     options = [{"label": r.name, "value": r.id} for r in rules.RULES.values()]
     note = f"共 {len(rows):,} 条" + ("（仅显示前 5,000 条，请按规则筛选）" if len(rows) >= warnings.LIMIT else "")
@@ -169,7 +165,7 @@ def show(rows, hash_, _):
         return html.P("请在左侧选择一条预警。", className="text-muted"), [], None, "", None
     actor = current_actor()
     try:
-        d = warnings.detail(settings().database_url, actor, wid, _today())
+        d = warnings.detail(settings().database_url, actor, wid, clock.today())
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), [], None, "", None
     options = [{"label": rules.ACTION_LABELS[a], "value": a} for a in d["actions"]]
@@ -196,7 +192,7 @@ def submit(_, selected, action, note, contents, names, refresh):
     cfg = settings()
     try:
         status = warnings.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action or "",
-                              note, files, int(selected.get("version") or 0), _today(), now=_now())
+                              note, files, int(selected.get("version") or 0), clock.today(), now=clock.now())
     except AccountError as exc:
         e = exc.errors
         stale = "_" in e
@@ -228,13 +224,13 @@ EXPORT_COLUMNS = [("id", "编号", None), ("severity_label", "级别", None), ("
                  State("warn-status", "value"), State("warn-rule", "value"), prevent_initial_call=True)
 def export(_, status, rule_id):
     actor = current_actor()
-    rows = warnings.list_warnings(settings().database_url, actor, _today(), status=status or "open",
+    rows = warnings.list_warnings(settings().database_url, actor, clock.today(), status=status or "open",
                                   rule_id=rule_id or None)
     frame = pl.DataFrame(rows, schema={c: pl.String if c not in ("id", "region_code", "escalations") else pl.Int64
                                        for c, _, _ in EXPORT_COLUMNS}, strict=False) if rows else \
         pl.DataFrame(schema={c: pl.String for c, _, _ in EXPORT_COLUMNS})
     which = STATUS_FILTER.get(status or "open", "全部")
-    title = f"监督预警（{which}，截至{_today().isoformat()}）"
+    title = f"监督预警（{which}，截至{clock.today().isoformat()}）"
     data = excel_bytes(frame, EXPORT_COLUMNS, title)
     log_export("监督预警清单", frame.height, actor.scope.root)
     return dcc.send_bytes(data, f"{title}.xlsx")

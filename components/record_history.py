@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.clock import CST
+
 from dash import html
 
-CST = dt.timezone(dt.timedelta(hours=8))
 ACTIONS = {"insert": "新建", "update": "修改", "delete": "删除"}
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import or_, select, update
 
 from data.db import transaction
 from data.models import AccountRequest, User, UserSession, utcnow
-from data.regions import level_of, load_region_tree
+from domain.regions import level_of
+from data.regions import load_region_tree
 from domain import accounts as rules
-from domain import audit, passwords
+from data import audit_log
+from domain import passwords
 from domain.permissions import ROLES, OutOfScope, Perm, PermissionDenied, Scope, role_label
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
@@ -57,12 +59,12 @@ def in_scope(actor: Actor, column):
 
 def log_change(s, key, actor: Actor, region: int, description: str, **detail) -> None:
     """The security-log entry of a business change, in the change's own transaction."""
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
                  result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 def _log(s, key, actor: Actor, type_: str, description: str, result: str = "success", **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type=type_, description=description,
+    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type=type_, description=description,
                  result=result, region_code=actor.scope.root, ip=actor.ip, detail=detail or None)
 
 
@@ -240,11 +242,11 @@ def change_password(url: str, key: str, user_id: int, old: str, new: str, *, ip:
                 raise AccountError({"new": "；".join(problems)})
             user.password_hash = passwords.hash_password(new)
             user.password_changed_at = now
-            audit.record(s, key, actor=username, actor_id=user.id, type="password_change", description="修改密码",
+            audit_log.record(s, key, actor=username, actor_id=user.id, type="password_change", description="修改密码",
                          result="success", region_code=region, ip=ip)
             return
     with transaction(url) as s:  # the failure is logged; the password stays as it was
-        audit.record(s, key, actor=username, actor_id=user_id, type="password_change",
+        audit_log.record(s, key, actor=username, actor_id=user_id, type="password_change",
                      description="修改密码失败：原密码错误", result="failure", region_code=region, ip=ip)
     raise AccountError({"old": "原密码不正确"})
 
@@ -264,7 +266,7 @@ def set_totp(url: str, key: str, user_id: int, secret: str | None, code: str | N
         if not check or not code or not pyotp.TOTP(check).verify(code.strip(), for_time=now, valid_window=1):
             raise AccountError({"code": "动态验证码不正确"})
         user.totp_secret = secret
-        audit.record(s, key, actor=user.username, actor_id=user.id, type="account",
+        audit_log.record(s, key, actor=user.username, actor_id=user.id, type="account",
                      description="启用动态验证码" if secret else "停用动态验证码", result="success",
                      region_code=user.region_code, ip=ip)
 

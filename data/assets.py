@@ -13,7 +13,7 @@ from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
 from domain import assets as rules
-from domain import audit
+from data import audit_log
 from domain import funds as fund_rules
 from domain.permissions import Perm, PermissionDenied
 
@@ -74,7 +74,7 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
         s.add(AssetEvent(asset_id=asset.id, region_code=asset.region_code, date=on_date, kind=decision,
                          original_value_fen=asset.original_value_fen, net_value_fen=0 if action == "dispose" else net,
                          amount_fen=amount_fen, resolution_id=resolution_id, note=f"资产{label}", by_id=actor.user_id))
-        audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change",
+        audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change",
                      description=f"资产{label}：{asset.code} {asset.name}（引用决议 #{resolution_id}）", result="success",
                      region_code=asset.region_code, ip=actor.ip, detail={"asset_id": asset.id, "action": action})
         return status
@@ -95,7 +95,7 @@ def _asset_in_scope(s, actor: Actor, asset_id) -> Asset:
 
 
 def _log(s, key, actor: Actor, description: str, region_code: int, **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
                  result="success", region_code=region_code, ip=actor.ip, detail=detail or None)
 
 

@@ -1,17 +1,24 @@
-"""Reading the security log within a scope, and the monthly review sign-off (Art. J36)."""
+"""The security log's storage (Art. J36): appending to the HMAC chain (`domain.audit`), verifying
+the stored chain, retention, reading it within a scope, and the monthly review sign-off.
+
+``python -m data.audit_log verify`` checks the chain and names the first bad entry;
+``... purge`` deletes only entries older than six calendar months."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from data.db import transaction
-from data.models import AuditLog, AuditReview, User
-from domain import audit
-from domain.audit import CST, EVENT_TYPES
+from data.models import AuditLog, AuditReview, Setting, User, utcnow
+from domain import audit, clock
+from domain.clock import CST
+from domain.audit import EVENT_TYPES
 from domain.permissions import Perm, PermissionDenied, Scope
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
@@ -97,14 +104,14 @@ def sign_off(url: str, key: str, scope: Scope, actor: str, month: int, note: str
         in_month = and_(_scope_condition(scope), AuditLog.at >= start, AuditLog.at < end)
         n = s.scalar(select(func.count()).where(in_month)) or 0
         failures = s.scalar(select(func.count()).where(in_month, AuditLog.result != "success")) or 0
-        check = audit.verify(s, key)
+        check = verify(s, key)
         s.add(AuditReview(month=month, region_code=scope.root, reviewed_by_id=scope.user_id, at=now, entries=n,
                           failures=failures, chain_ok=check.ok, note=note))
         try:
             s.flush()
         except IntegrityError:
             raise ValueError(f"{month // 100}年{month % 100}月的日志已审查过") from None
-        audit.record(s, key, actor=actor, actor_id=scope.user_id, type="audit_review",
+        record(s, key, actor=actor, actor_id=scope.user_id, type="audit_review",
                      description=f"审查{month // 100}年{month % 100}月安全日志：{n} 条，其中非成功 {failures} 条；"
                                  f"{check.message()}", result="success" if check.ok else "chain_broken",
                      region_code=scope.root, detail={"month": month})
@@ -113,5 +120,94 @@ def sign_off(url: str, key: str, scope: Scope, actor: str, month: int, note: str
 
 def log_export(url: str, key: str, scope: Scope, actor: str, what: str, rows: int, ip: str | None) -> None:
     with transaction(url) as s:
-        audit.record(s, key, actor=actor, actor_id=scope.user_id, type="export", description=f"导出{what}（{rows} 行）",
+        record(s, key, actor=actor, actor_id=scope.user_id, type="export", description=f"导出{what}（{rows} 行）",
                      result="success", region_code=scope.root, ip=ip)
+
+
+# ---------------------------------------------------------------- storage of the chain
+
+_ANCHOR = "audit_anchor"
+_LOCK = threading.Lock()
+_PG_LOCK_ID = 0x41554454  # "AUDT"
+
+
+def _lock_chain(s: Session) -> None:
+    """Serialise appends so two writers never chain to the same predecessor."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+    # SQLite transactions begin IMMEDIATE (data.db), so the writer already holds the lock.
+
+
+def record(s: Session, key: str | bytes, *, actor: str, type: str, description: str, result: str,
+           actor_id: int | None = None, region_code: int | None = None, ip: str | None = None,
+           detail: dict | None = None, at: dt.datetime | None = None) -> AuditLog:
+    """Append one entry inside the caller's transaction (it commits or rolls back with it)."""
+    with _LOCK:
+        _lock_chain(s)
+        prev = s.scalar(select(AuditLog.mac).order_by(AuditLog.id.desc()).limit(1))
+        if prev is None:
+            anchor = s.get(Setting, _ANCHOR)
+            prev = anchor.value["prev_mac"] if anchor else audit.GENESIS
+        row = AuditLog(at=at or utcnow(), actor_id=actor_id, actor=actor[:64], type=type, description=description,
+                       result=result, region_code=region_code, ip=ip, detail=detail, prev_mac=prev)
+        row.mac = audit.compute_mac(key, prev, row)
+        s.add(row)
+        s.flush()
+        return row
+
+
+def verify(s: Session, key: str | bytes) -> audit.Verification:
+    """Walk the stored chain in id order; report the first entry whose link or MAC does not hold."""
+    anchor = s.get(Setting, _ANCHOR)
+    rows = s.scalars(select(AuditLog).order_by(AuditLog.id).execution_options(yield_per=2000))
+    return audit.verify_chain(rows, key, anchor.value if anchor else None)
+
+
+def purge(s: Session, key: str | bytes, today: dt.date, *, actor: str = "system",
+          months: int = audit.RETENTION_MONTHS) -> int:
+    """Delete the oldest entries dated (in +08:00) before the retention cutoff; keep everything
+    from the cutoff day on. Only a prefix of the chain is removed, and an anchor is kept so that
+    the remainder still verifies. Returns the number of entries deleted."""
+    cutoff = audit.retention_cutoff(today, max(months, audit.RETENTION_MONTHS))
+    cutoff_utc = dt.datetime.combine(cutoff, dt.time(), clock.CST).astimezone(dt.UTC)
+    with _LOCK:
+        _lock_chain(s)
+        keep_from = s.scalar(select(func.min(AuditLog.id)).where(AuditLog.at >= cutoff_utc))
+        if keep_from is None:
+            keep_from = (s.scalar(select(func.max(AuditLog.id))) or 0) + 1
+        last_deleted = s.scalar(select(AuditLog).where(AuditLog.id < keep_from).order_by(AuditLog.id.desc()).limit(1))
+        if last_deleted is None:
+            return 0
+        n = s.execute(delete(AuditLog).where(AuditLog.id < keep_from)).rowcount
+        value = {"before_id": int(keep_from), "prev_mac": last_deleted.mac, "cutoff": cutoff.isoformat()}
+        value["mac"] = audit.anchor_mac(key, value["before_id"], value["prev_mac"])
+        s.merge(Setting(key=_ANCHOR, value=value))
+        s.flush()
+    record(s, key, actor=actor, type="audit_purge", description=f"清理 {cutoff.isoformat()} 之前的安全日志 {n} 条",
+           result="success", detail={"deleted": n, "cutoff": cutoff.isoformat()})
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from settings import Settings
+
+    ap = argparse.ArgumentParser(prog="python -m data.audit_log", description="安全日志校验与清理")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("verify", help="校验安全日志链，指出第一条异常记录")
+    p = sub.add_parser("purge", help="清理超过保留期（至少6个月）的安全日志")
+    p.add_argument("--today", type=dt.date.fromisoformat, default=dt.datetime.now(clock.CST).date())
+    args = ap.parse_args(argv)
+    cfg = Settings.from_env()
+    with transaction(cfg.database_url) as s:
+        if args.cmd == "verify":
+            result = verify(s, cfg.audit_key)
+            print(result.message())
+            return 0 if result.ok else 1
+        print(f"已清理 {purge(s, cfg.audit_key, args.today)} 条")
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

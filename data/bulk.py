@@ -28,7 +28,7 @@ def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
 def add_record_columns(frame: pl.DataFrame, now: dt.datetime, provided_by: str | None = None,
                        responsible_by: str | None = None) -> pl.DataFrame:
     """The columns every Record carries (timestamps, version, provenance)."""
-    ts = pl.lit(now.astimezone(dt.timezone.utc)).cast(pl.Datetime("us", "UTC"))
+    ts = pl.lit(now.astimezone(dt.UTC)).cast(pl.Datetime("us", "UTC"))
     return frame.with_columns(
         created_at=ts, updated_at=ts, version=pl.lit(1, pl.Int32), collected_by_id=pl.lit(None, pl.Int64),
         provided_by=pl.lit(provided_by, pl.Utf8), responsible_by=pl.lit(responsible_by, pl.Utf8),

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from data import attachments
 from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
 from data.db import transaction
-from data.identifiers import mask_resident_id
+from domain.identifiers import mask_resident_id
 from data.meetings import citable, resolution_facts
 from data.models import (Asset, AssetEvent, CollectiveOrg, Contract, ContractInstalment, ContractReceipt, Resource,
                          User, utcnow)

@@ -11,19 +11,20 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from domain import clock
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
 from data.warning_engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
                          Resolution, Voucher, VoucherLine, utcnow)
-from domain import audit
+from data import audit_log
 from domain import funds as rules
 from domain.chart import CHART, MONEY_ACCOUNTS
 from domain.permissions import Perm, PermissionDenied
 
 
 def _log(s, key, actor: Actor, description: str, result: str = "success", **detail) -> None:
-    audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
                  result=result, region_code=actor.scope.root, ip=actor.ip, detail=detail or None)
 
 
@@ -95,7 +96,7 @@ def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, exp
             raise PermissionDenied("该步骤应由" + ("村书记（理事长）" if name == "secretary" else "村集体监事长") + "审批")
         req.status = after if approve else "rejected"
         if req.status == "approved":
-            req.approved_on = today or dt.datetime.now(audit.CST).date()
+            req.approved_on = today or clock.today()
         if comment:
             req.note = ((req.note or "") + f"\n{actor.username}：{comment}").strip()
         _log(s, key, actor, f"{'同意' if approve else '驳回'}收付款申请 #{req.id}（{name}）", request_id=req.id,
@@ -108,7 +109,7 @@ def post(url: str, key: str, actor: Actor, request_id: int, expected_version: in
          today: dt.date | None = None) -> int:
     """The township accountant posts an approved request as a balanced voucher, dated on or after
     the request and its final approval, never in the future nor in a closed month. Returns the voucher id."""
-    today = today or dt.datetime.now(audit.CST).date()
+    today = today or clock.today()
     if actor.scope.role not in rules.POSTING_ROLES:
         raise PermissionDenied("只有乡镇代理会计可以记账")
     with transaction(url, actor) as s:
@@ -376,7 +377,7 @@ def period_closes(url: str, actor: Actor, org_id: int) -> list[dict]:
         rows = s.scalars(select(PeriodClose).where(PeriodClose.org_id == org.id).order_by(PeriodClose.period.desc()))
         return [{"id": r.id, "period": r.period, "period_label": rules.period_label(r.period), "status": r.status,
                  "status_label": "已结账" if r.status == "closed" else "已反结账",
-                 "closed_at": r.closed_at.astimezone(audit.CST).strftime("%Y-%m-%d %H:%M"), "note": r.note or "",
+                 "closed_at": r.closed_at.astimezone(clock.CST).strftime("%Y-%m-%d %H:%M"), "note": r.note or "",
                  "version": r.version} for r in rows]
 
 
@@ -415,7 +416,7 @@ def close_period(url: str, key: str, actor: Actor, org_id: int, period: int | No
 
 def reopen_period(url: str, key: str, actor: Actor, close_id: int, expected_version: int, reason: str | None) -> None:
     """反结账: only a township leader with review-and-approval may reopen a closed month, with a reason; logged."""
-    from data.regions import level_of
+    from domain.regions import level_of
 
     if actor.scope.role not in rules.REOPEN_ROLES or not actor.scope.has(Perm.REVIEW_APPROVAL) \
             or level_of(actor.scope.root) != 4:
@@ -432,7 +433,7 @@ def reopen_period(url: str, key: str, actor: Actor, close_id: int, expected_vers
             raise AccountError({"period": f"{rules.period_label(row.period)}未结账，无需反结账"})
         org = s.get(CollectiveOrg, row.org_id)
         row.status = "reopened"
-        row.note = ((row.note or "") + f"\n{utcnow().astimezone(audit.CST):%Y-%m-%d} {actor.username} 反结账："
+        row.note = ((row.note or "") + f"\n{utcnow().astimezone(clock.CST):%Y-%m-%d} {actor.username} 反结账："
                     f"{reason.strip()}").strip()
         _log(s, key, actor, f"反结账：{org.name} {rules.period_label(row.period)}，原因：{reason.strip()}",
              org_id=org.id, period=row.period)
@@ -487,7 +488,7 @@ def import_statement(url: str, key: str, actor: Actor, bank_account_id: int, fil
         earlier = s.scalar(select(BankStatementImport).where(BankStatementImport.bank_account_id == bank.id,
                                                              BankStatementImport.sha256 == digest))
         if earlier is not None:
-            raise AccountError({"statement": f"该文件已于 {earlier.created_at.astimezone(audit.CST):%Y-%m-%d %H:%M} "
+            raise AccountError({"statement": f"该文件已于 {earlier.created_at.astimezone(clock.CST):%Y-%m-%d %H:%M} "
                                              f"导入过（批次 #{earlier.id}，{earlier.rows} 笔），不能重复导入"})
         if problems:
             raise AccountError({"statement": "\n".join(problems)})
@@ -635,7 +636,7 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
             old, new = show(field, old), show(field, new)
             shown.append(f"{FIELD_LABELS[field]}：{new}" if h["action"] == "insert" or old == "（空）"
                          else f"{FIELD_LABELS[field]}：{old} → {new}")
-        changes.append({"at": h["at"].astimezone(audit.CST).strftime("%Y-%m-%d %H:%M"), "by": h["by"],
+        changes.append({"at": h["at"].astimezone(clock.CST).strftime("%Y-%m-%d %H:%M"), "by": h["by"],
                         "action": ACTION_LABELS.get(h["action"], h["action"]), "changes": "；".join(shown)})
     return {"title": title, "files": files, "history": changes}
 

@@ -44,10 +44,10 @@ __all__ = ["get", "put", "forget", "transaction"]
 
 def announce_closure(url: str, key: str, actor: str, actor_id: int, region: int, closure) -> None:
     """Publish (or, with `closure=None`, withdraw) the maintenance notice, with its log entry."""
-    from domain import audit
+    from data import audit_log
 
     with transaction(url) as s:
         put(s, url, "maintenance", closure.to_value() if closure else None)
         text = (f"发布停机公告：{closure.starts_at.isoformat()} 起，{closure.message}" if closure else "撤销停机公告")
-        audit.record(s, key, actor=actor, actor_id=actor_id, type="maintenance", description=text, result="success",
+        audit_log.record(s, key, actor=actor, actor_id=actor_id, type="maintenance", description=text, result="success",
                      region_code=region, detail=closure.to_value() if closure else None)

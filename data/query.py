@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from domain import clock
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,8 @@ import numpy as np
 import polars as pl
 
 from data.db import engine_for, to_arrow_uri
-from data.regions import VILLAGE, level_of, load_region_tree, subtree_bounds
+from domain.regions import VILLAGE, level_of, subtree_bounds
+from data.regions import load_region_tree
 from domain.accounting import BALANCE_KEYS, DERIVED, FLOW_KEYS, MEASURES
 from domain.permissions import Scope
 from settings import Settings
@@ -185,7 +187,7 @@ class QueryLayer:
         return lines.with_columns(pl.col("region_code").cast(pl.Int64), pl.col("period").cast(pl.Int32),
                                   pl.col("account_code").cast(pl.Int16))
 
-    def load(self) -> "QueryLayer":
+    def load(self) -> QueryLayer:
         t0 = time.perf_counter()
         generation = self._db_generation()
         snap = self._load_snapshot(generation)
@@ -250,8 +252,8 @@ class QueryLayer:
         return out
 
     def _load_facts(self) -> pl.DataFrame:
-        today = (self.today or dt.date.today()).isoformat()
-        soon = ((self.today or dt.date.today()) + dt.timedelta(days=90)).isoformat()
+        today = (self.today or clock.today()).isoformat()
+        soon = ((self.today or clock.today()) + dt.timedelta(days=90)).isoformat()
         q = {
             "orgs": "SELECT region_code AS code, COUNT(*) AS orgs FROM collective_orgs GROUP BY region_code",
             "res": "SELECT region_code AS code, COUNT(*) AS resource_count, "
@@ -489,7 +491,7 @@ class QueryLayer:
         hit = state.cache.get(("villages", period))
         if hit is None:
             codes, figs = self._figures(state.rollups[VILLAGE], period, by_code=True)
-            frame = pl.DataFrame({"code": codes, **figs}, schema={c: pl.Int64 for c in ("code", *figs)})
+            frame = pl.DataFrame({"code": codes, **figs}, schema=dict.fromkeys(("code", *figs), pl.Int64))
             names = self.tree.frame.filter(pl.col("level") == VILLAGE).select("code", "name")
             hit = state.cache[("villages", period)] = names.join(frame, on="code", how="inner").sort("code")
         return hit
@@ -515,7 +517,7 @@ class QueryLayer:
         if not n or total <= 0:
             return {"villages": 0, "top14_share": None, "top10_share": None, "gini": None, "lorenz": ([0.0], [0.0])}
         cum = np.cumsum(values) / total
-        top = lambda q: float(values[n - max(int(round(n * q)), 1):].sum() / total)  # noqa: E731
+        top = lambda q: float(values[n - max(int(round(n * q)), 1):].sum() / total)
         gini = float(1 - 2 * (cum.sum() - cum[-1] / 2) / n)
         idx = np.unique(np.linspace(0, n - 1, min(n, 200)).astype(int))
         return {"villages": n, "top14_share": top(0.14), "top10_share": top(0.10), "gini": gini,
@@ -526,7 +528,7 @@ class QueryLayer:
         first (a rule run raises many at once); the newest overall when none is that recent."""
         region = scope.require(region)
         lo, hi = subtree_bounds(region)
-        since = ((self.today or dt.date.today()) - dt.timedelta(days=recent_days)).isoformat()
+        since = ((self.today or clock.today()) - dt.timedelta(days=recent_days)).isoformat()
         base = ("SELECT id, rule_id, region_code AS code, severity, status, title, raised_at FROM warnings "
                 f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status <> 'closed' ")
         frame = self._read(base + f"AND raised_at >= '{since}' ORDER BY severity DESC, raised_at DESC, id DESC "

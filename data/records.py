@@ -4,6 +4,7 @@ every other read. Money stays integer fen; the page formats it."""
 from __future__ import annotations
 
 import datetime as dt
+from domain import clock
 from dataclasses import dataclass
 
 import polars as pl
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from data.db import engine_for
 from data.models import Asset, Contract, ContractInstalment, Resource, TradeListing, Voucher, VoucherLine, Warning
-from data.regions import subtree_bounds
+from domain.regions import subtree_bounds
 from domain.accounting import MEASURES
 from domain.permissions import Perm, PermissionDenied, Scope
 
@@ -103,10 +104,10 @@ def records(url: str, scope: Scope, kind: str, region: int, *, figure: str | Non
     region = scope.require(region)
     lo, hi = subtree_bounds(region)
     accounts = FIGURE_ACCOUNTS.get(figure) if kind == "ledger" and figure else None
-    q = _query(kind, lo, hi, today or dt.date.today(), accounts).limit(limit + 1)
+    q = _query(kind, lo, hi, today or clock.today(), accounts).limit(limit + 1)
     with engine_for(url).connect() as conn:
         rows = conn.execute(q).all()
     cols = [c for c, _, _ in KINDS[kind].columns]
     frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=cols, orient="row",
-                         infer_schema_length=None) if rows else pl.DataFrame(schema={c: pl.String for c in cols})
+                         infer_schema_length=None) if rows else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
     return frame, len(rows) > limit

@@ -9,7 +9,7 @@ from data.accounts import AccountError, Actor
 from data.db import transaction
 from data.models import SharingApproval
 from data.regions import load_region_tree
-from domain import audit
+from data import audit_log
 from domain import sharing as rules
 from domain.permissions import PermissionDenied
 
@@ -29,7 +29,7 @@ def request_share(url: str, key: str, province: int, actor: Actor, grantee: int 
                               provided_by=actor.username, responsible_by=actor.username)
         s.add(row)
         s.flush()
-        audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
+        audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
                      description=f"申请将{tree.name(owner)}数据共享给{tree.name(grantee)}（至{valid_until}）",
                      result="submitted", region_code=owner, ip=actor.ip, detail={"sharing_id": row.id})
         return row.id
@@ -57,13 +57,13 @@ def decide_share(url: str, key: str, actor: Actor, share_id: int, approve: bool)
         if rules.may_decide(actor.scope, r.collected_by_id):
             r.status = "approved" if approve else "rejected"
             r.approved_by_id = actor.user_id if approve else None
-            audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
+            audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
                          description=f"{'批准' if approve else '驳回'}数据共享申请 #{r.id}", result=r.status,
                          region_code=actor.scope.root, ip=actor.ip, detail={"sharing_id": r.id})
             return r.status
         reason = "不能审批本人提交的申请" if r.collected_by_id == actor.user_id else "共享须经省级平台管理员批准"
     with transaction(url) as s:  # the refusal is logged; the request stays as it was
-        audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
+        audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
                      description=f"审批数据共享申请 #{share_id} 被拒绝：{reason}", result="denied",
                      region_code=actor.scope.root, ip=actor.ip, detail={"sharing_id": share_id})
     raise PermissionDenied(reason)

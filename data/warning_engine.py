@@ -30,10 +30,11 @@ import polars as pl
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from domain import clock
 from data.db import transaction
 from data.models import Warning, WarningEvent, WarningRun, utcnow
-from data.regions import COUNTY, level_of, subtree_bounds, truncate
-from domain import audit
+from domain.regions import COUNTY, level_of, subtree_bounds, truncate
+from data import audit_log
 from domain.warning_rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
                                   Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
 from domain.workdays import add_working_days
@@ -285,7 +286,7 @@ def _store(url, key, today, kind, region_root, selected, findings, started, t0, 
         s.flush()
         summary["run_id"] = run_row.id
         scope = "全省" if region_root is None else f"区域{region_root}"
-        audit.record(s, key, actor=SYSTEM_ACTOR, type="warning_run",
+        audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run",
                      description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
                                  f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
                      result="success", region_code=region_root or (province * 10**10 if province else None),
@@ -302,7 +303,7 @@ def _store_failure(url, key, kind, region_root, started, t0, exc) -> None:
                                  detail={"error": f"{type(exc).__name__}: {exc}"[:500]})
             s.add(run_row)
             s.flush()
-            audit.record(s, key, actor=SYSTEM_ACTOR, type="warning_run", description="预警规则运行失败",
+            audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run", description="预警规则运行失败",
                          result="failure", region_code=region_root, detail={"run_id": run_row.id,
                                                                            "error": type(exc).__name__})
     except Exception:  # pragma: no cover - the original error matters more
@@ -347,7 +348,7 @@ def runs_after_write(table: str, id_arg: str):
             if HOOKS_ENABLED:
                 try:
                     a = sig.bind(*args, **kwargs).arguments
-                    day = a.get("today") or dt.datetime.now(audit.CST).date()
+                    day = a.get("today") or clock.today()
                     region = _region_of(a["url"], table, int(a[id_arg]))
                     if region is not None:
                         after_write(a["url"], a["key"], region, day)

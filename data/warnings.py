@@ -22,12 +22,14 @@ from data import attachments
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import engine_for, transaction
 from data.models import CollectiveOrg, User, Warning, WarningEvent, utcnow
-from data.regions import CITY, COUNTY, TOWNSHIP, VILLAGE, level_of, load_region_tree, subtree_bounds
-from domain import audit
+from domain.regions import CITY, COUNTY, TOWNSHIP, VILLAGE, level_of, subtree_bounds
+from data.regions import load_region_tree
+from data import audit_log
 from domain import rating as rating_rules
 from domain import warning_lifecycle as rules
-from domain.audit import CST
+from domain.clock import CST
 from domain.permissions import PermissionDenied, Scope
+from domain.warning_rules.base import SEVERITY_LABELS
 
 LIMIT = 5000
 #: the actor named in the security log for scheduled escalations
@@ -71,7 +73,7 @@ def _row(w: Warning, tree, today: dt.date) -> dict:
     info = rules.rule_info(w.rule_id)
     late = rules.overdue(w, today)
     return {"id": w.id, "rule_id": w.rule_id, "rule_name": info["name"], "severity": int(w.severity),
-            "severity_label": rules.SEVERITY_LABELS.get(int(w.severity), str(w.severity)),
+            "severity_label": SEVERITY_LABELS.get(int(w.severity), str(w.severity)),
             "region_code": int(w.region_code), "region_name": tree.name(w.region_code), "title": w.title,
             "status": w.status, "status_label": rules.STATUS_LABELS.get(w.status, w.status),
             "assigned_region": int(w.assigned_region), "assigned_name": tree.name(w.assigned_region),
@@ -183,7 +185,7 @@ def act(url: str, key: str, actor: Actor, warning_id: int, action: str, note: st
         for name, content in files:
             attachments.add(s, actor, "warning_event", ev.id, name, content)
         label = rules.ACTION_LABELS[action]
-        audit.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change",
+        audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change",
                      description=f"预警{label}：#{w.id} {w.title[:80]}（{rules.STATUS_LABELS[before]}→"
                                  f"{rules.STATUS_LABELS[after]}）", result="success", region_code=int(w.region_code),
                      ip=actor.ip, detail={"warning_id": w.id, "action": action, "event_id": ev.id, "files": len(files)})
@@ -214,7 +216,7 @@ def escalate_overdue(url: str, key: str, today: dt.date, now: dt.datetime | None
                                                         f"办理期限{due.isoformat()}"))
             moved.append(w.id)
         if moved:
-            audit.record(s, key, actor=SYSTEM_ACTOR, type="data_change",
+            audit_log.record(s, key, actor=SYSTEM_ACTOR, type="data_change",
                          description=f"逾期未办理的预警升级上一级督办：{len(moved)} 条", result="success",
                          detail={"warning_ids": moved[:500], "count": len(moved), "today": today.isoformat()})
     return moved
@@ -361,7 +363,7 @@ def cell_rows(f: pl.DataFrame, tree, region: int, rule_id: str | None, status: s
     return sub.with_columns(
         rule_name=pl.col("rule_id").replace_strict({r: rules.rule_info(r)["name"] for r in sub["rule_id"].unique()},
                                                    default=pl.col("rule_id"), return_dtype=pl.String),
-        severity_label=pl.col("severity").replace_strict(rules.SEVERITY_LABELS, default="", return_dtype=pl.String),
+        severity_label=pl.col("severity").replace_strict(SEVERITY_LABELS, default="", return_dtype=pl.String),
         status_label=pl.col("status").replace_strict(rules.STATUS_LABELS, default=pl.col("status"),
                                                      return_dtype=pl.String),
         region_name=pl.col("region_code").replace_strict({c: tree.name(c) for c in sub["region_code"].unique()},

@@ -19,11 +19,11 @@ class Measure:
 
 
 def _debit(*codes: int) -> dict[int, int]:
-    return {c: 1 for c in codes}
+    return dict.fromkeys(codes, 1)
 
 
 def _credit(*codes: int) -> dict[int, int]:
-    return {c: -1 for c in codes}
+    return dict.fromkeys(codes, -1)
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -58,7 +58,7 @@ ASSET_KEYS = ("cash", "bank", "short_investment", "receivables", "inventory", "b
 
 #: Derived figures, each a signed sum of measures.
 DERIVED: dict[str, tuple[str, dict[str, int]]] = {
-    "total_assets": ("资产总额", {k: 1 for k in ASSET_KEYS}),
+    "total_assets": ("资产总额", dict.fromkeys(ASSET_KEYS, 1)),
     "funds": ("货币资金", {"cash": 1, "bank": 1}),
     # 经营收益 = 经营收入 + 投资收益 − 经营支出 − 税金及附加 − 管理费用
     "operating_profit": ("经营收益", {"income_operating": 1, "income_investment": 1, "expense_operating": -1,

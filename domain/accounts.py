@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from data.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, truncate
+from domain.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, truncate
 from domain.passwords import password_problems
 from domain.permissions import ROLES, Perm, Scope
 

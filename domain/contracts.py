@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from data.identifiers import resident_id_problem, uscc_problem
+from domain.identifiers import resident_id_problem, uscc_problem
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
 

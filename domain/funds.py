@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from data.identifiers import resident_id_problem, uscc_problem
+from domain.identifiers import resident_id_problem, uscc_problem
 
 #: status -> (the step that acts on it, the roles that may take it, the status after approval)
 WORKFLOW: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -412,7 +412,7 @@ def parse_statement(content: bytes, today: dt.date) -> tuple[list[StatementRow],
                 continue
             if len(rows) + len(problems) >= MAX_STATEMENT_ROWS:
                 return [], [f"交易记录超过 {MAX_STATEMENT_ROWS} 行，请分月导出"]
-            cell = lambda i: cells[i] if i is not None and i < len(cells) else ""  # noqa: E731
+            cell = lambda i: cells[i] if i is not None and i < len(cells) else ""
             why = []
             day = _parse_date(cell(cols["date"]))
             if day is None:

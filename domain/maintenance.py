@@ -4,11 +4,12 @@ platform maintenance may sign in or keep working."""
 from __future__ import annotations
 
 import datetime as dt
+
+from domain.clock import CST
 from dataclasses import dataclass
 
 from domain.permissions import Perm, Scope
 
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Closure:
     announced_by: str = ""
 
     @classmethod
-    def from_value(cls, value: dict | None) -> "Closure | None":
+    def from_value(cls, value: dict | None) -> Closure | None:
         if not value or not value.get("starts_at"):
             return None
         return cls(starts_at=dt.datetime.fromisoformat(value["starts_at"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from data.regions import level_of, subtree_bounds
+from domain.regions import level_of, subtree_bounds
 
 
 class Perm(StrEnum):
@@ -104,7 +104,7 @@ class Scope:
     role: str = ""
 
     @classmethod
-    def for_user(cls, user, shared: tuple[int, ...] = ()) -> "Scope":
+    def for_user(cls, user, shared: tuple[int, ...] = ()) -> Scope:
         return cls(root=int(user.region_code), perms=role_perms(user.role), shared=tuple(shared),
                    user_id=user.id, role=user.role)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data.regions import CITY, COUNTY, PROVINCE, level_of
+from domain.regions import CITY, COUNTY, PROVINCE, level_of
 from domain.permissions import Perm, Scope
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data.identifiers import resident_id_problem, uscc_problem
+from domain.identifiers import resident_id_problem, uscc_problem
 
 KIND_LABELS = {"lease": "出租", "transfer": "转让"}
 

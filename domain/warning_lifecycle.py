@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from data.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
+from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
 from domain.permissions import Perm, Scope
-from domain.warning_rules import AREA_LABELS, DUE_WORKING_DAYS, RULES, SEVERITY_LABELS
+from domain.warning_rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
 from domain.workdays import add_working_days
 
 STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "已签收", "handled": "已办理",

@@ -2,16 +2,15 @@
 and the supervisory chair approve, the township accountant posts them as vouchers); manual
 vouchers on the village chart; cash and bank accounts with balances and the level-2 base data
 derived from the books; bank statement import with reconciliation; month close."""
-import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from domain import clock
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
-from domain.audit import CST
 from domain.funds import MAX_LINES, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS, STATEMENT_FORMAT_HELP
 from domain.permissions import Perm
 
@@ -250,7 +249,7 @@ def _close_tab(month: str):
 
 
 def layout(**_):
-    today = dt.datetime.now(CST).date()
+    today = clock.today()
     return html.Div([
         dcc.Store(id="funds-init", data=0),
         dcc.Store(id="funds-refresh", data=0),

@@ -27,7 +27,7 @@ os.environ.setdefault("DEMO_SCALE", "province")
 import polars as pl  # noqa: E402
 
 from data.demo import has_data  # noqa: E402
-from data.regions import subtree_bounds  # noqa: E402
+from domain.regions import subtree_bounds
 from domain.accounting import BALANCE_KEYS, FLOW_KEYS, MEASURES  # noqa: E402
 from domain.permissions import Scope, role_perms  # noqa: E402
 from settings import Settings  # noqa: E402

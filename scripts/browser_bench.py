@@ -60,7 +60,7 @@ def record_size(response, sizes: list[int]) -> None:
         return
     try:
         sizes.append(len(response.body()))
-    except Exception:  # noqa: BLE001 - Playwright's error for a body gone with the page
+    except Exception:
         pass
 
 

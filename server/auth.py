@@ -18,11 +18,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import select, update
 
 from data.db import transaction
-from data.models import SharingApproval, User, UserSession, utcnow
+from data.models import SharingApproval, User, UserSession
 import pyotp
 
 from data import platform_settings
-from domain import audit, passwords
+from data import audit_log
+from domain import clock, passwords
 from domain.maintenance import Closure, may_work_during
 from domain.permissions import Scope, role_label, role_perms
 
@@ -118,15 +119,11 @@ def current_closure() -> Closure | None:
 
 def maintenance_banner() -> str | None:
     closure = current_closure()
-    return closure.banner(_now()) if closure else None
+    return closure.banner(clock.now()) if closure else None
 
 
 def client_ip() -> str:
     return request.remote_addr or ""
-
-
-def _now() -> dt.datetime:
-    return current_app.config.get("NOW", utcnow)()
 
 
 def _url() -> str:
@@ -143,7 +140,7 @@ def log_event(type_: str, description: str, result: str, *, actor: str | None = 
     if actor is None and getattr(current_user, "is_authenticated", False):
         actor, actor_id, region_code = current_user.username, current_user.user_id, region_code or current_user.region_code
     with transaction(_url()) as s:
-        audit.record(s, _audit_key(), actor=actor or "anonymous", actor_id=actor_id, type=type_,
+        audit_log.record(s, _audit_key(), actor=actor or "anonymous", actor_id=actor_id, type=type_,
                      description=description, result=result, region_code=region_code, ip=client_ip(), detail=detail)
 
 
@@ -156,7 +153,7 @@ def _shared_roots(s, user: User, today: dt.date) -> tuple[int, ...]:
 
 def load_session_user(sid: str) -> AppUser | None:
     cfg = current_app.config["PLATFORM_SETTINGS"]
-    now = _now()
+    now = clock.now()
     with transaction(_url()) as s:
         row = s.get(UserSession, sid)
         if row is None or row.revoked_at is not None:
@@ -178,7 +175,7 @@ def load_session_user(sid: str) -> AppUser | None:
 def authenticate(username: str, password: str, otp: str | None = None) -> tuple[User | None, str | None]:
     """Check a sign-in; applies lockout after 5 failures (a wrong second factor counts as one).
     Returns (user, None) or (None, message)."""
-    now = _now()
+    now = clock.now()
     with transaction(_url()) as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
@@ -196,7 +193,7 @@ def authenticate(username: str, password: str, otp: str | None = None) -> tuple[
         if not ok:
             passwords.register_failure(user, now)
             if passwords.is_locked(user, now):
-                audit.record(s, _audit_key(), actor=username, actor_id=user.id, type="lockout",
+                audit_log.record(s, _audit_key(), actor=username, actor_id=user.id, type="lockout",
                              description="连续5次登录失败，账号锁定30分钟", result="locked",
                              region_code=user.region_code, ip=client_ip())
                 return None, "连续登录失败次数过多，账号已锁定30分钟"
@@ -214,7 +211,7 @@ def end_session(reason: str) -> None:
     """Revoke the current server-side session and clear the cookie."""
     if getattr(current_user, "is_authenticated", False):
         with transaction(_url()) as s:
-            s.execute(update(UserSession).where(UserSession.id == current_user.sid).values(revoked_at=_now()))
+            s.execute(update(UserSession).where(UserSession.id == current_user.sid).values(revoked_at=clock.now()))
         if reason == "sign_out":
             log_event("sign_out", "退出登录", "success")
         else:
@@ -236,6 +233,17 @@ def init_auth(server: Flask) -> LoginManager:
     lm = LoginManager()
     lm.session_protection = None  # the server-side session table is the authority
     lm.init_app(server)
+
+    @server.before_request
+    def _install_clock():
+        # the app's clock (a test or a demo may set NOW) is the clock of everything the request calls
+        g.clock_token = clock.use(current_app.config.get("NOW"))
+
+    @server.teardown_request
+    def _remove_clock(_exc):
+        token = g.pop("clock_token", None)
+        if token is not None:
+            clock.reset(token)
 
     @lm.user_loader
     def _load(sid: str):
@@ -259,7 +267,7 @@ def init_auth(server: Flask) -> LoginManager:
 
     def render(error=None, username="", status=200, nxt="/", otp=False):
         cfg = current_app.config["PLATFORM_SETTINGS"]
-        from data.regions import SUPPORTED_PROVINCES
+        from domain.regions import SUPPORTED_PROVINCES
 
         return render_template_string(LOGIN_TEMPLATE, platform=platform_name(cfg.province),
                                       province=SUPPORTED_PROVINCES.get(cfg.province, ""), error=error,
@@ -290,11 +298,11 @@ def init_auth(server: Flask) -> LoginManager:
         session.clear()  # a new session identifier at every sign-in
         sid = secrets.token_urlsafe(32)
         with transaction(_url()) as s:
-            s.add(UserSession(id=sid, user_id=user.id, created_at=_now(), last_seen_at=_now(), ip=client_ip()))
+            s.add(UserSession(id=sid, user_id=user.id, created_at=clock.now(), last_seen_at=clock.now(), ip=client_ip()))
         login_user(load_session_user(sid))
         session.permanent = True
         log_event("sign_in", "登录成功", "success", actor=user.username, actor_id=user.id, region_code=user.region_code)
-        return redirect("/password" if passwords.password_expired(user.password_changed_at, _now()) else nxt)
+        return redirect("/password" if passwords.password_expired(user.password_changed_at, clock.now()) else nxt)
 
     @server.route("/password", methods=["GET", "POST"])
     def password():
@@ -309,7 +317,7 @@ def init_auth(server: Flask) -> LoginManager:
         from data.accounts import AccountError, change_password
 
         try:
-            change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=_now())
+            change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=clock.now())
         except AccountError as exc:
             return render_password(exc.errors, forced=forced, status=400)
         return redirect("/?password=changed")

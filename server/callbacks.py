@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import dash
 from dash.exceptions import PreventUpdate

@@ -14,9 +14,10 @@ import dash
 from flask import Flask, abort, g, jsonify, redirect, request
 from flask_login import current_user
 
+from domain import clock
 from domain.maintenance import may_work_during
 from domain.permissions import Perm
-from server.auth import _now, current_closure, end_session as _end_session
+from server.auth import current_closure, end_session as _end_session
 from server.callbacks import permission_for_output
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
@@ -91,7 +92,7 @@ def init_guard(server: Flask) -> None:
         if path in ("/password", "/logout"):
             return None
         closure = current_closure()
-        if closure is not None and closure.in_force(_now()) and not may_work_during(scope):
+        if closure is not None and closure.in_force(clock.now()) and not may_work_during(scope):
             _end_session("closed")
             return _refuse(503, "平台停机维护中") if path.startswith("/_dash") else redirect("/login?ended=closed")
         if current_user.must_change_password:

@@ -2,7 +2,6 @@
 refusing pages and callbacks outside the user's role and jurisdiction."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
-from domain.audit import CST
+from domain.clock import CST
 from tests.conftest import PASSWORD
 from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from data.db import transaction
 from tests.conftest import TODAY
-from tests.support.browser import app_on_own_database, count, shot
+from tests.support.browser import app_on_own_database, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

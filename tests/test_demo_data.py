@@ -70,7 +70,7 @@ def test_records_carry_provenance(sqlite_settings):
 
 
 def test_identifiers_are_valid(sqlite_settings):
-    from data.identifiers import is_valid_resident_id, is_valid_uscc
+    from domain.identifiers import is_valid_resident_id, is_valid_uscc
 
     with engine_for(sqlite_settings.database_url).connect() as c:
         ids = [r[0] for r in c.execute(text("SELECT id_number FROM members LIMIT 500"))]
@@ -226,7 +226,7 @@ def test_the_history_is_deterministic(sqlite_settings):
         rows = s.execute(select(Warning.id, Warning.rule_id, Warning.region_code, Warning.severity,
                                 Warning.fingerprint, Warning.evidence).where(Warning.id <= 40)).all()
         users = s.execute(select(User.id, User.role, User.region_code)).all()
-    cutoff = dt.datetime(2026, 11, 22, 10, tzinfo=dt.timezone.utc)
+    cutoff = dt.datetime(2026, 11, 22, 10, tzinfo=dt.UTC)
     kw = dict(today=dt.date(2026, 11, 22), start=dt.date(2024, 12, 1), cutoff=cutoff)
     a, b = plan(rows, users, seed=1, **kw), plan(list(reversed(rows)), users, seed=1, **kw)
     c = plan(rows, users, seed=2, **kw)

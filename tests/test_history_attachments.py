@@ -9,7 +9,7 @@ from data import attachments, funds
 from data.accounts import AccountError, Actor
 from data.db import transaction
 from data.history import history
-from data.models import Attachment, PaymentRequest, RecordChange
+from data.models import Attachment, RecordChange
 from domain.permissions import PermissionDenied, Scope, role_perms
 from tests.conftest import TODAY, make_settings, sign_in
 from tests.test_funds import actor, draft, version, village_org

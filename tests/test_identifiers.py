@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.identifiers import (is_valid_region_code, is_valid_resident_id, is_valid_uscc, mask_resident_id,
+from domain.identifiers import (is_valid_region_code, is_valid_resident_id, is_valid_uscc, mask_resident_id,
                               resident_id_check_char, resident_id_problem, uscc_check_char, uscc_problem)
 
 # The standard's worked example and a real-format Jilin number built with the check character.

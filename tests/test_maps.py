@@ -6,7 +6,8 @@ import pytest
 from shapely.geometry import shape
 
 from data.maps import MAPS_DIR, load_geojson
-from data.regions import CITY, COUNTY, load_region_tree
+from domain.regions import CITY, COUNTY
+from data.regions import load_region_tree
 
 BOX = {22: (121.0, 40.5, 131.5, 46.5), 36: (113.4, 24.4, 118.6, 30.2)}
 #: units without a polygon in the 2017 source: Jilin's development zones, Jiangxi's 红谷滩区 (2019)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text, update
 
 from data.db import transaction, upgrade
 from data.models import AuditLog
-from domain import audit, passwords
+from data import audit_log
+from domain import audit, clock, passwords
 from settings import Settings
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -62,7 +63,7 @@ def log_db(tmp_path):
 def _write(settings, n, start=NOW, step=dt.timedelta(days=1)):
     with transaction(settings.database_url) as s:
         for i in range(n):
-            audit.record(s, settings.audit_key, actor="demo-county", type="data_change", description=f"修改合同 {i}",
+            audit_log.record(s, settings.audit_key, actor="demo-county", type="data_change", description=f"修改合同 {i}",
                          result="success", region_code=220122000000, detail={"i": i}, at=start + i * step)
 
 
@@ -70,30 +71,30 @@ def test_chain_verifies_and_names_the_first_tampered_row(log_db):
     _write(log_db, 5)
     url, key = log_db.database_url, log_db.audit_key
     with transaction(url) as s:
-        assert audit.verify(s, key).ok and audit.verify(s, key).checked == 5
+        assert audit_log.verify(s, key).ok and audit_log.verify(s, key).checked == 5
         third = s.scalars(select(AuditLog.id).order_by(AuditLog.id)).all()[2]
         s.execute(update(AuditLog).where(AuditLog.id == third).values(description="篡改"))
     with transaction(url) as s:
-        v = audit.verify(s, key)
+        v = audit_log.verify(s, key)
         assert not v.ok and v.first_bad_id == third
     with transaction(url) as s:  # deleting a row breaks the next link
         s.execute(update(AuditLog).where(AuditLog.id == third).values(description="修改合同 2"))
-        assert audit.verify(s, key).ok
+        assert audit_log.verify(s, key).ok
         s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": third})
     with transaction(url) as s:
-        v = audit.verify(s, key)
+        v = audit_log.verify(s, key)
         assert not v.ok and v.first_bad_id == third + 1
-        assert not audit.verify(s, "another-key").ok
+        assert not audit_log.verify(s, "another-key").ok
 
 
 def test_purge_keeps_six_calendar_months(log_db):
     start = dt.datetime(2026, 6, 25, 4, 0, tzinfo=dt.UTC)  # 12:00 +08:00
     _write(log_db, 10, start=start)  # 2026-06-25 … 2026-07-04
     with transaction(log_db.database_url) as s:
-        deleted = audit.purge(s, log_db.audit_key, dt.date(2026, 12, 31))
+        deleted = audit_log.purge(s, log_db.audit_key, dt.date(2026, 12, 31))
     assert deleted == 5  # 25–29 June go; 30 June and later stay
     with transaction(log_db.database_url) as s:
         first = s.scalar(select(func.min(AuditLog.at)))
-        assert first.astimezone(audit.CST).date() == dt.date(2026, 6, 30)
-        assert audit.verify(s, log_db.audit_key).ok
+        assert first.astimezone(clock.CST).date() == dt.date(2026, 6, 30)
+        assert audit_log.verify(s, log_db.audit_key).ok
     assert audit.retention_cutoff(dt.date(2026, 8, 31)) == dt.date(2026, 2, 28)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from data.db import engine_for, transaction
 from data.models import Voucher, VoucherLine
 from data.query import QueryLayer
-from data.regions import subtree_bounds
+from domain.regions import subtree_bounds
 from domain.permissions import OutOfScope, Scope, role_perms
 from tests.conftest import TODAY
 
@@ -105,7 +105,7 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
         org_id = s.scalar(select(Voucher.org_id).where(Voucher.region_code == village).limit(1))
         number = s.scalar(select(func.max(Voucher.number)).where(Voucher.org_id == org_id, Voucher.period == 202611)) + 1
         v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
-                    summary="测试收入", posted_at=dt.datetime.now(dt.timezone.utc))
+                    summary="测试收入", posted_at=dt.datetime.now(dt.UTC))
         s.add(v)
         s.flush()
         s.add_all([VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=1, account_code=102,
@@ -125,7 +125,7 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
         with transaction(sqlite_settings.database_url) as s:
             r = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611,
                         number=number + 1, summary="冲销测试收入", reverses_id=v.id,
-                        posted_at=dt.datetime.now(dt.timezone.utc))
+                        posted_at=dt.datetime.now(dt.UTC))
             s.add(r)
             s.flush()
             s.add_all([VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=1, account_code=102,

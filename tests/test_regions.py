@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from data.regions import (CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, ancestors, is_in_subtree, level_of,
-                          load_region_tree, parent_of, subtree_bounds)
+from domain.regions import (CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, ancestors, is_in_subtree, level_of, parent_of,
+                            subtree_bounds)
+
+from data.regions import load_region_tree
 
 EXPECTED = {22: {CITY: 9, COUNTY: 69, TOWNSHIP: 1075, VILLAGE: 11860},
             36: {CITY: 11, COUNTY: 100, TOWNSHIP: 1767, VILLAGE: 22080}}

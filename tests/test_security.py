@@ -12,8 +12,9 @@ from sqlalchemy import func, select, text, update
 
 from data.db import transaction
 from data.models import AccountRequest, AuditLog, User
-from domain import audit, passwords
-from data.regions import subtree_bounds
+from data import audit_log
+from domain import passwords
+from domain.regions import subtree_bounds
 from domain.permissions import ROLES, role_perms
 from server.guard import ROUTER_OUTPUT, may_open
 from tests.conftest import PASSWORD, dash_post, sign_in
@@ -319,15 +320,15 @@ def test_oversight_admin_needs_a_provincial_approval_on_record(app, client_for):
 # ------------------------------------------------------------------ security log
 
 def test_verify_command_names_the_first_tampered_row(sqlite_settings, monkeypatch, capsys):
-    from domain.audit import main as audit_cli
+    from data.audit_log import main as audit_cli
 
     monkeypatch.setenv("DATABASE_URL", sqlite_settings.database_url)
     monkeypatch.setenv("AUDIT_KEY", sqlite_settings.audit_key)
     monkeypatch.setenv("DATA_DIR", str(sqlite_settings.data_dir))
     with transaction(sqlite_settings.database_url) as s:
-        audit.record(s, sqlite_settings.audit_key, actor="t", type="data_change", description="原始", result="success")
+        audit_log.record(s, sqlite_settings.audit_key, actor="t", type="data_change", description="原始", result="success")
         target = s.scalar(select(func.max(AuditLog.id)))
-        audit.record(s, sqlite_settings.audit_key, actor="t", type="data_change", description="后续", result="success")
+        audit_log.record(s, sqlite_settings.audit_key, actor="t", type="data_change", description="后续", result="success")
     assert audit_cli(["verify"]) == 0
     with transaction(sqlite_settings.database_url) as s:
         s.execute(update(AuditLog).where(AuditLog.id == target).values(result="failure"))

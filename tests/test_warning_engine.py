@@ -14,7 +14,7 @@ from data import warning_engine as engine
 from data.db import transaction
 from data.models import (AnnualCheck, AuditLog, BankAccount, PaymentRequest, TradeListing, Warning, WarningEvent,
                          WarningRun)
-from data.regions import level_of, subtree_bounds
+from domain.regions import level_of, subtree_bounds
 from domain import funds as funds_rules
 from domain.warning_rules import DUE_WORKING_DAYS, RULES
 from domain.workdays import add_working_days

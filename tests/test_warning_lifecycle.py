@@ -18,11 +18,12 @@ from data import warnings
 from data.accounts import AccountError, StaleEdit
 from data.db import transaction
 from data.models import Attachment, AuditLog, User, Warning, WarningEvent
-from data.regions import load_region_tree, parent_of
+from domain.regions import parent_of
+from data.regions import load_region_tree
 from domain import rating
 from domain import warning_lifecycle as rules
 from domain.passwords import hash_password
-from domain.permissions import PermissionDenied, Scope, role_perms
+from domain.permissions import PermissionDenied
 from tests.conftest import PASSWORD, TODAY, dash_post, make_settings, sign_in
 from tests.test_funds import actor
 

@@ -146,7 +146,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     org_ids = np.arange(1, nv + 1)
     ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
                              plant=PLANT[scale])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
     first_period = int(ledger.vouchers["period"].min())
     first = dt.date(first_period // 100, first_period % 100, 1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from data.identifiers import USCC_ALPHABET, resident_id_check_char, uscc_check_char
+from domain.identifiers import USCC_ALPHABET, resident_id_check_char, uscc_check_char
 
 SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌凤云海燕春梅林宇浩鹏飞晨阳欣怡佳慧婷雪琳宁波辉亮成荣德福贵祥")

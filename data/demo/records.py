@@ -93,7 +93,7 @@ def business_frames(rng, province: int, villages: pl.DataFrame, wealth_fen: np.n
     rtypes, rprobs = zip(*RESOURCE_TYPES.get(province, RESOURCE_TYPES[22]))
     rprobs = np.array(rprobs) / sum(rprobs)
     span_days = (today - first).days
-    ids = {k: 0 for k in out}
+    ids = dict.fromkeys(out, 0)
 
     def nid(table):
         ids[table] += 1
@@ -343,7 +343,7 @@ def _listing(rng, out, nid, org, code, region6, res_ids, first, today, planted):
         amt = int(reserve * (rng.uniform(0.4, 0.7) if below else rng.uniform(1.0, 1.6))) // 100 * 100
         name, cid = people.companies(rng, 1, region6)[0]
         bid = dict(id=nid("bids"), listing_id=lid, bidder=name, bidder_id_type="uscc", bidder_id=cid, amount_fen=amt,
-                   at=dt.datetime.combine(opens + dt.timedelta(days=int(rng.integers(0, 20))), dt.time(10), dt.timezone.utc))
+                   at=dt.datetime.combine(opens + dt.timedelta(days=int(rng.integers(0, 20))), dt.time(10), dt.UTC))
         bids.append(bid)
         out["bids"].append(bid)
     if not bids:
@@ -393,7 +393,7 @@ def payment_frames(rng, ledger, frames: dict, today: dt.date, plant: float, requ
     from .ledger import _pick
 
     planted = {k: _pick(rng, nv, plant, taken) for k in RECORD_FAULTS}
-    org_of = lambda idx: [int(i) + 1 for i in idx]  # noqa: E731 - villages and organisations share the order
+    org_of = lambda idx: [int(i) + 1 for i in idx]
     since = today - dt.timedelta(days=365)
     lines = ledger.lines
     v = ledger.vouchers.filter((pl.col("date") > since) & pl.col("summary").is_in(list(PAYMENT_KINDS)))

@@ -36,11 +36,11 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from data.models import User, Warning, WarningEvent
 from domain import warning_lifecycle as lifecycle
-from domain.audit import CST
+from domain.clock import CST
 from domain.warning_rules import DUE_WORKING_DAYS, fingerprint_period
 from domain.workdays import add_working_days, is_workday
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 #: share of warnings that stall at a step (and at which one)
 STALL_SHARE = 0.22
 STALL_AT = (("handle", 0.3), ("verify", 0.75), ("close", 1.0))

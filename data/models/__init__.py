@@ -1,5 +1,5 @@
 """The system of record: SQLAlchemy 2.0 typed models (see data/migrations for the schema history)."""
-from .base import CST, UTC, Base, utcnow
+from .base import UTC, Base, utcnow
 from .business import (
     AnnualCheck, Asset, AssetEvent, Bid, Contract, ContractInstalment, ContractReceipt, Disclosure,
     Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent, WarningRun,
@@ -11,7 +11,7 @@ from .core import (
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
-    "CST", "UTC", "Base", "utcnow",
+    "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household", "Member",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from domain import clock
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -15,12 +16,12 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-UTC = dt.timezone.utc
-CST = dt.timezone(dt.timedelta(hours=8), "+08:00")
+UTC = dt.UTC
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(UTC)
+    """Now, from the one clock (domain.clock), so tests can move it."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
@@ -49,7 +50,7 @@ Fen = BigInteger
 RegionCode = BigInteger
 
 
-def Area():  # noqa: N802 - a column type factory
+def Area():
     """Areas in mu, exact to 0.01 mu."""
     return Numeric(14, 2, asdecimal=True)
 
@@ -70,7 +71,7 @@ class Versioned:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls):  # noqa: N805
+    def __mapper_args__(cls):
         return {"version_id_col": cls.version}
 
 
@@ -79,7 +80,7 @@ class Provenance:
     who provided it and who answers for it."""
 
     @declared_attr
-    def collected_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def collected_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id", use_alter=True), nullable=True)
 
     provided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -215,7 +215,7 @@ class AnnualCheck(Record, Base):
     verified_assets_fen: Mapped[int] = mapped_column(Fen, default=0)
 
 
-class Warning(Base):  # noqa: A001 - the domain word
+class Warning(Base):
     """A supervision warning raised by a rule, pushed to the responsible region."""
 
     __tablename__ = "warnings"

@@ -40,7 +40,7 @@ class Voucher(Record, Base):
     posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("vouchers.id"))
-    lines: Mapped[list["VoucherLine"]] = relationship(back_populates="voucher", order_by="VoucherLine.line_no")
+    lines: Mapped[list[VoucherLine]] = relationship(back_populates="voucher", order_by="VoucherLine.line_no")
     __table_args__ = (
         UniqueConstraint("org_id", "period", "number", name="uq_vouchers_org_period_number"),
         Index("ix_vouchers_region_period", "region_code", "period"),

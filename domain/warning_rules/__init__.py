@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 
 from .base import Check, months_back, period_of
@@ -39,15 +39,15 @@ from .assets import check_annual_check_not_filed
 from .statistics import check_benford, check_spending_jump
 
 # the whole rule vocabulary, one namespace (engine, pages, tests)
-from .base import *  # noqa: F401,F403
-from .ledger import *  # noqa: F401,F403
-from .funds import *  # noqa: F401,F403
-from .decisions import *  # noqa: F401,F403
-from .contracts import *  # noqa: F401,F403
-from .receivables import *  # noqa: F401,F403
-from .trading import *  # noqa: F401,F403
-from .assets import *  # noqa: F401,F403
-from .statistics import *  # noqa: F401,F403
+from .base import *  # noqa: F403
+from .ledger import *  # noqa: F403
+from .funds import *  # noqa: F403
+from .decisions import *  # noqa: F403
+from .contracts import *  # noqa: F403
+from .receivables import *  # noqa: F403
+from .trading import *  # noqa: F403
+from .assets import *  # noqa: F403
+from .statistics import *  # noqa: F403
 from .ledger import _ledger_frames_join  # noqa: F401
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -29,7 +29,7 @@ def check_annual_check_not_filed(f: Frames, p: Mapping, today: dt.date) -> list[
             .filter(pl.col("filed_on").is_null() | (pl.col("filed_on") > pl.col("due_on"))))
     out = []
     for r in grid.iter_rows(named=True):
-        state = f"至今未报送" if r["filed_on"] is None else f"{r['filed_on']}才报送，逾期{(r['filed_on'] - r['due_on']).days}天"
+        state = "至今未报送" if r["filed_on"] is None else f"{r['filed_on']}才报送，逾期{(r['filed_on'] - r['due_on']).days}天"
         out.append(_finding("annual_check_not_filed", r, "org", r["org_id"],
                             f"{r['year']}年度资产清查应于{r['due_on']}前报送，{state}",
                             {"year": r["year"], "due_on": _iso(r["due_on"]), "filed_on": _iso(r["filed_on"]),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -22,7 +22,7 @@ def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
         return []
     hist = (recent.select("org_id", pl.col("period").alias("p"), "spend_fen").rename({"spend_fen": "spend"})
             .join(sp.select("org_id", "period", "spend_fen"), on="org_id")
-            .filter((pl.col("period") < pl.col("p")))
+            .filter(pl.col("period") < pl.col("p"))
             .with_columns(((pl.col("p") // 100 * 12 + pl.col("p") % 100) - (pl.col("period") // 100 * 12 + pl.col("period") % 100))
                           .alias("lag"))
             .filter(pl.col("lag") <= p["history_months"]))
