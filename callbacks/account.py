@@ -7,17 +7,17 @@ from flask_login import current_user
 
 from data import accounts
 from data.regions import load_region_tree
-from domain.permissions import PERM_LABELS, Perm
+from domain.permissions import Action, PERM_LABELS, Perm, may
 from server.auth import client_ip
 from server.callbacks import secure_callback
 from server.context import settings
 
 
 def _is_admin() -> bool:
-    return current_user.scope.has(Perm.PLATFORM_MAINTENANCE)
+    return may(current_user.scope, Action.ACCOUNT_TOTP)
 
 
-@secure_callback(Perm.SIGNED_IN, Output("account-info", "children"), Output("totp-state", "children"),
+@secure_callback(Action.ACCOUNT_SELF, Output("account-info", "children"), Output("totp-state", "children"),
                  Output("totp-panel", "hidden"), Input("totp-result", "children"))
 def info(_):
     cfg = settings()
@@ -34,7 +34,7 @@ def info(_):
     return table, state, not _is_admin()
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("totp-secret", "data"), Output("totp-secret-view", "children"),
+@secure_callback(Action.ACCOUNT_TOTP, Output("totp-secret", "data"), Output("totp-secret-view", "children"),
                  Input("totp-new", "n_clicks"), prevent_initial_call=True)
 def new_secret(_):
     secret = pyotp.random_base32()
@@ -43,7 +43,7 @@ def new_secret(_):
                              html.Div(html.Small(uri, className="text-muted"))], className="small")
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("totp-result", "children"), Input("totp-enable", "n_clicks"),
+@secure_callback(Action.ACCOUNT_TOTP, Output("totp-result", "children"), Input("totp-enable", "n_clicks"),
                  Input("totp-disable", "n_clicks"), State("totp-secret", "data"), State("totp-code", "value"),
                  prevent_initial_call=True)
 def toggle(_e, _d, secret, code):

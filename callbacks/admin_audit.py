@@ -9,7 +9,7 @@ from flask_login import current_user
 from data import audit_log
 from data.db import transaction
 from domain import clock
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.auth import client_ip
 from server.callbacks import secure_callback
 from server.context import settings
@@ -23,7 +23,7 @@ def _filter(start, end, types, actor, result) -> audit_log.LogFilter:
                                result=result or None)
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("log-grid", "rowData"), Output("log-count", "children"),
+@secure_callback(Action.AUDIT_VIEW, Output("log-grid", "rowData"), Output("log-count", "children"),
                  Input("log-search", "n_clicks"), State("log-dates", "start_date"), State("log-dates", "end_date"),
                  State("log-types", "value"), State("log-actor", "value"), State("log-result", "value"))
 def search(_, start, end, types, actor, result):
@@ -33,7 +33,7 @@ def search(_, start, end, types, actor, result):
     return frame.to_dicts(), note
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("log-download", "data"), Input("log-export", "n_clicks"),
+@secure_callback(Action.AUDIT_VIEW, Output("log-download", "data"), Input("log-export", "n_clicks"),
                  State("log-dates", "start_date"), State("log-dates", "end_date"), State("log-types", "value"),
                  State("log-actor", "value"), State("log-result", "value"), prevent_initial_call=True)
 def export(_, start, end, types, actor, result):
@@ -46,7 +46,7 @@ def export(_, start, end, types, actor, result):
     return dcc.send_string("\ufeff" + out.write_csv(), f"安全日志-{stamp}.csv")
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("log-verify-result", "children"), Input("log-verify", "n_clicks"),
+@secure_callback(Action.AUDIT_VIEW, Output("log-verify-result", "children"), Input("log-verify", "n_clicks"),
                  prevent_initial_call=True)
 def verify(_):
     cfg = settings()
@@ -66,7 +66,7 @@ def _months(now: dt.datetime, n: int = 12) -> list[int]:
     return out
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("review-month", "options"), Output("review-history", "children"),
+@secure_callback(Action.AUDIT_VIEW, Output("review-month", "options"), Output("review-history", "children"),
                  Input("review-result", "children"))
 def reviews(_):
     cfg = settings()
@@ -79,7 +79,7 @@ def reviews(_):
     return options, html.Ul(rows, className="small mb-0") if rows else html.P("尚无审查记录。", className="small text-muted")
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("review-result", "children"), Input("review-sign", "n_clicks"),
+@secure_callback(Action.AUDIT_REVIEW, Output("review-result", "children"), Input("review-sign", "n_clicks"),
                  State("review-month", "value"), State("review-note", "value"), prevent_initial_call=True)
 def sign(_, month, note):
     if not month:

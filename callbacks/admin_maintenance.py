@@ -9,7 +9,7 @@ from flask_login import current_user
 from data import platform_settings
 from domain import clock
 from domain.maintenance import CST, Closure, may_announce, validate
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.auth import current_closure
 from server.callbacks import secure_callback
 from server.context import settings
@@ -24,7 +24,7 @@ def _local(value: str | None) -> dt.datetime | None:
         return None
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("mnt-current", "children"), Output("mnt-publish", "disabled"),
+@secure_callback(Action.ADMIN_VIEW, Output("mnt-current", "children"), Output("mnt-publish", "disabled"),
                  Output("mnt-withdraw", "disabled"), Input("mnt-version", "data"))
 def current(_):
     closure = current_closure()
@@ -36,7 +36,7 @@ def current(_):
     return box, not allowed, not (allowed and closure)
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("mnt-result", "children"), Output("mnt-start-error", "children"),
+@secure_callback(Action.MAINTENANCE_ANNOUNCE, Output("mnt-result", "children"), Output("mnt-start-error", "children"),
                  Output("mnt-end-error", "children"), Output("mnt-message-error", "children"),
                  Output("mnt-version", "data"), Input("mnt-publish", "n_clicks"), Input("mnt-withdraw", "n_clicks"),
                  State("mnt-start", "value"), State("mnt-end", "value"), State("mnt-message", "value"),

@@ -12,7 +12,7 @@ from data.accounts import AccountError
 from domain import clock
 from domain.regions import CITY, COUNTY
 from data.regions import load_region_tree
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -21,7 +21,7 @@ from .common import alert, current_actor
 STATES = {"submitted": "待省级审批", "approved": "已批准", "rejected": "已驳回"}
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("share-grid", "rowData"), Output("share-grantee", "options"),
+@secure_callback(Action.ADMIN_VIEW, Output("share-grid", "rowData"), Output("share-grantee", "options"),
                  Input("share-refresh", "data"))
 def load(_):
     cfg = settings()
@@ -37,7 +37,7 @@ def load(_):
     return rows, options
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("share-submit-result", "children"),
+@secure_callback(Action.SHARING_REQUEST, Output("share-submit-result", "children"),
                  Output("share-grantee-error", "children"), Output("share-purpose-error", "children"),
                  Output("share-until-error", "children"), Output("share-refresh", "data", allow_duplicate=True),
                  Input("share-submit", "n_clicks"), State("share-grantee", "value"), State("share-purpose", "value"),
@@ -61,7 +61,7 @@ def submit(_, grantee, purpose, until, refresh):
     return alert(f"已提交共享申请 #{sid}，等待省级审批。"), "", "", "", (refresh or 0) + 1
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("share-decide-result", "children"),
+@secure_callback(Action.ADMIN_VIEW, Output("share-decide-result", "children"),
                  Output("share-refresh", "data", allow_duplicate=True), Input("share-approve", "n_clicks"),
                  Input("share-reject", "n_clicks"), State("share-grid", "selectedRows"), State("share-refresh", "data"),
                  prevent_initial_call=True)

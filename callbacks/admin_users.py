@@ -8,7 +8,7 @@ from data import accounts
 from data.regions import load_region_tree
 from domain.accounts import AccountDraft, role_level
 from domain.clock import CST
-from domain.permissions import ROLES, Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, ROLES
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -20,7 +20,7 @@ FIELD_IDS = {"username": "acct-username", "display_name": "acct-display-name", "
              "password": "acct-password"}
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-users", "rowData"), Output("acct-requests", "rowData"),
+@secure_callback(Action.ACCOUNT_REQUEST, Output("acct-users", "rowData"), Output("acct-requests", "rowData"),
                  Input("acct-refresh", "data"))
 def load(_):
     cfg = settings()
@@ -39,7 +39,7 @@ def load(_):
     return users, reqs
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-region", "options"), Input("acct-role", "value"))
+@secure_callback(Action.ACCOUNT_REQUEST, Output("acct-region", "options"), Input("acct-role", "value"))
 def region_options(role):
     if role not in ROLES:
         return []
@@ -53,7 +53,7 @@ def region_options(role):
     return [{"label": f"{name}（{code}）", "value": code} for code, name in rows if scope.contains(code)]
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-submit-result", "children"),
+@secure_callback(Action.ACCOUNT_REQUEST, Output("acct-submit-result", "children"),
                  *[Output(f"{FIELD_IDS[f]}-error", "children") for f in FORM_FIELDS],
                  Output("acct-refresh", "data", allow_duplicate=True),
                  Input("acct-submit", "n_clicks"), *[State(FIELD_IDS[f], "value") for f in FORM_FIELDS],
@@ -72,7 +72,7 @@ def submit(_, username, display_name, role, region_code, approval_ref, instituti
     return alert(f"已提交申请 #{rid}，等待审批。"), *blank, (refresh or 0) + 1
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-decide-result", "children"),
+@secure_callback(Action.ACCOUNT_APPROVE, Output("acct-decide-result", "children"),
                  Output("acct-refresh", "data", allow_duplicate=True),
                  Input("acct-approve", "n_clicks"), Input("acct-reject", "n_clicks"),
                  State("acct-requests", "selectedRows"), State("acct-comment", "value"), State("acct-refresh", "data"),
@@ -89,7 +89,7 @@ def decide(_a, _r, selected, comment, refresh):
     return alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
 
 
-@secure_callback(Perm.PLATFORM_MAINTENANCE, Output("acct-user-result", "children"),
+@secure_callback(Action.ACCOUNT_DISABLE, Output("acct-user-result", "children"),
                  Output("acct-refresh", "data", allow_duplicate=True),
                  Input("acct-disable", "n_clicks"), Input("acct-enable", "n_clicks"),
                  State("acct-users", "selectedRows"), State("acct-refresh", "data"), prevent_initial_call=True)

@@ -14,7 +14,7 @@ from components.format import money_auto, pct, period_label, share, wan_number
 from components.kpi import kpi_card
 from domain.regions import LEVEL_NAMES, VILLAGE, level_of
 from domain.accounting import ASSET_KEYS, label
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.callbacks import secure_callback
 from server.context import log_export, query_layer
 
@@ -76,7 +76,7 @@ def lorenz_figure(conc) -> go.Figure:
                    yaxis={"title": "资产累计占比（%）", "ticksuffix": "%"})
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("growth-breadcrumb", "children"), Output("growth-kpis", "children"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("growth-breadcrumb", "children"), Output("growth-kpis", "children"),
                  Output("growth-stack", "figure"), Output("growth-yoy", "figure"), Output("growth-ranking", "figure"),
                  Output("growth-concentration", "children"), Output("growth-lorenz", "figure"), Input("url", "hash"))
 def render(search):
@@ -104,7 +104,7 @@ def render(search):
     return crumbs, cards, stack_figure(av), yoy_figure(av), ranking, text, lorenz_figure(conc)
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("url", "hash", allow_duplicate=True),
+@secure_callback(Action.DASHBOARD_VIEW, Output("url", "hash", allow_duplicate=True),
                  Input("growth-ranking", "clickData"), prevent_initial_call=True)
 def drill(click):
     code = ((click or {}).get("points") or [{}])[0].get("customdata")
@@ -113,7 +113,7 @@ def drill(click):
     return "#" + urlencode({"region": code})
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("growth-download", "data"), Input("growth-export", "n_clicks"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("growth-download", "data"), Input("growth-export", "n_clicks"),
                  State("url", "hash"), prevent_initial_call=True)
 def export(_, search):
     scope = current_user.scope

@@ -14,16 +14,15 @@ from data.attachments import clean_name
 from domain import clock
 from domain import assets as rules
 from domain.funds import parse_period
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
 from .common import alert, as_int, current_actor, uploads
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 
 
-@secure_callback(ANY, Output("assets-grid", "rowData"), Output("assets-card-org", "options"),
+@secure_callback(Action.BUSINESS_VIEW, Output("assets-grid", "rowData"), Output("assets-card-org", "options"),
                  Output("assets-dep-org", "options"), Input("assets-refresh", "data"))
 def load(_):
     url, actor = settings().database_url, current_actor()
@@ -31,7 +30,7 @@ def load(_):
     return assets.list_assets(url, actor), orgs, orgs
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-selected", "children"), Output("assets-resolution", "options"),
+@secure_callback(Action.ASSET_CARD_SAVE, Output("assets-selected", "children"), Output("assets-resolution", "options"),
                  Output("assets-reval-resolution", "options"), Input("assets-grid", "selectedRows"))
 def selected(rows):
     row = rows[0] if rows else {}
@@ -44,7 +43,7 @@ def selected(rows):
     return f"{row['code']} {row['name']}（{row['status_label']}）", options, options
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-result", "children"), Output("assets-action-error", "children"),
+@secure_callback((Action.ASSET_DISPOSE, Action.ASSET_LEASE, Action.ASSET_PLEDGE), Output("assets-result", "children"), Output("assets-action-error", "children"),
                  Output("assets-resolution-error", "children"), Output("assets-date-error", "children"),
                  Output("assets-refresh", "data"), Input("assets-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-action", "value"),
@@ -99,7 +98,7 @@ def _dl(pairs):
                                                    html.Dd(v, className="col-8 col-md-4 mb-1"))])
 
 
-@secure_callback(ANY, Output("assets-detail", "children"), Input("assets-grid", "selectedRows"),
+@secure_callback(Action.BUSINESS_VIEW, Output("assets-detail", "children"), Input("assets-grid", "selectedRows"),
                  Input("assets-refresh", "data"))
 def detail(rows, _):
     try:
@@ -142,7 +141,7 @@ CARD_FIELDS = {"org_id": "assets-card-org", "code": "assets-card-code", "name": 
 ERROR_FIELDS = {**CARD_FIELDS, "attachments": "assets-files"}
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, *[Output(f, "value") for f in CARD_FIELDS.values()],
+@secure_callback(Action.ASSET_CARD_SAVE, *[Output(f, "value") for f in CARD_FIELDS.values()],
                  Input("assets-grid", "selectedRows"), prevent_initial_call=True)
 def fill_card(rows):
     row = (rows or [None])[0]
@@ -156,7 +155,7 @@ def fill_card(rows):
         return [no_update] * len(CARD_FIELDS)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-files-names", "children"), Input("assets-files", "filename"))
+@secure_callback(Action.ASSET_CARD_SAVE, Output("assets-files-names", "children"), Input("assets-files", "filename"))
 def show_files(filenames):
     names = filenames if isinstance(filenames, list) else [filenames] if filenames else []
     return "已选择：" + "、".join(clean_name(n) for n in names) if names else ""
@@ -169,7 +168,7 @@ def _date(text):
         return None
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-card-result", "children"),
+@secure_callback(Action.ASSET_CARD_SAVE, Output("assets-card-result", "children"),
                  *[Output(f"{f}-error", "children") for f in ERROR_FIELDS.values()],
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"), Input("assets-card-fix", "n_clicks"),
@@ -205,7 +204,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
 
 # ---------------------------------------------------------------- 重估
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-reval-result", "children"),
+@secure_callback(Action.ASSET_REVALUE, Output("assets-reval-result", "children"),
                  Output("assets-reval-value-error", "children"), Output("assets-reval-reason-error", "children"),
                  Output("assets-reval-resolution-error", "children"), Output("assets-reval-date-error", "children"),
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-reval-submit", "n_clicks"),
@@ -231,7 +230,7 @@ def revalue(_, rows, value, reason, resolution, date, refresh):
 
 # ---------------------------------------------------------------- 计提折旧
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("assets-dep-result", "children"),
+@secure_callback(Action.ASSET_DEPRECIATE, Output("assets-dep-result", "children"),
                  Output("assets-dep-org-error", "children"), Output("assets-dep-period-error", "children"),
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-dep-submit", "n_clicks"),
                  State("assets-dep-org", "value"), State("assets-dep-period", "value"), State("assets-refresh", "data"),

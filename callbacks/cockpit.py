@@ -15,7 +15,7 @@ from components.kpi import kpi_card_html
 from components.region_table import CHILD_COLUMNS
 from data.maps import codes_with_geometry, load_geojson
 from domain.regions import CITY, COUNTY, LEVEL_NAMES, VILLAGE, level_of
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.callbacks import clientside, secure_callback
 from server.guard import may_open
 from server.context import log_export, query_layer, settings
@@ -186,7 +186,7 @@ def _where(search):
     return scope, ql, region, (period if period in ql.periods() else None)
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS,
+@secure_callback(Action.DASHBOARD_VIEW,
                  Output("cockpit-breadcrumb", "children"), Output("cockpit-kpis-html", "data"),
                  Output("children-table", "rowData"), Output("cockpit-children-title", "children"),
                  Output("cockpit-children-note", "children"), Output("cockpit-warnings-html", "data"),
@@ -206,7 +206,7 @@ def render(search):
     return crumbs, kpi_row(k), rows, title, note, warnings_table(ql.warnings(scope, region), ql.tree, may_open_path("/warnings", scope))
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS,
+@secure_callback(Action.DASHBOARD_VIEW,
                  Output("cockpit-trend", "figure"), Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
                  Output("cockpit-topbottom", "figure"), Input("url", "hash"))
 def charts(search):
@@ -264,7 +264,7 @@ clientside(
 )
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("cockpit-download", "data"), Input("cockpit-export", "n_clicks"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("cockpit-download", "data"), Input("cockpit-export", "n_clicks"),
                  State("url", "hash"), prevent_initial_call=True)
 def export(_, search):
     scope = current_user.scope

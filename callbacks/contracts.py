@@ -15,13 +15,12 @@ from data import contracts
 from data.accounts import AccountError, StaleEdit
 from domain import clock
 from domain import contracts as rules
-from domain.permissions import Perm
+from domain.permissions import Action, may
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
 from .common import alert, as_int, current_actor, uploads
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 #: error field of data.contracts -> form field id, per form
 CONTRACT_FIELDS = {"subject": "ct-subject", "kind": "ct-kind", "frequency": "ct-frequency", "title": "ct-title",
                    "counterparty": "ct-counterparty", "counterparty_id": "ct-id", "amount": "ct-amount",
@@ -78,18 +77,18 @@ def _refused(exc: AccountError, fields: dict[str, str]):
 
 # ------------------------------------------------------------------ register and detail
 
-@secure_callback(ANY, Output("ct-grid", "rowData"), Output("ct-subject", "options"),
+@secure_callback(Action.BUSINESS_VIEW, Output("ct-grid", "rowData"), Output("ct-subject", "options"),
                  Output("ct-forms-panel", "hidden"), Input("ct-refresh", "data"), Input("ct-reload", "n_clicks"))
 def load(*_):
     cfg = settings()
     actor = current_actor()
-    handling = actor.scope.has(Perm.BUSINESS_HANDLING)
+    handling = may(actor, Action.CONTRACT_SAVE)
     subjects = contracts.subjects(cfg.database_url, actor) if handling else []
     return (contracts.list_contracts(cfg.database_url, actor),
             [{"label": s["label"], "value": s["value"]} for s in subjects], not handling)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-resolution", "options"), Input("ct-subject", "value"))
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-resolution", "options"), Input("ct-subject", "value"))
 def resolution_options(subject):
     cfg = settings()
     actor = current_actor()
@@ -99,12 +98,12 @@ def resolution_options(subject):
     return [{"label": r["label"], "value": r["id"]} for r in contracts.resolutions(cfg.database_url, actor, org_id)]
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-scan-names", "children"), Input("ct-scan", "filename"))
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-scan-names", "children"), Input("ct-scan", "filename"))
 def scan_names(names):
     return "、".join(names if isinstance(names, list) else [names]) if names else ""
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-file-names", "children"), Input("ct-file", "filename"))
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-file-names", "children"), Input("ct-file", "filename"))
 def file_names(names):
     return "、".join(names if isinstance(names, list) else [names]) if names else ""
 
@@ -118,7 +117,7 @@ def _detail_view(d: dict):
     return receipts, file_links(d["files"]), ended, history_table(d["history"], HISTORY_LABELS, formats=HISTORY_FORMATS)
 
 
-@secure_callback(ANY, Output("ct-selected-store", "data"), Output("ct-selected", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("ct-selected-store", "data"), Output("ct-selected", "children"),
                  Output("ct-detail-title", "children"), Output("ct-inst-grid", "rowData"), Output("ct-receipts", "children"),
                  Output("ct-files", "children"), Output("ct-termination", "children"), Output("ct-history", "children"),
                  Output("ct-rc-instalment", "options"), Output("ct-rn-resolution", "options"),
@@ -135,13 +134,13 @@ def selected(rows, *_):
     instalments = [{"label": f"第{i['seq']}期 {i['due_on']} 尚欠 {rules.fen_text(i['outstanding_fen'])} 元",
                     "value": i["id"]} for i in d["instalments"] if i["outstanding_fen"] > 0]
     resolutions = [{"label": r["label"], "value": r["id"]} for r in contracts.resolutions(cfg.database_url, actor, d["org_id"])] \
-        if actor.scope.has(Perm.BUSINESS_HANDLING) else []
+        if may(actor, Action.CONTRACT_RENEW) else []
     store = {"id": d["id"], "version": d["version"], "status": d["status"]}
     return (store, f"所选合同：{d['number']}（{d['status_label']}）", f"合同详情：{d['number']} {d['title']}",
             d["instalments"], *_detail_view(d), instalments, resolutions)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-kind", "value"), Output("ct-frequency", "value"),
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-kind", "value"), Output("ct-frequency", "value"),
                  Output("ct-title", "value"), Output("ct-counterparty", "value"), Output("ct-id-type", "value"),
                  Output("ct-id", "value"), Output("ct-amount", "value"), Output("ct-signed", "value"),
                  Output("ct-start", "value"), Output("ct-end", "value"),
@@ -161,7 +160,7 @@ def load_for_edit(_, store):
 
 # ------------------------------------------------------------------ writes
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-result", "children"),
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-result", "children"),
                  *[Output(f"{i}-error", "children") for i in CONTRACT_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Output("ct-scan", "contents"),
                  Input("ct-create", "n_clicks"), Input("ct-save", "n_clicks"), State("ct-selected-store", "data"),
@@ -210,7 +209,7 @@ def _contract_step(store, fields: dict, act, done, refresh):
     return alert(done(result)), *blank, (refresh or 0) + 1
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-rc-result", "children"),
+@secure_callback(Action.CONTRACT_RECEIPT, Output("ct-rc-result", "children"),
                  *[Output(f"{i}-error", "children") for i in RECEIPT_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-rc-submit", "n_clicks"),
                  State("ct-selected-store", "data"), State("ct-rc-instalment", "value"), State("ct-rc-amount", "value"),
@@ -221,7 +220,7 @@ def receipt(_, store, instalment, amount, day, refresh):
         clock.today()), lambda _: f"已登记收款 {amount} 元。", refresh)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-rn-result", "children"),
+@secure_callback(Action.CONTRACT_RENEW, Output("ct-rn-result", "children"),
                  *[Output(f"{i}-error", "children") for i in RENEWAL_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-rn-submit", "n_clicks"),
                  State("ct-selected-store", "data"), State("ct-rn-end", "value"), State("ct-rn-amount", "value"),
@@ -234,7 +233,7 @@ def renew(_, store, end, amount, frequency, signed, resolution, refresh):
         lambda new_id: f"已续签，新合同 #{new_id}。", refresh)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-tm-result", "children"),
+@secure_callback(Action.CONTRACT_TERMINATE, Output("ct-tm-result", "children"),
                  *[Output(f"{i}-error", "children") for i in TERMINATION_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-tm-submit", "n_clicks"),
                  State("ct-selected-store", "data"), State("ct-tm-date", "value"), State("ct-tm-reason", "value"),
@@ -249,7 +248,7 @@ def terminate(_, store, day, reason, refresh):
         done, refresh)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("ct-file-result", "children"), Output("ct-file-error", "children"),
+@secure_callback(Action.CONTRACT_SAVE, Output("ct-file-result", "children"), Output("ct-file-error", "children"),
                  Output("ct-refresh", "data", allow_duplicate=True), Output("ct-file", "contents"),
                  Input("ct-file-submit", "n_clicks"), State("ct-selected-store", "data"), State("ct-file", "contents"),
                  State("ct-file", "filename"), State("ct-refresh", "data"), prevent_initial_call=True)
@@ -271,7 +270,7 @@ def _as_of(value) -> dt.date:
     return rules.parse_date(value) or clock.today()
 
 
-@secure_callback(ANY, Output("ct-expiring-grid", "rowData"), Output("ct-overdue-grid", "rowData"),
+@secure_callback(Action.BUSINESS_VIEW, Output("ct-expiring-grid", "rowData"), Output("ct-overdue-grid", "rowData"),
                  Output("ct-due-note", "children"), Input("ct-tabs", "active_tab"), Input("ct-due-asof", "value"),
                  Input("ct-refresh", "data"))
 def due(tab, as_of, _):
@@ -285,7 +284,7 @@ def due(tab, as_of, _):
                           f"共欠 {rules.fen_text(owed)} 元。")
 
 
-@secure_callback(ANY, Output("ct-download", "data"), Input("ct-expiring-export", "n_clicks"),
+@secure_callback(Action.BUSINESS_VIEW, Output("ct-download", "data"), Input("ct-expiring-export", "n_clicks"),
                  Input("ct-overdue-export", "n_clicks"), State("ct-due-asof", "value"), prevent_initial_call=True)
 def export(_e, _o, as_of):
     which = ctx.triggered_id if ctx.triggered_id in EXPORTS else "ct-overdue-export"

@@ -12,14 +12,13 @@ from data.accounts import AccountError
 from data.attachments import clean_name
 from domain import clock
 from domain import funds as rules
-from domain.funds import ENTRY_ROLES, MAX_LINES, RequestDraft, draft_problems
-from domain.permissions import Perm, PermissionDenied
+from domain.funds import MAX_LINES, RequestDraft, draft_problems
+from domain.permissions import Action, PermissionDenied, allowed, may
 from server.callbacks import secure_callback
 from server.context import settings
 
 from .common import alert, as_int, current_actor, uploads
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 FIELDS = {"amount": "funds-amount", "account": "funds-account", "bank_account_id": "funds-bank",
           "purpose": "funds-purpose", "counterparty_name": "funds-counterparty", "counterparty_id_type": "funds-id-type",
           "counterparty_id": "funds-id", "request_date": "funds-date", "resolution_id": "funds-bank",
@@ -39,7 +38,7 @@ def _date(text) -> dt.date | None:
 
 # ---------------------------------------------------------------- requests
 
-@secure_callback(ANY, Output("funds-grid", "rowData"), Output("funds-bank", "options"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-grid", "rowData"), Output("funds-bank", "options"),
                  Output("funds-form-panel", "hidden"), Output("funds-decide-tools", "hidden"),
                  Output("funds-post-tools", "hidden"), Input("funds-refresh", "data"))
 def load(_):
@@ -47,9 +46,9 @@ def load(_):
     actor = current_actor()
     rows = funds.list_requests(cfg.database_url, actor)
     banks = [{"label": b["label"], "value": b["id"]} for b in funds.bank_accounts(cfg.database_url, actor)]
-    role = actor.scope.role
-    approver = any(role in roles for _, roles, _ in rules.WORKFLOW.values())
-    return rows, banks, role not in ENTRY_ROLES, not approver, role not in rules.POSTING_ROLES
+    approver = allowed(actor, [step.action for step in rules.WORKFLOW.values()])
+    return (rows, banks, not may(actor, Action.FUNDS_REQUEST_CREATE), not approver,
+            not may(actor, Action.VOUCHER_POST))
 
 
 def _chosen(filenames) -> str:
@@ -57,17 +56,17 @@ def _chosen(filenames) -> str:
     return "已选择：" + "、".join(clean_name(n) for n in names) if names else ""
 
 
-@secure_callback(Perm.DATA_ENTRY, Output("funds-files-names", "children"), Input("funds-files", "filename"))
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-files-names", "children"), Input("funds-files", "filename"))
 def show_files(filenames):
     return _chosen(filenames)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-statement-names", "children"), Input("funds-statement", "filename"))
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-statement-names", "children"), Input("funds-statement", "filename"))
 def show_statement(filenames):
     return _chosen(filenames)
 
 
-@secure_callback(Perm.DATA_ENTRY, Output("funds-submit-result", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-submit-result", "children"),
                  *[Output(f"{i}-error", "children") for i in ERROR_IDS],
                  Output("funds-refresh", "data", allow_duplicate=True),
                  Output("funds-files", "contents"), Output("funds-files", "filename"),
@@ -99,7 +98,7 @@ def submit(_, kind, bank, amount, account, purpose, counterparty, id_type, id_nu
     return alert(f"已提交申请 #{rid}{note}，等待理事长审批。"), *blank, (refresh or 0) + 1, None, None
 
 
-@secure_callback(ANY, Output("funds-action-result", "children"), Output("funds-refresh", "data", allow_duplicate=True),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-action-result", "children"), Output("funds-refresh", "data", allow_duplicate=True),
                  Output("funds-books-refresh", "data", allow_duplicate=True),
                  Input("funds-approve", "n_clicks"), Input("funds-reject", "n_clicks"), Input("funds-post", "n_clicks"),
                  State("funds-grid", "selectedRows"), State("funds-post-date", "value"), State("funds-refresh", "data"),
@@ -131,7 +130,7 @@ def act(_a, _r, _p, selected, post_date, refresh):
     return alert(message), (refresh or 0) + 1, (refresh or 0) + 1
 
 
-@secure_callback(ANY, Output("funds-detail", "children"), Input("funds-grid", "selectedRows"))
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-detail", "children"), Input("funds-grid", "selectedRows"))
 def detail(selected):
     rid = as_int((selected or [{}])[0].get("id")) if selected else None
     if rid is None:
@@ -150,18 +149,17 @@ def detail(selected):
 
 # ---------------------------------------------------------------- the organisation and its books
 
-@secure_callback(ANY, Output("funds-org", "options"), Output("funds-org", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-org", "options"), Output("funds-org", "value"),
                  Output("funds-voucher-form", "hidden"), Output("funds-close-form", "hidden"),
                  Output("funds-reopen-form", "hidden"), Output("funds-rec-submit", "disabled"),
                  Output("funds-rec-rematch", "disabled"), Output("funds-open-form", "hidden"), Input("funds-init", "data"))
 def orgs(_):
     actor = current_actor()
     options = [{"label": o["name"], "value": o["id"]} for o in funds.orgs(settings().database_url, actor)]
-    role = actor.scope.role
-    no_import = role not in rules.IMPORT_ROLES
-    return (options, options[0]["value"] if options else None, role not in rules.POSTING_ROLES,
-            role not in rules.CLOSE_ROLES, role not in rules.REOPEN_ROLES, no_import, no_import,
-            role not in rules.POSTING_ROLES)
+    no_import = not may(actor, Action.BANK_STATEMENT_IMPORT)
+    return (options, options[0]["value"] if options else None, not may(actor, Action.VOUCHER_POST),
+            not may(actor, Action.MONTH_CLOSE), not may(actor, Action.MONTH_REOPEN), no_import, no_import,
+            not may(actor, Action.BANK_ACCOUNT_OPEN))
 
 
 def _level2_panel(figures: dict):
@@ -172,7 +170,7 @@ def _level2_panel(figures: dict):
                              html.Td(yuan(figures[k]) + " 元", className="num", id=f"funds-level2-{k}")]) for k in order])])
 
 
-@secure_callback(ANY, Output("funds-accounts-grid", "rowData"), Output("funds-level2", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-accounts-grid", "rowData"), Output("funds-level2", "children"),
                  Output("funds-vouchers-grid", "rowData"), Output("funds-close-grid", "rowData"),
                  Output("funds-rec-bank", "options"), *[Output(f"funds-v-acct-{i}", "options") for i in ROWS],
                  Input("funds-org", "value"), Input("funds-books-refresh", "data"))
@@ -193,7 +191,7 @@ def books(org_id, _):
 OPEN_FIELDS = ("kind", "name", "bank_name", "account_no")
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-open-result", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-open-result", "children"),
                  *[Output(f"funds-open-{f}-error", "children") for f in ("kind", "name", "bank", "no")],
                  Output("funds-books-refresh", "data", allow_duplicate=True),
                  Input("funds-open-submit", "n_clicks"), State("funds-org", "value"), State("funds-open-kind", "value"),
@@ -215,7 +213,7 @@ def open_account(_, org_id, kind, name, bank_name, account_no, refresh):
 
 # ---------------------------------------------------------------- manual vouchers
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-v-totals", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-v-totals", "children"),
                  *[Input(f"funds-v-{side}-{i}", "value") for i in ROWS for side in ("debit", "credit")])
 def voucher_totals(*values):
     debit = credit = 0
@@ -237,7 +235,7 @@ def voucher_totals(*values):
             state]
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-v-result", "children"), Output("funds-v-date-error", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-v-result", "children"), Output("funds-v-date-error", "children"),
                  Output("funds-v-summary-error", "children"), Output("funds-v-lines-error", "children"),
                  *[Output(f"funds-v-line-{i}-error", "children") for i in ROWS],
                  Output("funds-books-refresh", "data", allow_duplicate=True), Output("funds-v-summary", "value"),
@@ -272,7 +270,7 @@ def post_voucher(_, org_id, date, summary, *rest):
 
 # ---------------------------------------------------------------- period close
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-close-result", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-close-result", "children"),
                  Output("funds-close-period-error", "children"),
                  Output("funds-books-refresh", "data", allow_duplicate=True),
                  Input("funds-close-submit", "n_clicks"), State("funds-org", "value"), State("funds-close-period", "value"),
@@ -291,7 +289,7 @@ def close(_, org_id, period, refresh):
     return alert(f"{rules.period_label(p)}已结账。"), "", (refresh or 0) + 1
 
 
-@secure_callback(Perm.REVIEW_APPROVAL, Output("funds-reopen-result", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-reopen-result", "children"),
                  Output("funds-reopen-reason-error", "children"),
                  Output("funds-books-refresh", "data", allow_duplicate=True),
                  Input("funds-reopen-submit", "n_clicks"), State("funds-close-grid", "selectedRows"),
@@ -314,7 +312,7 @@ def reopen(_, selected, reason, refresh):
 
 # ---------------------------------------------------------------- bank statements
 
-@secure_callback(ANY, Output("funds-rec-import", "options"), Output("funds-rec-import", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-rec-import", "options"), Output("funds-rec-import", "value"),
                  Input("funds-rec-bank", "value"), Input("funds-rec-refresh", "data"))
 def imports(bank_id, _):
     if as_int(bank_id) is None:
@@ -323,7 +321,7 @@ def imports(bank_id, _):
     return [{"label": r["label"], "value": r["id"]} for r in rows], rows[0]["id"] if rows else None
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-rec-result", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-rec-result", "children"),
                  Output("funds-statement-error", "children"), Output("funds-rec-bank-error", "children"),
                  Output("funds-rec-refresh", "data", allow_duplicate=True),
                  Output("funds-statement", "contents"), Output("funds-statement", "filename"),
@@ -357,7 +355,7 @@ def import_statement(_, bank_id, contents, filenames, refresh):
             (refresh or 0) + 1, None, None)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("funds-rec-result", "children", allow_duplicate=True),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-rec-result", "children", allow_duplicate=True),
                  Output("funds-rec-refresh", "data", allow_duplicate=True),
                  Input("funds-rec-rematch", "n_clicks"), State("funds-rec-import", "value"),
                  State("funds-rec-refresh", "data"), prevent_initial_call=True)
@@ -397,7 +395,7 @@ def _reconciliation_table(r: dict):
     ])
 
 
-@secure_callback(ANY, Output("funds-rec-table", "children"), Output("funds-rec-matched", "rowData"),
+@secure_callback(Action.BUSINESS_VIEW, Output("funds-rec-table", "children"), Output("funds-rec-matched", "rowData"),
                  Output("funds-rec-open-stmt", "rowData"), Output("funds-rec-open-book", "rowData"),
                  Input("funds-rec-import", "value"), Input("funds-rec-refresh", "data"))
 def reconciliation(import_id, _):

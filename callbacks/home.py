@@ -1,12 +1,12 @@
 from dash import Input, Output, html
 from flask_login import current_user
 
-from domain.permissions import PERM_LABELS, Perm
+from domain.permissions import Action, PERM_LABELS, Perm
 from server.callbacks import secure_callback
 from server.context import query_layer
 
 
-@secure_callback(Perm.SIGNED_IN, Output("home-welcome", "children"), Input("url", "pathname"))
+@secure_callback(Action.HOME_VIEW, Output("home-welcome", "children"), Input("url", "pathname"))
 def welcome(_pathname):
     scope = current_user.scope
     tree = query_layer().tree

@@ -12,13 +12,12 @@ from data.accounts import AccountError
 from domain import clock
 from domain import meetings as rules
 from domain.clock import CST
-from domain.permissions import Perm
+from domain.permissions import Action, may
 from server.callbacks import secure_callback
 from server.context import settings
 
 from .common import alert, current_actor, uploads
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 N = rules.MAX_RESOLUTIONS
 ROW_FIELDS = ("number", "subject", "type", "votes", "limit")  # error divs of each resolution row
 #: data-layer field -> the form field whose error div shows it
@@ -55,18 +54,18 @@ def _by_id(errors: dict, mapping: dict) -> dict:
     return {mapping[f]: m for f, m in errors.items() if f in mapping}
 
 
-@secure_callback(ANY, Output("meetings-grid", "rowData"), Output("meetings-org", "options"),
+@secure_callback(Action.BUSINESS_VIEW, Output("meetings-grid", "rowData"), Output("meetings-org", "options"),
                  Output("meetings-form-panel", "hidden"), Output("meetings-edit-panel", "hidden"),
                  Input("meetings-refresh", "data"))
 def load(_):
     cfg = settings()
     actor = current_actor()
-    handles = actor.scope.has(Perm.BUSINESS_HANDLING)
+    handles = may(actor, Action.MEETING_RECORD)
     orgs = [{"label": o["label"], "value": o["id"]} for o in meetings.orgs(cfg.database_url, actor)] if handles else []
     return meetings.list_meetings(cfg.database_url, actor), orgs, not handles, not handles
 
 
-@secure_callback(ANY, *[Output(f"meetings-r{i}", "hidden") for i in range(1, N + 1)], Input("meetings-count", "value"))
+@secure_callback(Action.BUSINESS_VIEW, *[Output(f"meetings-r{i}", "hidden") for i in range(1, N + 1)], Input("meetings-count", "value"))
 def rows_shown(count):
     try:
         count = min(max(int(count), 1), N)
@@ -90,31 +89,31 @@ def _rule_note(kind, expected, attended):
     return [text, html.Br(), html.Span(note + "。", className="fw-semibold")]
 
 
-@secure_callback(ANY, Output("meetings-rule", "children"), Input("meetings-kind", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("meetings-rule", "children"), Input("meetings-kind", "value"),
                  Input("meetings-expected", "value"), Input("meetings-attended", "value"))
 def rule_note(kind, expected, attended):
     return _rule_note(kind, expected, attended)
 
 
-@secure_callback(ANY, Output("meetings-edit-rule", "children"), Input("meetings-edit-kind", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("meetings-edit-rule", "children"), Input("meetings-edit-kind", "value"),
                  Input("meetings-edit-expected", "value"), Input("meetings-edit-attended", "value"))
 def edit_rule_note(kind, expected, attended):
     return _rule_note(kind, expected, attended)
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-files-names", "children"),
+@secure_callback(Action.MEETING_RECORD, Output("meetings-files-names", "children"),
                  Input("meetings-files", "filename"))
 def file_names(names):
     return "、".join(names if isinstance(names, list) else [names]) if names else ""
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-more-names", "children"),
+@secure_callback(Action.MEETING_RECORD, Output("meetings-more-names", "children"),
                  Input("meetings-more", "filename"))
 def more_names(names):
     return "、".join(names if isinstance(names, list) else [names]) if names else ""
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-result", "children"),
+@secure_callback(Action.MEETING_RECORD, Output("meetings-result", "children"),
                  *[Output(f"{i}-error", "children") for i in ERROR_IDS],
                  Output("meetings-files", "contents"), Output("meetings-files", "filename"),
                  Output("meetings-refresh", "data", allow_duplicate=True), Input("meetings-submit", "n_clicks"), State("meetings-org", "value"), State("meetings-kind", "value"),
@@ -172,7 +171,7 @@ def _history_table(rows: list[dict]):
                        html.Tbody(body)], className="table table-sm table-striped mb-0")
 
 
-@secure_callback(ANY, Output("meetings-detail-title", "children"), Output("meetings-res-grid", "rowData"),
+@secure_callback(Action.BUSINESS_VIEW, Output("meetings-detail-title", "children"), Output("meetings-res-grid", "rowData"),
                  Output("meetings-file-list", "children"), Output("meetings-history", "children"),
                  Output("meetings-edit-target", "data"), *[Output(i, "value") for i in EDIT_IDS],
                  Input("meetings-grid", "selectedRows"), Input("meetings-refresh", "data"))
@@ -190,7 +189,7 @@ def selected(rows, _refresh):
             m["attended"], m["agenda"])
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-edit-result", "children"),
+@secure_callback(Action.MEETING_RECORD, Output("meetings-edit-result", "children"),
                  *[Output(f"{i}-error", "children") for i in EDIT_IDS],
                  Output("meetings-refresh", "data", allow_duplicate=True),
                  Input("meetings-edit-submit", "n_clicks"), State("meetings-edit-target", "data"),
@@ -213,7 +212,7 @@ def save(_, target, kind, title, date, expected, attended, agenda, refresh):
     return alert(f"已保存更正（第 {version} 版）。"), *blank, (refresh or 0) + 1
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("meetings-more-result", "children"),
+@secure_callback(Action.MEETING_RECORD, Output("meetings-more-result", "children"),
                  Output("meetings-more-error", "children"),
                  Output("meetings-more", "contents"), Output("meetings-more", "filename"),
                  Output("meetings-refresh", "data", allow_duplicate=True),

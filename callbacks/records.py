@@ -10,7 +10,7 @@ from components.export import excel_bytes
 from data.records import KINDS, records
 from domain import clock
 from domain.accounting import label
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.callbacks import secure_callback
 from server.context import log_export, query_layer, settings
 
@@ -36,14 +36,14 @@ def _load(hash_, kind):
     return scope, region, figure, frame, cut
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("records-kind", "value"), Input("url", "hash"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("records-kind", "value"), Input("url", "hash"),
                  State("records-kind", "value"))
 def kind_from_url(hash_, current):
     kind = _params(hash_).get("kind")
     return kind if kind in KINDS and kind != current else no_update
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("records-breadcrumb", "children"), Output("records-grid", "rowData"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("records-breadcrumb", "children"), Output("records-grid", "rowData"),
                  Output("records-grid", "columnDefs"), Output("records-note", "children"),
                  Input("url", "hash"), Input("records-kind", "value"))
 def show(hash_, kind):
@@ -60,7 +60,7 @@ def show(hash_, kind):
     return crumbs, rows, cols, note
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("records-download", "data"), Input("records-export", "n_clicks"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("records-download", "data"), Input("records-export", "n_clicks"),
                  State("url", "hash"), State("records-kind", "value"), prevent_initial_call=True)
 def export(_, hash_, kind):
     scope, region, _figure, frame, _cut = _load(hash_, kind)

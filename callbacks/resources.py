@@ -8,13 +8,12 @@ from data import resources
 from data.accounts import AccountError, StaleEdit
 from data.history import history
 from domain.contracts import ResourceDraft
-from domain.permissions import Perm
+from domain.permissions import Action, may
 from server.callbacks import secure_callback
 from server.context import settings
 
 from .common import alert, current_actor
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 #: error field of data.resources -> form field id
 FIELDS = {"org_id": "res-org", "name": "res-name", "type": "res-type", "area": "res-area", "location": "res-location",
           "parcel_no": "res-parcel"}
@@ -27,20 +26,20 @@ def _area(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@secure_callback(ANY, Output("res-grid", "rowData"), Output("res-org", "options"), Output("res-summary", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("res-grid", "rowData"), Output("res-org", "options"), Output("res-summary", "children"),
                  Output("res-form-panel", "hidden"), Input("res-refresh", "data"), Input("res-reload", "n_clicks"))
 def load(*_):
     cfg = settings()
     actor = current_actor()
     rows = resources.list_resources(cfg.database_url, actor)
-    handling = actor.scope.has(Perm.BUSINESS_HANDLING)
+    handling = may(actor, Action.RESOURCE_SAVE)
     orgs = resources.orgs(cfg.database_url, actor) if handling else []
     contracted = sum(1 for r in rows if r["contracted"] == "是")
     summary = f"共 {len(rows):,} 项资源，已发包 {contracted:,} 项" + ("（只显示前 5,000 项）" if len(rows) >= 5000 else "")
     return rows, [{"label": o["label"], "value": o["id"]} for o in orgs], summary, not handling
 
 
-@secure_callback(ANY, Output("res-selected", "children"), Output("res-editing", "data"), Output("res-org", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("res-selected", "children"), Output("res-editing", "data"), Output("res-org", "value"),
                  Output("res-name", "value"), Output("res-type", "value"), Output("res-area", "value"),
                  Output("res-location", "value"), Output("res-parcel", "value"), Output("res-history", "children"),
                  Input("res-grid", "selectedRows"))
@@ -57,7 +56,7 @@ def selected(rows):
             history_table(changes, LABELS, formats={"area_mu": _area}))
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("res-result", "children"),
+@secure_callback(Action.RESOURCE_SAVE, Output("res-result", "children"),
                  *[Output(f"{i}-error", "children") for i in ERROR_IDS],
                  Output("res-refresh", "data"), Output("res-editing", "data", allow_duplicate=True),
                  Input("res-create", "n_clicks"), Input("res-save", "n_clicks"), State("res-editing", "data"),

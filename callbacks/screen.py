@@ -9,7 +9,7 @@ from domain import clock
 from components.format import money_auto, period_label
 from components.screen import PANELS
 from domain.regions import VILLAGE, level_of
-from domain.permissions import Perm
+from domain.permissions import Action
 from server.callbacks import clientside, secure_callback
 from server.context import query_layer, settings
 
@@ -37,7 +37,7 @@ def _big(fig, scale: float):
     return fig
 
 
-@secure_callback(Perm.STATISTICAL_ANALYSIS, Output("screen-title", "children"), Output("screen-kpis", "children"),
+@secure_callback(Action.DASHBOARD_VIEW, Output("screen-title", "children"), Output("screen-kpis", "children"),
                  Output("screen-updated", "children"), *[Output(f"{pid}-graph", "figure") for pid, _ in PANELS],
                  Input("screen-refresh", "n_intervals"), Input("screen-width", "data"))
 def refresh(_, width):

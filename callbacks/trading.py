@@ -8,13 +8,12 @@ from dash import Input, Output, State, no_update
 from data import assets, trading
 from data.accounts import AccountError
 from domain import clock
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, may
 from server.callbacks import secure_callback
 from server.context import settings
 
 from .common import alert, current_actor
 
-ANY = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
 
 
 
@@ -25,17 +24,17 @@ def _date(value) -> dt.date | None:
         return None
 
 
-@secure_callback(ANY, Output("trade-grid", "rowData"), Output("list-resource", "options"),
+@secure_callback(Action.BUSINESS_VIEW, Output("trade-grid", "rowData"), Output("list-resource", "options"),
                  Input("trade-refresh", "data"))
 def load(_):
     cfg = settings()
     actor = current_actor()
-    resources = trading.open_resources(cfg.database_url, actor) if actor.scope.has(Perm.BUSINESS_HANDLING) else []
+    resources = trading.open_resources(cfg.database_url, actor) if may(actor, Action.TRADE_LIST) else []
     return (trading.list_listings(cfg.database_url, actor),
             [{"label": r["label"], "value": f"{r['id']}:{r['org_id']}"} for r in resources])
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("list-resolution", "options"), Input("list-resource", "value"))
+@secure_callback(Action.TRADE_LIST, Output("list-resolution", "options"), Input("list-resource", "value"))
 def resolution_options(value):
     try:
         org_id = int(str(value).split(":")[1])
@@ -46,7 +45,7 @@ def resolution_options(value):
             if r["decision_type"] in ("lease", "transfer")]
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("list-result", "children"),
+@secure_callback(Action.TRADE_LIST, Output("list-result", "children"),
                  *[Output(f"list-{f}-error", "children") for f in ("resource", "kind", "reserve", "term", "resolution",
                                                                    "closes")],
                  Output("trade-refresh", "data", allow_duplicate=True), Input("list-submit", "n_clicks"),
@@ -72,7 +71,7 @@ def create(_, resource, kind, reserve, term, resolution, opens, closes, refresh)
     return alert(f"已挂牌 #{lid}。"), "", "", "", "", "", "", (refresh or 0) + 1
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("bid-result", "children"), Output("bid-bidder-error", "children"),
+@secure_callback(Action.TRADE_BID, Output("bid-result", "children"), Output("bid-bidder-error", "children"),
                  Output("bid-id-error", "children"), Output("bid-amount-error", "children"),
                  Output("trade-refresh", "data", allow_duplicate=True), Input("bid-submit", "n_clicks"),
                  State("trade-grid", "selectedRows"), State("bid-bidder", "value"), State("bid-id-type", "value"),
@@ -96,7 +95,7 @@ def bid(_, rows, bidder, id_type, id_number, amount, refresh):
     return alert("报价已登记。"), "", "", "", (refresh or 0) + 1
 
 
-@secure_callback(Perm.BUSINESS_HANDLING, Output("trade-award-result", "children"),
+@secure_callback(Action.TRADE_AWARD, Output("trade-award-result", "children"),
                  Output("trade-refresh", "data", allow_duplicate=True), Input("trade-award", "n_clicks"),
                  State("trade-grid", "selectedRows"), State("trade-refresh", "data"), prevent_initial_call=True)
 def award(_, rows, refresh):

@@ -12,10 +12,11 @@ from components.export import excel_bytes
 from components.kpi import kpi_card
 from data import warnings
 from data.maps import codes_with_geometry, load_geojson
+from domain.permissions import Action, may
 from domain import clock
 from domain.regions import CITY, COUNTY, VILLAGE, level_of
 from data.regions import load_region_tree
-from domain.warning_lifecycle import ANALYSIS_PERMS, WORK_PERMS, rule_info
+from domain.warning_lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
@@ -86,7 +87,7 @@ def kpi_row(k: dict):
     return [html.Div(c, className=col) for c in cards]
 
 
-@secure_callback(ANALYSIS_PERMS, Output("wmap-breadcrumb", "children"), Output("wmap-kpis", "children"),
+@secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-breadcrumb", "children"), Output("wmap-kpis", "children"),
                  Output("wmap-ratings", "rowData"), Input("url", "hash"), Input("wmap-status", "value"))
 def render(hash_, _status):
     actor, tree, region = _where(hash_)
@@ -118,7 +119,7 @@ def map_or_bars(per: pl.DataFrame, region: int, province: int):
     return fig, []
 
 
-@secure_callback(ANALYSIS_PERMS, Output("wmap-heatmap", "figure"), Output("wmap-map", "figure"),
+@secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-heatmap", "figure"), Output("wmap-map", "figure"),
                  Output("wmap-codes", "data"), Output("wmap-trend", "figure"), Output("wmap-close-time", "figure"),
                  Input("url", "hash"), Input("wmap-status", "value"))
 def charts(hash_, status):
@@ -165,7 +166,7 @@ def cell_from_click(click, hm: dict) -> tuple[int, str] | None:
     return (int(code), rule) if code is not None and rule else None
 
 
-@secure_callback(ANALYSIS_PERMS, Output("wmap-cell-title", "children"), Output("wmap-cell-grid", "rowData"),
+@secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-cell-title", "children"), Output("wmap-cell-grid", "rowData"),
                  Output("wmap-cell", "data"), Input("wmap-heatmap", "clickData"), Input("url", "hash"),
                  Input("wmap-status", "value"))
 def cell(click, hash_, status):
@@ -192,7 +193,7 @@ def _cell_rows(actor, tree, code: int, rule: str | None, status: str) -> list[di
     rows = frame.with_columns(pl.col("raised_on").cast(pl.String)).select(
         "id", "rule_name", "severity", "severity_label", "status_label", "region_name", "title", "raised_on",
         "assigned_name", "overdue_label").to_dicts()
-    if actor.scope.has(WORK_PERMS):
+    if may(actor, Action.WARNING_WORK):
         for r in rows:
             r["link"] = f"[处置](/warnings#warning={r['id']})"
     return rows
@@ -207,7 +208,7 @@ RATING_EXPORT = [("rating_label", "评级", None), ("name", "村（社区）", N
                  ("overdue", "逾期（条）", None), ("reasons", "评级理由", None)]
 
 
-@secure_callback(ANALYSIS_PERMS, Output("wmap-download", "data"), Input("wmap-export-cell", "n_clicks"),
+@secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-download", "data"), Input("wmap-export-cell", "n_clicks"),
                  Input("wmap-export-ratings", "n_clicks"), State("wmap-cell", "data"), State("url", "hash"),
                  prevent_initial_call=True)
 def export(_cell_clicks, _rating_clicks, picked, hash_):

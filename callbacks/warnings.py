@@ -14,16 +14,13 @@ from data.accounts import AccountError
 from data.attachments import decode_upload
 from domain import clock
 from domain import warning_lifecycle as rules
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
 from .common import alert, current_actor
 
-PAGE_PERMS = rules.WORK_PERMS
 STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
-#: who may take a step (the data layer decides on the warning itself)
-ACT_PERMS = (Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING, Perm.REVIEW_APPROVAL)
 SEVERITY_COLORS = {3: "danger", 2: "warning", 1: "secondary"}
 STATUS_COLORS = {"closed": "success", "verified": "info", "handled": "primary", "reopened": "danger"}
 #: Chinese names of the evidence fields the rules record (unknown keys are shown as they are)
@@ -137,7 +134,7 @@ def detail_block(d: dict):
                      html.H3("办理记录", className="h6 mt-3"), trail_block(d["trail"])], id=f"warn-detail-{d['id']}")
 
 
-@secure_callback(PAGE_PERMS, Output("warn-grid", "rowData"), Output("warn-rule", "options"),
+@secure_callback(Action.WARNING_WORK, Output("warn-grid", "rowData"), Output("warn-rule", "options"),
                  Output("warn-count", "children"), Input("warn-refresh", "data"), Input("warn-status", "value"),
                  Input("warn-rule", "value"))
 def load(_, status, rule_id):
@@ -148,7 +145,7 @@ def load(_, status, rule_id):
     return rows, options, note
 
 
-@secure_callback(PAGE_PERMS, Output("warn-detail", "children"), Output("warn-action", "options"),
+@secure_callback(Action.WARNING_WORK, Output("warn-detail", "children"), Output("warn-action", "options"),
                  Output("warn-action", "value"), Output("warn-actions-note", "children"),
                  Output("warn-selected", "data"), Input("warn-grid", "selectedRows"), Input("url", "hash"),
                  Input("warn-refresh", "data"))
@@ -177,7 +174,7 @@ def show(rows, hash_, _):
             {"id": d["id"], "version": d["version"]})
 
 
-@secure_callback(ACT_PERMS, Output("warn-result", "children"), Output("warn-action-error", "children"),
+@secure_callback((Action.WARNING_ACKNOWLEDGE, Action.WARNING_HANDLE, Action.WARNING_VERIFY, Action.WARNING_CLOSE, Action.WARNING_REOPEN), Output("warn-result", "children"), Output("warn-action-error", "children"),
                  Output("warn-note-error", "children"), Output("warn-files-error", "children"),
                  Output("warn-refresh", "data"), Output("warn-note", "value"), Output("warn-files", "contents"),
                  Output("warn-files", "filename"), Input("warn-submit", "n_clicks"), State("warn-selected", "data"), State("warn-action", "value"),
@@ -207,7 +204,7 @@ def submit(_, selected, action, note, contents, names, refresh):
             (refresh or 0) + 1, "", None, None)
 
 
-@secure_callback(ACT_PERMS, Output("warn-files-names", "children"), Input("warn-files", "filename"),
+@secure_callback((Action.WARNING_ACKNOWLEDGE, Action.WARNING_HANDLE, Action.WARNING_VERIFY, Action.WARNING_CLOSE, Action.WARNING_REOPEN), Output("warn-files-names", "children"), Input("warn-files", "filename"),
                  prevent_initial_call=True)
 def file_names(names):
     names = names if isinstance(names, list) else ([names] if names else [])
@@ -220,7 +217,7 @@ EXPORT_COLUMNS = [("id", "编号", None), ("severity_label", "级别", None), ("
                   ("due_on", "办理期限", None), ("overdue_label", "逾期", None), ("escalations", "升级次数", None)]
 
 
-@secure_callback(PAGE_PERMS, Output("warn-download", "data"), Input("warn-export", "n_clicks"),
+@secure_callback(Action.WARNING_WORK, Output("warn-download", "data"), Input("warn-export", "n_clicks"),
                  State("warn-status", "value"), State("warn-rule", "value"), prevent_initial_call=True)
 def export(_, status, rule_id):
     actor = current_actor()

@@ -5,56 +5,21 @@ one transaction with its security-log entry; stale edits are refused, not applie
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 
 from data.db import transaction
+from data.errors import AccountError, StaleEdit
+from data.scoped import in_scope  # noqa: F401 - the business modules import it from here
 from data.models import AccountRequest, User, UserSession, utcnow
-from domain.regions import level_of
 from data.regions import load_region_tree
 from domain import accounts as rules
 from data import audit_log
 from domain import passwords
-from domain.permissions import ROLES, OutOfScope, Perm, PermissionDenied, Scope, role_label
+from domain.permissions import ROLES, Action, Actor, OutOfScope, PermissionDenied, Scope, ensure, role_label
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
 INITIAL_PASSWORD_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-class AccountError(ValueError):
-    """Bad input: `errors` maps a field to what is wrong (Chinese); nothing was written."""
-
-    def __init__(self, errors: dict[str, str] | str):
-        self.errors = errors if isinstance(errors, dict) else {"_": errors}
-        super().__init__("；".join(self.errors.values()))
-
-
-class StaleEdit(AccountError):
-    pass
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int
-    username: str
-    scope: Scope
-    ip: str | None = None
-
-    @property
-    def level(self) -> int:
-        return level_of(self.scope.root)
-
-
-def require_handling(actor: Actor) -> None:
-    """Business writes need 业务办理 (Art. J10)."""
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
-def in_scope(actor: Actor, column):
-    """A WHERE clause keeping `column` (a region code) inside the actor's jurisdiction."""
-    return or_(*[column.between(lo, hi) for lo, hi in actor.scope.ranges])
 
 
 def log_change(s, key, actor: Actor, region: int, description: str, **detail) -> None:
@@ -78,8 +43,7 @@ def _user_row(u: User) -> dict:
 
 def list_users(url: str, scope: Scope) -> list[dict]:
     """Accounts whose region lies in the caller's jurisdiction."""
-    if not rules.may_administer(scope):
-        raise PermissionDenied("缺少权限：平台维护")
+    ensure(scope, Action.ACCOUNT_REQUEST)
     with transaction(url) as s:
         cond = or_(*[User.region_code.between(lo, hi) for lo, hi in scope.ranges])
         return [_user_row(u) for u in s.scalars(select(User).where(cond).order_by(User.region_code, User.username))]

@@ -15,7 +15,7 @@ from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, V
 from domain import assets as rules
 from data import audit_log
 from domain import funds as fund_rules
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure
 
 
 def _row(a: Asset) -> dict:
@@ -45,12 +45,15 @@ def resolutions_for(url: str, actor: Actor, org_id: int) -> list[dict]:
                 for r, held_on, region in s.execute(q).all() if actor.scope.contains(region)]
 
 
+#: an asset act -> the action that takes it
+ACT_ACTIONS = {"dispose": Action.ASSET_DISPOSE, "lease": Action.ASSET_LEASE, "pledge": Action.ASSET_PLEDGE}
+
+
 @runs_after_write("assets", "asset_id")
 def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution_id: int | None,
         on_date: dt.date | None, expected_version: int, today: dt.date, amount_fen: int | None = None) -> str:
     """Dispose of, lease or pledge an asset. Returns the new status."""
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
+    ensure(actor, ACT_ACTIONS.get(action, Action.ASSET_DISPOSE))
     with transaction(url, actor) as s:
         asset = s.get(Asset, asset_id)
         if asset is None or not actor.scope.contains(asset.region_code):
@@ -82,11 +85,6 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
 
 # ---------------------------------------------------------------- asset cards (新增 / 更正)
 
-def _may_handle(actor: Actor) -> None:
-    if not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("缺少权限：业务办理")
-
-
 def _asset_in_scope(s, actor: Actor, asset_id) -> Asset:
     asset = s.get(Asset, int(asset_id)) if asset_id is not None else None
     if asset is None or not actor.scope.contains(asset.region_code):
@@ -110,7 +108,7 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
     Returns the asset id."""
     from data import attachments
 
-    _may_handle(actor)
+    ensure(actor, Action.ASSET_CARD_SAVE)
     values, errors = rules.card_problems(draft, today)
     file_errors = [p for p in (attachments.file_problem(n, c) for n, c in files) if p]
     if file_errors:
@@ -192,11 +190,6 @@ def card_detail(url: str, actor: Actor, asset_id: int) -> dict:
 
 # ---------------------------------------------------------------- depreciation run (计提折旧)
 
-def _may_depreciate(actor: Actor) -> None:
-    if actor.scope.role not in fund_rules.POSTING_ROLES and not actor.scope.has(Perm.BUSINESS_HANDLING):
-        raise PermissionDenied("只有乡镇代理会计或本组织业务办理人员可以计提折旧")
-
-
 def depreciation_preview(url: str, actor: Actor, org_id: int, period: int) -> list[dict]:
     """The charges a run for `period` would make, per asset (nothing written)."""
     with transaction(url, actor) as s:
@@ -216,7 +209,7 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
     was already charged (idempotent). Returns {voucher_id, number, total_fen, assets}."""
     from data.funds import _closed_problem
 
-    _may_depreciate(actor)
+    ensure(actor, Action.ASSET_DEPRECIATE)
     if period is None:
         raise AccountError({"period": "请选择计提月份"})
     if period > fund_rules.period_of(today):
@@ -279,7 +272,7 @@ def revalue(url: str, key: str, actor: Actor, asset_id: int, new_value: str | No
     """重估: the assessed value becomes the asset's net value (its original value moves by the
     difference; accumulated depreciation is kept). A write-down, or a write-up from the
     organisation's decision threshold, needs a resolution that voted it. Returns the new net value."""
-    _may_handle(actor)
+    ensure(actor, Action.ASSET_REVALUE)
     with transaction(url, actor) as s:
         asset = _asset_in_scope(s, actor, asset_id)
         if asset.version != expected_version:

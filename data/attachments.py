@@ -17,12 +17,9 @@ from sqlalchemy import select
 
 from data.accounts import AccountError
 from data.models import Asset, Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, may
 
 MAX_BYTES = 10 * 1024 * 1024
-#: who may read a record's files: the people who handle, approve or supervise it (not banks, not members)
-READ_PERMS = (Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY, Perm.SUPERVISION_WARNING,
-              Perm.BUSINESS_GUIDANCE)
 ALLOWED = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".csv", ".txt"}
 
 
@@ -97,7 +94,7 @@ def add(s, actor, owner_type: str, owner_id: int, filename: str, content: bytes)
 
 
 def _may_read(scope, region: int | None) -> bool:
-    return region is not None and scope.has(READ_PERMS) and scope.contains(region)
+    return region is not None and may(scope, Action.ATTACHMENT_READ, {"region_code": region})
 
 
 def list_for(s, scope, owner_type: str, owner_id: int) -> list[dict]:

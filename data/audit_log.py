@@ -19,7 +19,7 @@ from data.models import AuditLog, AuditReview, Setting, User, utcnow
 from domain import audit, clock
 from domain.clock import CST
 from domain.audit import EVENT_TYPES
-from domain.permissions import Perm, PermissionDenied, Scope
+from domain.permissions import Action, Scope, ensure
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
            "result": "结果", "region_code": "区划代码", "ip": "来源地址"}
@@ -45,8 +45,7 @@ def _scope_condition(scope: Scope):
 
 
 def _where(scope: Scope, f: LogFilter):
-    if not scope.has(Perm.PLATFORM_MAINTENANCE):
-        raise PermissionDenied("缺少权限：平台维护")
+    ensure(scope, Action.AUDIT_VIEW)
     conds = [_scope_condition(scope)]
     if f.start:
         conds.append(AuditLog.at >= dt.datetime.combine(f.start, dt.time(), CST))
@@ -95,8 +94,7 @@ def sign_off(url: str, key: str, scope: Scope, actor: str, month: int, note: str
              now: dt.datetime) -> dict:
     """Record that `actor` reviewed the log of `month` for their jurisdiction. The month must be
     over; the chain is verified as part of the review."""
-    if not scope.has(Perm.PLATFORM_MAINTENANCE):
-        raise PermissionDenied("缺少权限：平台维护")
+    ensure(scope, Action.AUDIT_REVIEW)
     start, end = month_bounds(month)
     if end > now:
         raise ValueError("只能审查已结束的月份")

@@ -15,14 +15,14 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from data import attachments
-from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
 from data.db import transaction
 from domain.identifiers import mask_resident_id
 from data.meetings import citable, resolution_facts
 from data.models import (Asset, AssetEvent, CollectiveOrg, Contract, ContractInstalment, ContractReceipt, Resource,
                          User, utcnow)
 from domain import contracts as rules
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure, may
 
 Upload = tuple[str, bytes]  # (file name, content)
 
@@ -73,7 +73,7 @@ def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Contract, CollectiveOrg.name, received.c.received, received.c.n)
              .join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
              .outerjoin(received, received.c.contract_id == Contract.id)
-             .where(in_scope(actor, Contract.region_code)).order_by(Contract.id.desc()).limit(limit))
+             .where(in_scope(Contract.region_code, actor)).order_by(Contract.id.desc()).limit(limit))
         out = []
         for c, org, got, n in s.execute(q).all():
             out.append({
@@ -93,11 +93,11 @@ def subjects(url: str, actor: Actor, limit: int = 1000) -> list[dict]:
     """What may be let: resources not contracted out and assets in use or idle, of the jurisdiction.
     `value` is "resource:<id>" or "asset:<id>"."""
     with transaction(url, actor) as s:
-        res = s.scalars(select(Resource).where(in_scope(actor, Resource.region_code), Resource.contracted.is_(False))
+        res = s.scalars(select(Resource).where(in_scope(Resource.region_code, actor), Resource.contracted.is_(False))
                         .order_by(Resource.region_code, Resource.id).limit(limit))
         out = [{"value": f"resource:{r.id}", "org_id": r.org_id,
                 "label": f"资源 · {r.name}（{r.type}，{format(r.area_mu.normalize(), 'f')} 亩）"} for r in res]
-        ast = s.scalars(select(Asset).where(in_scope(actor, Asset.region_code), Asset.status.in_(("in_use", "idle")))
+        ast = s.scalars(select(Asset).where(in_scope(Asset.region_code, actor), Asset.status.in_(("in_use", "idle")))
                         .order_by(Asset.region_code, Asset.code).limit(limit))
         return out + [{"value": f"asset:{a.id}", "org_id": a.org_id, "label": f"资产 · {a.code} {a.name}"} for a in ast]
 
@@ -133,7 +133,7 @@ def detail(url: str, actor: Actor, contract_id: int) -> dict:
                              .join(User, User.id == ContractReceipt.by_id, isouter=True)
                              .where(ContractReceipt.contract_id == c.id).order_by(ContractReceipt.id)).all()
         files = attachments.list_for(s, actor.scope, "contract", c.id)
-        handling = actor.scope.has(Perm.BUSINESS_HANDLING)
+        handling = may(actor, Action.CONTRACT_SAVE)
         out = {
             "id": c.id, "number": c.number, "title": c.title, "status": c.status, "version": c.version,
             "org_id": c.org_id, "kind": c.kind, "counterparty": c.counterparty,
@@ -163,7 +163,7 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
     villages'."""
     with transaction(url, actor) as s:
         rows = s.execute(select(Contract, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
-                         .where(in_scope(actor, Contract.region_code), Contract.status == "active",
+                         .where(in_scope(Contract.region_code, actor), Contract.status == "active",
                                 Contract.end_on <= as_of + dt.timedelta(days=days))).all()
         ending = rules.expiring([{"id": c.id, "number": c.number, "title": c.title, "org": org,
                                   "counterparty": c.counterparty, "amount_fen": c.amount_fen, "end_on": c.end_on,
@@ -171,7 +171,7 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
         rows = s.execute(select(ContractInstalment, Contract, CollectiveOrg.name)
                          .join(Contract, Contract.id == ContractInstalment.contract_id)
                          .join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
-                         .where(in_scope(actor, ContractInstalment.region_code), ContractInstalment.due_on < as_of,
+                         .where(in_scope(ContractInstalment.region_code, actor), ContractInstalment.due_on < as_of,
                                 ContractInstalment.received_fen < ContractInstalment.amount_fen)).all()
         late = rules.overdue([{"id": i.id, "contract_id": c.id, "number": c.number, "title": c.title, "org": org,
                                "counterparty": c.counterparty, "seq": i.seq, "due_on": i.due_on,
@@ -191,7 +191,7 @@ def create(url: str, key: str, actor: Actor, subject: str | None, draft: rules.C
            resolution_id: int | None, today: dt.date, files: list[Upload] | None = None) -> int:
     """Sign a lease or contracting-out of a resource or asset: the contract, its schedule, its scan,
     and the subject marked as let. Returns the contract id."""
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_SAVE)
     fen, errors = rules.contract_problems(draft, today)
     try:
         subject_type, subject_id = str(subject).split(":")
@@ -262,7 +262,7 @@ def edit(url: str, key: str, actor: Actor, contract_id: int, draft: rules.Contra
     """Correct a contract. Title and counterparty may always be corrected; the amount, dates,
     schedule and kind only while nothing has been received (the schedule is then rebuilt).
     Returns the new version."""
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_SAVE)
     fen, errors = rules.contract_problems(draft, today)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
@@ -301,7 +301,7 @@ def add_receipt(url: str, key: str, actor: Actor, contract_id: int, instalment_i
     """Record money received against one instalment. Returns the receipt id."""
     from domain.funds import parse_amount
 
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_RECEIPT)
     fen, why = parse_amount(amount)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
@@ -333,7 +333,7 @@ def renew(url: str, key: str, actor: Actor, contract_id: int, amount: str, frequ
           files: list[Upload] | None = None) -> int:
     """Renew with the same counterparty: a new contract from the day after the old one ends; the old
     one is marked renewed and the subject stays let, now until the new end. Returns the new id."""
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_RENEW)
     with transaction(url, actor) as s:
         old = _contract(s, actor, contract_id, expected_version)
         errors = rules.renewal_problems(old.status, old.kind)
@@ -386,7 +386,7 @@ def terminate(url: str, key: str, actor: Actor, contract_id: int, on_date: dt.da
               expected_version: int, today: dt.date) -> int:
     """End a contract early: instalments due after the date keep only what was received, the
     subject is free again. Returns the arrears (fen) still owed for instalments due by then."""
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_TERMINATE)
     with transaction(url, actor) as s:
         c = _contract(s, actor, contract_id, expected_version)
         errors = rules.termination_problems(c.status, c.start_on, c.end_on, on_date, reason, today)
@@ -411,7 +411,7 @@ def terminate(url: str, key: str, actor: Actor, contract_id: int, on_date: dt.da
 
 def attach(url: str, key: str, actor: Actor, contract_id: int, files: list[Upload]) -> list[int]:
     """Add scans to a contract (each stored with its SHA-256)."""
-    require_handling(actor)
+    ensure(actor, Action.CONTRACT_SAVE)
     if not files:
         raise AccountError({"attachments": "请选择文件"})
     with transaction(url, actor) as s:

@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
-from data.accounts import AccountError, Actor, StaleEdit
+from data.accounts import AccountError, Actor
+from data.scoped import load_for_write
 from data.db import transaction
 from data.warning_engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
@@ -20,12 +21,15 @@ from data.models import (BankAccount, BankStatementImport, BankStatementLine, Co
 from data import audit_log
 from domain import funds as rules
 from domain.chart import CHART, MONEY_ACCOUNTS
-from domain.permissions import Perm, PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure, may
 
 
 def _log(s, key, actor: Actor, description: str, result: str = "success", **detail) -> None:
     audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
                  result=result, region_code=actor.scope.root, ip=actor.ip, detail=detail or None)
+
+
+_HANDLED = "该申请已被他人处理，请刷新后再操作"
 
 
 def _org_in_scope(s, actor: Actor, org_id: int) -> CollectiveOrg:
@@ -41,8 +45,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int, draft: rules.RequestDr
     stored in the same transaction. Returns its id."""
     from data import attachments
 
-    if actor.scope.role not in rules.ENTRY_ROLES:
-        raise PermissionDenied("只有村报账员可以录入收付款申请")
+    ensure(actor, Action.FUNDS_REQUEST_CREATE)
     fen, errors = rules.draft_problems(draft, today)
     file_errors = [p for p in (attachments.file_problem(n, c) for n, c in files) if p]
     if file_errors:
@@ -81,20 +84,13 @@ def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, exp
     """The next approval step (secretary, then supervisory chair). Returns the new status; the
     final approval's date is kept (posting may not be dated before it)."""
     with transaction(url, actor) as s:
-        req = s.get(PaymentRequest, request_id)
-        if req is None or not actor.scope.contains(req.region_code):
-            raise PermissionDenied("该申请不在您的管辖范围内")
+        req = load_for_write(s, PaymentRequest, request_id, actor, expected_version, noun="该申请", stale=_HANDLED)
         step = rules.next_step(req.status)
         if step is None:
             raise AccountError(f"该申请当前状态为“{rules.STATUS_LABELS.get(req.status, req.status)}”，不能审批")
-        if req.version != expected_version:
-            raise StaleEdit("该申请已被他人处理，请刷新后再操作")
-        if req.requested_by_id == actor.user_id:
-            raise PermissionDenied("不能审批本人提交的申请")
-        name, roles, after = step
-        if actor.scope.role not in roles:
-            raise PermissionDenied("该步骤应由" + ("村书记（理事长）" if name == "secretary" else "村集体监事长") + "审批")
-        req.status = after if approve else "rejected"
+        ensure(actor, step.action, req, noun="该申请")
+        name = step.name
+        req.status = step.after if approve else "rejected"
         if req.status == "approved":
             req.approved_on = today or clock.today()
         if comment:
@@ -110,18 +106,12 @@ def post(url: str, key: str, actor: Actor, request_id: int, expected_version: in
     """The township accountant posts an approved request as a balanced voucher, dated on or after
     the request and its final approval, never in the future nor in a closed month. Returns the voucher id."""
     today = today or clock.today()
-    if actor.scope.role not in rules.POSTING_ROLES:
-        raise PermissionDenied("只有乡镇代理会计可以记账")
+    ensure(actor, Action.VOUCHER_POST)
     with transaction(url, actor) as s:
-        req = s.get(PaymentRequest, request_id)
-        if req is None or not actor.scope.contains(req.region_code):
-            raise PermissionDenied("该申请不在您的管辖范围内")
-        if req.version != expected_version:
-            raise StaleEdit("该申请已被他人处理，请刷新后再操作")
+        req = load_for_write(s, PaymentRequest, request_id, actor, expected_version, noun="该申请", stale=_HANDLED)
         if req.status != "approved":
             raise AccountError(f"该申请当前状态为“{rules.STATUS_LABELS.get(req.status, req.status)}”，不能记账")
-        if req.requested_by_id == actor.user_id:
-            raise PermissionDenied("不能为本人提交的申请记账")
+        ensure(actor, Action.VOUCHER_POST, req, noun="该申请")
         problem = rules.posting_date_problem(posting_date, req.request_date, req.approved_on, today) \
             or _closed_problem(s, req.org_id, posting_date)
         if problem:
@@ -159,14 +149,13 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
         rows = []
         for r, org_name in s.execute(q).all():
             step = rules.next_step(r.status)
-            mine = r.requested_by_id == actor.user_id
             rows.append({
                 "id": r.id, "org": org_name, "region_code": int(r.region_code),
                 "kind": "付款" if r.kind == "payment" else "收款", "amount_fen": r.amount_fen, "purpose": r.purpose,
                 "account": r.expense_account, "counterparty": r.counterparty_name, "date": r.request_date.isoformat(),
                 "status": r.status, "status_label": rules.STATUS_LABELS.get(r.status, r.status), "version": r.version,
-                "can_decide": bool(step and actor.scope.role in step[1] and not mine),
-                "can_post": r.status == "approved" and actor.scope.role in rules.POSTING_ROLES and not mine,
+                "can_decide": bool(step and may(actor, step.action, r)),
+                "can_post": r.status == "approved" and may(actor, Action.VOUCHER_POST, r),
             })
         return rows
 
@@ -295,8 +284,7 @@ def post_voucher(url: str, key: str, actor: Actor, org_id: int, draft: rules.Vou
     """The township accountant enters a manual voucher (记账凭证): 2–10 lines on the village chart
     whose debits equal their credits to the fen, dated in an open month and not in the future.
     Voucher and lines are one transaction. Returns the voucher id."""
-    if actor.scope.role not in rules.POSTING_ROLES:
-        raise PermissionDenied("只有乡镇代理会计可以录入记账凭证")
+    ensure(actor, Action.VOUCHER_POST)
     lines, errors = rules.voucher_problems(draft, today)
     with _conflict({"_": "他人同时记账占用了该凭证号，请再提交一次"}), transaction(url, actor) as s:
         org = _org_in_scope(s, actor, org_id)
@@ -384,8 +372,7 @@ def period_closes(url: str, actor: Actor, org_id: int) -> list[dict]:
 def close_period(url: str, key: str, actor: Actor, org_id: int, period: int | None, today: dt.date) -> int:
     """结账: the township accountant closes a month of an organisation; no posting enters it
     afterwards. Refused while the month has approved requests not yet posted."""
-    if actor.scope.role not in rules.CLOSE_ROLES:
-        raise PermissionDenied("只有乡镇代理会计可以结账")
+    ensure(actor, Action.MONTH_CLOSE)
     if period is None:
         raise AccountError({"period": "请选择结账月份"})
     if period > rules.period_of(today):
@@ -416,19 +403,12 @@ def close_period(url: str, key: str, actor: Actor, org_id: int, period: int | No
 
 def reopen_period(url: str, key: str, actor: Actor, close_id: int, expected_version: int, reason: str | None) -> None:
     """反结账: only a township leader with review-and-approval may reopen a closed month, with a reason; logged."""
-    from domain.regions import level_of
-
-    if actor.scope.role not in rules.REOPEN_ROLES or not actor.scope.has(Perm.REVIEW_APPROVAL) \
-            or level_of(actor.scope.root) != 4:
-        raise PermissionDenied("反结账须由乡镇主要领导审批")
+    ensure(actor, Action.MONTH_REOPEN)
     if not (reason or "").strip():
         raise AccountError({"reason": "请填写反结账原因"})
     with transaction(url, actor) as s:
-        row = s.get(PeriodClose, close_id)
-        if row is None or not actor.scope.contains(row.region_code):
-            raise PermissionDenied("该结账记录不在您的管辖范围内")
-        if row.version != expected_version:
-            raise StaleEdit("该结账记录已被他人修改，请刷新后再操作")
+        row = load_for_write(s, PeriodClose, close_id, actor, expected_version, noun="该结账记录",
+                             action=Action.MONTH_REOPEN)
         if row.status != "closed":
             raise AccountError({"period": f"{rules.period_label(row.period)}未结账，无需反结账"})
         org = s.get(CollectiveOrg, row.org_id)
@@ -477,8 +457,7 @@ def import_statement(url: str, key: str, actor: Actor, bank_account_id: int, fil
     row, or the same file imported before, and nothing is stored. Returns (import id, lines, matched)."""
     from data.attachments import clean_name
 
-    if actor.scope.role not in rules.IMPORT_ROLES:
-        raise PermissionDenied("只有乡镇代理会计或村报账员可以导入银行对账单")
+    ensure(actor, Action.BANK_STATEMENT_IMPORT)
     rows, problems = rules.parse_statement(content or b"", today)
     digest = hashlib.sha256(content or b"").hexdigest()
     with _conflict({"statement": "该文件刚刚已被导入，不能重复导入"}), transaction(url, actor) as s:
@@ -513,8 +492,7 @@ def import_statement(url: str, key: str, actor: Actor, bank_account_id: int, fil
 
 def rematch(url: str, key: str, actor: Actor, import_id: int) -> int:
     """Match the statement lines of an import that are still open (after new postings)."""
-    if actor.scope.role not in rules.IMPORT_ROLES:
-        raise PermissionDenied("只有乡镇代理会计或村报账员可以对账")
+    ensure(actor, Action.BANK_STATEMENT_IMPORT)
     with transaction(url, actor) as s:
         imp = s.get(BankStatementImport, import_id)
         if imp is None or not actor.scope.contains(imp.region_code):
@@ -645,8 +623,7 @@ def open_account(url: str, key: str, actor: Actor, org_id: int, kind: str, name:
                  account_no: str | None) -> int:
     """开户登记: the township accountant records a cash or bank account of an organisation. Its
     balance starts at nothing and only ever comes from the ledger. Returns the account id."""
-    if actor.scope.role not in rules.POSTING_ROLES:
-        raise PermissionDenied("只有乡镇代理会计可以登记账户")
+    ensure(actor, Action.BANK_ACCOUNT_OPEN)
     digits, errors = rules.account_problems(kind, name, bank_name, account_no)
     with transaction(url, actor) as s:
         org = _org_in_scope(s, actor, org_id)

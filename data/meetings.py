@@ -17,11 +17,11 @@ import datetime as dt
 from sqlalchemy import case, func, select
 
 from data import attachments as files_store
-from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
 from data.db import transaction
 from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing
 from domain import meetings as rules
-from domain.permissions import PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure
 
 #: tables whose rows cite a resolution (resolution_id)
 CITING = (AssetEvent, TradeListing, Contract, PaymentRequest)
@@ -98,7 +98,7 @@ def _cited(s, resolution_ids: list[int]) -> dict[int, int]:
 def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     """The collective organisations of the caller's jurisdiction (the form's choices)."""
     with transaction(url) as s:
-        q = (select(CollectiveOrg).where(in_scope(actor, CollectiveOrg.region_code))
+        q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
              .order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
@@ -112,7 +112,7 @@ def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Meeting, CollectiveOrg.name, counts.c.n, counts.c.passed)
              .join(CollectiveOrg, CollectiveOrg.id == Meeting.org_id)
              .outerjoin(counts, counts.c.meeting_id == Meeting.id)
-             .where(in_scope(actor, Meeting.region_code))
+             .where(in_scope(Meeting.region_code, actor))
              .order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(limit))
         rows = []
         for m, org_name, n, n_passed in s.execute(q).all():
@@ -157,7 +157,7 @@ def list_resolutions(url: str, actor: Actor, org_id: int | None = None, limit: i
     """Resolutions of the caller's jurisdiction (of one organisation if given), newest first."""
     with transaction(url) as s:
         q = (select(Resolution, Meeting.held_on, Meeting.kind).join(Meeting, Meeting.id == Resolution.meeting_id)
-             .where(in_scope(actor, Meeting.region_code)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
+             .where(in_scope(Meeting.region_code, actor)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
              .limit(limit))
         if org_id is not None:
             q = q.where(Resolution.org_id == int(org_id))
@@ -197,7 +197,7 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
     """Record a held meeting with its resolutions (and minutes, sign-in sheet…) in one
     transaction. Returns the meeting id. Every problem is reported at once; nothing is written
     on any of them."""
-    require_handling(actor)
+    ensure(actor, Action.MEETING_RECORD)
     uploads = uploads or []
     plan, errors = rules.plan_problems(draft, resolutions, today)
     errors = dict(errors)
@@ -241,7 +241,7 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
     """Correct a meeting's record (kind, title, date, attendance, agenda). Its resolutions'
     outcomes are recomputed; a resolution already cited may not change its outcome, and the date or
     kind of a meeting whose resolutions are cited may not change. Returns the new version."""
-    require_handling(actor)
+    ensure(actor, Action.MEETING_RECORD)
     values, errors = rules.meeting_problems(draft, today)
     with transaction(url, actor) as s:
         m = _meeting_in_scope(s, actor, meeting_id)
@@ -289,7 +289,7 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
 
 def add_files(url: str, key: str, actor: Actor, meeting_id, uploads: list[tuple[str, bytes]]) -> list[str]:
     """Attach more files (minutes, sign-in sheet) to a recorded meeting, all or none."""
-    require_handling(actor)
+    ensure(actor, Action.MEETING_RECORD)
     if not uploads:
         raise AccountError({"attachments": "请选择文件"})
     with transaction(url, actor) as s:

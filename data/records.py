@@ -14,7 +14,7 @@ from data.db import engine_for
 from data.models import Asset, Contract, ContractInstalment, Resource, TradeListing, Voucher, VoucherLine, Warning
 from domain.regions import subtree_bounds
 from domain.accounting import MEASURES
-from domain.permissions import Perm, PermissionDenied, Scope
+from domain.permissions import Action, Scope, ensure
 
 LIMIT = 5000
 
@@ -99,8 +99,7 @@ def records(url: str, scope: Scope, kind: str, region: int, *, figure: str | Non
             today: dt.date | None = None, limit: int = LIMIT) -> tuple[pl.DataFrame, bool]:
     """Rows of `kind` under `region` (newest first where it matters), at most `limit`; returns the
     frame and whether it was cut. The region must be inside the scope (OutOfScope otherwise)."""
-    if not scope.has(Perm.STATISTICAL_ANALYSIS):
-        raise PermissionDenied("缺少权限：统计分析")
+    ensure(scope, Action.DASHBOARD_VIEW)
     region = scope.require(region)
     lo, hi = subtree_bounds(region)
     accounts = FIGURE_ACCOUNTS.get(figure) if kind == "ledger" and figure else None

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change, require_handling
+from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
 from data.db import transaction
 from data.models import CollectiveOrg, Contract, Resource
 from domain import contracts as rules
-from domain.permissions import PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure
 
 
 def area_text(area) -> str:
@@ -25,7 +25,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
         q = (select(Resource, CollectiveOrg.name, Contract.number)
              .join(CollectiveOrg, CollectiveOrg.id == Resource.org_id)
              .outerjoin(Contract, Contract.id == Resource.contract_id)
-             .where(in_scope(actor, Resource.region_code)).order_by(Resource.region_code, Resource.id).limit(limit))
+             .where(in_scope(Resource.region_code, actor)).order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "org": org, "region_code": int(r.region_code), "name": r.name,
                  "type": r.type, "area_mu": area_text(r.area_mu), "location": r.location or "",
                  "parcel_no": r.parcel_no or "", "contracted": "是" if r.contracted else "否",
@@ -37,7 +37,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 def orgs(url: str, actor: Actor) -> list[dict]:
     """The collective organisations of the actor's jurisdiction (for the form)."""
     with transaction(url, actor) as s:
-        q = (select(CollectiveOrg).where(in_scope(actor, CollectiveOrg.region_code))
+        q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
              .order_by(CollectiveOrg.region_code).limit(2000))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
@@ -49,7 +49,7 @@ def _fill(r: Resource, d: rules.ResourceDraft, area) -> None:
 
 def create(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.ResourceDraft) -> int:
     """Register a resource of an organisation in the actor's jurisdiction. Returns its id."""
-    require_handling(actor)
+    ensure(actor, Action.RESOURCE_SAVE)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
         org = s.get(CollectiveOrg, org_id) if org_id else None
@@ -70,7 +70,7 @@ def create(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
 
 def edit(url: str, key: str, actor: Actor, resource_id: int, draft: rules.ResourceDraft, expected_version: int) -> int:
     """Correct a resource's name, type, area, location or parcel number. Returns the new version."""
-    require_handling(actor)
+    ensure(actor, Action.RESOURCE_SAVE)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
         r = s.get(Resource, resource_id)

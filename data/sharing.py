@@ -11,13 +11,12 @@ from data.models import SharingApproval
 from data.regions import load_region_tree
 from data import audit_log
 from domain import sharing as rules
-from domain.permissions import PermissionDenied
+from domain.permissions import Action, Refused, ensure
 
 
 def request_share(url: str, key: str, province: int, actor: Actor, grantee: int | None, purpose: str,
                   valid_until: dt.date | None, today: dt.date) -> int:
-    if not rules.may_request(actor.scope):
-        raise PermissionDenied("只有市、县级平台管理员可以申请共享本辖区数据")
+    ensure(actor, Action.SHARING_REQUEST)
     tree = load_region_tree(province)
     owner = actor.scope.root
     errors = rules.request_problems(owner, grantee, purpose, valid_until, today, lambda c: c in tree)
@@ -39,13 +38,13 @@ def list_shares(url: str, actor: Actor) -> list[dict]:
     scope = actor.scope
     with transaction(url) as s:
         q = select(SharingApproval).order_by(SharingApproval.id.desc())
-        if not rules.may_decide(scope, None):
+        if not rules.may_decide(scope):
             q = q.where(or_(*[SharingApproval.owner_region.between(lo, hi) for lo, hi in scope.ranges],
                             SharingApproval.grantee_region == scope.root))
         return [{"id": r.id, "owner_region": int(r.owner_region), "grantee_region": int(r.grantee_region),
                  "purpose": r.purpose, "valid_until": r.valid_until.isoformat() if r.valid_until else "",
                  "status": r.status, "requested_by_id": r.collected_by_id,
-                 "decidable": r.status == "submitted" and rules.may_decide(scope, r.collected_by_id)}
+                 "decidable": r.status == "submitted" and rules.may_decide(scope, r.owner_region, r.collected_by_id)}
                 for r in s.scalars(q)]
 
 
@@ -54,16 +53,16 @@ def decide_share(url: str, key: str, actor: Actor, share_id: int, approve: bool)
         r = s.get(SharingApproval, share_id)
         if r is None or r.status != "submitted":
             raise AccountError("该共享申请不存在或已处理")
-        if rules.may_decide(actor.scope, r.collected_by_id):
+        reason = rules.decide_refusal(actor.scope, r.owner_region, r.collected_by_id)
+        if reason is None:
             r.status = "approved" if approve else "rejected"
             r.approved_by_id = actor.user_id if approve else None
             audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
                          description=f"{'批准' if approve else '驳回'}数据共享申请 #{r.id}", result=r.status,
                          region_code=actor.scope.root, ip=actor.ip, detail={"sharing_id": r.id})
             return r.status
-        reason = "不能审批本人提交的申请" if r.collected_by_id == actor.user_id else "共享须经省级平台管理员批准"
     with transaction(url) as s:  # the refusal is logged; the request stays as it was
         audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="sharing",
                      description=f"审批数据共享申请 #{share_id} 被拒绝：{reason}", result="denied",
                      region_code=actor.scope.root, ip=actor.ip, detail={"sharing_id": share_id})
-    raise PermissionDenied(reason)
+    raise Refused(reason, Action.SHARING_APPROVE)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data.accounts import AccountError, Actor, StaleEdit, log_change, require_handling
+from data.accounts import AccountError, Actor, StaleEdit, log_change
 from data.db import transaction
 from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
@@ -14,13 +14,13 @@ from data.models import Bid, Contract, ContractInstalment, Resource, TradeListin
 from domain import trading as rules
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
-from domain.permissions import PermissionDenied
+from domain.permissions import Action, PermissionDenied, ensure
 
 
 def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str, reserve: str, term_months: int | None,
                    resolution_id: int | None, opens_on: dt.date | None, closes_on: dt.date | None,
                    today: dt.date) -> int:
-    require_handling(actor)
+    ensure(actor, Action.TRADE_LIST)
     reserve_fen, why = parse_amount(reserve)
     errors = rules.listing_problems(kind, reserve_fen, term_months, opens_on, closes_on, today)
     if why:
@@ -52,7 +52,7 @@ def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str
 
 def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id_type: str, id_number: str,
               amount: str, day: dt.date) -> int:
-    require_handling(actor)
+    ensure(actor, Action.TRADE_BID)
     amount_fen, why = parse_amount(amount)
     with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
@@ -77,7 +77,7 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
 @runs_after_write("trade_listings", "listing_id")
 def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: int, today: dt.date) -> int | None:
     """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
-    require_handling(actor)
+    ensure(actor, Action.TRADE_AWARD)
     with transaction(url, actor) as s:
         listing = s.get(TradeListing, listing_id)
         if listing is None or not actor.scope.contains(listing.region_code):

@@ -28,7 +28,7 @@ from data import audit_log
 from domain import rating as rating_rules
 from domain import warning_lifecycle as rules
 from domain.clock import CST
-from domain.permissions import PermissionDenied, Scope
+from domain.permissions import Action, PermissionDenied, Scope, ensure, may
 from domain.warning_rules.base import SEVERITY_LABELS
 
 LIMIT = 5000
@@ -42,8 +42,7 @@ FRAME_SCHEMA = {"id": pl.Int64, "rule_id": pl.String, "region_code": pl.Int64, "
 
 
 def _require_read(scope: Scope) -> None:
-    if not scope.has(rules.READ_PERMS):
-        raise PermissionDenied("缺少权限：监督预警")
+    ensure(scope, Action.WARNING_READ)
 
 
 def _in_scope(scope: Scope):
@@ -117,7 +116,7 @@ def detail(url: str, actor: Actor, warning_id: int, today: dt.date) -> dict:
         events = s.execute(select(WarningEvent, User.display_name, User.username)
                            .outerjoin(User, User.id == WarningEvent.by_id)
                            .where(WarningEvent.warning_id == w.id).order_by(WarningEvent.at, WarningEvent.id)).all()
-        may_files = actor.scope.has(attachments.READ_PERMS)
+        may_files = may(actor, Action.ATTACHMENT_READ)
         trail = []
         for ev, display, username in events:
             trail.append({"id": ev.id, "at": ev.at.astimezone(CST).strftime("%Y-%m-%d %H:%M") if ev.at else "",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from domain.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, truncate
 from domain.passwords import password_problems
-from domain.permissions import ROLES, Perm, Scope
+from domain.permissions import ROLES, Action, Scope, may
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -30,7 +30,7 @@ def approver_for(role: str, region_code: int) -> tuple[int, int]:
 
 
 def may_administer(scope: Scope) -> bool:
-    return scope.has(Perm.PLATFORM_MAINTENANCE)
+    return may(scope, Action.ACCOUNT_REQUEST)
 
 
 def within_remit(scope: Scope, actor_level: int, role: str, region_code: int) -> bool:
@@ -47,8 +47,8 @@ def within_remit(scope: Scope, actor_level: int, role: str, region_code: int) ->
 def may_decide(scope: Scope, actor_id: int, approver_level: int, approver_region: int, requested_by_id: int) -> bool:
     """Only an administrator sitting at the approver's level and region decides, and never on
     a request they made themselves."""
-    return (may_administer(scope) and actor_id != requested_by_id and scope.root == approver_region
-            and level_of(scope.root) == approver_level)
+    return (may(scope, Action.ACCOUNT_APPROVE, {"region_code": approver_region, "requested_by_id": requested_by_id})
+            and actor_id != requested_by_id and scope.root == approver_region and level_of(scope.root) == approver_level)
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,9 @@ def draft_problems(d: AccountDraft, *, creating: bool, region_exists) -> dict[st
         if level_of(d.region_code) != want:
             names = {PROVINCE: "省级", CITY: "市级", COUNTY: "县级", TOWNSHIP: "乡镇级", VILLAGE: "村级"}
             errors["region_code"] = f"{ROLES[d.role].label}须设在{names[want]}区划"
-    if d.role == "oversight_admin" and not (d.approval_ref or "").strip():
+    if d.role in ROLES and ROLES[d.role].needs_approval_ref and not (d.approval_ref or "").strip():
         errors["approval_ref"] = "监督部门管理员须有省级审批文号（第九条）"
-    if d.role == "bank_user" and not (d.institution or "").strip():
+    if d.role in ROLES and ROLES[d.role].needs_institution and not (d.institution or "").strip():
         errors["institution"] = "请填写所属金融机构"
     if creating:
         problems = password_problems(d.password or "", username=d.username)

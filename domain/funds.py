@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from domain.identifiers import resident_id_problem, uscc_problem
+from domain.permissions import Action
 
-#: status -> (the step that acts on it, the roles that may take it, the status after approval)
-WORKFLOW: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "submitted": ("secretary", ("village_secretary",), "secretary_approved"),
-    "secretary_approved": ("supervisor", ("village_supervisor",), "approved"),
+@dataclass(frozen=True)
+class Step:
+    """One approval step: its name, the action that takes it (who may: domain.permissions), the status after."""
+
+    name: str
+    action: Action
+    after: str
+
+
+#: status -> the approval step that acts on it
+WORKFLOW: dict[str, Step] = {
+    "submitted": Step("secretary", Action.FUNDS_REQUEST_APPROVE_SECRETARY, "secretary_approved"),
+    "secretary_approved": Step("supervisor", Action.FUNDS_REQUEST_APPROVE_SUPERVISOR, "approved"),
 }
-POSTING_ROLES = ("township_accountant",)
-ENTRY_ROLES = ("village_cashier",)
 STATUS_LABELS = {"submitted": "待理事长审批", "secretary_approved": "待监事长审批", "approved": "待代理会计记账",
                  "posted": "已记账", "rejected": "已驳回"}
 #: accounts a payment may be charged to, and a receipt credited to
@@ -109,7 +117,7 @@ def needs_resolution(amount_fen: int, threshold_fen: int) -> bool:
     return amount_fen >= threshold_fen
 
 
-def next_step(status: str) -> tuple[str, tuple[str, ...], str] | None:
+def next_step(status: str) -> Step | None:
     return WORKFLOW.get(status)
 
 
@@ -179,8 +187,6 @@ def posting_date_problem(posting_date: dt.date | None, request_date: dt.date, ap
 
 MIN_LINES, MAX_LINES = 2, 10
 #: roles that close a month (结账) and that may reopen one (反结账: a township leader, not the accountant)
-CLOSE_ROLES = POSTING_ROLES
-REOPEN_ROLES = ("township_head",)
 
 
 @dataclass(frozen=True)
@@ -485,7 +491,6 @@ def reconciliation(book_balance: int, statement_balance: int, unmatched_statemen
             "adjusted_bank": adjusted_bank, "difference": adjusted_book - adjusted_bank}
 
 #: who imports bank statements and reconciles: the township accountant and the village cashier
-IMPORT_ROLES = ("township_accountant", "village_cashier")
 
 
 # ---------------------------------------------------------------- opening a cash or bank account

@@ -8,7 +8,7 @@ import datetime as dt
 from domain.clock import CST
 from dataclasses import dataclass
 
-from domain.permissions import Perm, Scope
+from domain.permissions import Action, Scope, may
 
 
 
@@ -63,9 +63,9 @@ def validate(starts_at: dt.datetime | None, ends_at: dt.datetime | None, message
 
 
 def may_work_during(scope: Scope | None) -> bool:
-    return scope is not None and scope.has(Perm.PLATFORM_MAINTENANCE)
+    return scope is not None and may(scope, Action.MAINTENANCE_WORK)
 
 
 def may_announce(scope: Scope | None) -> bool:
     """Only the province closes the platform (Art. J43)."""
-    return scope is not None and scope.has(Perm.PLATFORM_MAINTENANCE) and scope.root % 10**10 == 0
+    return scope is not None and may(scope, Action.MAINTENANCE_ANNOUNCE)

@@ -1,10 +1,16 @@
-"""Roles, permissions and jurisdiction scope (Art. J8–J10, J16–J17, X30, X51).
+"""Roles, actions and jurisdiction scope: the one access decision (Art. J8–J10, J16–J17, X30, X51).
 
-One table (ROLE_PERMISSIONS) says which role holds which permission. Pages and callbacks
-ask for permissions, never for role names. Access is denied by default.
+`ROLES` names the roles of Art. J8 with the permission kinds of Art. J10 they hold; `ACTIONS` is
+the one table of every act the platform allows — which roles may take it, on which resource, and
+who may never take it on a given record (separation of duty: nobody approves, posts or verifies
+their own work). `may(who, action, resource)` answers; `ensure(...)` enforces, raising
+`PermissionDenied` and reporting the refusal to the security log. Pages, callbacks, data modules,
+navigation and form visibility all ask these two; no other module compares role names.
+Access is denied by default.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -43,6 +49,8 @@ class Role:
     kind: str  # admin | operator | leader | institution | member
     level: int  # region level the role sits at (1 province … 5 village)
     perms: frozenset[Perm]
+    needs_approval_ref: bool = False  # an account needs a provincial approval reference (Art. J9)
+    needs_institution: bool = False  # an account names its institution (banks)
 
 
 _A = Perm
@@ -56,7 +64,8 @@ ROLES: dict[str, Role] = {r.key: r for r in [
     Role("city_admin", "市级平台管理员", "admin", 2, ADMIN_ALL),
     Role("county_admin", "县级组织管理员", "admin", 3, ADMIN_ALL),
     # Oversight departments (纪委监委、组织、社工、财政、审计) only with provincial approval (Art. J9):
-    Role("oversight_admin", "监督部门管理员", "admin", 1, frozenset({_A.STATISTICAL_ANALYSIS, _A.SUPERVISION_WARNING})),
+    Role("oversight_admin", "监督部门管理员", "admin", 1, frozenset({_A.STATISTICAL_ANALYSIS, _A.SUPERVISION_WARNING}),
+         needs_approval_ref=True),
     Role("township_head", "乡镇主要领导", "operator", 4, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
     Role("township_deputy", "乡镇分管领导", "operator", 4, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
     Role("township_agri_lead", "乡镇农经工作负责人", "operator", 4, OPERATOR_ALL),
@@ -67,7 +76,7 @@ ROLES: dict[str, Role] = {r.key: r for r in [
          frozenset({_A.REVIEW_APPROVAL, _A.BUSINESS_HANDLING, _A.STATISTICAL_ANALYSIS})),
     Role("village_supervisor", "村集体监事长", "operator", 5, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
     Role("village_cashier", "村报账员（出纳）", "operator", 5, frozenset({_A.BUSINESS_HANDLING, _A.DATA_ENTRY})),
-    Role("bank_user", "金融机构用户", "institution", 1, frozenset({_A.CREDIT_PORTRAIT})),
+    Role("bank_user", "金融机构用户", "institution", 1, frozenset({_A.CREDIT_PORTRAIT}), needs_institution=True),
     Role("member", "集体经济组织成员", "member", 5, frozenset({_A.SELF_SERVICE})),
 ]}
 
@@ -142,3 +151,300 @@ class Scope:
     def cache_key(self) -> str:
         """Folded into every cache key, so two scopes never share a cached answer."""
         return f"{'+'.join(map(str, self.roots))}|{','.join(sorted(self.perms))}"
+
+
+# ---------------------------------------------------------------- the actions
+
+
+def holders(*perms: Perm) -> frozenset[str]:
+    """The roles holding any of `perms` (a rule stated by permission kind, Art. J10)."""
+    return frozenset(k for k, r in ROLES.items() if r.perms & set(perms))
+
+
+EVERYONE = frozenset(ROLES)
+
+
+class Action(StrEnum):
+    # pages and reads
+    HOME_VIEW = "home.view"
+    ACCOUNT_SELF = "account.self"
+    DASHBOARD_VIEW = "dashboard.view"
+    BUSINESS_VIEW = "business.view"
+    ATTACHMENT_READ = "attachment.read"
+    WARNING_READ = "warning.read"
+    WARNING_WORK = "warning.work"
+    WARNING_MAP_VIEW = "warning_map.view"
+    EXPORT_NOTE = "export.note"
+    # funds (资金管理)
+    FUNDS_REQUEST_CREATE = "funds.request.create"
+    FUNDS_REQUEST_APPROVE_SECRETARY = "funds.request.approve_secretary"
+    FUNDS_REQUEST_APPROVE_SUPERVISOR = "funds.request.approve_supervisor"
+    VOUCHER_POST = "voucher.post"
+    MONTH_CLOSE = "month.close"
+    MONTH_REOPEN = "month.reopen"
+    BANK_ACCOUNT_OPEN = "bank.account.open"
+    BANK_STATEMENT_IMPORT = "bank.statement.import"
+    # assets and resources
+    ASSET_CARD_SAVE = "asset.card.save"
+    ASSET_DISPOSE = "asset.dispose"
+    ASSET_LEASE = "asset.lease"
+    ASSET_PLEDGE = "asset.pledge"
+    ASSET_DEPRECIATE = "asset.depreciate"
+    ASSET_REVALUE = "asset.revalue"
+    RESOURCE_SAVE = "resource.save"
+    # contracts and trading
+    CONTRACT_SAVE = "contract.save"
+    CONTRACT_RECEIPT = "contract.receipt"
+    CONTRACT_RENEW = "contract.renew"
+    CONTRACT_TERMINATE = "contract.terminate"
+    TRADE_LIST = "trade.list"
+    TRADE_BID = "trade.bid"
+    TRADE_AWARD = "trade.award"
+    # meetings
+    MEETING_RECORD = "meeting.record"
+    # supervision (预警处置)
+    WARNING_ACKNOWLEDGE = "warning.acknowledge"
+    WARNING_HANDLE = "warning.handle"
+    WARNING_VERIFY = "warning.verify"
+    WARNING_CLOSE = "warning.close"
+    WARNING_REOPEN = "warning.reopen"
+    # administration
+    ADMIN_VIEW = "admin.view"
+    ACCOUNT_TOTP = "account.totp"
+    ACCOUNT_REQUEST = "account.request"
+    ACCOUNT_APPROVE = "account.approve"
+    ACCOUNT_DISABLE = "account.disable"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_REVIEW = "audit.review"
+    SHARING_REQUEST = "sharing.request"
+    SHARING_APPROVE = "sharing.approve"
+    MAINTENANCE_ANNOUNCE = "maintenance.announce"
+    MAINTENANCE_WORK = "maintenance.work"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action. `resource` names what it acts on (None: a page or the platform);
+    `not_by` lists the resource's fields naming who did the earlier work, whom the action is
+    refused (separation of duty), with `own_message` as the refusal; `refusal` replaces the
+    default message for a role that may not."""
+
+    area: str
+    label: str
+    roles: frozenset[str]
+    resource: str | None = None
+    not_by: tuple[str, ...] = ()
+    own_message: str = ""
+    refusal: str = ""
+    article: str = ""
+
+
+_H = holders
+_HANDLING = holders(Perm.BUSINESS_HANDLING)
+_BOOKKEEPERS = frozenset({"township_accountant", "township_agri_lead"})
+_ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
+
+#: The one table: every act the platform allows.
+ACTIONS: dict[Action, Rule] = {
+    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE),
+    Action.ACCOUNT_SELF: Rule("通用", "管理本人账号（密码、动态验证码）", EVERYONE),
+    Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS), article="J10"),
+    Action.BUSINESS_VIEW: Rule("通用", "打开业务办理页面", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)),
+    Action.ATTACHMENT_READ: Rule("通用", "查看附件", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY,
+                                                   Perm.SUPERVISION_WARNING, Perm.BUSINESS_GUIDANCE), "record"),
+    Action.EXPORT_NOTE: Rule("通用", "登记图表下载", EVERYONE),
+    Action.WARNING_READ: Rule("监督预警", "查看预警", _H(Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING,
+                                                  Perm.REVIEW_APPROVAL, Perm.STATISTICAL_ANALYSIS), "warning"),
+    Action.WARNING_WORK: Rule("监督预警", "打开预警处置", _H(Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING,
+                                                    Perm.REVIEW_APPROVAL)),
+    Action.WARNING_MAP_VIEW: Rule("监督预警", "查看预警热力图", _H(Perm.STATISTICAL_ANALYSIS, Perm.SUPERVISION_WARNING)),
+    Action.FUNDS_REQUEST_CREATE: Rule("资金管理", "录入收付款申请", frozenset({"village_cashier"}), "organisation",
+                                      refusal="只有村报账员可以录入收付款申请"),
+    Action.FUNDS_REQUEST_APPROVE_SECRETARY: Rule(
+        "资金管理", "审批收付款申请（理事长）", frozenset({"village_secretary"}), "payment_request", ("requested_by_id",),
+        "不能审批本人提交的申请", "该步骤应由村书记（理事长）审批"),
+    Action.FUNDS_REQUEST_APPROVE_SUPERVISOR: Rule(
+        "资金管理", "审核收付款申请（监事长）", frozenset({"village_supervisor"}), "payment_request", ("requested_by_id",),
+        "不能审批本人提交的申请", "该步骤应由村集体监事长审批"),
+    Action.VOUCHER_POST: Rule("资金管理", "记账（收付款申请、记账凭证）", _BOOKKEEPERS, "organisation", ("requested_by_id",),
+                              "不能为本人提交的申请记账", "只有乡镇代理会计可以记账"),
+    Action.MONTH_CLOSE: Rule("资金管理", "结账", _BOOKKEEPERS, "organisation", refusal="只有乡镇代理会计可以结账"),
+    Action.MONTH_REOPEN: Rule("资金管理", "反结账", frozenset({"township_head"}), "period_close", ("closed_by_id",),
+                              "结账人不能批准本人结账月份的反结账", "反结账须由乡镇主要领导审批"),
+    Action.BANK_ACCOUNT_OPEN: Rule("资金管理", "登记收付账户", _BOOKKEEPERS, "organisation",
+                                   refusal="只有乡镇代理会计可以登记账户"),
+    Action.BANK_STATEMENT_IMPORT: Rule("资金管理", "导入银行对账单并对账", _BOOKKEEPERS | {"village_cashier"}, "bank_account",
+                                       refusal="只有乡镇代理会计或村报账员可以导入银行对账单"),
+    Action.ASSET_CARD_SAVE: Rule("资产资源", "登记、更正资产卡片", _HANDLING, "organisation"),
+    Action.ASSET_DISPOSE: Rule("资产资源", "处置资产", _HANDLING, "asset", article="J20"),
+    Action.ASSET_LEASE: Rule("资产资源", "出租资产", _HANDLING, "asset"),
+    Action.ASSET_PLEDGE: Rule("资产资源", "抵押资产", _HANDLING, "asset"),
+    Action.ASSET_DEPRECIATE: Rule("资产资源", "计提折旧", _HANDLING | _BOOKKEEPERS, "organisation",
+                                  refusal="只有乡镇代理会计或本组织业务办理人员可以计提折旧"),
+    Action.ASSET_REVALUE: Rule("资产资源", "资产重估", _HANDLING, "asset"),
+    Action.RESOURCE_SAVE: Rule("资产资源", "登记、更正资源", _HANDLING, "organisation"),
+    Action.CONTRACT_SAVE: Rule("合同交易", "签订、更正合同及上传扫描件", _HANDLING, "contract"),
+    Action.CONTRACT_RECEIPT: Rule("合同交易", "登记合同收款", _HANDLING, "contract"),
+    Action.CONTRACT_RENEW: Rule("合同交易", "续签合同", _HANDLING, "contract"),
+    Action.CONTRACT_TERMINATE: Rule("合同交易", "终止合同", _HANDLING, "contract"),
+    Action.TRADE_LIST: Rule("合同交易", "产权交易挂牌", _HANDLING, "organisation"),
+    Action.TRADE_BID: Rule("合同交易", "登记竞价", _HANDLING, "listing"),
+    Action.TRADE_AWARD: Rule("合同交易", "确认成交", _HANDLING, "listing"),
+    Action.MEETING_RECORD: Rule("会议决策", "登记会议及决议", _HANDLING, "organisation"),
+    Action.WARNING_ACKNOWLEDGE: Rule("监督预警", "签收预警", _H(Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING), "warning",
+                                     refusal="缺少权限：签收预警须有业务办理或监督预警权限"),
+    Action.WARNING_HANDLE: Rule("监督预警", "办理预警", _H(Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING), "warning",
+                                refusal="缺少权限：办理预警须有业务办理或监督预警权限"),
+    Action.WARNING_VERIFY: Rule("监督预警", "核实预警办理", _H(Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING), "warning",
+                                ("handled_by",), "办理人不能核实本人办理的预警",
+                                "缺少权限：核实预警须有审核（批）或监督预警权限"),
+    Action.WARNING_CLOSE: Rule("监督预警", "关闭预警", _H(Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING), "warning",
+                               ("handled_by",), "办理人不能关闭本人办理的预警",
+                               "缺少权限：关闭预警须有审核（批）或监督预警权限"),
+    Action.WARNING_REOPEN: Rule("监督预警", "退回重办", _H(Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING), "warning",
+                                ("handled_by",), "办理人不能退回重办本人办理的预警",
+                                "缺少权限：退回重办预警须有审核（批）或监督预警权限"),
+    Action.ADMIN_VIEW: Rule("平台管理", "打开平台管理页面", _ADMIN, article="J10"),
+    Action.ACCOUNT_TOTP: Rule("平台管理", "启用、停用本人动态验证码", _ADMIN),
+    Action.ACCOUNT_REQUEST: Rule("平台管理", "查看账号、申请新建或变更账号", _ADMIN, "account", article="J9"),
+    Action.ACCOUNT_APPROVE: Rule("平台管理", "审批账号申请", _ADMIN, "account_request", ("requested_by_id",),
+                                 "不能审批本人提交的申请", article="J9"),
+    Action.ACCOUNT_DISABLE: Rule("平台管理", "停用、启用账号", _ADMIN, "account"),
+    Action.AUDIT_VIEW: Rule("平台管理", "查看、导出、校验安全日志", _ADMIN, article="J36"),
+    Action.AUDIT_REVIEW: Rule("平台管理", "安全日志月度审查", _ADMIN, article="J36"),
+    Action.SHARING_REQUEST: Rule("平台管理", "申请跨区域数据共享", frozenset({"city_admin", "county_admin"}),
+                                 refusal="只有市、县级平台管理员可以申请共享本辖区数据", article="J17"),
+    Action.SHARING_APPROVE: Rule("平台管理", "审批跨区域数据共享", frozenset({"province_admin"}), "sharing", ("requested_by_id",),
+                                 "不能审批本人提交的申请", "只有省级平台管理员可以审批数据共享", article="J17"),
+    Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
+                                      refusal="只有省级平台管理员可以发布停机公告"),
+    Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
+}
+
+#: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
+NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请", "period_close": "该结账记录",
+         "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目",
+         "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
+         "record": "该记录"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the signed-in user, their scope and address."""
+
+    user_id: int
+    username: str
+    scope: Scope
+    ip: str | None = None
+
+    @property
+    def level(self) -> int:
+        return level_of(self.scope.root)
+
+
+def _scope_of(who) -> Scope:
+    return who.scope if isinstance(who, Actor) else who
+
+
+def _field(resource, name: str):
+    if isinstance(resource, dict):
+        return resource.get(name)
+    return getattr(resource, name, None)
+
+
+def role_may(role: str, action: Action | str) -> bool:
+    """The role's part of the decision alone (no resource): the table's answer for the matrix."""
+    rule = ACTIONS.get(Action(action))
+    return rule is not None and role in rule.roles
+
+
+def roles_for(action: Action | str, level: int | None = None) -> tuple[str, ...]:
+    """The roles that may take `action` (sitting at region `level`, when given), in table order."""
+    rule = ACTIONS[Action(action)]
+    return tuple(k for k, r in ROLES.items() if k in rule.roles and (level is None or r.level == level))
+
+
+def refusal(who, action: Action | str, resource=None, *, noun: str | None = None) -> str | None:
+    """Why `who` (an Actor or a Scope) may not take `action` on `resource`, in Chinese; None if allowed.
+    `resource` is a record (model or dict) with `region_code` and the fields the rule's `not_by` names."""
+    action = Action(action)
+    rule = ACTIONS[action]
+    scope = _scope_of(who)
+    if scope is None:
+        return rule.refusal or f"缺少权限：{rule.label}"
+    if resource is not None and scope.user_id is not None:  # nobody takes it on their own work
+        for name in rule.not_by:
+            done_by = _field(resource, name)
+            if scope.user_id == done_by or (isinstance(done_by, (set, frozenset, list, tuple))
+                                            and scope.user_id in done_by):
+                return rule.own_message or f"不能{rule.label}本人经办的事项"
+    if scope.role not in rule.roles:
+        return rule.refusal or f"缺少权限：{rule.label}"
+    if resource is not None:
+        region = _field(resource, "region_code")
+        if region is None or not scope.contains(int(region)):
+            return f"{noun or NOUNS.get(rule.resource or '', '该记录')}不在您的管辖范围内"
+    return None
+
+
+def may(who, action: Action | str, resource=None) -> bool:
+    """The one access decision: may `who` take `action` (on `resource`, when given)?"""
+    return refusal(who, action, resource) is None
+
+
+#: where refusals are reported (the app registers the security log); each gets (scope, action, reason)
+REFUSAL_SINKS: list[Callable[[Scope | None, Action, str], None]] = []
+
+
+class Refused(PermissionDenied):
+    """A refusal the refusing code has already written to the security log."""
+
+    def __init__(self, message: str, action: Action | None = None):
+        super().__init__(message)
+        self.action = action
+        self.logged = True
+
+
+def report_refusal(who, action: Action | None, reason: str) -> bool:
+    """Hand a refusal to the sinks (the security log). True if one recorded it."""
+    recorded = False
+    for sink in REFUSAL_SINKS:
+        recorded = bool(sink(_scope_of(who), action, reason)) or recorded
+    return recorded
+
+
+def ensure(who, action: Action | str, resource=None, *, noun: str | None = None) -> None:
+    """Enforce the decision: raise `PermissionDenied` (an out-of-scope resource: `OutOfScope`) with
+    the reason in Chinese, after reporting the refusal to the security log."""
+    action = Action(action)
+    reason = refusal(who, action, resource, noun=noun)
+    if reason is None:
+        return
+    scope = _scope_of(who)
+    in_role = scope is not None and scope.role in ACTIONS[action].roles
+    exc = (OutOfScope if in_role and reason.endswith("不在您的管辖范围内") else PermissionDenied)(reason)
+    exc.action = action
+    exc.logged = report_refusal(who, action, reason)
+    raise exc
+
+
+def allowed(who, actions: Iterable[Action | str]) -> bool:
+    """May `who` take any of `actions` (no resource)? For a page or callback serving several."""
+    return any(may(who, a) for a in actions)
+
+
+def matrix_markdown() -> str:
+    """The role × action matrix for the README (generated from ACTIONS; a test keeps it current)."""
+    roles = list(ROLES)
+    head = "| 动作 | action | " + " | ".join(ROLES[r].label for r in roles) + " |"
+    sep = "|---|---|" + "|".join(":-:" for _ in roles) + "|"
+    rows = [head, sep]
+    for action, rule in ACTIONS.items():
+        marks = " | ".join("✓" if r in rule.roles else "" for r in roles)
+        extra = f"（不得经办本人：{rule.own_message}）" if rule.not_by else ""
+        rows.append(f"| {rule.label}{extra} | `{action.value}` | {marks} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m domain.permissions: print the matrix
+    print(matrix_markdown())

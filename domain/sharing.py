@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.regions import CITY, COUNTY, PROVINCE, level_of
-from domain.permissions import Perm, Scope
+from domain.permissions import Action, Scope, may, refusal
+from domain.regions import CITY, COUNTY, level_of
+
+
+def as_resource(owner_region: int, requested_by_id: int | None) -> dict:
+    """A sharing request as the access decision sees it."""
+    return {"region_code": int(owner_region), "requested_by_id": requested_by_id}
 
 
 def may_request(scope: Scope) -> bool:
-    return scope.has(Perm.PLATFORM_MAINTENANCE) and level_of(scope.root) in (CITY, COUNTY)
+    return may(scope, Action.SHARING_REQUEST)
 
 
-def may_decide(scope: Scope, requested_by_id: int | None) -> bool:
-    return (scope.has(Perm.PLATFORM_MAINTENANCE) and level_of(scope.root) == PROVINCE
-            and scope.user_id is not None and scope.user_id != requested_by_id)
+def may_decide(scope: Scope, owner_region: int | None = None, requested_by_id: int | None = None) -> bool:
+    if owner_region is None:
+        return may(scope, Action.SHARING_APPROVE)
+    return may(scope, Action.SHARING_APPROVE, as_resource(owner_region, requested_by_id))
+
+
+def decide_refusal(scope: Scope, owner_region: int, requested_by_id: int | None) -> str | None:
+    return refusal(scope, Action.SHARING_APPROVE, as_resource(owner_region, requested_by_id))
 
 
 def request_problems(owner: int, grantee: int | None, purpose: str, valid_until: dt.date | None,

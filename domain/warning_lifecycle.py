@@ -21,7 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
-from domain.permissions import Perm, Scope
+from domain import permissions
+from domain.permissions import Action, Scope
 from domain.warning_rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
 from domain.workdays import add_working_days
 
@@ -43,14 +44,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 ACTIONS = ("acknowledge", "handle", "verify", "close", "reopen")
 HANDLER_ACTIONS = frozenset({"acknowledge", "handle"})
 REVIEW_ACTIONS = frozenset({"verify", "close", "reopen"})
-HANDLER_PERMS = (Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING)
-REVIEW_PERMS = (Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING)
-#: who may see warnings at all (banks and members never do)
-READ_PERMS = (Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.STATISTICAL_ANALYSIS)
-#: who opens 预警处置 (what each may do on a warning is decided per warning)
-WORK_PERMS = (Perm.SUPERVISION_WARNING, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)
-#: who opens 预警热力图
-ANALYSIS_PERMS = (Perm.STATISTICAL_ANALYSIS, Perm.SUPERVISION_WARNING)
+#: lifecycle step -> the action that takes it (who may: domain.permissions)
+STEP_ACTIONS = {"acknowledge": Action.WARNING_ACKNOWLEDGE, "handle": Action.WARNING_HANDLE,
+                "verify": Action.WARNING_VERIFY, "close": Action.WARNING_CLOSE, "reopen": Action.WARNING_REOPEN}
 
 #: statuses in which the responsible region still owes the handling (the deadline runs)
 AWAITING_HANDLING = frozenset({"raised", "pushed", "acknowledged", "reopened"})
@@ -116,16 +112,14 @@ def actor_problem(action: str, scope: Scope, user_id: int | None, w: WarningStat
     if action not in TRANSITIONS:
         return None
     label = ACTION_LABELS[action]
+    problem = permissions.refusal(scope, STEP_ACTIONS[action], {"region_code": w.region_code, "handled_by": w.handled_by},
+                      noun="该预警")
+    if problem:
+        return problem
     if action in HANDLER_ACTIONS:
-        if not scope.has(HANDLER_PERMS):
-            return f"缺少权限：{label}预警须有业务办理或监督预警权限"
         if not is_operator(scope, w.assigned_region):
             return f"只能由责任单位{label}：该预警现由上级或其他单位负责"
         return None
-    if not scope.has(REVIEW_PERMS):
-        return f"缺少权限：{label}预警须有审核（批）或监督预警权限"
-    if user_id is not None and user_id in w.handled_by:
-        return f"办理人不能{label}本人办理的预警"
     if not is_above(scope, w.assigned_region) or (w.handler_region is not None
                                                   and not is_above(scope, w.handler_region)):
         return f"只能由办理单位的上级{label}"

@@ -3,9 +3,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/account", name="我的账号", order=90, permission=Perm.SIGNED_IN, title="我的账号")
+dash.register_page(__name__, path="/account", name="我的账号", order=90, permission=Action.ACCOUNT_SELF, title="我的账号")
 
 
 def layout(**_):

@@ -6,9 +6,9 @@ from dash import dcc, html
 
 from components.grid import data_grid
 from domain.audit import EVENT_TYPES
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81, permission=Perm.PLATFORM_MAINTENANCE,
+dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81, permission=Action.AUDIT_VIEW,
                    title="安全日志")
 
 COLUMNS = [

@@ -3,10 +3,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/admin/maintenance", name="停机公告", order=82,
-                   permission=Perm.PLATFORM_MAINTENANCE, title="停机公告")
+                   permission=Action.ADMIN_VIEW, title="停机公告")
 
 
 def layout(**_):

@@ -4,9 +4,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.grid import data_grid
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/sharing", name="数据共享", order=83, permission=Perm.PLATFORM_MAINTENANCE,
+dash.register_page(__name__, path="/admin/sharing", name="数据共享", order=83, permission=Action.ADMIN_VIEW,
                    title="数据共享")
 
 COLUMNS = [

@@ -6,9 +6,9 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
-from domain.permissions import ROLES, Perm
+from domain.permissions import Action, ROLES
 
-dash.register_page(__name__, path="/admin/users", name="账号管理", order=80, permission=Perm.PLATFORM_MAINTENANCE,
+dash.register_page(__name__, path="/admin/users", name="账号管理", order=80, permission=Action.ACCOUNT_REQUEST,
                    title="账号管理")
 
 USER_COLUMNS = [

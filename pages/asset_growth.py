@@ -5,9 +5,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.charts import graph_config
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/asset-growth", name="保值增值", order=2, permission=Perm.STATISTICAL_ANALYSIS,
+dash.register_page(__name__, path="/asset-growth", name="保值增值", order=2, permission=Action.DASHBOARD_VIEW,
                    title="资产保值增值")
 
 

@@ -9,10 +9,10 @@ from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
 from domain.assets import ACTIONS, CATEGORY_LABELS
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/assets", name="资产管理", order=11, title="资产管理",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [

@@ -9,9 +9,9 @@ from components.charts import graph_config
 from components.grid import data_grid
 from components.html_slot import html_slot
 from components.region_table import children_columns
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/cockpit", name="驾驶舱", order=1, permission=Perm.STATISTICAL_ANALYSIS,
+dash.register_page(__name__, path="/cockpit", name="驾驶舱", order=1, permission=Action.DASHBOARD_VIEW,
                    title="驾驶舱")
 
 

@@ -9,10 +9,10 @@ from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
 from domain.contracts import ID_TYPES, KINDS, SCHEDULE_LABELS
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/contracts", name="合同管理", order=13, title="合同管理",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}
 

@@ -12,10 +12,10 @@ from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
 from domain.funds import MAX_LINES, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS, STATEMENT_FORMAT_HELP
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/funds", name="资金管理", order=10, title="资金管理",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [

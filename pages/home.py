@@ -2,9 +2,9 @@
 import dash
 from dash import html
 
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/", name="首页", order=0, permission=Perm.SIGNED_IN)
+dash.register_page(__name__, path="/", name="首页", order=0, permission=Action.HOME_VIEW)
 
 
 def layout(**_):

@@ -9,10 +9,10 @@ from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
 from domain.meetings import DECISION_TYPES, MAX_RESOLUTIONS, MEETING_KINDS
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/meetings", name="会议管理", order=15, title="会议管理",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [

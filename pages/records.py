@@ -6,9 +6,9 @@ from dash import dcc, html
 
 from components.grid import data_grid
 from data.records import KINDS
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/records", name="台账明细", order=4, permission=Perm.STATISTICAL_ANALYSIS,
+dash.register_page(__name__, path="/records", name="台账明细", order=4, permission=Action.DASHBOARD_VIEW,
                    title="台账明细", nav=False)
 
 

@@ -8,10 +8,10 @@ from dash import dcc, html
 from components.form import form_field
 from components.grid import data_grid
 from domain.contracts import RESOURCE_TYPES
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/resources", name="资源管理", order=12, title="资源管理",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 COLUMNS = [
     {"field": "name", "headerName": "名称", "minWidth": 160}, {"field": "type", "headerName": "类型", "minWidth": 90},

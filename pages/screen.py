@@ -4,9 +4,9 @@ import dash
 from dash import dcc, html
 
 from components.screen import PANELS
-from domain.permissions import Perm
+from domain.permissions import Action
 
-dash.register_page(__name__, path="/screen", name="大屏", order=3, permission=Perm.STATISTICAL_ANALYSIS,
+dash.register_page(__name__, path="/screen", name="大屏", order=3, permission=Action.DASHBOARD_VIEW,
                    title="大屏 · 驾驶舱")
 
 GRAPH = {"displayModeBar": False, "responsive": True}

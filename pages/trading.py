@@ -6,10 +6,10 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
-from domain.permissions import Perm
+from domain.permissions import Action
 
 dash.register_page(__name__, path="/trading", name="产权交易", order=12, title="产权交易",
-                   permission=(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL))
+                   permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}
 COLUMNS = [

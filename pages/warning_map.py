@@ -2,6 +2,7 @@
 (click a cell for its warnings), a map of open warnings per village, raised vs closed by month,
 time to close by region and the village ratings; worst regions first. Drill down by region
 like the cockpit (#region=… in the URL)."""
+from domain.permissions import Action
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -9,10 +10,9 @@ from dash import dcc, html
 from components.charts import graph_config
 from components.grid import data_grid
 from domain.rating import legend
-from domain.warning_lifecycle import ANALYSIS_PERMS
 
 dash.register_page(__name__, path="/warning-map", name="预警热力图", order=5, title="监督预警热力图",
-                   permission=ANALYSIS_PERMS)
+                   permission=Action.WARNING_MAP_VIEW)
 
 CELL_COLUMNS = [
     {"field": "id", "headerName": "编号", "maxWidth": 90, "filter": "agNumberColumnFilter"},

@@ -2,6 +2,7 @@
 with notes and attachments, verify by the level above, close or reopen — with the rule, the
 article it enforces, the evidence records and the whole handling trail. `#warning=<id>` in the
 URL opens one warning (the heatmap page links here)."""
+from domain.permissions import Action
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -9,10 +10,9 @@ from dash import dcc, html
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
-from domain.warning_lifecycle import WORK_PERMS
 
 dash.register_page(__name__, path="/warnings", name="预警处置", order=20, title="监督预警处置",
-                   permission=WORK_PERMS)
+                   permission=Action.WARNING_WORK)
 
 COLUMNS = [
     {"field": "id", "headerName": "编号", "maxWidth": 90, "filter": "agNumberColumnFilter"},

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
+from flask import Flask, current_app, g, has_request_context, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import select, update
 
@@ -25,7 +25,7 @@ from data import platform_settings
 from data import audit_log
 from domain import clock, passwords
 from domain.maintenance import Closure, may_work_during
-from domain.permissions import Scope, role_label, role_perms
+from domain.permissions import REFUSAL_SINKS, Scope, role_label, role_perms
 
 LOGIN_TEMPLATE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -126,6 +126,15 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
+def _queue_refusal(scope, action, reason: str) -> bool:
+    """The security log's sink for `domain.permissions.ensure`: queued on the request and written
+    after it (the refusing code may hold a write transaction, so it is not written from inside)."""
+    if not has_request_context():
+        return False
+    g.setdefault("refusals", []).append((reason, {"action": str(action) if action else None, "path": request.path}))
+    return True
+
+
 def _url() -> str:
     return current_app.config["PLATFORM_SETTINGS"].database_url
 
@@ -200,7 +209,7 @@ def authenticate(username: str, password: str, otp: str | None = None) -> tuple[
             return None, "用户名或密码错误" if not user.totp_secret else "用户名、密码或动态验证码错误"
         closure = current_closure()
         if closure is not None and closure.in_force(now) and not may_work_during(Scope(
-                root=int(user.region_code), perms=role_perms(user.role))):
+                root=int(user.region_code), perms=role_perms(user.role), role=user.role)):
             return None, "平台停机维护中，暂停登录。" + (closure.message or "")
         passwords.register_success(user)
         s.expunge(user)
@@ -238,6 +247,16 @@ def init_auth(server: Flask) -> LoginManager:
     def _install_clock():
         # the app's clock (a test or a demo may set NOW) is the clock of everything the request calls
         g.clock_token = clock.use(current_app.config.get("NOW"))
+
+    if _queue_refusal not in REFUSAL_SINKS:
+        REFUSAL_SINKS.append(_queue_refusal)
+
+    @server.after_request
+    def _write_refusals(resp):
+        # refusals raised by `ensure` during the request, written once its own transaction is over
+        for reason, detail in g.pop("refusals", []):
+            log_event("permission_denied", reason, "denied", detail=detail)
+        return resp
 
     @server.teardown_request
     def _remove_clock(_exc):

@@ -1,11 +1,12 @@
-"""Every callback declares the permission it needs; the guard refuses any callback that does not.
+"""Every callback declares the action it serves; the guard refuses any callback that does not.
 
-Page modules under `callbacks/` decorate their functions with `secure_callback(Perm.X, Output(...),
-Input(...), ...)` instead of `dash.callback`. The decorator only records the callback; `register_all`
-attaches the recorded callbacks to one app, noting each one's permission under Dash's own callback
-id (the `output` field of a request), so the access guard can decide before the callback runs.
-The wrapper checks the permission once more when it runs and turns an out-of-scope request into
-a 403 that is written to the security log.
+Page modules under `callbacks/` decorate their functions with `secure_callback(Action.X, Output(...),
+Input(...), ...)` instead of `dash.callback` (a tuple of actions: a callback serving several, any of
+which allows it). The decorator only records the callback; `register_all` attaches the recorded
+callbacks to one app, noting each one's actions under Dash's own callback id (the `output` field of
+a request), so the access guard can decide with `domain.permissions.may` before the callback runs.
+The wrapper asks once more when it runs; a refusal raised inside (by `ensure` in the data layer:
+wrong role, out of scope, own work) becomes a 403 and is written to the security log once.
 """
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from dash.exceptions import PreventUpdate
 from flask import abort, current_app, jsonify, make_response
 from flask_login import current_user
 
-from domain.permissions import Perm
+from domain.permissions import Action, allowed
 
 
 @dataclass(frozen=True)
 class _Spec:
-    perm: Perm | tuple[Perm, ...]
+    actions: tuple[Action, ...]
     fn: Callable
     args: tuple
     kwargs: dict
@@ -40,12 +41,17 @@ def clientside(*args, **kwargs) -> None:
     CLIENTSIDE.append((args, kwargs))
 
 
-def secure_callback(perm, *args, **kwargs):
-    """`perm`: a Perm, or a tuple of Perms any of which allows the callback."""
-    perm = tuple(Perm(p) for p in perm) if isinstance(perm, (tuple, list)) else Perm(perm)
+def as_actions(action) -> tuple[Action, ...]:
+    """An Action, or a tuple of Actions, as a tuple."""
+    return tuple(Action(a) for a in action) if isinstance(action, (tuple, list, frozenset, set)) else (Action(action),)
+
+
+def secure_callback(action, *args, **kwargs):
+    """`action`: the Action the callback serves, or a tuple of Actions any of which allows it."""
+    actions = as_actions(action)
 
     def deco(fn):
-        SPECS.append(_Spec(perm, fn, args, kwargs))
+        SPECS.append(_Spec(actions, fn, args, kwargs))
         return fn
 
     return deco
@@ -59,30 +65,43 @@ def _guarded(spec: _Spec):
         from data.history import acting_as
 
         scope = current_scope()
-        if scope is None or not scope.has(spec.perm):
+        if scope is None or not allowed(scope, spec.actions):
             raise PreventUpdate
         try:
             with acting_as(scope.user_id, getattr(current_user, "username", None)):
                 return spec.fn(*a, **kw)
         except PermissionError as exc:  # OutOfScope / PermissionDenied: refused, never widened
-            log_event("permission_denied", str(exc), "denied", detail={"callback": spec.fn.__name__})
+            if not getattr(exc, "logged", False):
+                log_event("permission_denied", str(exc), "denied",
+                          detail={"callback": spec.fn.__name__, "action": str(getattr(exc, "action", "") or "")})
             abort(make_response(jsonify(error=str(exc)), 403))
 
     return wrapper
 
 
-def register_all(app: dash.Dash) -> dict[str, Perm]:
-    perms: dict[str, Perm] = {}
+def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
+    declared: dict[str, tuple[Action, ...]] = {}
+    by_function: dict = {}
     for spec in SPECS:
         before = set(app.callback_map)
         app.callback(*spec.args, **spec.kwargs)(_guarded(spec))
         for key in set(app.callback_map) - before:
-            perms[key] = spec.perm
+            declared[key] = spec.actions
+            by_function.setdefault(spec.fn, []).append(key)
     for args, kwargs in CLIENTSIDE:
         app.clientside_callback(*args, **kwargs)
-    app.server.extensions["platform.callback_perms"] = perms
-    return perms
+    app.server.extensions["platform.callback_actions"] = declared
+    app.server.extensions["platform.callback_ids"] = by_function
+    return declared
 
 
-def permission_for_output(output: str) -> Perm | None:
-    return current_app.extensions.get("platform.callback_perms", {}).get(output)
+def actions_for_output(output: str) -> tuple[Action, ...] | None:
+    return current_app.extensions.get("platform.callback_actions", {}).get(output)
+
+
+def callback_named(app: dash.Dash, fn) -> str:
+    """Dash's id (the `output` of a request) of the callback registered from function `fn`."""
+    ids = app.server.extensions.get("platform.callback_ids", {}).get(fn, [])
+    if len(ids) != 1:
+        raise KeyError(f"callback {getattr(fn, '__name__', fn)} registered {len(ids)} times")
+    return ids[0]

@@ -16,9 +16,9 @@ from flask_login import current_user
 
 from domain import clock
 from domain.maintenance import may_work_during
-from domain.permissions import Perm
+from domain.permissions import allowed
 from server.auth import current_closure, end_session as _end_session
-from server.callbacks import permission_for_output
+from server.callbacks import actions_for_output, as_actions
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
 DASH_JSON = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies", "/_reload-hash")
@@ -34,18 +34,16 @@ def page_for_path(path: str) -> dict | None:
 
 
 def page_permission(page: dict | None):
-    """The permission a page declares: a Perm, or a tuple of Perms any of which opens it."""
+    """The actions a page declares (`register_page(..., permission=Action.X)`), any of which opens it."""
     if page is None:
         return None
-    perm = page.get("permission")
-    if not perm:
-        return None
-    return tuple(Perm(p) for p in perm) if isinstance(perm, (tuple, list)) else Perm(perm)
+    declared = page.get("permission")
+    return as_actions(declared) if declared else None
 
 
 def may_open(page: dict | None, scope) -> bool:
-    perm = page_permission(page)
-    return perm is not None and scope is not None and scope.has(perm)
+    actions = page_permission(page)
+    return actions is not None and scope is not None and allowed(scope, actions)
 
 
 def _same_origin() -> bool:
@@ -107,11 +105,11 @@ def init_guard(server: Flask) -> None:
                 if page is not None and not may_open(page, scope):
                     return _refuse(403, f"无权访问页面 {pathname}", str(page_permission(page)))
                 return None
-            perm = permission_for_output(output)
-            if perm is None:
+            actions = actions_for_output(output)
+            if actions is None:
                 return _refuse(403, "该操作未声明权限，已拒绝", None)
-            if not scope.has(perm):
-                return _refuse(403, "缺少权限，已拒绝", str(perm))
+            if not allowed(scope, actions):
+                return _refuse(403, "缺少权限，已拒绝", ",".join(actions))
             return None
         if path in DASH_JSON or path.startswith("/_dash"):
             return None

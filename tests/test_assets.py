@@ -87,7 +87,7 @@ def test_assets_outside_the_region_or_without_permission_are_refused(sqlite_sett
     with pytest.raises(PermissionDenied):
         assets.act(url, key, secretary, oid, "lease", None, TODAY, over, TODAY)
     mine = assets.list_assets(url, supervisor)[0]
-    with pytest.raises(PermissionDenied, match="业务办理"):  # the supervisory chair reviews, she does not act
+    with pytest.raises(PermissionDenied, match="缺少权限"):  # the supervisory chair reviews, she does not act
         assets.act(url, key, supervisor, mine["id"], "lease", None, TODAY, mine["version"], TODAY)
 
 
@@ -217,7 +217,7 @@ def test_a_card_for_an_organisation_outside_the_scope_is_refused(sqlite_settings
     before = db_counts(sqlite_settings)
     with pytest.raises(PermissionDenied, match="管辖范围"):
         assets.save_card(url, key, secretary, None, card(foreign, code="ZC-FOREIGN"), TODAY)
-    with pytest.raises(PermissionDenied, match="业务办理"):
+    with pytest.raises(PermissionDenied, match="缺少权限"):
         assets.save_card(url, key, actor(sqlite_settings, "demo-supervisor"), None,
                          card(own_org(sqlite_settings), code="ZC-SUP"), TODAY)
     assert db_counts(sqlite_settings) == before

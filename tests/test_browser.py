@@ -38,7 +38,7 @@ def test_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_s
                     and not r.url.startswith("data:") else None)
             sign_in(page, base, username, PASSWORD)
             seen[username] = sorted(nav_texts(page))
-            scope = Scope(root=22 * 10**10, perms=role_perms(role))
+            scope = Scope(root=22 * 10**10, perms=role_perms(role), role=role)
             expected[username] = sorted(p["name"] for p in dash.page_registry.values()
                                         if may_open(p, scope) and p.get("nav", True))
             shot(page, f"home-{username}")
@@ -56,7 +56,7 @@ def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_s
 
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
-    scope = Scope(root=county, perms=role_perms("county_admin"))
+    scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     expected = money_auto(ql.kpis(scope, county)["total_assets"])[0]
     with browser() as b:
         page = b.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
@@ -105,7 +105,7 @@ def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_sett
 
     ql = app.server.extensions["platform.query"]
     root = sqlite_settings.province * 10**10
-    scope = Scope(root=root, perms=role_perms("province_leader"))
+    scope = Scope(root=root, perms=role_perms("province_leader"), role="province_leader")
     k = ql.kpis(scope, root)
     city = sqlite_settings.demo_county // 10**8 * 10**8
     foreign = []

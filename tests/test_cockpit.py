@@ -32,7 +32,7 @@ def _exports(settings, actor):
 def test_excel_export_matches_the_query_layer_and_is_logged(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
-    scope = Scope(root=county, perms=role_perms("county_admin"))
+    scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     c = client_for("demo-county")
     before = _exports(sqlite_settings, "demo-county")
     resp = dash_post(c, _key(app, "cockpit-download."), [{"id": "cockpit-export", "property": "n_clicks", "value": 1}],
@@ -76,7 +76,7 @@ def test_everything_clickable_drills_within_scope(app, client_for, sqlite_settin
 def test_asset_growth_ranking_and_concentration(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
-    scope = Scope(root=county, perms=role_perms("county_admin"))
+    scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     growth = ql.growth(scope, county)
     assert growth.height == ql.tree.children(county).height
     with_data = growth.filter(growth["total_assets_prev"] > 0)

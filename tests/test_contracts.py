@@ -191,7 +191,7 @@ def test_resources_outside_the_jurisdiction_are_refused(sqlite_settings):
         assert s.get(Resource, oid).name == name
     assert all(lo <= r["region_code"] <= hi for r in resources.list_resources(url, secretary))
     supervisor = actor(sqlite_settings, "demo-supervisor")  # reviews, does not register
-    with pytest.raises(PermissionDenied, match="业务办理"):
+    with pytest.raises(PermissionDenied, match="缺少权限"):
         resources.create(url, key, supervisor, village_org(sqlite_settings)[0],
                          rules.ResourceDraft(name="x", type="耕地", area="1"))
 

@@ -242,7 +242,7 @@ def test_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
     from tests.conftest import TODAY
 
     province = sqlite_settings.province * 10**10
-    scope = Scope(root=province, perms=role_perms("province_admin"))
+    scope = Scope(root=province, perms=role_perms("province_admin"), role="province_admin")
     f = warnings.frame(sqlite_settings.database_url, scope)
     tree = load_region_tree(sqlite_settings.province)
     county = sqlite_settings.demo_county

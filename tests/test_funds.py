@@ -94,7 +94,7 @@ def test_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
     village = cashier.scope.root
     org_id, bank_id = village_org(sqlite_settings, village)
     ql = QueryLayer(sqlite_settings, today=TODAY).load()
-    scope = Scope(root=village, perms=role_perms("village_secretary"))
+    scope = Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
     bank_before = ql.kpis(scope, village)["bank"]
 
     rid = funds.submit(url, key, cashier, org_id, draft(bank_id), TODAY)
@@ -306,7 +306,7 @@ def test_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app, sqlite_
     assert "已同意" in act(supervisor, "funds-approve", rows(supervisor)[0])
     ql = app.server.extensions["platform.query"]
     village = actor(sqlite_settings, "demo-village").scope.root
-    scope = Scope(root=village, perms=role_perms("village_secretary"))
+    scope = Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
     before = ql.kpis(scope, village)["bank"]
     assert "已记账" in act(accountant, "funds-post", rows(accountant)[0])
     ql.refresh(force=True)

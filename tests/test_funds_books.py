@@ -76,7 +76,7 @@ def test_a_balanced_manual_voucher_is_posted_and_the_cockpit_picks_it_up(db):
     org_id, bank_id = org_and_bank(db)
     village = actor(db, "demo-village").scope.root
     ql = QueryLayer(db, today=TODAY).load()
-    scope = Scope(root=village, perms=role_perms("village_secretary"))
+    scope = Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
     before = ql.kpis(scope, village)
     vid = funds.post_voucher(db.database_url, db.audit_key, accountant, org_id,
                              voucher(TODAY, "支付村部电费", ("513", "100.00", ""), ("514", "23.45", ""),
@@ -132,7 +132,7 @@ def test_only_the_township_accountant_enters_vouchers(db):
     org_id, _ = org_and_bank(db)
     before = snapshot(db)
     for username in ("demo-village", "demo-secretary", "demo-township-head"):
-        with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以录入记账凭证"):
+        with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以记账"):
             funds.post_voucher(db.database_url, db.audit_key, actor(db, username), org_id,
                                voucher(TODAY, "测试", ("513", "5", ""), ("102", "", "5")), TODAY)
     assert snapshot(db) == before
@@ -219,7 +219,7 @@ def test_account_balances_and_level2_figures_equal_the_books(db):
     assert fig["total_assets"] == assets and fig["total_assets"] > 0
     # the dashboards' query layer (a different path: roll-ups by region) says the same for the village
     village = cashier.scope.root
-    k = QueryLayer(db, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary")), village)
+    k = QueryLayer(db, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary"), village)
     assert (k["cash"] + k["bank"], k["receivables"], k["liabilities"], k["total_assets"]) == \
         (fig["deposits"], fig["claims"], fig["debts"], fig["total_assets"])
     # up to a month: only the lines of that month and before
@@ -449,7 +449,7 @@ def test_voucher_form_and_statement_upload_through_the_callbacks(books_app, db):
     assert "借贷不平衡：借方合计 100.00 元，贷方合计 99.99 元" in unbalanced
     refused = _text(dash_post(cashier, key, click, voucher_state(org_id, TODAY.isoformat(), "电费",
                                                                  [("513", "100.00", None), ("102", None, "100.00")])))
-    assert "只有乡镇代理会计可以录入记账凭证" in refused
+    assert "只有乡镇代理会计可以记账" in refused
     assert snapshot(db) == before
     ok = _text(dash_post(accountant, key, click, voucher_state(org_id, TODAY.isoformat(), "电费",
                                                                [("513", "100.00", None), (f"102:{bank_id}", None, "100.00")])))
@@ -504,7 +504,7 @@ def test_close_and_reopen_through_the_callbacks(books_app, db):
                                 {"id": "funds-books-refresh", "property": "data", "value": 0}]))
 
     assert "只有乡镇代理会计可以结账" in close(sign_in(app.server, "demo-village"), "2026-09")
-    assert "缺少权限" in close(head, "2026-09")  # the leader approves; closing is not business handling
+    assert "只有乡镇代理会计可以结账" in close(head, "2026-09")  # the leader approves; closing is not business handling
     assert "2026年9月已结账" in close(accountant, "2026-09")
     again = close(accountant, "2026-09")
     assert "未结账" in again and "2026年9月已结账" in again
@@ -536,7 +536,7 @@ def test_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory
     assert {a["ledger_code"]: a["balance_fen"] for a in funds.account_balances(url, cashier, org_id)} == \
         {101: sums[101], 102: sums[102]}
     village = cashier.scope.root
-    k = QueryLayer(pg, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary")), village)
+    k = QueryLayer(pg, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary"), village)
     fig = funds.level2(url, cashier, org_id)
     assert (k["cash"] + k["bank"], k["receivables"], k["liabilities"], k["total_assets"]) == \
         (fig["deposits"], fig["claims"], fig["debts"], fig["total_assets"])

@@ -191,7 +191,7 @@ def test_outside_the_jurisdiction_or_without_handling_is_refused(sqlite_settings
     before = counts(sqlite_settings)
     with pytest.raises(PermissionDenied, match="管辖范围"):
         record(sqlite_settings, secretary, foreign, draft(), [res("决-X")])
-    with pytest.raises(PermissionDenied, match="业务办理"):  # the supervisory chair reviews, she does not record
+    with pytest.raises(PermissionDenied, match="缺少权限"):  # the supervisory chair reviews, she does not record
         record(sqlite_settings, supervisor, own_org(sqlite_settings, secretary), draft(), [res("决-X")])
     for read in (meetings.meeting, meetings.history_of):
         with pytest.raises(PermissionDenied):

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 def test_postgres_matches_sqlite(pg_settings, sqlite_settings):
     pg = QueryLayer(pg_settings, today=TODAY).load()
     lite = QueryLayer(sqlite_settings, today=TODAY).load()
-    scope = Scope(root=22 * 10**10, perms=role_perms("province_leader"))
+    scope = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")
     county = sqlite_settings.demo_county
     for region in (scope.root, county):
         a, b = pg.kpis(scope, region), lite.kpis(scope, region)

@@ -17,7 +17,7 @@ from tests.conftest import TODAY
 
 
 def province_scope(settings):
-    return Scope(root=settings.province * 10**10, perms=role_perms("province_leader"))
+    return Scope(root=settings.province * 10**10, perms=role_perms("province_leader"), role="province_leader")
 
 
 def sql_total_assets(settings, region: int, period: int) -> int:
@@ -83,7 +83,7 @@ def test_asset_value_has_yoy_growth(ql, sqlite_settings):
 
 def test_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
     county = sqlite_settings.demo_county
-    scope = Scope(root=county, perms=role_perms("county_admin"))
+    scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     other = next(c for c in ql.tree.children(county // 10**8 * 10**8)["code"] if c != county)
     for call in (lambda: ql.kpis(scope, other), lambda: ql.children(scope, other), lambda: ql.monthly(scope, other),
                  lambda: ql.kpis(scope, scope.root // 10**8 * 10**8), lambda: ql.villages(scope, 22 * 10**10)):
@@ -147,5 +147,5 @@ def test_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_sett
     assert top["severity"].to_list() == sorted(top["severity"].to_list(), reverse=True)
     assert (top["status"] != "closed").all()
     county = sqlite_settings.demo_county
-    own = ql.warnings(Scope(root=county, perms=role_perms("county_admin")), county, limit=50)
+    own = ql.warnings(Scope(root=county, perms=role_perms("county_admin"), role="county_admin"), county, limit=50)
     assert own.height > 0 and own["code"].is_between(*subtree_bounds(county)).all()

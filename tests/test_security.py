@@ -15,7 +15,7 @@ from data.models import AccountRequest, AuditLog, User
 from data import audit_log
 from domain import passwords
 from domain.regions import subtree_bounds
-from domain.permissions import ROLES, role_perms
+from domain.permissions import ROLES, role_may, role_perms
 from server.guard import ROUTER_OUTPUT, may_open
 from tests.conftest import PASSWORD, dash_post, sign_in
 from tests.test_app_access import COCKPIT, cockpit
@@ -187,12 +187,12 @@ def test_every_role_page_pair_follows_the_permission_table(app, role_clients, ro
     from domain.permissions import Scope
 
     c = role_clients[role]
-    scope = Scope(root=0, perms=role_perms(role))
+    scope = Scope(root=0, perms=role_perms(role), role=role)
     layout = body(c.get("/_dash-layout"))
     for page in _pages():
         allowed = may_open(page, scope)
         declared = page["permission"] if isinstance(page["permission"], tuple) else (page["permission"],)
-        assert allowed == any(p in role_perms(role) for p in declared)
+        assert allowed == any(role_may(role, a) for a in declared)
         assert (c.get(page["path"]).status_code == 200) == allowed, (role, page["path"])
         router = dash_post(c, ROUTER_OUTPUT, [{"id": "_pages_location", "property": "pathname", "value": page["path"]},
                                               {"id": "_pages_location", "property": "search", "value": ""}])
@@ -232,7 +232,7 @@ def test_no_callback_reads_or_writes_outside_the_region(app, sqlite_settings, cl
     with transaction(sqlite_settings.database_url) as s:
         before = (s.scalar(select(func.count()).select_from(AccountRequest)),
                   s.scalar(select(func.count()).select_from(User).where(User.is_active.is_(False))))
-    perms = app.server.extensions["platform.callback_perms"]
+    perms = app.server.extensions["platform.callback_actions"]
     tried = 0
     for key in perms:
         inputs, state = _callback_body(app, key, other_county)

@@ -35,6 +35,8 @@ import numpy as np
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from data.models import User, Warning, WarningEvent
+from domain.permissions import Action, roles_for
+from domain.regions import COUNTY, TOWNSHIP
 from domain import warning_lifecycle as lifecycle
 from domain.clock import CST
 from domain.warning_rules import DUE_WORKING_DAYS, fingerprint_period
@@ -48,9 +50,9 @@ STALL_AT = (("handle", 0.3), ("verify", 0.75), ("close", 1.0))
 LATE_SHARE = 0.06
 #: undated faults fall in this many days before today
 SPREAD_DAYS = 365
-#: roles that handle for a township (first found wins) and that verify for a county
-HANDLER_ROLES = ("township_accountant", "township_agri_lead", "township_agri_staff")
-VERIFIER_ROLES = ("county_admin",)
+#: roles that handle for a township (first found wins) and that verify for a county, from the action table
+HANDLER_ROLES = roles_for(Action.WARNING_HANDLE, TOWNSHIP)
+VERIFIER_ROLES = roles_for(Action.WARNING_VERIFY, COUNTY)
 
 ACK_NOTE = "已签收，安排核查"
 VERIFY_NOTES = ("经复核，整改材料齐全，情况属实", "经复核，整改措施已落实", "已核实整改结果，材料已归档")

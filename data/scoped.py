@@ -1,0 +1,50 @@
+"""The one scoped path to records: every read of a region-bearing table and every load for a
+write goes through here, so a caller can never see or change a row outside its jurisdiction.
+
+- `in_scope(column, who)`: the WHERE clause keeping a region-code column inside the caller's
+  subtrees (each a closed integer range, Art. J16–J17 shares included).
+- `scoped(stmt, Model, who)`: a SELECT restricted to the caller's jurisdiction on `Model.region_code`.
+- `load_for_write(session, Model, id, who, version, noun=...)`: the row, refused (in Chinese, with
+  the record's own noun) when it is missing or out of scope, when another user changed it since the
+  caller read it (optimistic locking), or — given `action` — when the one access decision says no.
+"""
+from __future__ import annotations
+
+from sqlalchemy import false, or_
+
+from data.errors import StaleEdit
+from domain.permissions import Action, Actor, OutOfScope, Scope, ensure, report_refusal
+
+
+def _scope(who) -> Scope:
+    return who.scope if isinstance(who, Actor) else who
+
+
+def in_scope(column, who):
+    """`column` (a region code) inside the caller's jurisdiction; never true for no scope."""
+    ranges = _scope(who).ranges
+    return or_(*[column.between(lo, hi) for lo, hi in ranges]) if ranges else false()
+
+
+def scoped(stmt, model, who, column=None):
+    """`stmt` restricted to rows of `model` (by its `region_code`, or `column`) in the caller's scope."""
+    return stmt.where(in_scope(column if column is not None else model.region_code, who))
+
+
+def load_for_write(session, model, ident, who, version: int | None = None, *, noun: str = "该记录",
+                   action: Action | None = None, stale: str | None = None, lock: bool = False):
+    """The row `ident` of `model` for a write by `who`, or a refusal that changes nothing.
+
+    `version`: the version the caller read (None: no check); `stale`: the message for a changed
+    record (default "{noun}已被他人修改，请刷新后再操作"); `action`: also ensure the caller may take it on
+    this row (roles, scope, separation of duty)."""
+    row = session.get(model, ident, with_for_update=lock) if ident is not None else None
+    if row is None or not _scope(who).contains(row.region_code):
+        exc = OutOfScope(f"{noun}不在您的管辖范围内")
+        exc.logged = report_refusal(who, action, str(exc))
+        raise exc
+    if action is not None:
+        ensure(who, action, row, noun=noun)
+    if version is not None and row.version != version:
+        raise StaleEdit(stale or f"{noun}已被他人修改，请刷新后再操作")
+    return row
