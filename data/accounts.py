@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import AccountRequest, User, UserSession, utcnow
 from data.regions import level_of, load_region_tree
 from domain import accounts as rules
@@ -78,7 +78,7 @@ def list_users(url: str, scope: Scope) -> list[dict]:
     """Accounts whose region lies in the caller's jurisdiction."""
     if not rules.may_administer(scope):
         raise PermissionDenied("缺少权限：平台维护")
-    with transaction(url) as s:
+    with reading(url) as s:
         cond = or_(*[User.region_code.between(lo, hi) for lo, hi in scope.ranges])
         return [_user_row(u) for u in s.scalars(select(User).where(cond).order_by(User.region_code, User.username))]
 
@@ -137,7 +137,7 @@ def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules
 
 def list_requests(url: str, actor: Actor, status: str | None = "pending") -> list[dict]:
     """Requests the actor may decide, plus the actor's own."""
-    with transaction(url) as s:
+    with reading(url) as s:
         q = select(AccountRequest).order_by(AccountRequest.id.desc())
         if status:
             q = q.where(AccountRequest.status == status)
@@ -270,5 +270,5 @@ def set_totp(url: str, key: str, user_id: int, secret: str | None, code: str | N
 
 
 def totp_enabled(url: str, user_id: int) -> bool:
-    with transaction(url) as s:
+    with reading(url) as s:
         return bool(s.scalar(select(User.totp_secret).where(User.id == user_id)))
