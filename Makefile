@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/browser_bench.py
 	$(PY) scripts/bench_warnings.py
+	$(PY) scripts/bench_reads.py
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import or_, select, update
 
-from data.db import transaction
+from data.db import reading, transaction
 from data.errors import AccountError, StaleEdit
 from data.scoped import in_scope  # noqa: F401 - the business modules import it from here
 from data.models import AccountRequest, User, UserSession, utcnow
@@ -44,7 +44,7 @@ def _user_row(u: User) -> dict:
 def list_users(url: str, scope: Scope) -> list[dict]:
     """Accounts whose region lies in the caller's jurisdiction."""
     ensure(scope, Action.ACCOUNT_REQUEST)
-    with transaction(url) as s:
+    with reading(url) as s:
         cond = or_(*[User.region_code.between(lo, hi) for lo, hi in scope.ranges])
         return [_user_row(u) for u in s.scalars(select(User).where(cond).order_by(User.region_code, User.username))]
 
@@ -103,7 +103,7 @@ def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules
 
 def list_requests(url: str, actor: Actor, status: str | None = "pending") -> list[dict]:
     """Requests the actor may decide, plus the actor's own."""
-    with transaction(url) as s:
+    with reading(url) as s:
         q = select(AccountRequest).order_by(AccountRequest.id.desc())
         if status:
             q = q.where(AccountRequest.status == status)
@@ -236,5 +236,5 @@ def set_totp(url: str, key: str, user_id: int, secret: str | None, code: str | N
 
 
 def totp_enabled(url: str, user_id: int) -> bool:
-    with transaction(url) as s:
+    with reading(url) as s:
         return bool(s.scalar(select(User.totp_secret).where(User.id == user_id)))

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from data.accounts import AccountError, Actor, StaleEdit
-from data.db import transaction
+from data.db import reading, transaction
 from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
@@ -30,7 +30,7 @@ def _row(a: Asset) -> dict:
 
 
 def list_assets(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(Asset).where(or_(*[Asset.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(Asset.region_code, Asset.code).limit(limit))
         return [_row(a) for a in s.scalars(q)]
@@ -38,7 +38,7 @@ def list_assets(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 
 def resolutions_for(url: str, actor: Actor, org_id: int) -> list[dict]:
     """Passed resolutions of an organisation in the actor's jurisdiction (for citing)."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(Resolution, Meeting.held_on, Meeting.region_code).join(Meeting, Meeting.id == Resolution.meeting_id)
              .where(Resolution.org_id == org_id, Resolution.passed.is_(True)).order_by(Meeting.held_on.desc()))
         return [{"id": r.id, "label": f"{held_on} {r.number} {r.subject}", "decision_type": r.decision_type}
@@ -172,7 +172,7 @@ def card_detail(url: str, actor: Actor, asset_id: int) -> dict:
     from data import attachments
     from data.history import history
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         asset = _asset_in_scope(s, actor, asset_id)
         row = _row(asset)
         org = s.get(CollectiveOrg, asset.org_id)
@@ -192,7 +192,7 @@ def card_detail(url: str, actor: Actor, asset_id: int) -> dict:
 
 def depreciation_preview(url: str, actor: Actor, org_id: int, period: int) -> list[dict]:
     """The charges a run for `period` would make, per asset (nothing written)."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = s.get(CollectiveOrg, int(org_id))
         if org is None or not actor.scope.contains(org.region_code):
             raise PermissionDenied("该集体经济组织不在您的管辖范围内")

@@ -108,9 +108,9 @@ def list_for(s, scope, owner_type: str, owner_id: int) -> list[dict]:
 def fetch(url: str, scope, attachment_id: int) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) of an attachment in the caller's scope; the checksum is
     verified before anything is returned."""
-    from data.db import transaction
+    from data.db import reading
 
-    with transaction(url) as s:
+    with reading(url) as s:
         att = s.get(Attachment, attachment_id)
         region = OWNERS.get(att.owner_type, lambda *_: None)(s, att.owner_id) if att else None
         if att is None or not _may_read(scope, region):

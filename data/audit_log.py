@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import AuditLog, AuditReview, Setting, User, utcnow
 from domain import audit, clock
 from domain.clock import CST
@@ -62,7 +62,7 @@ def _where(scope: Scope, f: LogFilter):
 
 def entries(url: str, scope: Scope, f: LogFilter, limit: int = MAX_ROWS) -> pl.DataFrame:
     """Newest first, at most `limit` rows, times in +08:00."""
-    with transaction(url) as s:
+    with reading(url) as s:
         rows = s.execute(select(AuditLog.id, AuditLog.at, AuditLog.actor, AuditLog.type, AuditLog.description,
                                 AuditLog.result, AuditLog.region_code, AuditLog.ip)
                          .where(_where(scope, f)).order_by(AuditLog.id.desc()).limit(limit)).all()
@@ -82,7 +82,7 @@ def month_bounds(month: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def reviews(url: str, scope: Scope) -> list[dict]:
-    with transaction(url) as s:
+    with reading(url) as s:
         rows = s.execute(select(AuditReview, User.display_name).join(User, User.id == AuditReview.reviewed_by_id)
                          .where(AuditReview.region_code == scope.root).order_by(AuditReview.month.desc())).all()
         return [{"month": r.month, "by": name, "at": r.at.astimezone(CST).strftime("%Y-%m-%d %H:%M"),

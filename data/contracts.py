@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from data import attachments
 from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
-from data.db import transaction
+from data.db import reading, transaction
 from domain.identifiers import mask_resident_id
 from data.meetings import citable, resolution_facts
 from data.models import (Asset, AssetEvent, CollectiveOrg, Contract, ContractInstalment, ContractReceipt, Resource,
@@ -66,7 +66,7 @@ def _number(s, org: CollectiveOrg, signed_on: dt.date) -> str:
 
 def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
     """The contracts of the actor's jurisdiction, newest first, with what has been received."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         received = (select(ContractInstalment.contract_id, func.sum(ContractInstalment.received_fen).label("received"),
                            func.count().label("n"))
                     .group_by(ContractInstalment.contract_id).subquery())
@@ -92,7 +92,7 @@ def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 def subjects(url: str, actor: Actor, limit: int = 1000) -> list[dict]:
     """What may be let: resources not contracted out and assets in use or idle, of the jurisdiction.
     `value` is "resource:<id>" or "asset:<id>"."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         res = s.scalars(select(Resource).where(in_scope(Resource.region_code, actor), Resource.contracted.is_(False))
                         .order_by(Resource.region_code, Resource.id).limit(limit))
         out = [{"value": f"resource:{r.id}", "org_id": r.org_id,
@@ -115,7 +115,7 @@ def subject_org(url: str, actor: Actor, value: str | None) -> int | None:
         sid = int(sid)
     except (KeyError, ValueError):
         return None
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         row = s.get(model, sid)
         return row.org_id if row is not None and actor.scope.contains(row.region_code) else None
 
@@ -124,7 +124,7 @@ def detail(url: str, actor: Actor, contract_id: int) -> dict:
     """One contract's schedule (with what is outstanding), receipts, files and change history."""
     from data.history import history
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         c = _contract(s, actor, contract_id)
         inst = s.scalars(select(ContractInstalment).where(ContractInstalment.contract_id == c.id)
                          .order_by(ContractInstalment.seq)).all()
@@ -161,7 +161,7 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
     """(contracts ending within `days` of `as_of` or past their end and still active, instalments
     overdue as of `as_of`) of the actor's jurisdiction: a village sees its own, a township all its
     villages'."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         rows = s.execute(select(Contract, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
                          .where(in_scope(Contract.region_code, actor), Contract.status == "active",
                                 Contract.end_on <= as_of + dt.timedelta(days=days))).all()

@@ -14,6 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+#: key in a pooled connection's `info` (kept for the DBAPI connection's life, cleared when it is
+#: replaced): True while SQLite's `PRAGMA query_only` is on for it
+_QUERY_ONLY = "sqlite_query_only"
+
+
+def _set_query_only(info: dict, execute, on: bool) -> None:
+    if bool(info.get(_QUERY_ONLY)) != on:
+        execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+        info[_QUERY_ONLY] = on
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -36,8 +47,20 @@ def make_engine(url: str) -> Engine:
             # A unit of work (`transaction()`) takes the write lock when it starts, so two writers
             # never work from the same stale snapshot (a read-then-write upgrade would fail with
             # SQLITE_BUSY); plain reads begin deferred and never block anyone.
-            immediate = conn.get_execution_options().get("sqlite_immediate", False)
+            options = conn.get_execution_options()
+            immediate = options.get("sqlite_immediate", False)
+            # `reading()`: the connection refuses every write while the transaction lasts. Set
+            # (or cleared) before every BEGIN, so a pooled connection is read-only exactly when
+            # the transaction it serves asked for it.
+            _set_query_only(conn.info, conn.exec_driver_sql, options.get("sqlite_readonly", False))
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_checkin(dbapi_conn, record):
+            # ... and cleared again as soon as the connection goes back to the pool (after its
+            # rollback-on-return), so nothing that borrows it later inherits a read-only connection.
+            if dbapi_conn is not None and record.info.get(_QUERY_ONLY):
+                _set_query_only(record.info, dbapi_conn.execute, False)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -62,6 +85,29 @@ def transaction(url: str, actor=None) -> Iterator[Session]:
         if actor is not None:
             session.info["actor"] = actor
         session.connection(execution_options={"sqlite_immediate": True})
+        yield session
+
+
+@contextlib.contextmanager
+def reading(url: str) -> Iterator[Session]:
+    """A read-only transaction for reads that change nothing (the grids' lists, balances, a
+    record's detail and history): commit (nothing) on success, roll back on any error.
+
+    `transaction()` begins SQLite's transactions IMMEDIATE, taking the database's single write
+    lock up front; a read made through it queues behind every writer (a posting, the warning
+    engine storing a run) for as long as the busy timeout. This one begins deferred (`BEGIN`):
+    under WAL a reader takes no write lock, never waits for a writer and reads the last committed
+    snapshot, consistent across its statements. It is also truly read-only, so a write slipped
+    into a read path fails at once instead of running without its lock: on SQLite the connection
+    is `PRAGMA query_only` for the transaction (cleared before the next transaction on it and
+    when it returns to the pool); on PostgreSQL the transaction is `SET TRANSACTION READ ONLY`
+    (default isolation, READ COMMITTED; readers there never wait for row writers anyway). A
+    write inside fails with the driver's error and the transaction rolls back. There is no
+    actor: record history (data/history.py) is only written by writes."""
+    with session_factory(url)() as session, session.begin():
+        conn = session.connection(execution_options={"sqlite_readonly": True})
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         yield session
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from domain import clock
 from data.accounts import AccountError, Actor
 from data.scoped import load_for_write
-from data.db import transaction
+from data.db import reading, transaction
 from data.warning_engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
                          Resolution, Voucher, VoucherLine, utcnow)
@@ -142,7 +142,7 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     """Requests of the actor's jurisdiction, newest first, with what the actor may do next."""
     lo_hi = actor.scope.ranges
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(PaymentRequest, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == PaymentRequest.org_id)
              .where(or_(*[PaymentRequest.region_code.between(lo, hi) for lo, hi in lo_hi]))
              .order_by(PaymentRequest.id.desc()).limit(limit))
@@ -162,7 +162,7 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
 
 def bank_accounts(url: str, actor: Actor) -> list[dict]:
     """Bank and cash accounts of the organisations in the actor's jurisdiction."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(BankAccount, CollectiveOrg).join(CollectiveOrg, CollectiveOrg.id == BankAccount.org_id)
              .where(or_(*[CollectiveOrg.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(CollectiveOrg.region_code, BankAccount.id).limit(500))
@@ -187,7 +187,7 @@ def _in_scope(column, actor: Actor):
 
 def orgs(url: str, actor: Actor, limit: int = 500) -> list[dict]:
     """Collective organisations of the actor's jurisdiction."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = select(CollectiveOrg).where(_in_scope(CollectiveOrg.region_code, actor)).order_by(
             CollectiveOrg.region_code, CollectiveOrg.id).limit(limit)
         return [{"id": o.id, "name": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
@@ -225,7 +225,7 @@ def _closed_problem(s, org_id: int, day: dt.date) -> str | None:
 def account_balances(url: str, actor: Actor, org_id: int) -> list[dict]:
     """The organisation's cash and bank accounts, each with its balance derived from the ledger
     (account 101 / 102 lines of that account); never typed in."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = _org_in_scope(s, actor, org_id)
         primary = _primary_accounts(s, org.id)
         sub = _org_lines(org).where(VoucherLine.account_code.in_(MONEY_ACCOUNTS)).subquery()
@@ -248,7 +248,7 @@ def account_balances(url: str, actor: Actor, org_id: int) -> list[dict]:
 
 def account_totals(url: str, actor: Actor, org_id: int, period: int | None = None) -> dict[int, int]:
     """account code -> balance (debit − credit) of the organisation's books, to the end of `period`."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = _org_in_scope(s, actor, org_id)
         q = _org_lines(org)
         if period:
@@ -267,7 +267,7 @@ def level2(url: str, actor: Actor, org_id: int, period: int | None = None) -> di
 
 def account_options(url: str, actor: Actor, org_id: int) -> list[dict]:
     """The chart as voucher-line choices; 101/102 once per cash or bank account ("102:7")."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = _org_in_scope(s, actor, org_id)
         banks = s.scalars(select(BankAccount).where(BankAccount.org_id == org.id).order_by(BankAccount.id)).all()
     out = []
@@ -326,7 +326,7 @@ def post_voucher(url: str, key: str, actor: Actor, org_id: int, draft: rules.Vou
 
 def voucher_label(url: str, actor: Actor, voucher_id: int) -> str:
     """"西关社区股份经济合作社 2026年11月第12号" for a voucher in the actor's jurisdiction."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         v = s.get(Voucher, voucher_id)
         if v is None or not actor.scope.contains(v.region_code):
             raise PermissionDenied("该凭证不在您的管辖范围内")
@@ -335,7 +335,7 @@ def voucher_label(url: str, actor: Actor, voucher_id: int) -> str:
 
 def vouchers(url: str, actor: Actor, org_id: int, limit: int = 300) -> list[dict]:
     """The organisation's vouchers, newest first, one row each with its lines spelled out."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = _org_in_scope(s, actor, org_id)
         vs = s.scalars(select(Voucher).where(Voucher.org_id == org.id, Voucher.region_code == org.region_code)
                        .order_by(Voucher.date.desc(), Voucher.id.desc()).limit(limit)).all()
@@ -360,7 +360,7 @@ def vouchers(url: str, actor: Actor, org_id: int, limit: int = 300) -> list[dict
 # ---------------------------------------------------------------- period close (结账)
 
 def period_closes(url: str, actor: Actor, org_id: int) -> list[dict]:
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         org = _org_in_scope(s, actor, org_id)
         rows = s.scalars(select(PeriodClose).where(PeriodClose.org_id == org.id).order_by(PeriodClose.period.desc()))
         return [{"id": r.id, "period": r.period, "period_label": rules.period_label(r.period), "status": r.status,
@@ -506,7 +506,7 @@ def rematch(url: str, key: str, actor: Actor, import_id: int) -> int:
 
 
 def statement_imports(url: str, actor: Actor, bank_account_id: int) -> list[dict]:
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         bank, _ = _bank_in_scope(s, actor, bank_account_id)
         return [{"id": i.id, "label": f"#{i.id} {i.filename}（{i.first_date}至{i.last_date}，{i.rows} 笔）"}
                 for i in s.scalars(select(BankStatementImport).where(BankStatementImport.bank_account_id == bank.id)
@@ -518,7 +518,7 @@ def reconciliation(url: str, actor: Actor, import_id: int) -> dict:
     books lack, the ledger lines of that account in the statement's dates the bank lacks, and
     both balances adjusted. The statement balance is the bank's own 余额 on its last row, or,
     when the file has none, the book balance before the first day plus the statement's lines."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         imp = s.get(BankStatementImport, import_id)
         if imp is None or not actor.scope.contains(imp.region_code):
             raise PermissionDenied("该对账单不在您的管辖范围内")
@@ -580,7 +580,7 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
     from data import attachments
     from data.history import history
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         req = s.get(PaymentRequest, request_id)
         if req is None or not actor.scope.contains(req.region_code):
             raise PermissionDenied("该申请不在您的管辖范围内")

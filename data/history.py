@@ -101,11 +101,11 @@ def _record_history(session: Session, _flush_context) -> None:
 def history(url: str, scope, table: str, record_id: int, limit: int = 500) -> list[dict]:
     """The changes of one record, newest first. The record must lie in the caller's scope (the
     region it carries, or its organisation's); records without a region are refused."""
-    from data.db import transaction
+    from data.db import reading
     from data.models import CollectiveOrg
     from domain.permissions import PermissionDenied
 
-    with transaction(url) as s:
+    with reading(url) as s:
         changes = s.scalars(select(RecordChange).where(RecordChange.table_name == table,
                                                        RecordChange.record_id == int(record_id))
                             .order_by(RecordChange.id.desc()).limit(limit)).all()

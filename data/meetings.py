@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 
 from data import attachments as files_store
 from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing
 from domain import meetings as rules
 from domain.permissions import Action, PermissionDenied, ensure
@@ -68,7 +68,7 @@ def citable(url: str, actor: Actor, org_id: int, decision_type: str | None = Non
     """Passed resolutions of an organisation in the caller's jurisdiction, voted at a meeting that
     may decide (and of `decision_type` if given): the choices for a decision's resolution field."""
     deciding = [k for k, v in rules.MEETING_KINDS.items() if v.decides]
-    with transaction(url) as s:
+    with reading(url) as s:
         _org_in_scope(s, actor, org_id)
         q = (select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
              .where(Resolution.org_id == int(org_id), Resolution.passed.is_(True), Meeting.kind.in_(deciding))
@@ -97,7 +97,7 @@ def _cited(s, resolution_ids: list[int]) -> dict[int, int]:
 
 def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     """The collective organisations of the caller's jurisdiction (the form's choices)."""
-    with transaction(url) as s:
+    with reading(url) as s:
         q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
              .order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
@@ -105,7 +105,7 @@ def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
 
 def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
     """Meetings of the caller's jurisdiction, newest first, with attendance and resolution counts."""
-    with transaction(url) as s:
+    with reading(url) as s:
         counts = (select(Resolution.meeting_id, func.count().label("n"),
                          func.sum(case((Resolution.passed.is_(True), 1), else_=0)).label("passed"))
                   .group_by(Resolution.meeting_id).subquery())
@@ -133,7 +133,7 @@ def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 
 def meeting(url: str, actor: Actor, meeting_id) -> dict:
     """One meeting in the caller's jurisdiction, with its resolutions and files."""
-    with transaction(url) as s:
+    with reading(url) as s:
         m = _meeting_in_scope(s, actor, meeting_id)
         res = s.scalars(select(Resolution).where(Resolution.meeting_id == m.id).order_by(Resolution.id)).all()
         cited = _cited(s, [r.id for r in res])
@@ -155,7 +155,7 @@ def meeting(url: str, actor: Actor, meeting_id) -> dict:
 
 def list_resolutions(url: str, actor: Actor, org_id: int | None = None, limit: int = 5000) -> list[dict]:
     """Resolutions of the caller's jurisdiction (of one organisation if given), newest first."""
-    with transaction(url) as s:
+    with reading(url) as s:
         q = (select(Resolution, Meeting.held_on, Meeting.kind).join(Meeting, Meeting.id == Resolution.meeting_id)
              .where(in_scope(Meeting.region_code, actor)).order_by(Meeting.held_on.desc(), Resolution.id.desc())
              .limit(limit))
@@ -170,7 +170,7 @@ def history_of(url: str, actor: Actor, meeting_id) -> list[dict]:
     """Who changed the meeting and its resolutions, what and when — newest first."""
     from data.history import history
 
-    with transaction(url) as s:
+    with reading(url) as s:
         m = _meeting_in_scope(s, actor, meeting_id)
         res = s.execute(select(Resolution.id, Resolution.number).where(Resolution.meeting_id == m.id)).all()
     out = [{**h, "record": "会议"} for h in history(url, actor.scope, "meetings", m.id)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import CollectiveOrg, Contract, Resource
 from domain import contracts as rules
 from domain.permissions import Action, PermissionDenied, ensure
@@ -21,7 +21,7 @@ def area_text(area) -> str:
 
 def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
     """The register of the actor's jurisdiction, by region."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(Resource, CollectiveOrg.name, Contract.number)
              .join(CollectiveOrg, CollectiveOrg.id == Resource.org_id)
              .outerjoin(Contract, Contract.id == Resource.contract_id)
@@ -36,7 +36,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 
 def orgs(url: str, actor: Actor) -> list[dict]:
     """The collective organisations of the actor's jurisdiction (for the form)."""
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
              .order_by(CollectiveOrg.region_code).limit(2000))
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]

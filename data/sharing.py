@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 
 from data.accounts import AccountError, Actor
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import SharingApproval
 from data.regions import load_region_tree
 from data import audit_log
@@ -36,7 +36,7 @@ def request_share(url: str, key: str, province: int, actor: Actor, grantee: int 
 
 def list_shares(url: str, actor: Actor) -> list[dict]:
     scope = actor.scope
-    with transaction(url) as s:
+    with reading(url) as s:
         q = select(SharingApproval).order_by(SharingApproval.id.desc())
         if not rules.may_decide(scope):
             q = q.where(or_(*[SharingApproval.owner_region.between(lo, hi) for lo, hi in scope.ranges],

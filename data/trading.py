@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from data.accounts import AccountError, Actor, StaleEdit, log_change
-from data.db import transaction
+from data.db import reading, transaction
 from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
@@ -125,7 +125,7 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
 def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     from sqlalchemy import or_
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(TradeListing).where(or_(*[TradeListing.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
              .order_by(TradeListing.id.desc()).limit(limit))
         out = []
@@ -143,7 +143,7 @@ def open_resources(url: str, actor: Actor, limit: int = 500) -> list[dict]:
     """Resources not contracted out, with the passed lease/transfer resolutions of their organisation."""
     from sqlalchemy import or_
 
-    with transaction(url, actor) as s:
+    with reading(url) as s:
         q = (select(Resource).where(or_(*[Resource.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]),
                                     Resource.contracted.is_(False)).order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "label": f"{r.name}（{r.type}，{r.area_mu} 亩）"} for r in s.scalars(q)]

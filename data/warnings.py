@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 
 from data import attachments
 from data.accounts import AccountError, Actor, StaleEdit
-from data.db import engine_for, transaction
+from data.db import engine_for, reading, transaction
 from data.models import CollectiveOrg, User, Warning, WarningEvent, utcnow
 from domain.regions import CITY, COUNTY, TOWNSHIP, VILLAGE, level_of, subtree_bounds
 from data.regions import load_region_tree
@@ -98,7 +98,7 @@ def list_warnings(url: str, actor: Actor, today: dt.date, *, status: str = "open
         q = q.where(Warning.rule_id == rule_id)
     q = q.order_by(Warning.severity.desc(), Warning.raised_at.desc(), Warning.id.desc()).limit(limit)
     tree = _tree(actor.scope)
-    with transaction(url) as s:
+    with reading(url) as s:
         return [_row(w, tree, today) for w in s.scalars(q)]
 
 
@@ -107,7 +107,7 @@ def detail(url: str, actor: Actor, warning_id: int, today: dt.date) -> dict:
     the steps this actor may take now."""
     _require_read(actor.scope)
     tree = _tree(actor.scope)
-    with transaction(url) as s:
+    with reading(url) as s:
         w = s.get(Warning, warning_id)
         if w is None or not actor.scope.contains(w.region_code):
             raise PermissionDenied("该预警不存在或不在您的管辖范围内")
