@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from components.format import yuan
+from domain.money import yuan
 from data import funds
 from data.accounts import AccountError, StaleEdit
 from data.db import transaction
