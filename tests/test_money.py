@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.money import (fen_to_yuan, money_auto, period_label, period_of, wan, wan_number, yuan, yuan_short,
-                          yuan_text)
+from domain.money import (
+    fen_to_yuan,
+    money_auto,
+    period_label,
+    period_of,
+    wan,
+    wan_number,
+    yuan,
+    yuan_short,
+    yuan_text,
+)
 
 FEN = st.integers(min_value=-(10**15), max_value=10**15)
 
