@@ -12,6 +12,7 @@ from data.db import transaction
 from data.models import AuditLog, AuditReview, User
 from domain import audit
 from domain.audit import CST, EVENT_TYPES
+from domain.money import period_label
 from domain.permissions import Perm, PermissionDenied, Scope
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
@@ -103,9 +104,9 @@ def sign_off(url: str, key: str, scope: Scope, actor: str, month: int, note: str
         try:
             s.flush()
         except IntegrityError:
-            raise ValueError(f"{month // 100}年{month % 100}月的日志已审查过") from None
+            raise ValueError(f"{period_label(month)}的日志已审查过") from None
         audit.record(s, key, actor=actor, actor_id=scope.user_id, type="audit_review",
-                     description=f"审查{month // 100}年{month % 100}月安全日志：{n} 条，其中非成功 {failures} 条；"
+                     description=f"审查{period_label(month)}安全日志：{n} 条，其中非成功 {failures} 条；"
                                  f"{check.message()}", result="success" if check.ok else "chain_broken",
                      region_code=scope.root, detail={"month": month})
         return {"entries": n, "failures": failures, "chain_ok": check.ok, "message": check.message()}
