@@ -9,6 +9,7 @@ from flask_login import current_user
 from data import audit_log
 from data.db import transaction
 from domain import audit
+from domain.money import period_label
 from domain.permissions import Perm
 from server.auth import _now, client_ip
 from server.callbacks import secure_callback
@@ -72,9 +73,9 @@ def reviews(_):
     cfg = settings()
     done = audit_log.reviews(cfg.database_url, current_user.scope)
     reviewed = {r["month"] for r in done}
-    options = [{"label": f"{m // 100}年{m % 100}月" + ("（已审查）" if m in reviewed else ""), "value": m,
+    options = [{"label": period_label(m) + ("（已审查）" if m in reviewed else ""), "value": m,
                 "disabled": m in reviewed} for m in _months(_now())]
-    rows = [html.Li(f"{r['month'] // 100}年{r['month'] % 100}月：{r['by']} 于 {r['at']} 确认，{r['entries']} 条，"
+    rows = [html.Li(f"{period_label(r['month'])}：{r['by']} 于 {r['at']} 确认，{r['entries']} 条，"
                     f"非成功 {r['failures']} 条，链校验{'通过' if r['chain_ok'] else '失败'}") for r in done[:6]]
     return options, html.Ul(rows, className="small mb-0") if rows else html.P("尚无审查记录。", className="small text-muted")
 
