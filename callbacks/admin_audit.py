@@ -11,6 +11,7 @@ from data.db import transaction
 from domain import clock
 from domain.permissions import Action
 from server.auth import client_ip
+from domain.money import period_label
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -72,9 +73,9 @@ def reviews(_):
     cfg = settings()
     done = audit_log.reviews(cfg.database_url, current_user.scope)
     reviewed = {r["month"] for r in done}
-    options = [{"label": f"{m // 100}年{m % 100}月" + ("（已审查）" if m in reviewed else ""), "value": m,
+    options = [{"label": period_label(m) + ("（已审查）" if m in reviewed else ""), "value": m,
                 "disabled": m in reviewed} for m in _months(clock.now())]
-    rows = [html.Li(f"{r['month'] // 100}年{r['month'] % 100}月：{r['by']} 于 {r['at']} 确认，{r['entries']} 条，"
+    rows = [html.Li(f"{period_label(r['month'])}：{r['by']} 于 {r['at']} 确认，{r['entries']} 条，"
                     f"非成功 {r['failures']} 条，链校验{'通过' if r['chain_ok'] else '失败'}") for r in done[:6]]
     return options, html.Ul(rows, className="small mb-0") if rows else html.P("尚无审查记录。", className="small text-muted")
 

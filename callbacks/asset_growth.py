@@ -8,72 +8,22 @@ import polars as pl
 from dash import Input, Output, State, dcc, html, no_update
 from flask_login import current_user
 
-from components.charts import FONT
+from components.dashboards.asset_growth import (
+    lorenz_figure,
+    ranking_figure,
+    stack_figure,
+    yoy_figure,
+)
 from components.export import excel_bytes
-from components.format import money_auto, pct, period_label, share, wan_number
+from components.format import pct, share
 from components.kpi import kpi_card
 from domain.regions import LEVEL_NAMES, VILLAGE, level_of
-from domain.accounting import ASSET_KEYS, label
 from domain.permissions import Action
+from domain.money import money_auto, period_label
 from server.callbacks import secure_callback
 from server.context import log_export, query_layer
 
 from .common import breadcrumb, region_from_search
-
-PALETTE = ["#0b4f8a", "#1d8f6e", "#e67e22", "#8e44ad", "#16a085", "#c0392b", "#2c3e50", "#d4ac0d", "#7f8c8d", "#5dade2"]
-
-
-def _layout(fig: go.Figure, **kw) -> go.Figure:
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 40, "b": 40}, plot_bgcolor="rgba(0,0,0,0)",
-                      paper_bgcolor="rgba(0,0,0,0)", font=FONT,
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, **kw)
-    fig.update_xaxes(ticklabeloverflow="allow")  # see components.charts.quick_ticks
-    fig.update_yaxes(ticklabeloverflow="allow")
-    return fig
-
-
-def stack_figure(av) -> go.Figure:
-    x = [period_label(p) for p in av["period"]]
-    fig = go.Figure()
-    for key, color in zip(ASSET_KEYS, PALETTE):
-        values = [wan_number(v) for v in av[key]]
-        if not any(values):
-            continue
-        fig.add_scatter(x=x, y=values, name=label(key), stackgroup="assets", line={"width": 0.5, "color": color},
-                        hovertemplate="%{x}<br>" + label(key) + " %{y:,.2f} 万元<extra></extra>")
-    return _layout(fig, yaxis={"title": "万元", "tickformat": ",.0f"}, xaxis={"nticks": 12}, hovermode="x unified")
-
-
-def yoy_figure(av) -> go.Figure:
-    rows = av.filter(pl.col("yoy_growth").is_not_null())
-    x = [period_label(p) for p in rows["period"]]
-    y = [g * 100 for g in rows["yoy_growth"]]
-    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines+markers", name="同比增长率", line={"color": "#1d8f6e"},
-                               hovertemplate="%{x}<br>同比 %{y:.2f}%<extra></extra>"))
-    fig.add_hline(y=0, line={"color": "#8796a5", "width": 1})
-    return _layout(fig, yaxis={"title": "%", "ticksuffix": "%"}, xaxis={"nticks": 12}, showlegend=False)
-
-
-def ranking_figure(growth) -> go.Figure:
-    g = growth.filter(pl.col("growth").is_not_null()).sort("growth", descending=True)
-    if g.height > 30:
-        g = g.head(15).vstack(g.tail(15))
-    y = [v * 100 for v in g["growth"]]
-    fig = go.Figure(go.Bar(x=y, y=g["name"].to_list(), orientation="h", customdata=g["code"].to_list(),
-                           marker_color=["#1d8f6e" if v >= 0 else "#c0392b" for v in y], name="同比增长率",
-                           hovertemplate="%{y}<br>同比 %{x:.2f}%<extra></extra>"))
-    return _layout(fig, xaxis={"title": "资产总额同比增长率（%）", "ticksuffix": "%"},
-                   yaxis={"autorange": "reversed", "automargin": True}, showlegend=False)
-
-
-def lorenz_figure(conc) -> go.Figure:
-    xs, ys = conc["lorenz"]
-    fig = go.Figure()
-    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", name="完全均等", line={"dash": "dot", "color": "#8796a5"})
-    fig.add_scatter(x=[x * 100 for x in xs], y=[y * 100 for y in ys], mode="lines", name="实际分布",
-                    line={"color": "#0b4f8a"}, hovertemplate="最穷的 %{x:.1f}% 的村<br>拥有 %{y:.1f}% 的资产<extra></extra>")
-    return _layout(fig, xaxis={"title": "村数累计占比（%，按资产从少到多）", "ticksuffix": "%"},
-                   yaxis={"title": "资产累计占比（%）", "ticksuffix": "%"})
 
 
 @secure_callback(Action.DASHBOARD_VIEW, Output("growth-breadcrumb", "children"), Output("growth-kpis", "children"),

@@ -15,6 +15,7 @@ from domain import clock
 from domain import assets as rules
 from domain.funds import parse_period
 from domain.permissions import Action, PermissionDenied
+from domain.money import yuan
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -74,18 +75,13 @@ def submit(_, rows, action, resolution, date, refresh):
 
 # ---------------------------------------------------------------- the selected card
 
-def _yuan(fen) -> str:
-    fen = int(fen or 0)
-    return f"{'-' if fen < 0 else ''}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
-
-
 EVENT_LABELS = {"acquire": "购置入账", "depreciation": "计提折旧", "revaluation": "重估", "disposal": "处置",
                 "lease": "出租", "pledge": "抵押", "correction": "更正"}
 HISTORY_LABELS = {"code": "资产编号", "name": "名称", "category": "类别", "operating": "经营性",
                   "original_value_fen": "原值（元）", "accumulated_depreciation_fen": "累计折旧（元）",
                   "acquired_on": "取得日期", "useful_life_months": "使用年限（月）", "residual_rate_bp": "残值率",
                   "location": "存放地点", "custodian": "保管人", "status": "状态", "disposed_on": "处置日期"}
-HISTORY_FORMATS = {"original_value_fen": _yuan, "accumulated_depreciation_fen": _yuan,
+HISTORY_FORMATS = {"original_value_fen": yuan, "accumulated_depreciation_fen": yuan,
                    "category": lambda v: rules.CATEGORY_LABELS.get(v, v),
                    "status": lambda v: rules.STATUS_LABELS.get(v, v),
                    "operating": lambda v: "经营性" if v in ("True", "true", "1") else "非经营性",
@@ -113,16 +109,16 @@ def detail(rows, _):
         html.Thead(html.Tr([html.Th("日期"), html.Th("事项"), html.Th("原值"), html.Th("净值"), html.Th("金额"),
                             html.Th("说明")])),
         html.Tbody([html.Tr([html.Td(e["date"]), html.Td(EVENT_LABELS.get(e["kind"], e["kind"])),
-                             html.Td(_yuan(e["original_value_fen"])), html.Td(_yuan(e["net_value_fen"])),
-                             html.Td(_yuan(e["amount_fen"]) if e["amount_fen"] is not None else ""),
+                             html.Td(yuan(e["original_value_fen"])), html.Td(yuan(e["net_value_fen"])),
+                             html.Td(yuan(e["amount_fen"]) if e["amount_fen"] is not None else ""),
                              html.Td(e["note"])]) for e in d["events"][:20]])])
     return html.Div([
         html.H3(f"{d['code']} {d['name']}（{d['status_label']}）", className="h6"),
         _dl([("组织", d["org_name"]), ("类别", f"{d['category']}，{d['operating_label']}"),
-             ("原值", f"{_yuan(d['original_value_fen'])} 元"), ("累计折旧", f"{_yuan(d['accumulated_fen'])} 元"),
-             ("净值", f"{_yuan(d['net_value_fen'])} 元"), ("取得日期", d["acquired_on"]),
+             ("原值", f"{yuan(d['original_value_fen'])} 元"), ("累计折旧", f"{yuan(d['accumulated_fen'])} 元"),
+             ("净值", f"{yuan(d['net_value_fen'])} 元"), ("取得日期", d["acquired_on"]),
              ("使用年限", f"{d['useful_life_months']} 个月，残值率 {d['residual_rate_bp'] / 100:g}%"),
-             ("月折旧额", f"{_yuan(d['monthly_fen'])} 元"),
+             ("月折旧额", f"{yuan(d['monthly_fen'])} 元"),
              ("存放地点", d["location"] or "—"), ("保管人", d["custodian"] or "—")]),
         html.Div("附件", className="small text-muted"), html.Div(file_links(d["files"]), id="assets-detail-files"),
         html.Div("价值变动", className="small text-muted mt-2"), events,
@@ -149,7 +145,7 @@ def fill_card(rows):
         return [no_update] * len(CARD_FIELDS)
     try:
         return (int(row["org_id"]), row["code"], row["name"], row["category_code"], bool(row["operating"]),
-                _yuan(row["original_value_fen"]), row["acquired_on"], str(row["useful_life_months"]),
+                yuan(row["original_value_fen"]), row["acquired_on"], str(row["useful_life_months"]),
                 f"{int(row['residual_rate_bp']) / 100:g}", row["location"], row["custodian"])
     except (KeyError, TypeError, ValueError):
         return [no_update] * len(CARD_FIELDS)
@@ -225,7 +221,7 @@ def revalue(_, rows, value, reason, resolution, date, refresh):
                 e.get("resolution", ""), e.get("date", ""), no_update)
     except (PermissionDenied, StaleEdit) as exc:
         return alert(str(exc), "danger"), "", "", "", "", (refresh or 0) + 1
-    return alert(f"已重估：{row.get('code')} 重估后净值 {_yuan(net)} 元。"), "", "", "", "", (refresh or 0) + 1
+    return alert(f"已重估：{row.get('code')} 重估后净值 {yuan(net)} 元。"), "", "", "", "", (refresh or 0) + 1
 
 
 # ---------------------------------------------------------------- 计提折旧
@@ -248,5 +244,5 @@ def depreciate(_, org, period, refresh):
         return alert(e.get("_", "未计提，请按提示修改。"), "danger"), e.get("org_id", ""), e.get("period", ""), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), "", "", no_update
-    return (alert(f"已计提折旧：{out['assets']} 项资产，合计 {_yuan(out['total_fen'])} 元，记账凭证第{out['number']}号"
+    return (alert(f"已计提折旧：{out['assets']} 项资产，合计 {yuan(out['total_fen'])} 元，记账凭证第{out['number']}号"
                   f"（借 管理费用/生产成本，贷 累计折旧）。"), "", "", (refresh or 0) + 1)

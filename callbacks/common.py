@@ -78,3 +78,12 @@ def uploads(contents, filenames) -> list[tuple[str, bytes]]:
     contents = contents if isinstance(contents, list) else [contents] if contents else []
     filenames = filenames if isinstance(filenames, list) else [filenames] if filenames else []
     return [(clean_name(n), decode_upload(c)) for c, n in zip(contents, filenames)]
+
+
+def child_geojson(region: int, province: int) -> dict:
+    """The boundaries of the region's children for a map (cities, counties; below county level
+    there are none: an empty feature collection)."""
+    from data.maps import load_geojson
+    from domain.regions import level_of
+
+    return load_geojson(province, level_of(region) + 1)

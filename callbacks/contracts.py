@@ -16,6 +16,7 @@ from data.accounts import AccountError, StaleEdit
 from domain import clock
 from domain import contracts as rules
 from domain.permissions import Action, may
+from domain.money import yuan, yuan_text
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
@@ -36,7 +37,7 @@ HISTORY_LABELS = {
     "end_on": "终止日期", "status": "状态", "resolution_id": "引用决议", "renewed_from_id": "续签自合同",
     "terminated_on": "提前终止日期", "termination_reason": "终止原因",
 }
-HISTORY_FORMATS = {"amount_fen": lambda v: rules.fen_text(int(v)), "status": lambda v: rules.STATUS_LABELS.get(v, v),
+HISTORY_FORMATS = {"amount_fen": yuan, "status": lambda v: rules.STATUS_LABELS.get(v, v),
                    "kind": lambda v: rules.KIND_LABELS.get(v, v),
                    "subject_type": lambda v: {"resource": "资源", "asset": "资产"}.get(v, v),
                    "counterparty_id": lambda v: v[:6] + "********" + v[-4:] if len(v) == 18 else v,
@@ -109,7 +110,7 @@ def file_names(names):
 
 
 def _detail_view(d: dict):
-    receipts = html.Ul([html.Li(f"{r['received_on']} 第{r['seq']}期 {rules.fen_text(r['amount_fen'])} 元"
+    receipts = html.Ul([html.Li(f"{r['received_on']} 第{r['seq']}期 {yuan_text(r['amount_fen'])}"
                                 + (f"（{r['by']}）" if r["by"] else "")) for r in d["receipts"]], className="mb-0 ps-3") \
         if d["receipts"] else html.Span("暂无收款", className="text-muted")
     ended = html.Div(f"已于 {d['terminated_on']} 提前终止：{d['termination_reason']}", className="alert alert-secondary py-1") \
@@ -131,7 +132,7 @@ def selected(rows, *_):
     cfg = settings()
     actor = current_actor()
     d = contracts.detail(cfg.database_url, actor, cid)
-    instalments = [{"label": f"第{i['seq']}期 {i['due_on']} 尚欠 {rules.fen_text(i['outstanding_fen'])} 元",
+    instalments = [{"label": f"第{i['seq']}期 {i['due_on']} 尚欠 {yuan_text(i['outstanding_fen'])}",
                     "value": i["id"]} for i in d["instalments"] if i["outstanding_fen"] > 0]
     resolutions = [{"label": r["label"], "value": r["id"]} for r in contracts.resolutions(cfg.database_url, actor, d["org_id"])] \
         if may(actor, Action.CONTRACT_RENEW) else []
@@ -154,7 +155,7 @@ def load_for_edit(_, store):
     if d["kind"] not in rules.KINDS:
         return *[no_update] * 10, alert(f"{rules.KIND_LABELS.get(d['kind'], d['kind'])}合同不能在此修改。", "warning")
     return (d["kind"], d["frequency"], d["title"], d["counterparty"], d["counterparty_id_type"], d["counterparty_id"],
-            rules.fen_text(d["amount_fen"]), d["signed_on"], d["start_on"], d["end_on"],
+            yuan(d["amount_fen"]), d["signed_on"], d["start_on"], d["end_on"],
             alert(f"已载入合同 {d['number']}，修改后点“保存修改”。", "info"))
 
 
@@ -240,7 +241,7 @@ def renew(_, store, end, amount, frequency, signed, resolution, refresh):
                  State("ct-refresh", "data"), prevent_initial_call=True)
 def terminate(_, store, day, reason, refresh):
     def done(arrears):
-        owed = f"，尚欠 {rules.fen_text(arrears)} 元仍列为逾期欠款" if arrears else ""
+        owed = f"，尚欠 {yuan_text(arrears)}仍列为逾期欠款" if arrears else ""
         return f"合同已终止{owed}。"
 
     return _contract_step(store, TERMINATION_FIELDS, lambda cfg, actor, cid, version: contracts.terminate(
@@ -281,7 +282,7 @@ def due(tab, as_of, _):
     ending, late = contracts.due_lists(settings().database_url, current_actor(), day)
     owed = sum(r["outstanding_fen"] for r in late)
     return ending, late, (f"截至 {day}：{len(ending):,} 份合同90天内到期或已过期；{len(late):,} 期款项逾期未收，"
-                          f"共欠 {rules.fen_text(owed)} 元。")
+                          f"共欠 {yuan_text(owed)}。")
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("ct-download", "data"), Input("ct-expiring-export", "n_clicks"),

@@ -6,35 +6,20 @@ from dash import Input, Output, html
 from flask_login import current_user
 
 from domain import clock
-from components.format import money_auto, period_label
 from components.screen import PANELS
 from domain.regions import VILLAGE, level_of
 from domain.permissions import Action
+from components.dashboards.asset_growth import stack_figure
+from components.dashboards.cockpit import assets_map_or_bars, top_bottom, trend_figure
+from components.dashboards.screen import big_figure
+from domain.money import money_auto, period_label
 from server.callbacks import clientside, secure_callback
 from server.context import query_layer, settings
 
-from .asset_growth import stack_figure
-from .cockpit import map_or_bars, top_bottom, trend_figure
+from .common import child_geojson
 
 SCREEN_KPIS = [("total_assets", "资产总额"), ("funds", "货币资金"), ("income_operating", "本年经营收入"),
                ("net_profit", "本年收益")]
-
-
-def _big(fig, scale: float):
-    import plotly.graph_objects as go
-
-    fig = go.Figure(fig) if isinstance(fig, dict) else fig
-    fig.update_layout(font={"size": round(15 * scale), "color": "#e8eef5"}, paper_bgcolor="rgba(0,0,0,0)",
-                      plot_bgcolor="rgba(0,0,0,0)", legend={"font": {"size": round(14 * scale)}},
-                      margin={"l": round(80 * scale), "r": round(80 * scale), "t": round(20 * scale),
-                              "b": round(60 * scale)})
-    if fig.layout.title and fig.layout.title.text:
-        fig.update_layout(title_font_size=round(16 * scale))
-    for a in fig.layout.annotations or ():
-        a.font.size = round(12 * scale)
-    fig.update_xaxes(gridcolor="#2a3b4f", zerolinecolor="#2a3b4f")
-    fig.update_yaxes(gridcolor="#2a3b4f", zerolinecolor="#2a3b4f")
-    return fig
 
 
 @secure_callback(Action.DASHBOARD_VIEW, Output("screen-title", "children"), Output("screen-kpis", "children"),
@@ -61,14 +46,14 @@ def refresh(_, width):
     monthly = ql.monthly(scope, region)
     if level_of(region) < VILLAGE:
         kids = ql.children(scope, region)
-        fig_map, _ = map_or_bars(kids, region, settings().province, dark=True)
+        fig_map, _ = assets_map_or_bars(kids, child_geojson(region, settings().province), dark=True)
         rank = top_bottom(ql.villages(scope, region), dark=True)
     else:
         fig_map, rank = {}, {}
     figs = [fig_map, trend_figure(monthly, None, dark=True), rank, stack_figure(ql.asset_value(scope, region))]
     now = clock.china_now().strftime("%H:%M")
     title = f"{ql.tree.name(region)}农村集体经济运行监测（截至{period_label(k['period'])}）"
-    return title, kpis, f"数据更新于 {now}", *[_big(f, scale) for f in figs]
+    return title, kpis, f"数据更新于 {now}", *[big_figure(f, scale) for f in figs]
 
 
 # browser side: which panel shows (rotation every tick), the window width, full screen

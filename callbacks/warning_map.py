@@ -2,25 +2,28 @@
 shape the figures and grids. Drill-down state is the URL fragment (#region=…), as on the cockpit."""
 from __future__ import annotations
 
-import math
-
 import polars as pl
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc
 
-from components.charts import FONT, count_heatmap, monthly_lines, ranked_bars, region_map
+from components.dashboards.common import empty_figure
+from components.dashboards.warning_map import (
+    close_time_figure,
+    heatmap_figure,
+    kpi_row,
+    trend_figure,
+    warnings_map_or_bars,
+)
 from components.export import excel_bytes
-from components.kpi import kpi_card
 from data import warnings
-from data.maps import codes_with_geometry, load_geojson
 from domain.permissions import Action, may
 from domain import clock
-from domain.regions import CITY, COUNTY, VILLAGE, level_of
+from domain.regions import VILLAGE, level_of
 from data.regions import load_region_tree
 from domain.warning_lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
-from .common import breadcrumb, current_actor, region_from_search
+from .common import breadcrumb, child_geojson, current_actor, region_from_search
 
 TREND_MONTHS = 24
 RATING_ROWS = 2000
@@ -38,55 +41,6 @@ def _frame(actor):
     return warnings.frame(settings().database_url, actor.scope)
 
 
-def empty_figure(text: str) -> dict:
-    return {"data": [], "layout": {
-        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": FONT,
-        "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
-        "annotations": [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                         "font": {"size": 14, "color": "#8796a5"}}]}}
-
-
-def whole_step(top: int, ticks: int = 6) -> int:
-    """A tick step that keeps a count axis on whole numbers."""
-    return max(1, math.ceil(top / ticks))
-
-
-def heatmap_figure(hm: dict, status: str) -> dict:
-    """The region × rule heatmap, as tall as its rows need; a note names the regions left out."""
-    what = "未关闭的预警" if status == "open" else "预警"
-    if not hm["col_ids"]:
-        fig = empty_figure(f"辖区内暂无{what}")
-        fig["layout"]["height"] = 260
-        return fig
-    fig = count_heatmap(hm["row_names"], hm["col_names"], hm["z"], row_codes=hm["row_codes"], col_ids=hm["col_ids"],
-                        unit="条", label="未关闭预警" if status == "open" else "预警")
-    top = max((v for row in hm["z"] for v in row), default=1)
-    fig["data"][0]["colorbar"]["dtick"] = whole_step(top, 5)
-    fig["layout"]["xaxis"]["dtick"] = 1  # every rule named, however many
-    fig["layout"]["height"] = 200 + 32 * max(len(hm["row_codes"]), 4)
-    if hm["quiet"]:
-        fig["layout"]["annotations"] = [{
-            "text": f"另有{hm['quiet']}个下级区域无{what}，未列出", "xref": "paper", "yref": "paper", "x": 0,
-            "y": 1.0, "yanchor": "bottom", "xanchor": "left", "showarrow": False,
-            "font": {"size": 11, "color": "#8796a5"}}]
-        fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": 26}
-    return fig
-
-
-def kpi_row(k: dict):
-    col = "col-6 col-md-3 col-xl"
-    mean = f"平均办结 {k['mean_close_days']:,.1f} 天" if k["mean_close_days"] is not None else "暂无已关闭的预警"
-    cards = [
-        kpi_card("wkpi-open", "未关闭预警", f"{k['open']:,}", "条", f"其中高级别 {k['high']:,} 条"),
-        kpi_card("wkpi-overdue", "逾期未办理", f"{k['overdue']:,}", "条", f"升级督办中 {k['escalated']:,} 条"),
-        kpi_card("wkpi-closed", "已关闭预警", f"{k['closed']:,}", "条", mean),
-        kpi_card("wkpi-red", "红色村", f"{k['red']:,}", "个", "有高级别预警或预警较多"),
-        kpi_card("wkpi-amber", "黄色村", f"{k['amber']:,}", "个", "有未关闭的预警"),
-        kpi_card("wkpi-green", "绿色村", f"{k['green']:,}", "个", "无未关闭的预警"),
-    ]
-    return [html.Div(c, className=col) for c in cards]
-
-
 @secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-breadcrumb", "children"), Output("wmap-kpis", "children"),
                  Output("wmap-ratings", "rowData"), Input("url", "hash"), Input("wmap-status", "value"))
 def render(hash_, _status):
@@ -100,25 +54,6 @@ def render(hash_, _status):
     return crumbs, kpi_row(warnings.kpis(f, region, today, rated)), rated.head(RATING_ROWS).to_dicts()
 
 
-def map_or_bars(per: pl.DataFrame, region: int, province: int):
-    """Open warnings per village of each child: on the map where boundaries exist (province →
-    cities, city → counties), below that as ranked bars; both drill down on a click."""
-    child_level = level_of(region) + 1
-    values = {c: v for c, v in zip(per["code"].to_list(), per["per_village"].to_list()) if v is not None}
-    names = dict(zip(per["code"].to_list(), per["name"].to_list()))
-    if child_level in (CITY, COUNTY) and set(names) & codes_with_geometry(province, child_level):
-        fig, codes = region_map(load_geojson(province, child_level), values, names, unit="条/村",
-                                label="每村平均未关闭预警", floor=0.0, tickformat=",.1f")
-        return fig, codes
-    top = per.filter(pl.col("per_village").is_not_null()).head(30)
-    if top.is_empty():
-        return empty_figure("暂无数据"), []
-    fig = ranked_bars(top["name"].to_list(), top["per_village"].to_list(), unit="条/村", label="每村平均未关闭预警",
-                      codes=top["code"].to_list(), color="#c0392b")
-    fig["layout"]["xaxis"]["tickformat"] = ",.1f"
-    return fig, []
-
-
 @secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-heatmap", "figure"), Output("wmap-map", "figure"),
                  Output("wmap-codes", "data"), Output("wmap-trend", "figure"), Output("wmap-close-time", "figure"),
                  Input("url", "hash"), Input("wmap-status", "value"))
@@ -129,26 +64,13 @@ def charts(hash_, status):
     hm = warnings.heatmap(f, tree, region, status)
     heat = heatmap_figure(hm, status)
     if level_of(region) < VILLAGE:
-        fig_map, codes = map_or_bars(warnings.per_village(
-            f, tree, region, warnings.supervised_villages(settings().database_url, actor.scope)), region,
-            settings().province)
+        fig_map, codes = warnings_map_or_bars(warnings.per_village(
+            f, tree, region, warnings.supervised_villages(settings().database_url, actor.scope)),
+            child_geojson(region, settings().province))
     else:
         fig_map, codes = empty_figure("村级为最末一级"), []
-    t = warnings.trend(f, region, clock.today(), TREND_MONTHS)
-    labels = [f"{p[:4]}年{int(p[5:])}月" for p in t["periods"]]
-    trend = monthly_lines(labels, {"新发现": t["raised"], "已关闭": t["closed"]}, unit="条",
-                          colors={"新发现": "#c0392b", "已关闭": "#1d8f6e"})
-    trend["layout"]["xaxis"] = {**trend["layout"].get("xaxis", {}), "type": "category", "nticks": 12}
-    trend["layout"]["yaxis"]["dtick"] = whole_step(max(t["raised"] + t["closed"], default=0))
-    ct = warnings.close_time(f, tree, region)
-    if ct.is_empty():
-        close = empty_figure("暂无已关闭的预警")
-    else:
-        close = ranked_bars(ct["name"].to_list(), [round(d, 1) for d in ct["days"].to_list()], unit="天",
-                            label="平均办结时长", codes=ct["code"].to_list(), color="#e67e22")
-        close["data"][0]["text"] = [f"{n:,} 条" for n in ct["closed"].to_list()]
-        close["data"][0]["hovertemplate"] = "%{y}<br>平均办结时长 %{x:,.1f} 天<br>已关闭 %{text}<extra></extra>"
-        close["data"][0]["textposition"] = "none"
+    trend = trend_figure(warnings.trend(f, region, clock.today(), TREND_MONTHS))
+    close = close_time_figure(warnings.close_time(f, tree, region))
     return heat, fig_map, codes, trend, close
 
 

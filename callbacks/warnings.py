@@ -15,6 +15,7 @@ from data.attachments import decode_upload
 from domain import clock
 from domain import warning_lifecycle as rules
 from domain.permissions import Action, PermissionDenied
+from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
@@ -56,12 +57,6 @@ def _warning_from_hash(hash_: str | None) -> int | None:
         return None
 
 
-def _yuan(fen) -> str:
-    from decimal import Decimal
-
-    return f"{Decimal(int(fen)) / 100:,.2f} 元"
-
-
 def _evidence_value(key: str, value):
     if value is None:
         return "无"
@@ -70,9 +65,9 @@ def _evidence_value(key: str, value):
     if isinstance(value, bool):
         return "是" if value else "否"
     if key == "period" and isinstance(value, int) and 190001 <= value <= 299912:
-        return f"{value // 100}年{value % 100}月"
+        return period_label(value)
     if key.endswith("_fen") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _yuan(value)
+        return yuan_text(value)
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return html.Ul([html.Li("；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_plain(k, v)}" for k, v in item.items()))

@@ -16,6 +16,7 @@ from domain import assets as rules
 from data import audit_log
 from domain import funds as fund_rules
 from domain.permissions import Action, PermissionDenied, ensure
+from domain.money import yuan
 
 
 def _row(a: Asset) -> dict:
@@ -97,10 +98,6 @@ def _log(s, key, actor: Actor, description: str, region_code: int, **detail) -> 
                  result="success", region_code=region_code, ip=actor.ip, detail=detail or None)
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}" if fen >= 0 else f"-{_yuan(-fen)}"
-
-
 def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rules.CardDraft, today: dt.date,
               expected_version: int | None = None, files: list[tuple[str, bytes]] | tuple = ()) -> int:
     """新增资产卡片 (asset_id None) or 更正 an existing card (with the version the user opened), with
@@ -135,7 +132,7 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
                 errors["code"] = f"本组织已有编号为“{values['code']}”的资产卡片"
         if asset is not None and values["original_value_fen"] is not None and "original_value" not in errors \
                 and values["original_value_fen"] < asset.accumulated_depreciation_fen:
-            errors["original_value"] = f"原值不能低于已计提的累计折旧 {_yuan(asset.accumulated_depreciation_fen)} 元"
+            errors["original_value"] = f"原值不能低于已计提的累计折旧 {yuan(asset.accumulated_depreciation_fen)} 元"
         if errors:
             raise AccountError(errors)
         fields = ("code", "name", "category", "operating", "original_value_fen", "acquired_on", "useful_life_months",
@@ -162,7 +159,7 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
             what = "更正资产卡片"
         for name, content in files:
             attachments.add(s, actor, "asset", asset.id, name, content)
-        _log(s, key, actor, f"{what}：{org.name} {asset.code} {asset.name}，原值 {_yuan(asset.original_value_fen)} 元"
+        _log(s, key, actor, f"{what}：{org.name} {asset.code} {asset.name}，原值 {yuan(asset.original_value_fen)} 元"
                             + (f"，附件 {len(files)} 个" if files else ""), asset.region_code, asset_id=asset.id)
         return asset.id
 
@@ -258,7 +255,7 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
                              note=f"计提{label}折旧（凭证 #{voucher.id}）", by_id=actor.user_id))
         total = sum(fen for _, fen in due)
         s.flush()
-        _log(s, key, actor, f"计提折旧：{org.name} {label}，{len(due)} 项资产，合计 {_yuan(total)} 元，"
+        _log(s, key, actor, f"计提折旧：{org.name} {label}，{len(due)} 项资产，合计 {yuan(total)} 元，"
                             f"{label}第{number}号凭证", org.region_code, org_id=org.id, period=period,
              voucher_id=voucher.id)
         return {"voucher_id": voucher.id, "number": number, "total_fen": total, "assets": len(due)}
@@ -282,7 +279,7 @@ def revalue(url: str, key: str, actor: Actor, asset_id: int, new_value: str | No
         old_net = asset.net_value_fen
         if fen is not None and "new_value" not in errors:
             if fen == old_net:
-                errors["new_value"] = f"重估价值与现净值（{_yuan(old_net)} 元）相同，无需重估"
+                errors["new_value"] = f"重估价值与现净值（{yuan(old_net)} 元）相同，无需重估"
             elif rules.revaluation_needs_resolution(old_net, fen, org.decision_threshold_fen) or resolution_id:
                 problem = rules.revaluation_resolution_problem(resolution_facts(s, resolution_id), org_id=org.id,
                                                                asset_id=asset.id, on_date=on_date or today)
@@ -296,11 +293,11 @@ def revalue(url: str, key: str, actor: Actor, asset_id: int, new_value: str | No
         s.add(AssetEvent(asset_id=asset.id, region_code=asset.region_code, date=on_date, kind="revaluation",
                          original_value_fen=asset.original_value_fen, net_value_fen=fen, amount_fen=fen - old_net,
                          resolution_id=resolution_id,
-                         note=f"重估：原值 {_yuan(old_original)} → {_yuan(asset.original_value_fen)} 元，"
-                              f"净值 {_yuan(old_net)} → {_yuan(fen)} 元；原因：{reason.strip()}",
+                         note=f"重估：原值 {yuan(old_original)} → {yuan(asset.original_value_fen)} 元，"
+                              f"净值 {yuan(old_net)} → {yuan(fen)} 元；原因：{reason.strip()}",
                          by_id=actor.user_id))
         s.flush()
-        _log(s, key, actor, f"资产重估：{asset.code} {asset.name}，净值 {_yuan(old_net)} → {_yuan(fen)} 元"
+        _log(s, key, actor, f"资产重估：{asset.code} {asset.name}，净值 {yuan(old_net)} → {yuan(fen)} 元"
                             + (f"（引用决议 #{resolution_id}）" if resolution_id else ""), asset.region_code,
              asset_id=asset.id, old_net_fen=old_net, new_net_fen=fen)
         return fen

@@ -20,6 +20,7 @@ from domain import audit, clock
 from domain.clock import CST
 from domain.audit import EVENT_TYPES
 from domain.permissions import Action, Scope, ensure
+from domain.money import period_label
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
            "result": "结果", "region_code": "区划代码", "ip": "来源地址"}
@@ -108,9 +109,9 @@ def sign_off(url: str, key: str, scope: Scope, actor: str, month: int, note: str
         try:
             s.flush()
         except IntegrityError:
-            raise ValueError(f"{month // 100}年{month % 100}月的日志已审查过") from None
+            raise ValueError(f"{period_label(month)}的日志已审查过") from None
         record(s, key, actor=actor, actor_id=scope.user_id, type="audit_review",
-                     description=f"审查{month // 100}年{month % 100}月安全日志：{n} 条，其中非成功 {failures} 条；"
+                     description=f"审查{period_label(month)}安全日志：{n} 条，其中非成功 {failures} 条；"
                                  f"{check.message()}", result="success" if check.ok else "chain_broken",
                      region_code=scope.root, detail={"month": month})
         return {"entries": n, "failures": failures, "chain_ok": check.ok, "message": check.message()}

@@ -23,6 +23,7 @@ from data.models import (Asset, AssetEvent, CollectiveOrg, Contract, ContractIns
                          User, utcnow)
 from domain import contracts as rules
 from domain.permissions import Action, PermissionDenied, ensure, may
+from domain.money import yuan_text
 
 Upload = tuple[str, bytes]  # (file name, content)
 
@@ -232,7 +233,7 @@ def create(url: str, key: str, actor: Actor, subject: str | None, draft: rules.C
         _let(s, actor, c, target)
         files_added = _add_files(s, actor, c.id, files)
         log_change(s, key, actor, c.region_code,
-             f"签订{rules.KINDS[draft.kind]}合同 {c.number}：{name}，{c.counterparty}，{rules.fen_text(fen)} 元，"
+             f"签订{rules.KINDS[draft.kind]}合同 {c.number}：{name}，{c.counterparty}，{yuan_text(fen)}，"
              f"{c.start_on} 至 {c.end_on}，{rules.SCHEDULE_LABELS[draft.frequency]}分{len(plan)}期",
              contract_id=c.id, subject=f"{subject_type}:{subject_id}", attachments=files_added)
         return c.id
@@ -322,8 +323,8 @@ def add_receipt(url: str, key: str, actor: Actor, contract_id: int, instalment_i
         inst.received_fen += fen
         c.updated_at = utcnow()  # a new version: a second person working from the old one is told
         s.flush()
-        log_change(s, key, actor, c.region_code, f"合同 {c.number} 第{inst.seq}期收款 {rules.fen_text(fen)} 元"
-                                           f"（尚欠 {rules.fen_text(inst.amount_fen - inst.received_fen)} 元）",
+        log_change(s, key, actor, c.region_code, f"合同 {c.number} 第{inst.seq}期收款 {yuan_text(fen)}"
+                                           f"（尚欠 {yuan_text(inst.amount_fen - inst.received_fen)}）",
              contract_id=c.id, instalment_id=inst.id, receipt_id=r.id)
         return r.id
 
@@ -377,7 +378,7 @@ def renew(url: str, key: str, actor: Actor, contract_id: int, amount: str, frequ
             target.contracted_until = new.end_on
         files_added = _add_files(s, actor, new.id, files)
         log_change(s, key, actor, old.region_code,
-             f"续签合同 {old.number} → {new.number}：{new.start_on} 至 {new.end_on}，{rules.fen_text(fen)} 元，"
+             f"续签合同 {old.number} → {new.number}：{new.start_on} 至 {new.end_on}，{yuan_text(fen)}，"
              f"分{len(plan)}期", contract_id=new.id, renewed_from=old.id, attachments=files_added)
         return new.id
 
@@ -405,7 +406,7 @@ def terminate(url: str, key: str, actor: Actor, contract_id: int, on_date: dt.da
             target.status = "idle"
         arrears = sum(i.amount_fen - i.received_fen for i in inst)
         log_change(s, key, actor, c.region_code, f"终止合同 {c.number}（{on_date}）：{reason.strip()}；"
-                                           f"尚欠 {rules.fen_text(arrears)} 元", contract_id=c.id, arrears_fen=arrears)
+                                           f"尚欠 {yuan_text(arrears)}", contract_id=c.id, arrears_fen=arrears)
         return arrears
 
 

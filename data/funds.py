@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from data import audit_log
 from domain import funds as rules
 from domain.chart import CHART, MONEY_ACCOUNTS
 from domain.permissions import Action, PermissionDenied, ensure, may
+from domain.money import yuan, yuan_short, yuan_text
 
 
 def _log(s, key, actor: Actor, description: str, result: str = "success", **detail) -> None:
@@ -62,7 +62,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int, draft: rules.RequestDr
             if res is None or res.org_id != org.id:
                 raise AccountError({"resolution_id": "请选择本组织的会议决议"})
         elif rules.needs_resolution(fen, org.decision_threshold_fen):
-            raise AccountError({"resolution_id": f"金额达到{org.decision_threshold_fen // 100:,}元，须引用会议决议（四议两公开）"})
+            raise AccountError({"resolution_id": f"金额达到{yuan_short(org.decision_threshold_fen)}元，须引用会议决议（四议两公开）"})
         req = PaymentRequest(
             org_id=org.id, region_code=org.region_code, kind=draft.kind, amount_fen=fen, purpose=draft.purpose.strip(),
             expense_account=draft.account, bank_account_id=bank.id, counterparty_name=draft.counterparty_name.strip(),
@@ -74,7 +74,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int, draft: rules.RequestDr
         s.flush()
         file_ids = [attachments.add(s, actor, "payment_request", req.id, n, c) for n, c in files]
         _log(s, key, actor, f"录入{'付款' if draft.kind == 'payment' else '收款'}申请 #{req.id}：{req.purpose}，"
-                            f"{fen // 100:,}.{fen % 100:02d} 元" + (f"，附件 {len(file_ids)} 个" if file_ids else ""),
+                            f"{yuan_text(fen)}" + (f"，附件 {len(file_ids)} 个" if file_ids else ""),
              request_id=req.id, attachments=file_ids or None)
         return req.id
 
@@ -133,7 +133,7 @@ def post(url: str, key: str, actor: Actor, request_id: int, expected_version: in
                               counterparty=req.counterparty_name,
                               bank_account_id=bank.id if account == bank.ledger_code else None))
         req.status, req.voucher_id, req.paid_on = "posted", voucher.id, posting_date
-        _log(s, key, actor, f"收付款申请 #{req.id} 记账：{period // 100}年{period % 100}月第{number}号凭证",
+        _log(s, key, actor, f"收付款申请 #{req.id} 记账：{rules.period_label(period)}第{number}号凭证",
              request_id=req.id, voucher_id=voucher.id)
         return voucher.id
 
@@ -319,7 +319,7 @@ def post_voucher(url: str, key: str, actor: Actor, org_id: int, draft: rules.Vou
                               summary=v.summary or voucher.summary, bank_account_id=bank_id))
         total = sum(v.debit_fen for v in lines)
         _log(s, key, actor, f"录入记账凭证：{org.name} {rules.period_label(period)}第{number}号，"
-                            f"{len(lines)}行，借贷各 {total // 100:,}.{total % 100:02d} 元",
+                            f"{len(lines)}行，借贷各 {yuan_text(total)}",
              voucher_id=voucher.id, org_id=org.id)
         return voucher.id
 
@@ -348,7 +348,7 @@ def vouchers(url: str, actor: Actor, org_id: int, limit: int = 300) -> list[dict
         def text(ln: VoucherLine) -> str:
             side, fen = ("借", ln.debit_fen) if ln.debit_fen else ("贷", ln.credit_fen)
             return f"{side} {ln.account_code} {CHART[ln.account_code].name if ln.account_code in CHART else ''} " \
-                   f"{fen // 100:,}.{fen % 100:02d}"
+                   f"{yuan(fen)}"
 
         return [{"id": v.id, "date": v.date.isoformat(), "number": f"{rules.period_label(v.period)}第{v.number}号",
                  "summary": v.summary, "source": {"manual": "手工凭证", "payment_request": "收付款申请",
@@ -596,7 +596,7 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
         if field == "kind":
             return {"payment": "付款", "receipt": "收款"}.get(value, value)
         if field == "amount_fen":
-            return f"{Decimal(int(value)) / 100:,.2f} 元"
+            return yuan_text(value)
         if field == "expense_account":
             return f"{value} {CHART[int(value)].name}" if int(value) in CHART else value
         if field == "bank_account_id":

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
+from domain.money import period_of
 
 #: action -> (the decision type a resolution must carry, the asset's status afterwards, label)
 ACTIONS: dict[str, tuple[str, str, str]] = {
@@ -165,10 +166,6 @@ def _get(asset, field):
 
 def _month_index(period: int) -> int:
     return (period // 100) * 12 + period % 100 - 1
-
-
-def period_of(day: dt.date) -> int:
-    return day.year * 100 + day.month
 
 
 def residual_fen(asset) -> int:

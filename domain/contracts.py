@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from domain.identifiers import resident_id_problem, uscc_problem
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
+from domain.money import yuan_text
 
 RESOURCE_TYPES = ("耕地", "林地", "草地", "园地", "滩涂", "水面", "四荒地", "集体建设用地", "其他")
 AREA_DECIMALS = 4
@@ -245,7 +246,7 @@ def receipt_problems(status: str, due_fen: int, received_fen: int, amount_fen: i
     outstanding = due_fen - received_fen
     if amount_fen is not None and amount_fen > outstanding:
         errors["amount"] = ("该期款项已收清" if outstanding <= 0 else
-                            f"收款金额超过该期尚欠的 {fen_text(outstanding)} 元")
+                            f"收款金额超过该期尚欠的 {yuan_text(outstanding)}")
     if on_date is None:
         errors["received_on"] = "请填写收款日期"
     elif on_date > today:
@@ -314,7 +315,3 @@ def overdue(instalments: list[dict], today: dt.date) -> list[dict]:
     out = [{**i, "outstanding_fen": i["amount_fen"] - i["received_fen"], "days_overdue": (today - i["due_on"]).days}
            for i in instalments if i["due_on"] < today and i["received_fen"] < i["amount_fen"]]
     return sorted(out, key=lambda i: (-i["days_overdue"], i.get("id", 0)))
-
-
-def fen_text(fen: int) -> str:
-    return f"{Decimal(fen) / 100:,.2f}"

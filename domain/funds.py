@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from domain.identifiers import resident_id_problem, uscc_problem
 from domain.permissions import Action
+from domain.money import period_label, period_of, yuan  # noqa: F401 - period_*: callers use rules.period_of / rules.period_label
 
 @dataclass(frozen=True)
 class Step:
@@ -145,15 +146,7 @@ def assert_balanced(lines: list[tuple[int, int, int]]) -> None:
     debit = sum(d for _, d, _ in lines)
     credit = sum(c for _, _, c in lines)
     if debit != credit:
-        raise UnbalancedVoucher(f"借贷不平衡：借方 {Decimal(debit) / 100:,.2f} 元，贷方 {Decimal(credit) / 100:,.2f} 元")
-
-
-def period_of(day: dt.date) -> int:
-    return day.year * 100 + day.month
-
-
-def period_label(period: int) -> str:
-    return f"{period // 100}年{period % 100}月"
+        raise UnbalancedVoucher(f"借贷不平衡：借方 {yuan(debit)} 元，贷方 {yuan(credit)} 元")
 
 
 def parse_period(text) -> int | None:
@@ -281,8 +274,8 @@ def voucher_problems(d: VoucherDraft, today: dt.date) -> tuple[list[LineValue], 
         debit_total = sum(v.debit_fen for v in lines)
         credit_total = sum(v.credit_fen for v in lines)
         if debit_total != credit_total:
-            errors["lines"] = (f"借贷不平衡：借方合计 {Decimal(debit_total) / 100:,.2f} 元，"
-                               f"贷方合计 {Decimal(credit_total) / 100:,.2f} 元")
+            errors["lines"] = (f"借贷不平衡：借方合计 {yuan(debit_total)} 元，"
+                               f"贷方合计 {yuan(credit_total)} 元")
     if not errors:
         assert_balanced([(v.account, v.debit_fen, v.credit_fen) for v in lines])
     return lines, errors

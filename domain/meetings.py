@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from domain.funds import parse_amount
+from domain.money import yuan_text
 
 
 @dataclass(frozen=True)
@@ -334,7 +335,7 @@ def citation_problem(resolution: Mapping | None, *, decision_type: str, org_id: 
         return f"该决议表决的是另一项{SUBJECT_LABELS.get(res_type, '标的')}"
     limit = resolution.get("amount_limit_fen")
     if amount_fen is not None and limit is not None and amount_fen > limit:
-        return f"金额超过该决议批准的上限（{limit // 100:,}.{limit % 100:02d} 元）"
+        return f"金额超过该决议批准的上限（{yuan_text(limit)}）"
     if resolution["held_on"] > on_date:
         return "决议晚于办理日期：须先决议、后执行"
     return None

@@ -51,7 +51,7 @@ def test_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_s
 
 
 def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_settings):
-    from components.format import money_auto
+    from domain.money import money_auto
     from domain.permissions import Scope, role_perms
 
     ql = app.server.extensions["platform.query"]
@@ -100,7 +100,7 @@ def _record_foreign(page, base, sink):
 
 
 def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_settings):
-    from components.format import money_auto
+    from domain.money import money_auto
     from domain.permissions import Scope, role_perms
 
     ql = app.server.extensions["platform.query"]

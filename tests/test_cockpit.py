@@ -154,7 +154,7 @@ def test_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
     with the hover saying so; smaller regions keep 万元."""
     import polars as pl
 
-    from callbacks.cockpit import trend_figure
+    from components.dashboards.cockpit import trend_figure
 
     big = pl.DataFrame({"period": [202601, 202602], "total_income": [10**9, 2 * 10**9], "total_expense": [5, 6],
                         "total_assets": [12_268_300_000_000, 12_300_000_000_000]})  # 1,226.83 亿元 in fen

@@ -10,13 +10,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from components.format import yuan
 from data import funds
 from data.accounts import AccountError, StaleEdit
 from data.db import transaction
 from data.models import AuditLog, BankAccount, BankStatementLine, Voucher, VoucherLine
 from domain import funds as rules
 from domain.chart import CHART
+from domain.money import yuan
 from domain.permissions import PermissionDenied, Scope, role_perms
 from tests.conftest import TODAY, make_settings
 from tests.test_funds import actor, approved_request, snapshot, version, village_org

@@ -98,7 +98,7 @@ def visible_ids(settings, who, status="all") -> set[int]:
 # ------------------------------------------------------------------ the whole path
 
 def test_village_warning_handled_by_township_verified_and_closed_by_county(wdb, people):
-    url, key = wdb.database_url, wdb.audit_key
+    url = wdb.database_url
     village = people["demo-village"].scope.root
     wid = raise_warning(wdb, village)
     township, county = people["demo-township"], people["demo-county"]

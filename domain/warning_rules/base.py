@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
+from domain.money import period_of, yuan_text  # noqa: F401 - period_of: the rules import it from here
+
 
 SEVERITY_LABELS = {1: "低", 2: "中", 3: "高"}
 AREA_LABELS = {"funds": "资金", "assets": "资产", "resources": "资源", "contracts": "合同", "trading": "产权交易",
@@ -112,11 +114,8 @@ Check = Callable[[Frames, Mapping, dt.date], list[Finding]]
 
 # ---------------------------------------------------------------------------------- helpers
 def yuan(fen: int) -> str:
-    """12345 -> '123.45元' (exact, from integer fen)."""
-    fen = int(fen)
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}元"
+    """12345 -> '123.45元' (the rules' texts put no space before the unit; domain.money formats)."""
+    return yuan_text(fen, sep="")
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -124,10 +123,6 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def period_of(day: dt.date) -> int:
-    return day.year * 100 + day.month
 
 
 def months_back(period: int, months: int) -> int:

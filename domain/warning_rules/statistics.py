@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from domain.money import period_label
+
 from .base import Finding, Frames, _finding, months_back, period_of, yuan
 
 
@@ -38,7 +40,7 @@ def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     for r in rows.iter_rows(named=True):
         robust = None if not r["mad_fen"] else round((r["spend_fen"] - r["median_fen"]) / (1.4826 * r["mad_fen"]), 2)
         out.append(_finding("spending_jump", r, "org", r["org_id"],
-                            f"{r['p'] // 100}年{r['p'] % 100}月支出{yuan(r['spend_fen'])}，为本村此前{r['months']}个月中位数"
+                            f"{period_label(r['p'])}支出{yuan(r['spend_fen'])}，为本村此前{r['months']}个月中位数"
                             f"{yuan(r['median_fen'])}的{r['spend_fen'] * 100 // max(r['median_fen'], 1)}%",
                             {"period": r["p"], "spend_fen": r["spend_fen"], "median_fen": r["median_fen"],
                              "mad_fen": r["mad_fen"], "robust_z": robust, "months": r["months"],
