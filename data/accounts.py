@@ -16,7 +16,7 @@ from data.regions import load_region_tree
 from domain import accounts as rules
 from data import audit_log
 from domain import passwords
-from domain.permissions import ROLES, Action, Actor, OutOfScope, PermissionDenied, Scope, ensure, role_label
+from domain.permissions import ROLES, Action, Actor, OutOfScope, Refused, Scope, ensure, role_label
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
 INITIAL_PASSWORD_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -139,7 +139,7 @@ def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, com
         "该申请应由" + ("省级" if r.approver_level == 1 else "县级") + "平台管理员审批"
     with transaction(url) as s:  # the refusal is logged; the request stays as it was
         _log(s, key, actor, "approval", f"审批账号申请 #{request_id} 被拒绝：{reason}", "denied", request_id=request_id)
-    raise PermissionDenied(reason)
+    raise Refused(reason, Action.ACCOUNT_APPROVE)
 
 
 def _apply_decision(s, key, actor: Actor, r: AccountRequest, approve: bool, comment, now) -> None:

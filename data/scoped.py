@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import false, or_
 
 from data.errors import StaleEdit
-from domain.permissions import Action, Actor, OutOfScope, Scope, ensure, report_refusal
+from domain.permissions import Action, Actor, OutOfScope, Scope, ensure
 
 
 def _scope(who) -> Scope:
@@ -40,9 +40,7 @@ def load_for_write(session, model, ident, who, version: int | None = None, *, no
     this row (roles, scope, separation of duty)."""
     row = session.get(model, ident, with_for_update=lock) if ident is not None else None
     if row is None or not _scope(who).contains(row.region_code):
-        exc = OutOfScope(f"{noun}不在您的管辖范围内")
-        exc.logged = report_refusal(who, action, str(exc))
-        raise exc
+        raise OutOfScope(f"{noun}不在您的管辖范围内", action)
     if action is not None:
         ensure(who, action, row, noun=noun)
     if version is not None and row.version != version:

@@ -91,12 +91,18 @@ def role_label(role: str) -> str:
     return r.label if r else role
 
 
-class OutOfScope(PermissionError):
-    """A request for data outside the caller's jurisdiction: refused, never silently widened."""
-
-
 class PermissionDenied(PermissionError):
-    pass
+    """A refusal (in Chinese). Raising one reports it to the security log (`REFUSAL_SINKS`), so
+    every refusal anywhere is recorded exactly once: `logged` says whether a sink took it."""
+
+    def __init__(self, message: str = "", action=None, *, report: bool = True):
+        super().__init__(message)
+        self.action = action
+        self.logged = report_refusal(None, action, message) if report else False
+
+
+class OutOfScope(PermissionDenied):
+    """A request for data outside the caller's jurisdiction: refused, never silently widened."""
 
 
 @dataclass(frozen=True)
@@ -397,11 +403,10 @@ REFUSAL_SINKS: list[Callable[[Scope | None, Action, str], None]] = []
 
 
 class Refused(PermissionDenied):
-    """A refusal the refusing code has already written to the security log."""
+    """A refusal the refusing code has already written to the security log itself."""
 
     def __init__(self, message: str, action: Action | None = None):
-        super().__init__(message)
-        self.action = action
+        super().__init__(message, action, report=False)
         self.logged = True
 
 
@@ -415,17 +420,14 @@ def report_refusal(who, action: Action | None, reason: str) -> bool:
 
 def ensure(who, action: Action | str, resource=None, *, noun: str | None = None) -> None:
     """Enforce the decision: raise `PermissionDenied` (an out-of-scope resource: `OutOfScope`) with
-    the reason in Chinese, after reporting the refusal to the security log."""
+    the reason in Chinese; raising it reports the refusal to the security log."""
     action = Action(action)
     reason = refusal(who, action, resource, noun=noun)
     if reason is None:
         return
     scope = _scope_of(who)
     in_role = scope is not None and scope.role in ACTIONS[action].roles
-    exc = (OutOfScope if in_role and reason.endswith("不在您的管辖范围内") else PermissionDenied)(reason)
-    exc.action = action
-    exc.logged = report_refusal(who, action, reason)
-    raise exc
+    raise (OutOfScope if in_role and reason.endswith("不在您的管辖范围内") else PermissionDenied)(reason, action)
 
 
 def allowed(who, actions: Iterable[Action | str]) -> bool:
