@@ -60,8 +60,8 @@ def test_perm005_nobody_takes_an_action_on_their_own_work(action):
     rule = ACTIONS[action]
     role = next(iter(sorted(rule.roles)))
     who = scope(role, root=22 * 10**10 if ROLES[role].level == 1 else VILLAGE, user_id=42)
-    own = {"region_code": who.root, **{f: 42 for f in rule.not_by}}
-    other = {"region_code": who.root, **{f: 43 for f in rule.not_by}}
+    own = {"region_code": who.root, **dict.fromkeys(rule.not_by, 42)}
+    other = {"region_code": who.root, **dict.fromkeys(rule.not_by, 43)}
     assert refusal(who, action, own) == rule.own_message
     assert refusal(who, action, other) is None
     if "handled_by" in rule.not_by:  # a set of every handler
