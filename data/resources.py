@@ -1,7 +1,7 @@
 """Resources (资源管理) in the system of record: the register of the caller's jurisdiction, new
 resources and corrections, each one transaction with its security-log entry; a correction made
 on a stale copy is refused (optimistic locking). Whether a resource is contracted, to whom and
-until when is written by its contract (data/contracts.py), never typed here."""
+until when is written by its contract (data/contracts/), never typed here."""
 from __future__ import annotations
 
 from sqlalchemy import select
