@@ -8,7 +8,7 @@ from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
 from data import sharing
-from data.accounts import AccountError
+from data.errors import AccountError
 from domain import clock
 from domain.regions import CITY, COUNTY
 from data.regions import load_region_tree

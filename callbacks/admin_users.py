@@ -5,6 +5,7 @@ from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
 from data import accounts
+from data.errors import AccountError
 from data.regions import load_region_tree
 from domain.accounts import AccountDraft, role_level
 from domain.clock import CST
@@ -66,7 +67,7 @@ def submit(_, username, display_name, role, region_code, approval_ref, instituti
     blank = [""] * len(FORM_FIELDS)
     try:
         rid = accounts.submit_request(cfg.database_url, cfg.audit_key, cfg.province, current_actor(), draft)
-    except accounts.AccountError as exc:
+    except AccountError as exc:
         return (alert("提交未成功，请按提示修改。", "danger"),
                 *[exc.errors.get(f, "") for f in FORM_FIELDS], no_update)
     return alert(f"已提交申请 #{rid}，等待审批。"), *blank, (refresh or 0) + 1
@@ -84,7 +85,7 @@ def decide(_a, _r, selected, comment, refresh):
     approve = ctx.triggered_id == "acct-approve"
     try:
         status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), int(selected[0]["id"]), approve, comment)
-    except (accounts.AccountError, PermissionDenied) as exc:  # a refusal is logged by data.accounts
+    except (AccountError, PermissionDenied) as exc:  # a refusal is logged by data.accounts
         return alert(str(exc), "danger"), (refresh or 0) + 1
     return alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
 
@@ -101,7 +102,7 @@ def set_active(_d, _e, selected, refresh):
     row = selected[0]
     try:
         accounts.set_active(cfg.database_url, cfg.audit_key, current_actor(), int(row["id"]), active, int(row["version"]))
-    except accounts.AccountError as exc:
+    except AccountError as exc:
         return alert(str(exc), "danger"), (refresh or 0) + 1
     return alert(f"账号 {row['username']} 已{'启用' if active else '停用'}" + ("" if active else "，其会话已全部结束") + "。"), \
         (refresh or 0) + 1

@@ -9,12 +9,12 @@ from components.attachments import file_links
 from components.record_history import history_table
 from data import assets
 from data import funds as fund_data
-from data.accounts import AccountError, StaleEdit
+from data.errors import AccountError, StaleEdit
 from data.attachments import clean_name
 from domain import clock
 from domain import assets as rules
 from domain.funds import parse_period
-from domain.permissions import Action, PermissionDenied
+from domain.permissions import Action, OutOfScope, PermissionDenied
 from domain.money import yuan
 from server.callbacks import secure_callback
 from server.context import settings
@@ -44,7 +44,8 @@ def selected(rows):
     return f"{row['code']} {row['name']}（{row['status_label']}）", options, options
 
 
-@secure_callback((Action.ASSET_DISPOSE, Action.ASSET_LEASE, Action.ASSET_PLEDGE), Output("assets-result", "children"), Output("assets-action-error", "children"),
+@secure_callback((Action.ASSET_DISPOSE, Action.ASSET_LEASE, Action.ASSET_PLEDGE), Output("assets-result", "children"),
+                 Output("assets-action-error", "children"),
                  Output("assets-resolution-error", "children"), Output("assets-date-error", "children"),
                  Output("assets-refresh", "data"), Input("assets-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-action", "value"),
@@ -67,7 +68,7 @@ def submit(_, rows, action, resolution, date, refresh):
         e = exc.errors
         return (alert(e.get("_", "未办理，请按提示修改。"), "danger"), e.get("action", ""), e.get("resolution", ""),
                 e.get("date", ""), (refresh or 0) + 1)
-    except PermissionDenied as exc:
+    except (OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger"), "", "", "", no_update
     return alert(f"已办理：{row['code']} 现为“{ {'disposed': '已处置', 'leased': '出租', 'pledged': '抵押'}[status] }”。"), \
         "", "", "", (refresh or 0) + 1
@@ -103,7 +104,7 @@ def detail(rows, _):
         return html.Span("在上方台账中选择一项资产，显示其卡片、附件、价值变动和修改记录。", className="text-muted")
     try:
         d = assets.card_detail(settings().database_url, current_actor(), asset_id)
-    except PermissionDenied as exc:
+    except (OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger")
     events = html.Table(className="table table-sm small mb-0", children=[
         html.Thead(html.Tr([html.Th("日期"), html.Th("事项"), html.Th("原值"), html.Th("净值"), html.Th("金额"),
@@ -167,7 +168,8 @@ def _date(text):
 @secure_callback(Action.ASSET_CARD_SAVE, Output("assets-card-result", "children"),
                  *[Output(f"{f}-error", "children") for f in ERROR_FIELDS.values()],
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
-                 Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"), Input("assets-card-fix", "n_clicks"),
+                 Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"),
+                 Input("assets-card-fix", "n_clicks"),
                  *[State(f, "value") for f in CARD_FIELDS.values()],
                  State("assets-files", "contents"), State("assets-files", "filename"),
                  State("assets-grid", "selectedRows"), State("assets-refresh", "data"), prevent_initial_call=True)
@@ -191,7 +193,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
         e = exc.errors
         return (alert(e.get("_", "未保存，请按提示修改。"), "danger"),
                 *[e.get(k, "") for k in ERROR_FIELDS], no_update, no_update, no_update)
-    except (PermissionDenied, StaleEdit) as exc:
+    except (OutOfScope, PermissionDenied, StaleEdit) as exc:
         return (alert(str(exc), "danger"), *blank, no_update, no_update, (refresh or 0) + 1)
     what = "已更正资产卡片" if fix else "已新增资产卡片"
     return (alert(f"{what}：{(code or '').strip()} {(name or '').strip()}（#{asset_id}）"
@@ -219,7 +221,7 @@ def revalue(_, rows, value, reason, resolution, date, refresh):
         e = exc.errors
         return (alert(e.get("_", "未重估，请按提示修改。"), "danger"), e.get("new_value", ""), e.get("reason", ""),
                 e.get("resolution", ""), e.get("date", ""), no_update)
-    except (PermissionDenied, StaleEdit) as exc:
+    except (OutOfScope, PermissionDenied, StaleEdit) as exc:
         return alert(str(exc), "danger"), "", "", "", "", (refresh or 0) + 1
     return alert(f"已重估：{row.get('code')} 重估后净值 {yuan(net)} 元。"), "", "", "", "", (refresh or 0) + 1
 
@@ -242,7 +244,7 @@ def depreciate(_, org, period, refresh):
     except AccountError as exc:
         e = exc.errors
         return alert(e.get("_", "未计提，请按提示修改。"), "danger"), e.get("org_id", ""), e.get("period", ""), no_update
-    except PermissionDenied as exc:
+    except (OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger"), "", "", no_update
     return (alert(f"已计提折旧：{out['assets']} 项资产，合计 {yuan(out['total_fen'])} 元，记账凭证第{out['number']}号"
                   f"（借 管理费用/生产成本，贷 累计折旧）。"), "", "", (refresh or 0) + 1)

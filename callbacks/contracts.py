@@ -12,7 +12,7 @@ from components.attachments import file_links
 from components.export import excel_bytes
 from components.record_history import history_table
 from data import contracts
-from data.accounts import AccountError, StaleEdit
+from data.errors import AccountError, StaleEdit
 from domain import clock
 from domain import contracts as rules
 from domain.permissions import Action, may

@@ -8,7 +8,7 @@ from dash import Input, Output, State, html, no_update
 
 from components.attachments import file_links
 from data import meetings
-from data.accounts import AccountError
+from data.errors import AccountError
 from domain import clock
 from domain import meetings as rules
 from domain.clock import CST
@@ -65,7 +65,8 @@ def load(_):
     return meetings.list_meetings(cfg.database_url, actor), orgs, not handles, not handles
 
 
-@secure_callback(Action.BUSINESS_VIEW, *[Output(f"meetings-r{i}", "hidden") for i in range(1, N + 1)], Input("meetings-count", "value"))
+@secure_callback(Action.BUSINESS_VIEW, *[Output(f"meetings-r{i}", "hidden") for i in range(1, N + 1)],
+                 Input("meetings-count", "value"))
 def rows_shown(count):
     try:
         count = min(max(int(count), 1), N)
@@ -116,7 +117,8 @@ def more_names(names):
 @secure_callback(Action.MEETING_RECORD, Output("meetings-result", "children"),
                  *[Output(f"{i}-error", "children") for i in ERROR_IDS],
                  Output("meetings-files", "contents"), Output("meetings-files", "filename"),
-                 Output("meetings-refresh", "data", allow_duplicate=True), Input("meetings-submit", "n_clicks"), State("meetings-org", "value"), State("meetings-kind", "value"),
+                 Output("meetings-refresh", "data", allow_duplicate=True), Input("meetings-submit", "n_clicks"),
+                 State("meetings-org", "value"), State("meetings-kind", "value"),
                  State("meetings-title", "value"), State("meetings-date", "value"), State("meetings-expected", "value"),
                  State("meetings-attended", "value"), State("meetings-agenda", "value"),
                  State("meetings-count", "value"),

@@ -5,7 +5,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from components.record_history import history_table
 from data import resources
-from data.accounts import AccountError, StaleEdit
+from data.errors import AccountError, StaleEdit
 from data.history import history
 from domain.contracts import ResourceDraft
 from domain.permissions import Action, may
@@ -26,7 +26,8 @@ def _area(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@secure_callback(Action.BUSINESS_VIEW, Output("res-grid", "rowData"), Output("res-org", "options"), Output("res-summary", "children"),
+@secure_callback(Action.BUSINESS_VIEW, Output("res-grid", "rowData"), Output("res-org", "options"),
+                 Output("res-summary", "children"),
                  Output("res-form-panel", "hidden"), Input("res-refresh", "data"), Input("res-reload", "n_clicks"))
 def load(*_):
     cfg = settings()
@@ -39,7 +40,8 @@ def load(*_):
     return rows, [{"label": o["label"], "value": o["id"]} for o in orgs], summary, not handling
 
 
-@secure_callback(Action.BUSINESS_VIEW, Output("res-selected", "children"), Output("res-editing", "data"), Output("res-org", "value"),
+@secure_callback(Action.BUSINESS_VIEW, Output("res-selected", "children"), Output("res-editing", "data"),
+                 Output("res-org", "value"),
                  Output("res-name", "value"), Output("res-type", "value"), Output("res-area", "value"),
                  Output("res-location", "value"), Output("res-parcel", "value"), Output("res-history", "children"),
                  Input("res-grid", "selectedRows"))

@@ -5,10 +5,11 @@ import datetime as dt
 
 from dash import Input, Output, State, no_update
 
-from data import assets, trading
-from data.accounts import AccountError
+from data import assets
+from data.contracts import trading
+from data.errors import AccountError
 from domain import clock
-from domain.permissions import Action, PermissionDenied, may
+from domain.permissions import Action, OutOfScope, PermissionDenied, may
 from server.callbacks import secure_callback
 from server.context import settings
 
@@ -66,7 +67,7 @@ def create(_, resource, kind, reserve, term, resolution, opens, closes, refresh)
         e = exc.errors
         return (alert("未挂牌，请按提示修改。", "danger"), e.get("resource", ""), e.get("kind", ""), e.get("reserve", ""),
                 e.get("term_months", ""), e.get("resolution", ""), e.get("window", ""), no_update)
-    except PermissionDenied as exc:
+    except (OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger"), "", "", "", "", "", "", no_update
     return alert(f"已挂牌 #{lid}。"), "", "", "", "", "", "", (refresh or 0) + 1
 
@@ -90,7 +91,7 @@ def bid(_, rows, bidder, id_type, id_number, amount, refresh):
         e = exc.errors
         return (alert(e.get("window") or e.get("_") or "报价未登记，请按提示修改。", "danger"), e.get("bidder", ""),
                 e.get("bidder_id", ""), e.get("amount", ""), no_update)
-    except PermissionDenied as exc:
+    except (OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger"), "", "", "", no_update
     return alert("报价已登记。"), "", "", "", (refresh or 0) + 1
 
@@ -107,6 +108,6 @@ def award(_, rows, refresh):
     cfg = settings()
     try:
         cid = trading.award(cfg.database_url, cfg.audit_key, current_actor(), lid, version, clock.today())
-    except (AccountError, PermissionDenied) as exc:
+    except (AccountError, OutOfScope, PermissionDenied) as exc:
         return alert(str(exc), "danger"), (refresh or 0) + 1
     return alert("已成交并生成合同。" if cid else "无人报价，已流拍。"), (refresh or 0) + 1

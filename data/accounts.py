@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from data.db import reading, transaction
 from data.errors import AccountError, StaleEdit
-from data.scoped import in_scope  # noqa: F401 - the business modules import it from here
+from data.scoped import load_for_write, scoped
 from data.models import AccountRequest, User, UserSession, utcnow
 from data.regions import load_region_tree
 from domain import accounts as rules
@@ -20,12 +20,6 @@ from domain.permissions import ROLES, Action, Actor, OutOfScope, Refused, Scope,
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
 INITIAL_PASSWORD_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def log_change(s, key, actor: Actor, region: int, description: str, **detail) -> None:
-    """The security-log entry of a business change, in the change's own transaction."""
-    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 def _log(s, key, actor: Actor, type_: str, description: str, result: str = "success", **detail) -> None:
@@ -45,8 +39,8 @@ def list_users(url: str, scope: Scope) -> list[dict]:
     """Accounts whose region lies in the caller's jurisdiction."""
     ensure(scope, Action.ACCOUNT_REQUEST)
     with reading(url) as s:
-        cond = or_(*[User.region_code.between(lo, hi) for lo, hi in scope.ranges])
-        return [_user_row(u) for u in s.scalars(select(User).where(cond).order_by(User.region_code, User.username))]
+        return [_user_row(u) for u in s.scalars(scoped(select(User), User, scope)
+                                                .order_by(User.region_code, User.username))]
 
 
 def _check_draft(draft: rules.AccountDraft, province: int, creating: bool) -> None:
@@ -74,11 +68,8 @@ def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules
                                                         AccountRequest.status == "pending")) is not None:
                 raise AccountError({"username": "该用户名已有待审批的申请"})
         else:
-            user = s.get(User, target_user_id)
-            if user is None or not actor.scope.contains(user.region_code):
-                raise OutOfScope("该账号不在您的管辖范围内")
-            if expected_version is not None and user.version != expected_version:
-                raise StaleEdit("该账号已被他人修改，请刷新后重新提交")
+            user = load_for_write(s, User, target_user_id, actor, expected_version, noun="该账号",
+                                  action=Action.ACCOUNT_REQUEST, stale="该账号已被他人修改，请刷新后重新提交")
             if not rules.within_remit(actor.scope, actor.level, user.role, int(user.region_code)):
                 raise OutOfScope("只能管理本辖区内的下级账号")
             draft = rules.AccountDraft(username=user.username, display_name=draft.display_name, role=draft.role,
@@ -86,7 +77,7 @@ def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules
                                        institution=draft.institution)
         req = AccountRequest(
             kind="create" if creating else "change", target_user_id=target_user_id,
-            target_version=None if creating else s.get(User, target_user_id).version,
+            target_version=None if creating else user.version,
             username=draft.username, display_name=draft.display_name.strip(), role=draft.role,
             region_code=draft.region_code, approval_ref=(draft.approval_ref or "").strip() or None,
             institution=(draft.institution or "").strip() or None,
@@ -172,15 +163,12 @@ def set_active(url: str, key: str, actor: Actor, user_id: int, active: bool, exp
     """Disable (or re-enable) an account. Disabling ends its sessions at once."""
     now = now or utcnow()
     with transaction(url) as s:
-        user = s.get(User, user_id)
-        if user is None or not actor.scope.contains(user.region_code):
-            raise OutOfScope("该账号不在您的管辖范围内")
+        user = load_for_write(s, User, user_id, actor, expected_version, noun="该账号", action=Action.ACCOUNT_DISABLE,
+                              stale="该账号已被他人修改，请刷新后重试")
         if not rules.within_remit(actor.scope, actor.level, user.role, int(user.region_code)):
             raise OutOfScope("只能管理本辖区内的下级账号")
         if user.id == actor.user_id:
             raise AccountError("不能停用本人账号")
-        if user.version != expected_version:
-            raise StaleEdit("该账号已被他人修改，请刷新后重试")
         user.is_active = active
         if not active:
             s.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from data.accounts import AccountError, Actor, StaleEdit
+from data import audit_log
 from data.db import reading, transaction
-from data.warning_engine import runs_after_write
+from data.errors import AccountError
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
+from data.scoped import in_scope, load_for_write, org_for_write, scoped
+from data.warning_engine import runs_after_write
 from domain import assets as rules
-from data import audit_log
 from domain import funds as fund_rules
-from domain.permissions import Action, PermissionDenied, ensure
 from domain.money import yuan
+from domain.permissions import Action, Actor, ensure
 
 
 def _row(a: Asset) -> dict:
@@ -32,18 +33,18 @@ def _row(a: Asset) -> dict:
 
 def list_assets(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
     with reading(url) as s:
-        q = (select(Asset).where(or_(*[Asset.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
-             .order_by(Asset.region_code, Asset.code).limit(limit))
+        q = scoped(select(Asset), Asset, actor).order_by(Asset.region_code, Asset.code).limit(limit)
         return [_row(a) for a in s.scalars(q)]
 
 
 def resolutions_for(url: str, actor: Actor, org_id: int) -> list[dict]:
     """Passed resolutions of an organisation in the actor's jurisdiction (for citing)."""
     with reading(url) as s:
-        q = (select(Resolution, Meeting.held_on, Meeting.region_code).join(Meeting, Meeting.id == Resolution.meeting_id)
-             .where(Resolution.org_id == org_id, Resolution.passed.is_(True)).order_by(Meeting.held_on.desc()))
+        q = (select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
+             .where(Resolution.org_id == org_id, Resolution.passed.is_(True), in_scope(Meeting.region_code, actor))
+             .order_by(Meeting.held_on.desc()))
         return [{"id": r.id, "label": f"{held_on} {r.number} {r.subject}", "decision_type": r.decision_type}
-                for r, held_on, region in s.execute(q).all() if actor.scope.contains(region)]
+                for r, held_on in s.execute(q).all()]
 
 
 #: an asset act -> the action that takes it
@@ -54,13 +55,10 @@ ACT_ACTIONS = {"dispose": Action.ASSET_DISPOSE, "lease": Action.ASSET_LEASE, "pl
 def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution_id: int | None,
         on_date: dt.date | None, expected_version: int, today: dt.date, amount_fen: int | None = None) -> str:
     """Dispose of, lease or pledge an asset. Returns the new status."""
-    ensure(actor, ACT_ACTIONS.get(action, Action.ASSET_DISPOSE))
+    act_action = ACT_ACTIONS.get(action, Action.ASSET_DISPOSE)
+    ensure(actor, act_action)
     with transaction(url, actor) as s:
-        asset = s.get(Asset, asset_id)
-        if asset is None or not actor.scope.contains(asset.region_code):
-            raise PermissionDenied("该资产不在您的管辖范围内")
-        if asset.version != expected_version:
-            raise StaleEdit("该资产已被他人修改，请刷新后再操作")
+        asset = load_for_write(s, Asset, asset_id, actor, expected_version, noun="该资产", action=act_action)
         errors = rules.action_problems(action, asset.status, on_date, today)
         res = resolution_facts(s, resolution_id)
         if action in rules.ACTIONS:  # every problem at once, not one per attempt
@@ -78,25 +76,13 @@ def act(url: str, key: str, actor: Actor, asset_id: int, action: str, resolution
         s.add(AssetEvent(asset_id=asset.id, region_code=asset.region_code, date=on_date, kind=decision,
                          original_value_fen=asset.original_value_fen, net_value_fen=0 if action == "dispose" else net,
                          amount_fen=amount_fen, resolution_id=resolution_id, note=f"资产{label}", by_id=actor.user_id))
-        audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change",
-                     description=f"资产{label}：{asset.code} {asset.name}（引用决议 #{resolution_id}）", result="success",
-                     region_code=asset.region_code, ip=actor.ip, detail={"asset_id": asset.id, "action": action})
+        audit_log.log_change(s, key, actor, asset.region_code,
+                             f"资产{label}：{asset.code} {asset.name}（引用决议 #{resolution_id}）",
+                             asset_id=asset.id, action=action)
         return status
 
 
 # ---------------------------------------------------------------- asset cards (新增 / 更正)
-
-def _asset_in_scope(s, actor: Actor, asset_id) -> Asset:
-    asset = s.get(Asset, int(asset_id)) if asset_id is not None else None
-    if asset is None or not actor.scope.contains(asset.region_code):
-        raise PermissionDenied("该资产不在您的管辖范围内")
-    return asset
-
-
-def _log(s, key, actor: Actor, description: str, region_code: int, **detail) -> None:
-    audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
-                 result="success", region_code=region_code, ip=actor.ip, detail=detail or None)
-
 
 def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rules.CardDraft, today: dt.date,
               expected_version: int | None = None, files: list[tuple[str, bytes]] | tuple = ()) -> int:
@@ -112,17 +98,14 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
         errors["attachments"] = "；".join(file_errors)
     with transaction(url, actor) as s:
         asset = None
-        if asset_id is not None:
-            asset = _asset_in_scope(s, actor, asset_id)
-            if asset.version != expected_version:
-                raise StaleEdit("该资产卡片已被他人修改，请刷新后再操作")
+        if asset_id is not None:  # a correction, of the version the user opened (none: refused as stale)
+            asset = load_for_write(s, Asset, asset_id, actor, -1 if expected_version is None else expected_version,
+                                   noun="该资产", action=Action.ASSET_CARD_SAVE, stale="该资产卡片已被他人修改，请刷新后再操作")
             if asset.status == "disposed":
                 errors["_"] = "该资产已处置，卡片不能再更正"
         org = None
         if values["org_id"] is not None:
-            org = s.get(CollectiveOrg, int(values["org_id"]))
-            if org is None or not actor.scope.contains(org.region_code):
-                raise PermissionDenied("该集体经济组织不在您的管辖范围内")
+            org = org_for_write(s, values["org_id"], actor, Action.ASSET_CARD_SAVE)
             if asset is not None and org.id != asset.org_id:
                 errors["org_id"] = "资产卡片不能改到另一个集体经济组织（请办理处置和新增）"
         if org is not None and values["code"] and "org_id" not in errors:
@@ -159,8 +142,9 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
             what = "更正资产卡片"
         for name, content in files:
             attachments.add(s, actor, "asset", asset.id, name, content)
-        _log(s, key, actor, f"{what}：{org.name} {asset.code} {asset.name}，原值 {yuan(asset.original_value_fen)} 元"
-                            + (f"，附件 {len(files)} 个" if files else ""), asset.region_code, asset_id=asset.id)
+        audit_log.log_change(s, key, actor, asset.region_code,
+                             f"{what}：{org.name} {asset.code} {asset.name}，原值 {yuan(asset.original_value_fen)} 元"
+                             + (f"，附件 {len(files)} 个" if files else ""), asset_id=asset.id)
         return asset.id
 
 
@@ -170,7 +154,7 @@ def card_detail(url: str, actor: Actor, asset_id: int) -> dict:
     from data.history import history
 
     with reading(url) as s:
-        asset = _asset_in_scope(s, actor, asset_id)
+        asset = load_for_write(s, Asset, asset_id, actor, noun="该资产")
         row = _row(asset)
         org = s.get(CollectiveOrg, asset.org_id)
         row["org_name"] = org.name if org else ""
@@ -190,9 +174,7 @@ def card_detail(url: str, actor: Actor, asset_id: int) -> dict:
 def depreciation_preview(url: str, actor: Actor, org_id: int, period: int) -> list[dict]:
     """The charges a run for `period` would make, per asset (nothing written)."""
     with reading(url) as s:
-        org = s.get(CollectiveOrg, int(org_id))
-        if org is None or not actor.scope.contains(org.region_code):
-            raise PermissionDenied("该集体经济组织不在您的管辖范围内")
+        org = org_for_write(s, org_id, actor)
         return [{"id": a.id, "code": a.code, "name": a.name, "account": rules.expense_account(a),
                  "fen": rules.charge_for(a, period)}
                 for a in s.scalars(select(Asset).where(Asset.org_id == org.id).order_by(Asset.code))
@@ -216,9 +198,7 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
     day = min(last, today)
     label = fund_rules.period_label(period)
     with transaction(url, actor) as s:
-        org = s.get(CollectiveOrg, int(org_id))
-        if org is None or not actor.scope.contains(org.region_code):
-            raise PermissionDenied("该集体经济组织不在您的管辖范围内")
+        org = org_for_write(s, org_id, actor, Action.ASSET_DEPRECIATE)
         closed = _closed_problem(s, org.id, first)
         if closed:
             raise AccountError({"period": f"{label}已结账，不能计提折旧"})
@@ -255,9 +235,9 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
                              note=f"计提{label}折旧（凭证 #{voucher.id}）", by_id=actor.user_id))
         total = sum(fen for _, fen in due)
         s.flush()
-        _log(s, key, actor, f"计提折旧：{org.name} {label}，{len(due)} 项资产，合计 {yuan(total)} 元，"
-                            f"{label}第{number}号凭证", org.region_code, org_id=org.id, period=period,
-             voucher_id=voucher.id)
+        audit_log.log_change(s, key, actor, org.region_code, f"计提折旧：{org.name} {label}，{len(due)} 项资产，"
+                             f"合计 {yuan(total)} 元，{label}第{number}号凭证", org_id=org.id, period=period,
+                             voucher_id=voucher.id)
         return {"voucher_id": voucher.id, "number": number, "total_fen": total, "assets": len(due)}
 
 
@@ -271,9 +251,7 @@ def revalue(url: str, key: str, actor: Actor, asset_id: int, new_value: str | No
     organisation's decision threshold, needs a resolution that voted it. Returns the new net value."""
     ensure(actor, Action.ASSET_REVALUE)
     with transaction(url, actor) as s:
-        asset = _asset_in_scope(s, actor, asset_id)
-        if asset.version != expected_version:
-            raise StaleEdit("该资产已被他人修改，请刷新后再操作")
+        asset = load_for_write(s, Asset, asset_id, actor, expected_version, noun="该资产", action=Action.ASSET_REVALUE)
         fen, errors = rules.revaluation_problems(new_value, reason, on_date, asset.status, today)
         org = s.get(CollectiveOrg, asset.org_id)
         old_net = asset.net_value_fen
@@ -297,7 +275,8 @@ def revalue(url: str, key: str, actor: Actor, asset_id: int, new_value: str | No
                               f"净值 {yuan(old_net)} → {yuan(fen)} 元；原因：{reason.strip()}",
                          by_id=actor.user_id))
         s.flush()
-        _log(s, key, actor, f"资产重估：{asset.code} {asset.name}，净值 {yuan(old_net)} → {yuan(fen)} 元"
-                            + (f"（引用决议 #{resolution_id}）" if resolution_id else ""), asset.region_code,
-             asset_id=asset.id, old_net_fen=old_net, new_net_fen=fen)
+        audit_log.log_change(s, key, actor, asset.region_code,
+                             f"资产重估：{asset.code} {asset.name}，净值 {yuan(old_net)} → {yuan(fen)} 元"
+                             + (f"（引用决议 #{resolution_id}）" if resolution_id else ""),
+                             asset_id=asset.id, old_net_fen=old_net, new_net_fen=fen)
         return fen

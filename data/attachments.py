@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from sqlalchemy import select
 
-from data.accounts import AccountError
+from data.errors import AccountError
 from data.models import Asset, Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
 from domain.permissions import Action, PermissionDenied, may
 

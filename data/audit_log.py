@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.db import reading, transaction
 from data.models import AuditLog, AuditReview, Setting, User, utcnow
+from data.scoped import in_scope
 from domain import audit, clock
 from domain.clock import CST
 from domain.audit import EVENT_TYPES
@@ -39,7 +40,7 @@ class LogFilter:
 def _scope_condition(scope: Scope):
     """Entries about the caller's jurisdiction; entries with no region (e.g. failed sign-ins of
     unknown names) only for province-wide administrators."""
-    cond = or_(*[AuditLog.region_code.between(lo, hi) for lo, hi in scope.ranges])
+    cond = in_scope(AuditLog.region_code, scope)
     if scope.root % 10**10 == 0:
         cond = or_(cond, AuditLog.region_code.is_(None))
     return cond
@@ -153,6 +154,13 @@ def record(s: Session, key: str | bytes, *, actor: str, type: str, description: 
         s.add(row)
         s.flush()
         return row
+
+
+def log_change(s: Session, key: str | bytes, actor, region: int, description: str, **detail) -> AuditLog:
+    """The entry of a business change by `actor` (a `domain.permissions.Actor`) about a record of
+    `region`, in the change's own transaction; `detail` is kept with it."""
+    return record(s, key, actor=actor.username, actor_id=actor.user_id, type="data_change", description=description,
+                  result="success", region_code=region, ip=actor.ip, detail=detail or None)
 
 
 def verify(s: Session, key: str | bytes) -> audit.Verification:

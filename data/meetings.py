@@ -17,34 +17,16 @@ import datetime as dt
 from sqlalchemy import case, func, select
 
 from data import attachments as files_store
-from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
+from data.audit_log import log_change
 from data.db import reading, transaction
+from data.errors import AccountError
 from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing
+from data.scoped import in_scope, load_for_write, org_for_write, scoped
 from domain import meetings as rules
-from domain.permissions import Action, PermissionDenied, ensure
+from domain.permissions import Action, Actor, ensure
 
 #: tables whose rows cite a resolution (resolution_id)
 CITING = (AssetEvent, TradeListing, Contract, PaymentRequest)
-
-
-def _org_in_scope(s, actor: Actor, org_id) -> CollectiveOrg:
-    try:
-        org = s.get(CollectiveOrg, int(org_id)) if org_id is not None else None
-    except (TypeError, ValueError):
-        org = None
-    if org is None or not actor.scope.contains(org.region_code):
-        raise PermissionDenied("该集体经济组织不在您的管辖范围内")
-    return org
-
-
-def _meeting_in_scope(s, actor: Actor, meeting_id) -> Meeting:
-    try:
-        m = s.get(Meeting, int(meeting_id)) if meeting_id is not None else None
-    except (TypeError, ValueError):
-        m = None
-    if m is None or not actor.scope.contains(m.region_code):
-        raise PermissionDenied("该会议不在您的管辖范围内")
-    return m
 
 
 # ------------------------------------------------------------------ citing
@@ -69,7 +51,7 @@ def citable(url: str, actor: Actor, org_id: int, decision_type: str | None = Non
     may decide (and of `decision_type` if given): the choices for a decision's resolution field."""
     deciding = [k for k, v in rules.MEETING_KINDS.items() if v.decides]
     with reading(url) as s:
-        _org_in_scope(s, actor, org_id)
+        org_for_write(s, org_id, actor)
         q = (select(Resolution, Meeting.held_on).join(Meeting, Meeting.id == Resolution.meeting_id)
              .where(Resolution.org_id == int(org_id), Resolution.passed.is_(True), Meeting.kind.in_(deciding))
              .order_by(Meeting.held_on.desc(), Resolution.id.desc()))
@@ -98,8 +80,8 @@ def _cited(s, resolution_ids: list[int]) -> dict[int, int]:
 def orgs(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
     """The collective organisations of the caller's jurisdiction (the form's choices)."""
     with reading(url) as s:
-        q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
-             .order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))
+        q = scoped(select(CollectiveOrg), CollectiveOrg, actor).order_by(CollectiveOrg.region_code, CollectiveOrg.id) \
+            .limit(limit)
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
 
@@ -134,7 +116,7 @@ def list_meetings(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 def meeting(url: str, actor: Actor, meeting_id) -> dict:
     """One meeting in the caller's jurisdiction, with its resolutions and files."""
     with reading(url) as s:
-        m = _meeting_in_scope(s, actor, meeting_id)
+        m = load_for_write(s, Meeting, meeting_id, actor, noun="该会议")
         res = s.scalars(select(Resolution).where(Resolution.meeting_id == m.id).order_by(Resolution.id)).all()
         cited = _cited(s, [r.id for r in res])
         org = s.get(CollectiveOrg, m.org_id)
@@ -171,7 +153,7 @@ def history_of(url: str, actor: Actor, meeting_id) -> list[dict]:
     from data.history import history
 
     with reading(url) as s:
-        m = _meeting_in_scope(s, actor, meeting_id)
+        m = load_for_write(s, Meeting, meeting_id, actor, noun="该会议")
         res = s.execute(select(Resolution.id, Resolution.number).where(Resolution.meeting_id == m.id)).all()
     out = [{**h, "record": "会议"} for h in history(url, actor.scope, "meetings", m.id)]
     for rid, number in res:
@@ -207,7 +189,7 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
     if org_id is None:
         raise AccountError({**errors, "org": "请选择集体经济组织"})
     with transaction(url, actor) as s:
-        org = _org_in_scope(s, actor, org_id)
+        org = org_for_write(s, org_id, actor, Action.MEETING_RECORD)
         numbers = [(n, (r.number or "").strip()) for n, r in enumerate(resolutions, start=1)]
         taken = set(s.scalars(select(Resolution.number).where(Resolution.org_id == org.id,
                                                              Resolution.number.in_([x for _, x in numbers if x]))))
@@ -244,9 +226,8 @@ def update(url: str, key: str, actor: Actor, meeting_id, expected_version: int, 
     ensure(actor, Action.MEETING_RECORD)
     values, errors = rules.meeting_problems(draft, today)
     with transaction(url, actor) as s:
-        m = _meeting_in_scope(s, actor, meeting_id)
-        if m.version != expected_version:
-            raise StaleEdit("该会议记录已被他人修改，请刷新后再操作")
+        m = load_for_write(s, Meeting, meeting_id, actor, expected_version, noun="该会议", action=Action.MEETING_RECORD,
+                           stale="该会议记录已被他人修改，请刷新后再操作")
         res = s.scalars(select(Resolution).where(Resolution.meeting_id == m.id).order_by(Resolution.id)).all()
         cited = _cited(s, [r.id for r in res])
         if not errors:
@@ -293,7 +274,7 @@ def add_files(url: str, key: str, actor: Actor, meeting_id, uploads: list[tuple[
     if not uploads:
         raise AccountError({"attachments": "请选择文件"})
     with transaction(url, actor) as s:
-        m = _meeting_in_scope(s, actor, meeting_id)
+        m = load_for_write(s, Meeting, meeting_id, actor, noun="该会议", action=Action.MEETING_RECORD)
         names = _attach(s, actor, m.id, uploads)
         log_change(s, key, actor, m.region_code, f"上传会议附件 #{m.id}“{m.title}”：{'、'.join(names)}", meeting_id=m.id,
              attachments=names)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import select
 
-from data.db import engine_for
+from data.db import reading
 from data.models import Asset, Contract, ContractInstalment, Resource, TradeListing, Voucher, VoucherLine, Warning
 from domain.regions import subtree_bounds
 from domain.accounting import MEASURES
@@ -104,8 +104,8 @@ def records(url: str, scope: Scope, kind: str, region: int, *, figure: str | Non
     lo, hi = subtree_bounds(region)
     accounts = FIGURE_ACCOUNTS.get(figure) if kind == "ledger" and figure else None
     q = _query(kind, lo, hi, today or clock.today(), accounts).limit(limit + 1)
-    with engine_for(url).connect() as conn:
-        rows = conn.execute(q).all()
+    with reading(url) as s:
+        rows = s.execute(q).all()
     cols = [c for c, _, _ in KINDS[kind].columns]
     frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=cols, orient="row",
                          infer_schema_length=None) if rows else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))

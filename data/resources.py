@@ -1,16 +1,18 @@
 """Resources (资源管理) in the system of record: the register of the caller's jurisdiction, new
 resources and corrections, each one transaction with its security-log entry; a correction made
 on a stale copy is refused (optimistic locking). Whether a resource is contracted, to whom and
-until when is written by its contract (data/contracts.py), never typed here."""
+until when is written by its contract (data/contracts/), never typed here."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from data.accounts import AccountError, Actor, StaleEdit, in_scope, log_change
+from data.audit_log import log_change
 from data.db import reading, transaction
+from data.errors import AccountError
 from data.models import CollectiveOrg, Contract, Resource
+from data.scoped import in_scope, load_for_write, org_for_write, scoped
 from domain import contracts as rules
-from domain.permissions import Action, PermissionDenied, ensure
+from domain.permissions import Action, Actor, ensure
 
 
 def area_text(area) -> str:
@@ -37,8 +39,7 @@ def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
 def orgs(url: str, actor: Actor) -> list[dict]:
     """The collective organisations of the actor's jurisdiction (for the form)."""
     with reading(url) as s:
-        q = (select(CollectiveOrg).where(in_scope(CollectiveOrg.region_code, actor))
-             .order_by(CollectiveOrg.region_code).limit(2000))
+        q = scoped(select(CollectiveOrg), CollectiveOrg, actor).order_by(CollectiveOrg.region_code).limit(2000)
         return [{"id": o.id, "label": o.name, "region_code": int(o.region_code)} for o in s.scalars(q)]
 
 
@@ -52,11 +53,9 @@ def create(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
     ensure(actor, Action.RESOURCE_SAVE)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
-        org = s.get(CollectiveOrg, org_id) if org_id else None
+        org = org_for_write(s, org_id, actor, Action.RESOURCE_SAVE) if org_id else None
         if org is None:
             errors["org_id"] = "请选择集体经济组织"
-        elif not actor.scope.contains(org.region_code):
-            raise PermissionDenied("该集体经济组织不在您的管辖范围内")
         if errors:
             raise AccountError(errors)
         r = Resource(org_id=org.id, region_code=org.region_code, contracted=False, collected_by_id=actor.user_id,
@@ -73,11 +72,7 @@ def edit(url: str, key: str, actor: Actor, resource_id: int, draft: rules.Resour
     ensure(actor, Action.RESOURCE_SAVE)
     area, errors = rules.resource_problems(draft)
     with transaction(url, actor) as s:
-        r = s.get(Resource, resource_id)
-        if r is None or not actor.scope.contains(r.region_code):
-            raise PermissionDenied("该资源不在您的管辖范围内")
-        if r.version != expected_version:
-            raise StaleEdit("该资源已被他人修改，请刷新后再操作")
+        r = load_for_write(s, Resource, resource_id, actor, expected_version, noun="该资源", action=Action.RESOURCE_SAVE)
         if errors:
             raise AccountError(errors)
         before = {"name": r.name, "type": r.type, "area_mu": area_text(r.area_mu)}

@@ -7,13 +7,17 @@ write goes through here, so a caller can never see or change a row outside its j
 - `load_for_write(session, Model, id, who, version, noun=...)`: the row, refused (in Chinese, with
   the record's own noun) when it is missing or out of scope, when another user changed it since the
   caller read it (optimistic locking), or — given `action` — when the one access decision says no.
+  Reading one record for its detail view is the same load without a version.
+- `org_for_write(session, org_id, who, action=None)`: the same for the collective organisation a
+  new record is entered under ("该集体经济组织不在您的管辖范围内").
 """
 from __future__ import annotations
 
 from sqlalchemy import false, or_
 
 from data.errors import StaleEdit
-from domain.permissions import Action, Actor, OutOfScope, Scope, ensure
+from data.models import CollectiveOrg
+from domain.permissions import NOUNS, Action, Actor, OutOfScope, Scope, ensure
 
 
 def _scope(who) -> Scope:
@@ -37,7 +41,12 @@ def load_for_write(session, model, ident, who, version: int | None = None, *, no
 
     `version`: the version the caller read (None: no check); `stale`: the message for a changed
     record (default "{noun}已被他人修改，请刷新后再操作"); `action`: also ensure the caller may take it on
-    this row (roles, scope, separation of duty)."""
+    this row (roles, scope, separation of duty). An `ident` that is not a whole number (a form's
+    empty or mangled value) is a missing row."""
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        ident = None
     row = session.get(model, ident, with_for_update=lock) if ident is not None else None
     if row is None or not _scope(who).contains(row.region_code):
         raise OutOfScope(f"{noun}不在您的管辖范围内", action)
@@ -46,3 +55,8 @@ def load_for_write(session, model, ident, who, version: int | None = None, *, no
     if version is not None and row.version != version:
         raise StaleEdit(stale or f"{noun}已被他人修改，请刷新后再操作")
     return row
+
+
+def org_for_write(session, org_id, who, action: Action | None = None):
+    """The collective organisation `org_id` in the caller's jurisdiction, to enter a record under."""
+    return load_for_write(session, CollectiveOrg, org_id, who, noun=NOUNS["organisation"], action=action)

@@ -5,13 +5,14 @@ import datetime as dt
 
 from sqlalchemy import or_, select
 
-from data.accounts import AccountError, Actor
 from data.db import reading, transaction
+from data.errors import AccountError
 from data.models import SharingApproval
 from data.regions import load_region_tree
 from data import audit_log
+from data.scoped import in_scope
 from domain import sharing as rules
-from domain.permissions import Action, Refused, ensure
+from domain.permissions import Action, Actor, Refused, ensure
 
 
 def request_share(url: str, key: str, province: int, actor: Actor, grantee: int | None, purpose: str,
@@ -39,8 +40,7 @@ def list_shares(url: str, actor: Actor) -> list[dict]:
     with reading(url) as s:
         q = select(SharingApproval).order_by(SharingApproval.id.desc())
         if not rules.may_decide(scope):
-            q = q.where(or_(*[SharingApproval.owner_region.between(lo, hi) for lo, hi in scope.ranges],
-                            SharingApproval.grantee_region == scope.root))
+            q = q.where(or_(in_scope(SharingApproval.owner_region, scope), SharingApproval.grantee_region == scope.root))
         return [{"id": r.id, "owner_region": int(r.owner_region), "grantee_region": int(r.grantee_region),
                  "purpose": r.purpose, "valid_until": r.valid_until.isoformat() if r.valid_until else "",
                  "status": r.status, "requested_by_id": r.collected_by_id,

@@ -1,41 +1,36 @@
 """Assets (issue 5): disposal, lease and pledge only with a resolution that voted that decision;
-refusals change nothing; a stale edit is refused."""
+asset cards with their files and history, the depreciation run, revaluation; refusals (out of the
+jurisdiction, another county, a stale copy) change nothing."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
 from sqlalchemy import delete, func, select
 
+import callbacks.assets
 from data import assets
-from data.accounts import AccountError, StaleEdit
 from data.db import transaction
-from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution
-from domain.permissions import PermissionDenied
-from tests.conftest import TODAY, make_settings
-from tests.test_funds import actor
+from data.errors import AccountError, StaleEdit
+from data.models import Asset, AssetEvent, Attachment, AuditLog, CollectiveOrg, Voucher, VoucherLine
+from domain import assets as rules
+from domain.permissions import OutOfScope, PermissionDenied
+from tests.conftest import TODAY
+from tests.support.business import actor, counts, own_database, resolution, stranger
+from tests.support.http import app_on, call, outputs, text, values
+
+INVOICE = b"%PDF-1.4 asset invoice"
 
 
 @pytest.fixture(scope="module")
 def sqlite_settings(tmp_path_factory):
-    from data.demo import generate
-
-    settings = make_settings(tmp_path_factory.mktemp("assets"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return own_database(tmp_path_factory, "assets")
 
 
-def resolution(settings, org_id, region, decision_type, held_on, passed=True) -> int:
-    with transaction(settings.database_url) as s:
-        m = Meeting(org_id=org_id, region_code=region, kind="成员代表会议", title="资产处置议题", held_on=held_on,
-                    expected=30, attended=25)
-        s.add(m)
-        s.flush()
-        r = Resolution(meeting_id=m.id, org_id=org_id, number=f"决-{decision_type}", subject="处置旧办公设备",
-                       decision_type=decision_type, votes_for=20, votes_against=3, votes_abstain=2, passed=passed)
-        s.add(r)
-        s.flush()
-        return r.id
+@pytest.fixture(scope="module")
+def app(sqlite_settings):
+    return app_on(sqlite_settings)
 
 
 def state(settings, asset_id):
@@ -45,7 +40,7 @@ def state(settings, asset_id):
         return a.status, a.version, events
 
 
-def test_disposal_needs_the_right_resolution(sqlite_settings):
+def test_assets001_disposal_needs_the_right_resolution(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary = actor(sqlite_settings, "demo-secretary")
     rows = [a for a in assets.list_assets(url, secretary) if a["status"] == "in_use"]
@@ -78,25 +73,22 @@ def test_disposal_needs_the_right_resolution(sqlite_settings):
         assets.act(url, key, secretary, asset["id"], "lease", lease_res, TODAY, version, TODAY)
 
 
-def test_assets_outside_the_region_or_without_permission_are_refused(sqlite_settings):
+def test_assets002_outside_the_region_or_without_permission_are_refused(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, supervisor = actor(sqlite_settings, "demo-secretary"), actor(sqlite_settings, "demo-supervisor")
     with transaction(url) as s:
         outside = s.scalar(select(Asset).where(~Asset.region_code.between(*secretary.scope.ranges[0])).limit(1))
         oid, over = outside.id, outside.version
-    with pytest.raises(PermissionDenied):
+    before = db_counts(sqlite_settings)
+    with pytest.raises(OutOfScope, match="^该资产不在您的管辖范围内$"):
         assets.act(url, key, secretary, oid, "lease", None, TODAY, over, TODAY)
+    assert db_counts(sqlite_settings) == before
     mine = assets.list_assets(url, supervisor)[0]
     with pytest.raises(PermissionDenied, match="缺少权限"):  # the supervisory chair reviews, she does not act
         assets.act(url, key, supervisor, mine["id"], "lease", None, TODAY, mine["version"], TODAY)
 
 
 # ---------------------------------------------------------------- asset cards, depreciation, revaluation
-
-from data.models import Attachment, Voucher, VoucherLine  # noqa: E402
-from domain import assets as rules  # noqa: E402
-
-INVOICE = b"%PDF-1.4 asset invoice"
 
 
 def card(org_id, **change):
@@ -114,9 +106,7 @@ def own_org(settings, username="demo-secretary"):
 
 
 def db_counts(settings):
-    with transaction(settings.database_url) as s:
-        return tuple(s.scalar(select(func.count()).select_from(t)) for t in
-                     (Asset, AssetEvent, Attachment, Voucher, VoucherLine))
+    return counts(settings, Asset, AssetEvent, Attachment, Voucher, VoucherLine)
 
 
 def plain(**kw):
@@ -126,7 +116,7 @@ def plain(**kw):
     return {**base, **kw}
 
 
-def test_depreciation_at_its_boundaries():
+def test_assets003_depreciation_at_its_boundaries():
     a = plain()  # 1,200 yuan, 5 % residual, 12 months -> 95 yuan a month
     assert rules.monthly_fen(a) == 9500
     assert rules.depreciation_through(a, 202601) == 0  # not in the month of acquisition
@@ -146,9 +136,7 @@ def test_depreciation_at_its_boundaries():
     assert rules.depreciation_lines([(513, 100), (401, 50), (513, 25)]) == [(401, 50, 0), (513, 125, 0), (152, 0, 175)]
 
 
-def test_a_card_is_entered_with_its_files_and_corrected_with_history(sqlite_settings):
-    from data.models import AuditLog
-
+def test_assets004_a_card_is_entered_with_its_files_and_corrected_with_history(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
     before = db_counts(sqlite_settings)
@@ -181,7 +169,7 @@ def test_a_card_is_entered_with_its_files_and_corrected_with_history(sqlite_sett
     ({"useful_life_months": "0"}, "useful_life_months", "1至600"),
     ({"residual_rate": "25"}, "residual_rate", "0%至20%"),
 ])
-def test_bad_cards_are_refused_and_nothing_is_written(sqlite_settings, change, field, message):
+def test_assets005_bad_cards_are_refused_and_nothing_is_written(sqlite_settings, change, field, message):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
     if change.get("code") == "ZC-DUP":
@@ -194,7 +182,7 @@ def test_bad_cards_are_refused_and_nothing_is_written(sqlite_settings, change, f
     assert db_counts(sqlite_settings) == before
 
 
-def test_land_below_500_yuan_is_fine_and_all_problems_come_at_once(sqlite_settings):
+def test_assets006_land_below_500_yuan_is_fine_and_all_problems_come_at_once(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
     aid = assets.save_card(url, key, secretary, None, card(org_id, code="ZC-LAND", category="land",
@@ -208,14 +196,14 @@ def test_land_below_500_yuan_is_fine_and_all_problems_come_at_once(sqlite_settin
     assert db_counts(sqlite_settings) == before
 
 
-def test_a_card_for_an_organisation_outside_the_scope_is_refused(sqlite_settings):
+def test_assets007_a_card_for_an_organisation_outside_the_scope_is_refused(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary = actor(sqlite_settings, "demo-secretary")
     with transaction(url) as s:
         foreign = s.scalar(select(CollectiveOrg.id).where(~CollectiveOrg.region_code.between(*secretary.scope.ranges[0]))
                            .limit(1))
     before = db_counts(sqlite_settings)
-    with pytest.raises(PermissionDenied, match="管辖范围"):
+    with pytest.raises(OutOfScope, match="^该集体经济组织不在您的管辖范围内$"):
         assets.save_card(url, key, secretary, None, card(foreign, code="ZC-FOREIGN"), TODAY)
     with pytest.raises(PermissionDenied, match="缺少权限"):
         assets.save_card(url, key, actor(sqlite_settings, "demo-supervisor"), None,
@@ -223,7 +211,7 @@ def test_a_card_for_an_organisation_outside_the_scope_is_refused(sqlite_settings
     assert db_counts(sqlite_settings) == before
 
 
-def test_a_depreciation_run_posts_one_balanced_voucher_once(sqlite_settings):
+def test_assets008_a_depreciation_run_posts_one_balanced_voucher_once(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     accountant, org_id = actor(sqlite_settings, "demo-township"), own_org(sqlite_settings)
     period = TODAY.year * 100 + TODAY.month
@@ -270,7 +258,7 @@ def test_a_depreciation_run_posts_one_balanced_voucher_once(sqlite_settings):
         assets.run_depreciation(url, key, actor(sqlite_settings, "demo-supervisor"), org_id, period - 2, TODAY)
 
 
-def test_revaluation_needs_a_resolution_for_a_write_down(sqlite_settings):
+def test_assets009_revaluation_needs_a_resolution_for_a_write_down(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, org_id = actor(sqlite_settings, "demo-secretary"), own_org(sqlite_settings)
     aid = assets.save_card(url, key, secretary, None, card(org_id, code="ZC-REVAL", original_value="10,000"), TODAY)
@@ -296,44 +284,85 @@ def test_revaluation_needs_a_resolution_for_a_write_down(sqlite_settings):
         assets.revalue(url, key, secretary, aid, "9,000", "再次评估", None, TODAY, after["version"], TODAY)
 
 
-def test_a_card_through_the_real_callbacks(sqlite_settings):
-    import base64
-    import json
+CARD = {"assets-card-org": None, "assets-card-code": "ZC-CB-001", "assets-card-name": "抽水泵",
+        "assets-card-category": "equipment", "assets-card-operating": True, "assets-card-value": "400",
+        "assets-card-acquired": TODAY.isoformat(), "assets-card-life": "120", "assets-card-residual": "5",
+        "assets-card-location": "三组泵房", "assets-card-custodian": "赵六"}
+UPLOAD = "data:application/pdf;base64," + base64.b64encode(INVOICE).decode()
 
-    from tests.conftest import _app, dash_post, sign_in
 
-    app = _app(sqlite_settings)
-    cb = next(k for k in app.callback_map if k.startswith("..assets-card-result."))
-    client, org_id = sign_in(app.server, "demo-secretary"), own_org(sqlite_settings)
-    fields = {"assets-card-org": org_id, "assets-card-code": "ZC-CB-001", "assets-card-name": "抽水泵",
-              "assets-card-category": "equipment", "assets-card-operating": True, "assets-card-value": "400",
-              "assets-card-acquired": TODAY.isoformat(), "assets-card-life": "120", "assets-card-residual": "5",
-              "assets-card-location": "三组泵房", "assets-card-custodian": "赵六"}
-    upload = "data:application/pdf;base64," + base64.b64encode(INVOICE).decode()
+def submit_card(app, client, org_id, selected=(), fix=False, **change):
+    """新增 (or, with `fix`, 更正 the selected row) through the card form's callback."""
+    button = "assets-card-fix" if fix else "assets-card-new"
+    return outputs(call(client, app, callbacks.assets.save_card,
+                        [{"id": "assets-card-new", "property": "n_clicks", "value": None if fix else 1},
+                         {"id": "assets-card-fix", "property": "n_clicks", "value": 1 if fix else None}],
+                        values({**CARD, "assets-card-org": org_id, **change})
+                        + [{"id": "assets-files", "property": "contents", "value": [UPLOAD]},
+                           {"id": "assets-files", "property": "filename", "value": ["照片.pdf"]},
+                           {"id": "assets-grid", "property": "selectedRows", "value": list(selected)},
+                           {"id": "assets-refresh", "property": "data", "value": 0}],
+                        changed=[f"{button}.n_clicks"]))
 
-    def submit(**change):
-        values = {**fields, **change}
-        return json.dumps(dash_post(client, cb, [{"id": "assets-card-new", "property": "n_clicks", "value": 1},
-                                                 {"id": "assets-card-fix", "property": "n_clicks", "value": None}],
-                                    [{"id": k, "property": "value", "value": v} for k, v in values.items()]
-                                    + [{"id": "assets-files", "property": "contents", "value": [upload]},
-                                       {"id": "assets-files", "property": "filename", "value": ["照片.pdf"]},
-                                       {"id": "assets-grid", "property": "selectedRows", "value": []},
-                                       {"id": "assets-refresh", "property": "data", "value": 0}],
-                                    changed=["assets-card-new.n_clicks"]).get_json(), ensure_ascii=False)
 
+def test_assets010_a_card_through_the_real_callbacks(app, client_for, sqlite_settings):
+    client, org_id = client_for("demo-secretary"), own_org(sqlite_settings)
     before = db_counts(sqlite_settings)
-    assert "500元以上" in submit()
+    refused = submit_card(app, client, org_id)
+    assert refused["assets-card-value-error"]["children"].startswith("固定资产单位价值须在500元以上")
     assert db_counts(sqlite_settings) == before
-    ok = submit(**{"assets-card-value": "4,000"})
-    assert "已新增资产卡片" in ok and "附件 1 个" in ok
+    ok = text(submit_card(app, client, org_id, **{"assets-card-value": "4,000"})["assets-card-result"]["children"])
+    assert ok.startswith("已新增资产卡片：ZC-CB-001 抽水泵") and ok.endswith("，附件 1 个。")
     with transaction(sqlite_settings.database_url) as s:
         a = s.scalar(select(Asset).where(Asset.code == "ZC-CB-001"))
         assert (a.original_value_fen, a.operating, a.custodian, a.org_id) == (400_000, True, "赵六", org_id)
     row = next(r for r in assets.list_assets(sqlite_settings.database_url, actor(sqlite_settings, "demo-secretary"))
                if r["id"] == a.id)
-    shown = json.dumps(dash_post(client, "assets-detail.children",
-                                 [{"id": "assets-grid", "property": "selectedRows", "value": [row]},
-                                  {"id": "assets-refresh", "property": "data", "value": 0}]).get_json(),
-                       ensure_ascii=False)
-    assert "照片.pdf" in shown and "demo-secretary" in shown and "4,000.00" in shown
+    shown = outputs(call(client, app, callbacks.assets.detail,
+                         [{"id": "assets-grid", "property": "selectedRows", "value": [row]},
+                          {"id": "assets-refresh", "property": "data", "value": 0}]))["assets-detail"]["children"]
+    assert "照片.pdf" in text(shown) and "demo-secretary" in text(shown) and "4,000.00" in text(shown)
+
+
+def test_assets011_a_caller_from_another_county_is_refused_every_act_and_nothing_is_written(sqlite_settings):
+    """The same refusal, word for word, as for any asset outside the jurisdiction; no row written."""
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, elsewhere = actor(sqlite_settings, "demo-secretary"), stranger(sqlite_settings, "demo-secretary")
+    accountant = stranger(sqlite_settings, "demo-township")
+    org_id = own_org(sqlite_settings)
+    mine = next(a for a in assets.list_assets(url, secretary) if a["status"] == "in_use")
+    assert assets.list_assets(url, elsewhere) and mine["id"] not in {a["id"] for a in assets.list_assets(url, elsewhere)}
+    before = db_counts(sqlite_settings)
+    for call_, message in (
+            (lambda: assets.act(url, key, elsewhere, mine["id"], "lease", None, TODAY, mine["version"], TODAY), "该资产"),
+            (lambda: assets.save_card(url, key, elsewhere, mine["id"], card(org_id), TODAY,
+                                      expected_version=mine["version"]), "该资产"),
+            (lambda: assets.save_card(url, key, elsewhere, None, card(org_id, code="ZC-ELSE"), TODAY), "该集体经济组织"),
+            (lambda: assets.revalue(url, key, elsewhere, mine["id"], "1", "x", None, TODAY, mine["version"], TODAY),
+             "该资产"),
+            (lambda: assets.card_detail(url, elsewhere, mine["id"]), "该资产"),
+            (lambda: assets.depreciation_preview(url, accountant, org_id, 202610), "该集体经济组织"),
+            (lambda: assets.run_depreciation(url, key, accountant, org_id, 202610, TODAY), "该集体经济组织")):
+        with pytest.raises(OutOfScope) as exc:
+            call_()
+        assert str(exc.value) == f"{message}不在您的管辖范围内"
+    assert db_counts(sqlite_settings) == before
+    assert assets.resolutions_for(url, elsewhere, org_id) == []  # nor may it cite the village's resolutions
+
+
+def test_assets012_the_card_form_tells_a_caller_from_another_county_and_writes_nothing(app, client_for,
+                                                                                      sqlite_settings):
+    url = sqlite_settings.database_url
+    stranger(sqlite_settings, "demo-secretary")
+    client, org_id = client_for("demo-secretary-elsewhere"), own_org(sqlite_settings)
+    mine = next(a for a in assets.list_assets(url, actor(sqlite_settings, "demo-secretary")))
+    before = db_counts(sqlite_settings)
+    for selected, fix, message in (((), False, "该集体经济组织"), ([mine], True, "该资产")):
+        out = submit_card(app, client, org_id, selected, fix, **{"assets-card-code": "ZC-ELSE-CB",
+                                                                 "assets-card-value": "4,000"})
+        assert text(out["assets-card-result"]["children"]) == f"{message}不在您的管辖范围内"
+    assert db_counts(sqlite_settings) == before
+    with transaction(url) as s:
+        refusals = s.scalars(select(AuditLog.description).where(AuditLog.actor == "demo-secretary-elsewhere",
+                                                                AuditLog.result == "denied")).all()
+    assert refusals.count("该资产不在您的管辖范围内") == 1  # each refusal reaches the security log

@@ -22,7 +22,7 @@ def served(tmp_path_factory):
         yield app
 
 
-def test_the_secretary_enters_an_asset_card(served, tmp_path):
+def test_assets013_the_secretary_enters_an_asset_card(served, tmp_path):
     from data.models import Asset, Attachment
 
     settings, base = served

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from data.db import transaction
+from domain import clock
 from tests.conftest import TODAY
 from tests.support.browser import app_on_own_database, count, pick, shot
+from tests.support.business import actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,7 +24,7 @@ def served(tmp_path_factory):
         yield app
 
 
-def test_asset_disposal_without_resolution_is_refused_on_the_page(served, page_for):
+def test_assets014_disposal_without_resolution_is_refused_on_the_page(served, page_for):
     from data.models import Asset, AssetEvent
 
     settings, base = served
@@ -41,22 +43,16 @@ def test_asset_disposal_without_resolution_is_refused_on_the_page(served, page_f
     assert (count(settings, AssetEvent), count(settings, Asset, Asset.status == "disposed")) == before
 
 
-def test_listing_form_lists_a_resource_with_its_resolution(served, page_for):
-    from data.accounts import Actor
-    from data.models import CollectiveOrg, Meeting, Resolution, TradeListing, User
-    from data.trading import open_resources
-    from domain.permissions import Scope, role_perms
+def test_trading005_listing_form_lists_a_resource_with_its_resolution(served, page_for):
+    from data.contracts.trading import open_resources
+    from data.models import CollectiveOrg, Meeting, Resolution, TradeListing
 
     settings, base = served
     url = settings.database_url
-    with transaction(url) as s:
-        u = s.scalar(select(User).where(User.username == "demo-township"))
-        actor = Actor(user_id=u.id, username=u.username,
-                      scope=Scope(root=int(u.region_code), perms=role_perms(u.role), role=u.role))
-    resource = open_resources(url, actor)[0]
+    resource = open_resources(url, actor(settings, "demo-township"))[0]
     with transaction(url) as s:  # the village voted the lease ten days ago
         org = s.get(CollectiveOrg, resource["org_id"])
-        held = dt.date.today() - dt.timedelta(days=10)
+        held = clock.today() - dt.timedelta(days=10)
         m = Meeting(org_id=org.id, region_code=org.region_code, kind="成员代表会议", title="浏览器测试会议",
                     held_on=held, expected=30, attended=25, agenda="资源出租")
         s.add(m)
@@ -70,7 +66,7 @@ def test_listing_form_lists_a_resource_with_its_resolution(served, page_for):
     pick(page, "list-resource", resource["label"].split("（")[0])
     pick(page, "list-resolution", "浏览器1号")
     page.fill("#list-reserve", "12,000")
-    opens = dt.date.today()
+    opens = clock.today()
     page.fill("#list-opens", opens.isoformat())
     page.fill("#list-closes", (opens + dt.timedelta(days=20)).isoformat())
     page.click("#list-submit")

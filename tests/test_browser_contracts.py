@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from data.db import transaction
+from domain import clock
 from tests.support.browser import app_on_own_database, count, pick, shot, wait_text
+from tests.support.business import GOOD_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-GOOD_ID = "11010519491231002X"
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
@@ -24,7 +23,7 @@ def served(tmp_path_factory):
         yield app
 
 
-def test_resource_form_registers_a_resource(served, page_for):
+def test_contracts018_resource_form_registers_a_resource(served, page_for):
     from data.models import Resource
 
     settings, base = served
@@ -55,12 +54,12 @@ def test_resource_form_registers_a_resource(served, page_for):
             ("浏览器测试东大地", "园地", "36.1250", "3组村东", False)
 
 
-def test_contract_form_signs_a_contract_with_its_scan(served, page_for):
+def test_contracts019_contract_form_signs_a_contract_with_its_scan(served, page_for):
     from data.models import Attachment, CollectiveOrg, Contract, ContractInstalment, Meeting, Resolution, Resource, User
 
     settings, base = served
     url = settings.database_url
-    today = dt.date.today()
+    today = clock.today()
     with transaction(url) as s:  # the village voted to contract the land out ten days ago
         u = s.scalar(select(User).where(User.username == "demo-secretary"))
         org = s.scalar(select(CollectiveOrg).where(CollectiveOrg.region_code == u.region_code))

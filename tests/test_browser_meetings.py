@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
-from domain.clock import CST
+from domain import clock
 from tests.conftest import PASSWORD
 from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
 
@@ -34,7 +34,7 @@ def counts(settings) -> tuple[int, int, int]:
         return tuple(s.scalar(select(func.count()).select_from(t)) for t in (Meeting, Resolution, Attachment))
 
 
-def test_secretary_records_a_meeting_in_the_browser(served):
+def test_meetings015_secretary_records_a_meeting_in_the_browser(served):
     from data.models import Attachment, Meeting, Resolution
 
     settings, base = served
@@ -49,7 +49,7 @@ def test_secretary_records_a_meeting_in_the_browser(served):
         page.locator("#meetings-grid .ag-center-cols-container .ag-row").first.wait_for()
         page.wait_for_function("() => document.querySelector('#meetings-org')?.innerText !== undefined")
 
-        held = dt.datetime.now(CST).date() - dt.timedelta(days=2)
+        held = clock.today() - dt.timedelta(days=2)
         pick(page, "meetings-org", "经济合作社")
         page.fill("#meetings-title", "2026年第五次成员代表会议")
         page.fill("#meetings-date", held.isoformat())

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 import pytest
 from sqlalchemy import func, select
 
+import callbacks.meetings
 from data import assets, meetings
-from data.accounts import AccountError, StaleEdit
+from data.attachments import fetch
 from data.db import transaction
+from data.errors import AccountError, StaleEdit
 from data.models import Asset, AssetEvent, Attachment, AuditLog, CollectiveOrg, Meeting, RecordChange, Resolution
 from domain import meetings as rules
-from domain.permissions import PermissionDenied
-from tests.conftest import TODAY, dash_post, make_settings, sign_in
-from tests.test_funds import actor
+from domain.permissions import OutOfScope, PermissionDenied
+from tests.conftest import TODAY
+from tests.support import business
+from tests.support.business import actor, own_database, stranger
+from tests.support.http import app_on, call, outputs, text
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
@@ -25,17 +28,16 @@ YESTERDAY = TODAY - dt.timedelta(days=1)
 @pytest.fixture(scope="module")
 def sqlite_settings(tmp_path_factory):
     """A database of its own: these tests write meetings, resolutions and asset acts."""
-    from data.demo import generate
+    return own_database(tmp_path_factory, "meetings")
 
-    settings = make_settings(tmp_path_factory.mktemp("meetings"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+
+@pytest.fixture(scope="module")
+def app(sqlite_settings):
+    return app_on(sqlite_settings)
 
 
 def counts(settings) -> tuple[int, ...]:
-    with transaction(settings.database_url) as s:
-        return tuple(s.scalar(select(func.count()).select_from(t))
-                     for t in (Meeting, Resolution, Attachment, AuditLog, RecordChange))
+    return business.counts(settings, Meeting, Resolution, Attachment, AuditLog, RecordChange)
 
 
 def own_org(settings, who) -> int:
@@ -62,7 +64,7 @@ def record(settings, who, org_id, d, rows, uploads=None) -> int:
 # ------------------------------------------------------------------ the rules alone
 
 
-def test_quorum_and_pass_rules_at_their_boundaries():
+def test_meetings001_quorum_and_pass_rules_at_their_boundaries():
     # 三分之二以上 includes two thirds itself: 20 of 30 may decide, 19 may not
     assert rules.has_quorum("成员大会", 30, 20) and not rules.has_quorum("成员大会", 30, 19)
     assert rules.has_quorum("成员代表会议", 31, 21) and not rules.has_quorum("成员代表会议", 31, 20)
@@ -79,7 +81,7 @@ def test_quorum_and_pass_rules_at_their_boundaries():
     assert not rules.passes("成员大会", 30, 19, 19)
 
 
-def test_the_fractions_are_data(monkeypatch):
+def test_meetings002_the_fractions_are_data(monkeypatch):
     stricter = rules.MeetingKind("成员大会", rules.Threshold(rules.Fraction(3, 4)), rules.HALF, "attending", True, "章程")
     monkeypatch.setitem(rules.MEETING_KINDS, "成员大会", stricter)
     assert not rules.has_quorum("成员大会", 40, 29) and rules.has_quorum("成员大会", 40, 30)
@@ -87,7 +89,7 @@ def test_the_fractions_are_data(monkeypatch):
     assert "四分之三以上" in rules.rule_text("成员大会")
 
 
-def test_a_draft_reports_every_problem_at_once():
+def test_meetings003_a_draft_reports_every_problem_at_once():
     plan, errors = rules.plan_problems(
         draft(title=" ", held_on=TODAY + dt.timedelta(days=1), attended="二十"),
         [res("决-1"), res("决-1", decision_type="nonsense", votes_for=-1, limit="abc")], TODAY)
@@ -102,7 +104,7 @@ def test_a_draft_reports_every_problem_at_once():
     assert "最多" in rules.plan_problems(draft(), [res(f"决-{i}") for i in range(6)], TODAY)[1]["resolutions"]
 
 
-def test_citation_problem_says_why():
+def test_meetings004_citation_problem_says_why():
     good = {"org_id": 1, "passed": True, "decision_type": "payment", "held_on": YESTERDAY, "meeting_kind": "成员大会",
             "amount_limit_fen": 5_000_000}
     ok = dict(decision_type="payment", org_id=1, on_date=TODAY)
@@ -121,7 +123,7 @@ def test_citation_problem_says_why():
 # ------------------------------------------------------------------ the system of record
 
 
-def test_quorum_boundary_one_fewer_is_refused_and_nothing_written(sqlite_settings):
+def test_meetings005_quorum_boundary_one_fewer_is_refused_and_nothing_written(sqlite_settings):
     secretary = actor(sqlite_settings, "demo-secretary")
     org = own_org(sqlite_settings, secretary)
     before = counts(sqlite_settings)
@@ -140,7 +142,7 @@ def test_quorum_boundary_one_fewer_is_refused_and_nothing_written(sqlite_setting
     assert after[:2] == (before[0] + 1, before[1] + 1) and after[3] == before[3] + 1
 
 
-def test_pass_rule_boundary_is_computed_not_typed(sqlite_settings):
+def test_meetings006_pass_rule_boundary_is_computed_not_typed(sqlite_settings):
     secretary = actor(sqlite_settings, "demo-secretary")
     org = own_org(sqlite_settings, secretary)
     mid = record(sqlite_settings, secretary, org, draft(attended=28),
@@ -161,7 +163,7 @@ def test_pass_rule_boundary_is_computed_not_typed(sqlite_settings):
     ({"attended": 31}, [res("决-A")], "attended", "不能超过应到人数"),
     ({}, [res("决-L", limit="-5")], "r1.amount_limit", "大于0"),
 ])
-def test_bad_meetings_are_refused_and_nothing_is_written(sqlite_settings, change, rows, field, message):
+def test_meetings007_bad_meetings_are_refused_and_nothing_is_written(sqlite_settings, change, rows, field, message):
     secretary = actor(sqlite_settings, "demo-secretary")
     org = own_org(sqlite_settings, secretary)
     before = counts(sqlite_settings)
@@ -171,7 +173,7 @@ def test_bad_meetings_are_refused_and_nothing_is_written(sqlite_settings, change
     assert counts(sqlite_settings) == before  # not the meeting, not a resolution, not the file, not a log line
 
 
-def test_a_bad_file_or_a_used_number_refuses_the_whole_record(sqlite_settings):
+def test_meetings008_a_bad_file_or_a_used_number_refuses_the_whole_record(sqlite_settings):
     secretary = actor(sqlite_settings, "demo-secretary")
     org = own_org(sqlite_settings, secretary)
     record(sqlite_settings, secretary, org, draft(), [res("决〔2026〕D1")])
@@ -182,19 +184,19 @@ def test_a_bad_file_or_a_used_number_refuses_the_whole_record(sqlite_settings):
     assert counts(sqlite_settings) == before
 
 
-def test_outside_the_jurisdiction_or_without_handling_is_refused(sqlite_settings):
+def test_meetings009_outside_the_jurisdiction_or_without_handling_is_refused(sqlite_settings):
     url = sqlite_settings.database_url
     secretary, supervisor = actor(sqlite_settings, "demo-secretary"), actor(sqlite_settings, "demo-supervisor")
     with transaction(url) as s:
         foreign = s.scalar(select(CollectiveOrg.id).where(~CollectiveOrg.region_code.between(*secretary.scope.ranges[0])))
         foreign_meeting = s.scalar(select(Meeting.id).where(~Meeting.region_code.between(*secretary.scope.ranges[0])))
     before = counts(sqlite_settings)
-    with pytest.raises(PermissionDenied, match="管辖范围"):
+    with pytest.raises(OutOfScope, match="^该集体经济组织不在您的管辖范围内$"):
         record(sqlite_settings, secretary, foreign, draft(), [res("决-X")])
     with pytest.raises(PermissionDenied, match="缺少权限"):  # the supervisory chair reviews, she does not record
         record(sqlite_settings, supervisor, own_org(sqlite_settings, secretary), draft(), [res("决-X")])
     for read in (meetings.meeting, meetings.history_of):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(OutOfScope, match="^该会议不在您的管辖范围内$"):
             read(url, secretary, foreign_meeting)
     assert counts(sqlite_settings) == before
     rows = meetings.list_meetings(url, secretary)
@@ -203,7 +205,7 @@ def test_outside_the_jurisdiction_or_without_handling_is_refused(sqlite_settings
     assert all(r["org_id"] != foreign for r in meetings.list_resolutions(url, secretary))
 
 
-def test_stale_edit_is_refused_and_changes_nothing(sqlite_settings):
+def test_meetings010_stale_edit_is_refused_and_changes_nothing(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary, cashier = actor(sqlite_settings, "demo-secretary"), actor(sqlite_settings, "demo-village")
     org = own_org(sqlite_settings, secretary)
@@ -221,7 +223,7 @@ def test_stale_edit_is_refused_and_changes_nothing(sqlite_settings):
     assert {h["record"] for h in history} == {"会议", "决议 决〔2026〕S1"}
 
 
-def test_a_lease_resolution_cannot_be_cited_for_a_disposal(sqlite_settings):
+def test_meetings011_a_lease_resolution_cannot_be_cited_for_a_disposal(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     secretary = actor(sqlite_settings, "demo-secretary")
     asset = next(a for a in assets.list_assets(url, secretary) if a["status"] == "in_use")
@@ -256,15 +258,14 @@ def test_a_lease_resolution_cannot_be_cited_for_a_disposal(sqlite_settings):
     mid = meetings.list_resolutions(url, secretary, org)[0]["meeting_id"]
     m = meetings.meeting(url, secretary, mid)
     assert m["resolutions"][0]["cited"] == 1
-    for change, field in (({"held_on": YESTERDAY - dt.timedelta(days=3)}, "held_on"), ({"expected": 31, "attended": 21}, "attended")):
+    for change, field in (({"held_on": YESTERDAY - dt.timedelta(days=3)}, "held_on"),
+                          ({"expected": 31, "attended": 21}, "attended")):
         with pytest.raises(AccountError) as exc:
             meetings.update(url, key, secretary, mid, m["version"], draft(**change), TODAY)
         assert "已被引用" in exc.value.errors[field]
 
 
-def test_files_are_kept_with_their_checksum(sqlite_settings):
-    from data.attachments import fetch
-
+def test_meetings012_files_are_kept_with_their_checksum(sqlite_settings):
     secretary = actor(sqlite_settings, "demo-secretary")
     minutes, sheet = b"%PDF-1.4 minutes of the meeting", b"\x89PNG sign-in sheet"
     mid = record(sqlite_settings, secretary, own_org(sqlite_settings, secretary), draft(),
@@ -286,29 +287,43 @@ def test_files_are_kept_with_their_checksum(sqlite_settings):
         ["会议纪要.pdf", "签到表.png", "补充纪要.pdf"]
 
 
+def test_meetings013_a_caller_from_another_county_is_refused_and_nothing_is_written(sqlite_settings):
+    """The demo village's meeting, worked on by a secretary of another county: the same refusal, word
+    for word, as for any meeting outside the jurisdiction, and no row written."""
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    secretary, elsewhere = actor(sqlite_settings, "demo-secretary"), stranger(sqlite_settings, "demo-secretary")
+    org = own_org(sqlite_settings, secretary)
+    mid = record(sqlite_settings, secretary, org, draft(title="外县不可改的会议"), [res("决〔2026〕E1")])
+    version = meetings.meeting(url, secretary, mid)["version"]
+    before = counts(sqlite_settings)
+    for step, message in (
+            (lambda: record(sqlite_settings, elsewhere, org, draft(), [res("决〔2026〕E2")]), "该集体经济组织"),
+            (lambda: meetings.update(url, key, elsewhere, mid, version, draft(title="外县改名"), TODAY), "该会议"),
+            (lambda: meetings.add_files(url, key, elsewhere, mid, [("纪要.pdf", b"%PDF-1.4 x")]), "该会议"),
+            (lambda: meetings.meeting(url, elsewhere, mid), "该会议"),
+            (lambda: meetings.history_of(url, elsewhere, mid), "该会议"),
+            (lambda: meetings.citable(url, elsewhere, org), "该集体经济组织")):
+        with pytest.raises(OutOfScope) as exc:
+            step()
+        assert str(exc.value) == f"{message}不在您的管辖范围内"
+    assert counts(sqlite_settings) == before
+    assert mid not in {m["id"] for m in meetings.list_meetings(url, elsewhere)}
+    assert org not in {o["id"] for o in meetings.orgs(url, elsewhere)}
+    assert all(r["org_id"] != org for r in meetings.list_resolutions(url, elsewhere))
+
+
 # ------------------------------------------------------------------ through the callbacks
 
-
-@pytest.fixture(scope="module")
-def meetings_app(sqlite_settings):
-    from tests.conftest import _app
-
-    return _app(sqlite_settings)
+FORM = ["meetings-org", "meetings-kind", "meetings-title", "meetings-date", "meetings-expected", "meetings-attended",
+        "meetings-agenda", "meetings-count",
+        *[f"meetings-r{i}-{f}" for i in range(1, 6) for f in ("number", "subject", "type", "for", "against", "abstain",
+                                                               "limit")]]
 
 
-def _cb(app, prefix):
-    return next(k for k in app.callback_map if k.startswith(prefix))
-
-
-def _text(resp) -> str:
-    return json.dumps(resp.get_json(), ensure_ascii=False) if resp.is_json else resp.get_data(as_text=True)
-
-
-def test_recording_and_correcting_through_the_callbacks(meetings_app, sqlite_settings):
-    app = meetings_app
-    secretary, cashier = sign_in(app.server, "demo-secretary"), sign_in(app.server, "demo-village")
-    load = _cb(app, "..meetings-grid.")
-    page = dash_post(secretary, load, [{"id": "meetings-refresh", "property": "data", "value": 0}]).get_json()["response"]
+def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_for, sqlite_settings):
+    secretary, cashier = client_for("demo-secretary"), client_for("demo-village")
+    page = outputs(call(secretary, app, callbacks.meetings.load, [{"id": "meetings-refresh", "property": "data",
+                                                                    "value": 0}]))
     org = page["meetings-org"]["options"][0]["value"]
     who = actor(sqlite_settings, "demo-secretary")
     assert all(who.scope.contains(r["region_code"]) for r in page["meetings-grid"]["rowData"])
@@ -323,59 +338,65 @@ def test_recording_and_correcting_through_the_callbacks(meetings_app, sqlite_set
 
     def submit(client, **change):
         values = {**fields, **change}
-        state = [{"id": k, "property": "value", "value": values.get(k)} for k in
-                 ["meetings-org", "meetings-kind", "meetings-title", "meetings-date", "meetings-expected",
-                  "meetings-attended", "meetings-agenda", "meetings-count",
-                  *[f"meetings-r{i}-{f}" for i in range(1, 6)
-                    for f in ("number", "subject", "type", "for", "against", "abstain", "limit")]]]
+        state = [{"id": k, "property": "value", "value": values.get(k)} for k in FORM]
         state += [{"id": "meetings-files", "property": "contents", "value": None},
                   {"id": "meetings-files", "property": "filename", "value": None},
                   {"id": "meetings-refresh", "property": "data", "value": 0}]
-        return dash_post(client, _cb(app, "..meetings-result."),
-                         [{"id": "meetings-submit", "property": "n_clicks", "value": 1}], state)
+        return call(client, app, callbacks.meetings.submit,
+                    [{"id": "meetings-submit", "property": "n_clicks", "value": 1}], state)
 
     before = counts(sqlite_settings)
-    short = submit(secretary, **{"meetings-attended": 29})  # 45 representatives: 30 must attend
-    assert "未达法定人数" in _text(short) and "至少30人" in _text(short)
-    over = submit(secretary, **{"meetings-r2-for": 30})  # 30 + 1 votes from 30 present
-    assert "超过实到人数30人" in _text(over)
+    short = outputs(submit(secretary, **{"meetings-attended": 29}))  # 45 representatives: 30 must attend
+    assert short["meetings-attended-error"]["children"].startswith("未达法定人数")
+    assert "至少30人" in short["meetings-attended-error"]["children"]
+    over = outputs(submit(secretary, **{"meetings-r2-for": 30}))  # 30 + 1 votes from 30 present
+    assert over["meetings-r2-votes-error"]["children"] == "赞成、反对、弃权合计31票，超过实到人数30人"
     with transaction(sqlite_settings.database_url) as s:
         foreign = s.scalar(select(CollectiveOrg.id).where(~CollectiveOrg.region_code.between(*who.scope.ranges[0])))
     assert counts(sqlite_settings) == before
-    assert submit(secretary, **{"meetings-org": foreign}).status_code == 403
+    refused = submit(secretary, **{"meetings-org": foreign})
+    assert (refused.status_code, refused.get_json()["error"]) == (403, "该集体经济组织不在您的管辖范围内")
     after = counts(sqlite_settings)  # nothing written but the security log's record of the refusal
     assert after[:3] + after[4:] == before[:3] + before[4:] and after[3] == before[3] + 1
     with transaction(sqlite_settings.database_url) as s:
         assert s.scalar(select(AuditLog.type).order_by(AuditLog.id.desc())) == "permission_denied"
     before = after
-    ok = _text(submit(secretary))
-    assert "已登记会议" in ok and "决〔2026〕CB1 通过" in ok and "决〔2026〕CB2 未通过" in ok  # 29 < 2/3 of 45
+    ok = text(outputs(submit(secretary))["meetings-result"]["children"])
+    assert ok.startswith("已登记会议 #") and ok.endswith("表决结果：决〔2026〕CB1 通过；决〔2026〕CB2 未通过。")  # 29 < 2/3 of 45
     assert counts(sqlite_settings)[:2] == (before[0] + 1, before[1] + 2)
 
-    rows = dash_post(secretary, load, [{"id": "meetings-refresh", "property": "data", "value": 1}]) \
-        .get_json()["response"]["meetings-grid"]["rowData"]
+    rows = outputs(call(secretary, app, callbacks.meetings.load,
+                        [{"id": "meetings-refresh", "property": "data", "value": 1}]))["meetings-grid"]["rowData"]
     row = next(r for r in rows if r["title"] == "2026年第五次成员代表会议")
     assert (row["quorum"], row["resolutions"], row["passed"]) == ("已达", 2, 1)
-    detail = dash_post(secretary, _cb(app, "..meetings-detail-title."),
-                       [{"id": "meetings-grid", "property": "selectedRows", "value": [row]},
-                        {"id": "meetings-refresh", "property": "data", "value": 1}]).get_json()["response"]
+    detail = outputs(call(secretary, app, callbacks.meetings.selected,
+                          [{"id": "meetings-grid", "property": "selectedRows", "value": [row]},
+                           {"id": "meetings-refresh", "property": "data", "value": 1}]))
     assert [r["number"] for r in detail["meetings-res-grid"]["rowData"]] == ["决〔2026〕CB1", "决〔2026〕CB2"]
-    assert "demo-secretary" in json.dumps(detail["meetings-history"], ensure_ascii=False)
+    assert "demo-secretary" in text(detail["meetings-history"]["children"])
     target = detail["meetings-edit-target"]["data"]
 
     def save(client, title):
         edit = {"meetings-edit-kind": "成员代表会议", "meetings-edit-title": title,
                 "meetings-edit-date": YESTERDAY.isoformat(), "meetings-edit-expected": 45,
                 "meetings-edit-attended": 30, "meetings-edit-agenda": "一、鱼塘发包；二、年度计划"}
-        return _text(dash_post(client, _cb(app, "..meetings-edit-result."),
-                               [{"id": "meetings-edit-submit", "property": "n_clicks", "value": 1}],
-                               [{"id": "meetings-edit-target", "property": "data", "value": target},
-                                *[{"id": k, "property": "value", "value": v} for k, v in edit.items()],
-                                {"id": "meetings-refresh", "property": "data", "value": 1}]))
+        return call(client, app, callbacks.meetings.save,
+                    [{"id": "meetings-edit-submit", "property": "n_clicks", "value": 1}],
+                    [{"id": "meetings-edit-target", "property": "data", "value": target},
+                     *[{"id": k, "property": "value", "value": v} for k, v in edit.items()],
+                     {"id": "meetings-refresh", "property": "data", "value": 1}])
 
-    assert "已保存更正" in save(cashier, "第五次成员代表会议（更正）")
+    saved = text(outputs(save(cashier, "第五次成员代表会议（更正）"))["meetings-edit-result"]["children"])
+    assert saved.startswith("已保存更正")
+    stranger(sqlite_settings, "demo-secretary")
     before = counts(sqlite_settings)
-    assert "已被他人修改" in save(secretary, "书记打开时的名称")  # opened before the cashier's correction
+    stale = outputs(save(secretary, "书记打开时的名称"))  # opened before the cashier's correction
+    assert text(stale["meetings-edit-result"]["children"]) == "该会议记录已被他人修改，请刷新后再操作"
     assert counts(sqlite_settings) == before
+    # a secretary of another county is refused with the same words as for any meeting out of reach
+    refused = save(client_for("demo-secretary-elsewhere"), "外县改名")
+    assert (refused.status_code, refused.get_json()["error"]) == (403, "该会议不在您的管辖范围内")
+    after = counts(sqlite_settings)
+    assert after[:3] + after[4:] == before[:3] + before[4:]
     with transaction(sqlite_settings.database_url) as s:
         assert s.get(Meeting, target["id"]).title == "第五次成员代表会议（更正）"

@@ -6,15 +6,18 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data.accounts import AccountError, Actor, StaleEdit, log_change
+from data.audit_log import log_change
+from data.contracts import terms
 from data.db import reading, transaction
-from data.warning_engine import runs_after_write
+from data.errors import AccountError
 from data.meetings import resolution_facts
-from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
+from data.models import Bid, Contract, Resource, TradeListing, utcnow
+from data.scoped import in_scope, load_for_write, scoped
+from data.warning_engine import runs_after_write
 from domain import trading as rules
 from domain.funds import parse_amount
 from domain.meetings import citation_problem
-from domain.permissions import Action, PermissionDenied, ensure
+from domain.permissions import Action, Actor, ensure
 
 
 def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str, reserve: str, term_months: int | None,
@@ -26,9 +29,7 @@ def create_listing(url: str, key: str, actor: Actor, resource_id: int, kind: str
     if why:
         errors["reserve"] = why
     with transaction(url, actor) as s:
-        res = s.get(Resource, resource_id)
-        if res is None or not actor.scope.contains(res.region_code):
-            raise PermissionDenied("该资源不在您的管辖范围内")
+        res = load_for_write(s, Resource, resource_id, actor, noun="该资源", action=Action.TRADE_LIST)
         if res.contracted:
             errors["resource"] = "该资源已发包，不能再挂牌"
         if kind in rules.KIND_LABELS:  # the resolution must have voted this very listing (domain.meetings)
@@ -55,9 +56,7 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
     ensure(actor, Action.TRADE_BID)
     amount_fen, why = parse_amount(amount)
     with transaction(url, actor) as s:
-        listing = s.get(TradeListing, listing_id)
-        if listing is None or not actor.scope.contains(listing.region_code):
-            raise PermissionDenied("该挂牌项目不在您的管辖范围内")
+        listing = load_for_write(s, TradeListing, listing_id, actor, noun="该挂牌项目", action=Action.TRADE_BID)
         if listing.status != "open":
             raise AccountError("该项目已结束竞价")
         errors = rules.bid_problems(bidder, id_type, (id_number or "").strip().upper(), amount_fen,
@@ -79,11 +78,8 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
     """After the window: the best bid wins and becomes a contract (returns its id); no bid → failed."""
     ensure(actor, Action.TRADE_AWARD)
     with transaction(url, actor) as s:
-        listing = s.get(TradeListing, listing_id)
-        if listing is None or not actor.scope.contains(listing.region_code):
-            raise PermissionDenied("该挂牌项目不在您的管辖范围内")
-        if listing.version != expected_version:
-            raise StaleEdit("该项目已被他人处理，请刷新后再操作")
+        listing = load_for_write(s, TradeListing, listing_id, actor, expected_version, noun="该挂牌项目",
+                                 action=Action.TRADE_AWARD, stale="该项目已被他人处理，请刷新后再操作")
         if listing.status != "open":
             raise AccountError("该项目已结束竞价")
         if today <= listing.closes_on:
@@ -112,22 +108,17 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
                             collected_by_id=actor.user_id, provided_by=actor.username, responsible_by=actor.username)
         s.add(contract)
         s.flush()
-        for i, (due, amount) in enumerate(schedule, start=1):
-            s.add(ContractInstalment(contract_id=contract.id, region_code=listing.region_code, seq=i, due_on=due,
-                                     amount_fen=amount, received_fen=0))
+        terms.write_instalments(s, contract, schedule)
         if res is not None:
-            res.contracted, res.contractor, res.contract_id, res.contracted_until = True, b.bidder, contract.id, end
+            terms.let_resource(res, contract)
         log_change(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
              listing_id=listing.id, contract_id=contract.id)
         return contract.id
 
 
 def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
-    from sqlalchemy import or_
-
     with reading(url) as s:
-        q = (select(TradeListing).where(or_(*[TradeListing.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]))
-             .order_by(TradeListing.id.desc()).limit(limit))
+        q = scoped(select(TradeListing), TradeListing, actor).order_by(TradeListing.id.desc()).limit(limit)
         out = []
         for t in s.scalars(q):
             n = s.scalar(select(func.count()).select_from(Bid).where(Bid.listing_id == t.id))
@@ -141,9 +132,7 @@ def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
 
 def open_resources(url: str, actor: Actor, limit: int = 500) -> list[dict]:
     """Resources not contracted out, with the passed lease/transfer resolutions of their organisation."""
-    from sqlalchemy import or_
-
     with reading(url) as s:
-        q = (select(Resource).where(or_(*[Resource.region_code.between(lo, hi) for lo, hi in actor.scope.ranges]),
-                                    Resource.contracted.is_(False)).order_by(Resource.region_code, Resource.id).limit(limit))
+        q = (select(Resource).where(in_scope(Resource.region_code, actor), Resource.contracted.is_(False))
+             .order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "label": f"{r.name}（{r.type}，{r.area_mu} 亩）"} for r in s.scalars(q)]
