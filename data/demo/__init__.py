@@ -23,8 +23,10 @@ from data.models import Base, Region, Setting, User
 from data.regions import load_region_tree
 from settings import Settings
 
+from .business import business_frames
 from .ledger import generate_ledger
-from .records import business_frames, org_frames
+from .orgs import org_frames
+from .payments import payment_frames
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,6 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in
                    business_frames(rng, settings.province, villages, ledger.wealth_fen, first, today, spec.density).items()
                    if v})
-    from .records import payment_frames
-
     paying = payment_frames(rng, ledger, frames, today, PLANT[scale])
     planted = {**ledger.planted, **paying.pop("planted")}
     requests = paying.pop("payment_requests")
