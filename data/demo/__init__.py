@@ -21,6 +21,7 @@ from data import bulk
 from data.db import engine_for, transaction, upgrade
 from data.models import Base, Region, Setting, User
 from data.regions import load_region_tree
+from domain import clock
 from settings import Settings
 
 from .business import business_frames
@@ -90,24 +91,31 @@ def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_villag
     city = county // 100_000_000 * 100_000_000
     other_villages = villages.filter((pl.col("code") < county) | (pl.col("code") >= county + 1_000_000))
     rows = [
-        ("demo-province", "省级领导（演示）", "province_leader", tree.root),
-        ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root),
-        ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city),
-        ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county),
-        ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township),
-        ("demo-township-head", f"{tree.name(township)}主要领导（演示）", "township_head", township),
-        ("demo-secretary", f"{tree.name(first_village)}书记（演示）", "village_secretary", first_village),
-        ("demo-supervisor", f"{tree.name(first_village)}监事长（演示）", "village_supervisor", first_village),
-        ("demo-village", f"{tree.name(first_village)}报账员（演示）", "village_cashier", first_village),
-        ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root),
-        ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village),
+        dict(username="demo-province", display_name="省级领导（演示）", role="province_leader", region_code=tree.root),
+        dict(username="demo-admin", display_name="省级平台管理员（演示）", role="province_admin", region_code=tree.root),
+        dict(username="demo-city", display_name=f"{tree.name(city)}平台管理员（演示）", role="city_admin", region_code=city),
+        dict(username="demo-county", display_name=f"{tree.name(county)}组织管理员（演示）", role="county_admin",
+             region_code=county),
+        dict(username="demo-township", display_name=f"{tree.name(township)}代理会计（演示）", role="township_accountant",
+             region_code=township),
+        dict(username="demo-township-head", display_name=f"{tree.name(township)}主要领导（演示）", role="township_head",
+             region_code=township),
+        dict(username="demo-secretary", display_name=f"{tree.name(first_village)}书记（演示）", role="village_secretary",
+             region_code=first_village),
+        dict(username="demo-supervisor", display_name=f"{tree.name(first_village)}监事长（演示）", role="village_supervisor",
+             region_code=first_village),
+        dict(username="demo-village", display_name=f"{tree.name(first_village)}报账员（演示）", role="village_cashier",
+             region_code=first_village),
+        dict(username="demo-bank", display_name="合作金融机构（演示）", role="bank_user", region_code=tree.root,
+             institution="合作金融机构"),
+        dict(username="demo-member", display_name=f"{tree.name(first_village)}成员（演示）", role="member",
+             region_code=first_village, member_id=member_of_demo_village),
     ]
     if other_villages.height:
         other_county = int(other_villages["code"][0]) // 1_000_000 * 1_000_000
-        rows.append(("demo-county-b", f"{tree.name(other_county)}组织管理员（演示）", "county_admin", other_county))
-    return [dict(username=u, display_name=d, role=r, region_code=int(c),
-                 member_id=member_of_demo_village if r == "member" else None,
-                 institution="合作金融机构" if r == "bank_user" else None) for u, d, r, c in rows]
+        rows.append(dict(username="demo-county-b", display_name=f"{tree.name(other_county)}组织管理员（演示）",
+                         role="county_admin", region_code=other_county))
+    return [{"member_id": None, "institution": None, **r, "region_code": int(r["region_code"])} for r in rows]
 
 
 def has_data(settings: Settings) -> dict | None:
@@ -127,7 +135,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     `warning_history`: give the engine's warnings months of handling history (data/demo/
     warning_history.py); False leaves them as the engine's one run raised them (its own tests)."""
     spec = SCALES[scale]
-    today = today or dt.date.today()
+    today = today or clock.today()
     t0 = time.perf_counter()
     url = settings.database_url
     upgrade(url)
@@ -148,7 +156,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     org_ids = np.arange(1, nv + 1)
     ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
                              plant=PLANT[scale])
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
     first_period = int(ledger.vouchers["period"].min())
     first = dt.date(first_period // 100, first_period % 100, 1)
