@@ -25,7 +25,7 @@ from domain import clock
 from settings import Settings
 
 from .business import business_frames
-from .ledger import generate_ledger
+from .ledger import Ledger, generate_ledger
 from .orgs import org_frames
 from .payments import payment_frames
 
@@ -128,6 +128,37 @@ def has_data(settings: Settings) -> dict | None:
     return row[0] if row else None
 
 
+@dataclass
+class DemoFrames:
+    """Every generated table but the users, in memory."""
+    ledger: Ledger
+    frames: dict[str, pl.DataFrame]
+    requests: pl.DataFrame  # payment_requests (their requester is set when the users exist)
+    planted: dict[str, list[int]]  # fault -> village indexes
+    first: dt.date  # the first day of the ledger
+
+
+def demo_frames(rng: np.random.Generator, province: int, villages: pl.DataFrame, spec: Scale, today: dt.date,
+                plant: float) -> DemoFrames:
+    """The ledger and the business records of `villages` up to `today` (the same generator state
+    gives the same frames)."""
+    end_period = today.year * 100 + today.month
+    codes = villages["code"].to_numpy()
+    org_ids = np.arange(1, villages.height + 1)
+    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
+                             plant=plant)
+    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
+    first_period = int(ledger.vouchers["period"].min())
+    first = dt.date(first_period // 100, first_period % 100, 1)
+    business = business_frames(rng, province, villages, ledger.wealth_fen, first, today, spec.density)
+    frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in business.items() if v})
+    paying = payment_frames(rng, ledger, frames, today, plant)
+    planted = {**ledger.planted, **paying.pop("planted")}
+    requests = paying.pop("payment_requests")
+    frames.update(paying)
+    return DemoFrames(ledger, frames, requests, planted, first)
+
+
 def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None = None, log=print,
              warning_history: bool = True) -> dict:
     """Create the schema and fill an empty database with demo data for `settings.province`.
@@ -152,21 +183,10 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     nv = villages.height
     log(f"[demo] {scale}: {nv} villages, {spec.months} months up to {today:%Y-%m}")
     end_period = today.year * 100 + today.month
-    codes = villages["code"].to_numpy()
-    org_ids = np.arange(1, nv + 1)
-    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
-                             plant=PLANT[scale])
     now = clock.now()
-    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
-    first_period = int(ledger.vouchers["period"].min())
-    first = dt.date(first_period // 100, first_period % 100, 1)
-    frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in
-                   business_frames(rng, settings.province, villages, ledger.wealth_fen, first, today, spec.density).items()
-                   if v})
-    paying = payment_frames(rng, ledger, frames, today, PLANT[scale])
-    planted = {**ledger.planted, **paying.pop("planted")}
-    requests = paying.pop("payment_requests")
-    frames.update(paying)
+    made = demo_frames(rng, settings.province, villages, spec, today, PLANT[scale])
+    ledger, frames, requests, planted, first = made.ledger, made.frames, made.requests, made.planted, made.first
+    del made
     log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
         f"{ledger.vouchers.height:,} vouchers")
     for table in TABLE_ORDER:
@@ -183,7 +203,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8)))
     log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
     members = frames["members"]
-    first_village = demo_users(settings, villages, None)[6]["region_code"]
+    first_village = next(u["region_code"] for u in demo_users(settings, villages, None) if u["username"] == "demo-village")
     org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
     member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
     generation = uuid.uuid4().hex
@@ -209,7 +229,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from data.query import QueryLayer
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
-    del ledger, frames, paying, requests, members, vouchers  # the engine reads its own frames: free the generator's
+    del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
     # the supervision rules over the new data: the demo opens with its warnings
     from data.warning_engine import run as run_warnings
 

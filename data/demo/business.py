@@ -149,7 +149,8 @@ def business_frames(rng, province: int, villages: pl.DataFrame, wealth_fen: np.n
             qd = dt.date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - dt.timedelta(days=1 + 91 * q)
             period = f"{qd.year}Q{(qd.month - 1) // 3 + 1}"
             out["disclosures"].append(dict(id=nid("disclosures"), org_id=org, region_code=code, period=period,
-                                           category="财务收支", title=f"{period}财务收支公开", content={"note": "季度财务收支明细"},
+                                           category="财务收支", title=f"{period}财务收支公开",
+                                           content={"note": "季度财务收支明细"},
                                            reviewed_by_group=bool(rng.random() < 0.95),
                                            published_on=qd + dt.timedelta(days=int(rng.integers(5, 25)))))
     ensure_faults(out, nid, today)
