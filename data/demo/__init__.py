@@ -90,32 +90,25 @@ def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_villag
     township = first_village // 1000 * 1000
     city = county // 100_000_000 * 100_000_000
     other_villages = villages.filter((pl.col("code") < county) | (pl.col("code") >= county + 1_000_000))
-    rows = [
-        dict(username="demo-province", display_name="省级领导（演示）", role="province_leader", region_code=tree.root),
-        dict(username="demo-admin", display_name="省级平台管理员（演示）", role="province_admin", region_code=tree.root),
-        dict(username="demo-city", display_name=f"{tree.name(city)}平台管理员（演示）", role="city_admin", region_code=city),
-        dict(username="demo-county", display_name=f"{tree.name(county)}组织管理员（演示）", role="county_admin",
-             region_code=county),
-        dict(username="demo-township", display_name=f"{tree.name(township)}代理会计（演示）", role="township_accountant",
-             region_code=township),
-        dict(username="demo-township-head", display_name=f"{tree.name(township)}主要领导（演示）", role="township_head",
-             region_code=township),
-        dict(username="demo-secretary", display_name=f"{tree.name(first_village)}书记（演示）", role="village_secretary",
-             region_code=first_village),
-        dict(username="demo-supervisor", display_name=f"{tree.name(first_village)}监事长（演示）", role="village_supervisor",
-             region_code=first_village),
-        dict(username="demo-village", display_name=f"{tree.name(first_village)}报账员（演示）", role="village_cashier",
-             region_code=first_village),
-        dict(username="demo-bank", display_name="合作金融机构（演示）", role="bank_user", region_code=tree.root,
-             institution="合作金融机构"),
-        dict(username="demo-member", display_name=f"{tree.name(first_village)}成员（演示）", role="member",
-             region_code=first_village, member_id=member_of_demo_village),
+    rows = [  # username, display name, role, region, other columns
+        ("demo-province", "省级领导（演示）", "province_leader", tree.root, {}),
+        ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root, {}),
+        ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city, {}),
+        ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county, {}),
+        ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township, {}),
+        ("demo-township-head", f"{tree.name(township)}主要领导（演示）", "township_head", township, {}),
+        ("demo-secretary", f"{tree.name(first_village)}书记（演示）", "village_secretary", first_village, {}),
+        ("demo-supervisor", f"{tree.name(first_village)}监事长（演示）", "village_supervisor", first_village, {}),
+        ("demo-village", f"{tree.name(first_village)}报账员（演示）", "village_cashier", first_village, {}),
+        ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root, {"institution": "合作金融机构"}),
+        ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village,
+         {"member_id": member_of_demo_village}),
     ]
     if other_villages.height:
         other_county = int(other_villages["code"][0]) // 1_000_000 * 1_000_000
-        rows.append(dict(username="demo-county-b", display_name=f"{tree.name(other_county)}组织管理员（演示）",
-                         role="county_admin", region_code=other_county))
-    return [{"member_id": None, "institution": None, **r, "region_code": int(r["region_code"])} for r in rows]
+        rows.append(("demo-county-b", f"{tree.name(other_county)}组织管理员（演示）", "county_admin", other_county, {}))
+    return [dict(username=u, display_name=d, role=r, region_code=int(c), member_id=None, institution=None) | extra
+            for u, d, r, c, extra in rows]
 
 
 def has_data(settings: Settings) -> dict | None:
