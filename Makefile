@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench system-deps install demo-data clean
+.PHONY: run test lint bench system-deps install demo-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,13 @@ system-deps:
 run: $(STAMP)
 	$(PY) -m app
 
-test: system-deps $(STAMP)
+## The house rules checked by tools: ruff (pyproject.toml [tool.ruff]) and the import layers
+## (pyproject.toml [tool.importlinter]); any finding fails `make test` before pytest starts.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: system-deps $(STAMP) lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

@@ -4,8 +4,8 @@ Dash mounts every component of a callback's `children` anew, and on a drill-down
 dozen cards or table rows that costs dash-renderer tens of milliseconds (measured in headless
 Chromium at province scale). A slot is a `dcc.Store` holding the string and a `div` whose React
 children never change; a clientside callback puts the string into the div, so React leaves that
-DOM alone (the callback: `callbacks.common.register_html_slot`). The server escapes every text it puts into the string (`html.escape`); links inside use
-the `spa-link` class for in-app navigation (assets/spa-links.js).
+DOM alone (the callback: `callbacks.common.register_html_slot`). The server escapes every text it
+puts into the string (`html.escape`); links inside use the `spa-link` class for in-app navigation (assets/spa-links.js).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Roles, actions and jurisdiction scope: the one access decision (Art. J8–J10, J16–J17, X30, X51).
+"""Roles and actions: the one access decision (Art. J8–J10, J16–J17, X30, X51).
 
 `ROLES` names the roles of Art. J8 with the permission kinds of Art. J10 they hold; `ACTIONS` is
 the one table of every act the platform allows — which roles may take it, on which resource, and
@@ -6,40 +6,18 @@ who may never take it on a given record (separation of duty: nobody approves, po
 their own work). `may(who, action, resource)` answers; `ensure(...)` enforces, raising
 `PermissionDenied` and reporting the refusal to the security log. Pages, callbacks, data modules,
 navigation and form visibility all ask these two; no other module compares role names.
-Access is denied by default.
+Access is denied by default. The jurisdiction (`Scope`) and the permission kinds (`Perm`) are in
+domain/scope.py and re-exported here.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.regions import level_of, subtree_bounds
-
-
-class Perm(StrEnum):
-    # administrators (Art. J10)
-    PLATFORM_MAINTENANCE = "platform_maintenance"
-    BUSINESS_GUIDANCE = "business_guidance"
-    STATISTICAL_ANALYSIS = "statistical_analysis"
-    SUPERVISION_WARNING = "supervision_warning"
-    # operators (Art. J10)
-    BUSINESS_HANDLING = "business_handling"
-    REVIEW_APPROVAL = "review_approval"
-    DATA_ENTRY = "data_entry"
-    # outside users (design card, Art. X30, J19)
-    CREDIT_PORTRAIT = "credit_portrait"
-    SELF_SERVICE = "self_service"
-    # any signed-in user: own profile, password change
-    SIGNED_IN = "signed_in"
-
-
-PERM_LABELS = {
-    Perm.PLATFORM_MAINTENANCE: "平台维护", Perm.BUSINESS_GUIDANCE: "业务指导", Perm.STATISTICAL_ANALYSIS: "统计分析",
-    Perm.SUPERVISION_WARNING: "监督预警", Perm.BUSINESS_HANDLING: "业务办理", Perm.REVIEW_APPROVAL: "审核（批）",
-    Perm.DATA_ENTRY: "数据录入", Perm.CREDIT_PORTRAIT: "信用画像查询", Perm.SELF_SERVICE: "本人权益查询",
-    Perm.SIGNED_IN: "登录用户",
-}
+from domain.regions import level_of
+from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scope's names
+from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -89,74 +67,6 @@ def role_perms(role: str) -> frozenset[Perm]:
 def role_label(role: str) -> str:
     r = ROLES.get(role)
     return r.label if r else role
-
-
-class PermissionDenied(PermissionError):
-    """A refusal (in Chinese). Raising one reports it to the security log (`REFUSAL_SINKS`), so
-    every refusal anywhere is recorded exactly once: `logged` says whether a sink took it."""
-
-    def __init__(self, message: str = "", action=None, *, report: bool = True):
-        super().__init__(message)
-        self.action = action
-        self.logged = report_refusal(None, action, message) if report else False
-
-
-class OutOfScope(PermissionDenied):
-    """A request for data outside the caller's jurisdiction: refused, never silently widened."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a caller may see: a region subtree (plus approved shares) and permissions.
-
-    A subtree is a contiguous integer range of 12-digit region codes.
-    """
-
-    root: int
-    perms: frozenset[Perm] = field(default_factory=frozenset)
-    shared: tuple[int, ...] = ()  # extra roots shared with provincial approval (Art. J17)
-    user_id: int | None = None
-    role: str = ""
-
-    @classmethod
-    def for_user(cls, user, shared: tuple[int, ...] = ()) -> Scope:
-        return cls(root=int(user.region_code), perms=role_perms(user.role), shared=tuple(shared),
-                   user_id=user.id, role=user.role)
-
-    @property
-    def roots(self) -> tuple[int, ...]:
-        return (self.root, *self.shared)
-
-    @property
-    def ranges(self) -> tuple[tuple[int, int], ...]:
-        return tuple(subtree_bounds(r) for r in self.roots)
-
-    @property
-    def level(self) -> int:
-        return level_of(self.root)
-
-    def contains(self, code: int) -> bool:
-        code = int(code)
-        return any(lo <= code <= hi for lo, hi in self.ranges)
-
-    def require(self, code: int) -> int:
-        if not self.contains(code):
-            raise OutOfScope(f"区域 {code} 不在您的管辖范围内")
-        return int(code)
-
-    def has(self, perm) -> bool:
-        """Holds `perm`; given several (a tuple or set), holds any of them."""
-        if isinstance(perm, (tuple, list, set, frozenset)):
-            return any(Perm(p) in self.perms for p in perm)
-        return Perm(perm) in self.perms
-
-    def require_perm(self, perm: Perm | str) -> None:
-        if not self.has(perm):
-            raise PermissionDenied(f"缺少权限：{PERM_LABELS.get(Perm(perm), perm)}")
-
-    def cache_key(self) -> str:
-        """Folded into every cache key, so two scopes never share a cached answer."""
-        return f"{'+'.join(map(str, self.roots))}|{','.join(sorted(self.perms))}"
 
 
 # ---------------------------------------------------------------- the actions
@@ -396,26 +306,6 @@ def refusal(who, action: Action | str, resource=None, *, noun: str | None = None
 def may(who, action: Action | str, resource=None) -> bool:
     """The one access decision: may `who` take `action` (on `resource`, when given)?"""
     return refusal(who, action, resource) is None
-
-
-#: where refusals are reported (the app registers the security log); each gets (scope, action, reason)
-REFUSAL_SINKS: list[Callable[[Scope | None, Action, str], None]] = []
-
-
-class Refused(PermissionDenied):
-    """A refusal the refusing code has already written to the security log itself."""
-
-    def __init__(self, message: str, action: Action | None = None):
-        super().__init__(message, action, report=False)
-        self.logged = True
-
-
-def report_refusal(who, action: Action | None, reason: str) -> bool:
-    """Hand a refusal to the sinks (the security log). True if one recorded it."""
-    recorded = False
-    for sink in REFUSAL_SINKS:
-        recorded = bool(sink(_scope_of(who), action, reason)) or recorded
-    return recorded
 
 
 def ensure(who, action: Action | str, resource=None, *, noun: str | None = None) -> None:

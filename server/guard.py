@@ -78,7 +78,7 @@ def init_guard(server: Flask) -> None:
         if request.method == "POST":
             if not _same_origin():
                 return _refuse(403, "跨站请求被拒绝")
-            if (path.startswith("/_dash") or path.startswith("/api/")) and not request.is_json:
+            if path.startswith(("/_dash", "/api/")) and not request.is_json:
                 return _refuse(415, "请求格式无效")
         if not getattr(current_user, "is_authenticated", False):
             if path.startswith("/_dash"):

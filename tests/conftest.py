@@ -1,31 +1,23 @@
 """Shared fixtures: a generated SQLite database (scale `test`), the app on top of it, signed-in
-test clients, and a real PostgreSQL server started for the integration tests."""
+test clients, a builder for a second app, and a real PostgreSQL server started for the
+integration tests. The helpers behind them are in tests/support/ (app, http, accounts, cockpit)."""
 from __future__ import annotations
-
-import datetime as dt
-import re
 
 import pytest
 
 from settings import Settings
+from tests.support.app import PASSWORD, TODAY, build_app, generate_test_data, make_settings
+from tests.support.http import dash_post, sign_in
 
-TODAY = dt.date(2026, 11, 22)
-PASSWORD = "Demo@2026!"
-
-
-def make_settings(tmp, url: str | None = None, province: int = 22) -> Settings:
-    return Settings(province=province, database_url=url or "", data_dir=tmp, demo_scale="test",
-                    secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD,
-                    warning_schedule_s=0)
+#: still imported from here by test modules written before tests/support/ (switch them to
+#: tests.support.app / tests.support.http and the `app_for` fixture, then drop this list)
+__all__ = ["PASSWORD", "TODAY", "_app", "dash_post", "make_settings", "sign_in"]
+_app = build_app
 
 
 @pytest.fixture(scope="session")
 def sqlite_settings(tmp_path_factory) -> Settings:
-    from data.demo import generate
-
-    settings = make_settings(tmp_path_factory.mktemp("sqlite"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return generate_test_data(make_settings(tmp_path_factory.mktemp("sqlite")))
 
 
 @pytest.fixture(scope="session")
@@ -40,62 +32,30 @@ def postgres_server():
 
 @pytest.fixture(scope="session")
 def pg_settings(postgres_server, tmp_path_factory) -> Settings:
-    from data.demo import generate
-
-    settings = make_settings(tmp_path_factory.mktemp("pg"), postgres_server.create_database("demo"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
-
-
-def _app(settings):
-    from app import create_app
-    from data.query import QueryLayer
-
-    return create_app(settings, QueryLayer(settings, today=TODAY).load())
+    return generate_test_data(make_settings(tmp_path_factory.mktemp("pg"), postgres_server.create_database("demo")))
 
 
 @pytest.fixture(scope="session")
 def app(sqlite_settings):
-    return _app(sqlite_settings)
+    return build_app(sqlite_settings)
 
 
 @pytest.fixture(scope="session")
 def pg_app(pg_settings):
-    return _app(pg_settings)
+    return build_app(pg_settings)
 
 
-def sign_in(flask_app, username: str, password: str = PASSWORD):
-    client = flask_app.test_client()
-    resp = client.post("/login", data={"username": username, "password": password})
-    assert resp.status_code == 302, (resp.status_code, resp.get_data(as_text=True)[:500])
-    return client
+@pytest.fixture(scope="session")
+def app_for():
+    """app_for(settings) -> a new app on those settings (a database of the test's own, another
+    province), for tests that need one besides the shared `app`."""
+    return build_app
 
 
 @pytest.fixture
 def client_for(app):
     """client_for('demo-county') -> a test client signed in as that demo user."""
     return lambda username: sign_in(app.server, username)
-
-
-def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
-              changed: list[str] | None = None, **headers):
-    """POST to the callback endpoint the way dash-renderer does; `changed` names the inputs that
-    triggered it (default: all of them)."""
-    body = {"output": output, "outputs": _outputs(output), "inputs": inputs,
-            "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs], "state": state or []}
-    return client.post("/_dash-update-component", json=body, headers=headers)
-
-
-def _outputs(output: str):
-    if output.startswith(".."):
-        parts = [p for p in output.strip(".").split("...") if p]
-    else:
-        parts = [output]
-    outs = []
-    for p in parts:
-        cid, prop = re.match(r"(.+)\.([^.]+)$", p).groups()
-        outs.append({"id": cid, "property": prop})
-    return outs if len(outs) > 1 else outs[0]
 
 
 @pytest.fixture(scope="module")

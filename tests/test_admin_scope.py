@@ -18,7 +18,7 @@ from domain.permissions import OutOfScope
 from domain.regions import subtree_bounds
 from tests.conftest import TODAY
 from tests.support.business import actor, counts, own_database
-from tests.support.http import app_on, call
+from tests.support.http import app_on, call_as
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_admin001_a_county_admin_of_another_county_is_refused_accounts_and_nothi
 def test_admin002_the_account_form_refuses_another_county_with_the_same_words(app, client_for, sqlite_settings):
     village, client = user(sqlite_settings, "demo-village"), client_for("demo-county-b")
     before = written(sqlite_settings)
-    resp = call(client, app, callbacks.admin_users.set_active,
+    resp = call_as(client, app, callbacks.admin_users.set_active,
                 [{"id": "acct-disable", "property": "n_clicks", "value": 1},
                  {"id": "acct-enable", "property": "n_clicks", "value": None}],
                 [{"id": "acct-users", "property": "selectedRows", "value": [{"id": village.id, "version": village.version,

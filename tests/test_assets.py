@@ -18,7 +18,7 @@ from domain import assets as rules
 from domain.permissions import OutOfScope, PermissionDenied
 from tests.conftest import TODAY
 from tests.support.business import actor, counts, own_database, resolution, stranger
-from tests.support.http import app_on, call, outputs, text, values
+from tests.support.http import app_on, call_as, outputs, text, values
 
 INVOICE = b"%PDF-1.4 asset invoice"
 
@@ -294,7 +294,7 @@ UPLOAD = "data:application/pdf;base64," + base64.b64encode(INVOICE).decode()
 def submit_card(app, client, org_id, selected=(), fix=False, **change):
     """新增 (or, with `fix`, 更正 the selected row) through the card form's callback."""
     button = "assets-card-fix" if fix else "assets-card-new"
-    return outputs(call(client, app, callbacks.assets.save_card,
+    return outputs(call_as(client, app, callbacks.assets.save_card,
                         [{"id": "assets-card-new", "property": "n_clicks", "value": None if fix else 1},
                          {"id": "assets-card-fix", "property": "n_clicks", "value": 1 if fix else None}],
                         values({**CARD, "assets-card-org": org_id, **change})
@@ -318,7 +318,7 @@ def test_assets010_a_card_through_the_real_callbacks(app, client_for, sqlite_set
         assert (a.original_value_fen, a.operating, a.custodian, a.org_id) == (400_000, True, "赵六", org_id)
     row = next(r for r in assets.list_assets(sqlite_settings.database_url, actor(sqlite_settings, "demo-secretary"))
                if r["id"] == a.id)
-    shown = outputs(call(client, app, callbacks.assets.detail,
+    shown = outputs(call_as(client, app, callbacks.assets.detail,
                          [{"id": "assets-grid", "property": "selectedRows", "value": [row]},
                           {"id": "assets-refresh", "property": "data", "value": 0}]))["assets-detail"]["children"]
     assert "照片.pdf" in text(shown) and "demo-secretary" in text(shown) and "4,000.00" in text(shown)

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.support.app import PASSWORD
 from tests.support.browser import browser, serve, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -22,7 +22,7 @@ def nav_texts(page) -> list[str]:
     return [t.strip() for t in page.locator("#app-nav a").all_inner_texts()]
 
 
-def test_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_settings):
+def test_browser001_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_settings):
     import dash
 
     from domain.permissions import Scope, role_perms
@@ -50,7 +50,7 @@ def test_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_s
     assert foreign == []  # offline by design: nothing is fetched from another origin
 
 
-def test_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_settings):
+def test_browser002_cockpit_renders_query_layer_figures_and_drills_down(base, app, sqlite_settings):
     from domain.money import money_auto
     from domain.permissions import Scope, role_perms
 
@@ -99,7 +99,7 @@ def _record_foreign(page, base, sink):
             and not r.url.startswith(("data:", "blob:")) else None)
 
 
-def test_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_settings):
+def test_browser003_province_leader_cockpit_map_drill_and_climb_back(base, app, sqlite_settings):
     from domain.money import money_auto
     from domain.permissions import Scope, role_perms
 

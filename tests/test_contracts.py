@@ -23,7 +23,7 @@ from domain.permissions import OutOfScope, PermissionDenied
 from tests.conftest import TODAY
 from tests.support import business
 from tests.support.business import GOOD_ID, USCC, actor, own_database, resolution, stranger, user_at
-from tests.support.http import app_on, call, outputs, text
+from tests.support.http import app_on, call_as, outputs, text
 
 
 @pytest.fixture(scope="module")
@@ -393,7 +393,7 @@ def test_contracts013_a_caller_from_another_county_is_refused_every_step_and_not
 # ------------------------------------------------------------------ through the callbacks
 
 def ask(app, client, fn, inputs, state=None, changed=None) -> dict:
-    return outputs(call(client, app, fn, inputs, state, changed))
+    return outputs(call_as(client, app, fn, inputs, state, changed))
 
 
 DUE_INPUTS = [{"id": "ct-tabs", "property": "active_tab", "value": "due"},
@@ -529,7 +529,7 @@ def test_contracts015_contract_form_and_receipt_through_the_callbacks(app, clien
     # a cashier of another county working on it is refused with the same words, nothing written
     stranger(sqlite_settings, "demo-village")
     before = written(sqlite_settings)
-    refused = call(client_for("demo-village-elsewhere"), app, callbacks.contracts.receipt,
+    refused = call_as(client_for("demo-village-elsewhere"), app, callbacks.contracts.receipt,
                    [{"id": "ct-rc-submit", "property": "n_clicks", "value": 1}],
                    [{"id": "ct-selected-store", "property": "data", "value": store},
                     {"id": "ct-rc-instalment", "property": "value", "value": first},
@@ -541,7 +541,7 @@ def test_contracts015_contract_form_and_receipt_through_the_callbacks(app, clien
 
 
 def save_resource(app, client, rid, name, area, version=1):
-    return call(client, app, callbacks.resources.submit,
+    return call_as(client, app, callbacks.resources.submit,
                 [{"id": "res-create", "property": "n_clicks", "value": None},
                  {"id": "res-save", "property": "n_clicks", "value": 1}],
                 [{"id": "res-editing", "property": "data", "value": {"id": rid, "version": version}},

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from data import contracts, db, funds
 from data.db import reading, transaction
 from data.models import CollectiveOrg, RecordChange
-from tests.test_funds import actor
+from tests.support.accounts import actor
 
 PENDING = "（未提交）"
 

@@ -7,10 +7,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from data.db import engine_for
+from data.db import engine_for, reading
+from data.demo import DEMO_LOGINS, SCALES, demo_frames
 from data.demo.ledger import MEAN_ASSETS_YUAN, generate_ledger, village_wealth
+from data.models import User, Warning, WarningEvent, WarningRun
+from data.regions import load_region_tree
+from domain import warning_lifecycle as rules
+from domain.clock import CST
+from domain.permissions import ROLES, Scope, role_perms
+from tests.support.app import TODAY
 
 
 def q(settings, sql: str):
@@ -18,14 +25,14 @@ def q(settings, sql: str):
         return c.execute(text(sql)).scalar()
 
 
-def test_wealth_is_heavy_tailed_like_the_2019_audit():
+def test_demo001_wealth_is_heavy_tailed_like_the_2019_audit():
     w = np.sort(village_wealth(np.random.default_rng(7), 200_000))[::-1] / 100
     assert abs(w.mean() / MEAN_ASSETS_YUAN - 1) < 0.1
     top14 = w[: int(len(w) * 0.14)].sum() / w.sum()
     assert 0.68 < top14 < 0.82  # about three quarters of assets in 14% of villages
 
 
-def test_same_seed_same_ledger():
+def test_demo002_same_seed_same_ledger():
     codes = np.arange(220122001001, 220122001021)
     a = generate_ledger(np.random.default_rng(3), codes, np.arange(1, 21), 202611, 12, 5)
     b = generate_ledger(np.random.default_rng(3), codes, np.arange(1, 21), 202611, 12, 5)
@@ -34,7 +41,7 @@ def test_same_seed_same_ledger():
     assert not a.lines.equals(c.lines)
 
 
-def test_every_voucher_balances(sqlite_settings):
+def test_demo003_every_voucher_balances(sqlite_settings):
     unbalanced = q(sqlite_settings, "SELECT COUNT(*) FROM (SELECT voucher_id FROM voucher_lines GROUP BY voucher_id "
                                     "HAVING SUM(debit_fen) <> SUM(credit_fen)) t")
     assert unbalanced == 0
@@ -45,7 +52,7 @@ def test_every_voucher_balances(sqlite_settings):
         == villages * 24
 
 
-def test_seasonal_cash_flows(sqlite_settings):
+def test_demo004_seasonal_cash_flows(sqlite_settings):
     with engine_for(sqlite_settings.database_url).connect() as c:
         by_month = dict(c.execute(text(
             "SELECT period % 100, SUM(credit_fen) FROM voucher_lines WHERE account_code = 501 GROUP BY 1")).all())
@@ -60,16 +67,16 @@ def test_seasonal_cash_flows(sqlite_settings):
     ("deal below reserve", "SELECT COUNT(*) FROM trade_listings WHERE deal_price_fen < reserve_price_fen * 0.8"),
     ("large payment", "SELECT COUNT(*) FROM voucher_lines WHERE account_code IN (511, 513, 514) AND debit_fen >= 5000000"),
 ])
-def test_planted_faults_exist(sqlite_settings, what, sql):
+def test_demo005_planted_faults_exist(sqlite_settings, what, sql):
     assert q(sqlite_settings, sql) > 0, what
 
 
-def test_records_carry_provenance(sqlite_settings):
+def test_demo006_records_carry_provenance(sqlite_settings):
     for table in ("collective_orgs", "assets", "contracts", "resources", "vouchers"):
         assert q(sqlite_settings, f"SELECT COUNT(*) FROM {table} WHERE provided_by IS NULL OR responsible_by IS NULL") == 0
 
 
-def test_identifiers_are_valid(sqlite_settings):
+def test_demo007_identifiers_are_valid(sqlite_settings):
     from domain.identifiers import is_valid_resident_id, is_valid_uscc
 
     with engine_for(sqlite_settings.database_url).connect() as c:
@@ -81,15 +88,14 @@ def test_identifiers_are_valid(sqlite_settings):
 
 # ------------------------------------------------------------------ the warnings' handling history
 
-def _generated_warnings(settings):
+def cst_date(at: dt.datetime) -> dt.date:
+    return at.astimezone(CST).date()
+
+
+def generated_warnings(settings):
     """The warnings of the generation (ids up to its engine run's count: later tests may add more),
     each with its trail ordered by time."""
-    from sqlalchemy import select
-
-    from data.db import transaction
-    from data.models import User, Warning, WarningEvent, WarningRun
-
-    with transaction(settings.database_url) as s:
+    with reading(settings.database_url) as s:
         n = s.scalar(select(WarningRun.raised).order_by(WarningRun.id).limit(1))
         warnings = s.scalars(select(Warning).where(Warning.id <= n).order_by(Warning.id)).all()
         events = s.scalars(select(WarningEvent).where(WarningEvent.warning_id <= n)
@@ -102,25 +108,18 @@ def _generated_warnings(settings):
     return warnings, trails, users
 
 
-def _first_day(settings):
-    import datetime as dt
-
+def first_day(settings):
     period = q(settings, "SELECT MIN(period) FROM vouchers")
     return dt.date(period // 100, period % 100, 1)
 
 
-def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
+def test_demo008_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
     """The demo opens like a platform that has been running: warnings raised over many months,
     each trail a sequence of steps the lifecycle allows, by the users allowed to take them, with
     the warning's status and stamps matching its trail; nothing dated after today."""
-    from data.warnings import _cst_date
-    from domain import warning_lifecycle as rules
-    from domain.permissions import Scope
-    from tests.conftest import TODAY
-
-    warnings, trails, users = _generated_warnings(sqlite_settings)
-    start = _first_day(sqlite_settings)
-    raised = [_cst_date(w.raised_at) for w in warnings]
+    warnings, trails, users = generated_warnings(sqlite_settings)
+    start = first_day(sqlite_settings)
+    raised = [cst_date(w.raised_at) for w in warnings]
     assert len({(d.year, d.month) for d in raised}) >= 4 and min(raised) < TODAY.replace(day=1)
     assert start <= min(raised) and max(raised) <= TODAY
     statuses = {w.status for w in warnings}
@@ -132,13 +131,13 @@ def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
             ("raise", None, "raised", None), ("push", "raised", "pushed", None)]
         assert trail[0].at == trail[1].at == w.raised_at
         state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=w.region_code,
-                                   severity=w.severity, due_on=rules.due_date(_cst_date(w.raised_at), w.severity))
+                                   severity=w.severity, due_on=rules.due_date(cst_date(w.raised_at), w.severity))
         stamps = {}
         for prev, e in zip(trail[1:], trail[2:]):
-            assert prev.at < e.at and _cst_date(e.at) <= TODAY
+            assert prev.at < e.at and cst_date(e.at) <= TODAY
             assert e.from_status == state.status
             if e.action == "escalated":  # the escalation thread's step: the day after the deadline, one level up
-                day = _cst_date(e.at)
+                day = cst_date(e.at)
                 assert rules.overdue(state, day) and not rules.overdue(state, day - dt.timedelta(days=1))
                 region, due = rules.escalation(state, day)
                 state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=region,
@@ -147,13 +146,13 @@ def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
                 continue
             if e.by_id is not None:  # a real user of that jurisdiction, allowed to take the step
                 u = users[e.by_id]
-                scope = Scope(root=int(u.region_code), perms=rules_perms(u.role), user_id=u.id, role=u.role)
+                scope = Scope(root=int(u.region_code), perms=role_perms(u.role), user_id=u.id, role=u.role)
                 assert rules.refusal(e.action, scope, u.id, state) is None, (w.id, e.action, u.username)
             else:
                 assert rules.status_problem(e.action, state.status) is None
             assert rules.note_problem(e.action, e.note) is None
             if e.action == "handle":
-                assert _cst_date(e.at) <= state.due_on  # handled in time (else it went up first)
+                assert cst_date(e.at) <= state.due_on  # handled in time (else it went up first)
                 handler = users[e.by_id] if e.by_id is not None else None
                 state = rules.WarningState(
                     status="handled", region_code=w.region_code, assigned_region=state.assigned_region,
@@ -180,28 +179,20 @@ def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
         assert not rules.overdue(w, TODAY)
 
 
-def rules_perms(role):
-    from domain.permissions import role_perms
-
-    return role_perms(role)
-
-
-def test_warnings_are_raised_a_few_days_after_their_fault(sqlite_settings):
+def test_demo009_warnings_are_raised_a_few_days_after_their_fault(sqlite_settings):
     """A dated fault (a payment, a deadline, a contract date) is found within a week of its date
     (one of this month: by today); a fault older than the data in the data's first month."""
     from data.demo.warning_history import fault_date
-    from data.warnings import _cst_date
-    from tests.conftest import TODAY
 
-    warnings, _, _ = _generated_warnings(sqlite_settings)
-    start = _first_day(sqlite_settings)
-    dated = [(fault_date(w.rule_id, w.evidence), _cst_date(w.raised_at)) for w in warnings]
+    warnings, _, _ = generated_warnings(sqlite_settings)
+    start = first_day(sqlite_settings)
+    dated = [(fault_date(w.rule_id, w.evidence), cst_date(w.raised_at)) for w in warnings]
     assert sum(f is not None for f, _ in dated) >= len(warnings) // 2
     assert all(min(f, TODAY) <= r <= f + dt.timedelta(days=6) for f, r in dated if f is not None and f >= start)
     assert all(start <= r < start + dt.timedelta(days=30) for f, r in dated if f is not None and f < start)
 
 
-def test_fault_dates_from_the_evidence():
+def test_demo010_fault_dates_from_the_evidence():
     from data.demo.warning_history import fault_date
 
     D = dt.date
@@ -215,14 +206,10 @@ def test_fault_dates_from_the_evidence():
     assert fault_date("some_new_rule", {"paid_on": "2026-03-01"}) == D(2026, 3, 1)  # a later rule: its date key
 
 
-def test_the_history_is_deterministic(sqlite_settings):
-    from sqlalchemy import select
-
-    from data.db import transaction
+def test_demo011_the_history_is_deterministic(sqlite_settings):
     from data.demo.warning_history import plan
-    from data.models import User, Warning
 
-    with transaction(sqlite_settings.database_url) as s:
+    with reading(sqlite_settings.database_url) as s:
         rows = s.execute(select(Warning.id, Warning.rule_id, Warning.region_code, Warning.severity,
                                 Warning.fingerprint, Warning.evidence).where(Warning.id <= 40)).all()
         users = s.execute(select(User.id, User.role, User.region_code)).all()
@@ -233,13 +220,10 @@ def test_the_history_is_deterministic(sqlite_settings):
     assert a == b and a != c and a.events
 
 
-def test_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
+def test_demo012_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
     """预警热力图: 预警平均办结时长 per township is non-empty, and the monthly chart shows warnings
     raised and closed over several months, not one spike."""
     from data import warnings
-    from data.regions import load_region_tree
-    from domain.permissions import Scope, role_perms
-    from tests.conftest import TODAY
 
     province = sqlite_settings.province * 10**10
     scope = Scope(root=province, perms=role_perms("province_admin"), role="province_admin")
@@ -251,3 +235,36 @@ def test_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
     trend = warnings.trend(f, province, TODAY)
     assert sum(n > 0 for n in trend["raised"]) >= 4 and sum(trend["closed"]) >= 1
     assert max(trend["raised"]) < sum(trend["raised"]) / 2  # no single month holds most of them
+
+
+def test_demo013_the_demo_users_are_the_logins_make_run_prints(sqlite_settings):
+    """One user per demo login, each with a role of the table, in the demo county's tree; the
+    member login is a member of the first village, the bank login names its institution."""
+    with reading(sqlite_settings.database_url) as s:
+        users = {u.username: u for u in s.scalars(select(User).where(User.username.like("demo-%")))}
+    assert {name for name, _ in DEMO_LOGINS} <= set(users)
+    assert all(u.role in ROLES and u.is_active for u in users.values())
+    county = sqlite_settings.demo_county
+    village = users["demo-village"].region_code
+    assert county <= village < county + 10**6 and users["demo-member"].region_code == village
+    assert users["demo-member"].member_id is not None and users["demo-bank"].institution
+    assert [u.member_id for n, u in users.items() if n != "demo-member"] == [None] * (len(users) - 1)
+
+
+def test_demo014_same_seed_same_records():
+    """The business records (organisations, members, assets, contracts, trades, payments, planted
+    faults) follow from the seed alone."""
+    tree = load_region_tree(22)
+    villages = tree.descendants(220122100000, level=5).head(6)
+    spec = SCALES["test"]
+
+    def made(seed):
+        return demo_frames(np.random.default_rng(seed), 22, villages, spec, TODAY, plant=0.2)
+
+    a, b, c = made(5), made(5), made(6)
+    assert set(a.frames) == set(b.frames) and {"collective_orgs", "members", "assets", "contracts", "meetings"} <= set(a.frames)
+    assert all(a.frames[k].equals(b.frames[k]) for k in a.frames)
+    assert a.requests.equals(b.requests) and a.planted == b.planted and a.first == b.first
+    assert not all(a.frames[k].equals(c.frames[k]) for k in a.frames if k in c.frames)
+    assert a.requests.height and a.frames["collective_orgs"].height == villages.height
+    assert a.frames["members"]["org_id"].n_unique() == villages.height

@@ -11,7 +11,7 @@ GOOD_IDS = ["11010519491231002X", "440524188001010014", "220122199003071234"[:17
 
 
 @pytest.mark.parametrize("s", GOOD_IDS)
-def test_good_resident_ids(s):
+def test_identifiers001_good_resident_ids(s):
     assert is_valid_resident_id(s)
     assert is_valid_resident_id(s.lower())  # a lower-case x is the same number
 
@@ -25,12 +25,12 @@ def test_good_resident_ids(s):
     ("110105290012310021", "出生日期"),        # born in the future
     (None, "文本"),
 ])
-def test_bad_resident_ids_say_why(s, why):
+def test_identifiers002_bad_resident_ids_say_why(s, why):
     assert not is_valid_resident_id(s)
     assert why in resident_id_problem(s)
 
 
-def test_uscc_check_character_and_alphabet():
+def test_identifiers003_uscc_check_character_and_alphabet():
     assert is_valid_uscc("91350100M000100Y43")  # the standard's example
     body = "N2220122MA" + "1234567"
     code = body + uscc_check_char(body)
@@ -53,9 +53,9 @@ def test_uscc_check_character_and_alphabet():
     (220100000001, False),
     (True, False), (2.2e11, False), ("22012210020x", False),
 ])
-def test_region_code_structure(n, ok):
+def test_identifiers004_region_code_structure(n, ok):
     assert is_valid_region_code(n) is ok
 
 
-def test_masking_keeps_only_the_ends():
+def test_identifiers005_masking_keeps_only_the_ends():
     assert mask_resident_id("11010519491231002X") == "110105********002X"

@@ -6,8 +6,8 @@ import pytest
 from shapely.geometry import shape
 
 from data.maps import MAPS_DIR, load_geojson
-from domain.regions import CITY, COUNTY
 from data.regions import load_region_tree
+from domain.regions import CITY, COUNTY
 
 BOX = {22: (121.0, 40.5, 131.5, 46.5), 36: (113.4, 24.4, 118.6, 30.2)}
 #: units without a polygon in the 2017 source: Jilin's development zones, Jiangxi's 红谷滩区 (2019)
@@ -16,7 +16,7 @@ NO_POLYGON = {22: {220171, 220172, 220173, 220174, 220271, 220272, 220273, 22077
 
 @pytest.mark.parametrize("province", [22, 36])
 @pytest.mark.parametrize("level", [CITY, COUNTY])
-def test_boundaries_cover_the_tree(province, level):
+def test_maps001_boundaries_cover_the_tree(province, level):
     tree = load_region_tree(province)
     units = set(tree.frame.filter(tree.frame["level"] == level)["code"].to_list())
     feats = load_geojson(province, level)["features"]
@@ -35,11 +35,10 @@ def test_boundaries_cover_the_tree(province, level):
     assert path.stat().st_size < 400_000
 
 
-def test_map_legend_is_in_the_figure_and_matches_the_fills():
+def test_maps002_map_legend_is_in_the_figure_and_matches_the_fills():
     """The colour legend is drawn in the figure (a PNG export keeps it): its bottom step has the
     smallest region's colour, its top step the largest's, and the labels carry the range and unit."""
     from components.charts import region_map
-    from data.maps import load_geojson
 
     geo = load_geojson(22, 2)
     codes = [int(f["id"]) for f in geo["features"]]

@@ -20,7 +20,7 @@ from domain.permissions import OutOfScope, PermissionDenied
 from tests.conftest import TODAY
 from tests.support import business
 from tests.support.business import actor, own_database, stranger
-from tests.support.http import app_on, call, outputs, text
+from tests.support.http import app_on, call_as, outputs, text
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
@@ -322,7 +322,7 @@ FORM = ["meetings-org", "meetings-kind", "meetings-title", "meetings-date", "mee
 
 def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_for, sqlite_settings):
     secretary, cashier = client_for("demo-secretary"), client_for("demo-village")
-    page = outputs(call(secretary, app, callbacks.meetings.load, [{"id": "meetings-refresh", "property": "data",
+    page = outputs(call_as(secretary, app, callbacks.meetings.load, [{"id": "meetings-refresh", "property": "data",
                                                                     "value": 0}]))
     org = page["meetings-org"]["options"][0]["value"]
     who = actor(sqlite_settings, "demo-secretary")
@@ -342,7 +342,7 @@ def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_
         state += [{"id": "meetings-files", "property": "contents", "value": None},
                   {"id": "meetings-files", "property": "filename", "value": None},
                   {"id": "meetings-refresh", "property": "data", "value": 0}]
-        return call(client, app, callbacks.meetings.submit,
+        return call_as(client, app, callbacks.meetings.submit,
                     [{"id": "meetings-submit", "property": "n_clicks", "value": 1}], state)
 
     before = counts(sqlite_settings)
@@ -365,11 +365,11 @@ def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_
     assert ok.startswith("已登记会议 #") and ok.endswith("表决结果：决〔2026〕CB1 通过；决〔2026〕CB2 未通过。")  # 29 < 2/3 of 45
     assert counts(sqlite_settings)[:2] == (before[0] + 1, before[1] + 2)
 
-    rows = outputs(call(secretary, app, callbacks.meetings.load,
+    rows = outputs(call_as(secretary, app, callbacks.meetings.load,
                         [{"id": "meetings-refresh", "property": "data", "value": 1}]))["meetings-grid"]["rowData"]
     row = next(r for r in rows if r["title"] == "2026年第五次成员代表会议")
     assert (row["quorum"], row["resolutions"], row["passed"]) == ("已达", 2, 1)
-    detail = outputs(call(secretary, app, callbacks.meetings.selected,
+    detail = outputs(call_as(secretary, app, callbacks.meetings.selected,
                           [{"id": "meetings-grid", "property": "selectedRows", "value": [row]},
                            {"id": "meetings-refresh", "property": "data", "value": 1}]))
     assert [r["number"] for r in detail["meetings-res-grid"]["rowData"]] == ["决〔2026〕CB1", "决〔2026〕CB2"]
@@ -380,7 +380,7 @@ def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_
         edit = {"meetings-edit-kind": "成员代表会议", "meetings-edit-title": title,
                 "meetings-edit-date": YESTERDAY.isoformat(), "meetings-edit-expected": 45,
                 "meetings-edit-attended": 30, "meetings-edit-agenda": "一、鱼塘发包；二、年度计划"}
-        return call(client, app, callbacks.meetings.save,
+        return call_as(client, app, callbacks.meetings.save,
                     [{"id": "meetings-edit-submit", "property": "n_clicks", "value": 1}],
                     [{"id": "meetings-edit-target", "property": "data", "value": target},
                      *[{"id": k, "property": "value", "value": v} for k, v in edit.items()],

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select, text, update
 
+from data import audit_log
 from data.db import transaction, upgrade
 from data.models import AuditLog
-from data import audit_log
 from domain import audit, clock, passwords
 from settings import Settings
 
@@ -21,11 +21,11 @@ NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
     ("Password@123", False),                      # common
     ("Zl9#" + "x" * 100, True),                   # long passwords are fine
 ])
-def test_password_rules(pw, ok):
+def test_passwords001_password_rules(pw, ok):
     assert (passwords.password_problems(pw) == []) is ok
 
 
-def test_long_passwords_are_not_truncated():
+def test_passwords002_long_passwords_are_not_truncated():
     pw = "Qz7!" + "a" * 96
     h = passwords.hash_password(pw)
     assert passwords.verify_password(h, pw)
@@ -33,12 +33,12 @@ def test_long_passwords_are_not_truncated():
     assert not passwords.verify_password(h, pw[:72])
 
 
-def test_hash_is_argon2id_at_owasp_minimum():
+def test_passwords003_hash_is_argon2id_at_owasp_minimum():
     h = passwords.hash_password("Demo@2026!")
     assert h.startswith("$argon2id$") and "m=19456,t=2,p=1" in h
 
 
-def test_lockout_after_five_failures_for_thirty_minutes():
+def test_passwords004_lockout_after_five_failures_for_thirty_minutes():
     u = SimpleNamespace(failed_attempts=0, locked_until=None)
     for _ in range(4):
         passwords.register_failure(u, NOW)
@@ -48,7 +48,7 @@ def test_lockout_after_five_failures_for_thirty_minutes():
     assert not passwords.is_locked(u, NOW + dt.timedelta(minutes=30))
 
 
-def test_expiry_after_365_days():
+def test_passwords005_expiry_after_365_days():
     assert not passwords.password_expired(NOW - dt.timedelta(days=364), NOW)
     assert passwords.password_expired(NOW - dt.timedelta(days=365), NOW)
 
@@ -67,7 +67,7 @@ def _write(settings, n, start=NOW, step=dt.timedelta(days=1)):
                          result="success", region_code=220122000000, detail={"i": i}, at=start + i * step)
 
 
-def test_chain_verifies_and_names_the_first_tampered_row(log_db):
+def test_audit001_chain_verifies_and_names_the_first_tampered_row(log_db):
     _write(log_db, 5)
     url, key = log_db.database_url, log_db.audit_key
     with transaction(url) as s:
@@ -87,7 +87,7 @@ def test_chain_verifies_and_names_the_first_tampered_row(log_db):
         assert not audit_log.verify(s, "another-key").ok
 
 
-def test_purge_keeps_six_calendar_months(log_db):
+def test_audit002_purge_keeps_six_calendar_months(log_db):
     start = dt.datetime(2026, 6, 25, 4, 0, tzinfo=dt.UTC)  # 12:00 +08:00
     _write(log_db, 10, start=start)  # 2026-06-25 … 2026-07-04
     with transaction(log_db.database_url) as s:

@@ -5,13 +5,14 @@ import pytest
 
 from data.query import QueryLayer
 from domain.permissions import Scope, role_perms
-from tests.conftest import TODAY, sign_in
-from tests.test_app_access import cockpit
+from tests.support.app import TODAY
+from tests.support.cockpit import cockpit
+from tests.support.http import output, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 
 
-def test_postgres_matches_sqlite(pg_settings, sqlite_settings):
+def test_postgres001_matches_sqlite(pg_settings, sqlite_settings):
     pg = QueryLayer(pg_settings, today=TODAY).load()
     lite = QueryLayer(sqlite_settings, today=TODAY).load()
     scope = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")
@@ -23,8 +24,11 @@ def test_postgres_matches_sqlite(pg_settings, sqlite_settings):
     assert pg.children(scope, county).equals(lite.children(scope, county))
 
 
-def test_app_on_postgres_scopes_county(pg_app, pg_settings):
+def test_postgres002_app_on_postgres_scopes_county(pg_app, pg_settings):
     c = sign_in(pg_app.server, "demo-county")
-    assert cockpit(c).status_code == 200
-    other = pg_settings.demo_county + 10**6
-    assert cockpit(c, f"?region={other}").status_code == 403
+    county = pg_settings.demo_county
+    rows = output(cockpit(pg_app, c), "children-table", "rowData")
+    assert rows and all(county <= int(r["code"]) < county + 10**6 for r in rows)
+    other = county + 10**6
+    refused = cockpit(pg_app, c, f"#region={other}")
+    assert refused.status_code == 403 and refused.get_json() == {"error": f"区域 {other} 不在您的管辖范围内"}

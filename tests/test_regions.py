@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from data.regions import load_region_tree
 from domain.regions import (CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, ancestors, is_in_subtree, level_of, parent_of,
                             subtree_bounds)
-
-from data.regions import load_region_tree
 
 EXPECTED = {22: {CITY: 9, COUNTY: 69, TOWNSHIP: 1075, VILLAGE: 11860},
             36: {CITY: 11, COUNTY: 100, TOWNSHIP: 1767, VILLAGE: 22080}}
 
 
 @pytest.mark.parametrize("province", [22, 36])
-def test_counts_match_the_statistical_division(province):
+def test_regions001_counts_match_the_statistical_division(province):
     tree = load_region_tree(province)
     counts = tree.counts()
     assert counts[PROVINCE] == 1
@@ -22,7 +21,7 @@ def test_counts_match_the_statistical_division(province):
 
 
 @pytest.mark.parametrize("province", [22, 36])
-def test_every_code_is_under_its_parent(province):
+def test_regions002_every_code_is_under_its_parent(province):
     tree = load_region_tree(province)
     f = tree.frame
     assert f["code"].is_unique().all()
@@ -32,7 +31,7 @@ def test_every_code_is_under_its_parent(province):
         assert parent is None or parent in tree
 
 
-def test_known_names():
+def test_regions003_known_names():
     jl, jx = load_region_tree(22), load_region_tree(36)
     assert jl.name(220000000000) == "吉林省" and jl.name(220100000000) == "长春市"
     assert jl.name(220122000000) == "农安县"
@@ -40,7 +39,7 @@ def test_known_names():
     assert [n for _, n in jl.path(220122100000)][:3] == ["吉林省", "长春市", "农安县"]
 
 
-def test_subtree_is_a_range_and_levels_are_divisions():
+def test_regions004_subtree_is_a_range_and_levels_are_divisions():
     county = 220122000000
     lo, hi = subtree_bounds(county)
     assert (lo, hi) == (220122000000, 220122999999)
@@ -53,7 +52,7 @@ def test_subtree_is_a_range_and_levels_are_divisions():
     assert tree.children(county).height == tree.descendants(county, level=TOWNSHIP).height
 
 
-def test_other_provinces_are_refused():
+def test_regions005_other_provinces_are_refused():
     with pytest.raises(ValueError):
         load_region_tree(11)
     with pytest.raises(ValueError):

@@ -10,59 +10,46 @@ import dash
 import pytest
 from sqlalchemy import func, select, text, update
 
-from data.db import transaction
-from data.models import AccountRequest, AuditLog, User
+import callbacks.admin_audit
+import callbacks.admin_maintenance
+import callbacks.admin_sharing
+import callbacks.admin_users
 from data import audit_log
-from domain import passwords
+from data.db import reading, transaction
+from data.models import AccountRequest, AuditLog, User
+from domain import clock
+from domain.permissions import ROLES, Scope, role_may, role_perms
 from domain.regions import subtree_bounds
-from domain.permissions import ROLES, role_may, role_perms
+from server.callbacks import callback_named
 from server.guard import ROUTER_OUTPUT, may_open
-from tests.conftest import PASSWORD, dash_post, sign_in
-from tests.test_app_access import COCKPIT, cockpit
+from tests.support.accounts import audit_count, make_user, region_for
+from tests.support.app import PASSWORD
+from tests.support.cockpit import cockpit
+from tests.support.http import call, dash_post, login, output, props, sign_in, text as text_of
+
+#: `make_user` is imported from here by tests/test_contracts.py until it uses tests.support.accounts
+__all__ = ["make_user"]
 
 NEW_PASSWORD = "Xk9#forest-2027"
 
 
-def make_user(settings, username, role, region, *, password=PASSWORD, **extra) -> int:
-    with transaction(settings.database_url) as s:
-        u = User(username=username, display_name=username, role=role, region_code=region,
-                 password_hash=passwords.hash_password(password), **extra)
-        s.add(u)
-        s.flush()
-        return u.id
-
-
-def region_for(ql, settings, level: int) -> int:
-    county = settings.demo_county
-    township = int(ql.tree.children(county)["code"][0])
-    village = int(ql.tree.children(township)["code"][0])
-    return {1: settings.province * 10**10, 2: county // 10**8 * 10**8, 3: county, 4: township, 5: village}[level]
-
-
-def audit_count(settings, type_, actor=None) -> int:
-    with transaction(settings.database_url) as s:
-        q = select(func.count()).select_from(AuditLog).where(AuditLog.type == type_)
-        if actor:
-            q = q.where(AuditLog.actor == actor)
-        return s.scalar(q)
-
-
 def body(resp) -> str:
-    """Response text with JSON unescaped (Dash answers escape non-ASCII)."""
+    """Response text with JSON unescaped (Dash answers escape non-ASCII): for HTML pages and for
+    checking that a name appears nowhere in an answer."""
     data = resp.get_json(silent=True)
     return json.dumps(data, ensure_ascii=False) if data is not None else resp.get_data(as_text=True)
 
 
-def login(client, username, password=PASSWORD, **kw):
-    return client.post("/login", data={"username": username, "password": password}, **kw)
+def tree_of(app):
+    return app.server.extensions["platform.query"].tree
 
 
 # ------------------------------------------------------------------ sign-in protection
 
-def test_five_failures_lock_the_account_for_thirty_minutes(app, sqlite_settings):
+def test_security001_five_failures_lock_the_account_for_thirty_minutes(app, sqlite_settings):
     make_user(sqlite_settings, "lock-test", "county_admin", sqlite_settings.demo_county)
     c = app.server.test_client()
-    for i in range(4):
+    for _ in range(4):
         assert "用户名或密码错误" in login(c, "lock-test", "Wrong#pass1").get_data(as_text=True)
     fifth = login(c, "lock-test", "Wrong#pass1")
     assert fifth.status_code == 401 and "锁定30分钟" in body(fifth)
@@ -70,7 +57,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(app, sqlite_settings)
     assert right.status_code == 401 and "锁定" in body(right)
     assert audit_count(sqlite_settings, "lockout", "lock-test") == 1
     assert audit_count(sqlite_settings, "sign_in_failed", "lock-test") == 6
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)
+    later = clock.now() + dt.timedelta(minutes=31)
     app.server.config["NOW"] = lambda: later
     try:
         assert login(c, "lock-test").status_code == 302
@@ -78,46 +65,43 @@ def test_five_failures_lock_the_account_for_thirty_minutes(app, sqlite_settings)
         app.server.config.pop("NOW")
 
 
-def test_expired_password_forces_a_change_before_anything_else(app, sqlite_settings):
-    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=366)
+def test_security002_expired_password_forces_a_change_before_anything_else(app, sqlite_settings):
+    old = clock.now() - dt.timedelta(days=366)
     make_user(sqlite_settings, "expired-pw", "county_admin", sqlite_settings.demo_county, password_changed_at=old)
     c = app.server.test_client()
     resp = login(c, "expired-pw")
     assert resp.status_code == 302 and resp.headers["Location"] == "/password"
     assert c.get("/cockpit").headers["Location"] == "/password"
-    assert cockpit(c).status_code == 403  # no callback runs either
+    refused = cockpit(app, c)  # no callback runs either
+    assert refused.status_code == 403 and refused.get_json() == {"error": "请先修改密码"}
     page = c.get("/password").get_data(as_text=True)
-    assert "password-forced" in page
+    assert 'id="password-forced"' in page
     weak = c.post("/password", data={"old": PASSWORD, "new": "abc12345", "again": "abc12345"})
     assert weak.status_code == 400 and "特殊字符" in body(weak)
     ok = c.post("/password", data={"old": PASSWORD, "new": NEW_PASSWORD, "again": NEW_PASSWORD})
     assert ok.status_code == 302
-    assert c.get("/cockpit").status_code == 200 and cockpit(c).status_code == 200
+    assert c.get("/cockpit").status_code == 200 and cockpit(app, c).status_code == 200
     assert audit_count(sqlite_settings, "password_change", "expired-pw") == 1
 
 
-def test_disabling_a_user_ends_their_session_at_once(app, sqlite_settings):
-    uid = make_user(sqlite_settings, "to-disable", "township_accountant",
-                    region_for(app.server.extensions["platform.query"], sqlite_settings, 4))
+def test_security003_disabling_a_user_ends_their_session_at_once(app, sqlite_settings):
+    uid = make_user(sqlite_settings, "to-disable", "township_accountant", region_for(tree_of(app), sqlite_settings, 4))
     victim = sign_in(app.server, "to-disable")
     assert victim.get("/").status_code == 200
     admin = sign_in(app.server, "demo-county")
-    with transaction(sqlite_settings.database_url) as s:
+    with reading(sqlite_settings.database_url) as s:
         version = s.get(User, uid).version
-    key = next(k for k in app.callback_map if k.startswith("..acct-user-result."))
-    resp = dash_post(admin, key,
-                     [{"id": "acct-disable", "property": "n_clicks", "value": 1},
-                      {"id": "acct-enable", "property": "n_clicks", "value": None}],
-                     [{"id": "acct-users", "property": "selectedRows",
-                       "value": [{"id": uid, "version": version, "username": "to-disable"}]},
-                      {"id": "acct-refresh", "property": "data", "value": 0}])
-    assert resp.status_code == 200 and "已停用" in body(resp)
+    resp = call(app, admin, callbacks.admin_users.set_active,
+                props(("acct-disable", "n_clicks", 1), ("acct-enable", "n_clicks", None)),
+                props(("acct-users", "selectedRows", [{"id": uid, "version": version, "username": "to-disable"}]),
+                      ("acct-refresh", "data", 0)))
+    assert text_of(output(resp, "acct-user-result", "children")) == "账号 to-disable 已停用，其会话已全部结束。"
     assert victim.get("/").status_code == 302  # the very next request is refused
-    assert cockpit(victim).status_code == 401
+    assert cockpit(app, victim).status_code == 401
     assert login(app.server.test_client(), "to-disable").status_code == 401
 
 
-def test_rate_limit_on_failed_sign_ins_per_address(app):
+def test_security004_rate_limit_on_failed_sign_ins_per_address(app):
     c = app.server.test_client()
     env = {"REMOTE_ADDR": "10.9.8.7"}
     codes = [login(c, f"nobody-{i}", "Wrong#pass1", environ_base=env).status_code for i in range(31)]
@@ -126,7 +110,7 @@ def test_rate_limit_on_failed_sign_ins_per_address(app):
     assert other.status_code == 302
 
 
-def test_session_cookie_flags_and_new_id_at_sign_in(app):
+def test_security005_session_cookie_flags_and_new_id_at_sign_in(app):
     c = app.server.test_client()
     c.get("/login")
     resp = login(c, "demo-province")
@@ -138,7 +122,7 @@ def test_session_cookie_flags_and_new_id_at_sign_in(app):
     assert c.get_cookie("nj_session").value != first
 
 
-def test_sign_out_ends_the_session_on_the_server(app):
+def test_security006_sign_out_ends_the_session_on_the_server(app):
     c = sign_in(app.server, "demo-province")
     stolen = c.get_cookie("nj_session").value
     c.get("/logout")
@@ -149,53 +133,50 @@ def test_sign_out_ends_the_session_on_the_server(app):
 
 # ------------------------------------------------------------------ request protection
 
-def test_refused_posts_run_no_callback(app, client_for, monkeypatch):
+def test_security007_refused_posts_run_no_callback(app, client_for, monkeypatch):
     ql = app.server.extensions["platform.query"]
     calls = []
     real = ql.kpis
     monkeypatch.setattr(ql, "kpis", lambda *a, **k: calls.append(1) or real(*a, **k))
     c = client_for("demo-province")
-    foreign = dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": ""}], Origin="https://evil.example")
+    foreign = cockpit(app, c, Origin="https://evil.example")
     plain = c.post("/_dash-update-component", data=json.dumps({"output": "x"}), content_type="text/plain")
     assert foreign.status_code == 403 and plain.status_code == 415
     assert calls == []
-    assert cockpit(c).status_code == 200 and calls == [1]
+    assert cockpit(app, c).status_code == 200 and calls == [1]
 
 
 # ------------------------------------------------------------------ the role × page matrix
 
 @pytest.fixture(scope="module")
 def role_clients(app, sqlite_settings):
-    ql = app.server.extensions["platform.query"]
     clients = {}
     for role, r in ROLES.items():
         username = f"matrix-{role.replace('_', '-')}"
-        make_user(sqlite_settings, username, role, region_for(ql, sqlite_settings, r.level),
-                  approval_ref="省农业农村厅〔2026〕1号" if role == "oversight_admin" else None)
+        make_user(sqlite_settings, username, role, region_for(tree_of(app), sqlite_settings, r.level),
+                  approval_ref="省农业农村厅〔2026〕1号" if r.needs_approval_ref else None)
         clients[role] = sign_in(app.server, username)
     return clients
 
 
-def _pages():
+def pages():
     import app  # noqa: F401 - registers the pages
 
     return sorted(dash.page_registry.values(), key=lambda p: p["path"])
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
-def test_every_role_page_pair_follows_the_permission_table(app, role_clients, role):
-    from domain.permissions import Scope
-
+def test_security008_every_role_page_pair_follows_the_permission_table(app, role_clients, role):
     c = role_clients[role]
     scope = Scope(root=0, perms=role_perms(role), role=role)
     layout = body(c.get("/_dash-layout"))
-    for page in _pages():
+    for page in pages():
         allowed = may_open(page, scope)
         declared = page["permission"] if isinstance(page["permission"], tuple) else (page["permission"],)
         assert allowed == any(role_may(role, a) for a in declared)
         assert (c.get(page["path"]).status_code == 200) == allowed, (role, page["path"])
-        router = dash_post(c, ROUTER_OUTPUT, [{"id": "_pages_location", "property": "pathname", "value": page["path"]},
-                                              {"id": "_pages_location", "property": "search", "value": ""}])
+        router = dash_post(c, ROUTER_OUTPUT, props(("_pages_location", "pathname", page["path"]),
+                                                   ("_pages_location", "search", "")))
         assert (router.status_code == 200) == allowed, (role, page["path"], router.status_code)
         nav_id = f"nav-{page['module'].split('.')[-1]}"
         assert (nav_id in layout) == (allowed and page.get("nav", True)), (role, nav_id)
@@ -203,8 +184,10 @@ def test_every_role_page_pair_follows_the_permission_table(app, role_clients, ro
 
 # ------------------------------------------------------------------ jurisdiction
 
-def _callback_body(app, key: str, other: int):
+def aimed_at(app, key: str, other: int) -> tuple[list[dict], list[dict]]:
+    """Inputs and state for callback `key`, every region (and URL fragment) naming `other`."""
     spec = app.callback_map[key]
+
     def value(item):
         cid, prop = item["id"], item["property"]
         if prop in ("search", "hash"):
@@ -216,110 +199,112 @@ def _callback_body(app, key: str, other: int):
         if prop == "selectedRows":
             return [{"id": 1, "version": 1, "username": "demo-admin"}]
         return None
+
     inputs = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec["inputs"]]
     state = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec.get("state", [])]
     return inputs, state
 
 
+def written(settings) -> tuple[int, int]:
+    with reading(settings.database_url) as s:
+        return (s.scalar(select(func.count()).select_from(AccountRequest)),
+                s.scalar(select(func.count()).select_from(User).where(User.is_active.is_(False))))
+
+
 @pytest.mark.parametrize("username", ["demo-township", "demo-county"])
-def test_no_callback_reads_or_writes_outside_the_region(app, sqlite_settings, client_for, username):
-    ql = app.server.extensions["platform.query"]
+def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_settings, client_for, username):
+    tree = tree_of(app)
     county = sqlite_settings.demo_county
-    other_county = next(x for x in ql.tree.children(county // 10**8 * 10**8)["code"] if x != county)
-    other_name = ql.tree.name(other_county)
+    other_county = next(x for x in tree.children(county // 10**8 * 10**8)["code"] if x != county)
+    other_name = tree.name(other_county)
     c = client_for(username)
-    lo, hi = subtree_bounds(c_root := region_for(ql, sqlite_settings, 3 if username == "demo-county" else 4))
-    with transaction(sqlite_settings.database_url) as s:
-        before = (s.scalar(select(func.count()).select_from(AccountRequest)),
-                  s.scalar(select(func.count()).select_from(User).where(User.is_active.is_(False))))
-    perms = app.server.extensions["platform.callback_actions"]
+    root = region_for(tree, sqlite_settings, 3 if username == "demo-county" else 4)
+    lo, hi = subtree_bounds(root)
+    before = written(sqlite_settings)
+    log_grid = callback_named(app, callbacks.admin_audit.search)
+    log_export = callback_named(app, callbacks.admin_audit.export)
+    share_grid = callback_named(app, callbacks.admin_sharing.load)
     tried = 0
-    for key in perms:
-        inputs, state = _callback_body(app, key, other_county)
+    for key in app.server.extensions["platform.callback_actions"]:
+        inputs, state = aimed_at(app, key, other_county)
         resp = dash_post(c, key, inputs, state)
-        text_ = body(resp)
         assert resp.status_code in (200, 204, 403), (key, resp.status_code)
-        if resp.status_code == 200 and key.startswith("..log-grid."):
+        if resp.status_code == 200 and key == log_grid:
             # the log shows the caller's own refused attempts; every entry is of their jurisdiction
-            rows = resp.get_json()["response"]["log-grid"]["rowData"]
+            rows = output(resp, "log-grid", "rowData")
             assert all(lo <= r["region_code"] <= hi for r in rows), key
-        elif resp.status_code == 200 and key.startswith("..share-grid."):
+        elif resp.status_code == 200 and key == share_grid:
             # names every city and county as a possible sharing target (reference data); the
             # requests listed all involve the caller's own region
-            rows = resp.get_json()["response"]["share-grid"]["rowData"]
-            assert all(lo <= r["owner_region"] <= hi or r["grantee_region"] == c_root for r in rows), key
-        elif resp.status_code == 200 and not key.startswith("log-download."):  # the same query as log-grid
-            assert other_name not in text_ and str(other_county) not in text_, key
+            rows = output(resp, "share-grid", "rowData")
+            assert all(lo <= r["owner_region"] <= hi or r["grantee_region"] == root for r in rows), key
+        elif resp.status_code == 200 and key != log_export:  # the same query as the log grid
+            answer = body(resp)
+            assert other_name not in answer and str(other_county) not in answer, key
         tried += 1
     assert tried >= 10
-    with transaction(sqlite_settings.database_url) as s:
-        after = (s.scalar(select(func.count()).select_from(AccountRequest)),
-                 s.scalar(select(func.count()).select_from(User).where(User.is_active.is_(False))))
-    assert after == before  # nothing was written
+    assert written(sqlite_settings) == before  # nothing was written
 
 
-def test_county_cannot_request_an_account_in_another_county(app, sqlite_settings, client_for):
-    ql = app.server.extensions["platform.query"]
-    other_township = int(ql.tree.children(sqlite_settings.demo_county + 10**6)["code"][0]) \
-        if sqlite_settings.demo_county + 10**6 in ql.tree else None
-    other_township = other_township or int(ql.tree.descendants(220102000000, level=4)["code"][0])
-    c = client_for("demo-county")
-    resp = _submit(app, c, "outsider", "township_accountant", other_township)
+def submit_account(app, client, username, role, region, password=NEW_PASSWORD, display="测试用户"):
+    fields = {"acct-username": username, "acct-display-name": display, "acct-role": role, "acct-region": region,
+              "acct-approval-ref": None, "acct-institution": None, "acct-password": password}
+    return call(app, client, callbacks.admin_users.submit, props(("acct-submit", "n_clicks", 1)),
+                props(*((k, "value", v) for k, v in fields.items()), ("acct-refresh", "data", 0)))
+
+
+def decide_account(app, client, request_id, approve=True):
+    return call(app, client, callbacks.admin_users.decide,
+                props(("acct-approve", "n_clicks", 1 if approve else None), ("acct-reject", "n_clicks", None if approve else 1)),
+                props(("acct-requests", "selectedRows", [{"id": request_id}]), ("acct-comment", "value", "同意"),
+                      ("acct-refresh", "data", 0)))
+
+
+def decision(resp) -> str:
+    return text_of(output(resp, "acct-decide-result", "children"))
+
+
+def test_security010_county_cannot_request_an_account_in_another_county(app, sqlite_settings, client_for):
+    tree = tree_of(app)
+    other_county = next(x for x in tree.children(sqlite_settings.demo_county // 10**8 * 10**8)["code"]
+                        if x != sqlite_settings.demo_county)
+    other_township = int(tree.descendants(other_county, level=4)["code"][0])
+    resp = submit_account(app, client_for("demo-county"), "outsider", "township_accountant", other_township)
     assert resp.status_code == 403
-    with transaction(sqlite_settings.database_url) as s:
+    with reading(sqlite_settings.database_url) as s:
         assert s.scalar(select(func.count()).select_from(AccountRequest).where(AccountRequest.username == "outsider")) == 0
 
 
-def _submit(app, client, username, role, region, password=NEW_PASSWORD, display="测试用户"):
-    key = next(k for k in app.callback_map if k.startswith("..acct-submit-result."))
-    fields = {"acct-username": username, "acct-display-name": display, "acct-role": role, "acct-region": region,
-              "acct-approval-ref": None, "acct-institution": None, "acct-password": password}
-    return dash_post(client, key, [{"id": "acct-submit", "property": "n_clicks", "value": 1}],
-                     [{"id": k, "property": "value", "value": v} for k, v in fields.items()]
-                     + [{"id": "acct-refresh", "property": "data", "value": 0}])
-
-
-def _decide(app, client, request_id, approve=True):
-    key = next(k for k in app.callback_map if k.startswith("..acct-decide-result."))
-    return dash_post(client, key, [{"id": "acct-approve", "property": "n_clicks", "value": 1 if approve else None},
-                                   {"id": "acct-reject", "property": "n_clicks", "value": None if approve else 1}],
-                     [{"id": "acct-requests", "property": "selectedRows", "value": [{"id": request_id}]},
-                      {"id": "acct-comment", "property": "value", "value": "同意"},
-                      {"id": "acct-refresh", "property": "data", "value": 0}])
-
-
-def test_account_requests_need_the_right_approver_and_never_the_requester(app, sqlite_settings, client_for):
-    ql = app.server.extensions["platform.query"]
-    township = region_for(ql, sqlite_settings, 4)
+def test_security011_account_requests_need_the_right_approver_and_never_the_requester(app, sqlite_settings, client_for):
+    township = region_for(tree_of(app), sqlite_settings, 4)
     county_admin = client_for("demo-county")
-    bad = _submit(app, county_admin, "new.accountant", "township_accountant", township, password="short")
-    assert "密码长度至少8位" in body(bad)
-    ok = _submit(app, county_admin, "new.accountant", "township_accountant", township)
-    assert ok.status_code == 200 and "已提交申请" in body(ok)
-    rid = int(re.search(r"申请 #(\d+)", body(ok)).group(1))
-    own = _decide(app, county_admin, rid)
-    assert "不能审批本人提交的申请" in body(own)
+    bad = submit_account(app, county_admin, "new.accountant", "township_accountant", township, password="short")
+    assert "密码长度至少8位" in output(bad, "acct-password-error", "children")
+    ok = submit_account(app, county_admin, "new.accountant", "township_accountant", township)
+    submitted = text_of(output(ok, "acct-submit-result", "children"))
+    rid = int(re.fullmatch(r"已提交申请 #(\d+)，等待审批。", submitted).group(1))
+    assert decision(decide_account(app, county_admin, rid)) == "不能审批本人提交的申请"
     province_admin = client_for("demo-admin")  # township accounts are for the county to approve
-    assert "县级平台管理员审批" in body(_decide(app, province_admin, rid))
-    with transaction(sqlite_settings.database_url) as s:
+    assert decision(decide_account(app, province_admin, rid)) == "该申请应由县级平台管理员审批"
+    with reading(sqlite_settings.database_url) as s:
         assert s.get(AccountRequest, rid).status == "pending"
     make_user(sqlite_settings, "county-admin-2", "county_admin", sqlite_settings.demo_county)
     second = sign_in(app.server, "county-admin-2")
-    assert "已批准" in body(_decide(app, second, rid))
+    assert decision(decide_account(app, second, rid)) == f"申请 #{rid} 已批准。"
     # the new account works, and its administrator-set password must be changed first
     resp = login(app.server.test_client(), "new.accountant", NEW_PASSWORD)
     assert resp.status_code == 302 and resp.headers["Location"] == "/password"
     assert audit_count(sqlite_settings, "approval") >= 3
 
 
-def test_oversight_admin_needs_a_provincial_approval_on_record(app, client_for):
-    resp = _submit(app, client_for("demo-admin"), "audit.office", "oversight_admin", 220000000000)
-    assert "省级审批文号" in body(resp)
+def test_security012_oversight_admin_needs_a_provincial_approval_on_record(app, client_for):
+    resp = submit_account(app, client_for("demo-admin"), "audit.office", "oversight_admin", 220000000000)
+    assert output(resp, "acct-approval-ref-error", "children") == "监督部门管理员须有省级审批文号（第九条）"
 
 
 # ------------------------------------------------------------------ security log
 
-def test_verify_command_names_the_first_tampered_row(sqlite_settings, monkeypatch, capsys):
+def test_security013_verify_command_names_the_first_tampered_row(sqlite_settings, monkeypatch, capsys):
     from data.audit_log import main as audit_cli
 
     monkeypatch.setenv("DATABASE_URL", sqlite_settings.database_url)
@@ -343,44 +328,35 @@ def test_verify_command_names_the_first_tampered_row(sqlite_settings, monkeypatc
         s.execute(text("DELETE FROM audit_log WHERE id > :i"), {"i": target - 1})
 
 
-def test_log_page_filters_and_exports_within_scope(app, client_for, sqlite_settings):
+LOG_FILTER = (("log-dates", "start_date"), ("log-dates", "end_date"), ("log-types", "value"), ("log-actor", "value"),
+              ("log-result", "value"))
+
+
+def test_security014_log_page_filters_and_exports_within_scope(app, client_for, sqlite_settings):
     c = client_for("demo-county")
-    key = next(k for k in app.callback_map if k.startswith("..log-grid."))
-    resp = dash_post(c, key, [{"id": "log-search", "property": "n_clicks", "value": 1}],
-                     [{"id": "log-dates", "property": "start_date", "value": None},
-                      {"id": "log-dates", "property": "end_date", "value": None},
-                      {"id": "log-types", "property": "value", "value": ["sign_in"]},
-                      {"id": "log-actor", "property": "value", "value": None},
-                      {"id": "log-result", "property": "value", "value": None}])
-    rows = resp.get_json()["response"]["log-grid"]["rowData"]
+    resp = call(app, c, callbacks.admin_audit.search, props(("log-search", "n_clicks", 1)),
+                props(*((i, p, ["sign_in"] if i == "log-types" else None) for i, p in LOG_FILTER)))
+    rows = output(resp, "log-grid", "rowData")
     county = sqlite_settings.demo_county
     assert rows and all(r["type_label"] == "登录" for r in rows)
     assert all(county <= r["region_code"] < county + 10**6 for r in rows)  # nothing from outside the county
-    exp_key = next(k for k in app.callback_map if k.startswith("log-download."))
-    exported = dash_post(c, exp_key, [{"id": "log-export", "property": "n_clicks", "value": 1}],
-                         [{"id": i, "property": p, "value": None} for i, p in
-                          [("log-dates", "start_date"), ("log-dates", "end_date"), ("log-types", "value"),
-                           ("log-actor", "value"), ("log-result", "value")]])
-    content = exported.get_json()["response"]["log-download"]["data"]["content"]
-    assert content.startswith("\ufeff序号,时间（北京时间）")
+    exported = call(app, c, callbacks.admin_audit.export, props(("log-export", "n_clicks", 1)),
+                    props(*((i, p, None) for i, p in LOG_FILTER)))
+    assert output(exported, "log-download", "data")["content"].startswith("\ufeff序号,时间（北京时间）")
     assert audit_count(sqlite_settings, "export", "demo-county") >= 1
 
 
 # ------------------------------------------------------------------ maintenance mode
 
-def test_maintenance_closure_banner_then_only_maintainers_sign_in(app, sqlite_settings, client_for):
-    key = next(k for k in app.callback_map if k.startswith("..mnt-result."))
-    start = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=2)).replace(second=0, microsecond=0)
-    clicks = [{"id": "mnt-publish", "property": "n_clicks", "value": 1},
-            {"id": "mnt-withdraw", "property": "n_clicks", "value": None}]
-    state = [{"id": "mnt-start", "property": "value", "value": start.strftime("%Y-%m-%dT%H:%M")},
-             {"id": "mnt-end", "property": "value", "value": None},
-             {"id": "mnt-message", "property": "value", "value": "系统升级"},
-             {"id": "mnt-version", "property": "data", "value": 0}]
-    county = dash_post(client_for("demo-county"), key, clicks, state)
+def test_security015_maintenance_closure_banner_then_only_maintainers_sign_in(app, sqlite_settings, client_for):
+    start = (clock.china_now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    clicks = props(("mnt-publish", "n_clicks", 1), ("mnt-withdraw", "n_clicks", None))
+    state = props(("mnt-start", "value", start.strftime("%Y-%m-%dT%H:%M")), ("mnt-end", "value", None),
+                  ("mnt-message", "value", "系统升级"), ("mnt-version", "data", 0))
+    county = call(app, client_for("demo-county"), callbacks.admin_maintenance.publish, clicks, state)
     assert county.status_code == 403  # only the province announces
-    resp = dash_post(client_for("demo-admin"), key, clicks, state)
-    assert "公告已发布" in body(resp)
+    resp = call(app, client_for("demo-admin"), callbacks.admin_maintenance.publish, clicks, state)
+    assert text_of(output(resp, "mnt-result", "children")) == "公告已发布，所有用户将看到停机提示。"
     from data import platform_settings
 
     platform_settings.forget(sqlite_settings.database_url, "maintenance")
@@ -402,34 +378,30 @@ def test_maintenance_closure_banner_then_only_maintainers_sign_in(app, sqlite_se
 
 # ------------------------------------------------------------------ cross-region sharing (Art. J17)
 
-def test_sharing_needs_a_provincial_approval(app, sqlite_settings, client_for):
-    ql = app.server.extensions["platform.query"]
+def test_security016_sharing_needs_a_provincial_approval(app, sqlite_settings, client_for):
     county = sqlite_settings.demo_county
-    with transaction(sqlite_settings.database_url) as s:
+    with reading(sqlite_settings.database_url) as s:
         other = s.scalar(select(User.region_code).where(User.username == "demo-county-b"))
     reader = client_for("demo-county-b")
-    assert cockpit(reader, f"#region={county}").status_code == 403
-    submit = next(k for k in app.callback_map if k.startswith("..share-submit-result."))
-    until = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    assert cockpit(app, reader, f"#region={county}").status_code == 403
+    until = (clock.today() + dt.timedelta(days=90)).isoformat()
     owner = client_for("demo-county")
-    resp = dash_post(owner, submit, [{"id": "share-submit", "property": "n_clicks", "value": 1}],
-                     [{"id": "share-grantee", "property": "value", "value": other},
-                      {"id": "share-purpose", "property": "value", "value": "联合开展资产清查"},
-                      {"id": "share-until", "property": "value", "value": until},
-                      {"id": "share-refresh", "property": "data", "value": 0}])
-    sid = int(re.search(r"#(\d+)", body(resp)).group(1))
-    decide = next(k for k in app.callback_map if k.startswith("..share-decide-result."))
+    resp = call(app, owner, callbacks.admin_sharing.submit, props(("share-submit", "n_clicks", 1)),
+                props(("share-grantee", "value", other), ("share-purpose", "value", "联合开展资产清查"),
+                      ("share-until", "value", until), ("share-refresh", "data", 0)))
+    submitted = text_of(output(resp, "share-submit-result", "children"))
+    sid = int(re.fullmatch(r"已提交共享申请 #(\d+)，等待省级审批。", submitted).group(1))
 
     def approve(client):
-        return dash_post(client, decide, [{"id": "share-approve", "property": "n_clicks", "value": 1},
-                                          {"id": "share-reject", "property": "n_clicks", "value": None}],
-                         [{"id": "share-grid", "property": "selectedRows", "value": [{"id": sid}]},
-                          {"id": "share-refresh", "property": "data", "value": 0}])
+        answer = call(app, client, callbacks.admin_sharing.decide,
+                      props(("share-approve", "n_clicks", 1), ("share-reject", "n_clicks", None)),
+                      props(("share-grid", "selectedRows", [{"id": sid}]), ("share-refresh", "data", 0)))
+        return text_of(output(answer, "share-decide-result", "children"))
 
-    assert "不能审批本人提交的申请" in body(approve(owner))
-    assert "省级平台管理员" in body(approve(reader))  # nor can the receiving county
-    assert cockpit(reader, f"#region={county}").status_code == 403
-    assert "已批准" in body(approve(client_for("demo-admin")))
-    shared = cockpit(reader, f"#region={county}")
-    assert shared.status_code == 200 and ql.tree.name(county) in body(shared)
+    assert approve(owner) == "不能审批本人提交的申请"
+    assert approve(reader) == "只有省级平台管理员可以审批数据共享"  # nor can the receiving county
+    assert cockpit(app, reader, f"#region={county}").status_code == 403
+    assert approve(client_for("demo-admin")) == f"共享申请 #{sid} 已批准。"
+    shared = output(cockpit(app, reader, f"#region={county}"), "children-table", "rowData")
+    assert shared and all(county <= int(r["code"]) < county + 10**6 for r in shared)
     assert audit_count(sqlite_settings, "sharing") >= 3

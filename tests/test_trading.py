@@ -18,7 +18,7 @@ from domain.permissions import OutOfScope
 from domain.trading import instalments
 from tests.conftest import TODAY
 from tests.support.business import GOOD_ID, USCC, actor, counts, own_database, resolution, stranger
-from tests.support.http import app_on, call, outputs, text
+from tests.support.http import app_on, call_as, outputs, text
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_trading004_the_bid_form_tells_a_caller_from_another_county_and_writes_n
                                  TODAY, TODAY + dt.timedelta(days=7), TODAY)
     stranger(sqlite_settings, "demo-township")
     before = db_counts(sqlite_settings)
-    out = outputs(call(client_for("demo-township-elsewhere"), app, callbacks.trading.bid,
+    out = outputs(call_as(client_for("demo-township-elsewhere"), app, callbacks.trading.bid,
                        [{"id": "bid-submit", "property": "n_clicks", "value": 1}],
                        [{"id": "trade-grid", "property": "selectedRows", "value": [{"id": lid}]},
                         {"id": "bid-bidder", "property": "value", "value": "王伟"},

@@ -123,5 +123,6 @@ def warnings_table(frame, tree, link: bool = False) -> str:
                     f'<td>{title(r)}</td>'
                     f'<td>{escape(tree.name(r["code"]))}</td>'
                     f'<td class="text-nowrap">{escape(str(r["raised_at"])[:10])}</td></tr>')
-    return ('<table class="table table-sm mb-0" id="warnings-table"><thead><tr><th class="text-nowrap">级别</th><th>预警</th><th>村</th>'
+    return ('<table class="table table-sm mb-0" id="warnings-table"><thead><tr>'
+            '<th class="text-nowrap">级别</th><th>预警</th><th>村</th>'
             f'<th>时间</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')

@@ -21,10 +21,13 @@ from data import bulk
 from data.db import engine_for, transaction, upgrade
 from data.models import Base, Region, Setting, User
 from data.regions import load_region_tree
+from domain import clock
 from settings import Settings
 
-from .ledger import generate_ledger
-from .records import business_frames, org_frames
+from .business import business_frames
+from .ledger import Ledger, generate_ledger
+from .orgs import org_frames
+from .payments import payment_frames
 
 
 @dataclass(frozen=True)
@@ -87,25 +90,25 @@ def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_villag
     township = first_village // 1000 * 1000
     city = county // 100_000_000 * 100_000_000
     other_villages = villages.filter((pl.col("code") < county) | (pl.col("code") >= county + 1_000_000))
-    rows = [
-        ("demo-province", "省级领导（演示）", "province_leader", tree.root),
-        ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root),
-        ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city),
-        ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county),
-        ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township),
-        ("demo-township-head", f"{tree.name(township)}主要领导（演示）", "township_head", township),
-        ("demo-secretary", f"{tree.name(first_village)}书记（演示）", "village_secretary", first_village),
-        ("demo-supervisor", f"{tree.name(first_village)}监事长（演示）", "village_supervisor", first_village),
-        ("demo-village", f"{tree.name(first_village)}报账员（演示）", "village_cashier", first_village),
-        ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root),
-        ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village),
+    rows = [  # username, display name, role, region, other columns
+        ("demo-province", "省级领导（演示）", "province_leader", tree.root, {}),
+        ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root, {}),
+        ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city, {}),
+        ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county, {}),
+        ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township, {}),
+        ("demo-township-head", f"{tree.name(township)}主要领导（演示）", "township_head", township, {}),
+        ("demo-secretary", f"{tree.name(first_village)}书记（演示）", "village_secretary", first_village, {}),
+        ("demo-supervisor", f"{tree.name(first_village)}监事长（演示）", "village_supervisor", first_village, {}),
+        ("demo-village", f"{tree.name(first_village)}报账员（演示）", "village_cashier", first_village, {}),
+        ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root, {"institution": "合作金融机构"}),
+        ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village,
+         {"member_id": member_of_demo_village}),
     ]
     if other_villages.height:
         other_county = int(other_villages["code"][0]) // 1_000_000 * 1_000_000
-        rows.append(("demo-county-b", f"{tree.name(other_county)}组织管理员（演示）", "county_admin", other_county))
-    return [dict(username=u, display_name=d, role=r, region_code=int(c),
-                 member_id=member_of_demo_village if r == "member" else None,
-                 institution="合作金融机构" if r == "bank_user" else None) for u, d, r, c in rows]
+        rows.append(("demo-county-b", f"{tree.name(other_county)}组织管理员（演示）", "county_admin", other_county, {}))
+    return [dict(username=u, display_name=d, role=r, region_code=int(c), member_id=None, institution=None) | extra
+            for u, d, r, c, extra in rows]
 
 
 def has_data(settings: Settings) -> dict | None:
@@ -118,6 +121,37 @@ def has_data(settings: Settings) -> dict | None:
     return row[0] if row else None
 
 
+@dataclass
+class DemoFrames:
+    """Every generated table but the users, in memory."""
+    ledger: Ledger
+    frames: dict[str, pl.DataFrame]
+    requests: pl.DataFrame  # payment_requests (their requester is set when the users exist)
+    planted: dict[str, list[int]]  # fault -> village indexes
+    first: dt.date  # the first day of the ledger
+
+
+def demo_frames(rng: np.random.Generator, province: int, villages: pl.DataFrame, spec: Scale, today: dt.date,
+                plant: float) -> DemoFrames:
+    """The ledger and the business records of `villages` up to `today` (the same generator state
+    gives the same frames)."""
+    end_period = today.year * 100 + today.month
+    codes = villages["code"].to_numpy()
+    org_ids = np.arange(1, villages.height + 1)
+    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
+                             plant=plant)
+    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
+    first_period = int(ledger.vouchers["period"].min())
+    first = dt.date(first_period // 100, first_period % 100, 1)
+    business = business_frames(rng, province, villages, ledger.wealth_fen, first, today, spec.density)
+    frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in business.items() if v})
+    paying = payment_frames(rng, ledger, frames, today, plant)
+    planted = {**ledger.planted, **paying.pop("planted")}
+    requests = paying.pop("payment_requests")
+    frames.update(paying)
+    return DemoFrames(ledger, frames, requests, planted, first)
+
+
 def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None = None, log=print,
              warning_history: bool = True) -> dict:
     """Create the schema and fill an empty database with demo data for `settings.province`.
@@ -125,7 +159,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     `warning_history`: give the engine's warnings months of handling history (data/demo/
     warning_history.py); False leaves them as the engine's one run raised them (its own tests)."""
     spec = SCALES[scale]
-    today = today or dt.date.today()
+    today = today or clock.today()
     t0 = time.perf_counter()
     url = settings.database_url
     upgrade(url)
@@ -142,23 +176,10 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     nv = villages.height
     log(f"[demo] {scale}: {nv} villages, {spec.months} months up to {today:%Y-%m}")
     end_period = today.year * 100 + today.month
-    codes = villages["code"].to_numpy()
-    org_ids = np.arange(1, nv + 1)
-    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
-                             plant=PLANT[scale])
-    now = dt.datetime.now(dt.UTC)
-    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
-    first_period = int(ledger.vouchers["period"].min())
-    first = dt.date(first_period // 100, first_period % 100, 1)
-    frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in
-                   business_frames(rng, settings.province, villages, ledger.wealth_fen, first, today, spec.density).items()
-                   if v})
-    from .records import payment_frames
-
-    paying = payment_frames(rng, ledger, frames, today, PLANT[scale])
-    planted = {**ledger.planted, **paying.pop("planted")}
-    requests = paying.pop("payment_requests")
-    frames.update(paying)
+    now = clock.now()
+    made = demo_frames(rng, settings.province, villages, spec, today, PLANT[scale])
+    ledger, frames, requests, planted, first = made.ledger, made.frames, made.requests, made.planted, made.first
+    del made
     log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
         f"{ledger.vouchers.height:,} vouchers")
     for table in TABLE_ORDER:
@@ -175,7 +196,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8)))
     log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
     members = frames["members"]
-    first_village = demo_users(settings, villages, None)[6]["region_code"]
+    first_village = next(u["region_code"] for u in demo_users(settings, villages, None) if u["username"] == "demo-village")
     org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
     member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
     generation = uuid.uuid4().hex
@@ -201,7 +222,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from data.query import QueryLayer
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
-    del ledger, frames, paying, requests, members, vouchers  # the engine reads its own frames: free the generator's
+    del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
     # the supervision rules over the new data: the demo opens with its warnings
     from data.warning_engine import run as run_warnings
 

@@ -92,7 +92,7 @@ def village_wealth(rng: np.random.Generator, n: int) -> np.ndarray:
     return (np.clip(yuan, 80_000, 2e10) * 100).astype(np.int64)
 
 
-def _pick(rng: np.random.Generator, n: int, share: float, taken: set) -> np.ndarray:
+def pick(rng: np.random.Generator, n: int, share: float, taken: set) -> np.ndarray:
     """Villages for one planted fault: about `share` of them and at least one, preferring villages
     without another fault so that each fault stands on its own."""
     k = max(1, int(round(n * share)))
@@ -179,7 +179,7 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     old_items = []  # (village, date, account, amount, counterparty): carried-forward items of known age
     if plant:
         taken: set = set()
-        planted = {k: _pick(rng, nv, plant, taken) for k in LEDGER_FAULTS}
+        planted = {k: pick(rng, nv, plant, taken) for k in LEDGER_FAULTS}
         last = months - 1
         cash_open[planted["cash_kept"]] = rng.integers(60, 200, len(planted["cash_kept"])) * 10_000
         for k, t, lo, hi in (("takings_kept", 1, 2_000, 8_000), ("sitting_payment", 24, 500, 3_000)):

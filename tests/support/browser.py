@@ -63,16 +63,12 @@ def shot(page, name: str) -> Path:
 def app_on_own_database(tmp_path_factory, name: str, prepare=None, now=None):
     """A `test`-scale database of its own (browser tests write) and the app served on it; yields
     (settings, base URL). `prepare(settings)` runs before the app starts; `now` fixes the app's clock."""
-    from app import create_app
-    from data.demo import generate
-    from data.query import QueryLayer
-    from tests.conftest import TODAY, make_settings
+    from tests.support.app import build_app, generate_test_data, make_settings
 
-    settings = make_settings(tmp_path_factory.mktemp(name))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp(name)))
     if prepare is not None:
         prepare(settings)
-    app = create_app(settings, QueryLayer(settings, today=TODAY).load())
+    app = build_app(settings)
     if now is not None:
         app.server.config["NOW"] = now
     with serve(app.server) as base:
@@ -85,7 +81,7 @@ def signed_in_pages(chromium, base: str, viewport: dict | None = None):
     end none may have gone to another origin (the platform is offline by design)."""
     from urllib.parse import urlparse
 
-    from tests.conftest import PASSWORD
+    from tests.support.app import PASSWORD
 
     contexts, foreign = [], []
 
@@ -124,7 +120,7 @@ def wait_text(page, selector: str) -> str:
 def count(settings, model, *where) -> int:
     from sqlalchemy import func, select
 
-    from data.db import transaction
+    from data.db import reading
 
-    with transaction(settings.database_url) as s:
+    with reading(settings.database_url) as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))

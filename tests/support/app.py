@@ -1,0 +1,36 @@
+"""The app under test: the fixed day, the demo password, settings on a temporary directory, a
+generated `test`-scale database and the app built on it (fixtures in tests/conftest.py use these)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from settings import Settings
+
+#: the day the test data is generated for and the query layer counts from
+TODAY = dt.date(2026, 11, 22)
+#: every demo user's password in the tests
+PASSWORD = "Demo@2026!"
+
+
+def make_settings(tmp: Path, url: str | None = None, province: int = 22) -> Settings:
+    """Settings on directory `tmp` (SQLite there unless `url` names another database)."""
+    return Settings(province=province, database_url=url or "", data_dir=tmp, demo_scale="test",
+                    secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD,
+                    warning_schedule_s=0)
+
+
+def generate_test_data(settings: Settings, **kwargs) -> Settings:
+    """Fill the (empty) database of `settings` with the `test` scale as of TODAY; returns `settings`."""
+    from data.demo import generate
+
+    generate(settings, "test", today=TODAY, log=lambda *_: None, **kwargs)
+    return settings
+
+
+def build_app(settings: Settings):
+    """The Dash app on `settings`, its query layer loaded as of TODAY."""
+    from app import create_app
+    from data.query import QueryLayer
+
+    return create_app(settings, QueryLayer(settings, today=TODAY).load())
