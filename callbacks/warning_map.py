@@ -19,7 +19,7 @@ from domain.permissions import Action, may
 from domain import clock
 from domain.regions import VILLAGE, level_of
 from data.regions import load_region_tree
-from domain.warning_lifecycle import rule_info
+from domain.supervision.lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 

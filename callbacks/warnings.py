@@ -13,7 +13,7 @@ from data import warnings
 from data.accounts import AccountError
 from data.attachments import decode_upload
 from domain import clock
-from domain import warning_lifecycle as rules
+from domain.supervision import lifecycle as rules
 from domain.permissions import Action, PermissionDenied
 from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback

@@ -1,4 +1,4 @@
-"""The warning engine: runs the supervision rules (domain/warning_rules/) over the records and
+"""The warning engine: runs the supervision rules (domain/supervision/rules/) over the records and
 stores what they find as warnings pushed to the village concerned.
 
 - Reads what the selected rules need in bulk as polars frames through the query layer's read
@@ -35,9 +35,9 @@ from data.db import transaction
 from data.models import Warning, WarningEvent, WarningRun, utcnow
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data import audit_log
-from domain.warning_rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
-                                  Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
-from domain.workdays import add_working_days
+from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
+                                      Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
+from domain.supervision.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 

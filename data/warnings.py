@@ -25,11 +25,11 @@ from data.models import CollectiveOrg, User, Warning, WarningEvent, utcnow
 from domain.regions import CITY, COUNTY, TOWNSHIP, VILLAGE, level_of, subtree_bounds
 from data.regions import load_region_tree
 from data import audit_log
-from domain import rating as rating_rules
-from domain import warning_lifecycle as rules
+from domain.supervision import rating as rating_rules
+from domain.supervision import lifecycle as rules
 from domain.clock import CST
 from domain.permissions import Action, PermissionDenied, Scope, ensure, may
-from domain.warning_rules.base import SEVERITY_LABELS
+from domain.supervision.rules.base import SEVERITY_LABELS
 
 LIMIT = 5000
 #: the actor named in the security log for scheduled escalations

@@ -26,7 +26,7 @@ def seed_warnings(settings) -> list[int]:
     """A spread of warnings over the county's villages on the platform: every rule above, some
     high-severity, a few closed, one overdue; the demo village gets two."""
     from data.models import CollectiveOrg, User, Warning
-    from domain import warning_lifecycle as rules
+    from domain.supervision import lifecycle as rules
 
     counter = itertools.count()
     ids = []
@@ -94,7 +94,7 @@ def test_county_heatmap_cell_shows_its_warnings(served, page_for):
     page.wait_for_selector("#wmap-trend .scatterlayer .trace")
     fig = page.evaluate("() => { const gd = document.querySelector('#wmap-heatmap .js-plotly-plot');"
                         " return {x: gd.data[0].x, y: gd.data[0].y, z: gd.data[0].z}; }")
-    from domain.warning_lifecycle import rule_info
+    from domain.supervision.lifecycle import rule_info
 
     assert {rule_info(r)["name"] for r in RULES} <= set(fig["x"])  # every rule raised in the county is a column
     # the worst township is on top; its biggest cell
@@ -166,8 +166,8 @@ def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path)
 def test_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
     """The demo data plants a fault of every rule somewhere in the province; the province's heatmap
     has a column for each, and its map colours the cities."""
-    from domain.warning_lifecycle import rule_info
-    from domain.warning_rules import RULES as ALL_RULES
+    from domain.supervision.lifecycle import rule_info
+    from domain.supervision.rules import RULES as ALL_RULES
 
     _, base = served
     page = page_for("demo-admin")

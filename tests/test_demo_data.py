@@ -114,7 +114,7 @@ def test_warnings_were_raised_over_months_and_handled_in_order(sqlite_settings):
     each trail a sequence of steps the lifecycle allows, by the users allowed to take them, with
     the warning's status and stamps matching its trail; nothing dated after today."""
     from data.warnings import _cst_date
-    from domain import warning_lifecycle as rules
+    from domain.supervision import lifecycle as rules
     from domain.permissions import Scope
     from tests.conftest import TODAY
 

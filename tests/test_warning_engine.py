@@ -16,8 +16,8 @@ from data.models import (AnnualCheck, AuditLog, BankAccount, PaymentRequest, Tra
                          WarningRun)
 from domain.regions import level_of, subtree_bounds
 from domain import funds as funds_rules
-from domain.warning_rules import DUE_WORKING_DAYS, RULES
-from domain.workdays import add_working_days
+from domain.supervision.rules import DUE_WORKING_DAYS, RULES
+from domain.supervision.workdays import add_working_days
 from tests.conftest import TODAY, make_settings
 from tests.test_funds import actor, village_org
 

@@ -20,8 +20,8 @@ from data.db import transaction
 from data.models import Attachment, AuditLog, User, Warning, WarningEvent
 from domain.regions import parent_of
 from data.regions import load_region_tree
-from domain import rating
-from domain import warning_lifecycle as rules
+from domain.supervision import rating
+from domain.supervision import lifecycle as rules
 from domain.passwords import hash_password
 from domain.permissions import PermissionDenied
 from tests.conftest import PASSWORD, TODAY, dash_post, make_settings, sign_in

@@ -8,8 +8,8 @@ import math
 import polars as pl
 import pytest
 
-from domain.warning_rules import (BENFORD, FRAME_SCHEMAS, RULES, aged_balances, benford_stats, chi2_sf_8, conform,
-                                  fingerprint_period, ledger_frames, nigrini_band, params_for)
+from domain.supervision.rules import (BENFORD, FRAME_SCHEMAS, RULES, aged_balances, benford_stats, chi2_sf_8, conform,
+                                      fingerprint_period, ledger_frames, ledger_frames_by_joins, nigrini_band, params_for)
 
 TODAY = dt.date(2026, 11, 22)
 V1, V2 = 220122001001, 220122001002
@@ -68,7 +68,7 @@ def test_registry_is_complete_and_described():
 
 
 def test_province_overrides_apply(monkeypatch):
-    from domain import warning_rules
+    from domain.supervision import rules as warning_rules
 
     monkeypatch.setitem(warning_rules.PROVINCE_PARAMS, 36, {"cash_over_limit": {"limit_fen": 300_000}})
     assert params_for("cash_over_limit", 36)["limit_fen"] == 300_000
@@ -498,8 +498,6 @@ def test_horizon_and_fingerprint_period():
 
 
 def test_ledger_frames_by_index_equal_those_by_joins():
-    from domain.warning_rules import _ledger_frames_join
-
     led = Ledger()
     led.add(D(2026, 1, 1), (101, 300_000, 0), (102, 500_000, 0), (112, 90_000, 0, "甲"), (301, 0, 890_000), opening=True)
     led.add(D(2026, 3, 1), (101, 50_000, 0), (501, 0, 50_000))                       # takings
@@ -514,7 +512,7 @@ def test_ledger_frames_by_index_equal_those_by_joins():
     vouchers = conform("ledger_vouchers", pl.DataFrame(led.vouchers))
     key = {"cash": ["voucher_id", "kind"], "voucher_mix": ["voucher_id"], "payment_lines": ["voucher_id", "amount_fen"],
            "spending": ["org_id", "period"], "arap": ["voucher_id", "account_code"], "borrowings": ["voucher_id"]}
-    by_index, by_join = ledger_frames(lines, vouchers), _ledger_frames_join(lines, vouchers)
+    by_index, by_join = ledger_frames(lines, vouchers), ledger_frames_by_joins(lines, vouchers)
     for name, cols in key.items():
         assert by_index[name].sort(cols).equals(by_join[name].sort(cols)), name
     assert by_index["cash"].get_column("kind").to_list() == ["opening", "receipt", "deposit", "withdrawal", "payment"]

@@ -1,7 +1,7 @@
 """Working-day deadlines follow the official holiday calendar (with 调休 weekend work days)."""
 import datetime as dt
 
-from domain.workdays import add_working_days, is_workday, working_days_between
+from domain.supervision.workdays import add_working_days, is_workday, working_days_between
 
 
 def test_national_day_holiday_and_make_up_day_are_respected():

@@ -7,10 +7,10 @@ generation day and none handled. This pass rewrites that one run as months of a 
   plus a few days for the data to be entered and the hourly run to find it (a fault older than the
   data: in the data's first month); a fault without a date falls somewhere in the last 12 months
   (not before its fingerprint's period). Never before the data starts, never after today.
-  `due_on` counts working days from that date by severity (`domain.warning_lifecycle.due_date`,
+  `due_on` counts working days from that date by severity (`domain.supervision.lifecycle.due_date`,
   the engine's table).
 - The lifecycle the platform would have written, step by step in working days and working hours
-  (`domain.warning_lifecycle.TRANSITIONS`): acknowledged and handled (with a Chinese note) by the
+  (`domain.supervision.lifecycle.TRANSITIONS`): acknowledged and handled (with a Chinese note) by the
   village's township accountant, verified and closed by the county administrator — real demo users
   where that jurisdiction has one, else by_id None. A step planned after `cutoff` has not happened,
   so recent warnings are mostly open; about a fifth stall at a step (never handled, handled but not
@@ -37,10 +37,10 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from data.models import User, Warning, WarningEvent
 from domain.permissions import Action, roles_for
 from domain.regions import COUNTY, TOWNSHIP
-from domain import warning_lifecycle as lifecycle
+from domain.supervision import lifecycle as lifecycle
 from domain.clock import CST
-from domain.warning_rules import DUE_WORKING_DAYS, fingerprint_period
-from domain.workdays import add_working_days, is_workday
+from domain.supervision.rules import DUE_WORKING_DAYS, fingerprint_period
+from domain.supervision.workdays import add_working_days, is_workday
 
 UTC = dt.UTC
 #: share of warnings that stall at a step (and at which one)

@@ -33,7 +33,7 @@ from .contracts import (
     check_contract_expired_active, check_contract_expiring, check_contract_signed_after_start,
     check_instalment_overdue, check_supplier_registered_after_contract,
 )
-from .receivables import _check_aged
+from .receivables import check_aged
 from .trading import check_price_below_going_rate, check_price_below_reserve
 from .assets import check_annual_check_not_filed
 from .statistics import check_benford, check_spending_jump
@@ -48,7 +48,6 @@ from .receivables import *  # noqa: F403
 from .trading import *  # noqa: F403
 from .assets import *  # noqa: F403
 from .statistics import *  # noqa: F403
-from .ledger import _ledger_frames_join  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,10 @@ _RULES: list[Rule] = [
          check_contract_expiring, ("contracts",),
          "履行中的合同将在90日内到期，应提前做好续签或重新发包（经民主决策）。"),
     Rule("receivable_aged_3y", "往来款项挂账3年以上", ARAP_ART, 2, "funds", {"years": 3, "until_years": 5, "min_fen": 100},
-         _check_aged("receivable_aged_3y", "3年以上"), ("arap",),
+         check_aged("receivable_aged_3y", "3年以上"), ("arap",),
          "应收款（112）或应付款（211）中3年以上、不满5年仍未结清的部分（按往来单位先进先出核算账龄）。"),
     Rule("receivable_aged_5y", "往来款项挂账5年以上", ARAP_ART, 3, "funds", {"years": 5, "until_years": None, "min_fen": 100},
-         _check_aged("receivable_aged_5y", "5年以上"), ("arap",),
+         check_aged("receivable_aged_5y", "5年以上"), ("arap",),
          "应收款（112）或应付款（211）中5年以上仍未结清的部分（按往来单位先进先出核算账龄）。"),
     Rule("contract_signed_after_start", "合同签订晚于履行开始", CONTRACT_ART, 2, "contracts", {},
          check_contract_signed_after_start, ("contracts",),

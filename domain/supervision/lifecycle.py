@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
 from domain import permissions
 from domain.permissions import Action, Scope
-from domain.warning_rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
-from domain.workdays import add_working_days
+from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
+from domain.supervision.workdays import add_working_days
 
 STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "已签收", "handled": "已办理",
                  "verified": "已核实", "closed": "已关闭", "reopened": "已退回重办"}
