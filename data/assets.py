@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from data.accounts import AccountError, Actor, StaleEdit
 from data.db import reading, transaction
-from data.warning_engine import runs_after_write
+from data.supervision.engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
 from domain import assets as rules

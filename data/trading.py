@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from data.accounts import AccountError, Actor, StaleEdit, log_change
 from data.db import reading, transaction
-from data.warning_engine import runs_after_write
+from data.supervision.engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
 from domain import trading as rules

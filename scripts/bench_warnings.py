@@ -49,7 +49,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "data.demo", "--scale", "province"], check=True, cwd=ROOT)
     meta = has_data(settings)
     today = dt.date.fromisoformat(meta["today"]) if meta and meta.get("today") else dt.date.today()
-    from data import warning_engine
+    from data.supervision import engine as warning_engine
 
     from sqlalchemy.orm import Session
 

@@ -55,7 +55,7 @@ def seed_warnings(settings) -> list[int]:
 
 def _with_engine_warnings(settings) -> None:
     """The rule engine's own findings (as the demo data carries them), plus the seeded warnings."""
-    from data import warning_engine
+    from data.supervision import engine as warning_engine
     from data.models import Warning
 
     with transaction(settings.database_url) as s:

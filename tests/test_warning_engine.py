@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data import funds
-from data import warning_engine as engine
+from data.supervision import engine
 from data.db import transaction
 from data.models import (AnnualCheck, AuditLog, BankAccount, PaymentRequest, TradeListing, Warning, WarningEvent,
                          WarningRun)

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from data import warnings
+from data.supervision import analysis, handling, store
 from data.accounts import AccountError, StaleEdit
 from data.db import transaction
 from data.models import Attachment, AuditLog, User, Warning, WarningEvent
@@ -87,12 +87,12 @@ def people(wdb):
 
 
 def step(settings, who, wid, action, note=None, files=None):
-    return warnings.act(settings.database_url, settings.audit_key, who, wid, action, note, files or [],
+    return handling.act(settings.database_url, settings.audit_key, who, wid, action, note, files or [],
                         version(settings, wid), TODAY, now=NOW)
 
 
 def visible_ids(settings, who, status="all") -> set[int]:
-    return {r["id"] for r in warnings.list_warnings(settings.database_url, who, TODAY, status=status)}
+    return {r["id"] for r in store.list_warnings(settings.database_url, who, TODAY, status=status)}
 
 
 # ------------------------------------------------------------------ the whole path
@@ -108,19 +108,19 @@ def test_village_warning_handled_by_township_verified_and_closed_by_county(wdb, 
     assert wid not in visible_ids(wdb, people["demo-county-b"])
 
     before = snapshot(wdb, wid)
-    assert warnings.detail(url, township, wid, TODAY)["actions"] == ["acknowledge"]
+    assert store.detail(url, township, wid, TODAY)["actions"] == ["acknowledge"]
     assert step(wdb, township, wid, "acknowledge") == "acknowledged"
     evidence = b"%PDF-1.4 bank deposit slip"
     assert step(wdb, township, wid, "handle", "已将超限现金3123.45元存入银行，附存款回单。",
                 [("存款回单.pdf", evidence)]) == "handled"
-    d = warnings.detail(url, county, wid, TODAY)
+    d = store.detail(url, county, wid, TODAY)
     assert d["actions"] == ["verify", "reopen"]
     assert d["rule"]["name"] == "库存现金超过限额" and "第三十一条" in d["rule"]["article"]
     assert d["evidence"] == {"balance_fen": 812_345, "limit_fen": 500_000}
     assert step(wdb, county, wid, "verify", "已抽查银行回单，属实。") == "verified"
     assert step(wdb, county, wid, "close") == "closed"
 
-    d = warnings.detail(url, township, wid, TODAY)
+    d = store.detail(url, township, wid, TODAY)
     assert [(e["action"], e["to_label"]) for e in d["trail"]] == [
         ("acknowledge", "已签收"), ("handle", "已办理"), ("verify", "已核实"), ("close", "已关闭")]
     handled = d["trail"][1]
@@ -155,7 +155,7 @@ def test_reopened_warning_goes_back_to_the_handler_with_a_new_deadline(wdb, peop
     with transaction(wdb.database_url) as s:
         w = s.get(Warning, wid)
         assert w.due_on == rules.due_date(TODAY, 3) and w.handled_at is None
-    assert warnings.detail(wdb.database_url, township, wid, TODAY)["actions"] == ["handle"]
+    assert store.detail(wdb.database_url, township, wid, TODAY)["actions"] == ["handle"]
     assert step(wdb, township, wid, "handle", "已追回款项并重新履行民主决策程序。") == "handled"
     assert step(wdb, county, wid, "verify") == "verified"
     assert step(wdb, county, wid, "close") == "closed"
@@ -195,13 +195,13 @@ def test_another_county_sees_nothing(wdb, people):
     wid = raise_warning(wdb, people["demo-village"].scope.root)
     other = people["demo-county-b"]
     assert wid not in visible_ids(wdb, other)
-    assert all(other.scope.contains(r["region_code"]) for r in warnings.list_warnings(url, other, TODAY, status="all"))
+    assert all(other.scope.contains(r["region_code"]) for r in store.list_warnings(url, other, TODAY, status="all"))
     with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
-        warnings.detail(url, other, wid, TODAY)
-    f = warnings.frame(url, other.scope)
+        store.detail(url, other, wid, TODAY)
+    f = analysis.frame(url, other.scope)
     assert wid not in f["id"].to_list()
     with pytest.raises(PermissionDenied):  # banks and members see no warnings at all
-        warnings.list_warnings(url, actor(wdb, "demo-bank"), TODAY)
+        store.list_warnings(url, actor(wdb, "demo-bank"), TODAY)
 
 
 def test_every_input_problem_is_reported_at_once(wdb, people):
@@ -222,10 +222,10 @@ def test_stale_page_is_refused(wdb, people):
     wid = raise_warning(wdb, people["demo-village"].scope.root)
     township, secretary = people["demo-township"], people["demo-secretary"]
     opened = version(wdb, wid)  # two people open the same warning
-    warnings.act(wdb.database_url, wdb.audit_key, secretary, wid, "acknowledge", None, [], opened, TODAY)
+    handling.act(wdb.database_url, wdb.audit_key, secretary, wid, "acknowledge", None, [], opened, TODAY)
     before = snapshot(wdb, wid)
     with pytest.raises(StaleEdit, match="请刷新"):
-        warnings.act(wdb.database_url, wdb.audit_key, township, wid, "acknowledge", None, [], opened, TODAY)
+        handling.act(wdb.database_url, wdb.audit_key, township, wid, "acknowledge", None, [], opened, TODAY)
     assert snapshot(wdb, wid) == before
 
 
@@ -251,7 +251,7 @@ def test_overdue_warning_escalates_one_level_and_stays_within_the_region(wdb, pe
     late = raise_warning(wdb, village, due_on=TODAY - dt.timedelta(days=1))
     in_time = raise_warning(wdb, village, due_on=TODAY)
     handled = raise_warning(wdb, village, due_on=TODAY - dt.timedelta(days=3), status="handled")
-    moved = warnings.escalate_overdue(url, key, TODAY, now=NOW)
+    moved = handling.escalate_overdue(url, key, TODAY, now=NOW)
     assert late in moved and in_time not in moved and handled not in moved
     with transaction(url) as s:
         w = s.get(Warning, late)
@@ -260,14 +260,14 @@ def test_overdue_warning_escalates_one_level_and_stays_within_the_region(wdb, pe
         ev = s.scalars(select(WarningEvent).where(WarningEvent.warning_id == late)).one()
         assert ev.action == "escalated" and ev.by_id is None and "升级至" in ev.note
         assert s.scalar(select(AuditLog.description).order_by(AuditLog.id.desc()).limit(1)).startswith("逾期未办理的预警升级")
-    assert late not in warnings.escalate_overdue(url, key, TODAY, now=NOW)  # not twice on a day
+    assert late not in handling.escalate_overdue(url, key, TODAY, now=NOW)  # not twice on a day
     # the village no longer handles it; its township does
     with pytest.raises(PermissionDenied, match="只能由责任单位"):
         step(wdb, people["demo-secretary"], late, "acknowledge")
-    assert warnings.detail(url, people["demo-township"], late, TODAY)["actions"] == ["acknowledge"]
+    assert store.detail(url, people["demo-township"], late, TODAY)["actions"] == ["acknowledge"]
     # overdue at the township too: on to the county, still seen only within the village's jurisdiction
     later = rules.due_date(TODAY, 2) + dt.timedelta(days=1)
-    assert late in warnings.escalate_overdue(url, key, later, now=NOW)
+    assert late in handling.escalate_overdue(url, key, later, now=NOW)
     with transaction(url) as s:
         w = s.get(Warning, late)
         assert (w.assigned_region, w.escalations) == (people["demo-county"].scope.root, 2)
@@ -276,7 +276,7 @@ def test_overdue_warning_escalates_one_level_and_stays_within_the_region(wdb, pe
     make_user(wdb, "wl-other-township", "township_accountant", other_township)
     assert late not in visible_ids(wdb, actor(wdb, "wl-other-township"))
     assert late not in visible_ids(wdb, people["demo-county-b"])
-    d = warnings.detail(url, people["demo-county"], late, TODAY)
+    d = store.detail(url, people["demo-county"], late, TODAY)
     assert d["escalations"] == 2 and d["actions"] == ["acknowledge"]  # the county now handles it
 
 
@@ -284,7 +284,7 @@ def test_escalation_thread_catches_up_at_start(wdb, people):
     import time
 
     wid = raise_warning(wdb, people["demo-village"].scope.root, due_on=TODAY - dt.timedelta(days=2))
-    thread = warnings.start_escalation(wdb.database_url, wdb.audit_key, 3600, lambda: TODAY)
+    thread = handling.start_escalation(wdb.database_url, wdb.audit_key, 3600, lambda: TODAY)
     try:
         for _ in range(200):  # the first pass runs at once; wait for it, not for a time
             with transaction(wdb.database_url) as s:
@@ -327,7 +327,7 @@ def _frame(rows):
             "raised_on": dt.date(2026, 10, 5), "closed_on": None, "close_days": None,
             "due_on": dt.date(2026, 12, 31), "escalations": 0}
     data = [{**base, "id": i, "assigned_region": r["region_code"], **r} for i, r in enumerate(rows, start=1)]
-    return pl.DataFrame(data, schema=warnings.FRAME_SCHEMA)
+    return pl.DataFrame(data, schema=analysis.FRAME_SCHEMA)
 
 
 def test_heatmap_counts_rows_worst_first_and_cells(people):
@@ -345,27 +345,27 @@ def test_heatmap_counts_rows_worst_first_and_cells(people):
         {"region_code": v1, "status": "closed", "closed_on": dt.date(2026, 11, 5), "close_days": 10.0,
          "raised_on": dt.date(2026, 10, 26)},
     ])
-    hm = warnings.heatmap(f, tree, county, "open")
+    hm = analysis.heatmap(f, tree, county, "open")
     assert hm["row_codes"][:2] == [t2, t1]  # three open in t2 vs three in t1, but t2's are all severe
     assert hm["col_ids"] == ["no_resolution", "cash_over_limit"]
     assert hm["col_names"] == ["重大事项未经民主决策（四议两公开）", "库存现金超过限额"]
     assert hm["z"][:2] == [[3, 0], [1, 2]] and sum(map(sum, hm["z"])) == 6
     assert len(hm["row_codes"]) == 2 and hm["quiet"] == tree.children(county).height - 2  # no empty rows
-    everything = warnings.heatmap(f, tree, county, "all")  # four of each rule: ties go by rule id
+    everything = analysis.heatmap(f, tree, county, "all")  # four of each rule: ties go by rule id
     assert everything["col_ids"] == ["cash_over_limit", "no_resolution"] and everything["z"][:2] == [[1, 3], [3, 1]]
-    assert warnings.heatmap(f, tree, t1, "open")["row_codes"][:2] == [v2, v1]  # drilled to villages
-    cell = warnings.cell_rows(f, tree, t1, "cash_over_limit", "open", TODAY)
+    assert analysis.heatmap(f, tree, t1, "open")["row_codes"][:2] == [v2, v1]  # drilled to villages
+    cell = analysis.cell_rows(f, tree, t1, "cash_over_limit", "open", TODAY)
     assert sorted(cell["region_code"].to_list()) == sorted([v1, v2])
     assert set(cell["rule_name"]) == {"库存现金超过限额"}
-    trend = warnings.trend(f, county, TODAY, 3)
+    trend = analysis.trend(f, county, TODAY, 3)
     assert trend == {"periods": ["2026-09", "2026-10", "2026-11"], "raised": [0, 8, 0], "closed": [0, 0, 2]}
-    ct = warnings.close_time(f, tree, county)
+    ct = analysis.close_time(f, tree, county)
     assert ct.select("code", "days", "closed").rows() == [(t2, 29.0, 1), (t1, 10.0, 1)]
-    per = warnings.per_village(f, tree, county, frozenset({v1, v2, w1}))
+    per = analysis.per_village(f, tree, county, frozenset({v1, v2, w1}))
     assert per.head(2).select("code", "open", "villages", "per_village").rows() == [(t2, 3, 1, 3.0), (t1, 3, 2, 1.5)]
-    rated = warnings.ratings(f, tree, county, TODAY, frozenset({v1, v2, w1}))
+    rated = analysis.ratings(f, tree, county, TODAY, frozenset({v1, v2, w1}))
     assert rated.select("code", "rating").rows() == [(w1, "red"), (v2, "red"), (v1, "amber")]
-    k = warnings.kpis(f, county, TODAY, rated)
+    k = analysis.kpis(f, county, TODAY, rated)
     assert (k["open"], k["high"], k["closed"], k["red"], k["amber"], k["green"]) == (6, 4, 2, 2, 1, 0)
     assert k["mean_close_days"] == pytest.approx(19.5)
 
@@ -374,10 +374,10 @@ def test_heatmap_frame_follows_writes(wdb, people):
     """The cached frame is keyed by the table's data version: a step shows at once."""
     county = people["demo-county"]
     wid = raise_warning(wdb, people["demo-village"].scope.root, rule_id="benford", severity=1)
-    f = warnings.frame(wdb.database_url, county.scope)
+    f = analysis.frame(wdb.database_url, county.scope)
     assert f.filter(pl.col("id") == wid)["status"].to_list() == ["pushed"]
     step(wdb, people["demo-township"], wid, "acknowledge")
-    f = warnings.frame(wdb.database_url, county.scope)
+    f = analysis.frame(wdb.database_url, county.scope)
     assert f.filter(pl.col("id") == wid)["status"].to_list() == ["acknowledged"]
     assert f["region_code"].is_between(*county.scope.ranges[0]).all()
 

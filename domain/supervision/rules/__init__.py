@@ -12,7 +12,7 @@ a re-run raises nothing twice. Checks are vectorised polars over whole frames (a
 The ledger-derived frames (`cash`, `voucher_mix`, `payment_lines`, `spending`, `arap`,
 `borrowings`) are built once per run from the raw ledger by `ledger_frames`.
 
-Plain Python, no Dash and no database: `data/warning_engine.py` reads the frames and stores the
+Plain Python, no Dash and no database: `data/supervision/engine.py` reads the frames and stores the
 warnings.
 """
 from __future__ import annotations
@@ -123,8 +123,8 @@ _RULES: list[Rule] = [
     Rule("official_counterparty", "本村干部为收款人或合同相对方", "村干部回避及关联交易监督；四议两公开", 3, "funds", {},
          check_official_counterparty, ("officials", "payments", "contracts"),
          "收付款对方或合同相对方的身份证号与本集体经济组织的村干部相同。"),
-    Rule("price_below_reserve", "成交价远低于挂牌底价", "农村产权交易管理办法（底价制度）；吉林规则第三条（产权交易）", 3, "trading",
-         {"percent": 80},
+    Rule("price_below_reserve", "成交价远低于挂牌底价", "农村产权交易管理办法（底价制度）；吉林规则第三条（产权交易）", 3,
+         "trading", {"percent": 80},
          check_price_below_reserve, ("listings",),
          "产权交易成交价低于挂牌底价的80%。"),
     Rule("price_below_going_rate", "租金远低于本地同类水平", "农村产权交易管理办法；集体资源发包", 2, "resources",

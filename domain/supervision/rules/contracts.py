@@ -74,7 +74,8 @@ def check_contract_expiring(f: Frames, p: Mapping, today: dt.date) -> list[Findi
 def check_contract_signed_after_start(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     rows = f["contracts"].filter(pl.col("signed_on") > pl.col("start_on"))
     return [make_finding("contract_signed_after_start", r, "contract", r["id"],
-                         f"合同{r['number']}于{r['signed_on']}签订，晚于{r['start_on']}开始履行{(r['signed_on'] - r['start_on']).days}天",
+                         f"合同{r['number']}于{r['signed_on']}签订，"
+                         f"晚于{r['start_on']}开始履行{(r['signed_on'] - r['start_on']).days}天",
                          {"contract_id": r["id"], "signed_on": iso_date(r["signed_on"]), "start_on": iso_date(r["start_on"])})
             for r in rows.iter_rows(named=True)]
 

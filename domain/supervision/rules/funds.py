@@ -1,4 +1,5 @@
-"""Cash and payment rules: cash over the limit, cash to organisations, takings not deposited, 坐支, duplicates, officials as payees."""
+"""Cash and payment rules: cash over the limit, cash to organisations, takings not deposited, 坐支,
+duplicates, officials as payees."""
 from __future__ import annotations
 
 import datetime as dt
@@ -71,8 +72,8 @@ def check_cash_not_deposited(f: Frames, p: Mapping, today: dt.date) -> list[Find
     dep = deposits.select("org_id", "date", "cum").sort("date")
 
     def cum_at(frame: pl.DataFrame, on: str, name: str) -> pl.DataFrame:
-        return (frame.sort(on).join_asof(dep, left_on=on, right_on="date", by="org_id", strategy="backward", check_sortedness=False,
-                                         suffix="_dep")
+        return (frame.sort(on).join_asof(dep, left_on=on, right_on="date", by="org_id", strategy="backward",
+                                         check_sortedness=False, suffix="_dep")
                 .with_columns(pl.col("cum").fill_null(0).alias(name)).drop("cum", "date_dep", strict=False))
 
     rows = cum_at(cum_at(receipts, "deadline", "cum_end"), "before", "cum_before").with_columns(
@@ -128,7 +129,8 @@ def check_official_counterparty(f: Frames, p: Mapping, today: dt.date) -> list[F
            .join(off, on=["org_id", "cid"]))
     for r in pay.iter_rows(named=True):
         out.append(make_finding("official_counterparty", r, "payment_request", r["id"],
-                                f"{'付款' if r['kind'] == 'payment' else '收款'}{yuan(r['amount_fen'])}的对方“{r['counterparty_name']}”是本村{r['official_title']}",
+                                f"{'付款' if r['kind'] == 'payment' else '收款'}{yuan(r['amount_fen'])}"
+                                f"的对方“{r['counterparty_name']}”是本村{r['official_title']}",
                                 {"payment_request_id": r["id"], "amount_fen": r["amount_fen"], "member_id": r["member_id"],
                                  "official": r["official"], "official_title": r["official_title"],
                                  "date": iso_date(r["paid_on"] or r["request_date"])}))

@@ -25,8 +25,8 @@ def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     hist = (recent.select("org_id", pl.col("period").alias("p"), "spend_fen").rename({"spend_fen": "spend"})
             .join(sp.select("org_id", "period", "spend_fen"), on="org_id")
             .filter(pl.col("period") < pl.col("p"))
-            .with_columns(((pl.col("p") // 100 * 12 + pl.col("p") % 100) - (pl.col("period") // 100 * 12 + pl.col("period") % 100))
-                          .alias("lag"))
+            .with_columns(((pl.col("p") // 100 * 12 + pl.col("p") % 100)
+                           - (pl.col("period") // 100 * 12 + pl.col("period") % 100)).alias("lag"))
             .filter(pl.col("lag") <= p["history_months"]))
     med = hist.group_by("org_id", "p").agg(pl.col("spend_fen").quantile(0.5, "lower").cast(pl.Int64).alias("median_fen"),
                                            pl.len().alias("months"))

@@ -27,11 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import Warning, WarningEvent, WarningRun, utcnow
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data import audit_log
@@ -287,11 +287,11 @@ def _store(url, key, today, kind, region_root, selected, findings, started, t0, 
         summary["run_id"] = run_row.id
         scope = "全省" if region_root is None else f"区域{region_root}"
         audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run",
-                     description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
-                                 f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
-                     result="success", region_code=region_root or (province * 10**10 if province else None),
-                     detail={"run_id": run_row.id, "kind": kind, "findings": len(found), "raised": len(ids),
-                             "resolved": len(gone), "duration_ms": duration_ms})
+                         description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
+                                     f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
+                         result="success", region_code=region_root or (province * 10**10 if province else None),
+                         detail={"run_id": run_row.id, "kind": kind, "findings": len(found), "raised": len(ids),
+                                 "resolved": len(gone), "duration_ms": duration_ms})
     return summary
 
 
@@ -304,8 +304,8 @@ def _store_failure(url, key, kind, region_root, started, t0, exc) -> None:
             s.add(run_row)
             s.flush()
             audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run", description="预警规则运行失败",
-                         result="failure", region_code=region_root, detail={"run_id": run_row.id,
-                                                                           "error": type(exc).__name__})
+                             result="failure", region_code=region_root, detail={"run_id": run_row.id,
+                                                                               "error": type(exc).__name__})
     except Exception:  # pragma: no cover - the original error matters more
         log.exception("could not record the failed warning run")
 
@@ -360,14 +360,10 @@ def runs_after_write(table: str, id_arg: str):
 
 
 def _region_of(url: str, table: str, record_id: int) -> int | None:
-    from sqlalchemy import text
-
-    from data.db import engine_for
-
     if table not in ("payment_requests", "assets", "trade_listings"):
         raise ValueError(table)
-    with engine_for(url).connect() as c:
-        value = c.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
+    with reading(url) as s:
+        value = s.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
     return int(value) if value is not None else None
 
 
