@@ -19,7 +19,7 @@ from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
-from .common import alert, current_actor
+from ..common import alert, current_actor
 
 STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
 #: the actions of the lifecycle's steps: a callback serving the steps serves whoever may take one

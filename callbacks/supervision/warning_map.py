@@ -23,7 +23,7 @@ from domain.supervision.lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
-from .common import breadcrumb, child_geojson, current_actor, region_from_search
+from ..common import breadcrumb, child_geojson, current_actor, region_from_search
 
 TREND_MONTHS = 24
 RATING_ROWS = 2000
