@@ -85,7 +85,7 @@ def click_heatmap_cell(page, graph_id: str, row: int, col: int) -> None:
     page.mouse.click(x, y)
 
 
-def test_county_heatmap_cell_shows_its_warnings(served, page_for):
+def test_warnbrowser001_county_heatmap_cell_shows_its_warnings(served, page_for):
     settings, base = served
     page = page_for("demo-county")
     page.goto(f"{base}/warning-map")
@@ -115,7 +115,7 @@ def test_county_heatmap_cell_shows_its_warnings(served, page_for):
     shot(page, "warning-heatmap")
 
 
-def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path):
+def test_warnbrowser002_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path):
     from data.models import Attachment, User, Warning, WarningEvent
 
     settings, base = served
@@ -163,7 +163,7 @@ def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path)
                                                           Attachment.owner_id == ev.id)) == "整改说明.pdf"
 
 
-def test_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
+def test_warnbrowser003_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
     """The demo data plants a fault of every rule somewhere in the province; the province's heatmap
     has a column for each, and its map colours the cities."""
     from domain.supervision.lifecycle import rule_info

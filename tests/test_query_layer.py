@@ -43,7 +43,7 @@ def ql(sqlite_settings):
     return QueryLayer(sqlite_settings, today=TODAY).load()
 
 
-def test_kpis_match_sql_at_every_level(ql, sqlite_settings):
+def test_query001_kpis_match_sql_at_every_level(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     period = ql.latest_period()
     assert period == 202611
@@ -55,7 +55,7 @@ def test_kpis_match_sql_at_every_level(ql, sqlite_settings):
         assert k["funds"] == k["cash"] + k["bank"]
 
 
-def test_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
+def test_query002_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     kids = ql.children(scope, scope.root)
     assert kids.height == ql.tree.children(scope.root).height  # every city, data or not
@@ -63,7 +63,7 @@ def test_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
     assert (kids["total_assets"] == 0).sum() >= 1  # the test scale leaves most cities empty
 
 
-def test_monthly_balances_are_cumulative(ql, sqlite_settings):
+def test_query003_monthly_balances_are_cumulative(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     m = ql.monthly(scope, scope.root)
     assert m["period"].to_list() == ql.periods()
@@ -72,7 +72,7 @@ def test_monthly_balances_are_cumulative(ql, sqlite_settings):
     assert m.filter(pl.col("period") == mid)["total_assets"][0] == sql_total_assets(sqlite_settings, scope.root, mid)
 
 
-def test_asset_value_has_yoy_growth(ql, sqlite_settings):
+def test_query004_asset_value_has_yoy_growth(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     a = ql.asset_value(scope, scope.root)
     assert a["yoy_growth"][:12].is_null().all()
@@ -81,7 +81,7 @@ def test_asset_value_has_yoy_growth(ql, sqlite_settings):
     assert last["yoy_growth"] == pytest.approx(last["total_assets"] / prev["total_assets"] - 1)
 
 
-def test_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
+def test_query005_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
     county = sqlite_settings.demo_county
     scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     other = next(c for c in ql.tree.children(county // 10**8 * 10**8)["code"] if c != county)
@@ -94,7 +94,7 @@ def test_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
     assert kids.height and kids["code"].is_between(lo, hi).all()
 
 
-def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
+def test_query006_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
     """A voucher posted through the system of record shows up after refresh (any process)."""
     ql = QueryLayer(sqlite_settings, today=TODAY).load()
     scope = province_scope(sqlite_settings)
@@ -134,7 +134,7 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
                                    debit_fen=123_456, credit_fen=0)])
 
 
-def test_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):
+def test_query007_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):
     """The cockpit's 最新预警: a rule run raises many warnings at once, so among the recent ones (the
     last 30 days) the most severe come first; a county sees only its own."""
     ql = QueryLayer(sqlite_settings, today=TODAY).load()
