@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from data.db import engine_for, transaction
 from data.models import Voucher, VoucherLine
 from data.query import QueryLayer
+from domain import clock
 from domain.regions import subtree_bounds
 from domain.permissions import OutOfScope, Scope, role_perms
 from tests.conftest import TODAY
@@ -104,14 +105,7 @@ def test_query006_posting_advances_rollups_incrementally(sqlite_settings, tmp_pa
     with transaction(sqlite_settings.database_url) as s:
         org_id = s.scalar(select(Voucher.org_id).where(Voucher.region_code == village).limit(1))
         number = s.scalar(select(func.max(Voucher.number)).where(Voucher.org_id == org_id, Voucher.period == 202611)) + 1
-        v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
-                    summary="测试收入", posted_at=dt.datetime.now(dt.UTC))
-        s.add(v)
-        s.flush()
-        s.add_all([VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=1, account_code=102,
-                               debit_fen=123_456, credit_fen=0),
-                   VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=2, account_code=501,
-                               debit_fen=0, credit_fen=123_456)])
+        v = _bank_income(s, org_id, village, number, "测试收入", 123_456)
     try:
         assert ql.refresh() == 2
         after = ql.kpis(scope, village)
@@ -123,15 +117,22 @@ def test_query006_posting_advances_rollups_incrementally(sqlite_settings, tmp_pa
         assert again.kpis(scope, village)["bank"] == after["bank"]
     finally:  # the ledger is append-only: reverse with a red-ink voucher, never delete
         with transaction(sqlite_settings.database_url) as s:
-            r = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611,
-                        number=number + 1, summary="冲销测试收入", reverses_id=v.id,
-                        posted_at=dt.datetime.now(dt.UTC))
-            s.add(r)
-            s.flush()
-            s.add_all([VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=1, account_code=102,
-                                   debit_fen=0, credit_fen=123_456),
-                       VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=2, account_code=501,
-                                   debit_fen=123_456, credit_fen=0)])
+            _bank_income(s, org_id, village, number + 1, "冲销测试收入", -123_456, reverses_id=v.id)
+
+
+def _bank_income(s, org_id: int, village: int, number: int, summary: str, fen: int, reverses_id: int | None = None):
+    """A voucher of November 2026: `fen` into the bank (102) as operating income (501); negative
+    `fen` takes it out again."""
+    v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
+                summary=summary, reverses_id=reverses_id, posted_at=clock.now())
+    s.add(v)
+    s.flush()
+    debit, credit = (fen, 0) if fen > 0 else (0, -fen)
+    s.add_all([VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=1, account_code=102,
+                           debit_fen=debit, credit_fen=credit),
+               VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=2, account_code=501,
+                           debit_fen=credit, credit_fen=debit)])
+    return v
 
 
 def test_query007_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):

@@ -2,8 +2,6 @@
 the step itself (with note and files), the export."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import polars as pl
 from dash import Input, Output, State, dcc, html, no_update
 
@@ -19,7 +17,7 @@ from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
-from ..common import alert, current_actor
+from ..common import alert, current_actor, int_param
 
 STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
 #: the actions of the lifecycle's steps: a callback serving the steps serves whoever may take one
@@ -49,14 +47,6 @@ EVIDENCE_LABELS = {
 EVIDENCE_VALUES = {"disposal": "处置", "lease": "出租", "pledge": "抵押", "payment": "付款", "borrowing": "借款",
                    "transfer": "转让", "active": "履行中", "expired": "已到期", "terminated": "已终止"}
 
-
-
-def _warning_from_hash(hash_: str | None) -> int | None:
-    values = parse_qs((hash_ or "").lstrip("#?")).get("warning")
-    try:
-        return int(values[0]) if values else None
-    except ValueError:
-        return None
 
 
 def _evidence_value(key: str, value):
@@ -155,7 +145,7 @@ def show(rows, hash_, _):
         except (KeyError, TypeError, ValueError):
             wid = None
     if wid is None:
-        wid = _warning_from_hash(hash_)
+        wid = int_param(hash_, "warning")
     if wid is None:
         return html.P("请在左侧选择一条预警。", className="text-muted"), [], None, "", None
     actor = current_actor()
