@@ -143,7 +143,7 @@ def engine_loop(url: str, key: str, today: str, data_dir: str, min_seconds: floa
             if elapsed >= min_seconds or elapsed >= max_seconds:
                 break
         out.put({"runs": runs})
-    except Exception as exc:  # noqa: BLE001 - reported, not raised: the reader must stop either way
+    except Exception as exc:  # reported, not raised: the reader must stop either way
         out.put({"runs": runs, "error": f"{type(exc).__name__}: {exc}"[:500]})
 
 
@@ -180,7 +180,7 @@ def poster_loop(url: str, key: str, username: str, today: str, interval_ms: int,
             posted += 1
         except AccountError:
             refused += 1  # e.g. a closed month: a refusal is a (short) write transaction too
-        except Exception:  # noqa: BLE001 - counted: the bench goes on
+        except Exception:  # counted: the bench goes on
             failed += 1
         took.append(time.perf_counter() - t)
         stop.wait(interval_ms / 1000)
