@@ -122,9 +122,10 @@ def test_query006_posting_advances_rollups_incrementally(sqlite_settings, tmp_pa
 
 def _bank_income(s, org_id: int, village: int, number: int, summary: str, fen: int, reverses_id: int | None = None):
     """A voucher of November 2026: `fen` into the bank (102) as operating income (501); negative
-    `fen` takes it out again."""
+    `fen` takes it out again. Its provenance is the test's (the shared database's records all carry one)."""
     v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
-                summary=summary, reverses_id=reverses_id, posted_at=clock.now())
+                summary=summary, reverses_id=reverses_id, posted_at=clock.now(), provided_by="test_query_layer",
+                responsible_by="test_query_layer")
     s.add(v)
     s.flush()
     debit, credit = (fen, 0) if fen > 0 else (0, -fen)
