@@ -104,12 +104,12 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     register_all(app)
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
-        from data.warning_engine import start_schedule
+        from data.supervision.engine import start_schedule
         from domain import clock
 
         server.extensions["platform.warning_schedule"] = start_schedule(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today, settings.data_dir)
-        from data.warnings import start_escalation  # overdue warnings go one level up, same rhythm
+        from data.supervision.handling import start_escalation  # overdue warnings go one level up, same rhythm
 
         server.extensions["platform.warning_escalation"] = start_escalation(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today)

@@ -9,16 +9,21 @@ from domain.permissions import Scope
 from server.callbacks import clientside
 
 
+def int_param(search: str | None, name: str) -> int | None:
+    """The integer parameter `name` of the URL fragment (#name=…; a query string works too), or
+    None when it is missing or not a number."""
+    values = parse_qs((search or "").lstrip("?#")).get(name)
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None
+
+
 def region_from_search(search: str | None, scope: Scope) -> int:
     """The `region` parameter of the URL fragment (#region=…; a query string works too), or the
     user's own root. Not widened: the query layer refuses a region outside the scope."""
-    values = parse_qs((search or "").lstrip("?#")).get("region")
-    if not values:
-        return scope.root
-    try:
-        return int(values[0])
-    except ValueError:
-        return scope.root
+    region = int_param(search, "region")
+    return scope.root if region is None else region
 
 
 def breadcrumb(tree, scope: Scope, region: int, base: str):
@@ -55,10 +60,10 @@ def register_html_slot(slot_id: str) -> None:
     """The clientside callback that fills the div from the store (call once per slot, at import)."""
     clientside(
         """function(markup) {
-            const el = document.getElementById(%r);
+            const el = document.getElementById(SLOT);
             if (el && typeof markup === 'string') { el.innerHTML = markup; }
             return window.dash_clientside.no_update;
-        }""" % slot_id,
+        }""".replace("SLOT", repr(slot_id)),
         Output(slot_id, "role"), Input(f"{slot_id}-html", "data"),
     )
 

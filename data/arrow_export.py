@@ -1,7 +1,7 @@
 """Run one SQL query through connectorx and write the result as an Arrow IPC file.
 
 Used by the query layer for bulk reads from SQLite, in a child process so that connectorx's own
-copy of SQLite never shares a process with the application's (see `QueryLayer._read`).
+copy of SQLite never shares a process with the application's (see `data.query.reads.Reader.read`).
 
     python -m data.arrow_export SQLITE_URI SQL OUT.arrow
 """

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from data import audit_log
 from data.db import reading, transaction
 from data.errors import AccountError
+from data.supervision.engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
 from data.scoped import in_scope, load_for_write, org_for_write, scoped
-from data.warning_engine import runs_after_write
 from domain import assets as rules
 from domain import funds as fund_rules
 from domain.money import yuan

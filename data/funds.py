@@ -14,7 +14,7 @@ from domain import clock
 from data.accounts import AccountError, Actor
 from data.scoped import load_for_write
 from data.db import reading, transaction
-from data.warning_engine import runs_after_write
+from data.supervision.engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
                          Resolution, Voucher, VoucherLine, utcnow)
 from data import audit_log

@@ -4,6 +4,7 @@ write goes through here, so a caller can never see or change a row outside its j
 - `in_scope(column, who)`: the WHERE clause keeping a region-code column inside the caller's
   subtrees (each a closed integer range, Art. J16–J17 shares included).
 - `scoped(stmt, Model, who)`: a SELECT restricted to the caller's jurisdiction on `Model.region_code`.
+- `scoped_frame(frame, who, column="region_code")`: the same for a polars frame already in memory.
 - `load_for_write(session, Model, id, who, version, noun=...)`: the row, refused (in Chinese, with
   the record's own noun) when it is missing or out of scope, when another user changed it since the
   caller read it (optimistic locking), or — given `action` — when the one access decision says no.
@@ -13,6 +14,8 @@ write goes through here, so a caller can never see or change a row outside its j
 """
 from __future__ import annotations
 
+import numpy as np
+import polars as pl
 from sqlalchemy import false, or_
 
 from data.errors import StaleEdit
@@ -33,6 +36,16 @@ def in_scope(column, who):
 def scoped(stmt, model, who, column=None):
     """`stmt` restricted to rows of `model` (by its `region_code`, or `column`) in the caller's scope."""
     return stmt.where(in_scope(column if column is not None else model.region_code, who))
+
+
+def scoped_frame(frame: pl.DataFrame, who, column: str = "region_code") -> pl.DataFrame:
+    """The rows of `frame` whose `column` (a region code) lies inside the caller's jurisdiction;
+    `frame` itself when every row does (the usual case: a cheap check on a few hundred codes)."""
+    codes = frame.get_column(column).to_numpy()
+    inside = np.zeros(len(codes), dtype=bool)
+    for lo, hi in _scope(who).ranges:
+        inside |= (codes >= lo) & (codes <= hi)
+    return frame if inside.all() else frame.filter(pl.Series(inside))
 
 
 def load_for_write(session, model, ident, who, version: int | None = None, *, noun: str = "该记录",

@@ -54,3 +54,8 @@ def frozen(at: dt.datetime) -> Iterator[None]:
         yield
     finally:
         reset(token)
+
+
+def china_date(at: dt.datetime | None) -> dt.date | None:
+    """The date in China of the aware instant `at` (None stays None)."""
+    return at.astimezone(CST).date() if at else None

@@ -27,13 +27,13 @@ os.environ.setdefault("DEMO_SCALE", "province")
 import polars as pl  # noqa: E402
 
 from data.demo import has_data  # noqa: E402
-from domain.regions import subtree_bounds
+from data.query.rollups import LEVEL_DIVISOR as DIV  # noqa: E402
 from domain.accounting import BALANCE_KEYS, FLOW_KEYS, MEASURES  # noqa: E402
 from domain.permissions import Scope, role_perms  # noqa: E402
+from domain.regions import subtree_bounds  # noqa: E402
 from settings import Settings  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
-DIV = {1: 10**10, 2: 10**8, 3: 10**6, 4: 10**3, 5: 1}
 
 
 def peak_rss_mb() -> float:
@@ -203,8 +203,8 @@ def main() -> None:
         p_ms, p_out = median_ms(lambda fn=fn: (forget_answers(ql), fn())[1])
         lo, hi = subtree_bounds(region)
         if kind in ("monthly", "assets"):
-            d_ms, d_out = median_ms(lambda: duck_monthly(con, region), 3)
-            pd_ms, pd_out = median_ms(lambda: pandas_monthly(pdf, region), 3)
+            d_ms, d_out = median_ms(lambda region=region: duck_monthly(con, region), 3)
+            pd_ms, pd_out = median_ms(lambda region=region: pandas_monthly(pdf, region), 3)
             rows = p_out.height
             pm = p_out if kind == "monthly" else ql.monthly(scope, region)
             pr = [dict(r, code=r["period"]) for r in pm.iter_rows(named=True)]
@@ -212,8 +212,8 @@ def main() -> None:
             same(pr, [dict(r, code=r["period"]) for r in pd_out.to_dict("records")], name + "/pandas")
         else:
             div = DIV[kind] if kind else None
-            d_ms, d_out = median_ms(lambda: duck_figures(con, lo, hi, period, div), 3)
-            pd_ms, pd_out = median_ms(lambda: pandas_figures(pdf, lo, hi, period, div), 3)
+            d_ms, d_out = median_ms(lambda lo=lo, hi=hi, div=div: duck_figures(con, lo, hi, period, div), 3)
+            pd_ms, pd_out = median_ms(lambda lo=lo, hi=hi, div=div: pandas_figures(pdf, lo, hi, period, div), 3)
             if kind:
                 rows = p_out.height
                 pr = list(p_out.iter_rows(named=True))

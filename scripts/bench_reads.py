@@ -5,7 +5,7 @@ On a copy of the database (DATA_DIR, default var/bench, the province data set of
 generated when missing; any smaller DATA_DIR works too, e.g. one made with
 `DATA_DIR=/tmp/d .venv/bin/python -m data.demo --scale demo`):
 
-- the writes: a process runs the warning engine (`data.warning_engine.run(..., kind="full")`) over
+- the writes: a process runs the warning engine (`data.supervision.engine.run(..., kind="full")`) over
   the copy with its stored warnings and their events deleted first, so that every run really
   inserts all of them (the generator's first run: at province scale ~9,400 warnings and ~19,000
   events in one IMMEDIATE transaction); on a data set where one run is short it deletes and runs
@@ -126,7 +126,7 @@ def engine_loop(url: str, key: str, today: str, data_dir: str, min_seconds: floa
                 max_seconds: float, first_deleted: int, out) -> None:
     """Full runs of the warning engine over emptied warning tables until `min_seconds` (at most
     `max_runs` runs, none started after `max_seconds`)."""
-    from data import warning_engine
+    from data.supervision import engine as warning_engine
 
     t0 = time.perf_counter()
     runs = []

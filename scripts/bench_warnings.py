@@ -32,6 +32,7 @@ from sqlalchemy import func, select  # noqa: E402
 from data.db import engine_for  # noqa: E402
 from data.demo import has_data  # noqa: E402
 from data.models import Warning, WarningRun  # noqa: E402
+from domain import clock  # noqa: E402
 from settings import Settings  # noqa: E402
 
 #: a full run over the province must finish within this (the issue's target, 2-core machine)
@@ -48,8 +49,8 @@ def main() -> None:
         print(f"[bench-warnings] generating province data into {settings.database_url} …", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "data.demo", "--scale", "province"], check=True, cwd=ROOT)
     meta = has_data(settings)
-    today = dt.date.fromisoformat(meta["today"]) if meta and meta.get("today") else dt.date.today()
-    from data import warning_engine
+    today = dt.date.fromisoformat(meta["today"]) if meta and meta.get("today") else clock.today()
+    from data.supervision import engine as warning_engine
 
     from sqlalchemy.orm import Session
 

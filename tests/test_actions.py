@@ -210,7 +210,7 @@ for _action, _path in ((Action.HOME_VIEW, "/"), (Action.ACCOUNT_SELF, "/account"
 
 def _warning_frame(env, role, ctx):
     """Warnings are read on 预警处置 and on 预警热力图: whichever page the role opens."""
-    from callbacks import warning_map, warnings
+    from callbacks.supervision import warning_map, warnings
 
     if role_may(role, Action.WARNING_MAP_VIEW):
         return env.post(role, warning_map.render, {"url": "#", "wmap-status": "open"})
@@ -554,10 +554,10 @@ def _meeting(env, role, ctx):
 
 def _warning(env, steps: tuple[tuple[str, str], ...]) -> dict:
     """A warning pushed to the village, taken through `steps` ((demo user, action), …) as they would."""
-    from data import warnings
     from data.db import transaction
     from data.models import Warning
-    from domain import warning_lifecycle as lifecycle
+    from data.supervision import handling
+    from domain.supervision import lifecycle
 
     raised = NOW - dt.timedelta(days=3)
     with transaction(env.url) as s:
@@ -570,17 +570,17 @@ def _warning(env, steps: tuple[tuple[str, str], ...]) -> dict:
         wid = w.id
     for username, step in steps:
         version = row(env, Warning, wid, "version")[0]
-        warnings.act(env.url, env.settings.audit_key, env.demo(username), wid, step, "已核查，情况属实，已整改完毕并存档",
+        handling.act(env.url, env.settings.audit_key, env.demo(username), wid, step, "已核查，情况属实，已整改完毕并存档",
                      [], version, TODAY, now=NOW)
     return {"id": wid, "version": row(env, Warning, wid, "version")[0]}
 
 
 def _may_step(step: str):
     def relation(env, role, ctx):
-        from data import warnings
+        from data.supervision import store
 
         try:
-            return step in warnings.detail(env.url, env.actor(role), ctx["id"], TODAY)["actions"]
+            return step in store.detail(env.url, env.actor(role), ctx["id"], TODAY)["actions"]
         except PermissionError:
             return False
     return relation
@@ -588,7 +588,7 @@ def _may_step(step: str):
 
 def _step(step: str, before: tuple[tuple[str, str], ...]):
     def call(env, role, ctx):
-        from callbacks import warnings
+        from callbacks.supervision import warnings
 
         return env.post(role, warnings.submit, {
             "warn-submit": 1, "warn-selected": {"id": ctx["id"], "version": ctx["version"]}, "warn-action": step,

@@ -12,6 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from data.db import transaction
+from data.models import Attachment, CollectiveOrg, User, Warning, WarningEvent
+from data.supervision import engine as warning_engine
+from domain.supervision import lifecycle
+from domain.supervision.lifecycle import rule_info
+from domain.supervision.rules import RULES as RULE_BOOK
 from tests.conftest import TODAY
 from tests.support.browser import app_on_own_database, shot
 
@@ -25,9 +30,6 @@ RULES = ["cash_over_limit", "no_resolution", "instalment_overdue", "contract_exp
 def seed_warnings(settings) -> list[int]:
     """A spread of warnings over the county's villages on the platform: every rule above, some
     high-severity, a few closed, one overdue; the demo village gets two."""
-    from data.models import CollectiveOrg, User, Warning
-    from domain import warning_lifecycle as rules
-
     counter = itertools.count()
     ids = []
     with transaction(settings.database_url) as s:
@@ -38,14 +40,14 @@ def seed_warnings(settings) -> list[int]:
         targets = [demo_village, demo_village] + villages
         for i, rule_id in enumerate(RULES * 2):
             village = targets[i % len(targets)]
-            rule = rules.RULES[rule_id]
+            rule = RULE_BOOK[rule_id]
             raised = dt.datetime.combine(TODAY - dt.timedelta(days=7 + 9 * i), dt.time(2), tzinfo=dt.UTC)
             closed = i in (4, 15, 17)  # each rule keeps one open warning
             w = Warning(rule_id=rule_id, region_code=village, severity=rule.severity,
                         status="closed" if closed else "pushed", assigned_region=village,
                         fingerprint=f"browser:{rule_id}:{next(counter)}", title=f"{rule.name}（浏览器测试 {i + 1}）",
                         evidence={"amount_fen": 1_234_500 + i, "date": (TODAY - dt.timedelta(days=30)).isoformat()},
-                        raised_at=raised, due_on=rules.due_date(raised.date(), rule.severity),
+                        raised_at=raised, due_on=lifecycle.due_date(raised.date(), rule.severity),
                         closed_at=raised + dt.timedelta(days=6 + i) if closed else None)
             s.add(w)
             s.flush()
@@ -55,9 +57,6 @@ def seed_warnings(settings) -> list[int]:
 
 def _with_engine_warnings(settings) -> None:
     """The rule engine's own findings (as the demo data carries them), plus the seeded warnings."""
-    from data import warning_engine
-    from data.models import Warning
-
     with transaction(settings.database_url) as s:
         engine_ran = s.scalar(select(func.count()).select_from(Warning))
     if not engine_ran:
@@ -85,17 +84,19 @@ def click_heatmap_cell(page, graph_id: str, row: int, col: int) -> None:
     page.mouse.click(x, y)
 
 
-def test_county_heatmap_cell_shows_its_warnings(served, page_for):
+def open_heatmap(page, base: str, chart: str) -> None:
+    """/warning-map, once its heatmap, its ratings grid and `chart` are drawn."""
+    page.goto(f"{base}/warning-map")
+    for selector in ("#wmap-heatmap .heatmaplayer", "#wmap-ratings .ag-center-cols-container .ag-row", chart):
+        page.wait_for_selector(selector)
+
+
+def test_warnbrowser001_county_heatmap_cell_shows_its_warnings(served, page_for):
     settings, base = served
     page = page_for("demo-county")
-    page.goto(f"{base}/warning-map")
-    page.wait_for_selector("#wmap-heatmap .heatmaplayer")
-    page.wait_for_selector("#wmap-ratings .ag-center-cols-container .ag-row")
-    page.wait_for_selector("#wmap-trend .scatterlayer .trace")
+    open_heatmap(page, base, "#wmap-trend .scatterlayer .trace")
     fig = page.evaluate("() => { const gd = document.querySelector('#wmap-heatmap .js-plotly-plot');"
                         " return {x: gd.data[0].x, y: gd.data[0].y, z: gd.data[0].z}; }")
-    from domain.warning_lifecycle import rule_info
-
     assert {rule_info(r)["name"] for r in RULES} <= set(fig["x"])  # every rule raised in the county is a column
     # the worst township is on top; its biggest cell
     row = 0
@@ -115,9 +116,7 @@ def test_county_heatmap_cell_shows_its_warnings(served, page_for):
     shot(page, "warning-heatmap")
 
 
-def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path):
-    from data.models import Attachment, User, Warning, WarningEvent
-
+def test_warnbrowser002_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path):
     settings, base = served
     url = settings.database_url
     page = page_for("demo-township")
@@ -163,19 +162,13 @@ def test_township_acknowledges_and_handles_a_warning(served, page_for, tmp_path)
                                                           Attachment.owner_id == ev.id)) == "整改说明.pdf"
 
 
-def test_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
+def test_warnbrowser003_province_heatmap_shows_every_rule_of_the_demo_data(served, page_for):
     """The demo data plants a fault of every rule somewhere in the province; the province's heatmap
     has a column for each, and its map colours the cities."""
-    from domain.warning_lifecycle import rule_info
-    from domain.warning_rules import RULES as ALL_RULES
-
     _, base = served
     page = page_for("demo-admin")
-    page.goto(f"{base}/warning-map")
-    page.wait_for_selector("#wmap-heatmap .heatmaplayer")
-    page.wait_for_selector("#wmap-map .scatterlayer .trace")
-    page.wait_for_selector("#wmap-ratings .ag-center-cols-container .ag-row")
+    open_heatmap(page, base, "#wmap-map .scatterlayer .trace")
     x = page.evaluate("() => document.querySelector('#wmap-heatmap .js-plotly-plot').data[0].x")
-    assert {rule_info(r)["name"] for r in ALL_RULES} <= set(x)
+    assert {rule_info(r)["name"] for r in RULE_BOOK} <= set(x)
     assert "吉林省" in page.inner_text("#wmap-breadcrumb")
     shot(page, "warning-heatmap-province")

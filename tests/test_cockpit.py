@@ -5,22 +5,19 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from callbacks import asset_growth, cockpit, records, screen
 from data.db import transaction
 from data.models import AuditLog
 from domain.permissions import Scope, role_perms
+from server.callbacks import callback_named
 from tests.conftest import dash_post
-from tests.test_app_access import CHARTS
-
-
-def _key(app, prefix):
-    return next(k for k in app.callback_map if k.startswith(prefix))
+from tests.support.supervision import text_of
 
 
 def _exports(settings, actor):
@@ -29,13 +26,13 @@ def _exports(settings, actor):
                                                                          AuditLog.actor == actor))
 
 
-def test_excel_export_matches_the_query_layer_and_is_logged(app, client_for, sqlite_settings):
+def test_cockpit001_excel_export_matches_the_query_layer_and_is_logged(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
     scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     c = client_for("demo-county")
     before = _exports(sqlite_settings, "demo-county")
-    resp = dash_post(c, _key(app, "cockpit-download."), [{"id": "cockpit-export", "property": "n_clicks", "value": 1}],
+    resp = dash_post(c, callback_named(app, cockpit.export), [{"id": "cockpit-export", "property": "n_clicks", "value": 1}],
                      [{"id": "url", "property": "hash", "value": f"#region={county}"}])
     data = resp.get_json()["response"]["cockpit-download"]["data"]
     wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"])))
@@ -47,7 +44,7 @@ def test_excel_export_matches_the_query_layer_and_is_logged(app, client_for, sql
     assert _exports(sqlite_settings, "demo-county") == before + 1
 
 
-def test_png_download_report_is_logged_and_protected(app, client_for, sqlite_settings):
+def test_cockpit002_png_download_report_is_logged_and_protected(app, client_for, sqlite_settings):
     c = client_for("demo-province")
     before = _exports(sqlite_settings, "demo-province")
     ok = c.post("/api/export-log", json={"what": "cockpit-map", "page": "/cockpit"})
@@ -58,12 +55,13 @@ def test_png_download_report_is_logged_and_protected(app, client_for, sqlite_set
     assert _exports(sqlite_settings, "demo-province") == before + 1
 
 
-def test_everything_clickable_drills_within_scope(app, client_for, sqlite_settings):
+def test_cockpit003_everything_clickable_drills_within_scope(app, client_for, sqlite_settings):
     """Clicks turn into URL fragments in the browser; what can be clicked comes from these answers,
     so every code in them must lie inside the jurisdiction (the server refuses any other anyway)."""
     county = sqlite_settings.demo_county
     c = client_for("demo-county")
-    charts = dash_post(c, CHARTS, [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
+    charts = dash_post(c, callback_named(app, cockpit.charts),
+                       [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
     bars = charts["cockpit-map"]["figure"]["data"][0]["customdata"]  # county level: a ranked bar chart
     ranked = charts["cockpit-topbottom"]["figure"]["data"][0]["customdata"]
     assert charts["cockpit-map-codes"]["data"] == []
@@ -73,7 +71,7 @@ def test_everything_clickable_drills_within_scope(app, client_for, sqlite_settin
     assert periods == app.server.extensions["platform.query"].periods()[-36:]  # the last three years
 
 
-def test_asset_growth_ranking_and_concentration(app, client_for, sqlite_settings):
+def test_cockpit004_asset_growth_ranking_and_concentration(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
     scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
@@ -85,36 +83,34 @@ def test_asset_growth_ranking_and_concentration(app, client_for, sqlite_settings
     conc = ql.concentration(scope, county)
     assert 0 < conc["top10_share"] <= conc["top14_share"] < 1 and 0 < conc["gini"] < 1
     c = client_for("demo-county")
-    resp = dash_post(c, _key(app, "..growth-breadcrumb."), [{"id": "url", "property": "hash", "value": ""}])
-    text = json.dumps(resp.get_json(), ensure_ascii=False)
-    assert "前14%村资产占比" in text and f"{conc['villages']:,} 个村中" in text
+    resp = dash_post(c, callback_named(app, asset_growth.render), [{"id": "url", "property": "hash", "value": ""}])
+    out = resp.get_json()["response"]
+    assert "前14%村资产占比" in text_of(out["growth-kpis"]["children"])
+    assert text_of(out["growth-concentration"]["children"]).startswith(f"{conc['villages']:,} 个村中")
 
 
-def test_big_screen_shows_the_users_jurisdiction(app, client_for, sqlite_settings):
+def test_cockpit005_big_screen_shows_the_users_jurisdiction(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     c = client_for("demo-county")
-    resp = dash_post(c, _key(app, "..screen-title."), [{"id": "screen-refresh", "property": "n_intervals", "value": 1},
-                                                       {"id": "screen-width", "property": "data", "value": 3840}])
+    resp = dash_post(c, callback_named(app, screen.refresh), [{"id": "screen-refresh", "property": "n_intervals", "value": 1},
+                                                              {"id": "screen-width", "property": "data", "value": 3840}])
     out = resp.get_json()["response"]
     assert ql.tree.name(sqlite_settings.demo_county) in out["screen-title"]["children"]
     assert out["screen-panel-trend-graph"]["figure"]["layout"]["font"]["size"] == 30  # scaled for 4K
 
 
 def _records(app, client, hash_, kind):
-    key = _key(app, "..records-breadcrumb.")
-    return dash_post(client, key, [{"id": "url", "property": "hash", "value": hash_},
+    return dash_post(client, callback_named(app, records.show), [{"id": "url", "property": "hash", "value": hash_},
                                    {"id": "records-kind", "property": "value", "value": kind}])
 
 
-def test_every_village_figure_links_to_its_records(app, client_for, sqlite_settings):
-    from tests.test_app_access import COCKPIT
-
+def test_cockpit006_every_village_figure_links_to_its_records(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     county = sqlite_settings.demo_county
     village = int(ql.state.rollups[5].filter(ql.state.rollups[5]["code"] // 10**6 * 10**6 == county)["code"][0])
     c = client_for("demo-county")
-    cards = json.dumps(dash_post(c, COCKPIT, [{"id": "url", "property": "hash", "value": f"#region={village}"}])
-                       .get_json()["response"]["cockpit-kpis-html"], ensure_ascii=False)
+    cards = (dash_post(c, callback_named(app, cockpit.render), [{"id": "url", "property": "hash", "value": f"#region={village}"}])
+             .get_json()["response"]["cockpit-kpis-html"]["data"])
     links = [f"/records#region={village}&kind={k}" for k in ("ledger", "resources", "contracts", "trades", "warnings",
                                                                "assets")]
     assert all(html.escape(link) in cards for link in links)  # the cards are HTML: & is &amp;
@@ -129,19 +125,19 @@ def test_every_village_figure_links_to_its_records(app, client_for, sqlite_setti
     assert all(county <= r["region_code"] < county + 10**6 for r in overdue)
 
 
-def test_records_outside_the_jurisdiction_are_refused(app, client_for, sqlite_settings):
+def test_cockpit007_records_outside_the_jurisdiction_are_refused(app, client_for, sqlite_settings):
     county = sqlite_settings.demo_county
     c = client_for("demo-county")
     for kind in ("ledger", "assets", "overdue"):
         resp = _records(app, c, f"#region={county + 10**6}", kind)
-        assert resp.status_code == 403 and "rowData" not in resp.get_data(as_text=True)
+        assert resp.status_code == 403 and "response" not in (resp.get_json(silent=True) or {})
 
 
-def test_records_export_is_logged(app, client_for, sqlite_settings):
+def test_cockpit008_records_export_is_logged(app, client_for, sqlite_settings):
     county = sqlite_settings.demo_county
     c = client_for("demo-county")
     before = _exports(sqlite_settings, "demo-county")
-    resp = dash_post(c, _key(app, "records-download."), [{"id": "records-export", "property": "n_clicks", "value": 1}],
+    resp = dash_post(c, callback_named(app, records.export), [{"id": "records-export", "property": "n_clicks", "value": 1}],
                      [{"id": "url", "property": "hash", "value": f"#region={county}"},
                       {"id": "records-kind", "property": "value", "value": "assets"}])
     wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(resp.get_json()["response"]["records-download"]["data"]["content"])))
@@ -149,7 +145,7 @@ def test_records_export_is_logged(app, client_for, sqlite_settings):
     assert _exports(sqlite_settings, "demo-county") == before + 1
 
 
-def test_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
+def test_cockpit009_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
     """Eight-digit 万元 ticks crowd the right axis: from 10 亿元 up the assets line is in 亿元,
     with the hover saying so; smaller regions keep 万元."""
     import polars as pl
@@ -166,13 +162,12 @@ def test_trend_axis_switches_to_yi_yuan_for_province_sized_assets():
     assert fig["layout"]["yaxis2"]["title"]["text"] == "资产总额（万元）" and "万元" in fig["data"][2]["hovertemplate"]
 
 
-def test_newest_warnings_link_to_handling_only_for_those_who_may_handle(app, client_for, sqlite_settings):
+def test_cockpit010_newest_warnings_link_to_handling_only_for_those_who_may_handle(app, client_for, sqlite_settings):
     """The county official (监督预警) opens a warning from the cockpit; the provincial leader, who may
     not open 预警处置, sees the same list without links. Titles are escaped HTML."""
-    from tests.test_app_access import COCKPIT
-
     def panel(username):
-        body = dash_post(client_for(username), COCKPIT, [{"id": "url", "property": "hash", "value": ""}]).get_json()
+        body = dash_post(client_for(username), callback_named(app, cockpit.render),
+                         [{"id": "url", "property": "hash", "value": ""}]).get_json()
         return body["response"]["cockpit-warnings-html"]["data"]
 
     county, leader = panel("demo-county"), panel("demo-province")

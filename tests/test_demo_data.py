@@ -14,8 +14,8 @@ from data.demo import DEMO_LOGINS, SCALES, demo_frames
 from data.demo.ledger import MEAN_ASSETS_YUAN, generate_ledger, village_wealth
 from data.models import User, Warning, WarningEvent, WarningRun
 from data.regions import load_region_tree
-from domain import warning_lifecycle as rules
-from domain.clock import CST
+from domain.clock import china_date
+from domain.supervision import lifecycle as rules
 from domain.permissions import ROLES, Scope, role_perms
 from tests.support.app import TODAY
 
@@ -88,10 +88,6 @@ def test_demo007_identifiers_are_valid(sqlite_settings):
 
 # ------------------------------------------------------------------ the warnings' handling history
 
-def cst_date(at: dt.datetime) -> dt.date:
-    return at.astimezone(CST).date()
-
-
 def generated_warnings(settings):
     """The warnings of the generation (ids up to its engine run's count: later tests may add more),
     each with its trail ordered by time."""
@@ -119,7 +115,7 @@ def test_demo008_warnings_were_raised_over_months_and_handled_in_order(sqlite_se
     the warning's status and stamps matching its trail; nothing dated after today."""
     warnings, trails, users = generated_warnings(sqlite_settings)
     start = first_day(sqlite_settings)
-    raised = [cst_date(w.raised_at) for w in warnings]
+    raised = [china_date(w.raised_at) for w in warnings]
     assert len({(d.year, d.month) for d in raised}) >= 4 and min(raised) < TODAY.replace(day=1)
     assert start <= min(raised) and max(raised) <= TODAY
     statuses = {w.status for w in warnings}
@@ -131,13 +127,13 @@ def test_demo008_warnings_were_raised_over_months_and_handled_in_order(sqlite_se
             ("raise", None, "raised", None), ("push", "raised", "pushed", None)]
         assert trail[0].at == trail[1].at == w.raised_at
         state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=w.region_code,
-                                   severity=w.severity, due_on=rules.due_date(cst_date(w.raised_at), w.severity))
+                                   severity=w.severity, due_on=rules.due_date(china_date(w.raised_at), w.severity))
         stamps = {}
         for prev, e in zip(trail[1:], trail[2:]):
-            assert prev.at < e.at and cst_date(e.at) <= TODAY
+            assert prev.at < e.at and china_date(e.at) <= TODAY
             assert e.from_status == state.status
             if e.action == "escalated":  # the escalation thread's step: the day after the deadline, one level up
-                day = cst_date(e.at)
+                day = china_date(e.at)
                 assert rules.overdue(state, day) and not rules.overdue(state, day - dt.timedelta(days=1))
                 region, due = rules.escalation(state, day)
                 state = rules.WarningState(status="pushed", region_code=w.region_code, assigned_region=region,
@@ -152,7 +148,7 @@ def test_demo008_warnings_were_raised_over_months_and_handled_in_order(sqlite_se
                 assert rules.status_problem(e.action, state.status) is None
             assert rules.note_problem(e.action, e.note) is None
             if e.action == "handle":
-                assert cst_date(e.at) <= state.due_on  # handled in time (else it went up first)
+                assert china_date(e.at) <= state.due_on  # handled in time (else it went up first)
                 handler = users[e.by_id] if e.by_id is not None else None
                 state = rules.WarningState(
                     status="handled", region_code=w.region_code, assigned_region=state.assigned_region,
@@ -186,7 +182,7 @@ def test_demo009_warnings_are_raised_a_few_days_after_their_fault(sqlite_setting
 
     warnings, _, _ = generated_warnings(sqlite_settings)
     start = first_day(sqlite_settings)
-    dated = [(fault_date(w.rule_id, w.evidence), cst_date(w.raised_at)) for w in warnings]
+    dated = [(fault_date(w.rule_id, w.evidence), china_date(w.raised_at)) for w in warnings]
     assert sum(f is not None for f, _ in dated) >= len(warnings) // 2
     assert all(min(f, TODAY) <= r <= f + dt.timedelta(days=6) for f, r in dated if f is not None and f >= start)
     assert all(start <= r < start + dt.timedelta(days=30) for f, r in dated if f is not None and f < start)
@@ -223,16 +219,16 @@ def test_demo011_the_history_is_deterministic(sqlite_settings):
 def test_demo012_heatmap_time_to_close_and_trend_have_data(sqlite_settings):
     """预警热力图: 预警平均办结时长 per township is non-empty, and the monthly chart shows warnings
     raised and closed over several months, not one spike."""
-    from data import warnings
+    from data.supervision import analysis
 
     province = sqlite_settings.province * 10**10
     scope = Scope(root=province, perms=role_perms("province_admin"), role="province_admin")
-    f = warnings.frame(sqlite_settings.database_url, scope)
+    f = analysis.frame(sqlite_settings.database_url, scope)
     tree = load_region_tree(sqlite_settings.province)
     county = sqlite_settings.demo_county
-    closing = warnings.close_time(f, tree, county)
+    closing = analysis.close_time(f, tree, county)
     assert closing.height >= 1 and (closing["days"] > 0).all() and closing["closed"].sum() >= 1
-    trend = warnings.trend(f, province, TODAY)
+    trend = analysis.trend(f, province, TODAY)
     assert sum(n > 0 for n in trend["raised"]) >= 4 and sum(trend["closed"]) >= 1
     assert max(trend["raised"]) < sum(trend["raised"]) / 2  # no single month holds most of them
 

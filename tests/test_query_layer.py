@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from data.db import engine_for, transaction
 from data.models import Voucher, VoucherLine
 from data.query import QueryLayer
+from domain import clock
 from domain.regions import subtree_bounds
 from domain.permissions import OutOfScope, Scope, role_perms
 from tests.conftest import TODAY
@@ -43,7 +44,7 @@ def ql(sqlite_settings):
     return QueryLayer(sqlite_settings, today=TODAY).load()
 
 
-def test_kpis_match_sql_at_every_level(ql, sqlite_settings):
+def test_query001_kpis_match_sql_at_every_level(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     period = ql.latest_period()
     assert period == 202611
@@ -55,7 +56,7 @@ def test_kpis_match_sql_at_every_level(ql, sqlite_settings):
         assert k["funds"] == k["cash"] + k["bank"]
 
 
-def test_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
+def test_query002_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     kids = ql.children(scope, scope.root)
     assert kids.height == ql.tree.children(scope.root).height  # every city, data or not
@@ -63,7 +64,7 @@ def test_children_sum_to_parent_and_include_empty_children(ql, sqlite_settings):
     assert (kids["total_assets"] == 0).sum() >= 1  # the test scale leaves most cities empty
 
 
-def test_monthly_balances_are_cumulative(ql, sqlite_settings):
+def test_query003_monthly_balances_are_cumulative(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     m = ql.monthly(scope, scope.root)
     assert m["period"].to_list() == ql.periods()
@@ -72,7 +73,7 @@ def test_monthly_balances_are_cumulative(ql, sqlite_settings):
     assert m.filter(pl.col("period") == mid)["total_assets"][0] == sql_total_assets(sqlite_settings, scope.root, mid)
 
 
-def test_asset_value_has_yoy_growth(ql, sqlite_settings):
+def test_query004_asset_value_has_yoy_growth(ql, sqlite_settings):
     scope = province_scope(sqlite_settings)
     a = ql.asset_value(scope, scope.root)
     assert a["yoy_growth"][:12].is_null().all()
@@ -81,7 +82,7 @@ def test_asset_value_has_yoy_growth(ql, sqlite_settings):
     assert last["yoy_growth"] == pytest.approx(last["total_assets"] / prev["total_assets"] - 1)
 
 
-def test_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
+def test_query005_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
     county = sqlite_settings.demo_county
     scope = Scope(root=county, perms=role_perms("county_admin"), role="county_admin")
     other = next(c for c in ql.tree.children(county // 10**8 * 10**8)["code"] if c != county)
@@ -94,7 +95,7 @@ def test_out_of_scope_is_refused_not_widened(ql, sqlite_settings):
     assert kids.height and kids["code"].is_between(lo, hi).all()
 
 
-def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
+def test_query006_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
     """A voucher posted through the system of record shows up after refresh (any process)."""
     ql = QueryLayer(sqlite_settings, today=TODAY).load()
     scope = province_scope(sqlite_settings)
@@ -104,14 +105,7 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
     with transaction(sqlite_settings.database_url) as s:
         org_id = s.scalar(select(Voucher.org_id).where(Voucher.region_code == village).limit(1))
         number = s.scalar(select(func.max(Voucher.number)).where(Voucher.org_id == org_id, Voucher.period == 202611)) + 1
-        v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
-                    summary="测试收入", posted_at=dt.datetime.now(dt.UTC))
-        s.add(v)
-        s.flush()
-        s.add_all([VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=1, account_code=102,
-                               debit_fen=123_456, credit_fen=0),
-                   VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=2, account_code=501,
-                               debit_fen=0, credit_fen=123_456)])
+        v = _bank_income(s, org_id, village, number, "测试收入", 123_456)
     try:
         assert ql.refresh() == 2
         after = ql.kpis(scope, village)
@@ -123,18 +117,26 @@ def test_posting_advances_rollups_incrementally(sqlite_settings, tmp_path):
         assert again.kpis(scope, village)["bank"] == after["bank"]
     finally:  # the ledger is append-only: reverse with a red-ink voucher, never delete
         with transaction(sqlite_settings.database_url) as s:
-            r = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611,
-                        number=number + 1, summary="冲销测试收入", reverses_id=v.id,
-                        posted_at=dt.datetime.now(dt.UTC))
-            s.add(r)
-            s.flush()
-            s.add_all([VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=1, account_code=102,
-                                   debit_fen=0, credit_fen=123_456),
-                       VoucherLine(voucher_id=r.id, region_code=village, period=202611, line_no=2, account_code=501,
-                                   debit_fen=123_456, credit_fen=0)])
+            _bank_income(s, org_id, village, number + 1, "冲销测试收入", -123_456, reverses_id=v.id)
 
 
-def test_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):
+def _bank_income(s, org_id: int, village: int, number: int, summary: str, fen: int, reverses_id: int | None = None):
+    """A voucher of November 2026: `fen` into the bank (102) as operating income (501); negative
+    `fen` takes it out again. Its provenance is the test's (the shared database's records all carry one)."""
+    v = Voucher(org_id=org_id, region_code=village, date=dt.date(2026, 11, 20), period=202611, number=number,
+                summary=summary, reverses_id=reverses_id, posted_at=clock.now(), provided_by="test_query_layer",
+                responsible_by="test_query_layer")
+    s.add(v)
+    s.flush()
+    debit, credit = (fen, 0) if fen > 0 else (0, -fen)
+    s.add_all([VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=1, account_code=102,
+                           debit_fen=debit, credit_fen=credit),
+               VoucherLine(voucher_id=v.id, region_code=village, period=202611, line_no=2, account_code=501,
+                           debit_fen=credit, credit_fen=debit)])
+    return v
+
+
+def test_query007_newest_warnings_put_the_most_severe_first_and_stay_in_scope(sqlite_settings):
     """The cockpit's 最新预警: a rule run raises many warnings at once, so among the recent ones (the
     last 30 days) the most severe come first; a county sees only its own."""
     ql = QueryLayer(sqlite_settings, today=TODAY).load()

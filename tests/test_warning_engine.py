@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data import funds
-from data import warning_engine as engine
+from data.supervision import engine
 from data.db import transaction
 from data.models import (AnnualCheck, AuditLog, BankAccount, PaymentRequest, TradeListing, Warning, WarningEvent,
                          WarningRun)
 from domain.regions import level_of, subtree_bounds
 from domain import funds as funds_rules
-from domain.warning_rules import DUE_WORKING_DAYS, RULES
-from domain.workdays import add_working_days
+from domain.supervision.rules import DUE_WORKING_DAYS, RULES
+from domain.supervision.workdays import add_working_days
 from tests.conftest import TODAY, make_settings
-from tests.test_funds import actor, village_org
+from tests.support.supervision import actor, village_org
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def warning_of(db, fingerprint: str) -> Warning | None:
         return s.scalar(select(Warning).where(Warning.fingerprint == fingerprint))
 
 
-def test_the_demo_opens_with_a_warning_of_every_rule_pushed_to_its_village(db):
+def test_engine001_the_demo_opens_with_a_warning_of_every_rule_pushed_to_its_village(db):
     with transaction(db.database_url) as s:
         rows = s.execute(select(Warning.rule_id, Warning.region_code, Warning.assigned_region, Warning.status,
                                 Warning.severity, Warning.due_on, Warning.id)).all()
@@ -70,7 +70,7 @@ def test_the_demo_opens_with_a_warning_of_every_rule_pushed_to_its_village(db):
     assert f"新增预警{len(rows)}条" in logged[0].description
 
 
-def test_a_rerun_raises_nothing_new(db):
+def test_engine002_a_rerun_raises_nothing_new(db):
     before = count(db, Warning), count(db, WarningEvent)
     summary = run(db)
     assert summary["findings"] >= len(RULES) and summary["raised"] == 0 and summary["resolved"] == 0
@@ -88,7 +88,7 @@ def _deal(db):
         return w.fingerprint, listing.id, listing.reserve_price_fen, listing.deal_price_fen
 
 
-def test_a_fixed_fault_is_resolved_in_the_data_but_stays_open_until_a_person_closes_it(db):
+def test_engine003_a_fixed_fault_is_resolved_in_the_data_but_stays_open_until_a_person_closes_it(db):
     fp, listing_id, reserve, deal = _deal(db)
     version = warning_of(db, fp).version
     with transaction(db.database_url) as s:  # the deal is corrected to the reserve price
@@ -109,7 +109,7 @@ def test_a_fixed_fault_is_resolved_in_the_data_but_stays_open_until_a_person_clo
     assert warning_of(db, fp).resolved_in_data_at is None
 
 
-def test_an_incremental_run_touches_only_its_subtree(db):
+def test_engine004_an_incremental_run_touches_only_its_subtree(db):
     year = TODAY.year - 1
     with transaction(db.database_url) as s:
         filed = s.execute(select(AnnualCheck.id, AnnualCheck.org_id, AnnualCheck.region_code)
@@ -134,7 +134,7 @@ def test_an_incremental_run_touches_only_its_subtree(db):
     assert warning_of(db, f"annual_check_not_filed:org:{b.org_id}:{year}") is not None
 
 
-def test_windowed_rules_leave_older_warnings_alone(db):
+def test_engine005_windowed_rules_leave_older_warnings_alone(db):
     village = actor(db, "demo-village").scope.root
     with transaction(db.database_url) as s:
         for period in ("202001", "202611"):
@@ -146,7 +146,7 @@ def test_windowed_rules_leave_older_warnings_alone(db):
     assert warning_of(db, "spending_jump:org:999:202611").resolved_in_data_at is not None  # inside it, not found
 
 
-def test_posting_a_cash_payment_to_a_company_raises_its_warning_at_once(db):
+def test_engine006_posting_a_cash_payment_to_a_company_raises_its_warning_at_once(db):
     url, key = db.database_url, db.audit_key
     cashier, secretary = actor(db, "demo-village"), actor(db, "demo-secretary")
     supervisor, accountant = actor(db, "demo-supervisor"), actor(db, "demo-township")
@@ -174,7 +174,7 @@ def test_posting_a_cash_payment_to_a_company_raises_its_warning_at_once(db):
     assert last.scope_root == cashier.scope.root
 
 
-def test_hook_failure_never_fails_the_write_and_the_failed_run_is_recorded(db, monkeypatch):
+def test_engine007_hook_failure_never_fails_the_write_and_the_failed_run_is_recorded(db, monkeypatch):
     from dataclasses import replace
 
     def broken(*_):
@@ -190,7 +190,7 @@ def test_hook_failure_never_fails_the_write_and_the_failed_run_is_recorded(db, m
     assert entry.result == "failure" and entry.description == "预警规则运行失败"
 
 
-def test_the_schedule_runs_full_runs_until_stopped(db):
+def test_engine008_the_schedule_runs_full_runs_until_stopped(db):
     import time
 
     before = count(db, WarningRun, WarningRun.kind == "full")
@@ -206,7 +206,7 @@ def test_the_schedule_runs_full_runs_until_stopped(db):
     assert count(db, WarningRun, WarningRun.kind == "full") > before and not thread.is_alive()
 
 
-def test_the_schedule_setting(monkeypatch, tmp_path):
+def test_engine009_the_schedule_setting(monkeypatch, tmp_path):
     from settings import Settings
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
@@ -219,7 +219,7 @@ def test_the_schedule_setting(monkeypatch, tmp_path):
 
 @pytest.mark.postgres
 @pytest.mark.xdist_group("postgres")
-def test_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_settings):
+def test_engine010_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_settings):
     """The generation's own run on both databases (later warnings may come from other tests' writes)."""
     from data.db import engine_for
 
@@ -233,7 +233,7 @@ def test_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_setting
     assert pg == lite and {r[0] for r in pg} == set(RULES)
 
 
-def test_a_write_during_a_long_run_does_not_wait_for_it(db):
+def test_engine011_a_write_during_a_long_run_does_not_wait_for_it(db):
     village = actor(db, "demo-village").scope.root
     runs = count(db, WarningRun, WarningRun.kind == "incremental")
     with engine._RUN_LOCK:  # a scheduled full run is under way

@@ -8,8 +8,8 @@ import math
 import polars as pl
 import pytest
 
-from domain.warning_rules import (BENFORD, FRAME_SCHEMAS, RULES, aged_balances, benford_stats, chi2_sf_8, conform,
-                                  fingerprint_period, ledger_frames, nigrini_band, params_for)
+from domain.supervision.rules import (BENFORD, FRAME_SCHEMAS, RULES, aged_balances, benford_stats, chi2_sf_8, conform,
+                                      fingerprint_period, ledger_frames, ledger_frames_by_joins, nigrini_band, params_for)
 
 TODAY = dt.date(2026, 11, 22)
 V1, V2 = 220122001001, 220122001002
@@ -57,7 +57,7 @@ class Ledger:
         return frames(**derived, **more)
 
 
-def test_registry_is_complete_and_described():
+def test_rules001_registry_is_complete_and_described():
     assert len(RULES) >= 18
     for rule in RULES.values():
         assert rule.name and rule.article and rule.description and rule.severity in (1, 2, 3)
@@ -67,8 +67,8 @@ def test_registry_is_complete_and_described():
         assert rule.check(frames(orgs=[]), params_for(rule, 22), TODAY) == []  # nothing to find in empty data
 
 
-def test_province_overrides_apply(monkeypatch):
-    from domain import warning_rules
+def test_rules002_province_overrides_apply(monkeypatch):
+    from domain.supervision import rules as warning_rules
 
     monkeypatch.setitem(warning_rules.PROVINCE_PARAMS, 36, {"cash_over_limit": {"limit_fen": 300_000}})
     assert params_for("cash_over_limit", 36)["limit_fen"] == 300_000
@@ -83,7 +83,7 @@ def _cash_ledger(extra_fen: int) -> Ledger:
     return led
 
 
-def test_cash_over_limit_at_and_above_the_limit():
+def test_rules003_cash_over_limit_at_and_above_the_limit():
     assert run("cash_over_limit", _cash_ledger(0).frames()) == []  # exactly 5,000.00 yuan is allowed
     [w] = run("cash_over_limit", _cash_ledger(1).frames())
     assert w.evidence["balance_fen"] == 500_001 and w.evidence["limit_fen"] == 500_000
@@ -91,7 +91,7 @@ def test_cash_over_limit_at_and_above_the_limit():
     assert "5,000.01元" in w.title and "5,000.00元" in w.title
 
 
-def test_cash_limit_of_the_organisation_wins_and_episodes_restart():
+def test_rules004_cash_limit_of_the_organisation_wins_and_episodes_restart():
     led = _cash_ledger(1)
     f = led.frames(orgs=[org(ORG1, V1, cash_limit=500_001)])
     assert run("cash_over_limit", f) == []
@@ -112,7 +112,7 @@ def _payment(pid=1, **kw):
     return row
 
 
-def test_cash_payment_to_an_organisation_from_1000_yuan():
+def test_rules005_cash_payment_to_an_organisation_from_1000_yuan():
     [w] = run("cash_payment_to_org", frames(payments=[_payment(amount_fen=100_000)]))
     assert w.subject_type == "payment_request" and w.subject_id == 1 and w.evidence["min_fen"] == 100_000
     assert run("cash_payment_to_org", frames(payments=[_payment(amount_fen=99_999)])) == []
@@ -128,7 +128,7 @@ def _takings(deposit_after_days: int | None, amount=100_000) -> Ledger:
     return led
 
 
-def test_cash_not_deposited_within_three_days():
+def test_rules006_cash_not_deposited_within_three_days():
     assert run("cash_not_deposited", _takings(3).frames()) == []  # deposited on the third day: in time
     [w] = run("cash_not_deposited", _takings(4).frames())
     assert w.evidence == {"date": "2026-10-01", "amount_fen": 100_000, "deposited_fen": 0, "deadline": "2026-10-04",
@@ -139,13 +139,13 @@ def test_cash_not_deposited_within_three_days():
     assert len(run("cash_not_deposited", _takings(None).frames(), today=D(2026, 10, 5))) == 1
 
 
-def test_bank_withdrawal_is_not_takings():
+def test_rules007_bank_withdrawal_is_not_takings():
     led = Ledger()
     led.add(D(2026, 10, 1), (101, 500_000, 0), (102, 0, 500_000))
     assert run("cash_not_deposited", led.frames()) == []
 
 
-def test_sitting_payment_is_income_netted_against_expense():
+def test_rules008_sitting_payment_is_income_netted_against_expense():
     led = Ledger()
     vid = led.add(D(2026, 10, 9), (513, 80_000, 0), (501, 0, 80_000))
     [w] = run("cash_sitting_payment", led.frames())
@@ -157,7 +157,7 @@ def test_sitting_payment_is_income_netted_against_expense():
     assert run("cash_sitting_payment", ok.frames()) == []
 
 
-def test_duplicate_payment_within_the_window():
+def test_rules009_duplicate_payment_within_the_window():
     a = _payment(1, paid_on=D(2026, 9, 1), money_kind="bank")
     b = _payment(2, paid_on=D(2026, 10, 1), money_kind="bank")  # 30 days later
     [w] = run("duplicate_payment", frames(payments=[a, b]))
@@ -171,7 +171,7 @@ def test_duplicate_payment_within_the_window():
 OFFICIAL_ID = "220122198001011234"
 
 
-def test_official_as_payee_or_counterparty():
+def test_rules010_official_as_payee_or_counterparty():
     officials = [{"org_id": ORG1, "member_id": 7, "name": "张三", "id_number": OFFICIAL_ID, "official_title": "村报账员（出纳）"}]
     pay = _payment(counterparty_id_type="resident", counterparty_id=OFFICIAL_ID.lower(), counterparty_name="张三")
     [w] = run("official_counterparty", frames(officials=officials, payments=[pay]))
@@ -192,7 +192,7 @@ def _resolution(rid=1, **kw):
     return row
 
 
-def test_payment_at_the_threshold_needs_a_resolution():
+def test_rules011_payment_at_the_threshold_needs_a_resolution():
     big = _payment(amount_fen=5_000_000, money_kind="bank")
     [w] = run("no_resolution", frames(payments=[big]))
     assert w.subject_type == "payment_request" and w.evidence["threshold_fen"] == 5_000_000
@@ -203,7 +203,7 @@ def test_payment_at_the_threshold_needs_a_resolution():
         assert len(run("no_resolution", frames(payments=[dict(big, resolution_id=1)], resolutions=[bad]))) == 1, bad
 
 
-def test_organisation_threshold_is_used():
+def test_rules012_organisation_threshold_is_used():
     f = frames(payments=[_payment(amount_fen=5_000_000)], orgs=[org(ORG1, V1, threshold=10_000_000)])
     assert run("no_resolution", f) == []
 
@@ -215,7 +215,7 @@ def _act(**kw):
     return row
 
 
-def test_every_asset_act_needs_a_resolution_on_that_asset():
+def test_rules013_every_asset_act_needs_a_resolution_on_that_asset():
     [w] = run("no_resolution", frames(asset_acts=[_act()]))
     assert w.subject_type == "asset_event" and w.evidence["act"] == "disposal"
     good = _resolution(decision_type="disposal", subject_type="asset", subject_id=5, held_on=D(2026, 6, 1))
@@ -235,7 +235,7 @@ def _contract(cid=21, **kw):
     return row
 
 
-def test_lease_contract_at_the_threshold_needs_a_resolution():
+def test_rules014_lease_contract_at_the_threshold_needs_a_resolution():
     [w] = run("no_resolution", frames(contracts=[_contract(amount_fen=5_000_000)]))
     assert w.subject_type == "contract"
     assert run("no_resolution", frames(contracts=[_contract(amount_fen=4_999_999)])) == []
@@ -244,7 +244,7 @@ def test_lease_contract_at_the_threshold_needs_a_resolution():
                                        resolutions=[res])) == []
 
 
-def test_borrowing_needs_a_borrowing_resolution_within_a_year_before():
+def test_rules015_borrowing_needs_a_borrowing_resolution_within_a_year_before():
     led = Ledger()
     led.add(D(2026, 5, 10), (102, 5_000_000, 0), (201, 0, 5_000_000))
     [w] = run("no_resolution", led.frames())
@@ -258,7 +258,7 @@ def test_borrowing_needs_a_borrowing_resolution_within_a_year_before():
     assert run("no_resolution", small.frames()) == []
 
 
-def test_paid_before_approval():
+def test_rules016_paid_before_approval():
     [w] = run("paid_before_approval", frames(payments=[_payment(request_date=D(2026, 9, 2), paid_on=D(2026, 9, 1))]))
     assert "早于申请日期" in w.title
     assert run("paid_before_approval", frames(payments=[_payment(request_date=D(2026, 9, 2), paid_on=D(2026, 9, 2))])) == []
@@ -277,7 +277,7 @@ def _schedule(cid=21, due=D(2026, 3, 1), amount=100_000, received=0, iid=31):
             "received_fen": received}
 
 
-def test_expired_contract_still_active_or_owing():
+def test_rules017_expired_contract_still_active_or_owing():
     [w] = run("contract_expired_active", frames(contracts=[_contract(end_on=TODAY - dt.timedelta(days=1))]))
     assert "仍为履行中" in w.title
     assert run("contract_expired_active", frames(contracts=[_contract(end_on=TODAY)])) == []
@@ -291,7 +291,7 @@ def test_expired_contract_still_active_or_owing():
     assert w.evidence["late_receipts"] == 1
 
 
-def test_instalment_overdue_from_the_day_after_it_is_due():
+def test_rules018_instalment_overdue_from_the_day_after_it_is_due():
     c = [_contract()]
     [w] = run("instalment_overdue", frames(contracts=c, instalments=[_schedule(due=TODAY - dt.timedelta(days=1))]))
     assert w.evidence["days_overdue"] == 1 and w.subject_type == "instalment"
@@ -303,14 +303,14 @@ def test_instalment_overdue_from_the_day_after_it_is_due():
                    grace_days=10)) == 1
 
 
-def test_contract_expiring_within_90_days():
+def test_rules019_contract_expiring_within_90_days():
     for days, n in ((90, 1), (91, 0), (0, 1), (-1, 0)):
         found = run("contract_expiring", frames(contracts=[_contract(end_on=TODAY + dt.timedelta(days=days))]))
         assert len(found) == n, days
     assert run("contract_expiring", frames(contracts=[_contract(end_on=TODAY, status="terminated")])) == []
 
 
-def test_dates_out_of_order():
+def test_rules020_dates_out_of_order():
     late_sign = _contract(signed_on=D(2025, 3, 2), start_on=D(2025, 3, 1))
     [w] = run("contract_signed_after_start", frames(contracts=[late_sign]))
     assert w.evidence == {"contract_id": 21, "signed_on": "2025-03-02", "start_on": "2025-03-01"}
@@ -324,7 +324,7 @@ def test_dates_out_of_order():
 
 
 # ------------------------------------------------------------------------------------ receivables
-def test_receivable_aged_three_years_from_the_cutoff_day():
+def test_rules021_receivable_aged_three_years_from_the_cutoff_day():
     cut3 = D(2023, 11, 22)
     led = Ledger()
     led.add(cut3, (112, 70_000, 0, "王五"), (501, 0, 70_000))
@@ -336,7 +336,7 @@ def test_receivable_aged_three_years_from_the_cutoff_day():
     assert run("receivable_aged_3y", newer.frames()) == []
 
 
-def test_five_years_is_the_higher_severity_and_not_counted_twice():
+def test_rules022_five_years_is_the_higher_severity_and_not_counted_twice():
     led = Ledger()
     led.add(D(2021, 11, 22), (112, 50_000, 0, "甲公司"), (501, 0, 50_000))
     [w] = run("receivable_aged_5y", led.frames())
@@ -344,7 +344,7 @@ def test_five_years_is_the_higher_severity_and_not_counted_twice():
     assert run("receivable_aged_3y", led.frames()) == []
 
 
-def test_ageing_is_first_in_first_out_per_counterparty():
+def test_rules023_ageing_is_first_in_first_out_per_counterparty():
     led = Ledger()
     led.add(D(2022, 6, 1), (112, 100_000, 0, "甲"), (501, 0, 100_000))   # old
     led.add(D(2025, 6, 1), (112, 50_000, 0, "甲"), (501, 0, 50_000))     # recent
@@ -358,7 +358,7 @@ def test_ageing_is_first_in_first_out_per_counterparty():
     assert w.evidence["oldest_on"] == "2020-01-05"
 
 
-def test_payables_age_on_the_credit_side():
+def test_rules024_payables_age_on_the_credit_side():
     led = Ledger()
     led.add(D(2023, 1, 1), (511, 40_000, 0), (211, 0, 40_000, "工程队"))
     [w] = run("receivable_aged_3y", led.frames())
@@ -373,7 +373,7 @@ def _listing(deal, reserve=100_000):
              "reserve_price_fen": reserve, "deal_price_fen": deal, "status": "awarded", "closes_on": D(2026, 5, 1)}]
 
 
-def test_deal_below_80_percent_of_the_reserve():
+def test_rules025_deal_below_80_percent_of_the_reserve():
     assert run("price_below_reserve", frames(listings=_listing(80_000))) == []
     [w] = run("price_below_reserve", frames(listings=_listing(79_999)))
     assert w.evidence == {"listing_id": 41, "deal_price_fen": 79_999, "reserve_price_fen": 100_000, "percent": 80}
@@ -385,7 +385,7 @@ def _lease(cid, amount, region=V1, rtype="耕地"):
             "end_on": D(2026, 12, 31), "resource_type": rtype, "area_cmu": 1000}  # 10 mu for one year
 
 
-def test_rent_below_half_the_county_median():
+def test_rules026_rent_below_half_the_county_median():
     peers = [_lease(i, 600_000, region=V2) for i in range(1, 5)]  # 600 yuan per mu
     assert run("price_below_going_rate", frames(leases=peers + [_lease(9, 300_000)])) == []  # exactly half
     [w] = run("price_below_going_rate", frames(leases=peers + [_lease(9, 299_999)]))
@@ -400,7 +400,7 @@ def _check(year=2025, filed=D(2026, 3, 31), org_id=ORG1, region=V1):
     return {"id": 51, "org_id": org_id, "region_code": region, "year": year, "filed_on": filed}
 
 
-def test_annual_check_due_by_31_march():
+def test_rules027_annual_check_due_by_31_march():
     both = [_check(), _check(org_id=ORG2, region=V2)]
     assert run("annual_check_not_filed", frames(annual_checks=both)) == []
     [w] = run("annual_check_not_filed", frames(annual_checks=[_check(filed=D(2026, 4, 1)), both[1]]))
@@ -424,7 +424,7 @@ def _spending(history, month_value, months_of_history=12):
     return rows
 
 
-def test_spending_jump_at_four_times_the_median():
+def test_rules028_spending_jump_at_four_times_the_median():
     flat = [1_000_000] * 12
     [w] = run("spending_jump", frames(spending=_spending(flat, 4_000_000)))
     assert w.evidence["median_fen"] == 1_000_000 and w.evidence["period"] == 202611 and w.fingerprint.endswith(":202611")
@@ -432,14 +432,14 @@ def test_spending_jump_at_four_times_the_median():
     assert run("spending_jump", frames(spending=_spending(flat[:11], 9_000_000, 11))) == []  # too little history
 
 
-def test_spending_jump_needs_a_robust_outlier():
+def test_rules029_spending_jump_needs_a_robust_outlier():
     varied = [1_000_000 + k * 10_000 for k in range(12)]  # median 1,050,000, MAD 30,000 → 6σ ≈ 266,868
     assert run("spending_jump", frames(spending=_spending(varied, 1_250_000)), ratio_percent=100, min_fen=0) == []
     [w] = run("spending_jump", frames(spending=_spending(varied, 1_330_000)), ratio_percent=100, min_fen=0)
     assert w.evidence["mad_fen"] == 30_000 and w.evidence["robust_z"] > 6
 
 
-def test_chi_square_survival_function_for_8_degrees_of_freedom():
+def test_rules030_chi_square_survival_function_for_8_degrees_of_freedom():
     # the textbook critical values of chi-square with 8 dof
     for x, p in ((15.5073, 0.05), (20.0902, 0.01), (26.1245, 0.001), (2.7326, 0.95)):
         assert chi2_sf_8(x) == pytest.approx(p, rel=2e-4)
@@ -452,7 +452,7 @@ def test_chi_square_survival_function_for_8_degrees_of_freedom():
     assert chi2_sf_8(x) == pytest.approx(1 - lower, abs=1e-9)
 
 
-def test_nigrini_bands():
+def test_rules031_nigrini_bands():
     assert [nigrini_band(m) for m in (0.006, 0.0061, 0.012, 0.015, 0.0151)] == \
         ["高度符合", "可接受的符合", "可接受的符合", "勉强符合", "不符合"]
 
@@ -466,13 +466,13 @@ def _payments_with_digits(counts: list[int], day=D(2026, 6, 1)) -> dict:
     return led.frames()
 
 
-def test_benford_conforming_payments_raise_nothing():
+def test_rules032_benford_conforming_payments_raise_nothing():
     counts = [round(1000 * e) for e in BENFORD]
     assert benford_stats(counts)["mad"] < 0.001
     assert run("benford", _payments_with_digits(counts)) == []
 
 
-def test_benford_fabricated_payments_from_100():
+def test_rules033_benford_fabricated_payments_from_100():
     made_up = [4, 4, 4, 8, 16, 16, 16, 16, 16]  # 100 payments crowding the high digits
     [w] = run("benford", _payments_with_digits(made_up))
     ev = w.evidence
@@ -482,24 +482,22 @@ def test_benford_fabricated_payments_from_100():
     assert run("benford", _payments_with_digits([4, 4, 4, 8, 16, 16, 16, 16, 15])) == []  # 99: too few to test
 
 
-def test_benford_ignores_small_and_old_payments():
+def test_rules034_benford_ignores_small_and_old_payments():
     made_up = [4, 4, 4, 8, 16, 16, 16, 16, 16]
     assert run("benford", _payments_with_digits(made_up, day=D(2023, 11, 30))) == []  # before the 36 months
     small = Ledger()
-    for k in range(200):
+    for _ in range(200):
         small.add(D(2026, 6, 1), (513, 999, 0), (102, 0, 999))  # 9.99 yuan: below 10 yuan
     assert run("benford", small.frames()) == []
 
 
-def test_horizon_and_fingerprint_period():
+def test_rules035_horizon_and_fingerprint_period():
     assert RULES["spending_jump"].horizon(params_for("spending_jump"), TODAY) == "202609"
     assert RULES["benford"].horizon(params_for("benford"), TODAY) == "2026"
     assert fingerprint_period("spending_jump:org:1:202611") == "202611"
 
 
-def test_ledger_frames_by_index_equal_those_by_joins():
-    from domain.warning_rules import _ledger_frames_join
-
+def test_rules036_ledger_frames_by_index_equal_those_by_joins():
     led = Ledger()
     led.add(D(2026, 1, 1), (101, 300_000, 0), (102, 500_000, 0), (112, 90_000, 0, "甲"), (301, 0, 890_000), opening=True)
     led.add(D(2026, 3, 1), (101, 50_000, 0), (501, 0, 50_000))                       # takings
@@ -514,7 +512,7 @@ def test_ledger_frames_by_index_equal_those_by_joins():
     vouchers = conform("ledger_vouchers", pl.DataFrame(led.vouchers))
     key = {"cash": ["voucher_id", "kind"], "voucher_mix": ["voucher_id"], "payment_lines": ["voucher_id", "amount_fen"],
            "spending": ["org_id", "period"], "arap": ["voucher_id", "account_code"], "borrowings": ["voucher_id"]}
-    by_index, by_join = ledger_frames(lines, vouchers), _ledger_frames_join(lines, vouchers)
+    by_index, by_join = ledger_frames(lines, vouchers), ledger_frames_by_joins(lines, vouchers)
     for name, cols in key.items():
         assert by_index[name].sort(cols).equals(by_join[name].sort(cols)), name
     assert by_index["cash"].get_column("kind").to_list() == ["opening", "receipt", "deposit", "withdrawal", "payment"]
@@ -522,4 +520,5 @@ def test_ledger_frames_by_index_equal_those_by_joins():
     # sparse ids take the join path and give the same
     sparse = ledger_frames(lines.with_columns(pl.col("voucher_id") * 10**9),
                            vouchers.with_columns(pl.col("voucher_id") * 10**9))
-    assert sparse["payment_lines"]["voucher_id"].to_list() == [5 * 10**9] and by_index["payment_lines"]["voucher_id"].to_list() == [5]
+    assert sparse["payment_lines"]["voucher_id"].to_list() == [5 * 10**9]
+    assert by_index["payment_lines"]["voucher_id"].to_list() == [5]

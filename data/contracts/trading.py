@@ -10,10 +10,10 @@ from data.audit_log import log_change
 from data.contracts import terms
 from data.db import reading, transaction
 from data.errors import AccountError
+from data.supervision.engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, Resource, TradeListing, utcnow
 from data.scoped import in_scope, load_for_write, scoped
-from data.warning_engine import runs_after_write
 from domain import trading as rules
 from domain.funds import parse_amount
 from domain.meetings import citation_problem

@@ -224,7 +224,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
     del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
     # the supervision rules over the new data: the demo opens with its warnings
-    from data.warning_engine import run as run_warnings
+    from data.supervision.engine import run as run_warnings
 
     t1 = time.perf_counter()
     summary = run_warnings(url, settings.audit_key, today=today, kind="full", data_dir=settings.data_dir)

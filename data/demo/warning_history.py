@@ -7,10 +7,10 @@ generation day and none handled. This pass rewrites that one run as months of a 
   plus a few days for the data to be entered and the hourly run to find it (a fault older than the
   data: in the data's first month); a fault without a date falls somewhere in the last 12 months
   (not before its fingerprint's period). Never before the data starts, never after today.
-  `due_on` counts working days from that date by severity (`domain.warning_lifecycle.due_date`,
+  `due_on` counts working days from that date by severity (`domain.supervision.lifecycle.due_date`,
   the engine's table).
 - The lifecycle the platform would have written, step by step in working days and working hours
-  (`domain.warning_lifecycle.TRANSITIONS`): acknowledged and handled (with a Chinese note) by the
+  (`domain.supervision.lifecycle.TRANSITIONS`): acknowledged and handled (with a Chinese note) by the
   village's township accountant, verified and closed by the county administrator — real demo users
   where that jurisdiction has one, else by_id None. A step planned after `cutoff` has not happened,
   so recent warnings are mostly open; about a fifth stall at a step (never handled, handled but not
@@ -37,10 +37,11 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from data.models import User, Warning, WarningEvent
 from domain.permissions import Action, roles_for
 from domain.regions import COUNTY, TOWNSHIP
-from domain import warning_lifecycle as lifecycle
-from domain.clock import CST
-from domain.warning_rules import DUE_WORKING_DAYS, fingerprint_period
-from domain.workdays import add_working_days, is_workday
+from domain.supervision import lifecycle
+from domain import clock
+from domain.clock import CST, china_date
+from domain.supervision.rules import DUE_WORKING_DAYS, fingerprint_period
+from domain.supervision.workdays import add_working_days, is_workday
 
 UTC = dt.UTC
 #: share of warnings that stall at a step (and at which one)
@@ -183,7 +184,7 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
 
     def first(roles):  # region -> the user of the first listed role there (lowest id)
         out = {}
-        for uid, role, region in sorted((u for u in users if u[1] in roles), key=lambda u: (roles.index(u[1]), u[0])):
+        for uid, _role, region in sorted((u for u in users if u[1] in roles), key=lambda u: (roles.index(u[1]), u[0])):
             out.setdefault(int(region), uid)
         return out
 
@@ -194,7 +195,7 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
 
     # first pass: dates raised, and which warning of each rule is newest (it stays open)
     raised_days = []
-    for i, (wid, rule_id, region, sev, fp, ev) in enumerate(rows):
+    for i, (_wid, rule_id, _region, _sev, fp, ev) in enumerate(rows):
         fault = fault_date(rule_id, ev)
         if fault is not None and fault >= start:
             day = fault + dt.timedelta(days=int(u[i, 0] * 6))
@@ -211,7 +212,7 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
             newest[r[1]] = i
 
     out_w, out_e, out_r = [], [], []
-    for i, (wid, rule_id, region, sev, fp, ev) in enumerate(rows):
+    for i, (wid, rule_id, region, sev, _fp, _ev) in enumerate(rows):
         x = u[i]
         region, sev = int(region), int(sev)
         township, county = region // 1000 * 1000, region // 10**6 * 10**6
@@ -237,7 +238,7 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
         assigned, escalations = region, 0
         stamps = {"acknowledged_at": None, "handled_at": None, "verified_at": None, "closed_at": None}
 
-        def step(action, at, by, note):
+        def step(action, at, by, note, steps=steps, wid=wid):  # called in this iteration only
             nonlocal status, version
             after = "pushed" if action == "escalated" else lifecycle.next_status(action)
             steps.append(dict(b_wid=wid, b_at=at, b_by=by, b_action=action, b_from=status, b_to=after, b_note=note))
@@ -267,7 +268,7 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
                 stamps["acknowledged_at"] = ack2
         handled = False
         if status == "acknowledged" and stall != "handle":
-            handle_day = max(handle_day, steps[-1]["b_at"].astimezone(CST).date())
+            handle_day = max(handle_day, china_date(steps[-1]["b_at"]))
             handle_at = _at(handle_day, _work_minute(x[13]), steps[-1]["b_at"], x[9])
             if handle_at <= cutoff:
                 step("handle", handle_at, by_handler, HANDLE_NOTES.get(rule_id, GENERIC_NOTE))
@@ -294,8 +295,8 @@ def plan(rows, users, *, today: dt.date, start: dt.date, seed: int, cutoff: dt.d
 def _cutoff(today: dt.date) -> dt.datetime:
     """The present moment of the generated data: now, or the end of the working day of a `today`
     that is not the real today (the test suite's fixed date)."""
-    now = dt.datetime.now(UTC)
-    if now.astimezone(CST).date() == today:
+    now = clock.now()
+    if china_date(now) == today:
         return now
     return dt.datetime.combine(today, dt.time(18), tzinfo=CST).astimezone(UTC)
 

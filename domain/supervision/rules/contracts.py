@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, _finding, _iso, yuan
+from .base import Finding, Frames, make_finding, iso_date, yuan
 
 
 def check_contract_expired_active(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -34,11 +34,11 @@ def check_contract_expired_active(f: Frames, p: Mapping, today: dt.date) -> list
             reasons.append(f"到期后仍收款{r['late_receipts']}笔")
         if r["owed_fen"]:
             reasons.append(f"尚欠{yuan(r['owed_fen'])}")
-        out.append(_finding("contract_expired_active", r, "contract", r["id"],
-                            f"合同{r['number']}已于{r['end_on']}到期，" + "，".join(reasons),
-                            {"contract_id": r["id"], "end_on": _iso(r["end_on"]), "status": r["status"],
-                             "owed_fen": r["owed_fen"], "late_receipts": r["late_receipts"],
-                             "last_receipt": _iso(r["last_receipt"])}))
+        out.append(make_finding("contract_expired_active", r, "contract", r["id"],
+                                f"合同{r['number']}已于{r['end_on']}到期，" + "，".join(reasons),
+                                {"contract_id": r["id"], "end_on": iso_date(r["end_on"]), "status": r["status"],
+                                 "owed_fen": r["owed_fen"], "late_receipts": r["late_receipts"],
+                                 "last_receipt": iso_date(r["last_receipt"])}))
     return out
 
 
@@ -50,12 +50,12 @@ def check_instalment_overdue(f: Frames, p: Mapping, today: dt.date) -> list[Find
     rows = (f["instalments"].filter((pl.col("received_fen") < pl.col("amount_fen"))
                                     & (pl.col("due_on") + pl.duration(days=grace) < today))
             .join(con, on="contract_id"))
-    return [_finding("instalment_overdue", r, "instalment", r["id"],
-                     f"合同{r['number']}第{r['seq']}期应收{yuan(r['amount_fen'])}，已收{yuan(r['received_fen'])}，"
-                     f"逾期{(today - r['due_on']).days}天",
-                     {"instalment_id": r["id"], "contract_id": r["contract_id"], "due_on": _iso(r["due_on"]),
-                      "amount_fen": r["amount_fen"], "received_fen": r["received_fen"],
-                      "days_overdue": (today - r["due_on"]).days, "grace_days": grace})
+    return [make_finding("instalment_overdue", r, "instalment", r["id"],
+                         f"合同{r['number']}第{r['seq']}期应收{yuan(r['amount_fen'])}，已收{yuan(r['received_fen'])}，"
+                         f"逾期{(today - r['due_on']).days}天",
+                         {"instalment_id": r["id"], "contract_id": r["contract_id"], "due_on": iso_date(r["due_on"]),
+                          "amount_fen": r["amount_fen"], "received_fen": r["received_fen"],
+                          "days_overdue": (today - r["due_on"]).days, "grace_days": grace})
             for r in rows.iter_rows(named=True)]
 
 
@@ -64,25 +64,26 @@ def check_contract_expiring(f: Frames, p: Mapping, today: dt.date) -> list[Findi
     days = int(p["days"])
     rows = f["contracts"].filter((pl.col("status") == "active") & (pl.col("end_on") >= today)
                                  & (pl.col("end_on") <= today + dt.timedelta(days=days)))
-    return [_finding("contract_expiring", r, "contract", r["id"],
-                     f"合同{r['number']}（{r['counterparty']}）将于{r['end_on']}到期，剩余{(r['end_on'] - today).days}天",
-                     {"contract_id": r["id"], "end_on": _iso(r["end_on"]), "days_left": (r["end_on"] - today).days,
-                      "days": days}, r["end_on"].isoformat())
+    return [make_finding("contract_expiring", r, "contract", r["id"],
+                         f"合同{r['number']}（{r['counterparty']}）将于{r['end_on']}到期，剩余{(r['end_on'] - today).days}天",
+                         {"contract_id": r["id"], "end_on": iso_date(r["end_on"]), "days_left": (r["end_on"] - today).days,
+                          "days": days}, r["end_on"].isoformat())
             for r in rows.iter_rows(named=True)]
 
 
 def check_contract_signed_after_start(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     rows = f["contracts"].filter(pl.col("signed_on") > pl.col("start_on"))
-    return [_finding("contract_signed_after_start", r, "contract", r["id"],
-                     f"合同{r['number']}于{r['signed_on']}签订，晚于{r['start_on']}开始履行{(r['signed_on'] - r['start_on']).days}天",
-                     {"contract_id": r["id"], "signed_on": _iso(r["signed_on"]), "start_on": _iso(r["start_on"])})
+    return [make_finding("contract_signed_after_start", r, "contract", r["id"],
+                         f"合同{r['number']}于{r['signed_on']}签订，"
+                         f"晚于{r['start_on']}开始履行{(r['signed_on'] - r['start_on']).days}天",
+                         {"contract_id": r["id"], "signed_on": iso_date(r["signed_on"]), "start_on": iso_date(r["start_on"])})
             for r in rows.iter_rows(named=True)]
 
 
 def check_supplier_registered_after_contract(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     rows = f["contracts"].filter(pl.col("counterparty_registered_on") > pl.col("signed_on"))
-    return [_finding("supplier_registered_after_contract", r, "contract", r["id"],
-                     f"合同{r['number']}相对方“{r['counterparty']}”{r['counterparty_registered_on']}才登记成立，晚于签订日期{r['signed_on']}",
-                     {"contract_id": r["id"], "counterparty": r["counterparty"], "counterparty_id": r["counterparty_id"],
-                      "registered_on": _iso(r["counterparty_registered_on"]), "signed_on": _iso(r["signed_on"])})
+    return [make_finding("supplier_registered_after_contract", r, "contract", r["id"],
+                         f"合同{r['number']}相对方“{r['counterparty']}”{r['counterparty_registered_on']}才登记成立，晚于签订日期{r['signed_on']}",
+                         {"contract_id": r["id"], "counterparty": r["counterparty"], "counterparty_id": r["counterparty_id"],
+                          "registered_on": iso_date(r["counterparty_registered_on"]), "signed_on": iso_date(r["signed_on"])})
             for r in rows.iter_rows(named=True)]

@@ -20,12 +20,12 @@ def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | p
     lines = lines.collect() if isinstance(lines, pl.LazyFrame) else lines
     vouchers = vouchers.collect() if isinstance(vouchers, pl.LazyFrame) else vouchers
     if lines.is_empty() or vouchers.is_empty():
-        return _ledger_frames_join(lines, vouchers)
+        return ledger_frames_by_joins(lines, vouchers)
     vid = lines["voucher_id"].to_numpy()
     vv = vouchers["voucher_id"].to_numpy()
     size = int(max(vv.max(), vid.max())) + 1
     if size > 4 * (len(vv) + len(vid)) + 1_000_000 or vid.min() < 0 or vv.min() < 0:
-        return _ledger_frames_join(lines, vouchers)
+        return ledger_frames_by_joins(lines, vouchers)
     acct = lines["account_code"].to_numpy()
     debit = lines["debit_fen"].to_numpy()
     credit = lines["credit_fen"].to_numpy()
@@ -86,8 +86,8 @@ def ledger_frames(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | p
     return {k: out[k].select(list(FRAME_SCHEMAS[k])).cast(FRAME_SCHEMAS[k]) for k in LEDGER_DERIVED}
 
 
-def _ledger_frames_join(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
-    """`ledger_frames` by joins (any voucher ids)."""
+def ledger_frames_by_joins(lines: pl.DataFrame | pl.LazyFrame, vouchers: pl.DataFrame | pl.LazyFrame) -> dict[str, pl.DataFrame]:
+    """`ledger_frames` by joins: the fallback for sparse voucher ids, and the reference the index path is tested against."""
     lines = lines.lazy() if isinstance(lines, pl.DataFrame) else lines
     v = (vouchers.lazy() if isinstance(vouchers, pl.DataFrame) else vouchers).select(
         "voucher_id", "org_id", "region_code", "date", pl.col("opening").cast(pl.Boolean))

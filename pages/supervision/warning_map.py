@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from components.charts import graph_config
 from components.grid import data_grid
-from domain.rating import legend
+from domain.supervision.rating import legend
 
 dash.register_page(__name__, path="/warning-map", name="预警热力图", order=5, title="监督预警热力图",
                    permission=Action.WARNING_MAP_VIEW)
@@ -31,7 +31,8 @@ RATING_COLUMNS = [
     {"field": "rating_label", "headerName": "评级", "maxWidth": 90,
      "cellClassRules": {"rating-red": "params.data.rating == 'red'", "rating-amber": "params.data.rating == 'amber'",
                         "rating-green": "params.data.rating == 'green'"}},
-    {"field": "name", "headerName": "村（社区）", "minWidth": 120}, {"field": "township", "headerName": "乡（镇）", "minWidth": 110},
+    {"field": "name", "headerName": "村（社区）", "minWidth": 120},
+    {"field": "township", "headerName": "乡（镇）", "minWidth": 110},
     {"field": "open", "headerName": "未关闭", "maxWidth": 95, "type": "rightAligned", "filter": "agNumberColumnFilter"},
     {"field": "high", "headerName": "高级别", "maxWidth": 95, "type": "rightAligned", "filter": "agNumberColumnFilter"},
     {"field": "overdue", "headerName": "逾期", "maxWidth": 85, "type": "rightAligned", "filter": "agNumberColumnFilter"},

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, _finding, yuan
+from .base import Finding, Frames, make_finding, yuan
 
 
 def check_price_below_reserve(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -14,11 +14,11 @@ def check_price_below_reserve(f: Frames, p: Mapping, today: dt.date) -> list[Fin
     pct = int(p["percent"])
     rows = f["listings"].filter((pl.col("status") == "awarded") & pl.col("deal_price_fen").is_not_null()
                                 & (pl.col("deal_price_fen") * 100 < pl.col("reserve_price_fen") * pct))
-    return [_finding("price_below_reserve", r, "listing", r["id"],
-                     f"“{r['title']}”成交价{yuan(r['deal_price_fen'])}，仅为底价{yuan(r['reserve_price_fen'])}的"
-                     f"{r['deal_price_fen'] * 100 // r['reserve_price_fen']}%",
-                     {"listing_id": r["id"], "deal_price_fen": r["deal_price_fen"],
-                      "reserve_price_fen": r["reserve_price_fen"], "percent": pct})
+    return [make_finding("price_below_reserve", r, "listing", r["id"],
+                         f"“{r['title']}”成交价{yuan(r['deal_price_fen'])}，仅为底价{yuan(r['reserve_price_fen'])}的"
+                         f"{r['deal_price_fen'] * 100 // r['reserve_price_fen']}%",
+                         {"listing_id": r["id"], "deal_price_fen": r["deal_price_fen"],
+                          "reserve_price_fen": r["reserve_price_fen"], "percent": pct})
             for r in rows.iter_rows(named=True)]
 
 
@@ -43,10 +43,10 @@ def check_price_below_going_rate(f: Frames, p: Mapping, today: dt.date) -> list[
     pct = int(p["percent"])
     rows = lease_rates(f["leases"]).filter((pl.col("peers") >= p["min_peers"])
                                            & (pl.col("per_mu_fen") * 100 < pl.col("median_fen") * pct))
-    return [_finding("price_below_going_rate", r, "contract", r["id"],
-                     f"合同{r['number']}{r['resource_type']}年租金每亩{yuan(r['per_mu_fen'])}，"
-                     f"低于本县同类中位数{yuan(r['median_fen'])}的{pct}%",
-                     {"contract_id": r["id"], "per_mu_fen": r["per_mu_fen"], "median_fen": r["median_fen"],
-                      "peers": r["peers"], "resource_type": r["resource_type"], "area_cmu": r["area_cmu"],
-                      "yearly_fen": r["yearly_fen"], "percent": pct})
+    return [make_finding("price_below_going_rate", r, "contract", r["id"],
+                         f"合同{r['number']}{r['resource_type']}年租金每亩{yuan(r['per_mu_fen'])}，"
+                         f"低于本县同类中位数{yuan(r['median_fen'])}的{pct}%",
+                         {"contract_id": r["id"], "per_mu_fen": r["per_mu_fen"], "median_fen": r["median_fen"],
+                          "peers": r["peers"], "resource_type": r["resource_type"], "area_cmu": r["area_cmu"],
+                          "yearly_fen": r["yearly_fen"], "percent": pct})
             for r in rows.iter_rows(named=True)]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, RECEIVABLE, _finding, _iso, _short, years_before, yuan
+from .base import Finding, Frames, RECEIVABLE, make_finding, iso_date, short_hash, years_before, yuan
 
 
 def aged_balances(arap: pl.DataFrame, today: dt.date, years: int, until_years: int | None) -> pl.DataFrame:
@@ -43,7 +43,7 @@ def aged_balances(arap: pl.DataFrame, today: dt.date, years: int, until_years: i
     return g.join(oldest, on=key, how="left").with_columns(pl.lit(cut).alias("cutoff"))
 
 
-def _check_aged(rule_id: str, label: str):
+def check_aged(rule_id: str, label: str):
     def check(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
         rows = aged_balances(f["arap"], today, int(p["years"]), p.get("until_years")).filter(
             pl.col("aged_fen") >= p["min_fen"])
@@ -51,12 +51,12 @@ def _check_aged(rule_id: str, label: str):
         for r in rows.iter_rows(named=True):
             acct = "应收款" if r["account_code"] == RECEIVABLE else "应付款"
             who = r["counterparty"] or "未列明往来单位"
-            out.append(_finding(rule_id, r, "org", r["org_id"],
-                                f"{acct}（{who}）{yuan(r['aged_fen'])}挂账{label}（最早{r['oldest_on']}形成）",
-                                {"account_code": r["account_code"], "counterparty": r["counterparty"],
-                                 "aged_fen": r["aged_fen"], "balance_fen": r["balance_fen"],
-                                 "cutoff": _iso(r["cutoff"]), "oldest_on": _iso(r["oldest_on"]),
-                                 "years": int(p["years"])},
-                                f"{r['account_code']}-{_short(r['counterparty'])}"))
+            out.append(make_finding(rule_id, r, "org", r["org_id"],
+                                    f"{acct}（{who}）{yuan(r['aged_fen'])}挂账{label}（最早{r['oldest_on']}形成）",
+                                    {"account_code": r["account_code"], "counterparty": r["counterparty"],
+                                     "aged_fen": r["aged_fen"], "balance_fen": r["balance_fen"],
+                                     "cutoff": iso_date(r["cutoff"]), "oldest_on": iso_date(r["oldest_on"]),
+                                     "years": int(p["years"])},
+                                    f"{r['account_code']}-{short_hash(r['counterparty'])}"))
         return out
     return check

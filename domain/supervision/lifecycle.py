@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
 from domain import permissions
 from domain.permissions import Action, Scope
-from domain.warning_rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
-from domain.workdays import add_working_days
+from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
+from domain.supervision.workdays import add_working_days
 
 STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "已签收", "handled": "已办理",
                  "verified": "已核实", "closed": "已关闭", "reopened": "已退回重办"}
@@ -51,6 +51,8 @@ STEP_ACTIONS = {"acknowledge": Action.WARNING_ACKNOWLEDGE, "handle": Action.WARN
 #: statuses in which the responsible region still owes the handling (the deadline runs)
 AWAITING_HANDLING = frozenset({"raised", "pushed", "acknowledged", "reopened"})
 OPEN = frozenset(STATUS_LABELS) - {"closed"}
+#: the refusal of a warning outside the caller's jurisdiction: not even told whether it exists
+NOT_VISIBLE = "该预警不存在或不在您的管辖范围内"
 #: minimum length of the note each action needs (0: optional)
 NOTE_MIN = {"acknowledge": 0, "handle": 10, "verify": 0, "close": 0, "reopen": 10}
 
@@ -108,7 +110,7 @@ def status_problem(action: str, status: str) -> str | None:
 def actor_problem(action: str, scope: Scope, user_id: int | None, w: WarningState) -> str | None:
     """Why this user may never take `action` on this warning (Chinese), or None."""
     if not scope.contains(w.region_code):
-        return "该预警不存在或不在您的管辖范围内"
+        return NOT_VISIBLE
     if action not in TRANSITIONS:
         return None
     label = ACTION_LABELS[action]

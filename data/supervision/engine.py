@@ -1,9 +1,9 @@
-"""The warning engine: runs the supervision rules (domain/warning_rules/) over the records and
+"""The warning engine: runs the supervision rules (domain/supervision/rules/) over the records and
 stores what they find as warnings pushed to the village concerned.
 
-- Reads what the selected rules need in bulk as polars frames through the query layer's read
-  machinery (`QueryLayer._read_bulk`: connectorx, Arrow-native; on SQLite in a child process) for
-  a full run, or its small in-process read (`QueryLayer._read`) for an incremental run limited to
+- Reads what the selected rules need in bulk as polars frames through the query layer's reads
+  (`data.query.Reader.read_bulk`: connectorx, Arrow-native; on SQLite in a child process) for
+  a full run, or its small in-process read (`Reader.read`) for an incremental run limited to
   one region subtree (`region_root`, used after a write).
 - Writes in ONE transaction: new warnings (status "pushed", region and assigned region = the
   village, due in 5/10/15 working days by severity) each with a "raise" and a "push" event by the
@@ -27,17 +27,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
-from data.db import transaction
+from data.db import reading, transaction
+from data.query import Reader
 from data.models import Warning, WarningEvent, WarningRun, utcnow
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data import audit_log
-from domain.warning_rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
-                                  Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
-from domain.workdays import add_working_days
+from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
+                                      Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
+from domain.supervision.workdays import add_working_days
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -111,19 +113,12 @@ def frame_sql(name: str, region_root: int | None = None) -> str:
     return sql.format(w=f" WHERE {cond}", a=f" AND {cond}")
 
 
-class _Reader:
-    """The query layer's read paths, without loading its roll-ups."""
-
-    def __init__(self, url: str, data_dir: Path | None):
-        from data.query import QueryLayer
-        from settings import Settings
-
-        settings = Settings(database_url=url, data_dir=Path(data_dir) if data_dir else Settings().data_dir)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.layer = QueryLayer(settings)
-
-    def read(self, sql: str, bulk: bool) -> pl.DataFrame:
-        return self.layer._read_bulk(sql) if bulk else self.layer._read(sql)
+def _reader(url: str, data_dir: Path | None) -> Reader:
+    """The query layer's reads (without loading its roll-ups); bulk reads from SQLite put their
+    temporary files in `data_dir` (default: the settings' data directory)."""
+    directory = Path(data_dir) if data_dir else Settings().data_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    return Reader(url, directory)
 
 
 def load_frames(url: str, names: set[str], region_root: int | None = None, data_dir: Path | None = None,
@@ -134,11 +129,11 @@ def load_frames(url: str, names: set[str], region_root: int | None = None, data_
     wanted = {n for n in names if n not in LEDGER_DERIVED} | {"orgs"}
     if names & set(LEDGER_DERIVED):
         wanted |= set(_LEDGER_RAW)
-    reader = _Reader(url, data_dir)
+    reader = _reader(url, data_dir)
     if region_root is None:
         tables = sorted({_TABLE[n] for n in wanted})
-        sizes = reader.read("SELECT " + ", ".join(f"(SELECT COALESCE(MAX(id), 0) FROM {t}) AS {t}" for t in tables),
-                            False).row(0, named=True)
+        sizes = reader.read("SELECT " + ", ".join(f"(SELECT COALESCE(MAX(id), 0) FROM {t}) AS {t}"
+                                                  for t in tables)).row(0, named=True)
         bulk = {n for n in wanted if int(sizes[_TABLE[n]] or 0) > BULK_ROWS}
     else:
         bulk = set()
@@ -147,7 +142,8 @@ def load_frames(url: str, names: set[str], region_root: int | None = None, data_
 
     def one(name: str) -> tuple[str, pl.DataFrame]:
         schema = "ledger_lines" if name == "ledger_arap_lines" else name
-        return name, conform(schema, reader.read(frame_sql(name, region_root), name in bulk))
+        read = reader.read_bulk if name in bulk else reader.read
+        return name, conform(schema, read(frame_sql(name, region_root)))
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         raw = dict(pool.map(one, order))
@@ -287,11 +283,11 @@ def _store(url, key, today, kind, region_root, selected, findings, started, t0, 
         summary["run_id"] = run_row.id
         scope = "全省" if region_root is None else f"区域{region_root}"
         audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run",
-                     description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
-                                 f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
-                     result="success", region_code=region_root or (province * 10**10 if province else None),
-                     detail={"run_id": run_row.id, "kind": kind, "findings": len(found), "raised": len(ids),
-                             "resolved": len(gone), "duration_ms": duration_ms})
+                         description=f"预警规则{'全量' if kind == 'full' else '增量'}运行（{scope}）：发现{len(found)}条，"
+                                     f"新增预警{len(ids)}条，数据已消除{len(gone)}条",
+                         result="success", region_code=region_root or (province * 10**10 if province else None),
+                         detail={"run_id": run_row.id, "kind": kind, "findings": len(found), "raised": len(ids),
+                                 "resolved": len(gone), "duration_ms": duration_ms})
     return summary
 
 
@@ -304,8 +300,8 @@ def _store_failure(url, key, kind, region_root, started, t0, exc) -> None:
             s.add(run_row)
             s.flush()
             audit_log.record(s, key, actor=SYSTEM_ACTOR, type="warning_run", description="预警规则运行失败",
-                         result="failure", region_code=region_root, detail={"run_id": run_row.id,
-                                                                           "error": type(exc).__name__})
+                             result="failure", region_code=region_root, detail={"run_id": run_row.id,
+                                                                               "error": type(exc).__name__})
     except Exception:  # pragma: no cover - the original error matters more
         log.exception("could not record the failed warning run")
 
@@ -360,14 +356,10 @@ def runs_after_write(table: str, id_arg: str):
 
 
 def _region_of(url: str, table: str, record_id: int) -> int | None:
-    from sqlalchemy import text
-
-    from data.db import engine_for
-
     if table not in ("payment_requests", "assets", "trade_listings"):
         raise ValueError(table)
-    with engine_for(url).connect() as c:
-        value = c.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
+    with reading(url) as s:
+        value = s.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
     return int(value) if value is not None else None
 
 

@@ -1,4 +1,4 @@
-"""预警热力图 callbacks: thin — parse the URL, ask data/warnings.py for the scoped aggregations,
+"""预警热力图 callbacks: thin — parse the URL, ask data/supervision/analysis.py for the scoped aggregations,
 shape the figures and grids. Drill-down state is the URL fragment (#region=…), as on the cockpit."""
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from components.dashboards.warning_map import (
     warnings_map_or_bars,
 )
 from components.export import excel_bytes
-from data import warnings
+from data.supervision import analysis
 from domain.permissions import Action, may
 from domain import clock
 from domain.regions import VILLAGE, level_of
 from data.regions import load_region_tree
-from domain.warning_lifecycle import rule_info
+from domain.supervision.lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
 from server.context import log_export, settings
 
-from .common import breadcrumb, child_geojson, current_actor, region_from_search
+from ..common import breadcrumb, child_geojson, current_actor, region_from_search
 
 TREND_MONTHS = 24
 RATING_ROWS = 2000
@@ -38,7 +38,7 @@ def _where(hash_):
 
 
 def _frame(actor):
-    return warnings.frame(settings().database_url, actor.scope)
+    return analysis.frame(settings().database_url, actor.scope)
 
 
 @secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-breadcrumb", "children"), Output("wmap-kpis", "children"),
@@ -47,11 +47,11 @@ def render(hash_, _status):
     actor, tree, region = _where(hash_)
     f = _frame(actor)
     today = clock.today()
-    villages = warnings.supervised_villages(settings().database_url, actor.scope)
-    rated = warnings.ratings(f, tree, region, today, villages)
+    villages = analysis.supervised_villages(settings().database_url, actor.scope)
+    rated = analysis.ratings(f, tree, region, today, villages)
     crumbs = breadcrumb(tree, actor.scope, region, "/warning-map")
     # the grid carries the worst villages (a province has ~12k; the export has them all)
-    return crumbs, kpi_row(warnings.kpis(f, region, today, rated)), rated.head(RATING_ROWS).to_dicts()
+    return crumbs, kpi_row(analysis.kpis(f, region, today, rated)), rated.head(RATING_ROWS).to_dicts()
 
 
 @secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-heatmap", "figure"), Output("wmap-map", "figure"),
@@ -61,16 +61,16 @@ def charts(hash_, status):
     actor, tree, region = _where(hash_)
     f = _frame(actor)
     status = "all" if status == "all" else "open"
-    hm = warnings.heatmap(f, tree, region, status)
+    hm = analysis.heatmap(f, tree, region, status)
     heat = heatmap_figure(hm, status)
     if level_of(region) < VILLAGE:
-        fig_map, codes = warnings_map_or_bars(warnings.per_village(
-            f, tree, region, warnings.supervised_villages(settings().database_url, actor.scope)),
+        fig_map, codes = warnings_map_or_bars(analysis.per_village(
+            f, tree, region, analysis.supervised_villages(settings().database_url, actor.scope)),
             child_geojson(region, settings().province))
     else:
         fig_map, codes = empty_figure("村级为最末一级"), []
-    trend = trend_figure(warnings.trend(f, region, clock.today(), TREND_MONTHS))
-    close = close_time_figure(warnings.close_time(f, tree, region))
+    trend = trend_figure(analysis.trend(f, region, clock.today(), TREND_MONTHS))
+    close = close_time_figure(analysis.close_time(f, tree, region))
     return heat, fig_map, codes, trend, close
 
 
@@ -98,7 +98,7 @@ def cell(click, hash_, status):
     status = "all" if status == "all" else "open"
     picked = None
     if ctx.triggered_id == "wmap-heatmap" and click:
-        picked = cell_from_click(click, warnings.heatmap(_frame(actor), tree, region, status))
+        picked = cell_from_click(click, analysis.heatmap(_frame(actor), tree, region, status))
     code, rule = picked if picked else (region, None)
     actor.scope.require(code)
     rows = _cell_rows(actor, tree, code, rule, status)
@@ -111,7 +111,7 @@ def cell(click, hash_, status):
 
 
 def _cell_rows(actor, tree, code: int, rule: str | None, status: str) -> list[dict]:
-    frame = warnings.cell_rows(_frame(actor), tree, code, rule, status, clock.today())
+    frame = analysis.cell_rows(_frame(actor), tree, code, rule, status, clock.today())
     rows = frame.with_columns(pl.col("raised_on").cast(pl.String)).select(
         "id", "rule_name", "severity", "severity_label", "status_label", "region_name", "title", "raised_on",
         "assigned_name", "overdue_label").to_dicts()
@@ -138,8 +138,8 @@ def export(_cell_clicks, _rating_clicks, picked, hash_):
     today = clock.today()
     f = _frame(actor)
     if ctx.triggered_id == "wmap-export-ratings":
-        villages = warnings.supervised_villages(settings().database_url, actor.scope)
-        frame = warnings.ratings(f, tree, region, today, villages)
+        villages = analysis.supervised_villages(settings().database_url, actor.scope)
+        frame = analysis.ratings(f, tree, region, today, villages)
         title = f"{tree.name(region)}村级预警评级（截至{today.isoformat()}）"
         log_export("村级预警评级", frame.height, region)
         return dcc.send_bytes(excel_bytes(frame, RATING_EXPORT, title), f"{title}.xlsx")
@@ -147,7 +147,7 @@ def export(_cell_clicks, _rating_clicks, picked, hash_):
     code = actor.scope.require(int(picked.get("region") or region))
     rule = picked.get("rule")
     status = "all" if picked.get("status") == "all" else "open"
-    frame = warnings.cell_rows(f, tree, code, rule, status, today).with_columns(
+    frame = analysis.cell_rows(f, tree, code, rule, status, today).with_columns(
         pl.col("raised_on").cast(pl.String), pl.col("due_on").cast(pl.String))
     title = f"{tree.name(code)}预警明细（截至{today.isoformat()}）"
     log_export("预警明细", frame.height, code)

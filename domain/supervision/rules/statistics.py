@@ -9,7 +9,7 @@ import polars as pl
 
 from domain.money import period_label
 
-from .base import Finding, Frames, _finding, months_back, period_of, yuan
+from .base import Finding, Frames, make_finding, months_back, period_of, yuan
 
 
 def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -25,8 +25,8 @@ def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     hist = (recent.select("org_id", pl.col("period").alias("p"), "spend_fen").rename({"spend_fen": "spend"})
             .join(sp.select("org_id", "period", "spend_fen"), on="org_id")
             .filter(pl.col("period") < pl.col("p"))
-            .with_columns(((pl.col("p") // 100 * 12 + pl.col("p") % 100) - (pl.col("period") // 100 * 12 + pl.col("period") % 100))
-                          .alias("lag"))
+            .with_columns(((pl.col("p") // 100 * 12 + pl.col("p") % 100)
+                           - (pl.col("period") // 100 * 12 + pl.col("period") % 100)).alias("lag"))
             .filter(pl.col("lag") <= p["history_months"]))
     med = hist.group_by("org_id", "p").agg(pl.col("spend_fen").quantile(0.5, "lower").cast(pl.Int64).alias("median_fen"),
                                            pl.len().alias("months"))
@@ -39,12 +39,12 @@ def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     out = []
     for r in rows.iter_rows(named=True):
         robust = None if not r["mad_fen"] else round((r["spend_fen"] - r["median_fen"]) / (1.4826 * r["mad_fen"]), 2)
-        out.append(_finding("spending_jump", r, "org", r["org_id"],
-                            f"{period_label(r['p'])}支出{yuan(r['spend_fen'])}，为本村此前{r['months']}个月中位数"
-                            f"{yuan(r['median_fen'])}的{r['spend_fen'] * 100 // max(r['median_fen'], 1)}%",
-                            {"period": r["p"], "spend_fen": r["spend_fen"], "median_fen": r["median_fen"],
-                             "mad_fen": r["mad_fen"], "robust_z": robust, "months": r["months"],
-                             "ratio_percent": p["ratio_percent"], "z": p["z"]}, r["p"]))
+        out.append(make_finding("spending_jump", r, "org", r["org_id"],
+                                f"{period_label(r['p'])}支出{yuan(r['spend_fen'])}，为本村此前{r['months']}个月中位数"
+                                f"{yuan(r['median_fen'])}的{r['spend_fen'] * 100 // max(r['median_fen'], 1)}%",
+                                {"period": r["p"], "spend_fen": r["spend_fen"], "median_fen": r["median_fen"],
+                                 "mad_fen": r["mad_fen"], "robust_z": robust, "months": r["months"],
+                                 "ratio_percent": p["ratio_percent"], "z": p["z"]}, r["p"]))
     return out
 
 
@@ -107,11 +107,11 @@ def check_benford(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     out = []
     for r in stats.iter_rows(named=True):
         counts = [int(r[c] or 0) for c in cols]
-        out.append(_finding("benford", r, "org", r["org_id"],
-                            f"{start}以来{r['n']}笔支付首位数字偏离本福特分布（χ²={r['chi2']:.1f}，p={r['p_value']:.2g}，"
-                            f"MAD={r['mad']:.4f}，{nigrini_band(r['mad'])}）",
-                            {"n": r["n"], "counts": counts, "expected_share": [round(e, 4) for e in BENFORD],
-                             "chi2": round(r["chi2"], 3), "dof": 8, "p_value": r["p_value"], "mad": round(r["mad"], 5),
-                             "band": nigrini_band(r["mad"]), "since": start.isoformat(), "min_count": p["min_count"],
-                             "p_threshold": p["p_value"], "mad_threshold": p["mad"]}, today.year))
+        out.append(make_finding("benford", r, "org", r["org_id"],
+                                f"{start}以来{r['n']}笔支付首位数字偏离本福特分布（χ²={r['chi2']:.1f}，p={r['p_value']:.2g}，"
+                                f"MAD={r['mad']:.4f}，{nigrini_band(r['mad'])}）",
+                                {"n": r["n"], "counts": counts, "expected_share": [round(e, 4) for e in BENFORD],
+                                 "chi2": round(r["chi2"], 3), "dof": 8, "p_value": r["p_value"], "mad": round(r["mad"], 5),
+                                 "band": nigrini_band(r["mad"]), "since": start.isoformat(), "min_count": p["min_count"],
+                                 "p_threshold": p["p_value"], "mad_threshold": p["mad"]}, today.year))
     return out

@@ -2,26 +2,26 @@
 the step itself (with note and files), the export."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import polars as pl
 from dash import Input, Output, State, dcc, html, no_update
 
 from components.attachments import file_links
 from components.export import excel_bytes
-from data import warnings
+from data.supervision import handling, store
 from data.accounts import AccountError
 from data.attachments import decode_upload
 from domain import clock
-from domain import warning_lifecycle as rules
+from domain.supervision import lifecycle as rules
 from domain.permissions import Action, PermissionDenied
 from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback
 from server.context import log_export, settings
 
-from .common import alert, current_actor
+from ..common import alert, current_actor, int_param
 
 STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
+#: the actions of the lifecycle's steps: a callback serving the steps serves whoever may take one
+STEPS = tuple(rules.STEP_ACTIONS.values())
 SEVERITY_COLORS = {3: "danger", 2: "warning", 1: "secondary"}
 STATUS_COLORS = {"closed": "success", "verified": "info", "handled": "primary", "reopened": "danger"}
 #: Chinese names of the evidence fields the rules record (unknown keys are shown as they are)
@@ -47,14 +47,6 @@ EVIDENCE_LABELS = {
 EVIDENCE_VALUES = {"disposal": "处置", "lease": "出租", "pledge": "抵押", "payment": "付款", "borrowing": "借款",
                    "transfer": "转让", "active": "履行中", "expired": "已到期", "terminated": "已终止"}
 
-
-
-def _warning_from_hash(hash_: str | None) -> int | None:
-    values = parse_qs((hash_ or "").lstrip("#?")).get("warning")
-    try:
-        return int(values[0]) if values else None
-    except ValueError:
-        return None
 
 
 def _evidence_value(key: str, value):
@@ -97,7 +89,8 @@ def trail_block(trail: list[dict]):
     items = []
     for ev in trail:
         items.append(html.Li(className="mb-2", children=[
-            html.Div([html.Span(ev["at"], className="text-muted me-2"), html.Span(ev["action_label"], className="fw-semibold me-2"),
+            html.Div([html.Span(ev["at"], className="text-muted me-2"),
+                      html.Span(ev["action_label"], className="fw-semibold me-2"),
                       html.Span(f"{ev['from_label']} → {ev['to_label']}" if ev["from_label"] else ev["to_label"],
                                 className="me-2"),
                       html.Span(ev["by"], className="text-muted")]),
@@ -133,10 +126,10 @@ def detail_block(d: dict):
                  Output("warn-count", "children"), Input("warn-refresh", "data"), Input("warn-status", "value"),
                  Input("warn-rule", "value"))
 def load(_, status, rule_id):
-    rows = warnings.list_warnings(settings().database_url, current_actor(), clock.today(), status=status or "open",
-                                  rule_id=rule_id or None)
+    rows = store.list_warnings(settings().database_url, current_actor(), clock.today(), status=status or "open",
+                               rule_id=rule_id or None)
     options = [{"label": r.name, "value": r.id} for r in rules.RULES.values()]
-    note = f"共 {len(rows):,} 条" + ("（仅显示前 5,000 条，请按规则筛选）" if len(rows) >= warnings.LIMIT else "")
+    note = f"共 {len(rows):,} 条" + ("（仅显示前 5,000 条，请按规则筛选）" if len(rows) >= store.LIMIT else "")
     return rows, options, note
 
 
@@ -152,12 +145,12 @@ def show(rows, hash_, _):
         except (KeyError, TypeError, ValueError):
             wid = None
     if wid is None:
-        wid = _warning_from_hash(hash_)
+        wid = int_param(hash_, "warning")
     if wid is None:
         return html.P("请在左侧选择一条预警。", className="text-muted"), [], None, "", None
     actor = current_actor()
     try:
-        d = warnings.detail(settings().database_url, actor, wid, clock.today())
+        d = store.detail(settings().database_url, actor, wid, clock.today())
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), [], None, "", None
     options = [{"label": rules.ACTION_LABELS[a], "value": a} for a in d["actions"]]
@@ -169,12 +162,12 @@ def show(rows, hash_, _):
             {"id": d["id"], "version": d["version"]})
 
 
-@secure_callback((Action.WARNING_ACKNOWLEDGE, Action.WARNING_HANDLE, Action.WARNING_VERIFY, Action.WARNING_CLOSE, Action.WARNING_REOPEN), Output("warn-result", "children"), Output("warn-action-error", "children"),
+@secure_callback(STEPS, Output("warn-result", "children"), Output("warn-action-error", "children"),
                  Output("warn-note-error", "children"), Output("warn-files-error", "children"),
                  Output("warn-refresh", "data"), Output("warn-note", "value"), Output("warn-files", "contents"),
-                 Output("warn-files", "filename"), Input("warn-submit", "n_clicks"), State("warn-selected", "data"), State("warn-action", "value"),
-                 State("warn-note", "value"), State("warn-files", "contents"), State("warn-files", "filename"),
-                 State("warn-refresh", "data"), prevent_initial_call=True)
+                 Output("warn-files", "filename"), Input("warn-submit", "n_clicks"), State("warn-selected", "data"),
+                 State("warn-action", "value"), State("warn-note", "value"), State("warn-files", "contents"),
+                 State("warn-files", "filename"), State("warn-refresh", "data"), prevent_initial_call=True)
 def submit(_, selected, action, note, contents, names, refresh):
     if not selected or "id" not in selected:
         return alert("请先选择一条预警。", "warning"), "", "", "", no_update, no_update, no_update, no_update
@@ -183,7 +176,7 @@ def submit(_, selected, action, note, contents, names, refresh):
     files = [(n, decode_upload(c)) for n, c in zip(names, contents)]
     cfg = settings()
     try:
-        status = warnings.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action or "",
+        status = handling.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action or "",
                               note, files, int(selected.get("version") or 0), clock.today(), now=clock.now())
     except AccountError as exc:
         e = exc.errors
@@ -199,7 +192,7 @@ def submit(_, selected, action, note, contents, names, refresh):
             (refresh or 0) + 1, "", None, None)
 
 
-@secure_callback((Action.WARNING_ACKNOWLEDGE, Action.WARNING_HANDLE, Action.WARNING_VERIFY, Action.WARNING_CLOSE, Action.WARNING_REOPEN), Output("warn-files-names", "children"), Input("warn-files", "filename"),
+@secure_callback(STEPS, Output("warn-files-names", "children"), Input("warn-files", "filename"),
                  prevent_initial_call=True)
 def file_names(names):
     names = names if isinstance(names, list) else ([names] if names else [])
@@ -216,8 +209,8 @@ EXPORT_COLUMNS = [("id", "编号", None), ("severity_label", "级别", None), ("
                  State("warn-status", "value"), State("warn-rule", "value"), prevent_initial_call=True)
 def export(_, status, rule_id):
     actor = current_actor()
-    rows = warnings.list_warnings(settings().database_url, actor, clock.today(), status=status or "open",
-                                  rule_id=rule_id or None)
+    rows = store.list_warnings(settings().database_url, actor, clock.today(), status=status or "open",
+                               rule_id=rule_id or None)
     frame = pl.DataFrame(rows, schema={c: pl.String if c not in ("id", "region_code", "escalations") else pl.Int64
                                        for c, _, _ in EXPORT_COLUMNS}, strict=False) if rows else \
         pl.DataFrame(schema={c: pl.String for c, _, _ in EXPORT_COLUMNS})

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, _finding, _iso, _thresholds, yuan
+from .base import Finding, Frames, make_finding, iso_date, org_thresholds, yuan
 
 
 def _valid_resolution(frame: pl.DataFrame, res: pl.DataFrame, date_col: str, types: pl.Expr,
@@ -35,7 +35,7 @@ def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     """Payments, lease/transfer contracts and borrowings of the organisation's decision threshold
     or more (>=, as `domain.funds.needs_resolution`), and every asset disposal, lease or pledge
     (as `domain.assets`), without a passed resolution that voted that kind of decision before."""
-    th = _thresholds(f["orgs"], "decision_threshold_fen", p["default_threshold_fen"])
+    th = org_thresholds(f["orgs"], "decision_threshold_fen", p["default_threshold_fen"])
     res = f["resolutions"]
     out: list[Finding] = []
 
@@ -45,20 +45,20 @@ def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
            .filter(pl.col("amount_fen") >= pl.col("threshold_fen")))
     pay = _valid_resolution(pay, res, "day", pl.col("decision_type") == "payment").filter(~pl.col("resolved"))
     for r in pay.iter_rows(named=True):
-        out.append(_finding("no_resolution", r, "payment_request", r["id"],
-                            f"付款{yuan(r['amount_fen'])}（{r['purpose']}）达到决策限额{yuan(r['threshold_fen'])}，无有效会议决议",
-                            {"payment_request_id": r["id"], "amount_fen": r["amount_fen"], "date": _iso(r["day"]),
-                             "threshold_fen": r["threshold_fen"], "resolution_id": r["resolution_id"]}))
+        out.append(make_finding("no_resolution", r, "payment_request", r["id"],
+                                f"付款{yuan(r['amount_fen'])}（{r['purpose']}）达到决策限额{yuan(r['threshold_fen'])}，无有效会议决议",
+                                {"payment_request_id": r["id"], "amount_fen": r["amount_fen"], "date": iso_date(r["day"]),
+                                 "threshold_fen": r["threshold_fen"], "resolution_id": r["resolution_id"]}))
 
     acts = f["asset_acts"].filter(pl.col("kind").is_in(list(ACT_LABELS)))
     acts = _valid_resolution(acts, res, "date", pl.col("decision_type") == pl.col("kind"),
                              subject="asset_id").filter(~pl.col("resolved"))
     for r in acts.iter_rows(named=True):
-        out.append(_finding("no_resolution", r, "asset_event", r["id"],
-                            f"{r['date']}资产{ACT_LABELS[r['kind']]}（原值{yuan(r['original_value_fen'])}）无有效会议决议",
-                            {"asset_event_id": r["id"], "asset_id": r["asset_id"], "act": r["kind"],
-                             "original_value_fen": r["original_value_fen"], "date": _iso(r["date"]),
-                             "resolution_id": r["resolution_id"]}))
+        out.append(make_finding("no_resolution", r, "asset_event", r["id"],
+                                f"{r['date']}资产{ACT_LABELS[r['kind']]}（原值{yuan(r['original_value_fen'])}）无有效会议决议",
+                                {"asset_event_id": r["id"], "asset_id": r["asset_id"], "act": r["kind"],
+                                 "original_value_fen": r["original_value_fen"], "date": iso_date(r["date"]),
+                                 "resolution_id": r["resolution_id"]}))
 
     con = (f["contracts"].filter(pl.col("kind").is_in(list(CONTRACT_DECISION)) & (pl.col("direction") == "income")
                                  & (pl.col("status") != "terminated"))
@@ -67,10 +67,10 @@ def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
            .with_columns(pl.col("kind").replace_strict(CONTRACT_DECISION, default=None).alias("needed")))
     con = _valid_resolution(con, res, "signed_on", pl.col("decision_type") == pl.col("needed")).filter(~pl.col("resolved"))
     for r in con.iter_rows(named=True):
-        out.append(_finding("no_resolution", r, "contract", r["id"],
-                            f"合同{r['number']}（{yuan(r['amount_fen'])}）达到决策限额{yuan(r['threshold_fen'])}，无有效会议决议",
-                            {"contract_id": r["id"], "amount_fen": r["amount_fen"], "signed_on": _iso(r["signed_on"]),
-                             "threshold_fen": r["threshold_fen"], "resolution_id": r["resolution_id"]}))
+        out.append(make_finding("no_resolution", r, "contract", r["id"],
+                                f"合同{r['number']}（{yuan(r['amount_fen'])}）达到决策限额{yuan(r['threshold_fen'])}，无有效会议决议",
+                                {"contract_id": r["id"], "amount_fen": r["amount_fen"], "signed_on": iso_date(r["signed_on"]),
+                                 "threshold_fen": r["threshold_fen"], "resolution_id": r["resolution_id"]}))
 
     window = int(p.get("borrowing_window_days", 365))
     bor = (f["borrowings"].join(th, on="org_id", how="left")
@@ -83,11 +83,11 @@ def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
             (pl.col("held_on") <= pl.col("date")) & (pl.col("held_on") >= pl.col("date") - pl.duration(days=window))
             ).select("voucher_id", "account_code").unique())
         for r in bor.join(ok, on=["voucher_id", "account_code"], how="anti").iter_rows(named=True):
-            out.append(_finding("no_resolution", r, "voucher", r["voucher_id"],
-                                f"{r['date']}借入款项{yuan(r['amount_fen'])}达到决策限额{yuan(r['threshold_fen'])}，此前{window}日内无借款决议",
-                                {"voucher_id": r["voucher_id"], "account_code": r["account_code"],
-                                 "amount_fen": r["amount_fen"], "date": _iso(r["date"]),
-                                 "threshold_fen": r["threshold_fen"], "window_days": window}))
+            out.append(make_finding("no_resolution", r, "voucher", r["voucher_id"],
+                                    f"{r['date']}借入款项{yuan(r['amount_fen'])}达到决策限额{yuan(r['threshold_fen'])}，此前{window}日内无借款决议",
+                                    {"voucher_id": r["voucher_id"], "account_code": r["account_code"],
+                                     "amount_fen": r["amount_fen"], "date": iso_date(r["date"]),
+                                     "threshold_fen": r["threshold_fen"], "window_days": window}))
     return out
 
 
@@ -106,10 +106,10 @@ def check_paid_before_approval(f: Frames, p: Mapping, today: dt.date) -> list[Fi
             why = f"早于审批通过日期{r['approved_on']}"
         else:
             why = f"早于决议会议日期{r['held_on']}"
-        out.append(_finding("paid_before_approval", r, "payment_request", r["id"],
-                            f"{r['paid_on']}付款{yuan(r['amount_fen'])}（{r['purpose']}），{why}",
-                            {"payment_request_id": r["id"], "paid_on": _iso(r["paid_on"]),
-                             "request_date": _iso(r["request_date"]), "approved_on": _iso(r["approved_on"]),
-                             "held_on": _iso(r["held_on"]), "resolution_id": r["resolution_id"],
-                             "amount_fen": r["amount_fen"]}))
+        out.append(make_finding("paid_before_approval", r, "payment_request", r["id"],
+                                f"{r['paid_on']}付款{yuan(r['amount_fen'])}（{r['purpose']}），{why}",
+                                {"payment_request_id": r["id"], "paid_on": iso_date(r["paid_on"]),
+                                 "request_date": iso_date(r["request_date"]), "approved_on": iso_date(r["approved_on"]),
+                                 "held_on": iso_date(r["held_on"]), "resolution_id": r["resolution_id"],
+                                 "amount_fen": r["amount_fen"]}))
     return out

@@ -12,7 +12,7 @@ a re-run raises nothing twice. Checks are vectorised polars over whole frames (a
 The ledger-derived frames (`cash`, `voucher_mix`, `payment_lines`, `spending`, `arap`,
 `borrowings`) are built once per run from the raw ledger by `ledger_frames`.
 
-Plain Python, no Dash and no database: `data/warning_engine.py` reads the frames and stores the
+Plain Python, no Dash and no database: `data/supervision/engine.py` reads the frames and stores the
 warnings.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .contracts import (
     check_contract_expired_active, check_contract_expiring, check_contract_signed_after_start,
     check_instalment_overdue, check_supplier_registered_after_contract,
 )
-from .receivables import _check_aged
+from .receivables import check_aged
 from .trading import check_price_below_going_rate, check_price_below_reserve
 from .assets import check_annual_check_not_filed
 from .statistics import check_benford, check_spending_jump
@@ -48,7 +48,6 @@ from .receivables import *  # noqa: F403
 from .trading import *  # noqa: F403
 from .assets import *  # noqa: F403
 from .statistics import *  # noqa: F403
-from .ledger import _ledger_frames_join  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,10 @@ _RULES: list[Rule] = [
          check_contract_expiring, ("contracts",),
          "履行中的合同将在90日内到期，应提前做好续签或重新发包（经民主决策）。"),
     Rule("receivable_aged_3y", "往来款项挂账3年以上", ARAP_ART, 2, "funds", {"years": 3, "until_years": 5, "min_fen": 100},
-         _check_aged("receivable_aged_3y", "3年以上"), ("arap",),
+         check_aged("receivable_aged_3y", "3年以上"), ("arap",),
          "应收款（112）或应付款（211）中3年以上、不满5年仍未结清的部分（按往来单位先进先出核算账龄）。"),
     Rule("receivable_aged_5y", "往来款项挂账5年以上", ARAP_ART, 3, "funds", {"years": 5, "until_years": None, "min_fen": 100},
-         _check_aged("receivable_aged_5y", "5年以上"), ("arap",),
+         check_aged("receivable_aged_5y", "5年以上"), ("arap",),
          "应收款（112）或应付款（211）中5年以上仍未结清的部分（按往来单位先进先出核算账龄）。"),
     Rule("contract_signed_after_start", "合同签订晚于履行开始", CONTRACT_ART, 2, "contracts", {},
          check_contract_signed_after_start, ("contracts",),
@@ -124,8 +123,8 @@ _RULES: list[Rule] = [
     Rule("official_counterparty", "本村干部为收款人或合同相对方", "村干部回避及关联交易监督；四议两公开", 3, "funds", {},
          check_official_counterparty, ("officials", "payments", "contracts"),
          "收付款对方或合同相对方的身份证号与本集体经济组织的村干部相同。"),
-    Rule("price_below_reserve", "成交价远低于挂牌底价", "农村产权交易管理办法（底价制度）；吉林规则第三条（产权交易）", 3, "trading",
-         {"percent": 80},
+    Rule("price_below_reserve", "成交价远低于挂牌底价", "农村产权交易管理办法（底价制度）；吉林规则第三条（产权交易）", 3,
+         "trading", {"percent": 80},
          check_price_below_reserve, ("listings",),
          "产权交易成交价低于挂牌底价的80%。"),
     Rule("price_below_going_rate", "租金远低于本地同类水平", "农村产权交易管理办法；集体资源发包", 2, "resources",

@@ -131,7 +131,7 @@ def months_back(period: int, months: int) -> int:
     return idx // 12 * 100 + idx % 12 + 1
 
 
-def _iso(value) -> str | None:
+def iso_date(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -145,21 +145,21 @@ def fingerprint_period(fp: str) -> str:
     return fp.rsplit(":", 1)[-1]
 
 
-def _short(text: str) -> str:
+def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _finding(rule_id: str, row: dict, subject_type: str, subject_id, title: str, evidence: dict,
-             period: str | int = "") -> Finding:
+def make_finding(rule_id: str, row: dict, subject_type: str, subject_id, title: str, evidence: dict,
+                 period: str | int = "") -> Finding:
     return Finding(region_code=int(row["region_code"]), org_id=int(row["org_id"]) if row.get("org_id") is not None else None,
                    subject_type=subject_type, subject_id=int(subject_id) if subject_id is not None else None,
                    title=title, evidence=evidence, fingerprint=fingerprint(rule_id, subject_type, subject_id, period),
                    period=str(period))
 
 
-def _ids(values, cap: int = 20) -> list[int]:
+def first_ids(values, cap: int = 20) -> list[int]:
     return [int(v) for v in list(values)[:cap]]
 
 
-def _thresholds(orgs: pl.DataFrame, column: str, default: int) -> pl.DataFrame:
+def org_thresholds(orgs: pl.DataFrame, column: str, default: int) -> pl.DataFrame:
     return orgs.select("org_id", pl.col(column).fill_null(default).cast(pl.Int64).alias("threshold_fen"))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, _finding, _iso
+from .base import Finding, Frames, make_finding, iso_date
 
 
 def check_annual_check_not_filed(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -30,8 +30,8 @@ def check_annual_check_not_filed(f: Frames, p: Mapping, today: dt.date) -> list[
     out = []
     for r in grid.iter_rows(named=True):
         state = "至今未报送" if r["filed_on"] is None else f"{r['filed_on']}才报送，逾期{(r['filed_on'] - r['due_on']).days}天"
-        out.append(_finding("annual_check_not_filed", r, "org", r["org_id"],
-                            f"{r['year']}年度资产清查应于{r['due_on']}前报送，{state}",
-                            {"year": r["year"], "due_on": _iso(r["due_on"]), "filed_on": _iso(r["filed_on"]),
-                             "annual_check_id": r["check_id"]}, r["year"]))
+        out.append(make_finding("annual_check_not_filed", r, "org", r["org_id"],
+                                f"{r['year']}年度资产清查应于{r['due_on']}前报送，{state}",
+                                {"year": r["year"], "due_on": iso_date(r["due_on"]), "filed_on": iso_date(r["filed_on"]),
+                                 "annual_check_id": r["check_id"]}, r["year"]))
     return out

@@ -1,0 +1,35 @@
+"""The roll-ups' Parquet snapshot beside the data: one file per level and a meta file with the
+watermark (the last ledger line included) and the ledger generation it was built from."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+
+FORMAT = 1
+
+
+def directory(snapshot_dir: Path, url: str) -> Path:
+    """The snapshot directory of the database at `url`."""
+    return snapshot_dir / hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+def save(d: Path, rollups: dict[int, pl.DataFrame], watermark: int, generation: str) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    for level, frame in rollups.items():
+        frame.write_parquet(d / f"level{level}.parquet.tmp", compression="lz4")
+        (d / f"level{level}.parquet.tmp").replace(d / f"level{level}.parquet")
+    (d / "meta.json").write_text(json.dumps({"format": FORMAT, "watermark": watermark, "generation": generation}))
+
+
+def load(d: Path, generation: str) -> tuple[dict[int, pl.DataFrame], int] | None:
+    """(roll-ups, watermark), or None when there is no snapshot of this format and generation."""
+    try:
+        meta = json.loads((d / "meta.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    if meta.get("format") != FORMAT or meta.get("generation") != generation:
+        return None
+    return {lv: pl.read_parquet(d / f"level{lv}.parquet") for lv in (1, 2, 3, 4, 5)}, int(meta["watermark"])
