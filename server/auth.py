@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, has_request_context, jsonify, redirect,
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import select, update
 
-from data.db import transaction
+from data.db import reading, transaction
 from data.models import SharingApproval, User, UserSession
 import pyotp
 
@@ -161,24 +161,33 @@ def _shared_roots(s, user: User, today: dt.date) -> tuple[int, ...]:
 
 
 def load_session_user(sid: str) -> AppUser | None:
+    """The signed-in user of a session, read in a read-only transaction (every request runs this,
+    so it must not queue behind writers); a write happens only when the session ends or its
+    last-seen time is more than 30 seconds old."""
     cfg = current_app.config["PLATFORM_SETTINGS"]
     now = clock.now()
-    with transaction(_url()) as s:
+    with reading(_url()) as s:
         row = s.get(UserSession, sid)
         if row is None or row.revoked_at is not None:
             return None
         idle = (now - row.last_seen_at).total_seconds()
         age = (now - row.created_at).total_seconds()
         user = s.get(User, row.user_id)
-        if idle > cfg.idle_timeout_s or age > cfg.absolute_timeout_s or user is None or not user.is_active:
-            row.revoked_at = now
-            g.session_ended = "idle" if idle > cfg.idle_timeout_s else "expired"
-            return None
-        if (now - row.last_seen_at).total_seconds() > 30:
-            row.last_seen_at = now
-        return AppUser(sid=sid, user_id=user.id, username=user.username, display_name=user.display_name,
-                       role=user.role, region_code=int(user.region_code), shared=_shared_roots(s, user, now.date()),
-                       must_change_password=passwords.password_expired(user.password_changed_at, now))
+        ended = idle > cfg.idle_timeout_s or age > cfg.absolute_timeout_s or user is None or not user.is_active
+        found = None if ended else AppUser(
+            sid=sid, user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+            region_code=int(user.region_code), shared=_shared_roots(s, user, now.date()),
+            must_change_password=passwords.password_expired(user.password_changed_at, now))
+    if ended:
+        with transaction(_url()) as s:
+            s.execute(update(UserSession).where(UserSession.id == sid, UserSession.revoked_at.is_(None))
+                      .values(revoked_at=now))
+        g.session_ended = "idle" if idle > cfg.idle_timeout_s else "expired"
+        return None
+    if idle > 30:
+        with transaction(_url()) as s:
+            s.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
+    return found
 
 
 def authenticate(username: str, password: str, otp: str | None = None) -> tuple[User | None, str | None]:
