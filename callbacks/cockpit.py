@@ -93,7 +93,8 @@ def render(search):
         rows, title, note = children_rows(ql.children(scope, region, k["period"])), f"下级区域：{LEVEL_NAMES[level + 1]}", ""
     else:
         rows, title, note = [], "下级区域", "村级为最末一级。"
-    return crumbs, kpi_row(k, records_link(k["region"])), rows, title, note, warnings_table(ql.warnings(scope, region), ql.tree, may_open_path("/warnings", scope))
+    newest = warnings_table(ql.warnings(scope, region), ql.tree, may_open_path("/warnings", scope))
+    return crumbs, kpi_row(k, records_link(k["region"])), rows, title, note, newest
 
 
 @secure_callback(Action.DASHBOARD_VIEW,

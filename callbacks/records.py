@@ -7,7 +7,8 @@ from dash import Input, Output, State, dcc, no_update
 from flask_login import current_user
 
 from components.export import excel_bytes
-from data.records import KINDS, records
+from data.records import records
+from domain.records import KINDS
 from domain import clock
 from domain.accounting import label
 from domain.permissions import Action

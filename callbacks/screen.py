@@ -59,11 +59,11 @@ def refresh(_, width):
 # browser side: which panel shows (rotation every tick), the window width, full screen
 clientside(
     """function(n) {
-        var k = %d, i = (n || 0) %% k, out = [];
+        var k = PANELS_COUNT, i = (n || 0) % k, out = [];
         for (var j = 0; j < k; j++) { out.push(j === i ? "screen-panel active" : "screen-panel"); }
         for (var j = 0; j < k; j++) { out.push(j === i ? "screen-dot active" : "screen-dot"); }
         return out;
-    }""" % len(PANELS),
+    }""".replace("PANELS_COUNT", str(len(PANELS))),
     [Output(pid, "className") for pid, _ in PANELS] + [Output(f"{pid}-dot", "className") for pid, _ in PANELS],
     Input("screen-tick", "n_intervals"),
 )

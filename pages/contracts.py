@@ -61,7 +61,8 @@ def _frequency(fid):
 def _contract_form():
     return html.Div([
         html.P("出租、发包集体资源或资产须引用成员（代表）会议表决通过的决议（四议两公开）。", className="text-muted small mb-2"),
-        form_field("标的（资源或资产）", dcc.Dropdown(id="ct-subject", placeholder="选择未发包的资源或在用、闲置的资产"), "ct-subject"),
+        form_field("标的（资源或资产）", dcc.Dropdown(id="ct-subject", placeholder="选择未发包的资源或在用、闲置的资产"),
+                   "ct-subject"),
         html.Div(className="row g-2", children=[
             form_field("类型", dcc.Dropdown(id="ct-kind", value="contracting", clearable=False,
                                   options=[{"label": v, "value": k} for k, v in KINDS.items()]), "ct-kind", width="col-6"),

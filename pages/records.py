@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.grid import data_grid
-from data.records import KINDS
+from domain.records import KINDS
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/records", name="台账明细", order=4, permission=Action.DASHBOARD_VIEW,

@@ -37,7 +37,7 @@ def _kids(codes, values):
 
 
 def test_dash002_map_where_the_children_have_boundaries_else_ranked_bars():
-    cities = [f for f in load_geojson(22, 2)["features"]]
+    cities = list(load_geojson(22, 2)["features"])
     codes = [int(f["id"]) for f in cities]
     fig, trace_codes = assets_map_or_bars(_kids(codes, [i * 10**8 for i in range(len(codes))]), load_geojson(22, 2))
     assert trace_codes == codes and fig["layout"]["title"]["text"] == "资产总额（万元）"

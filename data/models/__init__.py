@@ -5,8 +5,8 @@ from .business import (
     Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent, WarningRun,
 )
 from .core import (
-    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member, RecordChange, Region, Setting,
-    SharingApproval, User, UserSession, VillageProfile,
+    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member,
+    RecordChange, Region, Setting, SharingApproval, User, UserSession, VillageProfile,
 )
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
@@ -14,7 +14,7 @@ __all__ = [
     "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
-    "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household", "Member",
-    "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
+    "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
+    "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]
