@@ -5,7 +5,7 @@ import pyotp
 from dash import Input, Output, State, ctx, html
 from flask_login import current_user
 
-from data import accounts
+from data.admin import accounts
 from data.regions import load_region_tree
 from domain.permissions import Action, PERM_LABELS, Perm, may
 from server.auth import client_ip

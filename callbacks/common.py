@@ -44,7 +44,7 @@ def current_actor():
     """The signed-in user as the data layer's `Actor` (who, scope, address) for audited writes."""
     from flask_login import current_user
 
-    from data.accounts import Actor
+    from data.admin.accounts import Actor
     from server.auth import client_ip
 
     return Actor(user_id=current_user.user_id, username=current_user.username, scope=current_user.scope,

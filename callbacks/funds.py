@@ -8,7 +8,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from components.attachments import file_links
 from components.format import yuan
 from data import funds
-from data.accounts import AccountError
+from data.admin.accounts import AccountError
 from data.attachments import clean_name
 from domain import clock
 from domain import funds as rules

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data import audit_log
+from data.admin import audit_log
 from data.db import reading, transaction
 from data.errors import AccountError
 from data.supervision.engine import runs_after_write

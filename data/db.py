@@ -78,7 +78,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
 @contextlib.contextmanager
 def transaction(url: str, actor=None) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error. `actor` (a
-    data.accounts.Actor) is who the record history (data/history.py) names for the changes."""
+    data.admin.accounts.Actor) is who the record history (data/history.py) names for the changes."""
     from data import history  # noqa: F401 - registers the record-history listener
 
     with session_factory(url)() as session, session.begin():

@@ -11,13 +11,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
-from data.accounts import AccountError, Actor
+from data.admin.accounts import AccountError, Actor
 from data.scoped import load_for_write
 from data.db import reading, transaction
 from data.supervision.engine import runs_after_write
 from data.models import (BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest, PeriodClose,
                          Resolution, Voucher, VoucherLine, utcnow)
-from data import audit_log
+from data.admin import audit_log
 from domain import funds as rules
 from domain.chart import CHART, MONEY_ACCOUNTS
 from domain.permissions import Action, PermissionDenied, ensure, may

@@ -17,7 +17,7 @@ import datetime as dt
 from sqlalchemy import case, func, select
 
 from data import attachments as files_store
-from data.audit_log import log_change
+from data.admin.audit_log import log_change
 from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import AssetEvent, CollectiveOrg, Contract, Meeting, PaymentRequest, Resolution, TradeListing

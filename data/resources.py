@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data.audit_log import log_change
+from data.admin.audit_log import log_change
 from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import CollectiveOrg, Contract, Resource

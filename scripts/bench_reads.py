@@ -107,7 +107,7 @@ def delete_warnings(url: str) -> int:
 def make_actor(url: str, username: str):
     from sqlalchemy import select
 
-    from data.accounts import Actor
+    from data.admin.accounts import Actor
     from data.db import reading
     from data.models import User
     from domain.permissions import Scope, role_perms
@@ -153,7 +153,7 @@ def poster_loop(url: str, key: str, username: str, today: str, interval_ms: int,
     from sqlalchemy import select
 
     from data import funds
-    from data.accounts import AccountError
+    from data.admin.accounts import AccountError
     from data.db import reading
     from data.models import BankAccount
     from domain import funds as rules

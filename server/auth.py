@@ -21,10 +21,11 @@ from data.db import reading, transaction
 from data.models import SharingApproval, User, UserSession
 import pyotp
 
-from data import platform_settings
-from data import audit_log
-from domain import clock, passwords
-from domain.maintenance import Closure, may_work_during
+from data.admin import platform_settings
+from data.admin import audit_log
+from domain import clock
+from domain.admin import passwords
+from domain.admin.maintenance import Closure, may_work_during
 from domain.permissions import REFUSAL_SINKS, Scope, role_label, role_perms
 
 LOGIN_TEMPLATE = """<!doctype html>
@@ -342,7 +343,7 @@ def init_auth(server: Flask) -> LoginManager:
         old, new, again = (request.form.get(k) or "" for k in ("old", "new", "again"))
         if new != again:
             return render_password({"again": "两次输入的新密码不一致"}, forced=forced, status=400)
-        from data.accounts import AccountError, change_password
+        from data.admin.accounts import AccountError, change_password
 
         try:
             change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=clock.now())

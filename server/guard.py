@@ -15,7 +15,7 @@ from flask import Flask, abort, g, jsonify, redirect, request
 from flask_login import current_user
 
 from domain import clock
-from domain.maintenance import may_work_during
+from domain.admin.maintenance import may_work_during
 from domain.permissions import allowed
 from server.auth import current_closure, end_session as _end_session
 from server.callbacks import actions_for_output, as_actions

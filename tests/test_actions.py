@@ -99,7 +99,7 @@ def env(sqlite_settings, tmp_path_factory):
     from data.db import transaction
     from data.models import CollectiveOrg, User
     from data.query import QueryLayer
-    from domain import passwords
+    from domain.admin import passwords
     from domain.regions import TOWNSHIP
 
     tmp = tmp_path_factory.mktemp("actions")
@@ -629,7 +629,7 @@ def _totp(env, role, ctx):
 
 def _remit(target_role: str):
     def relation(env, role, ctx):
-        from domain import accounts
+        from domain.admin import accounts
 
         actor = env.actor(role)
         return accounts.within_remit(actor.scope, actor.level, target_role, ctx.get("region", env.village))
@@ -639,7 +639,7 @@ def _remit(target_role: str):
 @driver(Action.ACCOUNT_REQUEST, prepare=lambda env: {"username": f"new.cashier{next(_seq)}"},
         relation=_remit("village_cashier"), state=lambda env, ctx: _count(env, "AccountRequest", username=ctx["username"]))
 def _account_request(env, role, ctx):
-    from callbacks import admin_users
+    from callbacks.admin import users as admin_users
 
     return env.post(role, admin_users.submit, {
         "acct-submit": 1, "acct-username": ctx["username"], "acct-display-name": "新报账员", "acct-role": "village_cashier",
@@ -647,8 +647,8 @@ def _account_request(env, role, ctx):
 
 
 def _pending_request(env) -> dict:
-    from data import accounts
-    from domain import accounts as rules
+    from data.admin import accounts
+    from domain.admin import accounts as rules
 
     township = truncate(env.village, 4)
     draft = rules.AccountDraft(username=f"new.agent{next(_seq)}", display_name="新会计", role="township_accountant",
@@ -658,7 +658,7 @@ def _pending_request(env) -> dict:
 
 
 def _may_decide(env, role, ctx):
-    from domain import accounts
+    from domain.admin import accounts
 
     actor = env.actor(role)
     level, region = ctx["approver"]
@@ -668,7 +668,7 @@ def _may_decide(env, role, ctx):
 @driver(Action.ACCOUNT_APPROVE, prepare=_pending_request, relation=_may_decide,
         state=lambda env, ctx: row(env, _m("AccountRequest"), ctx["id"], "status"))
 def _approve_account(env, role, ctx):
-    from callbacks import admin_users
+    from callbacks.admin import users as admin_users
 
     return env.post(role, admin_users.decide, {"acct-approve": 1, "acct-requests": [{"id": ctx["id"]}],
                                                 "acct-comment": "同意", "acct-refresh": 0}, clicked="acct-approve")
@@ -689,7 +689,7 @@ def _target_user(env) -> dict:
 @driver(Action.ACCOUNT_DISABLE, prepare=_target_user, relation=_remit("village_cashier"),
         state=lambda env, ctx: row(env, _m("User"), ctx["id"], "is_active", "version"))
 def _disable(env, role, ctx):
-    from callbacks import admin_users
+    from callbacks.admin import users as admin_users
 
     return env.post(role, admin_users.set_active, {"acct-disable": 1, "acct-users": [ctx], "acct-refresh": 0},
                     clicked="acct-disable")
@@ -701,7 +701,7 @@ _months = itertools.count(0)
 @driver(Action.AUDIT_REVIEW, prepare=lambda env: {"month": 202501 + next(_months) % 12},
         state=lambda env, ctx: _count(env, "AuditReview"))
 def _review(env, role, ctx):
-    from callbacks import admin_audit
+    from callbacks.admin import audit as admin_audit
 
     return env.post(role, admin_audit.sign, {"review-sign": 1, "review-month": ctx["month"], "review-note": "已审查"})
 
@@ -716,7 +716,7 @@ def _other_county(env) -> int:
 @driver(Action.SHARING_REQUEST, prepare=lambda env: {"purpose": f"联合开展资产清查{next(_seq)}"},
         state=lambda env, ctx: _count(env, "SharingApproval", purpose=ctx["purpose"]))
 def _share(env, role, ctx):
-    from callbacks import admin_sharing
+    from callbacks.admin import sharing as admin_sharing
 
     return env.post(role, admin_sharing.submit, {
         "share-submit": 1, "share-grantee": _other_county(env), "share-purpose": ctx["purpose"],
@@ -724,7 +724,7 @@ def _share(env, role, ctx):
 
 
 def _pending_share(env) -> dict:
-    from data import sharing
+    from data.admin import sharing
 
     sid = sharing.request_share(env.url, env.settings.audit_key, env.settings.province, env.actor("county_admin"),
                                 _other_county(env), f"共享申请{next(_seq)}", TODAY + dt.timedelta(days=90), TODAY)
@@ -734,21 +734,21 @@ def _pending_share(env) -> dict:
 @driver(Action.SHARING_APPROVE, prepare=_pending_share,
         state=lambda env, ctx: row(env, _m("SharingApproval"), ctx["id"], "status"))
 def _approve_share(env, role, ctx):
-    from callbacks import admin_sharing
+    from callbacks.admin import sharing as admin_sharing
 
     return env.post(role, admin_sharing.decide, {"share-approve": 1, "share-grid": [{"id": ctx["id"]}],
                                                   "share-refresh": 0}, clicked="share-approve")
 
 
 def _closure_value(env):
-    from data import platform_settings
+    from data.admin import platform_settings
 
     platform_settings.forget(env.url, "maintenance")
     return platform_settings.get(env.url, "maintenance")
 
 
 def _withdraw(env, ctx):
-    from data import platform_settings
+    from data.admin import platform_settings
 
     platform_settings.announce_closure(env.url, env.settings.audit_key, "test", None, env.village, None)
     platform_settings.forget(env.url, "maintenance")
@@ -756,7 +756,7 @@ def _withdraw(env, ctx):
 
 @driver(Action.MAINTENANCE_ANNOUNCE, state=lambda env, ctx: _closure_value(env))
 def _announce(env, role, ctx):
-    from callbacks import admin_maintenance
+    from callbacks.admin import maintenance as admin_maintenance
 
     start = (NOW + dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=8)))
     return env.post(role, admin_maintenance.publish, {
@@ -765,8 +765,8 @@ def _announce(env, role, ctx):
 
 
 def _closure_now(env):
-    from data import platform_settings
-    from domain.maintenance import Closure
+    from data.admin import platform_settings
+    from domain.admin.maintenance import Closure
 
     closure = Closure(starts_at=NOW - dt.timedelta(hours=1), ends_at=None, message="测试停机", announced_by="test")
     platform_settings.announce_closure(env.url, env.settings.audit_key, "test", None, env.village, closure)

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-import callbacks.admin_users
-from data import accounts, audit_log, sharing
+import callbacks.admin.users
+from data.admin import accounts, audit_log, sharing
 from data.db import transaction
 from data.models import AccountRequest, CollectiveOrg, SharingApproval, User, UserSession
 from data.scoped import in_scope
-from domain.accounts import AccountDraft
+from domain.admin.accounts import AccountDraft
 from domain.permissions import OutOfScope
 from domain.regions import subtree_bounds
 from tests.conftest import TODAY
@@ -68,7 +68,7 @@ def test_admin001_a_county_admin_of_another_county_is_refused_accounts_and_nothi
 def test_admin002_the_account_form_refuses_another_county_with_the_same_words(app, client_for, sqlite_settings):
     village, client = user(sqlite_settings, "demo-village"), client_for("demo-county-b")
     before = written(sqlite_settings)
-    resp = call_as(client, app, callbacks.admin_users.set_active,
+    resp = call_as(client, app, callbacks.admin.users.set_active,
                 [{"id": "acct-disable", "property": "n_clicks", "value": 1},
                  {"id": "acct-enable", "property": "n_clicks", "value": None}],
                 [{"id": "acct-users", "property": "selectedRows", "value": [{"id": village.id, "version": village.version,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import funds
-from data.accounts import AccountError, Actor, StaleEdit
+from data.admin.accounts import AccountError, Actor, StaleEdit
 from data.db import transaction
 from data.models import (Attachment, BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest,
                          PeriodClose, RecordChange, User, Voucher, VoucherLine)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import funds
-from data.accounts import AccountError, StaleEdit
+from data.admin.accounts import AccountError, StaleEdit
 from data.db import transaction
 from data.models import AuditLog, BankAccount, BankStatementLine, Voucher, VoucherLine
 from domain import funds as rules

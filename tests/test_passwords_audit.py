@@ -7,10 +7,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select, text, update
 
-from data import audit_log
+from data.admin import audit_log
 from data.db import transaction, upgrade
 from data.models import AuditLog
-from domain import audit, clock, passwords
+from domain import clock
+from domain.admin import audit, passwords
 from settings import Settings
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)

@@ -10,11 +10,11 @@ import dash
 import pytest
 from sqlalchemy import func, select, text, update
 
-import callbacks.admin_audit
-import callbacks.admin_maintenance
-import callbacks.admin_sharing
-import callbacks.admin_users
-from data import audit_log
+import callbacks.admin.audit
+import callbacks.admin.maintenance
+import callbacks.admin.sharing
+import callbacks.admin.users
+from data.admin import audit_log
 from data.db import reading, transaction
 from data.models import AccountRequest, AuditLog, User
 from domain import clock
@@ -91,7 +91,7 @@ def test_security003_disabling_a_user_ends_their_session_at_once(app, sqlite_set
     admin = sign_in(app.server, "demo-county")
     with reading(sqlite_settings.database_url) as s:
         version = s.get(User, uid).version
-    resp = call(app, admin, callbacks.admin_users.set_active,
+    resp = call(app, admin, callbacks.admin.users.set_active,
                 props(("acct-disable", "n_clicks", 1), ("acct-enable", "n_clicks", None)),
                 props(("acct-users", "selectedRows", [{"id": uid, "version": version, "username": "to-disable"}]),
                       ("acct-refresh", "data", 0)))
@@ -221,9 +221,9 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
     root = region_for(tree, sqlite_settings, 3 if username == "demo-county" else 4)
     lo, hi = subtree_bounds(root)
     before = written(sqlite_settings)
-    log_grid = callback_named(app, callbacks.admin_audit.search)
-    log_export = callback_named(app, callbacks.admin_audit.export)
-    share_grid = callback_named(app, callbacks.admin_sharing.load)
+    log_grid = callback_named(app, callbacks.admin.audit.search)
+    log_export = callback_named(app, callbacks.admin.audit.export)
+    share_grid = callback_named(app, callbacks.admin.sharing.load)
     tried = 0
     for key in app.server.extensions["platform.callback_actions"]:
         inputs, state = aimed_at(app, key, other_county)
@@ -249,12 +249,12 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
 def submit_account(app, client, username, role, region, password=NEW_PASSWORD, display="测试用户"):
     fields = {"acct-username": username, "acct-display-name": display, "acct-role": role, "acct-region": region,
               "acct-approval-ref": None, "acct-institution": None, "acct-password": password}
-    return call(app, client, callbacks.admin_users.submit, props(("acct-submit", "n_clicks", 1)),
+    return call(app, client, callbacks.admin.users.submit, props(("acct-submit", "n_clicks", 1)),
                 props(*((k, "value", v) for k, v in fields.items()), ("acct-refresh", "data", 0)))
 
 
 def decide_account(app, client, request_id, approve=True):
-    return call(app, client, callbacks.admin_users.decide,
+    return call(app, client, callbacks.admin.users.decide,
                 props(("acct-approve", "n_clicks", 1 if approve else None), ("acct-reject", "n_clicks", None if approve else 1)),
                 props(("acct-requests", "selectedRows", [{"id": request_id}]), ("acct-comment", "value", "同意"),
                       ("acct-refresh", "data", 0)))
@@ -305,7 +305,7 @@ def test_security012_oversight_admin_needs_a_provincial_approval_on_record(app, 
 # ------------------------------------------------------------------ security log
 
 def test_security013_verify_command_names_the_first_tampered_row(sqlite_settings, monkeypatch, capsys):
-    from data.audit_log import main as audit_cli
+    from data.admin.audit_log import main as audit_cli
 
     monkeypatch.setenv("DATABASE_URL", sqlite_settings.database_url)
     monkeypatch.setenv("AUDIT_KEY", sqlite_settings.audit_key)
@@ -334,13 +334,13 @@ LOG_FILTER = (("log-dates", "start_date"), ("log-dates", "end_date"), ("log-type
 
 def test_security014_log_page_filters_and_exports_within_scope(app, client_for, sqlite_settings):
     c = client_for("demo-county")
-    resp = call(app, c, callbacks.admin_audit.search, props(("log-search", "n_clicks", 1)),
+    resp = call(app, c, callbacks.admin.audit.search, props(("log-search", "n_clicks", 1)),
                 props(*((i, p, ["sign_in"] if i == "log-types" else None) for i, p in LOG_FILTER)))
     rows = output(resp, "log-grid", "rowData")
     county = sqlite_settings.demo_county
     assert rows and all(r["type_label"] == "登录" for r in rows)
     assert all(county <= r["region_code"] < county + 10**6 for r in rows)  # nothing from outside the county
-    exported = call(app, c, callbacks.admin_audit.export, props(("log-export", "n_clicks", 1)),
+    exported = call(app, c, callbacks.admin.audit.export, props(("log-export", "n_clicks", 1)),
                     props(*((i, p, None) for i, p in LOG_FILTER)))
     assert output(exported, "log-download", "data")["content"].startswith("\ufeff序号,时间（北京时间）")
     assert audit_count(sqlite_settings, "export", "demo-county") >= 1
@@ -353,11 +353,11 @@ def test_security015_maintenance_closure_banner_then_only_maintainers_sign_in(ap
     clicks = props(("mnt-publish", "n_clicks", 1), ("mnt-withdraw", "n_clicks", None))
     state = props(("mnt-start", "value", start.strftime("%Y-%m-%dT%H:%M")), ("mnt-end", "value", None),
                   ("mnt-message", "value", "系统升级"), ("mnt-version", "data", 0))
-    county = call(app, client_for("demo-county"), callbacks.admin_maintenance.publish, clicks, state)
+    county = call(app, client_for("demo-county"), callbacks.admin.maintenance.publish, clicks, state)
     assert county.status_code == 403  # only the province announces
-    resp = call(app, client_for("demo-admin"), callbacks.admin_maintenance.publish, clicks, state)
+    resp = call(app, client_for("demo-admin"), callbacks.admin.maintenance.publish, clicks, state)
     assert text_of(output(resp, "mnt-result", "children")) == "公告已发布，所有用户将看到停机提示。"
-    from data import platform_settings
+    from data.admin import platform_settings
 
     platform_settings.forget(sqlite_settings.database_url, "maintenance")
     member = client_for("demo-member")
@@ -386,14 +386,14 @@ def test_security016_sharing_needs_a_provincial_approval(app, sqlite_settings, c
     assert cockpit(app, reader, f"#region={county}").status_code == 403
     until = (clock.today() + dt.timedelta(days=90)).isoformat()
     owner = client_for("demo-county")
-    resp = call(app, owner, callbacks.admin_sharing.submit, props(("share-submit", "n_clicks", 1)),
+    resp = call(app, owner, callbacks.admin.sharing.submit, props(("share-submit", "n_clicks", 1)),
                 props(("share-grantee", "value", other), ("share-purpose", "value", "联合开展资产清查"),
                       ("share-until", "value", until), ("share-refresh", "data", 0)))
     submitted = text_of(output(resp, "share-submit-result", "children"))
     sid = int(re.fullmatch(r"已提交共享申请 #(\d+)，等待省级审批。", submitted).group(1))
 
     def approve(client):
-        answer = call(app, client, callbacks.admin_sharing.decide,
+        answer = call(app, client, callbacks.admin.sharing.decide,
                       props(("share-approve", "n_clicks", 1), ("share-reject", "n_clicks", None)),
                       props(("share-grid", "selectedRows", [{"id": sid}]), ("share-refresh", "data", 0)))
         return text_of(output(answer, "share-decide-result", "children"))

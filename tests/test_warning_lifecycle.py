@@ -20,7 +20,7 @@ from data.errors import AccountError, StaleEdit
 from data.models import Attachment, AuditLog, User, Warning, WarningEvent
 from data.regions import load_region_tree
 from data.supervision import analysis, handling, store
-from domain.passwords import hash_password
+from domain.admin.passwords import hash_password
 from domain.permissions import PermissionDenied
 from domain.regions import parent_of
 from domain.supervision import lifecycle as rules

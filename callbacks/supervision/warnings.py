@@ -8,7 +8,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from components.attachments import file_links
 from components.export import excel_bytes
 from data.supervision import handling, store
-from data.accounts import AccountError
+from data.admin.accounts import AccountError
 from data.attachments import decode_upload
 from domain import clock
 from domain.supervision import lifecycle as rules

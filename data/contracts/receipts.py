@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data.audit_log import log_change
+from data.admin.audit_log import log_change
 from data.db import transaction
 from data.errors import AccountError
 from data.models import Contract, ContractInstalment, ContractReceipt, utcnow

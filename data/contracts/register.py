@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from data.audit_log import log_change
+from data.admin.audit_log import log_change
 from data.contracts import terms
 from data.db import transaction
 from data.errors import AccountError

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data.audit_log import log_change
+from data.admin.audit_log import log_change
 from data.contracts import terms
 from data.db import reading, transaction
 from data.errors import AccountError

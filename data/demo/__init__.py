@@ -200,7 +200,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
     member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
     generation = uuid.uuid4().hex
-    from domain.passwords import hash_password
+    from domain.admin.passwords import hash_password
 
     pw_hash = hash_password(settings.demo_password)
     with transaction(url) as s:

@@ -35,7 +35,7 @@ from data.db import reading, transaction
 from data.query import Reader
 from data.models import Warning, WarningEvent, WarningRun, utcnow
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
-from data import audit_log
+from data.admin import audit_log
 from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
                                       Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
 from domain.supervision.workdays import add_working_days

@@ -10,7 +10,9 @@ import threading
 
 from sqlalchemy import select
 
-from data import attachments, audit_log
+from data import attachments
+
+from data.admin import audit_log
 from data.db import transaction
 from data.errors import AccountError
 from data.models import Warning, WarningEvent, utcnow

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from data.db import reading, transaction
 from data.models import AuditLog, User
-from domain import passwords
+from domain.admin import passwords
 from domain.permissions import Actor, Scope, role_perms
 from tests.support.app import PASSWORD
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from data.db import transaction
 from data.models import CollectiveOrg, Meeting, Resolution, User
-from domain import passwords
+from domain.admin import passwords
 from domain.permissions import Actor, Scope, role_perms
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from tests.conftest import PASSWORD, TODAY, make_settings

@@ -40,7 +40,7 @@ def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None 
 
 def call(app, client, fn, inputs: list[dict], state: list[dict] | None = None, changed: list[str] | None = None,
          **headers):
-    """POST to the callback registered from function `fn` (e.g. `callbacks.admin_users.submit`)."""
+    """POST to the callback registered from function `fn` (e.g. `callbacks.admin.users.submit`)."""
     return dash_post(client, callback_named(app, fn), inputs, state, changed, **headers)
 
 

@@ -44,7 +44,7 @@ __all__ = ["get", "put", "forget", "transaction"]
 
 def announce_closure(url: str, key: str, actor: str, actor_id: int, region: int, closure) -> None:
     """Publish (or, with `closure=None`, withdraw) the maintenance notice, with its log entry."""
-    from data import audit_log
+    from data.admin import audit_log
 
     with transaction(url) as s:
         put(s, url, "maintenance", closure.to_value() if closure else None)

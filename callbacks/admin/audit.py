@@ -6,7 +6,7 @@ import datetime as dt
 from dash import Input, Output, State, dcc, html
 from flask_login import current_user
 
-from data import audit_log
+from data.admin import audit_log
 from data.db import transaction
 from domain import clock
 from domain.permissions import Action

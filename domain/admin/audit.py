@@ -4,7 +4,7 @@ Each entry carries ``mac = HMAC-SHA256(key, prev_mac ‖ canonical fields)`` whe
 the previous entry's ``mac``. The key is the setting ``AUDIT_KEY`` (a file outside the database),
 so someone who can edit the database cannot recompute the chain: changing, inserting or deleting
 a row breaks it at that row. This module is the pure chain (MACs, anchors, the walk); storage,
-``verify`` over the table and retention live in ``data.audit_log`` (``python -m data.audit_log
+``verify`` over the table and retention live in ``data.admin.audit_log`` (``python -m data.admin.audit_log
 verify``).
 """
 from __future__ import annotations

@@ -7,7 +7,7 @@ import polars as pl
 from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
-from data import sharing
+from data.admin import sharing
 from data.errors import AccountError
 from domain import clock
 from domain.regions import CITY, COUNTY
@@ -16,7 +16,7 @@ from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from callbacks.common import alert, current_actor
 
 STATES = {"submitted": "待省级审批", "approved": "已批准", "rejected": "已驳回"}
 

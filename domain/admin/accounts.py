@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from domain.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, truncate
-from domain.passwords import password_problems
+from domain.admin.passwords import password_problems
 from domain.permissions import ROLES, Action, Scope, may
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")

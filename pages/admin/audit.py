@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.grid import data_grid
-from domain.audit import EVENT_TYPES
+from domain.admin.audit import EVENT_TYPES
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81, permission=Action.AUDIT_VIEW,

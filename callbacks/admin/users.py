@@ -1,19 +1,19 @@
-"""账号管理 callbacks: parse the form, call data.accounts, show the outcome in Chinese."""
+"""账号管理 callbacks: parse the form, call data.admin.accounts, show the outcome in Chinese."""
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 from flask_login import current_user
 
-from data import accounts
+from data.admin import accounts
 from data.errors import AccountError
 from data.regions import load_region_tree
-from domain.accounts import AccountDraft, role_level
+from domain.admin.accounts import AccountDraft, role_level
 from domain.clock import CST
 from domain.permissions import Action, PermissionDenied, ROLES
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from callbacks.common import alert, current_actor
 
 FORM_FIELDS = ["username", "display_name", "role", "region_code", "approval_ref", "institution", "password"]
 FIELD_IDS = {"username": "acct-username", "display_name": "acct-display-name", "role": "acct-role",
@@ -85,7 +85,7 @@ def decide(_a, _r, selected, comment, refresh):
     approve = ctx.triggered_id == "acct-approve"
     try:
         status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), int(selected[0]["id"]), approve, comment)
-    except (AccountError, PermissionDenied) as exc:  # a refusal is logged by data.accounts
+    except (AccountError, PermissionDenied) as exc:  # a refusal is logged by data.admin.accounts
         return alert(str(exc), "danger"), (refresh or 0) + 1
     return alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
 

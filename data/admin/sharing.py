@@ -1,4 +1,4 @@
-"""Sharing approvals in the system of record (Art. J17); see domain.sharing for the rules."""
+"""Sharing approvals in the system of record (Art. J17); see domain.admin.sharing for the rules."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +9,9 @@ from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import SharingApproval
 from data.regions import load_region_tree
-from data import audit_log
+from data.admin import audit_log
 from data.scoped import in_scope
-from domain import sharing as rules
+from domain.admin import sharing as rules
 from domain.permissions import Action, Actor, Refused, ensure
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
-from data import platform_settings
+from data.admin import platform_settings
 from domain import clock
-from domain.maintenance import CST, Closure, may_announce, validate
+from domain.admin.maintenance import CST, Closure, may_announce, validate
 from domain.permissions import Action
 from server.auth import current_closure
 from server.callbacks import secure_callback

@@ -1,7 +1,7 @@
-"""The security log's storage (Art. J36): appending to the HMAC chain (`domain.audit`), verifying
+"""The security log's storage (Art. J36): appending to the HMAC chain (`domain.admin.audit`), verifying
 the stored chain, retention, reading it within a scope, and the monthly review sign-off.
 
-``python -m data.audit_log verify`` checks the chain and names the first bad entry;
+``python -m data.admin.audit_log verify`` checks the chain and names the first bad entry;
 ``... purge`` deletes only entries older than six calendar months."""
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from data.db import reading, transaction
 from data.models import AuditLog, AuditReview, Setting, User, utcnow
 from data.scoped import in_scope
-from domain import audit, clock
+from domain import clock
+from domain.admin import audit
 from domain.clock import CST
-from domain.audit import EVENT_TYPES
+from domain.admin.audit import EVENT_TYPES
 from domain.permissions import Action, Scope, ensure
 from domain.money import period_label
 
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from settings import Settings
 
-    ap = argparse.ArgumentParser(prog="python -m data.audit_log", description="安全日志校验与清理")
+    ap = argparse.ArgumentParser(prog="python -m data.admin.audit_log", description="安全日志校验与清理")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("verify", help="校验安全日志链，指出第一条异常记录")
     p = sub.add_parser("purge", help="清理超过保留期（至少6个月）的安全日志")

@@ -13,9 +13,9 @@ from data.errors import AccountError, StaleEdit
 from data.scoped import load_for_write, scoped
 from data.models import AccountRequest, User, UserSession, utcnow
 from data.regions import load_region_tree
-from domain import accounts as rules
-from data import audit_log
-from domain import passwords
+from domain.admin import accounts as rules
+from data.admin import audit_log
+from domain.admin import passwords
 from domain.permissions import ROLES, Action, Actor, OutOfScope, Refused, Scope, ensure, role_label
 
 #: An administrator-set initial password counts as expired: it must be changed at first sign-in.
