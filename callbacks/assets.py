@@ -8,12 +8,12 @@ from dash import Input, Output, State, ctx, html, no_update
 from components.attachments import file_links
 from components.record_history import history_table
 from data import assets
-from data import funds as fund_data
+from data.funds import books as fund_data
 from data.accounts import AccountError, StaleEdit
 from data.attachments import clean_name
 from domain import clock
 from domain import assets as rules
-from domain.funds import parse_period
+from domain.funds.parsing import parse_period
 from domain.permissions import Action, PermissionDenied
 from domain.money import yuan
 from server.callbacks import secure_callback
@@ -44,7 +44,8 @@ def selected(rows):
     return f"{row['code']} {row['name']}（{row['status_label']}）", options, options
 
 
-@secure_callback((Action.ASSET_DISPOSE, Action.ASSET_LEASE, Action.ASSET_PLEDGE), Output("assets-result", "children"), Output("assets-action-error", "children"),
+@secure_callback((Action.ASSET_DISPOSE, Action.ASSET_LEASE, Action.ASSET_PLEDGE), Output("assets-result", "children"),
+                 Output("assets-action-error", "children"),
                  Output("assets-resolution-error", "children"), Output("assets-date-error", "children"),
                  Output("assets-refresh", "data"), Input("assets-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-action", "value"),
@@ -167,7 +168,8 @@ def _date(text):
 @secure_callback(Action.ASSET_CARD_SAVE, Output("assets-card-result", "children"),
                  *[Output(f"{f}-error", "children") for f in ERROR_FIELDS.values()],
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
-                 Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"), Input("assets-card-fix", "n_clicks"),
+                 Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"),
+                 Input("assets-card-fix", "n_clicks"),
                  *[State(f, "value") for f in CARD_FIELDS.values()],
                  State("assets-files", "contents"), State("assets-files", "filename"),
                  State("assets-grid", "selectedRows"), State("assets-refresh", "data"), prevent_initial_call=True)

@@ -300,7 +300,7 @@ def edit(url: str, key: str, actor: Actor, contract_id: int, draft: rules.Contra
 def add_receipt(url: str, key: str, actor: Actor, contract_id: int, instalment_id: int | None, amount: str,
                 received_on: dt.date | None, expected_version: int, today: dt.date) -> int:
     """Record money received against one instalment. Returns the receipt id."""
-    from domain.funds import parse_amount
+    from domain.funds.parsing import parse_amount
 
     ensure(actor, Action.CONTRACT_RECEIPT)
     fen, why = parse_amount(amount)

@@ -12,7 +12,7 @@ from data.warning_engine import runs_after_write
 from data.meetings import resolution_facts
 from data.models import Bid, Contract, ContractInstalment, Resource, TradeListing, utcnow
 from domain import trading as rules
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.permissions import Action, PermissionDenied, ensure
 

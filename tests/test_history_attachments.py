@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from data import attachments, funds
+from data import attachments
+from data.funds import requests as funds
 from data.accounts import AccountError, Actor
 from data.db import transaction
 from data.history import history
