@@ -87,10 +87,10 @@ class Field:
             return dbc.Textarea(id=cid, **{**props, **overrides})
         props.pop("maxLength", None)
         if self.kind == "select":
-            return dcc.Dropdown(id=cid, options=choices, clearable=self.clearable, **{**props, **overrides})
+            return dcc.Dropdown(id=cid, **{"options": choices, "clearable": self.clearable, **props, **overrides})
         if self.kind == "radio":
             props.pop("placeholder", None)
-            return dbc.RadioItems(id=cid, options=choices, inline=True, **{**props, **overrides})
+            return dbc.RadioItems(id=cid, **{"options": choices, "inline": True, **props, **overrides})
         return html.Div(id=cid, className="form-control-plaintext py-1", **overrides)  # display
 
 

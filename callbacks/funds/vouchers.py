@@ -81,7 +81,7 @@ def post_voucher(_, org_id, *args):
     draft = VoucherDraft(date=iso_date(v["date"]), summary=v["summary"] or "",
                          lines=tuple(LineDraft(a, d, c) for a, d, c in zip(accounts, debits, credits)))
     row_ids = [o["id"] for o in ctx.outputs_list[_ROW_ERRORS]]
-    keep = [no_update] * (1 + len(ROWS.columns))  # the form as typed, to be corrected
+    keep = [no_update, *[[no_update] * len(row_ids) for _ in ROWS.columns]]  # the form as typed, to be corrected
     cfg = settings()
     actor = current_actor()
     try:

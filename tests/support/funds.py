@@ -133,9 +133,9 @@ def _wire(entries, values: dict, rows: int) -> list:
     for e in entries:
         cid, prop = e["id"], e["property"]
         if cid.startswith("{"):
-            pattern = json.loads(cid)
-            got = values.get((pattern["type"], prop), [None] * rows)
-            out.append([{"id": i, "property": prop, "value": v} for i, v in zip(_ids(pattern, rows), got)])
+            ids = _ids(json.loads(cid), rows)
+            got = ids if prop == "id" else values.get((ids[0]["type"] if ids else "", prop), [None] * rows)
+            out.append([{"id": i, "property": prop, "value": v} for i, v in zip(ids, got)])
         else:
             out.append({"id": cid, "property": prop, "value": values.get((cid, prop))})
     return out
@@ -169,3 +169,10 @@ def output(resp, component_id, prop: str):
 def text(value) -> str:
     """The text of a component tree as JSON (an alert, a list of messages), for `in` checks on one output."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def outsider(settings) -> Actor:
+    """A township accountant of another township of the demo village's county."""
+    other = actor(settings, "demo-village").scope.root // 10**6 * 10**6 + 999_000
+    return Actor(user_id=999, username="other", scope=Scope(root=other, perms=role_perms("township_accountant"),
+                                                            role="township_accountant"))
