@@ -18,8 +18,9 @@ from domain.funds.parsing import parse_amount
 from domain.funds.vouchers import UnbalancedVoucher, assert_balanced
 from domain.permissions import PermissionDenied, Scope, role_perms
 from tests.conftest import TODAY, sign_in
-from tests.support.funds import (GOOD_ID, INVOICE_UPLOAD, actor, app_for, approved_request, call, draft, output,
-                                 own_database, payment_resolution, snapshot, text, version, village_org)
+from tests.support.callbacks import call, output, text
+from tests.support.funds import (GOOD_ID, INVOICE_UPLOAD, actor, app_for, approved_request, draft, own_database,
+                                 payment_resolution, snapshot, version, village_org)
 
 __all__ = ["GOOD_ID", "actor", "approved_request", "draft", "snapshot", "version", "village_org"]  # other tests' helpers
 

@@ -62,7 +62,7 @@ def login(client, username, password=PASSWORD, **kw):
 def test_five_failures_lock_the_account_for_thirty_minutes(app, sqlite_settings):
     make_user(sqlite_settings, "lock-test", "county_admin", sqlite_settings.demo_county)
     c = app.server.test_client()
-    for i in range(4):
+    for _ in range(4):
         assert "用户名或密码错误" in login(c, "lock-test", "Wrong#pass1").get_data(as_text=True)
     fifth = login(c, "lock-test", "Wrong#pass1")
     assert fifth.status_code == 401 and "锁定30分钟" in body(fifth)
@@ -203,10 +203,12 @@ def test_every_role_page_pair_follows_the_permission_table(app, role_clients, ro
 
 # ------------------------------------------------------------------ jurisdiction
 
-def _callback_body(app, key: str, other: int):
-    spec = app.callback_map[key]
-    def value(item):
-        cid, prop = item["id"], item["property"]
+def _callback_body(app, key: str, other: int) -> dict:
+    """The body of a request for callback `key` naming the region `other` wherever it can (a
+    pattern-matching id matches no component)."""
+    from tests.support.callbacks import request_body
+
+    def value(cid, prop):
         if prop in ("search", "hash"):
             return f"#region={other}"
         if "region" in str(cid):
@@ -216,9 +218,7 @@ def _callback_body(app, key: str, other: int):
         if prop == "selectedRows":
             return [{"id": 1, "version": 1, "username": "demo-admin"}]
         return None
-    inputs = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec["inputs"]]
-    state = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec.get("state", [])]
-    return inputs, state
+    return request_body(app, key, value)
 
 
 @pytest.mark.parametrize("username", ["demo-township", "demo-county"])
@@ -235,8 +235,7 @@ def test_no_callback_reads_or_writes_outside_the_region(app, sqlite_settings, cl
     perms = app.server.extensions["platform.callback_actions"]
     tried = 0
     for key in perms:
-        inputs, state = _callback_body(app, key, other_county)
-        resp = dash_post(c, key, inputs, state)
+        resp = c.post("/_dash-update-component", json=_callback_body(app, key, other_county))
         text_ = body(resp)
         assert resp.status_code in (200, 204, 403), (key, resp.status_code)
         if resp.status_code == 200 and key.startswith("..log-grid."):

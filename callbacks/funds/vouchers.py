@@ -26,7 +26,7 @@ LINES = VOUCHER["lines"]
                  State(ROWS.pattern("account"), "id"))
 def line_options(options, ids):
     """The chart (with the organisation's cash and bank accounts) on every line's account choice."""
-    return [options or [] for _ in ids]
+    return [options or [] for _ in ids or []]
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output(ROWS.container, "children"), Output("funds-v-add", "disabled"),
@@ -36,7 +36,7 @@ def line_options(options, ids):
 def lines(_add, _remove, ids, options):
     """Add a line at the end (up to the maximum) or remove the last one (down to the minimum); the
     other lines keep what was typed in them."""
-    n = len(ids)
+    n = len(ids or [])
     rows = Patch()
     if ctx.triggered_id == "funds-v-add" and n < ROWS.maximum:
         rows.append(ROWS.row(n + 1, LINE_WIDTHS, account={"options": options or []}))
@@ -79,8 +79,9 @@ def post_voucher(_, org_id, *args):
     *values, accounts, debits, credits, refresh = args
     v = VOUCHER.read(values)
     draft = VoucherDraft(date=iso_date(v["date"]), summary=v["summary"] or "",
-                         lines=tuple(LineDraft(a, d, c) for a, d, c in zip(accounts, debits, credits)))
-    row_ids = [o["id"] for o in ctx.outputs_list[_ROW_ERRORS]]
+                         lines=tuple(LineDraft(a, d, c) for a, d, c in zip(accounts or [], debits or [], credits or [])))
+    lines_out = ctx.outputs_list[_ROW_ERRORS]
+    row_ids = [o["id"] for o in lines_out] if isinstance(lines_out, list) else []
     keep = [no_update, *[[no_update] * len(row_ids) for _ in ROWS.columns]]  # the form as typed, to be corrected
     cfg = settings()
     actor = current_actor()

@@ -1,11 +1,9 @@
 """What the funds tests share: a database of their own, the demo users as actors, a request in
-each state, a passed resolution to cite, and posting to a callback by its function with
-pattern-matching ids (`call`, `output`)."""
+each state, a passed resolution to cite."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 
 from sqlalchemy import func, select
 
@@ -107,68 +105,6 @@ def payment_resolution(settings, number: str, limit: str | None = None, held_on:
     meetings.record(settings.database_url, settings.audit_key, secretary, org_id, d, [r], TODAY)
     with transaction(settings.database_url) as s:
         return s.scalar(select(Resolution.id).where(Resolution.org_id == org_id, Resolution.number == number))
-
-
-# ---------------------------------------------------------------- callbacks by function
-
-
-def _parts(key: str) -> list[tuple[object, str]]:
-    """(component id, property) of each output named in Dash's callback id `key`."""
-    parts = [p for p in key.strip(".").split("...") if p] if key.startswith("..") else [key]
-    out = []
-    for p in parts:
-        cid, _, prop = p.rpartition(".")
-        out.append((json.loads(cid) if cid.startswith("{") else cid, prop))
-    return out
-
-
-def _ids(cid, rows: int) -> list[dict]:
-    return [{**cid, "index": i} for i in range(1, rows + 1)]
-
-
-def _wire(entries, values: dict, rows: int) -> list:
-    """The inputs or state of a request the way dash-renderer sends them; a pattern id with ALL
-    lists one entry per row, its values from `values[(type, property)]` (a list)."""
-    out = []
-    for e in entries:
-        cid, prop = e["id"], e["property"]
-        if cid.startswith("{"):
-            ids = _ids(json.loads(cid), rows)
-            got = ids if prop == "id" else values.get((ids[0]["type"] if ids else "", prop), [None] * rows)
-            out.append([{"id": i, "property": prop, "value": v} for i, v in zip(ids, got)])
-        else:
-            out.append({"id": cid, "property": prop, "value": values.get((cid, prop))})
-    return out
-
-
-def call(client, app, fn, values: dict, triggered: list[str] | None = None, rows: int = 0):
-    """POST to the callback registered from `fn`; `values[(id, property)]` feeds its inputs and
-    state (missing ones are None); `triggered` names the inputs that fired (default: all);
-    `rows` is how many rows each pattern-matching id matches. Returns the response."""
-    from server.callbacks import callback_named
-
-    key = callback_named(app, fn)
-    spec = app.callback_map[key]
-    outputs = [[{"id": i, "property": prop} for i in _ids(cid, rows)] if isinstance(cid, dict)
-               else {"id": cid, "property": prop} for cid, prop in _parts(key)]
-    inputs = _wire(spec["inputs"], values, rows)
-    body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
-            "changedPropIds": triggered or [f"{e['id']}.{e['property']}" for e in spec["inputs"]],
-            "state": _wire(spec["state"], values, rows)}
-    return client.post("/_dash-update-component", json=body)
-
-
-def output(resp, component_id, prop: str):
-    """One output property of a callback's JSON response (a pattern id: a dict)."""
-    assert resp.status_code == 200, (resp.status_code, resp.get_data(as_text=True)[:500])
-    cid = json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) \
-        else component_id
-    return resp.get_json()["response"][cid][prop]
-
-
-def text(value) -> str:
-    """The text of a component tree as JSON (an alert, a list of messages), for `in` checks on one output."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def outsider(settings) -> Actor:
