@@ -8,12 +8,12 @@ from dash import Input, Output, State, ctx, html, no_update
 from components.attachments import file_links
 from components.record_history import history_table
 from data import assets
-from data import funds as fund_data
-from data.errors import AccountError, StaleEdit
 from data.attachments import clean_name
-from domain import clock
+from data.errors import AccountError, StaleEdit
+from data.funds import books as fund_data
 from domain import assets as rules
-from domain.funds import parse_period
+from domain import clock
+from domain.funds.parsing import parse_period
 from domain.permissions import Action, OutOfScope, PermissionDenied
 from domain.money import yuan
 from server.callbacks import secure_callback

@@ -15,8 +15,8 @@ from data.meetings import resolution_facts
 from data.models import Asset, AssetEvent, CollectiveOrg, Meeting, Resolution, Voucher, VoucherLine, utcnow
 from data.scoped import in_scope, load_for_write, org_for_write, scoped
 from domain import assets as rules
-from domain import funds as fund_rules
-from domain.money import yuan
+from domain.funds.vouchers import assert_balanced
+from domain.money import period_label, period_of, yuan
 from domain.permissions import Action, Actor, ensure
 
 
@@ -186,20 +186,20 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
     accumulated depreciation and an AssetEvent "depreciation"; ONE balanced voucher (Dr 401/513,
     Cr 152 累计折旧) carries the total. Refused for a future or closed month and when that month
     was already charged (idempotent). Returns {voucher_id, number, total_fen, assets}."""
-    from data.funds import _closed_problem
+    from data.funds.closing import closed_problem
 
     ensure(actor, Action.ASSET_DEPRECIATE)
     if period is None:
         raise AccountError({"period": "请选择计提月份"})
-    if period > fund_rules.period_of(today):
+    if period > period_of(today):
         raise AccountError({"period": "不能计提尚未到来的月份"})
     first = dt.date(period // 100, period % 100, 1)
     last = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1) - dt.timedelta(days=1)
     day = min(last, today)
-    label = fund_rules.period_label(period)
+    label = period_label(period)
     with transaction(url, actor) as s:
         org = org_for_write(s, org_id, actor, Action.ASSET_DEPRECIATE)
-        closed = _closed_problem(s, org.id, first)
+        closed = closed_problem(s, org.id, first)
         if closed:
             raise AccountError({"period": f"{label}已结账，不能计提折旧"})
         # charged already: any posted voucher of the month crediting 累计折旧 (this run's, a manual
@@ -215,7 +215,7 @@ def run_depreciation(url: str, key: str, actor: Actor, org_id: int, period: int 
         if not due:
             raise AccountError({"period": f"{org.name} {label}没有需要计提折旧的资产"})
         lines = rules.depreciation_lines([(rules.expense_account(a), fen) for a, fen in due])
-        fund_rules.assert_balanced(lines)
+        assert_balanced(lines)
         number = (s.scalar(select(func.max(Voucher.number)).where(Voucher.org_id == org.id,
                                                                   Voucher.period == period)) or 0) + 1
         summary = f"计提{label}固定资产折旧"

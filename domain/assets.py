@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.money import period_of
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from domain.identifiers import resident_id_problem, uscc_problem
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.money import yuan_text
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.money import yuan_text
 
 

@@ -7,11 +7,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from domain import clock
-from components.attachments import upload_field
-from components.form import form_field
+from components.funds_forms import ACCOUNT, CLOSE, LINE_WIDTHS, POSTING, REOPEN, REQUEST, STATEMENT, VOUCHER
 from components.grid import data_grid
-from domain.funds import MAX_LINES, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS, STATEMENT_FORMAT_HELP
+from domain import clock
+from domain.funds.statements import STATEMENT_FORMAT_HELP
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/funds", name="资金管理", order=10, title="资金管理",
@@ -56,38 +55,21 @@ BOOK_COLUMNS = [
 MATCHED_COLUMNS = [
     {"field": "date", "headerName": "银行日期", "minWidth": 112},
     {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY, "minWidth": 110},
-    {"field": "description", "headerName": "摘要", "minWidth": 110}, {"field": "book_date", "headerName": "记账日期", "minWidth": 112},
+    {"field": "description", "headerName": "摘要", "minWidth": 110},
+    {"field": "book_date", "headerName": "记账日期", "minWidth": 112},
     {"field": "book_voucher", "headerName": "凭证号", "minWidth": 150},
 ]
 
 
-def _error(fid):
-    return html.Div(id=f"{fid}-error", className="invalid-feedback d-block")
-
-
 def _requests_tab(today: str):
-    accounts = {**{k: f"{k} {v}（付款）" for k, v in PAYMENT_ACCOUNTS.items()},
-                **{k: f"{k} {v}（收款）" for k, v in RECEIPT_ACCOUNTS.items()}}
     form = html.Div(className="panel", id="funds-form-panel", hidden=True, children=[
         html.H2("录入收付款申请（村报账员）"),
-        form_field("类型", dbc.RadioItems(id="funds-kind", value="payment", inline=True,
-                                    options=[{"label": "付款", "value": "payment"}, {"label": "收款", "value": "receipt"}]),
-               "funds-kind"),
-        form_field("收付账户", dcc.Dropdown(id="funds-bank", placeholder="选择账户"), "funds-bank"),
-        form_field("金额（元）", dbc.Input(id="funds-amount", placeholder="例如 1,234.50", inputMode="decimal"), "funds-amount"),
-        form_field("科目", dcc.Dropdown(id="funds-account", options=[{"label": v, "value": k} for k, v in accounts.items()]),
-               "funds-account"),
-        form_field("用途", dbc.Input(id="funds-purpose", maxLength=200), "funds-purpose"),
-        form_field("对方单位或个人", dbc.Input(id="funds-counterparty", maxLength=100), "funds-counterparty"),
-        form_field("证件类型", dcc.Dropdown(id="funds-id-type", value="resident", clearable=False, options=[
-            {"label": "居民身份证", "value": "resident"}, {"label": "统一社会信用代码", "value": "uscc"},
-            {"label": "其他", "value": "other"}]), "funds-id-type"),
-        form_field("证件号码", dbc.Input(id="funds-id", maxLength=40), "funds-id"),
-        form_field("日期", dbc.Input(id="funds-date", type="date"), "funds-date"),
-        upload_field("funds-files", "附件（发票、合同等）"),
+        *REQUEST.draw(),
         dbc.Button("提交申请", id="funds-submit", color="primary"),
+        REQUEST.form_error(),
         html.Div(id="funds-submit-result", className="mt-2"),
     ])
+    post_date = POSTING["posting_date"]
     return html.Div(className="row g-3 mt-1", children=[
         html.Div(className="col-xl-8", children=[
             html.Div(className="panel", children=[
@@ -100,12 +82,12 @@ def _requests_tab(today: str):
                             dbc.Button("驳回", id="funds-reject", color="warning", size="sm")])),
                         html.Div(id="funds-post-tools", hidden=True, children=html.Div(
                             className="d-flex align-items-center gap-2", children=[
-                                dbc.Label("记账日期", html_for="funds-post-date", className="mb-0 small ms-2"),
-                                dbc.Input(id="funds-post-date", type="date", value=today, size="sm",
-                                          style={"width": "150px"}),
+                                dbc.Label(post_date.label, html_for=post_date.id, className="mb-0 small ms-2"),
+                                POSTING.input("posting_date", value=today, size="sm", style={"width": "150px"}),
                                 dbc.Button("记账", id="funds-post", color="primary", size="sm")])),
                     ]),
                 ]),
+                html.Div(className="text-end", children=[POSTING.error_line("posting_date"), POSTING.form_error()]),
                 data_grid("funds-grid", COLUMNS, selectable=True, height="460px"),
                 html.Div(id="funds-action-result", className="mt-2"),
             ]),
@@ -117,37 +99,24 @@ def _requests_tab(today: str):
     ])
 
 
-def _voucher_row(i: int):
-    return [html.Tr([
-        html.Td(str(i), className="text-muted small align-middle"),
-        html.Td(dcc.Dropdown(id=f"funds-v-acct-{i}", placeholder="科目", optionHeight=32), style={"width": "46%"}),
-        html.Td(dbc.Input(id=f"funds-v-debit-{i}", inputMode="decimal", size="sm", placeholder="借方"),
-                style={"width": "20%"}),
-        html.Td(dbc.Input(id=f"funds-v-credit-{i}", inputMode="decimal", size="sm", placeholder="贷方"),
-                style={"width": "20%"}),
-    ]), html.Tr(html.Td(html.Div(id=f"funds-v-line-{i}-error", className="invalid-feedback d-block mt-0 mb-1"),
-                        colSpan=4, className="p-0 border-0"))]
-
-
 def _vouchers_tab(today: str):
+    rows = VOUCHER.rows
     form = html.Div(className="panel", id="funds-voucher-form", hidden=True, children=[
         html.H2("录入记账凭证（乡镇代理会计）"),
-        html.Div(className="row g-2", children=[
-            html.Div(form_field("凭证日期", dbc.Input(id="funds-v-date", type="date", value=today), "funds-v-date"),
-                     className="col-md-4"),
-            html.Div(form_field("摘要", dbc.Input(id="funds-v-summary", maxLength=200), "funds-v-summary"),
-                     className="col-md-8"),
-        ]),
-        html.Table(className="table table-sm mb-1", children=[
-            html.Thead(html.Tr([html.Th("#"), html.Th("会计科目"), html.Th("借方金额（元）"), html.Th("贷方金额（元）")])),
-            html.Tbody([tr for i in range(1, MAX_LINES + 1) for tr in _voucher_row(i)]),
-        ]),
-        html.Div(id="funds-v-totals", className="small mb-1"),
-        _error("funds-v-lines"),
+        html.Div(VOUCHER.draw("date", "summary", date={"value": today}), className="row g-2"),
+        rows.header(LINE_WIDTHS),
+        html.Div(id=rows.container, children=[rows.row(i, LINE_WIDTHS) for i in range(1, rows.minimum + 1)]),
+        html.Div(className="d-flex gap-2 my-1", children=[
+            dbc.Button("添加分录行", id="funds-v-add", color="secondary", outline=True, size="sm"),
+            dbc.Button("删除末行", id="funds-v-remove", color="secondary", outline=True, size="sm", disabled=True),
+            html.Span(f"{rows.minimum}–{rows.maximum} 行", className="small text-muted align-self-center")]),
+        VOUCHER.field("lines", className="small mb-1"),
         dbc.Button("记账", id="funds-v-submit", color="primary", className="mt-2"),
+        VOUCHER.form_error(),
         html.Div(id="funds-v-result", className="mt-2"),
     ])
     return html.Div(className="row g-3 mt-1", children=[
+        dcc.Store(id="funds-v-options", data=[]),
         html.Div(form, className="col-xl-5"),
         html.Div(className="col-xl-7", children=html.Div(className="panel", children=[
             html.H2("本组织凭证（最近 300 张）"), data_grid("funds-vouchers-grid", VOUCHER_COLUMNS, height="620px")])),
@@ -162,19 +131,10 @@ def _accounts_tab():
                    className="muted-note mt-2 mb-0"),
         ]), html.Div(className="panel", id="funds-open-form", hidden=True, children=[
             html.H2("登记账户（乡镇代理会计）"),
-            html.Div(className="row g-2", children=[
-                html.Div(form_field("类别", dbc.RadioItems(id="funds-open-kind", value="bank", inline=True, options=[
-                    {"label": "银行存款", "value": "bank"}, {"label": "库存现金", "value": "cash"}]), "funds-open-kind"),
-                    className="col-md-3"),
-                html.Div(form_field("账户名称", dbc.Input(id="funds-open-name", maxLength=100, placeholder="例如 专项资金户"),
-                                "funds-open-name"), className="col-md-3"),
-                html.Div(form_field("开户行", dbc.Input(id="funds-open-bank", maxLength=100), "funds-open-bank"),
-                         className="col-md-3"),
-                html.Div(form_field("账号", dbc.Input(id="funds-open-no", maxLength=40, inputMode="numeric"), "funds-open-no"),
-                         className="col-md-3"),
-            ]),
+            html.Div(ACCOUNT.draw(), className="row g-2"),
             html.P("新账户余额为零，此后只由记账凭证产生。", className="muted-note"),
             dbc.Button("登记", id="funds-open-submit", color="primary"),
+            ACCOUNT.form_error(),
             html.Div(id="funds-open-result", className="mt-2"),
         ])]),
         html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
@@ -192,16 +152,17 @@ def _reconcile_tab():
             html.H2("导入银行对账单"),
             html.Div(className="row g-3", children=[
                 html.Div(className="col-lg-4", children=[
-                    form_field("银行账户", dcc.Dropdown(id="funds-rec-bank", placeholder="选择银行存款账户"), "funds-rec-bank"),
+                    STATEMENT.field("bank_account"),
                     dbc.Button("导入并对账", id="funds-rec-submit", color="primary", className="me-2", disabled=True),
                     dbc.Button("重新匹配", id="funds-rec-rematch", color="secondary", outline=True, disabled=True),
                 ]),
                 html.Div(className="col-lg-8", children=[
-                    upload_field("funds-statement", "对账单文件（CSV）"),
+                    STATEMENT.field("statement"),
                     html.P(STATEMENT_FORMAT_HELP + "。任何一行有错则整份不导入；同一文件不能重复导入。",
                            className="muted-note mb-0"),
                 ]),
             ]),
+            STATEMENT.form_error(),
             html.Div(id="funds-rec-result", className="mt-2"),
         ]),
         html.Div(className="panel", children=[
@@ -229,17 +190,19 @@ def _close_tab(month: str):
         html.Div(className="col-xl-4", children=[
             html.Div(className="panel", id="funds-close-form", hidden=True, children=[
                 html.H2("月末结账（乡镇代理会计）"),
-                form_field("结账月份", dbc.Input(id="funds-close-period", type="month", value=month), "funds-close-period"),
+                CLOSE.field("period", value=month),
                 html.P("结账后该月不能再记账（含收付款申请记账和手工凭证）；该月尚有已审批未记账的申请时不能结账。",
                        className="muted-note"),
                 dbc.Button("结账", id="funds-close-submit", color="primary"),
+                CLOSE.form_error(),
                 html.Div(id="funds-close-result", className="mt-2"),
             ]),
             html.Div(className="panel", id="funds-reopen-form", hidden=True, children=[
                 html.H2("反结账（乡镇主要领导审批）"),
                 html.P("在右表选择一个已结账月份，填写原因。反结账记入安全日志。", className="muted-note"),
-                form_field("反结账原因", dbc.Textarea(id="funds-reopen-reason", maxLength=300), "funds-reopen-reason"),
+                *REOPEN.draw(period={"children": "（未选择）"}),
                 dbc.Button("反结账", id="funds-reopen-submit", color="warning"),
+                REOPEN.form_error(),
                 html.Div(id="funds-reopen-result", className="mt-2"),
             ]),
         ]),

@@ -10,10 +10,10 @@ generated when missing; any smaller DATA_DIR works too, e.g. one made with
   inserts all of them (the generator's first run: at province scale ~9,400 warnings and ~19,000
   events in one IMMEDIATE transaction); on a data set where one run is short it deletes and runs
   again until `--min-seconds`. Beside it another process posts manual vouchers as the township
-  accountant (`data.funds.post_voucher`, one short write transaction every `--post-interval-ms`,
+  accountant (`data.funds.vouchers.post_voucher`, one short write transaction every `--post-interval-ms`,
   default 100 ms, round robin over the township's organisations): the day-to-day writes.
 - the reads, in this process while the writes last: the township accountant's grids
-  (`data.contracts.list_contracts`, `data.assets.list_assets`, `data.funds.list_requests`, in turn),
+  (`data.contracts.list_contracts`, `data.assets.list_assets`, `data.funds.requests.list_requests`, in turn),
   each read twice, in alternating order, through the OLD path (the same function with its
   session begun by `transaction()`, BEGIN IMMEDIATE, as before issue 11) and the NEW one
   (`reading()`, deferred and read-only). A read that gives up (`database is locked`, after the
@@ -51,7 +51,7 @@ os.environ.setdefault("DEMO_SCALE", "province")
 
 #: (label, module, function(url, actor)) of the grids read
 GRIDS = (("contracts", "data.contracts", "list_contracts"), ("assets", "data.assets", "list_assets"),
-         ("funds", "data.funds", "list_requests"))
+         ("funds", "data.funds.requests", "list_requests"))
 READER = "demo-township"  # 乡镇代理会计: reads these grids and posts vouchers
 QUIET_READS = 3  # per grid and path, before the writes start
 
@@ -152,15 +152,16 @@ def poster_loop(url: str, key: str, username: str, today: str, interval_ms: int,
     """Manual vouchers of the township's organisations, one every `interval_ms`, until `stop`."""
     from sqlalchemy import select
 
-    from data import funds
     from data.admin.accounts import AccountError
     from data.db import reading
     from data.models import BankAccount
-    from domain import funds as rules
+    from data.funds.books import orgs as org_rows
+    from data.funds.vouchers import post_voucher
+    from domain.funds import vouchers as rules
 
     day = dt.date.fromisoformat(today)
     who = make_actor(url, username)
-    orgs = [o["id"] for o in funds.orgs(url, who)]
+    orgs = [o["id"] for o in org_rows(url, who)]
     with reading(url) as s:
         banks = {b.org_id: b.id for b in s.scalars(select(BankAccount).where(
             BankAccount.org_id.in_(orgs), BankAccount.kind == "bank").order_by(BankAccount.id.desc()))}
@@ -176,7 +177,7 @@ def poster_loop(url: str, key: str, username: str, today: str, interval_ms: int,
             rules.LineDraft(f"102:{bank_id}", "", f"{100 + i % 900}.00")))
         t = time.perf_counter()
         try:
-            funds.post_voucher(url, key, who, org_id, draft, day)
+            post_voucher(url, key, who, org_id, draft, day)
             posted += 1
         except AccountError:
             refused += 1  # e.g. a closed month: a refusal is a (short) write transaction too

@@ -248,8 +248,8 @@ def test_assets008_a_depreciation_run_posts_one_balanced_voucher_once(sqlite_set
         assets.run_depreciation(url, key, accountant, org_id, period, TODAY)
     with pytest.raises(AccountError, match="尚未到来"):
         assets.run_depreciation(url, key, accountant, org_id, period + 1, TODAY)
-    from data import funds
-    funds.close_period(url, key, accountant, org_id, period - 1, TODAY)  # the accountant closes last month
+    from data.funds.closing import close_period
+    close_period(url, key, accountant, org_id, period - 1, TODAY)  # the accountant closes last month
     before = db_counts(sqlite_settings)
     with pytest.raises(AccountError, match="已结账"):
         assets.run_depreciation(url, key, accountant, org_id, period - 1, TODAY)

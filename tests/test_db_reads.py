@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from data import contracts, db, funds
+from data import contracts, db
+from data.funds import books as funds
 from data.db import reading, transaction
 from data.models import CollectiveOrg, RecordChange
 from tests.support.accounts import actor

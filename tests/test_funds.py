@@ -1,91 +1,47 @@
-"""Funds workflow (issue 5, first part): the cashier's request, two approvals, the accountant's
-balanced voucher, and the cockpit's deposit figure moving by the amount; refusals change nothing."""
+"""Funds workflow (issue 5, first part): the cashier's request (citing a resolution at or above the
+decision threshold), two approvals, the accountant's balanced voucher, and the cockpit's deposit
+figure moving by the amount; refusals change nothing."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from data import funds
-from data.admin.accounts import AccountError, Actor, StaleEdit
+import callbacks.funds.requests as request_callbacks
 from data.db import transaction
-from data.models import (Attachment, BankAccount, BankStatementImport, BankStatementLine, CollectiveOrg, PaymentRequest,
-                         PeriodClose, RecordChange, User, Voucher, VoucherLine)
-from domain import funds as rules
+from data.errors import AccountError, StaleEdit
+from data.funds import detail as funds_detail
+from data.funds import requests as funds
+from data.models import PaymentRequest, Voucher, VoucherLine
+from domain.funds.parsing import parse_amount
+from domain.funds.vouchers import UnbalancedVoucher, assert_balanced
 from domain.permissions import PermissionDenied, Scope, role_perms
-from tests.conftest import TODAY, make_settings
+from tests.conftest import TODAY, sign_in
+from tests.support.callbacks import call, output, text
+from tests.support.funds import (GOOD_ID, INVOICE_UPLOAD, actor, app_for, approved_request, draft, own_database,
+                                 payment_resolution, snapshot, version, village_org)
 
-GOOD_ID = "11010519491231002X"
-INVOICE_UPLOAD = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 invoice 2000").decode()
+__all__ = ["GOOD_ID", "actor", "approved_request", "draft", "snapshot", "version", "village_org"]  # other tests' helpers
 
 
 @pytest.fixture(scope="module")
 def sqlite_settings(tmp_path_factory):
     """A database of its own: these tests post vouchers, which other tests' figures must not see."""
-    from data.demo import generate
-
-    settings = make_settings(tmp_path_factory.mktemp("funds"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return own_database(tmp_path_factory, "funds")
 
 
-def actor(settings, username) -> Actor:
-    with transaction(settings.database_url) as s:
-        u = s.scalar(select(User).where(User.username == username))
-        return Actor(user_id=u.id, username=u.username, ip="127.0.0.1",
-                     scope=Scope(root=int(u.region_code), perms=role_perms(u.role), user_id=u.id, role=u.role))
+def test_funds001_amounts_are_parsed_exactly():
+    assert parse_amount("1,234.50") == (123450, None)
+    assert parse_amount("0.1")[0] == 10
+    for bad, why in (("-5", "大于0"), ("abc", "数字"), ("1.234", "两位小数"), ("", "请填写"), ("NaN", "数字"),
+                     ("1e30", "过大")):
+        assert why in parse_amount(bad)[1]
+    with pytest.raises(UnbalancedVoucher):
+        assert_balanced([(513, 100, 0), (102, 0, 99)])
 
 
-def village_org(settings, village: int):
-    with transaction(settings.database_url) as s:
-        org = s.scalar(select(CollectiveOrg).where(CollectiveOrg.region_code == village))
-        bank = s.scalar(select(BankAccount).where(BankAccount.org_id == org.id, BankAccount.kind == "bank")
-                        .order_by(BankAccount.id))
-        return org.id, bank.id
-
-
-def counts(settings):
-    with transaction(settings.database_url) as s:
-        return tuple(s.scalar(select(func.count()).select_from(t)) for t in (PaymentRequest, Voucher, VoucherLine))
-
-
-def snapshot(settings):
-    """Everything a refused step must leave as it was: row counts of the funds tables, every
-    request's status and version, and the record history."""
-    with transaction(settings.database_url) as s:
-        tables = (PaymentRequest, Voucher, VoucherLine, Attachment, PeriodClose, BankStatementImport, BankStatementLine,
-                  RecordChange)
-        n = tuple(s.scalar(select(func.count()).select_from(t)) for t in tables)
-        states = tuple(s.execute(select(PaymentRequest.id, PaymentRequest.status, PaymentRequest.version)
-                                 .order_by(PaymentRequest.id)).all())
-        closes = tuple(s.execute(select(PeriodClose.id, PeriodClose.status, PeriodClose.version)).all())
-        return n, states, closes
-
-
-def draft(bank_id, **kw):
-    base = dict(kind="payment", amount="1,234.50", purpose="购买办公用品", account=513, bank_account_id=bank_id,
-                counterparty_name="王伟", counterparty_id_type="resident", counterparty_id=GOOD_ID, request_date=TODAY)
-    base.update(kw)
-    return rules.RequestDraft(**base)
-
-
-def version(settings, rid):
-    with transaction(settings.database_url) as s:
-        return s.get(PaymentRequest, rid).version
-
-
-def test_amounts_are_parsed_exactly():
-    assert rules.parse_amount("1,234.50") == (123450, None)
-    assert rules.parse_amount("0.1")[0] == 10
-    for bad, why in (("-5", "大于0"), ("abc", "数字"), ("1.234", "两位小数"), ("", "请填写"), ("NaN", "数字")):
-        assert why in rules.parse_amount(bad)[1]
-    with pytest.raises(rules.UnbalancedVoucher):
-        rules.assert_balanced([(513, 100, 0), (102, 0, 99)])
-
-
-def test_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
+def test_funds002_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
     from data.query import QueryLayer
 
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
@@ -109,8 +65,8 @@ def test_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
     vid = funds.post(url, key, accountant, rid, version(sqlite_settings, rid), TODAY, today=TODAY)
     with transaction(url) as s:
         lines = s.scalars(select(VoucherLine).where(VoucherLine.voucher_id == vid)).all()
-        assert sum(l.debit_fen for l in lines) == sum(l.credit_fen for l in lines) == 123450
-        assert {(l.account_code, l.debit_fen, l.credit_fen) for l in lines} == {(513, 123450, 0), (102, 0, 123450)}
+        assert sum(ln.debit_fen for ln in lines) == sum(ln.credit_fen for ln in lines) == 123450
+        assert {(ln.account_code, ln.debit_fen, ln.credit_fen) for ln in lines} == {(513, 123450, 0), (102, 0, 123450)}
     assert ql.refresh() == 2  # the two new lines, incrementally
     assert ql.kpis(scope, village)["bank"] == bank_before - 123450
 
@@ -123,7 +79,7 @@ def test_request_approved_twice_posted_and_the_cockpit_moves(sqlite_settings):
     (dict(request_date=TODAY + dt.timedelta(days=3)), "request_date", "日期不能晚于今天"),
     (dict(account=501), "account", "请选择支出科目"),
 ])
-def test_bad_input_is_refused_and_nothing_is_written(sqlite_settings, change, field, message):
+def test_funds003_bad_input_is_refused_and_nothing_is_written(sqlite_settings, change, field, message):
     cashier = actor(sqlite_settings, "demo-village")
     org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
     before = snapshot(sqlite_settings)
@@ -134,7 +90,7 @@ def test_bad_input_is_refused_and_nothing_is_written(sqlite_settings, change, fi
     assert snapshot(sqlite_settings) == before  # neither the request nor its file
 
 
-def test_every_problem_is_reported_at_once(sqlite_settings):
+def test_funds004_every_problem_is_reported_at_once(sqlite_settings):
     cashier = actor(sqlite_settings, "demo-village")
     org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
     before = snapshot(sqlite_settings)
@@ -144,20 +100,14 @@ def test_every_problem_is_reported_at_once(sqlite_settings):
                      files=[("病毒.exe", b"MZ")])
     assert set(exc.value.errors) == {"amount", "counterparty_id", "purpose", "attachments"}
     assert "只能上传" in exc.value.errors["attachments"]
+    with pytest.raises(AccountError) as exc:  # the organisation comes from the account; its problems join the rest
+        funds.submit(sqlite_settings.database_url, sqlite_settings.audit_key, cashier, None,
+                     draft(bank_id, amount="60,000.00", purpose=""), TODAY)
+    assert set(exc.value.errors) == {"purpose", "resolution_id"}
     assert snapshot(sqlite_settings) == before
 
 
-def approved_request(settings, request_date: dt.date, approved_on: dt.date, **change) -> int:
-    url, key = settings.database_url, settings.audit_key
-    cashier = actor(settings, "demo-village")
-    org_id, bank_id = village_org(settings, cashier.scope.root)
-    rid = funds.submit(url, key, cashier, org_id, draft(bank_id, request_date=request_date, **change), TODAY)
-    funds.decide(url, key, actor(settings, "demo-secretary"), rid, True, version(settings, rid), today=approved_on)
-    funds.decide(url, key, actor(settings, "demo-supervisor"), rid, True, version(settings, rid), today=approved_on)
-    return rid
-
-
-def test_a_request_and_its_files_are_stored_together(sqlite_settings):
+def test_funds005_a_request_and_its_files_are_stored_together(sqlite_settings):
     from data import attachments
 
     url = sqlite_settings.database_url
@@ -168,7 +118,7 @@ def test_a_request_and_its_files_are_stored_together(sqlite_settings):
     with transaction(url) as s:
         files = attachments.list_for(s, cashier.scope, "payment_request", rid)
     assert [f["filename"] for f in files] == ["发票.pdf", "合同.jpg"]
-    detail = funds.request_detail(url, actor(sqlite_settings, "demo-secretary"), rid)
+    detail = funds_detail.request_detail(url, actor(sqlite_settings, "demo-secretary"), rid)
     assert [f["filename"] for f in detail["files"]] == ["发票.pdf", "合同.jpg"]
     entered = detail["history"][0]
     assert entered["by"] == "demo-village" and entered["action"] == "录入"
@@ -176,7 +126,7 @@ def test_a_request_and_its_files_are_stored_together(sqlite_settings):
         assert shown in entered["changes"]
 
 
-def test_posting_dated_before_the_approval_or_in_the_future_is_refused(sqlite_settings):
+def test_funds006_posting_dated_before_the_approval_or_in_the_future_is_refused(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     accountant = actor(sqlite_settings, "demo-township")
     rid = approved_request(sqlite_settings, TODAY - dt.timedelta(days=5), TODAY - dt.timedelta(days=2))
@@ -196,7 +146,7 @@ def test_posting_dated_before_the_approval_or_in_the_future_is_refused(sqlite_se
         assert s.get(PaymentRequest, rid).status == "posted"
 
 
-def test_only_the_township_accountant_posts(sqlite_settings):
+def test_funds007_only_the_township_accountant_posts(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     rid = approved_request(sqlite_settings, TODAY - dt.timedelta(days=1), TODAY)
     before = snapshot(sqlite_settings)
@@ -207,14 +157,10 @@ def test_only_the_township_accountant_posts(sqlite_settings):
     assert snapshot(sqlite_settings) == before
 
 
-def test_own_approval_stale_edits_and_big_amounts_are_refused(sqlite_settings):
+def test_funds008_own_approval_and_stale_edits_are_refused(sqlite_settings):
     url, key = sqlite_settings.database_url, sqlite_settings.audit_key
     cashier, secretary = actor(sqlite_settings, "demo-village"), actor(sqlite_settings, "demo-secretary")
     org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
-    before = snapshot(sqlite_settings)
-    with pytest.raises(AccountError, match="会议决议"):  # above the threshold without a resolution
-        funds.submit(url, key, cashier, org_id, draft(bank_id, amount="80000"), TODAY)
-    assert snapshot(sqlite_settings) == before
     rid = funds.submit(url, key, cashier, org_id, draft(bank_id), TODAY)
     stale = version(sqlite_settings, rid)
     funds.decide(url, key, secretary, rid, True, stale, today=TODAY)
@@ -234,80 +180,171 @@ def test_own_approval_stale_edits_and_big_amounts_are_refused(sqlite_settings):
         assert s.get(PaymentRequest, rid).status == "secretary_approved"
 
 
+def test_funds009_a_payment_at_the_threshold_cites_a_passed_payment_resolution(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    cashier = actor(sqlite_settings, "demo-village")
+    org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
+    cited = payment_resolution(sqlite_settings, "决议〔2026〕资金9号", limit="80,000.00")
+    plan = payment_resolution(sqlite_settings, "决议〔2026〕规划9号", decision_type="plan")
+    late = payment_resolution(sqlite_settings, "决议〔2026〕资金10号", held_on=TODAY)
+    before = snapshot(sqlite_settings)
+    for amount, resolution, message in (
+            ("50,000.00", None, "金额达到50,000元，须引用会议决议（四议两公开）"),  # the threshold itself needs one
+            ("60,000.00", plan, "该决议表决的是“发展规划”，不是这一事项，不能引用"),
+            ("80,000.01", cited, "金额超过该决议批准的上限（80,000.00 元）"),
+            ("60,000.00", 10**9, "请选择本组织的会议决议")):
+        with pytest.raises(AccountError) as exc:
+            funds.submit(url, key, cashier, org_id, draft(bank_id, amount=amount, resolution_id=resolution), TODAY)
+        assert exc.value.errors == {"resolution_id": message}
+    with pytest.raises(AccountError) as exc:  # decided after the request was made
+        funds.submit(url, key, cashier, org_id, draft(bank_id, amount="60,000.00", resolution_id=late,
+                                                      request_date=TODAY - dt.timedelta(days=1)), TODAY)
+    assert exc.value.errors == {"resolution_id": "决议晚于办理日期：须先决议、后执行"}
+    assert snapshot(sqlite_settings) == before
+    below = funds.submit(url, key, cashier, org_id, draft(bank_id, amount="49,999.99"), TODAY)
+    rid = funds.submit(url, key, cashier, org_id, draft(bank_id, amount="60,000.00", resolution_id=cited), TODAY)
+    with transaction(url) as s:
+        assert s.get(PaymentRequest, below).resolution_id is None
+        assert (s.get(PaymentRequest, rid).amount_fen, s.get(PaymentRequest, rid).resolution_id) == (6_000_000, cited)
+
+
+def test_funds010_a_borrowing_cites_a_borrowing_resolution_and_other_receipts_none(sqlite_settings):
+    url, key = sqlite_settings.database_url, sqlite_settings.audit_key
+    cashier = actor(sqlite_settings, "demo-village")
+    org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
+    borrowing = payment_resolution(sqlite_settings, "决议〔2026〕借款1号", decision_type="borrowing")
+    loan = dict(kind="receipt", account=201, amount="3,000.00", purpose="向信用社短期借款")
+    with pytest.raises(AccountError) as exc:
+        funds.submit(url, key, cashier, org_id, draft(bank_id, **loan), TODAY)
+    assert exc.value.errors == {"resolution_id": "举债/借款须引用经成员（代表）会议通过的决议（四议两公开）"}
+    assert funds.submit(url, key, cashier, org_id, draft(bank_id, **loan, resolution_id=borrowing), TODAY)
+    assert funds.submit(url, key, cashier, org_id, draft(bank_id, kind="receipt", account=503, amount="90,000.00",
+                                                         purpose="收到上级补助资金"), TODAY)
+    offered = funds.resolution_choices(url, cashier, bank_id, "receipt", 201)
+    assert offered["decision"] == "borrowing" and [r["id"] for r in offered["resolutions"]] == [borrowing]
+
+
+def test_funds011_the_picker_offers_the_organisations_passed_payment_resolutions(sqlite_settings):
+    url = sqlite_settings.database_url
+    cashier = actor(sqlite_settings, "demo-village")
+    org_id, bank_id = village_org(sqlite_settings, cashier.scope.root)
+    good = payment_resolution(sqlite_settings, "决议〔2026〕资金11号")
+    failed = payment_resolution(sqlite_settings, "决议〔2026〕资金12号", kind="两委联席会议")  # may not decide
+    offered = funds.resolution_choices(url, cashier, bank_id, "payment", 513)
+    ids = [r["id"] for r in offered["resolutions"]]
+    assert (offered["org_id"], offered["threshold_fen"], offered["decision"]) == (org_id, 5_000_000, "payment")
+    assert good in ids and failed not in ids
+    with transaction(url) as s:
+        from data.models import Resolution
+
+        assert {s.get(Resolution, i).decision_type for i in ids} == {"payment"}
+
+
+# ---------------------------------------------------------------- through the callbacks
+
 @pytest.fixture(scope="module")
 def funds_app(sqlite_settings):
-    from tests.conftest import _app
-
-    return _app(sqlite_settings)
-
-
-def _cb(app, prefix):
-    return next(k for k in app.callback_map if k.startswith(prefix))
+    """The app on the module's database, its clock at the day the data were generated."""
+    app = app_for(sqlite_settings)
+    app.server.config["NOW"] = lambda: dt.datetime.combine(TODAY, dt.time(4), tzinfo=dt.UTC)
+    return app
 
 
-def test_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app, sqlite_settings):
-    import json
+REQUEST_FIELDS = {"funds-kind": "payment", "funds-amount": "2,000.00", "funds-account": 513,
+                  "funds-purpose": "村部维修材料", "funds-counterparty": "李娜", "funds-id-type": "resident",
+                  "funds-id": GOOD_ID, "funds-date": TODAY.isoformat()}
 
-    from tests.conftest import dash_post, sign_in
-    from tests.test_app_access import COCKPIT
 
+def _submit(client, app, bank, **change):
+    values = {(k, "value"): v for k, v in {**REQUEST_FIELDS, "funds-bank": bank, **change}.items()}
+    values.update({("funds-submit", "n_clicks"): 1, ("funds-files", "contents"): [INVOICE_UPLOAD],
+                   ("funds-files", "filename"): ["发票.pdf"], ("funds-refresh", "data"): 0})
+    return call(client, app, request_callbacks.submit, values)
+
+
+def _rows(client, app):
+    resp = call(client, app, request_callbacks.load, {("funds-refresh", "data"): 0})
+    return output(resp, "funds-grid", "rowData")
+
+
+def _act(client, app, button, row, post_date=None):
+    values = {(b, "n_clicks"): 1 if b == button else None for b in ("funds-approve", "funds-reject", "funds-post")}
+    values.update({("funds-grid", "selectedRows"): [row], ("funds-post-date", "value"): post_date,
+                   ("funds-refresh", "data"): 0})
+    return call(client, app, request_callbacks.act, values, triggered=[f"{button}.n_clicks"])
+
+
+def test_funds012_each_message_appears_under_its_own_field(funds_app, sqlite_settings):
+    app = funds_app
+    cashier = sign_in(app.server, "demo-village")
+    bank = output(call(cashier, app, request_callbacks.load, {("funds-refresh", "data"): 0}), "funds-bank", "options")[0]
+    before = snapshot(sqlite_settings)
+    bad = _submit(cashier, app, bank["value"], **{"funds-amount": "-3", "funds-id": "110105194912310021"})
+    assert output(bad, "funds-amount-error", "children") == "金额须大于0"
+    assert output(bad, "funds-id-error", "children") == "身份证号码校验位不正确"
+    assert output(bad, "funds-bank-error", "children") == ""
+    big = _submit(cashier, app, bank["value"], **{"funds-amount": "60,000.00"})  # the threshold, no resolution
+    assert output(big, "funds-resolution-error", "children") == "金额达到50,000元，须引用会议决议（四议两公开）"
+    assert output(big, "funds-bank-error", "children") == ""  # not under the account any more
+    assert output(big, "funds-request-error", "children") == ""
+    assert snapshot(sqlite_settings) == before
+
+
+def test_funds013_the_resolution_picker_reloads_with_the_account(funds_app, sqlite_settings):
+    app = funds_app
+    cashier = sign_in(app.server, "demo-village")
+    _, bank_id = village_org(sqlite_settings, actor(sqlite_settings, "demo-village").scope.root)
+    rid = payment_resolution(sqlite_settings, "决议〔2026〕资金13号", limit="100,000.00")
+
+    def picker(bank, kind="payment", account=513, chosen=None):
+        return call(cashier, app, request_callbacks.resolutions,
+                    {("funds-bank", "value"): bank, ("funds-kind", "value"): kind, ("funds-account", "value"): account,
+                     ("funds-resolution", "value"): chosen})
+
+    resp = picker(bank_id, chosen=rid)
+    assert rid in [o["value"] for o in output(resp, "funds-resolution", "options")]
+    assert output(resp, "funds-resolution", "value") == rid
+    assert output(resp, "funds-resolution-help", "children").startswith("本组织决策限额 50,000 元")
+    assert output(picker(None, chosen=rid), "funds-resolution", "options") == []
+    receipt = picker(bank_id, kind="receipt", account=503, chosen=rid)
+    assert output(receipt, "funds-resolution", "value") is None  # a payment resolution does not fit a receipt
+    assert output(receipt, "funds-resolution-help", "children") == "收款无需引用决议"
+
+
+def test_funds014_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app, sqlite_settings):
     app = funds_app
     cashier, secretary = sign_in(app.server, "demo-village"), sign_in(app.server, "demo-secretary")
     supervisor, accountant = sign_in(app.server, "demo-supervisor"), sign_in(app.server, "demo-township")
-    load = _cb(app, "..funds-grid.")
-    page = dash_post(cashier, load, [{"id": "funds-refresh", "property": "data", "value": 0}]).get_json()["response"]
-    bank = next(o["value"] for o in page["funds-bank"]["options"] if "银行" in o["label"] or "账户" in o["label"])
+    _, bank_id = village_org(sqlite_settings, actor(sqlite_settings, "demo-village").scope.root)
+    rid = payment_resolution(sqlite_settings, "决议〔2026〕资金14号")
+    ok = _submit(cashier, app, bank_id, **{"funds-amount": "60,000.00", "funds-resolution": rid,
+                                           "funds-purpose": "村部道路硬化工程款"})
+    result = text(output(ok, "funds-submit-result", "children"))
+    assert "已提交申请" in result and "60,000.00 元" in result and f"引用决议 #{rid}" in result and "附件 1 个" in result
+    assert output(ok, "funds-files", "contents") is None  # a clean upload for the next request
 
-    def kpi_bank(client):
-        body = dash_post(client, COCKPIT, [{"id": "url", "property": "hash", "value": ""}]).get_json()["response"]
-        return json.dumps(body["cockpit-kpis-html"], ensure_ascii=False)
-
-    fields = {"funds-kind": "payment", "funds-bank": bank, "funds-amount": "2,000.00", "funds-account": 513,
-              "funds-purpose": "村部维修材料", "funds-counterparty": "李娜", "funds-id-type": "resident",
-              "funds-id": GOOD_ID, "funds-date": TODAY.isoformat()}
-
-    def submit(**change):
-        values = {**fields, **change}
-        return dash_post(cashier, _cb(app, "..funds-submit-result."),
-                         [{"id": "funds-submit", "property": "n_clicks", "value": 1}],
-                         [{"id": k, "property": "value", "value": v} for k, v in values.items()]
-                         + [{"id": "funds-files", "property": "contents", "value": [INVOICE_UPLOAD]},
-                            {"id": "funds-files", "property": "filename", "value": ["发票.pdf"]},
-                            {"id": "funds-refresh", "property": "data", "value": 0}])
-
-    bad = json.dumps(submit(**{"funds-amount": "-3"}).get_json(), ensure_ascii=False)
-    assert "金额须大于0" in bad
-    ok = json.dumps(submit().get_json(), ensure_ascii=False)
-    assert "已提交申请" in ok and "附件 1 个" in ok
-
-    def rows(client):
-        return dash_post(client, load, [{"id": "funds-refresh", "property": "data", "value": 0}]) \
-            .get_json()["response"]["funds-grid"]["rowData"]
-
-    def act(client, button, row):
-        return json.dumps(dash_post(client, _cb(app, "..funds-action-result."),
-                                    [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
-                                     for b in ("funds-approve", "funds-reject", "funds-post")],
-                                    [{"id": "funds-grid", "property": "selectedRows", "value": [row]},
-                                     {"id": "funds-post-date", "property": "value", "value": None},
-                                     {"id": "funds-refresh", "property": "data", "value": 0}],
-                                    changed=[f"{button}.n_clicks"]).get_json(),
-                          ensure_ascii=False)
-
-    mine = rows(secretary)[0]
-    assert mine["purpose"] == "村部维修材料" and mine["can_decide"]
-    shown = json.dumps(dash_post(secretary, _cb(app, "funds-detail."),
-                                 [{"id": "funds-grid", "property": "selectedRows", "value": [mine]}]).get_json(),
-                       ensure_ascii=False)  # the approver sees the invoice and who entered the request
+    mine = next(r for r in _rows(secretary, app) if r["purpose"] == "村部道路硬化工程款")
+    assert mine["can_decide"] and mine["resolution_id"] == rid
+    shown = text(output(call(secretary, app, request_callbacks.detail, {("funds-grid", "selectedRows"): [mine]}),
+                        "funds-detail", "children"))  # the approver sees the invoice and who entered the request
     assert "发票.pdf" in shown and "demo-village" in shown and "录入" in shown
-    assert "代理会计" in act(cashier, "funds-post", mine)  # a cashier cannot post
-    assert "已同意" in act(secretary, "funds-approve", mine)
-    assert "已被他人处理" in act(secretary, "funds-approve", mine)  # the stale row from before
-    assert "已同意" in act(supervisor, "funds-approve", rows(supervisor)[0])
+    assert "只有乡镇代理会计可以记账" in text(output(_act(cashier, app, "funds-post", mine), "funds-action-result", "children"))
+    assert "已同意" in text(output(_act(secretary, app, "funds-approve", mine), "funds-action-result", "children"))
+    stale = _act(secretary, app, "funds-approve", mine)  # the row as it was before the approval
+    assert output(stale, "funds-action-error", "children") == "该申请已被他人处理，请刷新后再操作"
+    row = next(r for r in _rows(supervisor, app) if r["id"] == mine["id"])
+    assert "已同意" in text(output(_act(supervisor, app, "funds-approve", row), "funds-action-result", "children"))
+    row = next(r for r in _rows(accountant, app) if r["id"] == mine["id"])
+    early = _act(accountant, app, "funds-post", row, (TODAY - dt.timedelta(days=1)).isoformat())
+    assert output(early, "funds-post-date-error", "children") == f"记账日期不能早于申请日期（{TODAY.isoformat()}）"
+
     ql = app.server.extensions["platform.query"]
     village = actor(sqlite_settings, "demo-village").scope.root
     scope = Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
-    before = ql.kpis(scope, village)["bank"]
-    assert "已记账" in act(accountant, "funds-post", rows(accountant)[0])
     ql.refresh(force=True)
-    assert ql.kpis(scope, village)["bank"] == before - 200000
+    before = ql.kpis(scope, village)
+    posted = _act(accountant, app, "funds-post", row, TODAY.isoformat())
+    assert "已记账" in text(output(posted, "funds-action-result", "children"))
+    ql.refresh(force=True)
+    after = ql.kpis(scope, village)
+    assert (after["bank"], after["funds"]) == (before["bank"] - 6_000_000, before["funds"] - 6_000_000)

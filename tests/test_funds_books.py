@@ -1,25 +1,24 @@
 """Funds books (issue 5, item 1): manual vouchers on the village chart, month close, account
 balances and level-2 base data derived from the books, bank statement import with reconciliation.
-Every refusal says why in Chinese and leaves the database as it was."""
+Every refusal says why in Chinese and leaves the database as it was (the forms: test_funds_books_ui.py)."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 
 import pytest
 from sqlalchemy import func, select
 
-from data import funds
-from data.admin.accounts import AccountError, StaleEdit
 from data.db import transaction
+from data.errors import AccountError, StaleEdit
+from data.funds import books, closing, statements, vouchers
+from data.funds.requests import post
 from data.models import AuditLog, BankAccount, BankStatementLine, Voucher, VoucherLine
-from domain import funds as rules
-from domain.chart import CHART
-from domain.money import yuan
+from domain.funds import statements as statement_rules
+from domain.funds.chart import CHART
+from domain.funds.vouchers import LineDraft, VoucherDraft
 from domain.permissions import PermissionDenied, Scope, role_perms
 from tests.conftest import TODAY, make_settings
-from tests.test_funds import actor, approved_request, snapshot, version, village_org
+from tests.support.funds import actor, approved_request, outsider, own_database, snapshot, version, village_org
 
 OCT = 202610
 
@@ -27,21 +26,21 @@ OCT = 202610
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     """A database of its own: these tests post vouchers and close months."""
-    from data.demo import generate
-
-    settings = make_settings(tmp_path_factory.mktemp("funds-books"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return own_database(tmp_path_factory, "funds-books")
 
 
 def voucher(day, summary, *lines):
     """lines: (account choice, debit text, credit text)."""
-    return rules.VoucherDraft(date=day, summary=summary,
-                              lines=tuple(rules.LineDraft(a, d, c) for a, d, c in lines))
+    return VoucherDraft(date=day, summary=summary, lines=tuple(LineDraft(a, d, c) for a, d, c in lines))
 
 
 def org_and_bank(settings):
     return village_org(settings, actor(settings, "demo-village").scope.root)
+
+
+def village_scope(village: int) -> Scope:
+    """What the village's secretary sees on the cockpit."""
+    return Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
 
 
 def ledger_sums(settings, org_id, *where) -> dict[int, int]:
@@ -55,7 +54,7 @@ def ledger_sums(settings, org_id, *where) -> dict[int, int]:
 
 # ---------------------------------------------------------------- the chart
 
-def test_the_chart_holds_the_42_accounts_and_each_rolls_up_into_one_measure():
+def test_fundsbooks001_the_chart_holds_the_42_accounts_and_each_rolls_up_into_one_measure():
     from domain.accounting import MEASURES
 
     assert len(CHART) == 42
@@ -69,16 +68,16 @@ def test_the_chart_holds_the_42_accounts_and_each_rolls_up_into_one_measure():
 
 # ---------------------------------------------------------------- manual vouchers
 
-def test_a_balanced_manual_voucher_is_posted_and_the_cockpit_picks_it_up(db):
+def test_fundsbooks002_a_balanced_manual_voucher_is_posted_and_the_cockpit_picks_it_up(db):
     from data.query import QueryLayer
 
     accountant = actor(db, "demo-township")
     org_id, bank_id = org_and_bank(db)
     village = actor(db, "demo-village").scope.root
     ql = QueryLayer(db, today=TODAY).load()
-    scope = Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary")
+    scope = village_scope(village)
     before = ql.kpis(scope, village)
-    vid = funds.post_voucher(db.database_url, db.audit_key, accountant, org_id,
+    vid = vouchers.post_voucher(db.database_url, db.audit_key, accountant, org_id,
                              voucher(TODAY, "支付村部电费", ("513", "100.00", ""), ("514", "23.45", ""),
                                      (f"102:{bank_id}", "", "123.45")), TODAY)
     with transaction(db.database_url) as s:
@@ -104,23 +103,23 @@ def test_a_balanced_manual_voucher_is_posted_and_the_cockpit_picks_it_up(db):
     ([("513", "5", "")], "lines", "凭证至少需要2行分录"),
     ([("513", "0.001", ""), ("102", "", "0.001")], "line-1", "第1行：金额最多两位小数（精确到分）"),
 ])
-def test_a_wrong_voucher_is_refused_and_nothing_is_written(db, lines, field, message):
+def test_fundsbooks003_a_wrong_voucher_is_refused_and_nothing_is_written(db, lines, field, message):
     org_id, _ = org_and_bank(db)
     before = snapshot(db)
     with pytest.raises(AccountError) as exc:
-        funds.post_voucher(db.database_url, db.audit_key, actor(db, "demo-township"), org_id,
+        vouchers.post_voucher(db.database_url, db.audit_key, actor(db, "demo-township"), org_id,
                            voucher(TODAY, "测试", *lines), TODAY)
     assert exc.value.errors[field] == message
     assert snapshot(db) == before
 
 
-def test_voucher_date_summary_and_foreign_bank_account_are_checked_together(db):
+def test_fundsbooks004_voucher_date_summary_and_foreign_bank_account_are_checked_together(db):
     org_id, _ = org_and_bank(db)
     with transaction(db.database_url) as s:  # a bank account of another village
         other = s.scalar(select(BankAccount.id).where(BankAccount.org_id != org_id, BankAccount.kind == "bank"))
     before = snapshot(db)
     with pytest.raises(AccountError) as exc:
-        funds.post_voucher(db.database_url, db.audit_key, actor(db, "demo-township"), org_id,
+        vouchers.post_voucher(db.database_url, db.audit_key, actor(db, "demo-township"), org_id,
                            voucher(TODAY + dt.timedelta(days=1), " ", ("513", "5", ""), (f"102:{other}", "", "5")),
                            TODAY)
     assert exc.value.errors == {"date": "凭证日期不能晚于今天", "summary": "请填写摘要",
@@ -128,50 +127,50 @@ def test_voucher_date_summary_and_foreign_bank_account_are_checked_together(db):
     assert snapshot(db) == before
 
 
-def test_only_the_township_accountant_enters_vouchers(db):
+def test_fundsbooks005_only_the_township_accountant_enters_vouchers(db):
     org_id, _ = org_and_bank(db)
     before = snapshot(db)
     for username in ("demo-village", "demo-secretary", "demo-township-head"):
         with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以记账"):
-            funds.post_voucher(db.database_url, db.audit_key, actor(db, username), org_id,
+            vouchers.post_voucher(db.database_url, db.audit_key, actor(db, username), org_id,
                                voucher(TODAY, "测试", ("513", "5", ""), ("102", "", "5")), TODAY)
     assert snapshot(db) == before
 
 
 # ---------------------------------------------------------------- month close
 
-def test_month_close_blocks_postings_until_the_township_head_reopens_it(db):
+def test_fundsbooks006_month_close_blocks_postings_until_the_township_head_reopens_it(db):
     url, key = db.database_url, db.audit_key
     accountant, cashier, head = actor(db, "demo-township"), actor(db, "demo-village"), actor(db, "demo-township-head")
     org_id, _ = org_and_bank(db)
     rid = approved_request(db, dt.date(2026, 10, 15), dt.date(2026, 10, 16))
     before = snapshot(db)
     with pytest.raises(AccountError) as exc:  # an approved request of October is still waiting
-        funds.close_period(url, key, accountant, org_id, OCT, TODAY)
+        closing.close_period(url, key, accountant, org_id, OCT, TODAY)
     assert exc.value.errors["period"] == f"2026年10月尚有 1 笔已审批未记账的收付款申请（#{rid}），请先记账再结账"
     with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以结账"):
-        funds.close_period(url, key, cashier, org_id, OCT, TODAY)
+        closing.close_period(url, key, cashier, org_id, OCT, TODAY)
     with pytest.raises(AccountError, match="不能结账尚未到来的月份"):
-        funds.close_period(url, key, accountant, org_id, 202612, TODAY)
+        closing.close_period(url, key, accountant, org_id, 202612, TODAY)
     assert snapshot(db) == before
 
-    funds.post(url, key, accountant, rid, version(db, rid), dt.date(2026, 10, 20), today=TODAY)
-    funds.close_period(url, key, accountant, org_id, OCT, TODAY)
-    closes = funds.period_closes(url, accountant, org_id)
+    post(url, key, accountant, rid, version(db, rid), dt.date(2026, 10, 20), today=TODAY)
+    closing.close_period(url, key, accountant, org_id, OCT, TODAY)
+    closes = closing.period_closes(url, accountant, org_id)
     assert [(c["period"], c["status"]) for c in closes] == [(OCT, "closed")]
     with pytest.raises(AccountError, match="2026年10月已结账"):
-        funds.close_period(url, key, accountant, org_id, OCT, TODAY)
+        closing.close_period(url, key, accountant, org_id, OCT, TODAY)
 
     # nothing more enters October: neither a manual voucher nor a request's posting
     late = approved_request(db, dt.date(2026, 10, 18), dt.date(2026, 10, 19))
     before = snapshot(db)
     closed = "2026年10月已结账，不能记入该月；请选择未结账月份的日期"
     with pytest.raises(AccountError) as exc:
-        funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 25), "补记十月费用",
+        vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 25), "补记十月费用",
                                                                  ("513", "8.00", ""), ("101", "", "8.00")), TODAY)
     assert exc.value.errors == {"date": closed}
     with pytest.raises(AccountError) as exc:
-        funds.post(url, key, accountant, late, version(db, late), dt.date(2026, 10, 28), today=TODAY)
+        post(url, key, accountant, late, version(db, late), dt.date(2026, 10, 28), today=TODAY)
     assert exc.value.errors == {"posting_date": closed}
     assert snapshot(db) == before
 
@@ -180,38 +179,38 @@ def test_month_close_blocks_postings_until_the_township_head_reopens_it(db):
     for who, error, message in ((accountant, PermissionDenied, "反结账须由乡镇主要领导审批"),
                                 (cashier, PermissionDenied, "反结账须由乡镇主要领导审批")):
         with pytest.raises(error, match=message):
-            funds.reopen_period(url, key, who, row["id"], row["version"], "补记漏记费用")
+            closing.reopen_period(url, key, who, row["id"], row["version"], "补记漏记费用")
     with pytest.raises(AccountError, match="请填写反结账原因"):
-        funds.reopen_period(url, key, head, row["id"], row["version"], " ")
+        closing.reopen_period(url, key, head, row["id"], row["version"], " ")
     with pytest.raises(StaleEdit, match="已被他人修改"):
-        funds.reopen_period(url, key, head, row["id"], row["version"] - 1, "补记漏记费用")
+        closing.reopen_period(url, key, head, row["id"], row["version"] - 1, "补记漏记费用")
     assert snapshot(db) == before
-    funds.reopen_period(url, key, head, row["id"], row["version"], "补记漏记费用")
+    closing.reopen_period(url, key, head, row["id"], row["version"], "补记漏记费用")
     with transaction(url) as s:
         logged = s.scalar(select(AuditLog.description).where(AuditLog.actor == "demo-township-head",
                                                              AuditLog.description.contains("反结账")))
     assert logged.endswith("2026年10月，原因：补记漏记费用")
-    assert funds.period_closes(url, accountant, org_id)[0]["status"] == "reopened"
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 25), "补记十月费用",
+    assert closing.period_closes(url, accountant, org_id)[0]["status"] == "reopened"
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 25), "补记十月费用",
                                                              ("513", "8.00", ""), ("101", "", "8.00")), TODAY)
     with pytest.raises(AccountError, match=f"#{late}"):  # the late request keeps the month open until posted
-        funds.close_period(url, key, accountant, org_id, OCT, TODAY)
-    funds.post(url, key, accountant, late, version(db, late), dt.date(2026, 10, 28), today=TODAY)
-    funds.close_period(url, key, accountant, org_id, OCT, TODAY)  # and closed again
-    assert funds.period_closes(url, accountant, org_id)[0]["status"] == "closed"
+        closing.close_period(url, key, accountant, org_id, OCT, TODAY)
+    post(url, key, accountant, late, version(db, late), dt.date(2026, 10, 28), today=TODAY)
+    closing.close_period(url, key, accountant, org_id, OCT, TODAY)  # and closed again
+    assert closing.period_closes(url, accountant, org_id)[0]["status"] == "closed"
 
 
 # ---------------------------------------------------------------- balances and level-2 base data
 
-def test_account_balances_and_level2_figures_equal_the_books(db):
+def test_fundsbooks007_account_balances_and_level2_figures_equal_the_books(db):
     from data.query import QueryLayer
 
     org_id, bank_id = org_and_bank(db)
     cashier = actor(db, "demo-village")
     sums = ledger_sums(db, org_id)
-    balances = {a["ledger_code"]: a["balance_fen"] for a in funds.account_balances(db.database_url, cashier, org_id)}
+    balances = {a["ledger_code"]: a["balance_fen"] for a in books.account_balances(db.database_url, cashier, org_id)}
     assert balances == {101: sums[101], 102: sums[102]}
-    fig = funds.level2(db.database_url, cashier, org_id)
+    fig = books.level2(db.database_url, cashier, org_id)
     assets = sum(v for a, v in sums.items() if CHART[a].category == "asset")  # contra accounts carry credit balances
     assert fig["deposits"] == sums[101] + sums[102] and fig["cash"] == sums[101]
     assert fig["claims"] == sums.get(112, 0) + sums.get(113, 0)
@@ -219,15 +218,15 @@ def test_account_balances_and_level2_figures_equal_the_books(db):
     assert fig["total_assets"] == assets and fig["total_assets"] > 0
     # the dashboards' query layer (a different path: roll-ups by region) says the same for the village
     village = cashier.scope.root
-    k = QueryLayer(db, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary"), village)
+    k = QueryLayer(db, today=TODAY).load().kpis(village_scope(village), village)
     assert (k["cash"] + k["bank"], k["receivables"], k["liabilities"], k["total_assets"]) == \
         (fig["deposits"], fig["claims"], fig["debts"], fig["total_assets"])
     # up to a month: only the lines of that month and before
     sept = ledger_sums(db, org_id, VoucherLine.period <= 202609)
-    assert funds.level2(db.database_url, cashier, org_id, 202609)["deposits"] == sept[101] + sept[102]
+    assert books.level2(db.database_url, cashier, org_id, 202609)["deposits"] == sept[101] + sept[102]
 
 
-def test_a_second_bank_account_keeps_its_own_balance(db):
+def test_fundsbooks008_a_second_bank_account_keeps_its_own_balance(db):
     url = db.database_url
     org_id, bank_id = org_and_bank(db)
     accountant = actor(db, "demo-township")
@@ -237,50 +236,58 @@ def test_a_second_bank_account_keeps_its_own_balance(db):
         s.add(second)
         s.flush()
         second_id = second.id
-    before = {a["id"]: a["balance_fen"] for a in funds.account_balances(url, accountant, org_id)}
+    before = {a["id"]: a["balance_fen"] for a in books.account_balances(url, accountant, org_id)}
     assert before[second_id] == 0  # the ledger's older 102 lines stay with the first bank account
-    options = funds.account_options(url, accountant, org_id)
+    options = books.account_options(url, accountant, org_id)
     assert {"label": "102 银行存款 · 专项资金户", "value": f"102:{second_id}"} in options
-    funds.post_voucher(url, db.audit_key, accountant, org_id,
+    vouchers.post_voucher(url, db.audit_key, accountant, org_id,
                        voucher(TODAY, "收到专项补助", (f"102:{second_id}", "500.00", ""), ("503", "", "500.00")), TODAY)
-    after = {a["id"]: a["balance_fen"] for a in funds.account_balances(url, accountant, org_id)}
+    after = {a["id"]: a["balance_fen"] for a in books.account_balances(url, accountant, org_id)}
     assert after[second_id] == 50000 and after[bank_id] == before[bank_id]
-    banks = [a for a in funds.account_balances(url, accountant, org_id) if a["ledger_code"] == 102]
+    banks = [a for a in books.account_balances(url, accountant, org_id) if a["ledger_code"] == 102]
     assert sum(a["balance_fen"] for a in banks) == ledger_sums(db, org_id)[102] == \
-        funds.level2(url, accountant, org_id)["bank"]
+        books.level2(url, accountant, org_id)["bank"]
 
 
-def test_opening_an_account_checks_everything_at_once_and_starts_at_zero(db):
+def test_fundsbooks009_opening_an_account_checks_everything_at_once_and_starts_at_zero(db):
     url, key = db.database_url, db.audit_key
     org_id, _ = org_and_bank(db)
     accountant = actor(db, "demo-township")
-    before = snapshot(db), len(funds.account_balances(url, accountant, org_id))
+    before = snapshot(db), len(books.account_balances(url, accountant, org_id))
     with pytest.raises(AccountError) as exc:
-        funds.open_account(url, key, accountant, org_id, "bank", " ", "", "6222-abc")
+        books.open_account(url, key, accountant, org_id, "bank", " ", "", "6222-abc")
     assert exc.value.errors == {"name": "请填写账户名称", "bank_name": "请填写开户行",
                                 "account_no": "银行账号应为8至32位数字"}
     with pytest.raises(AccountError, match="本组织已有库存现金账户"):
-        funds.open_account(url, key, accountant, org_id, "cash", "备用金", None, None)
+        books.open_account(url, key, accountant, org_id, "cash", "备用金", None, None)
     with pytest.raises(PermissionDenied, match="只有乡镇代理会计可以登记账户"):
-        funds.open_account(url, key, actor(db, "demo-village"), org_id, "bank", "新户", "农业银行", "62220000111")
-    assert (snapshot(db), len(funds.account_balances(url, accountant, org_id))) == before
-    new_id = funds.open_account(url, key, accountant, org_id, "bank", "土地补偿款专户", "农业银行", "6222 0000 1111 2222")
-    row = next(a for a in funds.account_balances(url, accountant, org_id) if a["id"] == new_id)
+        books.open_account(url, key, actor(db, "demo-village"), org_id, "bank", "新户", "农业银行", "62220000111")
+    assert (snapshot(db), len(books.account_balances(url, accountant, org_id))) == before
+    new_id = books.open_account(url, key, accountant, org_id, "bank", "土地补偿款专户", "农业银行", "6222 0000 1111 2222")
+    row = next(a for a in books.account_balances(url, accountant, org_id) if a["id"] == new_id)
     assert (row["account_no"], row["ledger_code"], row["balance_fen"]) == ("6222000011112222", 102, 0)
     with pytest.raises(AccountError, match="本组织已登记该银行账号"):
-        funds.open_account(url, key, accountant, org_id, "bank", "重复", "农业银行", "6222000011112222")
+        books.open_account(url, key, accountant, org_id, "bank", "重复", "农业银行", "6222000011112222")
 
 
-def test_books_outside_the_jurisdiction_are_refused(db):
-    from tests.test_history_attachments import outsider
-
-    org_id, _ = org_and_bank(db)
+def test_fundsbooks010_books_outside_the_jurisdiction_are_refused(db):
+    org_id, bank_id = org_and_bank(db)
     stranger = outsider(db)
-    for call in (lambda: funds.account_balances(db.database_url, stranger, org_id),
-                 lambda: funds.level2(db.database_url, stranger, org_id),
-                 lambda: funds.vouchers(db.database_url, stranger, org_id)):
-        with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
-            call()
+    for read in (lambda: books.account_balances(db.database_url, stranger, org_id),
+                 lambda: books.level2(db.database_url, stranger, org_id),
+                 lambda: vouchers.vouchers(db.database_url, stranger, org_id),
+                 lambda: closing.period_closes(db.database_url, stranger, org_id),
+                 lambda: statements.statement_imports(db.database_url, stranger, bank_id)):
+        with pytest.raises(PermissionError, match="不在您的管辖范围内"):
+            read()
+    before = snapshot(db)
+    with pytest.raises(PermissionError, match="该集体经济组织不在您的管辖范围内"):
+        vouchers.post_voucher(db.database_url, db.audit_key, stranger, org_id,
+                              voucher(TODAY, "越权记账", ("513", "5", ""), ("101", "", "5")), TODAY)
+    with pytest.raises(PermissionError, match="该账户不在您的管辖范围内"):
+        statements.import_statement(db.database_url, db.audit_key, stranger, bank_id, "x.csv",
+                                    "交易日期,金额\n2026-11-15,1\n".encode(), TODAY)
+    assert snapshot(db) == before
 
 
 # ---------------------------------------------------------------- bank statements
@@ -300,46 +307,47 @@ GBK_CSV = """账号：6228480012345678
 """
 
 
-def test_statement_csv_is_parsed_exactly_in_utf8_and_gbk():
-    rows, problems = rules.parse_statement(UTF8_CSV.encode("utf-8-sig"), TODAY)
+def test_fundsbooks011_statement_csv_is_parsed_exactly_in_utf8_and_gbk():
+    rows, problems = statement_rules.parse_statement(UTF8_CSV.encode("utf-8-sig"), TODAY)
     assert problems == []
     assert [(r.row, r.date, r.amount_fen) for r in rows] == [
         (2, dt.date(2026, 11, 1), -1250), (3, dt.date(2026, 11, 3), 150037), (4, dt.date(2026, 11, 9), -32045),
         (5, dt.date(2026, 11, 10), 8888)]
-    rows, problems = rules.parse_statement(GBK_CSV.encode("gbk"), TODAY)
+    rows, problems = statement_rules.parse_statement(GBK_CSV.encode("gbk"), TODAY)
     assert problems == []
     assert [(r.row, r.amount_fen, r.balance_fen, r.description) for r in rows] == [
         (4, 200019, 200019, "补助资金到账"), (5, -15000, 185019, "经营支出"), (6, -500, 184519, "手续费")]
     bad = "交易日期,金额,摘要\n2026-11-01,10.00,好\n2026-13-01,5.00,坏日期\n2026-11-02,abc,坏金额\n2026-11-02,0,零\n"
-    rows, problems = rules.parse_statement(bad.encode("gbk"), TODAY)
+    rows, problems = statement_rules.parse_statement(bad.encode("gbk"), TODAY)
     assert rows == [] and problems == ["第3行：日期“2026-13-01”无效", "第4行：金额“abc”不是数字", "第5行：金额为空或为0"]
-    assert rules.parse_statement(b"\xff\xfe\xff", TODAY)[1] == ["文件编码无法识别：请导出为 UTF-8 或 GBK 编码的 CSV 文件"]
-    assert "缺少“金额”列" in rules.parse_statement("交易日期,摘要\n2026-11-01,x\n".encode(), TODAY)[1][0]
-    assert rules.parse_statement("日期,金额\n2026-11-30,5\n".encode(), TODAY)[1] == ["第2行：日期晚于今天"]
+    assert statement_rules.parse_statement(b"\xff\xfe\xff", TODAY)[1] == [
+        "文件编码无法识别：请导出为 UTF-8 或 GBK 编码的 CSV 文件"]
+    assert "缺少“金额”列" in statement_rules.parse_statement("交易日期,摘要\n2026-11-01,x\n".encode(), TODAY)[1][0]
+    assert statement_rules.parse_statement("日期,金额\n2026-11-30,5\n".encode(), TODAY)[1] == ["第2行：日期晚于今天"]
 
 
-def test_matching_pairs_same_amount_within_three_days_once():
+def test_fundsbooks012_matching_pairs_same_amount_within_three_days_once():
     d = dt.date(2026, 11, 10)
     stmt = [(1, d, 500), (2, d, 500), (3, d, -500), (4, d, 700)]
     book = [(10, d + dt.timedelta(days=3), 500), (11, d - dt.timedelta(days=1), 500), (12, d, 500),
             (13, d, -500), (14, d + dt.timedelta(days=4), 700)]
     # nearest first: statement 1 takes 12 (same day), statement 2 takes 11 (one day); 700 is four days off
-    assert rules.match_statement(stmt, book) == {1: 12, 2: 11, 3: 13}
+    assert statement_rules.match_statement(stmt, book) == {1: 12, 2: 11, 3: 13}
 
 
-def test_statement_import_matches_the_books_and_reconciles(db):
+def test_fundsbooks013_statement_import_matches_the_books_and_reconciles(db):
     url, key = db.database_url, db.audit_key
     accountant = actor(db, "demo-township")
     org_id, bank_id = org_and_bank(db)
     bank = f"102:{bank_id}"
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 2), "收到租金",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 2), "收到租金",
                                                              (bank, "1,500.37", ""), ("501", "", "1,500.37")), TODAY)
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 5), "购买办公用品",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 5), "购买办公用品",
                                                              ("513", "320.45", ""), (bank, "", "320.45")), TODAY)
-    imp, n, matched = funds.import_statement(url, key, accountant, bank_id, "十一月对账单.csv",
+    imp, n, matched = statements.import_statement(url, key, accountant, bank_id, "十一月对账单.csv",
                                              UTF8_CSV.encode("utf-8"), TODAY)
     assert (n, matched) == (4, 1)  # the rent (one day apart); the 320.45 was booked four days before the bank
-    r = funds.reconciliation(url, accountant, imp)
+    r = statements.reconciliation(url, accountant, imp)
     assert [(m["amount_fen"], m["book_summary"]) for m in r["matched"]] == [(150037, "收到租金")]
     assert [x["amount_fen"] for x in r["unmatched_statement"]] == [-1250, -32045, 8888]
     assert -32045 in [b["amount_fen"] for b in r["unmatched_book"]]
@@ -349,14 +357,14 @@ def test_statement_import_matches_the_books_and_reconciles(db):
     assert (r["bank_in"], r["bank_out"]) == (8888, 1250 + 32045)
     assert r["statement_balance_derived"] and r["difference"] == 0
     # the fee is booked afterwards: matching again pairs it
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 1), "账户管理费",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 1), "账户管理费",
                                                              ("513", "12.50", ""), (bank, "", "12.50")), TODAY)
-    assert funds.rematch(url, key, accountant, imp) == 1
-    r = funds.reconciliation(url, accountant, imp)
+    assert statements.rematch(url, key, accountant, imp) == 1
+    r = statements.reconciliation(url, accountant, imp)
     assert len(r["matched"]) == 2 and r["difference"] == 0 and r["bank_out"] == 32045
 
 
-def test_a_gbk_statement_with_the_banks_own_balance(db):
+def test_fundsbooks014_a_gbk_statement_with_the_banks_own_balance(db):
     url, key = db.database_url, db.audit_key
     accountant = actor(db, "demo-township")
     org_id, _ = org_and_bank(db)
@@ -365,161 +373,52 @@ def test_a_gbk_statement_with_the_banks_own_balance(db):
         s.add(acct)
         s.flush()
         acct_id = acct.id
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 11), "补助资金到账",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 11), "补助资金到账",
                                                              (f"102:{acct_id}", "2,000.19", ""), ("503", "", "2,000.19")),
                        TODAY)
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 12), "经营支出",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 12), "经营支出",
                                                              ("511", "150.00", ""), (f"102:{acct_id}", "", "150.00")),
                        TODAY)
-    imp, n, matched = funds.import_statement(url, key, accountant, acct_id, "对账单.csv", GBK_CSV.encode("gbk"), TODAY)
+    imp, n, matched = statements.import_statement(url, key, accountant, acct_id, "对账单.csv", GBK_CSV.encode("gbk"), TODAY)
     assert (n, matched) == (3, 2)
-    r = funds.reconciliation(url, accountant, imp)
+    r = statements.reconciliation(url, accountant, imp)
     assert not r["statement_balance_derived"] and r["statement_balance"] == 184519
     assert r["book_balance"] == 185019 and r["bank_out"] == 500 and r["unmatched_book"] == []
     assert r["adjusted_book"] == r["adjusted_bank"] == 184519 and r["difference"] == 0
 
 
-def test_bad_or_repeated_statements_import_nothing(db):
+def test_fundsbooks015_bad_or_repeated_statements_import_nothing(db):
     url, key = db.database_url, db.audit_key
     accountant = actor(db, "demo-township")
     org_id, bank_id = org_and_bank(db)
     bad = "交易日期,金额,摘要\n2026-11-01,10.00,好\n2026-13-01,5.00,坏日期\n2026-11-02,abc,坏金额\n".encode("gbk")
     before = snapshot(db)
     with pytest.raises(AccountError) as exc:
-        funds.import_statement(url, key, accountant, bank_id, "坏.csv", bad, TODAY)
+        statements.import_statement(url, key, accountant, bank_id, "坏.csv", bad, TODAY)
     assert exc.value.errors["statement"] == "第3行：日期“2026-13-01”无效\n第4行：金额“abc”不是数字"
     assert snapshot(db) == before
     good = "交易日期,金额,摘要\n2026-11-15,66.60,退款\n".encode()
-    imp, _, _ = funds.import_statement(url, key, accountant, bank_id, "退款.csv", good, TODAY)
+    imp, _, _ = statements.import_statement(url, key, accountant, bank_id, "退款.csv", good, TODAY)
     before = snapshot(db)
     with pytest.raises(AccountError) as exc:  # the same bytes again, whatever the file is called
-        funds.import_statement(url, key, accountant, bank_id, "退款(1).csv", good, TODAY)
+        statements.import_statement(url, key, accountant, bank_id, "退款(1).csv", good, TODAY)
     assert f"（批次 #{imp}，1 笔），不能重复导入" in exc.value.errors["statement"]
     with pytest.raises(PermissionDenied, match="只有乡镇代理会计或村报账员"):
-        funds.import_statement(url, key, actor(db, "demo-secretary"), bank_id, "x.csv", b"x", TODAY)
-    cash_id = next(a["id"] for a in funds.account_balances(url, accountant, org_id) if a["ledger_code"] == 101)
+        statements.import_statement(url, key, actor(db, "demo-secretary"), bank_id, "x.csv", b"x", TODAY)
+    cash_id = next(a["id"] for a in books.account_balances(url, accountant, org_id) if a["ledger_code"] == 101)
     with pytest.raises(AccountError, match="库存现金没有对账单"):
-        funds.import_statement(url, key, accountant, cash_id, "x.csv", "交易日期,金额\n2026-11-15,1\n".encode(), TODAY)
+        statements.import_statement(url, key, accountant, cash_id, "x.csv", "交易日期,金额\n2026-11-15,1\n".encode(), TODAY)
     assert snapshot(db) == before
     with transaction(url) as s:
         assert s.scalar(select(func.count()).select_from(BankStatementLine).where(
             BankStatementLine.import_id == imp)) == 1
 
 
-# ---------------------------------------------------------------- through the callbacks
-
-@pytest.fixture(scope="module")
-def books_app(db):
-    from tests.conftest import _app
-
-    return _app(db)
-
-
-def _cb(app, prefix):
-    return next(k for k in app.callback_map if k.startswith(prefix))
-
-
-def _text(resp) -> str:
-    return json.dumps(resp.get_json(), ensure_ascii=False)
-
-
-def voucher_state(org_id, day, summary, rows):
-    state = [{"id": "funds-org", "property": "value", "value": org_id},
-             {"id": "funds-v-date", "property": "value", "value": day},
-             {"id": "funds-v-summary", "property": "value", "value": summary}]
-    for i in range(1, rules.MAX_LINES + 1):
-        acct, debit, credit = rows[i - 1] if i <= len(rows) else (None, None, None)
-        state += [{"id": f"funds-v-acct-{i}", "property": "value", "value": acct},
-                  {"id": f"funds-v-debit-{i}", "property": "value", "value": debit},
-                  {"id": f"funds-v-credit-{i}", "property": "value", "value": credit}]
-    return state + [{"id": "funds-books-refresh", "property": "data", "value": 0}]
-
-
-def test_voucher_form_and_statement_upload_through_the_callbacks(books_app, db):
-    from tests.conftest import dash_post, sign_in
-
-    app = books_app
-    accountant, cashier = sign_in(app.server, "demo-township"), sign_in(app.server, "demo-village")
-    org_id, bank_id = org_and_bank(db)
-    key = _cb(app, "..funds-v-result.")
-    click = [{"id": "funds-v-submit", "property": "n_clicks", "value": 1}]
-    before = snapshot(db)
-    unbalanced = _text(dash_post(accountant, key, click, voucher_state(org_id, TODAY.isoformat(), "电费",
-                                                                       [("513", "100.00", None), ("102", None, "99.99")])))
-    assert "借贷不平衡：借方合计 100.00 元，贷方合计 99.99 元" in unbalanced
-    refused = _text(dash_post(cashier, key, click, voucher_state(org_id, TODAY.isoformat(), "电费",
-                                                                 [("513", "100.00", None), ("102", None, "100.00")])))
-    assert "只有乡镇代理会计可以记账" in refused
-    assert snapshot(db) == before
-    ok = _text(dash_post(accountant, key, click, voucher_state(org_id, TODAY.isoformat(), "电费",
-                                                               [("513", "100.00", None), (f"102:{bank_id}", None, "100.00")])))
-    assert "凭证已记账" in ok
-    books = dash_post(accountant, _cb(app, "..funds-accounts-grid."),
-                      [{"id": "funds-org", "property": "value", "value": org_id},
-                       {"id": "funds-books-refresh", "property": "data", "value": 1}]).get_json()["response"]
-    assert books["funds-vouchers-grid"]["rowData"][0]["summary"] == "电费"
-    deposits = funds.level2(db.database_url, actor(db, "demo-township"), org_id)["deposits"]
-    assert f"{yuan(deposits)} 元" in json.dumps(books["funds-level2"], ensure_ascii=False)
-
-    upload = "data:text/csv;base64," + base64.b64encode("交易日期,金额,摘要\n2026-11-20,-77.70,电费\n".encode("gbk")).decode()
-    resp = dash_post(accountant, _cb(app, "..funds-rec-result."), [{"id": "funds-rec-submit", "property": "n_clicks",
-                                                                     "value": 1}],
-                     [{"id": "funds-rec-bank", "property": "value", "value": bank_id},
-                      {"id": "funds-statement", "property": "contents", "value": [upload]},
-                      {"id": "funds-statement", "property": "filename", "value": ["电费.csv"]},
-                      {"id": "funds-rec-refresh", "property": "data", "value": 0}])
-    assert "已导入对账单" in _text(resp) and "1 笔" in _text(resp)
-    imports = dash_post(accountant, _cb(app, "..funds-rec-import."),
-                        [{"id": "funds-rec-bank", "property": "value", "value": bank_id},
-                         {"id": "funds-rec-refresh", "property": "data", "value": 1}]).get_json()["response"]
-    newest = imports["funds-rec-import"]["value"]
-    assert "电费.csv" in imports["funds-rec-import"]["options"][0]["label"]
-    view = dash_post(accountant, _cb(app, "..funds-rec-table."),
-                     [{"id": "funds-rec-import", "property": "value", "value": newest},
-                      {"id": "funds-rec-refresh", "property": "data", "value": 1}]).get_json()["response"]
-    r = funds.reconciliation(db.database_url, actor(db, "demo-township"), newest)
-    assert view["funds-rec-open-stmt"]["rowData"] == r["unmatched_statement"]
-    assert f"{yuan(r['book_balance'])} 元" in json.dumps(view["funds-rec-table"], ensure_ascii=False)
-
-
-def test_close_and_reopen_through_the_callbacks(books_app, db):
-    from tests.conftest import dash_post, sign_in
-
-    app = books_app
-    org_id, _ = org_and_bank(db)
-    accountant, head = sign_in(app.server, "demo-township"), sign_in(app.server, "demo-township-head")
-
-    def close(client, period):
-        return _text(dash_post(client, _cb(app, "..funds-close-result."),
-                               [{"id": "funds-close-submit", "property": "n_clicks", "value": 1}],
-                               [{"id": "funds-org", "property": "value", "value": org_id},
-                                {"id": "funds-close-period", "property": "value", "value": period},
-                                {"id": "funds-books-refresh", "property": "data", "value": 0}]))
-
-    def reopen(client, row, reason):
-        return _text(dash_post(client, _cb(app, "..funds-reopen-result."),
-                               [{"id": "funds-reopen-submit", "property": "n_clicks", "value": 1}],
-                               [{"id": "funds-close-grid", "property": "selectedRows", "value": [row]},
-                                {"id": "funds-reopen-reason", "property": "value", "value": reason},
-                                {"id": "funds-books-refresh", "property": "data", "value": 0}]))
-
-    assert "只有乡镇代理会计可以结账" in close(sign_in(app.server, "demo-village"), "2026-09")
-    assert "只有乡镇代理会计可以结账" in close(head, "2026-09")  # the leader approves; closing is not business handling
-    assert "2026年9月已结账" in close(accountant, "2026-09")
-    again = close(accountant, "2026-09")
-    assert "未结账" in again and "2026年9月已结账" in again
-    row = next(r for r in funds.period_closes(db.database_url, actor(db, "demo-township"), org_id) if r["period"] == 202609)
-    assert "反结账须由乡镇主要领导审批" in reopen(accountant, row, "补记")
-    assert "请填写反结账原因" in reopen(head, row, "")
-    assert "已反结账" in reopen(head, row, "补记九月漏记的电费")
-    assert "已被他人修改" in reopen(head, row, "再来一次")  # the row as it was before the reopening
-
-
 # ---------------------------------------------------------------- the same books on PostgreSQL
 
 @pytest.mark.postgres
 @pytest.mark.xdist_group("postgres")
-def test_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory):
+def test_fundsbooks022_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory):
     """A database of its own on the real server (the shared one is compared with SQLite elsewhere)."""
     from data.demo import generate
     from data.query import QueryLayer
@@ -529,26 +428,26 @@ def test_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory
     url, key = pg.database_url, pg.audit_key
     accountant, cashier = actor(pg, "demo-township"), actor(pg, "demo-village")
     org_id, bank_id = org_and_bank(pg)
-    funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 2), "收到租金",
+    vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 11, 2), "收到租金",
                                                              (f"102:{bank_id}", "1,500.37", ""), ("501", "", "1,500.37")),
                        TODAY)
     sums = ledger_sums(pg, org_id)
-    assert {a["ledger_code"]: a["balance_fen"] for a in funds.account_balances(url, cashier, org_id)} == \
+    assert {a["ledger_code"]: a["balance_fen"] for a in books.account_balances(url, cashier, org_id)} == \
         {101: sums[101], 102: sums[102]}
     village = cashier.scope.root
-    k = QueryLayer(pg, today=TODAY).load().kpis(Scope(root=village, perms=role_perms("village_secretary"), role="village_secretary"), village)
-    fig = funds.level2(url, cashier, org_id)
+    k = QueryLayer(pg, today=TODAY).load().kpis(village_scope(village), village)
+    fig = books.level2(url, cashier, org_id)
     assert (k["cash"] + k["bank"], k["receivables"], k["liabilities"], k["total_assets"]) == \
         (fig["deposits"], fig["claims"], fig["debts"], fig["total_assets"])
-    imp, n, matched = funds.import_statement(url, key, accountant, bank_id, "对账单.csv", UTF8_CSV.encode("gbk"), TODAY)
-    assert (n, matched) == (4, 1) and funds.reconciliation(url, accountant, imp)["difference"] == 0
+    imp, n, matched = statements.import_statement(url, key, accountant, bank_id, "对账单.csv", UTF8_CSV.encode("gbk"), TODAY)
+    assert (n, matched) == (4, 1) and statements.reconciliation(url, accountant, imp)["difference"] == 0
     rid = approved_request(pg, dt.date(2026, 10, 15), dt.date(2026, 10, 16))
     with pytest.raises(AccountError, match=f"#{rid}"):
-        funds.close_period(url, key, accountant, org_id, OCT, TODAY)
-    funds.post(url, key, accountant, rid, version(pg, rid), dt.date(2026, 10, 16), today=TODAY)
-    funds.close_period(url, key, accountant, org_id, OCT, TODAY)
+        closing.close_period(url, key, accountant, org_id, OCT, TODAY)
+    post(url, key, accountant, rid, version(pg, rid), dt.date(2026, 10, 16), today=TODAY)
+    closing.close_period(url, key, accountant, org_id, OCT, TODAY)
     before = snapshot(pg)
     with pytest.raises(AccountError, match="2026年10月已结账"):
-        funds.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 30), "补记",
+        vouchers.post_voucher(url, key, accountant, org_id, voucher(dt.date(2026, 10, 30), "补记",
                                                                  ("513", "1", ""), ("101", "", "1")), TODAY)
     assert snapshot(pg) == before

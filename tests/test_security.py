@@ -184,12 +184,12 @@ def test_security008_every_role_page_pair_follows_the_permission_table(app, role
 
 # ------------------------------------------------------------------ jurisdiction
 
-def aimed_at(app, key: str, other: int) -> tuple[list[dict], list[dict]]:
-    """Inputs and state for callback `key`, every region (and URL fragment) naming `other`."""
-    spec = app.callback_map[key]
+def aimed_at(app, key: str, other: int) -> dict:
+    """The body of a request for callback `key`, every region (and URL fragment) naming `other`
+    (a pattern-matching id matches no component)."""
+    from tests.support.callbacks import request_body
 
-    def value(item):
-        cid, prop = item["id"], item["property"]
+    def value(cid, prop):
         if prop in ("search", "hash"):
             return f"#region={other}"
         if "region" in str(cid):
@@ -199,10 +199,7 @@ def aimed_at(app, key: str, other: int) -> tuple[list[dict], list[dict]]:
         if prop == "selectedRows":
             return [{"id": 1, "version": 1, "username": "demo-admin"}]
         return None
-
-    inputs = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec["inputs"]]
-    state = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec.get("state", [])]
-    return inputs, state
+    return request_body(app, key, value)
 
 
 def written(settings) -> tuple[int, int]:
@@ -226,8 +223,7 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
     share_grid = callback_named(app, callbacks.admin.sharing.load)
     tried = 0
     for key in app.server.extensions["platform.callback_actions"]:
-        inputs, state = aimed_at(app, key, other_county)
-        resp = dash_post(c, key, inputs, state)
+        resp = c.post("/_dash-update-component", json=aimed_at(app, key, other_county))
         assert resp.status_code in (200, 204, 403), (key, resp.status_code)
         if resp.status_code == 200 and key == log_grid:
             # the log shows the caller's own refused attempts; every entry is of their jurisdiction

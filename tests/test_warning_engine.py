@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, update
 
-from data import funds
+from data.funds import requests as funds
 from data.supervision import engine
 from data.db import transaction
 from data.models import (AnnualCheck, AuditLog, BankAccount, PaymentRequest, TradeListing, Warning, WarningEvent,
                          WarningRun)
 from domain.regions import level_of, subtree_bounds
-from domain import funds as funds_rules
+from domain.funds import requests as funds_rules
 from domain.supervision.rules import DUE_WORKING_DAYS, RULES
 from domain.supervision.workdays import add_working_days
 from tests.conftest import TODAY, make_settings

@@ -10,7 +10,7 @@ from data.errors import AccountError
 from data.models import Contract, ContractInstalment, ContractReceipt, utcnow
 from data.scoped import load_for_write
 from domain import contracts as rules
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.money import yuan_text
 from domain.permissions import Action, Actor, ensure
 

@@ -15,7 +15,7 @@ from data.meetings import resolution_facts
 from data.models import Bid, Contract, Resource, TradeListing, utcnow
 from data.scoped import in_scope, load_for_write, scoped
 from domain import trading as rules
-from domain.funds import parse_amount
+from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.permissions import Action, Actor, ensure
 

@@ -33,7 +33,7 @@ ACT_LABELS = {"disposal": "处置", "lease": "出租", "pledge": "抵押"}
 
 def check_no_resolution(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     """Payments, lease/transfer contracts and borrowings of the organisation's decision threshold
-    or more (>=, as `domain.funds.needs_resolution`), and every asset disposal, lease or pledge
+    or more (>=, as `domain.meetings.requires_resolution`), and every asset disposal, lease or pledge
     (as `domain.assets`), without a passed resolution that voted that kind of decision before."""
     th = org_thresholds(f["orgs"], "decision_threshold_fen", p["default_threshold_fen"])
     res = f["resolutions"]
