@@ -158,10 +158,6 @@ def test_layers004_the_private_check_sees_imports_and_module_attributes():
     assert found == ["from data.funds import _closed_problem", "from server import _helper", "auth._url", "db._engine"]
 
 
-OVER_400 = ["callbacks/funds.py", "data/contracts.py", "data/funds.py", "data/query.py", "data/warnings.py", "domain/funds.py"]
-
-
-@pytest.mark.xfail(strict=False, reason="being split now (issue 11): " + ", ".join(OVER_400))
 def test_layers005_no_production_file_over_400_lines():
     over = {rel(p): n for p in production_files() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not over, f"files over {MAX_LINES} lines: {over}"
