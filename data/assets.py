@@ -93,9 +93,8 @@ def save_card(url: str, key: str, actor: Actor, asset_id: int | None, draft: rul
 
     ensure(actor, Action.ASSET_CARD_SAVE)
     values, errors = rules.card_problems(draft, today)
-    file_errors = [p for p in (attachments.file_problem(n, c) for n, c in files) if p]
-    if file_errors:
-        errors["attachments"] = "；".join(file_errors)
+    if problem := attachments.files_problem(files):
+        errors["attachments"] = problem
     with transaction(url, actor) as s:
         asset = None
         if asset_id is not None:  # a correction, of the version the user opened (none: refused as stale)

@@ -63,6 +63,13 @@ def file_problem(filename: str | None, content: bytes | None) -> str | None:
     return None
 
 
+def files_problem(files) -> str | None:
+    """Why any of `files` ((name, content) pairs) cannot be attached, all reasons in one Chinese
+    message, or None: a write with one bad file stores none of them."""
+    problems = [p for name, content in files or () if (p := file_problem(name, content))]
+    return "；".join(problems) or None
+
+
 def decode_upload(contents: str | None) -> bytes:
     """The bytes of a dcc.Upload value (`data:<type>;base64,<data>`)."""
     if not contents or "," not in contents:

@@ -165,9 +165,8 @@ def history_of(url: str, actor: Actor, meeting_id) -> list[dict]:
 
 
 def _attach(s, actor: Actor, meeting_id: int, uploads: list[tuple[str, bytes]]) -> list[str]:
-    problems = [p for p in (files_store.file_problem(name, content) for name, content in uploads) if p]
-    if problems:
-        raise AccountError({"attachments": "；".join(problems)})
+    if problem := files_store.files_problem(uploads):
+        raise AccountError({"attachments": problem})
     for name, content in uploads:
         files_store.add(s, actor, "meeting", meeting_id, name, content)
     return [files_store.clean_name(name) for name, _ in uploads]
@@ -183,9 +182,8 @@ def record(url: str, key: str, actor: Actor, org_id, draft: rules.MeetingDraft,
     uploads = uploads or []
     plan, errors = rules.plan_problems(draft, resolutions, today)
     errors = dict(errors)
-    bad_files = [p for p in (files_store.file_problem(n, c) for n, c in uploads) if p]
-    if bad_files:
-        errors["attachments"] = "；".join(bad_files)
+    if problem := files_store.files_problem(uploads):
+        errors["attachments"] = problem
     if org_id is None:
         raise AccountError({**errors, "org": "请选择集体经济组织"})
     with transaction(url, actor) as s:

@@ -24,9 +24,8 @@ def masked(id_type: str, number: str | None) -> str:
 
 def add_files(s, actor: Actor, contract_id: int, files: list[Upload] | None) -> list[int]:
     """Store the scans of a contract, all or none (a bad file refuses the whole write)."""
-    problems = [p for p in (attachments.file_problem(n, c) for n, c in files or []) if p]
-    if problems:
-        raise AccountError({"attachments": "；".join(problems)})
+    if problem := attachments.files_problem(files):
+        raise AccountError({"attachments": problem})
     return [attachments.add(s, actor, "contract", contract_id, name, content) for name, content in files or []]
 
 

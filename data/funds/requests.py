@@ -58,9 +58,8 @@ def submit(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
     problem is reported at once. Returns the request's id."""
     ensure(actor, Action.FUNDS_REQUEST_CREATE)
     fen, errors = rules.draft_problems(draft, today)
-    file_errors = [p for p in (attachments.file_problem(n, c) for n, c in files) if p]
-    if file_errors:
-        errors["attachments"] = "；".join(file_errors)
+    if problem := attachments.files_problem(files):
+        errors["attachments"] = problem
     with transaction(url, actor) as s:
         org = _checked(s, actor, org_id, draft, fen, errors)
         if errors or org is None:

@@ -61,9 +61,8 @@ def act(url: str, key: str, actor: Actor, warning_id: int, action: str, note: st
             errors["action"] = problem
         if problem := rules.note_problem(action, note):
             errors["note"] = problem
-        bad = [p for name, content in files if (p := attachments.file_problem(name, content))]
-        if bad:
-            errors["attachments"] = "；".join(bad)
+        if problem := attachments.files_problem(files):
+            errors["attachments"] = problem
         if errors:
             raise AccountError(errors)
         before, after = w.status, rules.next_status(action)
