@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from domain.text import put_text
 from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.money import period_of
@@ -118,15 +119,8 @@ def card_problems(d: CardDraft, today: dt.date) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     if d.org_id is None:
         errors["org_id"] = "请选择集体经济组织"
-    code, name = _text(d.code), _text(d.name)
-    if not code:
-        errors["code"] = "请填写资产编号"
-    elif len(code) > 40:
-        errors["code"] = "资产编号不超过40个字符"
-    if not name:
-        errors["name"] = "请填写资产名称"
-    elif len(name) > 200:
-        errors["name"] = "资产名称不超过200字"
+    code = put_text(errors, "code", d.code, "资产编号", 40, unit="个字符")
+    name = put_text(errors, "name", d.name, "资产名称", 200)
     if d.category not in CATEGORY_LABELS:
         errors["category"] = "请选择资产类别"
     fen, why = parse_amount(d.original_value)
@@ -257,10 +251,7 @@ def revaluation_problems(new_value: str | None, reason: str | None, on_date: dt.
     fen, why = parse_amount(new_value)
     if why:
         errors["new_value"] = f"重估价值：{why}"
-    if not _text(reason):
-        errors["reason"] = "请填写重估原因（评估报告、依据）"
-    elif len(_text(reason)) > 500:
-        errors["reason"] = "重估原因不超过500字"
+    put_text(errors, "reason", reason, "重估原因", 500, blank="重估原因（评估报告、依据）")
     if on_date is None:
         errors["date"] = "请填写重估日期"
     elif on_date > today:

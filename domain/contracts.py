@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from domain.text import put_text
 from domain.identifiers import resident_id_problem, uscc_problem
 from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
@@ -102,11 +103,7 @@ class ResourceDraft:
 def resource_problems(d: ResourceDraft) -> tuple[Decimal | None, dict[str, str]]:
     """(area in mu, field -> what is wrong), every problem at once."""
     errors: dict[str, str] = {}
-    name = (d.name or "").strip()
-    if not name:
-        errors["name"] = "请填写资源名称"
-    elif len(name) > 200:
-        errors["name"] = "名称不超过200字"
+    put_text(errors, "name", d.name, "资源名称", 200)
     if d.type not in RESOURCE_TYPES:
         errors["type"] = "请选择资源类型"
     area, why = parse_area(d.area)
@@ -204,13 +201,8 @@ def contract_problems(d: ContractDraft, today: dt.date) -> tuple[int | None, dic
     errors: dict[str, str] = {}
     if d.kind not in KINDS:
         errors["kind"] = "请选择出租或发包"
-    title = (d.title or "").strip()
-    if len(title) > 200:
-        errors["title"] = "合同名称不超过200字"
-    if not (d.counterparty or "").strip():
-        errors["counterparty"] = "请填写承租（承包）方"
-    elif len(d.counterparty.strip()) > 100:
-        errors["counterparty"] = "承租（承包）方名称不超过100字"
+    put_text(errors, "title", d.title, "合同名称", 200, required=False)
+    put_text(errors, "counterparty", d.counterparty, "承租（承包）方名称", 100, blank="承租（承包）方")
     problem = counterparty_problem(d.counterparty_id_type, (d.counterparty_id or "").strip().upper(), today)
     if problem:
         errors["counterparty_id"] = problem
@@ -281,11 +273,7 @@ def termination_problems(status: str, start_on: dt.date, end_on: dt.date, on_dat
         errors["terminated_on"] = f"终止日期须在合同期内（{start_on} 至 {end_on}）"
     elif on_date > today:
         errors["terminated_on"] = "终止日期不能晚于今天"
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = "请填写终止原因"
-    elif len(reason) > 500:
-        errors["reason"] = "终止原因不超过500字"
+    put_text(errors, "reason", reason, "终止原因", 500)
     return errors
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from domain.text import put_text
 from domain.funds.parsing import parse_amount
 from domain.money import yuan_text
 
@@ -204,16 +205,8 @@ def meeting_problems(d: MeetingDraft, today: dt.date) -> tuple[dict, dict[str, s
     errors: dict[str, str] = {}
     if d.kind not in MEETING_KINDS:
         errors["kind"] = "请选择会议类型"
-    title = (d.title or "").strip()
-    if not title:
-        errors["title"] = "请填写会议名称"
-    elif len(title) > 200:
-        errors["title"] = "会议名称不超过200字"
-    agenda = (d.agenda or "").strip()
-    if not agenda:
-        errors["agenda"] = "请填写会议议程"
-    elif len(agenda) > 2000:
-        errors["agenda"] = "议程不超过2000字"
+    title = put_text(errors, "title", d.title, "会议名称", 200)
+    agenda = put_text(errors, "agenda", d.agenda, "会议议程", 2000)
     if d.held_on is None:
         errors["held_on"] = "请填写会议日期"
     elif d.held_on > today:
@@ -241,16 +234,8 @@ def meeting_problems(d: MeetingDraft, today: dt.date) -> tuple[dict, dict[str, s
 def resolution_problems(r: ResolutionDraft, attended: int | None) -> tuple[dict, dict[str, str]]:
     """(parsed values, field -> what is wrong). Fields: number subject decision_type votes amount_limit."""
     errors: dict[str, str] = {}
-    number = (r.number or "").strip()
-    if not number:
-        errors["number"] = "请填写决议编号"
-    elif len(number) > 40:
-        errors["number"] = "决议编号不超过40字"
-    subject = (r.subject or "").strip()
-    if not subject:
-        errors["subject"] = "请填写决议事项"
-    elif len(subject) > 200:
-        errors["subject"] = "决议事项不超过200字"
+    number = put_text(errors, "number", r.number, "决议编号", 40)
+    subject = put_text(errors, "subject", r.subject, "决议事项", 200)
     if r.decision_type not in DECISION_TYPES:
         errors["decision_type"] = "请选择决策类型"
     counts = {}

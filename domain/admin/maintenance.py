@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.text import put_text
 from domain.clock import CST
 from dataclasses import dataclass
 
@@ -55,10 +56,7 @@ def validate(starts_at: dt.datetime | None, ends_at: dt.datetime | None, message
         errors["starts_at"] = "停机时间须晚于当前时间（须提前公告）"
     if ends_at is not None and starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "结束时间须晚于开始时间"
-    if not message.strip():
-        errors["message"] = "请填写公告内容"
-    elif len(message) > 500:
-        errors["message"] = "公告内容不超过500字"
+    put_text(errors, "message", message, "公告内容", 500)
     return errors
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.text import put_text
 from domain.permissions import Action, Scope, may, refusal
 from domain.regions import CITY, COUNTY, level_of
 
@@ -34,10 +35,7 @@ def request_problems(owner: int, grantee: int | None, purpose: str, valid_until:
         errors["grantee"] = "请选择接收数据的市或县"
     elif grantee == owner or owner <= grantee < owner + 10 ** (8 if level_of(owner) == CITY else 6):
         errors["grantee"] = "不能共享给本辖区或其下级"
-    if not (purpose or "").strip():
-        errors["purpose"] = "请填写共享用途"
-    elif len(purpose) > 500:
-        errors["purpose"] = "用途不超过500字"
+    put_text(errors, "purpose", purpose, "共享用途", 500)
     if valid_until is None:
         errors["valid_until"] = "请填写有效期"
     elif valid_until <= today:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from domain.text import put_text
 from domain.accounting import ASSET_KEYS, MEASURE_BY_KEY
 
 ACCOUNT_KINDS = {"bank": ("银行存款", 102), "cash": ("库存现金", 101)}
@@ -32,10 +33,7 @@ def account_problems(kind: str, name: str | None, bank_name: str | None, account
     digits = re.sub(r"[\s-]", "", account_no or "")
     if kind not in ACCOUNT_KINDS:
         errors["kind"] = "请选择银行存款或库存现金"
-    if not (name or "").strip():
-        errors["name"] = "请填写账户名称"
-    elif len(name.strip()) > 100:
-        errors["name"] = "账户名称不超过100字"
+    put_text(errors, "name", name, "账户名称", 100)
     if kind == "bank":
         if not (bank_name or "").strip():
             errors["bank_name"] = "请填写开户行"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from domain.text import put_text
 from domain.funds.parsing import parse_amount
 from domain.funds.vouchers import assert_balanced
 from domain.identifiers import resident_id_problem, uscc_problem
@@ -62,10 +63,7 @@ def draft_problems(d: RequestDraft, today: dt.date) -> tuple[int | None, dict[st
     fen, why = parse_amount(d.amount)
     if why:
         errors["amount"] = why
-    if not (d.purpose or "").strip():
-        errors["purpose"] = "请填写用途"
-    elif len(d.purpose) > 200:
-        errors["purpose"] = "用途不超过200字"
+    put_text(errors, "purpose", d.purpose, "用途", 200)
     allowed = PAYMENT_ACCOUNTS if d.kind == "payment" else RECEIPT_ACCOUNTS
     if d.account not in allowed:
         errors["account"] = "请选择" + ("支出" if d.kind == "payment" else "收入") + "科目"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from domain.text import put_text
 from domain.funds.chart import account as chart_account
 from domain.funds.parsing import parse_amount
 from domain.money import yuan
@@ -104,10 +105,7 @@ def voucher_problems(d: VoucherDraft, today: dt.date) -> tuple[list[LineValue], 
         errors["date"] = "请填写凭证日期"
     elif d.date > today:
         errors["date"] = "凭证日期不能晚于今天"
-    if _blank(d.summary):
-        errors["summary"] = "请填写摘要"
-    elif len(d.summary.strip()) > 200:
-        errors["summary"] = "摘要不超过200字"
+    put_text(errors, "summary", d.summary, "摘要", 200)
     lines: list[LineValue] = []
     filled = 0
     for row, ln in enumerate(d.lines, start=1):
