@@ -40,7 +40,6 @@ HISTORY_LABELS = {
 HISTORY_FORMATS = {"amount_fen": yuan, "status": lambda v: rules.STATUS_LABELS.get(v, v),
                    "kind": lambda v: rules.KIND_LABELS.get(v, v),
                    "subject_type": lambda v: {"resource": "资源", "asset": "资产"}.get(v, v),
-                   "counterparty_id": lambda v: v[:6] + "********" + v[-4:] if len(v) == 18 else v,
                    "resolution_id": lambda v: f"决议 #{v}", "renewed_from_id": lambda v: f"合同 #{v}"}
 EXPORTS = {
     "ct-expiring-export": ("90天内到期的合同", [("number", "合同编号", None), ("title", "名称", None),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from data.models import RecordChange, utcnow
 from data.models.base import Record
+from domain import privacy
 
 #: never copied into the history: secrets and bookkeeping columns
 SKIP_FIELDS = frozenset({"password_hash", "totp_secret", "created_at", "updated_at", "version", "content"})
@@ -98,9 +99,33 @@ def _record_history(session: Session, _flush_context) -> None:
         session.connection().execute(insert(RecordChange.__table__), rows)
 
 
+#: table -> the record kind whose handlers and reviewers see its personal fields (domain.privacy)
+KIND_OF_TABLE = {"payment_requests": "payment_request", "contracts": "contract", "bids": "bid",
+                 "resources": "resource", "assets": "asset", "meetings": "meeting", "resolutions": "meeting"}
+
+
+def _redacted(changes: list[dict], purpose) -> list[dict]:
+    """`changes` (newest first) with each counterparty's name and ID as `purpose` shows them; the
+    ID type in force at each version is followed from the oldest change on."""
+    id_types: dict[str, str | None] = {}
+    for c in reversed(changes):
+        before = dict(id_types)
+        for _name, _id, type_key in privacy.PARTIES:
+            if type_key and type_key in c["changes"]:
+                id_types[type_key] = c["changes"][type_key][1]
+        redacted = {}
+        for field, (old, new) in c["changes"].items():
+            old_row = privacy.redact({**before, field: old}, purpose)
+            new_row = privacy.redact({**id_types, field: new}, purpose)
+            redacted[field] = [old_row[field], new_row[field]]
+        c["changes"] = redacted
+    return changes
+
+
 def history(url: str, scope, table: str, record_id: int, limit: int = 500) -> list[dict]:
     """The changes of one record, newest first. The record must lie in the caller's scope (the
-    region it carries, or its organisation's); records without a region are refused."""
+    region it carries, or its organisation's); records without a region are refused. Personal
+    fields come as the caller's relation to the record allows (domain.privacy.relation)."""
     from data.db import reading
     from data.models import CollectiveOrg
     from domain.permissions import PermissionDenied
@@ -118,6 +143,7 @@ def history(url: str, scope, table: str, record_id: int, limit: int = 500) -> li
             region = org.region_code if org else None
         if region is None or not scope.contains(region):
             raise PermissionDenied("该记录不在您的管辖范围内")
-        return [{"at": c.at, "by": c.by_name or "系统", "action": c.action, "version": c.version,
-                 "changes": c.changes} for c in changes]
+        rows = [{"at": c.at, "by": c.by_name or "系统", "action": c.action, "version": c.version,
+                 "changes": dict(c.changes)} for c in changes]
+    return _redacted(rows, privacy.relation(scope, KIND_OF_TABLE.get(table, "")))
 

@@ -11,12 +11,15 @@ from sqlalchemy import select
 
 from data.db import reading
 from data.models import Asset, Contract, ContractInstalment, Resource, TradeListing, Voucher, VoucherLine, Warning
+from domain import privacy
 from domain.regions import subtree_bounds
 from domain.accounting import MEASURES
 from domain.permissions import Action, Scope, ensure
 from domain.records import KINDS
 
 LIMIT = 5000
+#: records naming a counterparty -> the record kind deciding how it is shown (domain.privacy)
+PARTY_KIND = {"resources": "resource", "contracts": "contract", "overdue": "contract"}
 
 
 #: the ledger accounts behind each cockpit figure
@@ -42,16 +45,18 @@ def _query(kind: str, lo: int, hi: int, today: dt.date, accounts: tuple[int, ...
                 .where(Asset.region_code.between(lo, hi)).order_by(Asset.region_code, Asset.code))
     if kind == "resources":
         return (select(Resource.name, Resource.type, Resource.area_mu, Resource.contracted, Resource.contractor,
-                       Resource.contracted_until, Resource.region_code)
+                       Resource.contracted_until, Resource.region_code, Contract.counterparty_id_type)
+                .outerjoin(Contract, Contract.id == Resource.contract_id)
                 .where(Resource.region_code.between(lo, hi)).order_by(Resource.region_code, Resource.id))
     if kind == "contracts":
         return (select(Contract.number, Contract.title, Contract.counterparty, Contract.amount_fen, Contract.start_on,
-                       Contract.end_on, Contract.region_code)
+                       Contract.end_on, Contract.region_code, Contract.counterparty_id_type)
                 .where(Contract.region_code.between(lo, hi), Contract.status == "active")
                 .order_by(Contract.end_on))
     if kind == "overdue":
         return (select(Contract.number, Contract.counterparty, ContractInstalment.seq, ContractInstalment.due_on,
-                       ContractInstalment.amount_fen, ContractInstalment.received_fen, ContractInstalment.region_code)
+                       ContractInstalment.amount_fen, ContractInstalment.received_fen, ContractInstalment.region_code,
+                       Contract.counterparty_id_type)
                 .join(Contract, Contract.id == ContractInstalment.contract_id)
                 .where(ContractInstalment.region_code.between(lo, hi), ContractInstalment.due_on < today,
                        ContractInstalment.received_fen < ContractInstalment.amount_fen)
@@ -79,6 +84,10 @@ def records(url: str, scope: Scope, kind: str, region: int, *, figure: str | Non
     with reading(url) as s:
         rows = s.execute(q).all()
     cols = [c for c, _, _ in KINDS[kind].columns]
-    frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=cols, orient="row",
+    data = [tuple(r) for r in rows[:limit]]
+    if kind in PARTY_KIND:  # the counterparty named as the viewer may see it in a list; its ID type dropped
+        purpose = privacy.listing(scope, PARTY_KIND[kind])
+        data = [tuple(privacy.redact(dict(zip(cols, r)), purpose, id_type=r[-1] or "").values()) for r in data]
+    frame = pl.DataFrame(data, schema=cols, orient="row",
                          infer_schema_length=None) if rows else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
     return frame, len(rows) > limit

@@ -12,6 +12,7 @@ from data.errors import AccountError
 from data.models import CollectiveOrg, Contract, Resource
 from data.scoped import in_scope, load_for_write, org_for_write, scoped
 from domain import contracts as rules
+from domain import privacy
 from domain.permissions import Action, Actor, ensure
 
 
@@ -23,17 +24,18 @@ def area_text(area) -> str:
 
 def list_resources(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
     """The register of the actor's jurisdiction, by region."""
+    purpose = privacy.listing(actor, "resource")
     with reading(url) as s:
-        q = (select(Resource, CollectiveOrg.name, Contract.number)
+        q = (select(Resource, CollectiveOrg.name, Contract.number, Contract.counterparty_id_type)
              .join(CollectiveOrg, CollectiveOrg.id == Resource.org_id)
              .outerjoin(Contract, Contract.id == Resource.contract_id)
              .where(in_scope(Resource.region_code, actor)).order_by(Resource.region_code, Resource.id).limit(limit))
         return [{"id": r.id, "org_id": r.org_id, "org": org, "region_code": int(r.region_code), "name": r.name,
                  "type": r.type, "area_mu": area_text(r.area_mu), "location": r.location or "",
                  "parcel_no": r.parcel_no or "", "contracted": "是" if r.contracted else "否",
-                 "contractor": r.contractor or "", "contract_number": number or "",
+                 "contractor": privacy.name_shown(r.contractor or "", id_type, purpose), "contract_number": number or "",
                  "contracted_until": r.contracted_until.isoformat() if r.contracted_until else "",
-                 "version": r.version} for r, org, number in s.execute(q).all()]
+                 "version": r.version} for r, org, number, id_type in s.execute(q).all()]
 
 
 def orgs(url: str, actor: Actor) -> list[dict]:

@@ -8,13 +8,13 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from data import attachments
-from data.contracts.terms import masked
 from data.db import reading
 from data.meetings import citable
 from data.models import Asset, CollectiveOrg, Contract, ContractInstalment, ContractReceipt, Resource, User
 from data.scoped import in_scope, load_for_write, scoped
 from domain import contracts as rules
-from domain.permissions import Action, Actor, may
+from domain import privacy
+from domain.permissions import Actor
 
 
 def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
@@ -27,18 +27,19 @@ def list_contracts(url: str, actor: Actor, limit: int = 5000) -> list[dict]:
              .join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
              .outerjoin(received, received.c.contract_id == Contract.id)
              .where(in_scope(Contract.region_code, actor)).order_by(Contract.id.desc()).limit(limit))
-        out = []
+        out, purpose = [], privacy.listing(actor, "contract")
         for c, org, got, n in s.execute(q).all():
-            out.append({
+            out.append(privacy.redact({
                 "id": c.id, "number": c.number, "title": c.title, "org": org, "org_id": c.org_id,
                 "region_code": int(c.region_code), "kind": c.kind, "kind_label": rules.KIND_LABELS.get(c.kind, c.kind),
                 "subject_type": c.subject_type or "", "subject_id": c.subject_id,
-                "counterparty": c.counterparty, "counterparty_id": masked(c.counterparty_id_type, c.counterparty_id),
+                "counterparty": c.counterparty, "counterparty_id": c.counterparty_id or "",
+                "counterparty_id_type": c.counterparty_id_type,
                 "amount_fen": c.amount_fen, "received_fen": int(got or 0), "instalments": int(n or 0),
                 "signed_on": c.signed_on.isoformat(), "start_on": c.start_on.isoformat(), "end_on": c.end_on.isoformat(),
                 "term": rules.term_label(c.start_on, c.end_on), "status": c.status,
                 "status_label": rules.STATUS_LABELS.get(c.status, c.status), "version": c.version,
-            })
+            }, purpose))
         return out
 
 
@@ -85,14 +86,10 @@ def detail(url: str, actor: Actor, contract_id: int) -> dict:
                              .join(User, User.id == ContractReceipt.by_id, isouter=True)
                              .where(ContractReceipt.contract_id == c.id).order_by(ContractReceipt.id)).all()
         files = attachments.list_for(s, actor.scope, "contract", c.id)
-        handling = may(actor, Action.CONTRACT_SAVE)
-        out = {
+        out = privacy.redact({
             "id": c.id, "number": c.number, "title": c.title, "status": c.status, "version": c.version,
             "org_id": c.org_id, "kind": c.kind, "counterparty": c.counterparty,
-            "counterparty_id_type": c.counterparty_id_type,
-            # the full ID only for those who handle the contract; reviewers see it masked
-            "counterparty_id": (c.counterparty_id or "") if handling else masked(c.counterparty_id_type,
-                                                                                 c.counterparty_id),
+            "counterparty_id_type": c.counterparty_id_type, "counterparty_id": c.counterparty_id or "",
             "amount_fen": c.amount_fen, "signed_on": c.signed_on.isoformat(), "start_on": c.start_on.isoformat(),
             "end_on": c.end_on.isoformat(), "frequency": rules.frequency_of([i.due_on for i in inst]),
             "status_label": rules.STATUS_LABELS.get(c.status, c.status),
@@ -104,7 +101,7 @@ def detail(url: str, actor: Actor, contract_id: int) -> dict:
             "receipts": [{"id": r.id, "seq": seq, "received_on": r.received_on.isoformat(), "amount_fen": r.amount_fen,
                           "by": by or ""} for r, seq, by in receipts],
             "files": files,
-        }
+        }, privacy.relation(actor, "contract"))  # the full ID only for those who handle the contract
     out["history"] = history(url, actor.scope, "contracts", contract_id)
     return out
 
@@ -113,12 +110,14 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
     """(contracts ending within `days` of `as_of` or past their end and still active, instalments
     overdue as of `as_of`) of the actor's jurisdiction: a village sees its own, a township all its
     villages'."""
+    purpose = privacy.listing(actor, "contract")
     with reading(url) as s:
         rows = s.execute(select(Contract, CollectiveOrg.name).join(CollectiveOrg, CollectiveOrg.id == Contract.org_id)
                          .where(in_scope(Contract.region_code, actor), Contract.status == "active",
                                 Contract.end_on <= as_of + dt.timedelta(days=days))).all()
         ending = rules.expiring([{"id": c.id, "number": c.number, "title": c.title, "org": org,
-                                  "counterparty": c.counterparty, "amount_fen": c.amount_fen, "end_on": c.end_on,
+                                  "counterparty": privacy.name_shown(c.counterparty, c.counterparty_id_type, purpose),
+                                  "amount_fen": c.amount_fen, "end_on": c.end_on,
                                   "status": c.status, "region_code": int(c.region_code)} for c, org in rows], as_of)
         rows = s.execute(select(ContractInstalment, Contract, CollectiveOrg.name)
                          .join(Contract, Contract.id == ContractInstalment.contract_id)
@@ -126,7 +125,8 @@ def due_lists(url: str, actor: Actor, as_of: dt.date, days: int = rules.EXPIRING
                          .where(in_scope(ContractInstalment.region_code, actor), ContractInstalment.due_on < as_of,
                                 ContractInstalment.received_fen < ContractInstalment.amount_fen)).all()
         late = rules.overdue([{"id": i.id, "contract_id": c.id, "number": c.number, "title": c.title, "org": org,
-                               "counterparty": c.counterparty, "seq": i.seq, "due_on": i.due_on,
+                               "counterparty": privacy.name_shown(c.counterparty, c.counterparty_id_type, purpose),
+                               "seq": i.seq, "due_on": i.due_on,
                                "amount_fen": i.amount_fen, "received_fen": i.received_fen,
                                "status_label": rules.STATUS_LABELS.get(c.status, c.status),
                                "region_code": int(i.region_code)} for i, c, org in rows], as_of)

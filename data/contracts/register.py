@@ -20,6 +20,7 @@ from data.meetings import resolution_facts
 from data.models import Asset, CollectiveOrg, Contract, ContractInstalment, Resource
 from data.scoped import load_for_write
 from domain import contracts as rules
+from domain import privacy
 from domain.money import yuan_text
 from domain.permissions import Action, Actor, ensure
 
@@ -69,7 +70,8 @@ def create(url: str, key: str, actor: Actor, subject: str | None, draft: rules.C
         terms.let(s, actor, c, target)
         files_added = terms.add_files(s, actor, c.id, files)
         log_change(s, key, actor, c.region_code,
-             f"签订{rules.KINDS[draft.kind]}合同 {c.number}：{name}，{c.counterparty}，{yuan_text(fen)}，"
+             f"签订{rules.KINDS[draft.kind]}合同 {c.number}：{name}，"
+             f"{privacy.name_shown(c.counterparty, c.counterparty_id_type, privacy.Purpose.LOG)}，{yuan_text(fen)}，"
              f"{c.start_on} 至 {c.end_on}，{rules.SCHEDULE_LABELS[draft.frequency]}分{len(plan)}期",
              contract_id=c.id, subject=f"{subject_type}:{subject_id}", attachments=files_added)
         return c.id

@@ -11,15 +11,9 @@ from data import attachments
 from data.errors import AccountError
 from data.models import Asset, AssetEvent, CollectiveOrg, Contract, ContractInstalment, Resource
 from domain import contracts as rules
-from domain.identifiers import mask_resident_id
 from domain.permissions import Actor
 
 Upload = tuple[str, bytes]  # (file name, content)
-
-
-def masked(id_type: str, number: str | None) -> str:
-    """A counterparty's ID as shown to those who do not handle the contract."""
-    return mask_resident_id(number) if id_type == "resident" and number else (number or "")
 
 
 def add_files(s, actor: Actor, contract_id: int, files: list[Upload] | None) -> list[int]:

@@ -15,6 +15,7 @@ from data.meetings import resolution_facts
 from data.models import Bid, Contract, Resource, TradeListing, utcnow
 from data.scoped import in_scope, load_for_write, scoped
 from domain import trading as rules
+from domain import privacy
 from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
 from domain.permissions import Action, Actor, ensure
@@ -69,7 +70,8 @@ def place_bid(url: str, key: str, actor: Actor, listing_id: int, bidder: str, id
                   bidder_id=id_number.strip().upper(), amount_fen=amount_fen, at=utcnow())
         s.add(bid)
         s.flush()
-        log_change(s, key, actor, listing.region_code, f"登记报价：{listing.title}，{bidder} {amount}", bid_id=bid.id)
+        log_change(s, key, actor, listing.region_code, f"登记报价：{listing.title}，"
+                   f"{privacy.name_shown(bid.bidder, bid.bidder_id_type, privacy.Purpose.LOG)} {amount}", bid_id=bid.id)
         return bid.id
 
 
@@ -111,7 +113,8 @@ def award(url: str, key: str, actor: Actor, listing_id: int, expected_version: i
         terms.write_instalments(s, contract, schedule)
         if res is not None:
             terms.let_resource(res, contract)
-        log_change(s, key, actor, listing.region_code, f"成交：{listing.title}，{b.bidder}，合同 {contract.number}",
+        log_change(s, key, actor, listing.region_code, f"成交：{listing.title}，"
+                   f"{privacy.name_shown(b.bidder, b.bidder_id_type, privacy.Purpose.LOG)}，合同 {contract.number}",
              listing_id=listing.id, contract_id=contract.id)
         return contract.id
 

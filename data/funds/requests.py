@@ -16,7 +16,7 @@ from data.meetings import citable, resolution_facts
 from data.models import BankAccount, CollectiveOrg, PaymentRequest
 from data.scoped import load_for_write, scoped
 from data.supervision.engine import runs_after_write
-from domain import clock
+from domain import clock, privacy
 from domain.funds import requests as rules
 from domain.money import period_label, yuan_text
 from domain.permissions import Action, Actor, ensure, may
@@ -138,13 +138,14 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
         q = (scoped(select(PaymentRequest, CollectiveOrg.name), PaymentRequest, actor)
              .join(CollectiveOrg, CollectiveOrg.id == PaymentRequest.org_id)
              .order_by(PaymentRequest.id.desc()).limit(limit))
-        rows = []
+        rows, purpose = [], privacy.listing(actor, "payment_request")
         for r, org_name in s.execute(q).all():
             step = rules.next_step(r.status)
             rows.append({
                 "id": r.id, "org": org_name, "region_code": int(r.region_code),
                 "kind": rules.KIND_LABELS.get(r.kind, r.kind), "amount_fen": r.amount_fen, "purpose": r.purpose,
-                "account": r.expense_account, "counterparty": r.counterparty_name, "date": r.request_date.isoformat(),
+                "account": r.expense_account, "date": r.request_date.isoformat(),
+                "counterparty": privacy.name_shown(r.counterparty_name, r.counterparty_id_type, purpose),
                 "status": r.status, "status_label": rules.STATUS_LABELS.get(r.status, r.status), "version": r.version,
                 "resolution_id": r.resolution_id,
                 "can_decide": bool(step and may(actor, step.action, r)),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 import polars as pl
 
 from domain.money import period_of, yuan_text  # noqa: F401 - period_of: the rules import it from here
+from domain.privacy import Purpose, name_shown
 
 
 SEVERITY_LABELS = {1: "低", 2: "中", 3: "高"}
@@ -147,6 +148,13 @@ def fingerprint_period(fp: str) -> str:
 
 def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def titled(name, id_type: str | None) -> str:
+    """A counterparty as a warning's title names it. Titles are read in every list up to the
+    province (the cockpit's newest warnings), so a person's name is masked as statistics show it;
+    the evidence keeps it for those who work the warning (domain.privacy)."""
+    return name_shown(name, id_type, Purpose.STATISTICS)
 
 
 def make_finding(rule_id: str, row: dict, subject_type: str, subject_id, title: str, evidence: dict,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, make_finding, iso_date, yuan
+from .base import Finding, Frames, make_finding, titled, iso_date, yuan
 
 
 def check_contract_expired_active(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -65,7 +65,8 @@ def check_contract_expiring(f: Frames, p: Mapping, today: dt.date) -> list[Findi
     rows = f["contracts"].filter((pl.col("status") == "active") & (pl.col("end_on") >= today)
                                  & (pl.col("end_on") <= today + dt.timedelta(days=days)))
     return [make_finding("contract_expiring", r, "contract", r["id"],
-                         f"合同{r['number']}（{r['counterparty']}）将于{r['end_on']}到期，剩余{(r['end_on'] - today).days}天",
+                         f"合同{r['number']}（{titled(r['counterparty'], r['counterparty_id_type'])}）将于{r['end_on']}到期，"
+                         f"剩余{(r['end_on'] - today).days}天",
                          {"contract_id": r["id"], "end_on": iso_date(r["end_on"]), "days_left": (r["end_on"] - today).days,
                           "days": days}, r["end_on"].isoformat())
             for r in rows.iter_rows(named=True)]
@@ -83,7 +84,8 @@ def check_contract_signed_after_start(f: Frames, p: Mapping, today: dt.date) -> 
 def check_supplier_registered_after_contract(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
     rows = f["contracts"].filter(pl.col("counterparty_registered_on") > pl.col("signed_on"))
     return [make_finding("supplier_registered_after_contract", r, "contract", r["id"],
-                         f"合同{r['number']}相对方“{r['counterparty']}”{r['counterparty_registered_on']}才登记成立，晚于签订日期{r['signed_on']}",
+                         f"合同{r['number']}相对方“{titled(r['counterparty'], r['counterparty_id_type'])}”"
+                         f"{r['counterparty_registered_on']}才登记成立，晚于签订日期{r['signed_on']}",
                          {"contract_id": r["id"], "counterparty": r["counterparty"], "counterparty_id": r["counterparty_id"],
                           "registered_on": iso_date(r["counterparty_registered_on"]), "signed_on": iso_date(r["signed_on"])})
             for r in rows.iter_rows(named=True)]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, make_finding, first_ids, iso_date, yuan
+from .base import Finding, Frames, make_finding, titled, first_ids, iso_date, yuan
 
 
 def check_cash_over_limit(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
@@ -111,7 +111,8 @@ def check_duplicate_payment(f: Frames, p: Mapping, today: dt.date) -> list[Findi
                            pl.col("id").shift(1).over(key).alias("prev_id"))
     rows = pay.filter(pl.col("prev_day").is_not_null() & ((pl.col("day") - pl.col("prev_day")).dt.total_days() <= window))
     return [make_finding("duplicate_payment", r, "payment_request", r["id"],
-                         f"向“{r['counterparty_name']}”支付{yuan(r['amount_fen'])}（{r['what']}），与{r['prev_day']}的付款重复",
+                         f"向“{titled(r['counterparty_name'], r['counterparty_id_type'])}”"
+                         f"支付{yuan(r['amount_fen'])}（{r['what']}），与{r['prev_day']}的付款重复",
                          {"payment_request_id": r["id"], "previous_id": r["prev_id"], "date": iso_date(r["day"]),
                           "previous_date": iso_date(r["prev_day"]), "amount_fen": r["amount_fen"], "purpose": r["what"],
                           "payee": r["counterparty_name"], "window_days": window})
@@ -130,7 +131,7 @@ def check_official_counterparty(f: Frames, p: Mapping, today: dt.date) -> list[F
     for r in pay.iter_rows(named=True):
         out.append(make_finding("official_counterparty", r, "payment_request", r["id"],
                                 f"{'付款' if r['kind'] == 'payment' else '收款'}{yuan(r['amount_fen'])}"
-                                f"的对方“{r['counterparty_name']}”是本村{r['official_title']}",
+                                f"的对方“{titled(r['counterparty_name'], 'resident')}”是本村{r['official_title']}",
                                 {"payment_request_id": r["id"], "amount_fen": r["amount_fen"], "member_id": r["member_id"],
                                  "official": r["official"], "official_title": r["official_title"],
                                  "date": iso_date(r["paid_on"] or r["request_date"])}))
@@ -138,7 +139,8 @@ def check_official_counterparty(f: Frames, p: Mapping, today: dt.date) -> list[F
            .join(off, on=["org_id", "cid"]))
     for r in con.iter_rows(named=True):
         out.append(make_finding("official_counterparty", r, "contract", r["id"],
-                                f"合同{r['number']}（{yuan(r['amount_fen'])}）的相对方“{r['counterparty']}”是本村{r['official_title']}",
+                                f"合同{r['number']}（{yuan(r['amount_fen'])}）"
+                                f"的相对方“{titled(r['counterparty'], 'resident')}”是本村{r['official_title']}",
                                 {"contract_id": r["id"], "amount_fen": r["amount_fen"], "member_id": r["member_id"],
                                  "official": r["official"], "official_title": r["official_title"],
                                  "signed_on": iso_date(r["signed_on"])}))

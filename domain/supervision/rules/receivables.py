@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from .base import Finding, Frames, RECEIVABLE, make_finding, iso_date, short_hash, years_before, yuan
+from .base import Finding, Frames, RECEIVABLE, make_finding, iso_date, short_hash, titled, years_before, yuan
 
 
 def aged_balances(arap: pl.DataFrame, today: dt.date, years: int, until_years: int | None) -> pl.DataFrame:
@@ -50,7 +50,7 @@ def check_aged(rule_id: str, label: str):
         out = []
         for r in rows.iter_rows(named=True):
             acct = "应收款" if r["account_code"] == RECEIVABLE else "应付款"
-            who = r["counterparty"] or "未列明往来单位"
+            who = titled(r["counterparty"], None) or "未列明往来单位"
             out.append(make_finding(rule_id, r, "org", r["org_id"],
                                     f"{acct}（{who}）{yuan(r['aged_fen'])}挂账{label}（最早{r['oldest_on']}形成）",
                                     {"account_code": r["account_code"], "counterparty": r["counterparty"],
