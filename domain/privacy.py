@@ -173,7 +173,7 @@ PARTIES: tuple[tuple[str, str | None, str | None], ...] = (
     ("counterparty_name", "counterparty_id", "counterparty_id_type"),
     ("counterparty", "counterparty_id", "counterparty_id_type"),
     ("bidder", "bidder_id", "bidder_id_type"),
-    ("contractor", None, None), ("payee", None, None),
+    ("contractor", None, None), ("payee", None, None), ("custodian", None, None),
 )
 #: keys always naming a natural person (an official found as a counterparty)
 PERSON_KEYS = ("official",)
