@@ -32,8 +32,9 @@ def _value(v, kind: str | None):
     """A cell's value for the file: money as Decimal yuan, a time without zone (China time), any
     other non-number as text; numbers, dates and None unchanged."""
     if v is None or isinstance(v, bool | int | float | Decimal | dt.date):
-        if kind == "fen" and isinstance(v, int | Decimal) and not isinstance(v, bool):
-            return Decimal(v).scaleb(-2).quantize(Decimal("0.01"))
+        if kind == "fen" and isinstance(v, int | float | Decimal) and not isinstance(v, bool):
+            fen = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+            return fen.scaleb(-2).quantize(Decimal("0.01"))
         if isinstance(v, dt.datetime) and v.tzinfo is not None:
             return v.astimezone(CST).replace(tzinfo=None)
         return v
@@ -55,16 +56,14 @@ def excel_bytes(frame: pl.DataFrame, columns: list[Column], title: str) -> bytes
     wb = Workbook()
     ws = wb.active
     ws.title = "数据"
-    lines = [[title], [header for _, header, _ in columns], *_rows(frame, columns)]
-    for r, values in enumerate(lines, start=1):
+    for r, values in enumerate([[title], [header for _, header, _ in columns], *_rows(frame, columns)], start=1):
+        values = [ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in values]
+        ws.append(values)
         for c, v in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(v, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
-                cell.data_type = "s"  # text, never a formula
-                cell.quotePrefix = _is_formula_like(v)
-            else:
-                cell.value = v
+            if _is_formula_like(v):  # openpyxl took a leading "=" for a formula: text it is
+                cell = ws.cell(row=r, column=c)
+                cell.data_type = "s"
+                cell.quotePrefix = True
     ws["A1"].font = Font(bold=True, size=13)
     for cell in ws[2]:
         cell.font = Font(bold=True)
