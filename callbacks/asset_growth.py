@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import polars as pl
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 from flask_login import current_user
 
 from components.dashboards.asset_growth import (
@@ -14,7 +14,7 @@ from components.dashboards.asset_growth import (
     stack_figure,
     yoy_figure,
 )
-from components.export import excel_bytes
+from components.export import send_table
 from components.format import pct, share
 from components.kpi import kpi_card
 from domain.regions import LEVEL_NAMES, VILLAGE, level_of
@@ -77,4 +77,4 @@ def export(_, search):
                ("growth_pct", "同比增长率（%）", None), ("villages", "村数", None)]
     title = f"{ql.tree.name(region)}资产保值增值排名"
     log_export("资产保值增值排名", g.height, region)
-    return dcc.send_bytes(excel_bytes(g, columns, title), f"{title}.xlsx")
+    return send_table(g, columns, title)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 from flask_login import current_user
 
 from components.dashboards.cockpit import (
@@ -15,7 +15,7 @@ from components.dashboards.cockpit import (
     trend_figure,
     warnings_table,
 )
-from components.export import excel_bytes
+from components.export import send_table
 from domain.regions import LEVEL_NAMES, VILLAGE, level_of
 from domain.permissions import Action
 from domain.money import period_label
@@ -170,6 +170,6 @@ def export(_, search):
                ("income_operating", "本年经营收入（元）", "fen"), ("net_profit", "本年收益（元）", "fen"),
                ("liabilities", "负债（元）", "fen"), ("villages", "村数", None)]
     title = f"{ql.tree.name(region)}下级区域（截至{period_label(period or ql.latest_period())}）"
-    data = excel_bytes(kids, columns, title)
+    data = send_table(kids, columns, title)
     log_export("驾驶舱下级区域表", kids.height, region)
-    return dcc.send_bytes(data, f"{title}.xlsx")
+    return data

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.attachments import file_links
-from components.export import excel_bytes
+from components.export import send_table
 from components.record_history import history_table
 from data import contracts
 from data.errors import AccountError, StaleEdit
@@ -297,4 +297,4 @@ def export(_e, _o, as_of):
     frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema)
     title = f"{label}（截至{day}）"
     log_export(title, frame.height, current_actor().scope.root)
-    return dcc.send_bytes(excel_bytes(frame, columns, title), f"{title}.xlsx")
+    return send_table(frame, columns, title)

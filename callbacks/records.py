@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, no_update
 from flask_login import current_user
 
-from components.export import excel_bytes
+from components.export import send_table
 from data.records import records
 from domain.records import KINDS
 from domain import clock
@@ -68,4 +68,4 @@ def export(_, hash_, kind):
     name = query_layer().tree.name(region)
     title = f"{name}{KINDS[kind].label}"
     log_export(title, frame.height, region)
-    return dcc.send_bytes(excel_bytes(frame, list(KINDS[kind].columns), title), f"{title}.xlsx")
+    return send_table(frame, list(KINDS[kind].columns), title)

@@ -338,7 +338,7 @@ def test_security014_log_page_filters_and_exports_within_scope(app, client_for, 
     assert all(county <= r["region_code"] < county + 10**6 for r in rows)  # nothing from outside the county
     exported = call(app, c, callbacks.admin.audit.export, props(("log-export", "n_clicks", 1)),
                     props(*((i, p, None) for i, p in LOG_FILTER)))
-    assert output(exported, "log-download", "data")["content"].startswith("\ufeff序号,时间（北京时间）")
+    assert output(exported, "log-download", "data")["content"].startswith('\ufeff"序号","时间（北京时间）"')
     assert audit_count(sqlite_settings, "export", "demo-county") >= 1
 
 

@@ -155,7 +155,7 @@ def test_engine006_posting_a_cash_payment_to_a_company_raises_its_warning_at_onc
         cash_id = s.scalar(select(BankAccount.id).where(BankAccount.org_id == org_id, BankAccount.kind == "cash"))
     d = funds_rules.RequestDraft(kind="payment", amount="1,000.00", purpose="现金购买种子（测试）", account=511,
                                  bank_account_id=cash_id, counterparty_name="丰收农业发展有限公司",
-                                 counterparty_id_type="uscc", counterparty_id="91220122MA17XQ2E1G", request_date=TODAY)
+                                 counterparty_id_type="uscc", counterparty_id="91220122MA17XQ2E3N", request_date=TODAY)
     rid = funds.submit(url, key, cashier, org_id, d, TODAY)
 
     def ver():

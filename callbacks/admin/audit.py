@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, html
 from flask_login import current_user
 
+from components.export import send_table
 from data.admin import audit_log
 from data.db import transaction
 from domain import clock
@@ -40,11 +41,11 @@ def search(_, start, end, types, actor, result):
 def export(_, start, end, types, actor, result):
     cfg = settings()
     frame = audit_log.entries(cfg.database_url, current_user.scope, _filter(start, end, types, actor, result))
-    out = frame.select(list(audit_log.COLUMNS)).rename(audit_log.COLUMNS)
+    data = send_table(frame, [(c, header, None) for c, header in audit_log.COLUMNS.items()], "安全日志", fmt="csv",
+                      filename=f"安全日志-{clock.china_now().strftime('%Y%m%d-%H%M')}")
     audit_log.log_export(cfg.database_url, cfg.audit_key, current_user.scope, current_user.username, "安全日志",
-                         out.height, client_ip())
-    stamp = clock.china_now().strftime("%Y%m%d-%H%M")
-    return dcc.send_string("\ufeff" + out.write_csv(), f"安全日志-{stamp}.csv")
+                         frame.height, client_ip())
+    return data
 
 
 @secure_callback(Action.AUDIT_VIEW, Output("log-verify-result", "children"), Input("log-verify", "n_clicks"),

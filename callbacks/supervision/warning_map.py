@@ -3,7 +3,7 @@ shape the figures and grids. Drill-down state is the URL fragment (#region=…),
 from __future__ import annotations
 
 import polars as pl
-from dash import Input, Output, State, ctx, dcc
+from dash import Input, Output, State, ctx
 
 from components.dashboards.common import empty_figure
 from components.dashboards.warning_map import (
@@ -13,7 +13,7 @@ from components.dashboards.warning_map import (
     trend_figure,
     warnings_map_or_bars,
 )
-from components.export import excel_bytes
+from components.export import send_table
 from data.supervision import analysis
 from domain.permissions import Action, may
 from domain import clock
@@ -142,7 +142,7 @@ def export(_cell_clicks, _rating_clicks, picked, hash_):
         frame = analysis.ratings(f, tree, region, today, villages)
         title = f"{tree.name(region)}村级预警评级（截至{today.isoformat()}）"
         log_export("村级预警评级", frame.height, region)
-        return dcc.send_bytes(excel_bytes(frame, RATING_EXPORT, title), f"{title}.xlsx")
+        return send_table(frame, RATING_EXPORT, title)
     picked = picked or {}
     code = actor.scope.require(int(picked.get("region") or region))
     rule = picked.get("rule")
@@ -151,7 +151,7 @@ def export(_cell_clicks, _rating_clicks, picked, hash_):
         pl.col("raised_on").cast(pl.String), pl.col("due_on").cast(pl.String))
     title = f"{tree.name(code)}预警明细（截至{today.isoformat()}）"
     log_export("预警明细", frame.height, code)
-    return dcc.send_bytes(excel_bytes(frame, CELL_EXPORT, title), f"{title}.xlsx")
+    return send_table(frame, CELL_EXPORT, title)
 
 
 # A click on the map or a bar changes the URL fragment in the browser; the callbacks above then ask

@@ -3,10 +3,10 @@ the step itself (with note and files), the export."""
 from __future__ import annotations
 
 import polars as pl
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 
 from components.attachments import file_links
-from components.export import excel_bytes
+from components.export import send_table
 from data.supervision import handling, store
 from data.admin.accounts import AccountError
 from data.attachments import decode_upload
@@ -216,6 +216,6 @@ def export(_, status, rule_id):
         pl.DataFrame(schema={c: pl.String for c, _, _ in EXPORT_COLUMNS})
     which = STATUS_FILTER.get(status or "open", "全部")
     title = f"监督预警（{which}，截至{clock.today().isoformat()}）"
-    data = excel_bytes(frame, EXPORT_COLUMNS, title)
+    data = send_table(frame, EXPORT_COLUMNS, title)
     log_export("监督预警清单", frame.height, actor.scope.root)
-    return dcc.send_bytes(data, f"{title}.xlsx")
+    return data

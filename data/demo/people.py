@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from domain.identifiers import USCC_ALPHABET, resident_id_check_char, uscc_check_char
+from domain.identifiers import USCC_ALPHABET, org_code_check_char, resident_id_check_char, uscc_check_char
 
 SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
                 "薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
@@ -29,7 +29,7 @@ def resident_ids(rng: np.random.Generator, county_codes: np.ndarray, n: int, min
     start = np.datetime64(f"{min_year}-01-01")
     days = (np.datetime64(f"{max_year}-12-31") - start).astype(int)
     births = start + rng.integers(0, days, n).astype("timedelta64[D]")
-    seq = rng.integers(0, 1000, n)
+    seq = np.maximum(rng.integers(0, 1000, n), 1)  # sequence codes run 001–999
     out = []
     for c, b, q in zip(counties, births, seq):
         body = f"{c:06d}{str(b).replace('-', '')}{q:03d}"
@@ -40,7 +40,8 @@ def resident_ids(rng: np.random.Generator, county_codes: np.ndarray, n: int, min
 def uscc(rng: np.random.Generator, region6: int, prefix: str = "93") -> str:
     """A unified social credit code (GB 32100). `N2` = village collective economic organisation,
     `93` = farmers' professional cooperative, `91` = company."""
-    body = prefix + f"{region6:06d}" + "".join(rng.choice(list(USCC_ALPHABET), 9))
+    org = "".join(rng.choice(list(USCC_ALPHABET), 9))[:8]  # nine drawn, as always: the same stream
+    body = prefix + f"{region6:06d}" + org + org_code_check_char(org)  # GB 11714 organisation code
     return body + uscc_check_char(body)
 
 
