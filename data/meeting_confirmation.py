@@ -19,16 +19,21 @@ from domain.permissions import Action, Actor, ensure, refusal
 from domain.text import put_text
 
 
+#: the fields a confirmation or a return changes (not an edit of the record)
+CONFIRMING = {"status", "confirmed_by_id", "confirmed_at", "return_note", "version", "updated_at"}
+
+
 def _hands(s, m: Meeting) -> set[int]:
-    """Everyone who recorded or changed the meeting or its resolutions, or uploaded its files:
-    none of them may confirm it."""
+    """Everyone who recorded or changed the meeting or its resolutions (a return is no change),
+    or uploaded its files: none of them may confirm it."""
     res = list(s.scalars(select(Resolution.id).where(Resolution.meeting_id == m.id)))
-    changed = select(RecordChange.by_id).where(
+    changed = select(RecordChange.by_id, RecordChange.changes).where(
         ((RecordChange.table_name == "meetings") & (RecordChange.record_id == m.id))
         | ((RecordChange.table_name == "resolutions") & RecordChange.record_id.in_(res)))
     uploaded = select(Attachment.uploaded_by_id).where(Attachment.owner_type.in_(list(OWNER_TYPES.values())),
                                                        Attachment.owner_id == m.id)
-    people = {m.recorded_by_id, m.collected_by_id, *s.scalars(changed), *s.scalars(uploaded)}
+    edits = {by for by, changes in s.execute(changed) if set(changes or {}) - CONFIRMING}
+    people = {m.recorded_by_id, m.collected_by_id, *edits, *s.scalars(uploaded)}
     return {p for p in people if p is not None}
 
 
