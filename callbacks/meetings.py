@@ -169,7 +169,8 @@ def _history_table(rows: list[dict]):
     def shown(key, value):
         if value is None:
             return "—"
-        return rules.DECISION_TYPES.get(value, value) if key == "decision_type" else value
+        labels = {"decision_type": rules.DECISION_TYPES, "status": rules.STATUS_LABELS}.get(key, {})
+        return labels.get(value, value)
 
     body, nowrap = [], {"whiteSpace": "nowrap"}
     for h in rows:
@@ -201,7 +202,8 @@ def selected(rows, _refresh):
     title = f"{m['held_on']} {m['org']} {m['kind']}“{m['title']}”（应到{m['expected']}人，实到{m['attended']}人）"
     history = meetings.history_of(cfg.database_url, actor, m["id"])
     why = meeting_confirmation.confirm_refusal(cfg.database_url, actor, m["id"])
-    return (title, m["resolutions"], file_links(m["files"]), _history_table(history),
+    files = [{**f, "filename": f"{f['kind_label']}：{f['filename']}"} for f in m["files"]]
+    return (title, m["resolutions"], file_links(files), _history_table(history),
             {"id": m["id"], "version": m["version"]}, m["kind"], m["title"], m["held_on"].isoformat(), m["expected"],
             m["attended"], m["agenda"], _confirm_state(m, why), why is not None, why is not None)
 
