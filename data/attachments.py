@@ -34,7 +34,9 @@ OWNERS = {
     "payment_request": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(PaymentRequest, i)),
     "contract": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Contract, i)),
     "warning_event": _region_of_event,
-    "meeting": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Meeting, i)),
+    # a meeting's other files, its minutes and its sign-in sheet (data.meetings.OWNER_TYPES)
+    **dict.fromkeys(("meeting", "meeting_minutes", "meeting_signin"),
+                    lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Meeting, i))),
     "asset": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Asset, i)),
 }
 

@@ -17,6 +17,14 @@ more than half.
   the representatives attend; a majority of those attending agree.
 Only the resolving meetings (step 4: 成员大会, 成员代表会议, 村民会议, 村民代表会议) may authorise
 a major decision; the two committees and the party members' meeting propose and review.
+
+Two people (四议两公开 in the system of record): whoever records a meeting (the village secretary
+or cashier) is never who confirms it (the supervisory chair, the township): `meeting.confirm` in
+domain/permissions.py. Only a resolution of a confirmed meeting can be cited; a deciding meeting
+is recorded with its minutes (会议纪要) and sign-in sheet (签到表), and nobody more can be due to
+attend than the roll holds: the organisation's members (the model has no separate count of
+representatives, so the members bound 成员代表会议 too) or, for villagers' meetings, the
+village's population.
 """
 from __future__ import annotations
 
@@ -74,14 +82,15 @@ class MeetingKind:
     decides: bool                # may its resolutions authorise a major decision (四议两公开 step 4)
     basis: str                   # where the rule comes from
     due_label: str = "应到人数"
+    roll: str | None = None      # who can be due: "members" (the member roll) | "villagers" (population)
 
 
 #: The meeting kinds, keyed by the label stored in `meetings.kind`.
 MEETING_KINDS: dict[str, MeetingKind] = {k.label: k for k in [
-    MeetingKind("成员大会", TWO_THIRDS, TWO_THIRDS, "due", True, "《农村集体经济组织法》第二十七条", "应到成员"),
-    MeetingKind("成员代表会议", TWO_THIRDS, TWO_THIRDS, "due", True, "《农村集体经济组织法》第二十八条", "应到代表"),
-    MeetingKind("村民会议", HALF, HALF, "attending", True, "《村民委员会组织法》第二十二条", "应到村民"),
-    MeetingKind("村民代表会议", TWO_THIRDS, HALF, "attending", True, "《村民委员会组织法》第二十六条", "应到代表"),
+    MeetingKind("成员大会", TWO_THIRDS, TWO_THIRDS, "due", True, "《农村集体经济组织法》第二十七条", "应到成员", "members"),
+    MeetingKind("成员代表会议", TWO_THIRDS, TWO_THIRDS, "due", True, "《农村集体经济组织法》第二十八条", "应到代表", "members"),
+    MeetingKind("村民会议", HALF, HALF, "attending", True, "《村民委员会组织法》第二十二条", "应到村民", "villagers"),
+    MeetingKind("村民代表会议", TWO_THIRDS, HALF, "attending", True, "《村民委员会组织法》第二十六条", "应到代表", "villagers"),
     MeetingKind("党员大会", TWO_THIRDS, HALF, "due", False, "四议两公开：党员大会审议", "应到党员"),
     MeetingKind("两委联席会议", HALF, HALF, "due", False, "四议两公开：两委会商议（民主集中制）", "应到委员"),
 ]}
@@ -95,6 +104,11 @@ DECISION_TYPES: dict[str, str] = {
 ALWAYS_NEED_RESOLUTION = frozenset({"disposal", "lease", "pledge", "borrowing", "transfer"})
 SUBJECT_LABELS = {"asset": "资产", "resource": "资源", "contract": "合同"}
 MAX_RESOLUTIONS = 5
+#: the files a deciding meeting is recorded with (attachment kind -> label); others are "other"
+REQUIRED_FILES = {"minutes": "会议纪要", "signin": "签到表"}
+FILE_KINDS = {**REQUIRED_FILES, "other": "其他附件"}
+STATUS_LABELS = {"recorded": "待确认", "confirmed": "已确认", "returned": "已退回"}
+ROLL_LABELS = {"members": "本组织成员名册", "villagers": "本村人口"}
 MAX_PEOPLE = 100_000
 EARLIEST = dt.date(1980, 1, 1)
 
@@ -131,6 +145,35 @@ def rule_text(kind: str) -> str:
     k = MEETING_KINDS[kind]
     base = k.due_label if k.pass_base == "due" else "实到人数"
     return f"{k.label}：{k.due_label}{k.quorum.label}出席方可召开；决议须经{base}{k.pass_rule.label}同意（{k.basis}）。"
+
+
+def roll_problem(kind: str | None, expected: int | None, roll: int | None) -> str | None:
+    """Why `expected` cannot be due at a meeting of `kind` whose roll holds `roll` people, or None
+    (attended <= expected and votes <= attended are checked with the draft)."""
+    k = MEETING_KINDS.get(kind or "")
+    if k is None or k.roll is None or roll is None or expected is None or expected <= roll:
+        return None
+    return f"应到人数（{expected}）超过{ROLL_LABELS[k.roll]}人数（{roll}人），请核对"
+
+
+def missing_files(kind: str | None, have: set[str]) -> dict[str, str]:
+    """field -> why, for the files a deciding meeting must carry that are not in `have` (kinds)."""
+    k = MEETING_KINDS.get(kind or "")
+    if k is None or not k.decides:
+        return {}
+    return {f: f"{k.label}须上传{label}" for f, label in REQUIRED_FILES.items() if f not in have}
+
+
+def confirm_problem(status: str, kind: str, have: set[str], *, approve: bool = True) -> str | None:
+    """Why a meeting cannot be confirmed (`approve`) or returned now, or None: only a recorded one,
+    and a deciding meeting is confirmed only with its minutes and sign-in sheet (`have`: the kinds
+    of file it carries)."""
+    if status != "recorded":
+        return f"该会议{STATUS_LABELS.get(status, status)}，不能再确认或退回"
+    missing = missing_files(kind, have) if approve else {}
+    if missing:
+        return "缺少" + "、".join(REQUIRED_FILES[f] for f in missing) + "，不能确认：请登记人先补充上传"
+    return None
 
 
 # ------------------------------------------------------------------ drafts
@@ -294,10 +337,10 @@ def citation_problem(resolution: Mapping | None, *, decision_type: str, org_id: 
                      what: str | None = None) -> str | None:
     """Why `resolution` cannot be cited by this decision, or None. A resolution can be cited only by
     the decisions it voted: the same organisation, passed, voted at a meeting that may decide, of
-    this decision type (and this subject, when it names one), within its amount limit, and held no
-    later than the act.
+    this decision type (and this subject, when it names one), within its amount limit, held no
+    later than the act, and at a meeting someone other than its recorder has confirmed.
 
-    `resolution`: org_id, passed, decision_type, held_on, and optionally meeting_kind, subject_type,
+    `resolution`: org_id, passed, confirmed, decision_type, held_on, and optionally meeting_kind, subject_type,
     subject_id, amount_limit_fen (see data.meetings.resolution_facts). `what`: the act in Chinese,
     for the message when no resolution is given.
     """
@@ -308,6 +351,8 @@ def citation_problem(resolution: Mapping | None, *, decision_type: str, org_id: 
         return "只能引用本集体经济组织的会议决议"
     if not resolution["passed"]:
         return "该决议未获通过"
+    if not resolution.get("confirmed"):
+        return "该决议所在的会议记录尚未经确认（须由登记人以外的村集体监事长或乡镇确认），暂不能引用"
     kind = MEETING_KINDS.get(resolution.get("meeting_kind") or "")
     if kind is not None and not kind.decides:
         return f"{kind.label}只能商议、审议，其决议不能作为决策依据：须经成员大会或成员代表会议表决"

@@ -118,6 +118,7 @@ class Action(StrEnum):
     TRADE_AWARD = "trade.award"
     # meetings
     MEETING_RECORD = "meeting.record"
+    MEETING_CONFIRM = "meeting.confirm"
     # supervision (预警处置)
     WARNING_ACKNOWLEDGE = "warning.acknowledge"
     WARNING_HANDLE = "warning.handle"
@@ -207,6 +208,10 @@ ACTIONS: dict[Action, Rule] = {
     Action.TRADE_BID: Rule("合同交易", "登记竞价", _HANDLING, "listing"),
     Action.TRADE_AWARD: Rule("合同交易", "确认成交", _HANDLING, "listing"),
     Action.MEETING_RECORD: Rule("会议决策", "登记会议及决议", _HANDLING, "organisation"),
+    Action.MEETING_CONFIRM: Rule(
+        "会议决策", "确认（退回）会议记录", frozenset({"village_supervisor", "township_head", "township_deputy",
+                                               "township_agri_lead"}), "meeting", ("recorded_by_id",),
+        "不能确认本人登记或修改的会议", "会议记录须由村集体监事长或乡镇领导、农经工作负责人确认"),
     Action.WARNING_ACKNOWLEDGE: Rule("监督预警", "签收预警", _H(Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING), "warning",
                                      refusal="缺少权限：签收预警须有业务办理或监督预警权限"),
     Action.WARNING_HANDLE: Rule("监督预警", "办理预警", _H(Perm.BUSINESS_HANDLING, Perm.SUPERVISION_WARNING), "warning",
@@ -239,7 +244,7 @@ ACTIONS: dict[Action, Rule] = {
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
 NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请", "period_close": "该结账记录",
-         "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目",
+         "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目", "meeting": "该会议",
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
          "record": "该记录"}
 

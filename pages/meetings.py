@@ -1,6 +1,7 @@
 """会议管理: the democratic-decision meetings of the user's jurisdiction (成员大会, 成员代表会议,
 两委联席会议, 党员大会…) with attendance checked against the quorum, their resolutions (outcome by
-the rule, not typed), minutes and sign-in sheets, and each record's history."""
+the rule, not typed), minutes and sign-in sheets, each record's history, and the second person
+who confirms a meeting before its resolutions may be cited."""
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -8,7 +9,7 @@ from dash import dcc, html
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
-from domain.meetings import DECISION_TYPES, MAX_RESOLUTIONS, MEETING_KINDS
+from domain.meetings import DECISION_TYPES, FILE_KINDS, MAX_RESOLUTIONS, MEETING_KINDS
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/meetings", name="会议管理", order=15, title="会议管理",
@@ -23,6 +24,9 @@ COLUMNS = [
     {"field": "attendance", "headerName": "实到/应到（出席率）", "minWidth": 170, "maxWidth": 200},
     {"field": "quorum", "headerName": "法定人数", "minWidth": 110, "maxWidth": 130},
     {"field": "outcomes", "headerName": "决议通过/共", "minWidth": 130, "maxWidth": 150},
+    {"field": "status_label", "headerName": "状态", "minWidth": 95, "maxWidth": 110},
+    {"field": "recorded_by", "headerName": "登记人", "minWidth": 120, "maxWidth": 160},
+    {"field": "confirmed_by", "headerName": "确认人", "minWidth": 120, "maxWidth": 160},
     {"field": "region_code", "headerName": "区划代码", "minWidth": 140, "maxWidth": 160},
 ]
 RESOLUTION_COLUMNS = [
@@ -101,7 +105,9 @@ def layout(**_):
                                     options=[{"label": f"{n} 项", "value": n} for n in range(1, MAX_RESOLUTIONS + 1)]),
                "meetings-count"),
         *[_resolution_row(i) for i in range(1, MAX_RESOLUTIONS + 1)],
-        upload_field("meetings-files", "附件（会议纪要、签到表等）"),
+        upload_field("meetings-minutes", "会议纪要（成员大会、成员代表会议、村民（代表）会议必传）"),
+        upload_field("meetings-signin", "签到表（同上必传）"),
+        upload_field("meetings-files", "其他附件（选填）"),
         dbc.Button("登记", id="meetings-submit", color="primary"),
         html.Div(id="meetings-result", className="mt-2"),
     ])
@@ -115,15 +121,31 @@ def layout(**_):
     ])
     edit = html.Div(className="panel", id="meetings-edit-panel", children=[
         html.H2("更正所选会议"),
-        html.P("决议已被引用的，不能更改会议日期、类型，也不能改变其表决结果。", className="muted-note"),
+        html.P("已确认的会议记录不能更改；决议已被引用的，不能更改会议日期、类型，也不能改变其表决结果。",
+               className="muted-note"),
         dcc.Store(id="meetings-edit-target"),
         *_meeting_fields("meetings-edit"),
         dbc.Button("保存更正", id="meetings-edit-submit", color="primary", size="sm"),
         html.Div(id="meetings-edit-result", className="mt-2"),
         html.Hr(),
+        _field("附件类型", dcc.Dropdown(id="meetings-more-kind", clearable=False, value="other",
+                                    options=[{"label": v, "value": k} for k, v in FILE_KINDS.items()]),
+               "meetings-more-kind"),
         upload_field("meetings-more", "补充附件"),
         dbc.Button("上传附件", id="meetings-more-submit", color="secondary", size="sm"),
         html.Div(id="meetings-more-result", className="mt-2"),
+    ])
+    confirm = html.Div(className="panel", id="meetings-confirm-panel", hidden=True, children=[
+        html.H2("确认所选会议记录"),
+        html.P("会议记录须由登记人、修改人以外的村集体监事长或乡镇领导、农经工作负责人核对会议纪要和签到表后确认；"
+               "确认后其决议方可引用，记录不再更改。", className="muted-note"),
+        html.Div(id="meetings-confirm-state", className="small mb-2"),
+        _field("确认意见或退回理由（退回时必填）", dbc.Textarea(id="meetings-confirm-note", maxLength=500, rows=2, size="sm"),
+               "meetings-confirm-note"),
+        html.Div(className="d-flex gap-2", children=[
+            dbc.Button("确认", id="meetings-confirm-submit", color="primary", size="sm", disabled=True),
+            dbc.Button("退回更正", id="meetings-return-submit", color="secondary", size="sm", disabled=True)]),
+        html.Div(id="meetings-confirm-result", className="mt-2"),
     ])
     return html.Div([
         dcc.Store(id="meetings-refresh", data=0),
@@ -132,7 +154,7 @@ def layout(**_):
             data_grid("meetings-grid", COLUMNS, selectable=True, height="380px"),
         ]),
         html.Div(className="row g-3", children=[
-            html.Div(className="col-xl-7", children=[detail, edit]),
+            html.Div(className="col-xl-7", children=[detail, confirm, edit]),
             html.Div(className="col-xl-5", children=form),
         ]),
     ])

@@ -253,7 +253,7 @@ def _resolution(env, decision_type: str, days_ago: int = 10, **extra) -> int:
 
     with transaction(env.url) as s:
         m = Meeting(org_id=env.org_id, region_code=env.village, kind="成员代表会议", title="测试议题",
-                    held_on=TODAY - dt.timedelta(days=days_ago), expected=30, attended=25)
+                    held_on=TODAY - dt.timedelta(days=days_ago), expected=30, attended=25, status="confirmed")
         s.add(m)
         s.flush()
         r = Resolution(meeting_id=m.id, org_id=env.org_id, number=f"决-{next(_seq)}", subject="测试事项",
@@ -540,13 +540,36 @@ def _award(env, role, ctx):
 def _meeting(env, role, ctx):
     from callbacks import meetings
 
-    return env.post(role, meetings.submit, {
+    return env.post(role, meetings.submit, {  # the village's roll holds 8 members
         "meetings-submit": 1, "meetings-org": env.org_id, "meetings-kind": "成员代表会议", "meetings-title": ctx["title"],
-        "meetings-date": (TODAY - dt.timedelta(days=1)).isoformat(), "meetings-expected": 30, "meetings-attended": 25,
+        "meetings-date": (TODAY - dt.timedelta(days=1)).isoformat(), "meetings-expected": 8, "meetings-attended": 7,
         "meetings-agenda": "审议年度财务计划", "meetings-count": 1, "meetings-r1-number": f"决-{next(_seq)}",
-        "meetings-r1-subject": "年度财务计划", "meetings-r1-type": "plan", "meetings-r1-for": 22, "meetings-r1-against": 2,
-        "meetings-r1-abstain": 1, ("meetings-files", "contents"): [PDF], ("meetings-files", "filename"): ["会议纪要.pdf"],
-        "meetings-refresh": 0})
+        "meetings-r1-subject": "年度财务计划", "meetings-r1-type": "plan", "meetings-r1-for": 6, "meetings-r1-against": 1,
+        "meetings-r1-abstain": 0, ("meetings-minutes", "contents"): [PDF], ("meetings-minutes", "filename"): ["会议纪要.pdf"],
+        ("meetings-signin", "contents"): [PDF], ("meetings-signin", "filename"): ["签到表.pdf"], "meetings-refresh": 0})
+
+
+def _recorded_meeting(env) -> dict:
+    """A representatives' meeting of the village recorded by its secretary, with minutes and sign-in sheet."""
+    from data import meetings
+    from domain import meetings as rules
+
+    d = rules.MeetingDraft(kind="成员代表会议", title=f"待确认会议{next(_seq)}", held_on=TODAY - dt.timedelta(days=2),
+                           expected=8, attended=7, agenda="审议年度财务计划")
+    r = rules.ResolutionDraft(number=f"决-{next(_seq)}", subject="年度财务计划", decision_type="plan", votes_for=6)
+    files = {"minutes": [("会议纪要.pdf", b"%PDF-1.4 test")], "signin": [("签到表.pdf", b"%PDF-1.4 test")]}
+    mid = meetings.record(env.url, env.settings.audit_key, env.demo("demo-secretary"), env.org_id, d, [r], TODAY, files)
+    return {"id": mid, "version": row(env, _m("Meeting"), mid, "version")[0]}
+
+
+@driver(Action.MEETING_CONFIRM, prepare=_recorded_meeting,
+        state=lambda env, ctx: row(env, _m("Meeting"), ctx["id"], "status", "version", "confirmed_by_id"))
+def _confirm_meeting(env, role, ctx):
+    from callbacks import meetings
+
+    return env.post(role, meetings.decide, {"meetings-confirm-submit": 1, "meetings-edit-target": ctx,
+                                            "meetings-confirm-note": "纪要、签到表核对无误", "meetings-refresh": 0},
+                    clicked="meetings-confirm-submit")
 
 
 # ---------------------------------------------------------------- supervision (预警处置)

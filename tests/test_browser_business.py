@@ -54,7 +54,7 @@ def test_trading005_listing_form_lists_a_resource_with_its_resolution(served, pa
         org = s.get(CollectiveOrg, resource["org_id"])
         held = clock.today() - dt.timedelta(days=10)
         m = Meeting(org_id=org.id, region_code=org.region_code, kind="成员代表会议", title="浏览器测试会议",
-                    held_on=held, expected=30, attended=25, agenda="资源出租")
+                    held_on=held, expected=30, attended=25, agenda="资源出租", status="confirmed")
         s.add(m)
         s.flush()
         s.add(Resolution(meeting_id=m.id, org_id=org.id, number="决议〔2026〕浏览器1号", subject="资源公开出租",

@@ -67,7 +67,8 @@ def test_contracts019_contract_form_signs_a_contract_with_its_scan(served, page_
                        contracted=False)
         s.add(res)
         m = Meeting(org_id=org.id, region_code=org.region_code, kind="成员代表会议", title="浏览器测试会议",
-                    held_on=today - dt.timedelta(days=10), expected=30, attended=25, agenda="集体土地发包")
+                    held_on=today - dt.timedelta(days=10), expected=30, attended=25, agenda="集体土地发包",
+                    status="confirmed")
         s.add(m)
         s.flush()
         s.add(Resolution(meeting_id=m.id, org_id=org.id, number="决议〔2026〕合同1号", subject="集体土地公开发包",

@@ -19,7 +19,7 @@ from domain import meetings as rules
 from domain.permissions import OutOfScope, PermissionDenied
 from tests.conftest import TODAY
 from tests.support import business
-from tests.support.business import actor, own_database, stranger
+from tests.support.business import MEETING_FILES, actor, confirm, enrol, own_database, stranger
 from tests.support.http import app_on, call_as, outputs, text
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -27,8 +27,11 @@ YESTERDAY = TODAY - dt.timedelta(days=1)
 
 @pytest.fixture(scope="module")
 def sqlite_settings(tmp_path_factory):
-    """A database of its own: these tests write meetings, resolutions and asset acts."""
-    return own_database(tmp_path_factory, "meetings")
+    """A database of its own: these tests write meetings, resolutions and asset acts; the demo
+    village's roll holds 60 members (a meeting calls no more than the roll holds)."""
+    settings = own_database(tmp_path_factory, "meetings")
+    enrol(settings, own_org(settings, actor(settings, "demo-secretary")), 60)
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +60,8 @@ def res(number, decision_type="disposal", votes_for=20, against=0, abstain=0, li
                                  votes_against=against, votes_abstain=abstain, amount_limit=limit)
 
 
-def record(settings, who, org_id, d, rows, uploads=None) -> int:
-    return meetings.record(settings.database_url, settings.audit_key, who, org_id, d, rows, TODAY, uploads)
+def record(settings, who, org_id, d, rows, files=MEETING_FILES) -> int:
+    return meetings.record(settings.database_url, settings.audit_key, who, org_id, d, rows, TODAY, files)
 
 
 # ------------------------------------------------------------------ the rules alone
@@ -106,7 +109,7 @@ def test_meetings003_a_draft_reports_every_problem_at_once():
 
 def test_meetings004_citation_problem_says_why():
     good = {"org_id": 1, "passed": True, "decision_type": "payment", "held_on": YESTERDAY, "meeting_kind": "成员大会",
-            "amount_limit_fen": 5_000_000}
+            "amount_limit_fen": 5_000_000, "confirmed": True}
     ok = dict(decision_type="payment", org_id=1, on_date=TODAY)
     assert rules.citation_problem(good, **ok, amount_fen=5_000_000) is None
     assert "上限" in rules.citation_problem(good, **ok, amount_fen=5_000_001)
@@ -116,6 +119,7 @@ def test_meetings004_citation_problem_says_why():
     assert "另一项资产" in rules.citation_problem({**good, "subject_type": "asset", "subject_id": 7}, **ok,
                                                  subject_type="asset", subject_id=8)
     assert "须引用" in rules.citation_problem(None, **ok)
+    assert "尚未经确认" in rules.citation_problem({**good, "confirmed": False}, **ok)
     assert rules.requires_resolution("disposal") and rules.requires_resolution("payment", 5_000_000, 5_000_000)
     assert not rules.requires_resolution("payment", 4_999_999, 5_000_000)
 
@@ -168,7 +172,7 @@ def test_meetings007_bad_meetings_are_refused_and_nothing_is_written(sqlite_sett
     org = own_org(sqlite_settings, secretary)
     before = counts(sqlite_settings)
     with pytest.raises(AccountError) as exc:
-        record(sqlite_settings, secretary, org, draft(**change), rows, [("签到表.pdf", b"%PDF sign-in sheet")])
+        record(sqlite_settings, secretary, org, draft(**change), rows)
     assert message in exc.value.errors[field]
     assert counts(sqlite_settings) == before  # not the meeting, not a resolution, not the file, not a log line
 
@@ -179,7 +183,7 @@ def test_meetings008_a_bad_file_or_a_used_number_refuses_the_whole_record(sqlite
     record(sqlite_settings, secretary, org, draft(), [res("决〔2026〕D1")])
     before = counts(sqlite_settings)
     with pytest.raises(AccountError) as exc:
-        record(sqlite_settings, secretary, org, draft(), [res("决〔2026〕D1")], [("病毒.exe", b"MZ")])
+        record(sqlite_settings, secretary, org, draft(), [res("决〔2026〕D1")], {**MEETING_FILES, "other": [("病毒.exe", b"MZ")]})
     assert "已有编号" in exc.value.errors["r1.number"] and "只能上传" in exc.value.errors["attachments"]
     assert counts(sqlite_settings) == before
 
@@ -230,6 +234,7 @@ def test_meetings011_a_lease_resolution_cannot_be_cited_for_a_disposal(sqlite_se
     org = asset["org_id"]
 
     def resolution_of(mid):
+        confirm(sqlite_settings, mid)
         return meetings.meeting(url, secretary, mid)["resolutions"][0]["id"]
 
     lease = resolution_of(record(sqlite_settings, secretary, org, draft(),
@@ -254,22 +259,23 @@ def test_meetings011_a_lease_resolution_cannot_be_cited_for_a_disposal(sqlite_se
     assert lease not in {r["id"] for r in meetings.citable(url, secretary, org, "disposal")}
     assert committees not in {r["id"] for r in meetings.citable(url, secretary, org)}
     assert assets.act(url, key, secretary, asset["id"], "dispose", disposal, TODAY, asset["version"], TODAY) == "disposed"
-    # once cited, the meeting's date and the resolution's outcome are settled
+    # confirmed (and now cited), the meeting is settled
     mid = meetings.list_resolutions(url, secretary, org)[0]["meeting_id"]
     m = meetings.meeting(url, secretary, mid)
-    assert m["resolutions"][0]["cited"] == 1
-    for change, field in (({"held_on": YESTERDAY - dt.timedelta(days=3)}, "held_on"),
-                          ({"expected": 31, "attended": 21}, "attended")):
+    assert m["resolutions"][0]["cited"] == 1 and m["status"] == "confirmed"
+    for change in ({"held_on": YESTERDAY - dt.timedelta(days=3)}, {"expected": 31, "attended": 21}, {"title": "改名"}):
         with pytest.raises(AccountError) as exc:
             meetings.update(url, key, secretary, mid, m["version"], draft(**change), TODAY)
-        assert "已被引用" in exc.value.errors[field]
+        assert exc.value.errors == {"_": "该会议记录已经确认，不能再修改"}
+    with pytest.raises(AccountError, match="已经确认"):
+        meetings.add_files(url, key, secretary, mid, [("补充.pdf", b"%PDF-1.4 more")])
 
 
 def test_meetings012_files_are_kept_with_their_checksum(sqlite_settings):
     secretary = actor(sqlite_settings, "demo-secretary")
     minutes, sheet = b"%PDF-1.4 minutes of the meeting", b"\x89PNG sign-in sheet"
     mid = record(sqlite_settings, secretary, own_org(sqlite_settings, secretary), draft(),
-                 [res("决〔2026〕F1")], [("会议纪要.pdf", minutes), ("签到表.png", sheet)])
+                 [res("决〔2026〕F1")], {"minutes": [("会议纪要.pdf", minutes)], "signin": [("签到表.png", sheet)]})
     files = meetings.meeting(sqlite_settings.database_url, secretary, mid)["files"]
     assert [(f["filename"], f["sha256"]) for f in files] == [("会议纪要.pdf", hashlib.sha256(minutes).hexdigest()),
                                                              ("签到表.png", hashlib.sha256(sheet).hexdigest())]
@@ -339,9 +345,12 @@ def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_
     def submit(client, **change):
         values = {**fields, **change}
         state = [{"id": k, "property": "value", "value": values.get(k)} for k in FORM]
-        state += [{"id": "meetings-files", "property": "contents", "value": None},
-                  {"id": "meetings-files", "property": "filename", "value": None},
-                  {"id": "meetings-refresh", "property": "data", "value": 0}]
+        pdf = "data:application/pdf;base64,JVBERi0xLjQgdGVzdA=="
+        for upload, name in (("meetings-minutes", "会议纪要.pdf"), ("meetings-signin", "签到表.pdf"),
+                             ("meetings-files", None)):
+            state += [{"id": upload, "property": "contents", "value": [pdf] if name else None},
+                      {"id": upload, "property": "filename", "value": [name] if name else None}]
+        state += [{"id": "meetings-refresh", "property": "data", "value": 0}]
         return call_as(client, app, callbacks.meetings.submit,
                     [{"id": "meetings-submit", "property": "n_clicks", "value": 1}], state)
 
@@ -362,7 +371,8 @@ def test_meetings014_recording_and_correcting_through_the_callbacks(app, client_
         assert s.scalar(select(AuditLog.type).order_by(AuditLog.id.desc())) == "permission_denied"
     before = after
     ok = text(outputs(submit(secretary))["meetings-result"]["children"])
-    assert ok.startswith("已登记会议 #") and ok.endswith("表决结果：决〔2026〕CB1 通过；决〔2026〕CB2 未通过。")  # 29 < 2/3 of 45
+    assert ok.startswith("已登记会议 #") and "表决结果：决〔2026〕CB1 通过；决〔2026〕CB2 未通过。" in ok  # 29 < 2/3 of 45
+    assert ok.endswith("会议记录待监事长或乡镇确认后，其决议方可引用。")
     assert counts(sqlite_settings)[:2] == (before[0] + 1, before[1] + 2)
 
     rows = outputs(call_as(secretary, app, callbacks.meetings.load,

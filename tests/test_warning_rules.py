@@ -522,3 +522,35 @@ def test_rules036_ledger_frames_by_index_equal_those_by_joins():
                            vouchers.with_columns(pl.col("voucher_id") * 10**9))
     assert sparse["payment_lines"]["voucher_id"].to_list() == [5 * 10**9]
     assert by_index["payment_lines"]["voucher_id"].to_list() == [5]
+
+
+def _decision(rid=1, recorded=7, confirmed=8, **kw):
+    return {"resolution_id": rid, "meeting_id": 10 + rid, "org_id": ORG1, "region_code": V1, "number": f"决-{rid}",
+            "decision_type": "payment", "passed": True, "held_on": D(2026, 5, 1), "recorded_by_id": recorded,
+            "confirmed_by_id": confirmed, **kw}
+
+
+def _citing(rid=1, by=9, record_type="payment_request", record_id=31):
+    return {"record_type": record_type, "record_id": record_id, "region_code": V1, "resolution_id": rid,
+            "cited_by_id": by}
+
+
+USERS = [{"user_id": 7, "username": "cun-shuji"}, {"user_id": 8, "username": "jianshizhang"},
+         {"user_id": 9, "username": "baozhangyuan"}]
+
+
+def test_rules037_same_person_records_confirms_or_cites_a_resolution():
+    # the near miss: three people (recorded by 7, confirmed by 8, cited by 9), and a migrated meeting nobody recorded
+    assert run("same_person_decision", frames(resolutions=[_decision(), _decision(2, None, None)],
+                                              citations=[_citing(), _citing(2, None, "asset_event", 5)],
+                                              users=USERS)) == []
+    [w] = run("same_person_decision", frames(resolutions=[_decision()], citations=[_citing(by=7)], users=USERS))
+    assert (w.subject_type, w.subject_id, w.region_code, w.org_id) == ("resolution", 1, V1, ORG1)
+    assert w.title == "决议 决-1：cun-shuji登记会议又引用其决议办理收付款申请"
+    assert w.evidence["citing"] == [{"type": "payment_request", "id": 31, "by_id": 7}]
+    [w] = run("same_person_decision", frames(resolutions=[_decision(confirmed=7)], users=USERS))
+    assert w.title == "决议 决-1：cun-shuji登记并确认了会议" and w.fingerprint == "same_person_decision:resolution:1:"
+    [w] = run("same_person_decision", frames(resolutions=[_decision()], users=USERS,
+                                             citations=[_citing(by=8, record_type="contract", record_id=4)]))
+    assert "jianshizhang确认会议又引用其决议办理合同" in w.title
+    assert RULES["same_person_decision"].severity == 3 and RULES["same_person_decision"].area == "meetings"

@@ -25,6 +25,7 @@ from domain import clock
 from settings import Settings
 
 from .business import business_frames
+from .meetings import fit_to_roll, plant_same_person, with_people
 from .ledger import Ledger, generate_ledger
 from .orgs import org_frames
 from .payments import payment_frames
@@ -149,6 +150,8 @@ def demo_frames(rng: np.random.Generator, province: int, villages: pl.DataFrame,
     planted = {**ledger.planted, **paying.pop("planted")}
     requests = paying.pop("payment_requests")
     frames.update(paying)
+    fit_to_roll(frames)
+    planted["same_person_decision"] = plant_same_person(frames, requests)
     return DemoFrames(ledger, frames, requests, planted, first)
 
 
@@ -182,7 +185,23 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     del made
     log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
         f"{ledger.vouchers.height:,} vouchers")
+    members = frames["members"]
+    first_village = next(u["region_code"] for u in demo_users(settings, villages, None) if u["username"] == "demo-village")
+    org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
+    member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
+    from domain.admin.passwords import hash_password
+
+    pw_hash = hash_password(settings.demo_password)
     for table in TABLE_ORDER:
+        if table == "meetings":  # the users after the members they may be, before the meetings they record
+            with transaction(url) as s:
+                for u in demo_users(settings, villages, member_id):
+                    s.add(User(password_hash=pw_hash, **u))
+            with engine.connect() as c:
+                ids = dict(c.execute(select(User.username, User.id)).all())
+            frames["meetings"] = with_people(frames["meetings"], {
+                "secretary": ids["demo-secretary"], "cashier": ids["demo-village"], "supervisor": ids["demo-supervisor"]},
+                now)
         if table in frames:
             f = frames[table]
             if table in RECORD_TABLES:
@@ -195,17 +214,8 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     log(f"[demo] vouchers written at {time.perf_counter() - t0:.1f}s")
     bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8)))
     log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
-    members = frames["members"]
-    first_village = next(u["region_code"] for u in demo_users(settings, villages, None) if u["username"] == "demo-village")
-    org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
-    member_id = int(members.filter((pl.col("org_id") == org_of_village) & ~pl.col("is_official"))["id"][0])
     generation = uuid.uuid4().hex
-    from domain.admin.passwords import hash_password
-
-    pw_hash = hash_password(settings.demo_password)
     with transaction(url) as s:
-        for u in demo_users(settings, villages, member_id):
-            s.add(User(password_hash=pw_hash, **u))
         meta = dict(scale=scale, seed=settings.demo_seed, generation=generation, province=settings.province,
                     villages=nv, ledger_lines=ledger.lines.height, end_period=end_period, today=today.isoformat(),
                     generated_at=now.isoformat())

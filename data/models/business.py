@@ -168,7 +168,14 @@ class Meeting(Record, Base):
     expected: Mapped[int] = mapped_column(Integer)
     attended: Mapped[int] = mapped_column(Integer)
     agenda: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (CheckConstraint("attended >= 0 AND attended <= expected", name="attendance"),)
+    #: recorded -> confirmed (by someone other than who recorded or changed it) | returned (to correct)
+    status: Mapped[str] = mapped_column(String(12), default="recorded", server_default="recorded")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (CheckConstraint("attended >= 0 AND attended <= expected", name="attendance"),
+                      CheckConstraint("status IN ('recorded', 'confirmed', 'returned')", name="status"))
 
 
 class Resolution(Record, Base):

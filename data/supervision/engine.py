@@ -66,8 +66,18 @@ _SQL = {
                  "p.resolution_id, b.kind AS money_kind FROM payment_requests p "
                  "JOIN bank_accounts b ON b.id = p.bank_account_id{w}", "p.region_code"),
     "resolutions": ("SELECT r.id AS resolution_id, r.org_id, r.decision_type, r.subject_type, r.subject_id, "
-                    "r.amount_limit_fen, r.passed, m.held_on FROM resolutions r "
-                    "JOIN meetings m ON m.id = r.meeting_id{w}", "m.region_code"),
+                    "r.amount_limit_fen, r.passed, m.held_on, r.meeting_id, m.region_code, r.number, m.recorded_by_id, "
+                    "m.confirmed_by_id FROM resolutions r JOIN meetings m ON m.id = r.meeting_id{w}", "m.region_code"),
+    "citations": ("SELECT c.record_type, c.record_id, c.region_code, c.resolution_id, c.cited_by_id FROM ("
+                  "SELECT 'payment_request' AS record_type, id AS record_id, region_code, resolution_id, "
+                  "requested_by_id AS cited_by_id FROM payment_requests WHERE resolution_id IS NOT NULL UNION ALL "
+                  "SELECT 'asset_event', id, region_code, resolution_id, by_id FROM asset_events "
+                  "WHERE resolution_id IS NOT NULL UNION ALL "
+                  "SELECT 'contract', id, region_code, resolution_id, collected_by_id FROM contracts "
+                  "WHERE resolution_id IS NOT NULL UNION ALL "
+                  "SELECT 'trade_listing', id, region_code, resolution_id, collected_by_id FROM trade_listings "
+                  "WHERE resolution_id IS NOT NULL) c{w}", "c.region_code"),
+    "users": ("SELECT id AS user_id, username FROM users", "region_code"),
     "asset_acts": ("SELECT e.id, e.asset_id, a.org_id, e.region_code, e.date, e.kind, e.original_value_fen, "
                    "e.amount_fen, e.resolution_id FROM asset_events e JOIN assets a ON a.id = e.asset_id "
                    "WHERE e.kind IN ('disposal', 'lease', 'pledge'){a}", "e.region_code"),
@@ -92,6 +102,7 @@ _SQL = {
 #: the table whose size decides whether a frame is read in bulk (a child process on SQLite) or in process
 _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_lines": "voucher_lines",
           "ledger_arap_lines": "voucher_lines", "payments": "payment_requests", "resolutions": "resolutions",
+          "citations": "payment_requests", "users": "users",
           "asset_acts": "asset_events", "contracts": "contracts", "instalments": "contract_instalments",
           "receipts": "contract_receipts", "listings": "trade_listings", "leases": "contracts",
           "officials": "members", "annual_checks": "annual_checks"}

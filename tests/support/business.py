@@ -1,6 +1,7 @@
 """Helpers of the business-area tests (assets, resources, contracts, trading, meetings): a database
-of the module's own, the demo users as data-layer `Actor`s, a resolution to cite, and a caller of
-the same role from another county (whose every write must be refused and write nothing)."""
+of the module's own, the demo users as data-layer `Actor`s, a resolution to cite, a member roll
+large enough for the meetings a test records, and a caller of the same role from another county
+(whose every write must be refused and write nothing)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,13 +9,15 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from data.db import transaction
-from data.models import CollectiveOrg, Meeting, Resolution, User
+from data.models import CollectiveOrg, Meeting, Member, Resolution, User
 from domain.admin import passwords
 from domain.permissions import Actor, Scope, role_perms
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from tests.conftest import PASSWORD, TODAY, make_settings
 
 GOOD_ID = "11010519491231002X"  # a resident ID with a valid check digit
+#: the minutes and the sign-in sheet a deciding meeting is recorded with
+MEETING_FILES = {"minutes": [("会议纪要.pdf", b"%PDF-1.4 minutes")], "signin": [("签到表.pdf", b"%PDF-1.4 sign-in sheet")]}
 USCC = "91350100M000100Y43"  # a unified social credit code with a valid check digit
 
 
@@ -59,11 +62,32 @@ def user_at(settings, username: str, role: str, region: int) -> Actor:
     return actor(settings, username)
 
 
+def enrol(settings, org_id: int, at_least: int = 60) -> int:
+    """Members on the organisation's roll until it holds `at_least` (the generated test villages
+    keep a handful): a meeting may call no more than the roll holds. Returns the roll's size."""
+    with transaction(settings.database_url) as s:
+        have = s.scalar(select(func.count()).select_from(Member).where(Member.org_id == org_id))
+        for i in range(have, at_least):
+            s.add(Member(org_id=org_id, name=f"成员{i + 1}", id_number=GOOD_ID, shares=1))
+        return max(have, at_least)
+
+
+def confirm(settings, meeting_id: int, username: str = "demo-supervisor") -> None:
+    """The meeting confirmed by `username` (by default the demo village's supervisory chair)."""
+    from data import meeting_confirmation
+
+    with transaction(settings.database_url) as s:
+        version = s.get(Meeting, meeting_id).version
+    meeting_confirmation.confirm(settings.database_url, settings.audit_key, actor(settings, username), meeting_id,
+                                 version)
+
+
 def resolution(settings, org_id: int, region: int, decision_type: str, held_on: dt.date, passed: bool = True) -> int:
-    """A resolution of `decision_type` voted at a members' representatives meeting on `held_on`."""
+    """A resolution of `decision_type` voted at a members' representatives meeting on `held_on`,
+    confirmed (written directly, as a migrated meeting confirmed outside the platform)."""
     with transaction(settings.database_url) as s:
         m = Meeting(org_id=org_id, region_code=region, kind="成员代表会议", title="资产处置议题", held_on=held_on,
-                    expected=30, attended=25)
+                    expected=30, attended=25, status="confirmed")
         s.add(m)
         s.flush()
         r = Resolution(meeting_id=m.id, org_id=org_id, number=f"决-{decision_type}", subject="处置旧办公设备",

@@ -90,19 +90,23 @@ def approved_request(settings, request_date: dt.date, approved_on: dt.date, **ch
 
 def payment_resolution(settings, number: str, limit: str | None = None, held_on: dt.date | None = None,
                        decision_type: str = "payment", kind: str = "成员代表会议") -> int:
-    """A resolution of the demo village voted at a deciding meeting (30 due, 25 attend, 24 for):
-    recorded by its secretary through data.meetings.record. Returns the resolution's id."""
+    """A resolution of the demo village voted at a meeting (30 due, 25 attend, 24 for): recorded
+    with its minutes and sign-in sheet by its secretary through data.meetings.record and
+    confirmed by its supervisory chair. Returns the resolution's id."""
     from data import meetings
     from data.models import Resolution
     from domain import meetings as meeting_rules
+    from tests.support.business import MEETING_FILES, confirm, enrol
 
     secretary = actor(settings, "demo-secretary")
     org_id, _ = village_org(settings, secretary.scope.root)
+    enrol(settings, org_id, 30)
     d = meeting_rules.MeetingDraft(kind=kind, title=f"{number}审议会议", held_on=held_on or TODAY - dt.timedelta(days=5),
                                    expected=30, attended=25, agenda="审议村部道路硬化工程款支付")
     r = meeting_rules.ResolutionDraft(number=number, subject="村部道路硬化工程款支付", decision_type=decision_type,
                                       votes_for=24, votes_against=1, amount_limit=limit)
-    meetings.record(settings.database_url, settings.audit_key, secretary, org_id, d, [r], TODAY)
+    confirm(settings, meetings.record(settings.database_url, settings.audit_key, secretary, org_id, d, [r], TODAY,
+                                      MEETING_FILES))
     with transaction(settings.database_url) as s:
         return s.scalar(select(Resolution.id).where(Resolution.org_id == org_id, Resolution.number == number))
 

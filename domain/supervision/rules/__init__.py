@@ -28,7 +28,7 @@ from .funds import (
     check_cash_not_deposited, check_cash_over_limit, check_cash_payment_to_org, check_cash_sitting_payment,
     check_duplicate_payment, check_official_counterparty,
 )
-from .decisions import check_no_resolution, check_paid_before_approval
+from .decisions import check_no_resolution, check_paid_before_approval, check_same_person_decision
 from .contracts import (
     check_contract_expired_active, check_contract_expiring, check_contract_signed_after_start,
     check_instalment_overdue, check_supplier_registered_after_contract,
@@ -74,6 +74,7 @@ CASH_ART = "《农村集体经济组织财务制度》《农村集体经济组�
 DECISION_ART = "四议两公开（村级重大事项民主决策）；《农村集体经济组织财务制度》；吉林规则第三条"
 CONTRACT_ART = "农村集体经济合同管理规定；吉林规则第三条（合同管理）、第四十一条"
 ARAP_ART = "《农村集体经济组织会计制度》应收款、应付款核算；清产核资（往来款项清理）"
+SEPARATION_ART = "四议两公开（决议须经会议表决并由登记人以外的人员确认）；不相容岗位相分离（内部控制）；吉林规则第三条"
 ASSET_CHECK_ART = "农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）；吉林规则第二十六条"
 
 _RULES: list[Rule] = [
@@ -93,6 +94,9 @@ _RULES: list[Rule] = [
          {"default_threshold_fen": 5_000_000, "borrowing_window_days": 365},
          check_no_resolution, ("orgs", "payments", "resolutions", "asset_acts", "contracts", "borrowings"),
          "达到本组织决策限额的付款、出租（发包）、转让合同和借款，以及每一项资产处置、出租、抵押，没有引用此前通过的同类会议决议。"),
+    Rule("same_person_decision", "同一人登记、确认或引用会议决议", SEPARATION_ART, 3, "meetings", {},
+         check_same_person_decision, ("resolutions", "citations", "users"),
+         "会议记录的登记人与确认人为同一人，或登记人、确认人又以该会议的决议为依据录入付款申请、资产处置（出租、抵押）、合同或交易挂牌。"),
     Rule("contract_expired_active", "合同已到期仍在履行或仍有欠款", CONTRACT_ART, 2, "contracts", {},
          check_contract_expired_active, ("contracts", "instalments", "receipts"),
          "合同到期后仍标记为履行中、到期后仍在收款，或到期时仍有未收清的款项。"),

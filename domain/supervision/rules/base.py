@@ -49,7 +49,11 @@ FRAME_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                  "counterparty_name": STR, "counterparty_id_type": STR, "counterparty_id": STR, "request_date": DATE,
                  "approved_on": DATE, "paid_on": DATE, "status": STR, "resolution_id": I64, "money_kind": STR},
     "resolutions": {"resolution_id": I64, "org_id": I64, "decision_type": STR, "subject_type": STR, "subject_id": I64,
-                    "amount_limit_fen": I64, "passed": BOOL, "held_on": DATE},
+                    "amount_limit_fen": I64, "passed": BOOL, "held_on": DATE, "meeting_id": I64, "region_code": I64,
+                    "number": STR, "recorded_by_id": I64, "confirmed_by_id": I64},
+    # who entered each record that cites a resolution (payment requests, asset acts, contracts, listings)
+    "citations": {"record_type": STR, "record_id": I64, "region_code": I64, "resolution_id": I64, "cited_by_id": I64},
+    "users": {"user_id": I64, "username": STR},
     "asset_acts": {"id": I64, "asset_id": I64, "org_id": I64, "region_code": I64, "date": DATE, "kind": STR,
                    "original_value_fen": I64, "amount_fen": I64, "resolution_id": I64},
     "contracts": {"id": I64, "org_id": I64, "region_code": I64, "number": STR, "kind": STR, "counterparty": STR,

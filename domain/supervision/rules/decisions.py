@@ -1,4 +1,5 @@
-"""四议两公开: major decisions without a resolution, payments before approval."""
+"""四议两公开: major decisions without a resolution, payments before approval, and a resolution
+recorded, confirmed or cited by the same person."""
 from __future__ import annotations
 
 import datetime as dt
@@ -112,4 +113,43 @@ def check_paid_before_approval(f: Frames, p: Mapping, today: dt.date) -> list[Fi
                                  "request_date": iso_date(r["request_date"]), "approved_on": iso_date(r["approved_on"]),
                                  "held_on": iso_date(r["held_on"]), "resolution_id": r["resolution_id"],
                                  "amount_fen": r["amount_fen"]}))
+    return out
+
+
+CITING_LABELS = {"payment_request": "收付款申请", "asset_event": "资产处置、出租或抵押", "contract": "合同",
+                 "trade_listing": "产权交易挂牌"}
+
+
+def check_same_person_decision(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
+    """A resolution whose meeting was recorded and confirmed by one person, or that is cited (a
+    payment request, asset act, contract or listing entered) by the person who recorded or
+    confirmed its meeting: the two people of 四议两公开 were one. A person is a user id; a meeting
+    nobody recorded or confirmed through the platform (no id) is not a match."""
+    res = f["resolutions"].select("resolution_id", "meeting_id", "org_id", "region_code", "number", "recorded_by_id",
+                                  "confirmed_by_id")
+    names = dict(zip(f["users"]["user_id"].to_list(), f["users"]["username"].to_list()))
+    who = lambda uid: names.get(uid, f"用户#{uid}")
+    same = res.filter(pl.col("recorded_by_id").is_not_null() & (pl.col("recorded_by_id") == pl.col("confirmed_by_id")))
+    cited = (f["citations"].select("resolution_id", "record_type", "record_id", "cited_by_id")
+             .join(res, on="resolution_id")
+             .filter(pl.col("cited_by_id").is_not_null()
+                     & ((pl.col("cited_by_id") == pl.col("recorded_by_id"))
+                        | (pl.col("cited_by_id") == pl.col("confirmed_by_id")))))
+    found: dict[int, dict] = {}
+    for r in same.iter_rows(named=True):
+        found.setdefault(r["resolution_id"], {"row": r, "why": [], "records": []})["why"].append(
+            f"{who(r['recorded_by_id'])}登记并确认了会议")
+    for r in cited.sort("record_type", "record_id").iter_rows(named=True):
+        item = found.setdefault(r["resolution_id"], {"row": r, "why": [], "records": []})
+        step = "登记" if r["cited_by_id"] == r["recorded_by_id"] else "确认"
+        item["why"].append(f"{who(r['cited_by_id'])}{step}会议又引用其决议办理{CITING_LABELS.get(r['record_type'], '')}")
+        item["records"].append({"type": r["record_type"], "id": r["record_id"], "by_id": r["cited_by_id"]})
+    out = []
+    for rid, item in sorted(found.items()):
+        r = item["row"]
+        why = "；".join(dict.fromkeys(item["why"]))
+        out.append(make_finding("same_person_decision", r, "resolution", rid, f"决议 {r['number']}：{why}",
+                                {"resolution_id": rid, "meeting_id": r["meeting_id"],
+                                 "recorded_by_id": r["recorded_by_id"], "confirmed_by_id": r["confirmed_by_id"],
+                                 "citing": item["records"][:20]}))
     return out
