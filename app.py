@@ -56,7 +56,9 @@ def shell(cfg: Settings):
     user = _signed_in_user()
     who = (html.Span([html.Span(user.display_name, className="me-2 fw-semibold", id="user-name"),
                       html.Span(user.role_label, className="badge bg-light text-dark me-3", id="user-role"),
-                      html.A("退出", href="/logout", className="btn btn-sm btn-outline-light", id="logout")])
+                      # signing out is a POST from our own page (a link elsewhere cannot sign anyone out)
+                      html.Form(html.Button("退出", type="submit", className="btn btn-sm btn-outline-light",
+                                            id="logout"), action="/logout", method="post", className="d-inline")])
            if user else html.Span())
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),

@@ -117,7 +117,7 @@ def test_security005_session_cookie_flags_and_new_id_at_sign_in(app):
     cookie = resp.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     first = c.get_cookie("nj_session").value
-    c.get("/logout")
+    c.post("/logout")
     login(c, "demo-province")
     assert c.get_cookie("nj_session").value != first
 
@@ -125,7 +125,7 @@ def test_security005_session_cookie_flags_and_new_id_at_sign_in(app):
 def test_security006_sign_out_ends_the_session_on_the_server(app):
     c = sign_in(app.server, "demo-province")
     stolen = c.get_cookie("nj_session").value
-    c.get("/logout")
+    c.post("/logout")
     thief = app.server.test_client()
     thief.set_cookie("nj_session", stolen)
     assert thief.get("/cockpit").status_code == 302
