@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         suppress_callback_exceptions=False, update_title=None,
     )
     app.layout = lambda: shell(settings)
+    server.extensions["platform.strip_path"] = app.strip_relative_path  # the router's own (server/guard.py)
     import callbacks  # noqa: F401 - records every page's callbacks
     from server.callbacks import register_all
 
