@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from data.db import upgrade
 
     upgrade(settings.database_url)  # the schema follows the code: pending migrations run at start
+    from data.admin.audit_log import use_head_file
+
+    use_head_file(settings.database_url, settings.data_dir)  # the security log's signed head
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,
@@ -91,9 +94,11 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     init_guard(server)
+    from server.exports import init_exports
     from server.files import init_files
 
     init_files(server)
+    init_exports(server)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",

@@ -263,18 +263,6 @@ def init_auth(server: Flask) -> LoginManager:
     def health():
         return jsonify(status="ok")
 
-    @server.route("/api/export-log", methods=["POST"])
-    def export_log():
-        """The browser reports a chart downloaded as PNG (assets/export-log.js); the guard has
-        already required a signed-in session, our own origin and JSON."""
-        if not getattr(current_user, "is_authenticated", False):
-            return jsonify(error="请先登录"), 401
-        body = request.get_json(silent=True) or {}
-        what = str(body.get("what") or "图表")[:100]
-        page = str(body.get("page") or "")[:200]
-        log_event("export", f"导出图表PNG：{what}", "success", detail={"what": what, "page": page, "format": "png"})
-        return jsonify(status="ok")
-
     def render(error=None, username="", status=200, nxt="/", otp=False):
         cfg = current_app.config["PLATFORM_SETTINGS"]
         from domain.regions import SUPPORTED_PROVINCES
