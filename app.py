@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from server.callbacks import register_all
 
     register_all(app)
+    server.extensions["platform.csp_hashes"] = app.csp_hashes  # the index page's own inline scripts
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
         from data.supervision.engine import start_schedule
         from domain import clock

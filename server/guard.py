@@ -157,11 +157,40 @@ def init_guard(server: Flask) -> None:
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Content-Security-Policy",
-                     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-                     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-                     "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
-                     "form-action 'self'")
+        h.setdefault("Content-Security-Policy", content_security_policy(resp))
         if resp.mimetype == "text/html" or request.path.startswith("/_dash"):
             h.setdefault("Cache-Control", "no-store")
+        if request.path == "/_dash-dependencies" and resp.status_code == 200:
+            _only_callable_dependencies(resp)
         return resp
+
+
+def content_security_policy(resp) -> str:
+    """No `unsafe-eval` (Dash 4, plotly.js and dash-ag-grid's function strings run without it:
+    tests/test_hardening_browser.py) and no `unsafe-inline` scripts: the only inline scripts are
+    the ones Dash itself renders into its index page (the renderer's start-up and inline clientside
+    callbacks), allowed by their hashes (`Dash.csp_hashes`). Dash 4 has no nonce support; its
+    config block is `type="application/json"`, which is not executed. Styles stay
+    'unsafe-inline': plotly.js and the grid insert <style> elements at run time."""
+    hashes = current_app.extensions.get("platform.csp_hashes")
+    scripts = " ".join(hashes()) if hashes and resp.mimetype == "text/html" else ""
+    return ("default-src 'self'; script-src 'self'" + (f" {scripts}" if scripts else "") + "; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'; object-src 'none'")
+
+
+def _only_callable_dependencies(resp) -> None:
+    """`/_dash-dependencies` lists only the callbacks the signed-in user may call: a callback whose
+    declared actions (`secure_callback`) the user holds none of is left out; Dash's own callbacks
+    (the page router) and clientside ones, which declare nothing, stay."""
+    import json
+
+    scope = current_user.scope if getattr(current_user, "is_authenticated", False) else None
+    try:
+        listed = json.loads(resp.get_data())
+    except ValueError:
+        return
+    kept = [d for d in listed if (a := actions_for_output(d.get("output", ""))) is None
+            or (scope is not None and allowed(scope, a))]
+    resp.set_data(json.dumps(kept))
