@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 import dash
 from dash._get_paths import app_strip_relative_path
-from dash._pages import _path_to_page  # the router's own resolution (see page_for_path)
 from dash.exceptions import UnsupportedRelativePath
 from flask import Flask, abort, current_app, g, jsonify, redirect, request
 from flask_login import current_user
@@ -44,7 +43,8 @@ def page_for_path(path) -> dict | None:
         stripped = strip(path)
     except UnsupportedRelativePath as exc:
         raise Unroutable(path) from exc
-    page, _variables = _path_to_page(stripped)
+    # the router callback's own function (Dash has no public name for it; see dash/_pages.py)
+    page, _variables = dash._pages._path_to_page(stripped)
     if page:
         return page
     return next((p for m, p in dash.page_registry.items() if m.split(".")[-1] == "not_found_404"), None)
