@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask import render_template_string
 
-LOGIN_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · {{ platform }}</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
-<body class="login-body">
-<main class="login-card card shadow-sm">
+
+def _page(title: str) -> str:
+    """The head every one of these pages shares (the platform's own stylesheets, no scripts)."""
+    return ("<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{title}</title>\n<link rel=\"stylesheet\" href=\"/assets/vendor/bootstrap.min.css\">"
+            "<link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\n<body class=\"login-body\">\n")
+
+LOGIN_TEMPLATE = _page("登录 · {{ platform }}") + """<main class="login-card card shadow-sm">
   <div class="card-body p-4">
     <h1 class="h4 mb-1">{{ platform }}</h1>
     <p class="text-muted small mb-4">{{ province }} · 农村集体经济数字监管与林业信用数据平台</p>
@@ -30,12 +33,7 @@ LOGIN_TEMPLATE = """<!doctype html>
 </main></body></html>"""
 
 
-LOGOUT_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>退出登录</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
-<body class="login-body">
-<main class="login-card card shadow-sm"><div class="card-body p-4">
+LOGOUT_TEMPLATE = _page("退出登录") + """<main class="login-card card shadow-sm"><div class="card-body p-4">
   <h1 class="h5 mb-3">退出登录</h1>
   <p class="small">确定要退出登录吗？</p>
   <form method="post" action="/logout">
@@ -49,12 +47,7 @@ def render_logout_confirm():
     return render_template_string(LOGOUT_TEMPLATE), 200
 
 
-PASSWORD_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>修改密码</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
-<body class="login-body">
-<main class="login-card card shadow-sm"><div class="card-body p-4">
+PASSWORD_TEMPLATE = _page("修改密码") + """<main class="login-card card shadow-sm"><div class="card-body p-4">
   <h1 class="h5 mb-2">修改密码</h1>
   {% if forced %}<div class="alert alert-warning small" id="password-forced">
     密码已超过365天未修改或为初始密码，请先修改密码再继续使用。</div>{% endif %}
