@@ -56,7 +56,9 @@ def shell(cfg: Settings):
     user = _signed_in_user()
     who = (html.Span([html.Span(user.display_name, className="me-2 fw-semibold", id="user-name"),
                       html.Span(user.role_label, className="badge bg-light text-dark me-3", id="user-role"),
-                      html.A("退出", href="/logout", className="btn btn-sm btn-outline-light", id="logout")])
+                      # signing out is a POST from our own page (a link elsewhere cannot sign anyone out)
+                      html.Form(html.Button("退出", type="submit", className="btn btn-sm btn-outline-light",
+                                            id="logout"), action="/logout", method="post", className="d-inline")])
            if user else html.Span())
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
@@ -76,6 +78,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from data.db import upgrade
 
     upgrade(settings.database_url)  # the schema follows the code: pending migrations run at start
+    from data.admin.audit_log import use_head_file
+
+    use_head_file(settings.database_url, settings.data_dir)  # the security log's signed head
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,
@@ -89,9 +94,11 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     init_guard(server)
+    from server.exports import init_exports
     from server.files import init_files
 
     init_files(server)
+    init_exports(server)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",
@@ -99,10 +106,12 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         suppress_callback_exceptions=False, update_title=None,
     )
     app.layout = lambda: shell(settings)
+    server.extensions["platform.strip_path"] = app.strip_relative_path  # the router's own (server/guard.py)
     import callbacks  # noqa: F401 - records every page's callbacks
     from server.callbacks import register_all
 
     register_all(app)
+    server.extensions["platform.csp_hashes"] = app.csp_hashes  # the index page's own inline scripts
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
         from data.supervision.engine import start_schedule
         from domain import clock

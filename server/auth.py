@@ -27,33 +27,7 @@ from domain import clock
 from domain.admin import passwords
 from domain.admin.maintenance import Closure, may_work_during
 from domain.permissions import REFUSAL_SINKS, Scope, role_label, role_perms
-
-LOGIN_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · {{ platform }}</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
-<body class="login-body">
-<main class="login-card card shadow-sm">
-  <div class="card-body p-4">
-    <h1 class="h4 mb-1">{{ platform }}</h1>
-    <p class="text-muted small mb-4">{{ province }} · 农村集体经济数字监管与林业信用数据平台</p>
-    {% if banner %}<div class="alert alert-warning small" role="alert">{{ banner }}</div>{% endif %}
-    {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
-    <form method="post" action="/login" autocomplete="off">
-      <input type="hidden" name="next" value="{{ next }}">
-      <div class="mb-3"><label class="form-label" for="username">用户名</label>
-        <input class="form-control" id="username" name="username" value="{{ username }}" required autofocus></div>
-      <div class="mb-3"><label class="form-label" for="password">密码</label>
-        <input class="form-control" id="password" name="password" type="password" required></div>
-      {% if otp %}<div class="mb-3"><label class="form-label" for="otp">动态验证码</label>
-        <input class="form-control" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6"
-               autocomplete="one-time-code"></div>{% endif %}
-      <button class="btn btn-primary w-100" type="submit" id="login-submit">登录</button>
-    </form>
-    <p class="text-muted small mt-3 mb-0">请妥善保管用户名和密码，离开时请退出登录。</p>
-  </div>
-</main></body></html>"""
-
+from server.templates import LOGIN_TEMPLATE, render_logout_confirm, render_password
 
 @dataclass(frozen=True)
 class AppUser(UserMixin):
@@ -191,39 +165,46 @@ def load_session_user(sid: str) -> AppUser | None:
     return found
 
 
-def authenticate(username: str, password: str, otp: str | None = None) -> tuple[User | None, str | None]:
+#: The one answer to a refused sign-in, whatever the reason (unknown name, wrong password or second
+#: factor, locked or disabled account): the answer must not tell which names exist or their state.
+SIGN_IN_FAILED = "用户名或密码错误，或账号暂不可用（连续5次失败将锁定30分钟）"
+
+
+def authenticate(username: str, password: str, otp: str | None = None) -> tuple[User | None, str | None, str]:
     """Check a sign-in; applies lockout after 5 failures (a wrong second factor counts as one).
-    Returns (user, None) or (None, message)."""
+    Returns (user, None, "") or (None, the message to show, the reason to log). Every refusal but
+    the second-factor prompt and maintenance shows SIGN_IN_FAILED; every path runs one argon2 verify
+    (a dummy one for an unknown name) so that the time does not tell them apart either."""
     now = clock.now()
     with transaction(_url()) as s:
         user = s.scalar(select(User).where(User.username == username))
+        ok = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
         if user is None:
-            passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
-            return None, "用户名或密码错误"
+            return None, SIGN_IN_FAILED, "用户名不存在"
         if not user.is_active:
-            return None, "该账号已停用，请联系管理员"
+            return None, SIGN_IN_FAILED, "账号已停用"
         if passwords.is_locked(user, now):
-            return None, "连续登录失败次数过多，账号已锁定30分钟"
-        ok = passwords.verify_password(user.password_hash, password)
+            return None, SIGN_IN_FAILED, "账号已锁定"
         if ok and user.totp_secret:
             if not otp:
-                return None, OTP_NEEDED
+                return None, OTP_NEEDED, OTP_NEEDED
             ok = pyotp.TOTP(user.totp_secret).verify(otp.strip(), for_time=now, valid_window=1)
         if not ok:
             passwords.register_failure(user, now)
             if passwords.is_locked(user, now):
                 audit_log.record(s, _audit_key(), actor=username, actor_id=user.id, type="lockout",
-                             description="连续5次登录失败，账号锁定30分钟", result="locked",
-                             region_code=user.region_code, ip=client_ip())
-                return None, "连续登录失败次数过多，账号已锁定30分钟"
-            return None, "用户名或密码错误" if not user.totp_secret else "用户名、密码或动态验证码错误"
+                                 description="连续5次登录失败，账号锁定30分钟", result="locked",
+                                 region_code=user.region_code, ip=client_ip())
+                return None, SIGN_IN_FAILED, "连续5次失败，账号锁定30分钟"
+            return None, SIGN_IN_FAILED, "密码错误" if not user.totp_secret else "密码或动态验证码错误"
         closure = current_closure()
         if closure is not None and closure.in_force(now) and not may_work_during(Scope(
                 root=int(user.region_code), perms=role_perms(user.role), role=user.role)):
-            return None, "平台停机维护中，暂停登录。" + (closure.message or "")
+            msg = "平台停机维护中，暂停登录。" + (closure.message or "")
+            return None, msg, msg
         passwords.register_success(user)
         s.expunge(user)
-        return user, None
+        return user, None, ""
 
 
 def end_session(reason: str) -> None:
@@ -282,18 +263,6 @@ def init_auth(server: Flask) -> LoginManager:
     def health():
         return jsonify(status="ok")
 
-    @server.route("/api/export-log", methods=["POST"])
-    def export_log():
-        """The browser reports a chart downloaded as PNG (assets/export-log.js); the guard has
-        already required a signed-in session, our own origin and JSON."""
-        if not getattr(current_user, "is_authenticated", False):
-            return jsonify(error="请先登录"), 401
-        body = request.get_json(silent=True) or {}
-        what = str(body.get("what") or "图表")[:100]
-        page = str(body.get("page") or "")[:200]
-        log_event("export", f"导出图表PNG：{what}", "success", detail={"what": what, "page": page, "format": "png"})
-        return jsonify(status="ok")
-
     def render(error=None, username="", status=200, nxt="/", otp=False):
         cfg = current_app.config["PLATFORM_SETTINGS"]
         from domain.regions import SUPPORTED_PROVINCES
@@ -317,12 +286,12 @@ def init_auth(server: Flask) -> LoginManager:
             return render("登录失败次数过多，请5分钟后再试", username, 429, nxt)
         if not username or not password:
             return render("请输入用户名和密码", username, 400, nxt)
-        user, error = authenticate(username, password, otp)
+        user, error, reason = authenticate(username, password, otp)
         if user is None:
             if error == OTP_NEEDED:
                 return render(error, username, 401, nxt, otp=True)
             note_failure(client_ip())
-            log_event("sign_in_failed", f"登录失败：{error}", "failure", actor=username)
+            log_event("sign_in_failed", f"登录失败：{reason}", "failure", actor=username)
             return render(error, username, 401, nxt, otp=bool(otp))
         session.clear()  # a new session identifier at every sign-in
         sid = secrets.token_urlsafe(32)
@@ -346,46 +315,26 @@ def init_auth(server: Flask) -> LoginManager:
         from data.admin.accounts import AccountError, change_password
 
         try:
-            change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=clock.now())
+            change_password(_url(), _audit_key(), current_user.user_id, old, new, ip=client_ip(), now=clock.now(),
+                            keep_session=current_user.sid)
         except AccountError as exc:
+            if load_session_user(current_user.sid) is None:  # locked by this guess: its sessions ended
+                logout_user()
+                session.clear()
+                return redirect("/login")
             return render_password(exc.errors, forced=forced, status=400)
         return redirect("/?password=changed")
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        """Signing out is a POST (the guard has checked it comes from our own origin); a GET, e.g. a
+        link on another site, only shows a confirmation with the button that posts."""
+        if request.method == "GET":
+            return render_logout_confirm()
         end_session("sign_out")
         return redirect("/login")
 
     return lm
-
-
-PASSWORD_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>修改密码</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
-<body class="login-body">
-<main class="login-card card shadow-sm"><div class="card-body p-4">
-  <h1 class="h5 mb-2">修改密码</h1>
-  {% if forced %}<div class="alert alert-warning small" id="password-forced">
-    密码已超过365天未修改或为初始密码，请先修改密码再继续使用。</div>{% endif %}
-  <p class="text-muted small">密码至少8位，须同时包含字母、数字和特殊字符，不能使用常见密码；长密码不会被截断。</p>
-  <form method="post" action="/password" autocomplete="off">
-    {% for name, label in fields %}
-    <div class="mb-3"><label class="form-label" for="{{ name }}">{{ label }}</label>
-      <input class="form-control {% if errors.get(name) %}is-invalid{% endif %}" id="{{ name }}" name="{{ name }}"
-             type="password" required>
-      {% if errors.get(name) %}<div class="invalid-feedback" id="{{ name }}-error">{{ errors[name] }}</div>{% endif %}</div>
-    {% endfor %}
-    {% if errors.get('_') %}<div class="alert alert-danger">{{ errors['_'] }}</div>{% endif %}
-    <button class="btn btn-primary w-100" type="submit" id="password-submit">确认修改</button>
-  </form>
-  <p class="small mt-3 mb-0"><a href="/logout">退出登录</a>{% if not forced %} · <a href="/">返回首页</a>{% endif %}</p>
-</div></main></body></html>"""
-
-
-def render_password(errors: dict | None = None, forced: bool = False, status: int = 200):
-    fields = [("old", "原密码"), ("new", "新密码"), ("again", "再次输入新密码")]
-    return render_template_string(PASSWORD_TEMPLATE, errors=errors or {}, forced=forced, fields=fields), status
 
 
 def platform_name(province: int) -> str:

@@ -30,4 +30,4 @@ def init_files(server: Flask) -> None:
             return jsonify(error="附件校验失败，请联系管理员"), 500
         log_event("download", f"下载附件：{name}", "success", detail={"attachment_id": attachment_id})
         return Response(content, mimetype=ctype, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "Cache-Control": "no-store"})

@@ -11,7 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import dash
-from flask import Flask, abort, g, jsonify, redirect, request
+from dash._get_paths import app_strip_relative_path
+from dash.exceptions import UnsupportedRelativePath
+from flask import Flask, abort, current_app, g, jsonify, redirect, request
 from flask_login import current_user
 
 from domain import clock
@@ -25,12 +27,38 @@ DASH_JSON = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies", 
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 
 
-def page_for_path(path: str) -> dict | None:
-    path = path.rstrip("/") or "/"
-    for page in dash.page_registry.values():
-        if page["path"] == path:
-            return page
-    return None
+class Unroutable(ValueError):
+    """A router request whose page the guard cannot resolve the way Dash would: refused."""
+
+
+def page_for_path(path) -> dict | None:
+    """The page Dash renders for `path`, resolved by Dash's own functions (`strip_relative_path`
+    with the app's `requests_pathname_prefix`, then `dash._pages._path_to_page`: exact match of
+    the stripped path, path templates, no case folding or URL-decoding), so the guard and the
+    router can never disagree. None: Dash's 404 page (its `not_found_404` module if there is one)."""
+    if path is not None and not isinstance(path, str):
+        raise Unroutable(path)
+    strip = current_app.extensions.get("platform.strip_path") or (lambda p: app_strip_relative_path("/", p))
+    try:
+        stripped = strip(path)
+    except UnsupportedRelativePath as exc:
+        raise Unroutable(path) from exc
+    # the router callback's own function (Dash has no public name for it; see dash/_pages.py)
+    page, _variables = dash._pages._path_to_page(stripped)
+    if page:
+        return page
+    return next((p for m, p in dash.page_registry.items() if m.split(".")[-1] == "not_found_404"), None)
+
+
+def router_pathname(body: dict):
+    """The pathname Dash's router callback will receive: Dash passes a request's `inputs` to the
+    callback by position (`update(pathname_, search_)`), whatever ids they name, so it is the value
+    of the first input. A body without the two inputs, or with a pattern-matching list in their
+    place, is refused (Dash would fail on it)."""
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or len(inputs) < 2 or not all(isinstance(i, dict) for i in inputs[:2]):
+        raise Unroutable(inputs)
+    return inputs[0].get("value")
 
 
 def page_permission(page: dict | None):
@@ -99,11 +127,13 @@ def init_guard(server: Flask) -> None:
             body = request.get_json(silent=True) or {}
             output = body.get("output", "")
             if output == ROUTER_OUTPUT:
-                pathname = next((i.get("value") for i in body.get("inputs", [])
-                                 if i.get("id") == "_pages_location" and i.get("property") == "pathname"), "/")
-                page = page_for_path(pathname or "/")
+                try:
+                    pathname = router_pathname(body)
+                    page = page_for_path(pathname)
+                except Unroutable:
+                    return _refuse(403, "无法识别的页面请求，已拒绝")
                 if page is not None and not may_open(page, scope):
-                    return _refuse(403, f"无权访问页面 {pathname}", str(page_permission(page)))
+                    return _refuse(403, f"无权访问页面 {str(pathname)[:200]}", str(page_permission(page)))
                 return None
             actions = actions_for_output(output)
             if actions is None:
@@ -113,7 +143,10 @@ def init_guard(server: Flask) -> None:
             return None
         if path in DASH_JSON or path.startswith("/_dash"):
             return None
-        page = page_for_path(path)
+        try:
+            page = page_for_path(path)
+        except Unroutable:
+            page = None  # Dash serves the same index to every GET; the router decides the content
         if page is not None and not may_open(page, scope):
             return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)))
         return None
@@ -124,11 +157,40 @@ def init_guard(server: Flask) -> None:
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Content-Security-Policy",
-                     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-                     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-                     "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
-                     "form-action 'self'")
+        h.setdefault("Content-Security-Policy", content_security_policy(resp))
         if resp.mimetype == "text/html" or request.path.startswith("/_dash"):
             h.setdefault("Cache-Control", "no-store")
+        if request.path == "/_dash-dependencies" and resp.status_code == 200:
+            _only_callable_dependencies(resp)
         return resp
+
+
+def content_security_policy(resp) -> str:
+    """No `unsafe-eval` (Dash 4, plotly.js and dash-ag-grid's function strings run without it:
+    tests/test_hardening_browser.py) and no `unsafe-inline` scripts: the only inline scripts are
+    the ones Dash itself renders into its index page (the renderer's start-up and inline clientside
+    callbacks), allowed by their hashes (`Dash.csp_hashes`). Dash 4 has no nonce support; its
+    config block is `type="application/json"`, which is not executed. Styles stay
+    'unsafe-inline': plotly.js and the grid insert <style> elements at run time."""
+    hashes = current_app.extensions.get("platform.csp_hashes")
+    scripts = " ".join(hashes()) if hashes and resp.mimetype == "text/html" else ""
+    return ("default-src 'self'; script-src 'self'" + (f" {scripts}" if scripts else "") + "; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'; object-src 'none'")
+
+
+def _only_callable_dependencies(resp) -> None:
+    """`/_dash-dependencies` lists only the callbacks the signed-in user may call: a callback whose
+    declared actions (`secure_callback`) the user holds none of is left out; Dash's own callbacks
+    (the page router) and clientside ones, which declare nothing, stay."""
+    import json
+
+    scope = current_user.scope if getattr(current_user, "is_authenticated", False) else None
+    try:
+        listed = json.loads(resp.get_data())
+    except ValueError:
+        return
+    kept = [d for d in listed if (a := actions_for_output(d.get("output", ""))) is None
+            or (scope is not None and allowed(scope, a))]
+    resp.set_data(json.dumps(kept))

@@ -241,7 +241,7 @@ def _attachment(env) -> int:
 @driver(Action.EXPORT_NOTE, state=lambda env, ctx: table_counts(env),
         done=lambda env, ctx, before, resp: resp.status_code == 200)
 def _export_note(env, role, ctx):
-    return env.client(role).post("/api/export-log", json={"what": "测试图表", "page": "/cockpit"})
+    return env.client(role).post("/api/export-log", json={"kind": "cockpit-map", "page": "/cockpit"})
 
 
 # ---------------------------------------------------------------- assets and resources

@@ -47,7 +47,7 @@ def test_cockpit001_excel_export_matches_the_query_layer_and_is_logged(app, clie
 def test_cockpit002_png_download_report_is_logged_and_protected(app, client_for, sqlite_settings):
     c = client_for("demo-province")
     before = _exports(sqlite_settings, "demo-province")
-    ok = c.post("/api/export-log", json={"what": "cockpit-map", "page": "/cockpit"})
+    ok = c.post("/api/export-log", json={"kind": "cockpit-map", "page": "/cockpit"})
     assert ok.status_code == 200 and _exports(sqlite_settings, "demo-province") == before + 1
     assert c.post("/api/export-log", data="{}", content_type="text/plain").status_code == 415
     assert c.post("/api/export-log", json={}, headers={"Origin": "https://evil.example"}).status_code == 403

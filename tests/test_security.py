@@ -117,7 +117,7 @@ def test_security005_session_cookie_flags_and_new_id_at_sign_in(app):
     cookie = resp.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     first = c.get_cookie("nj_session").value
-    c.get("/logout")
+    c.post("/logout")
     login(c, "demo-province")
     assert c.get_cookie("nj_session").value != first
 
@@ -125,7 +125,7 @@ def test_security005_session_cookie_flags_and_new_id_at_sign_in(app):
 def test_security006_sign_out_ends_the_session_on_the_server(app):
     c = sign_in(app.server, "demo-province")
     stolen = c.get_cookie("nj_session").value
-    c.get("/logout")
+    c.post("/logout")
     thief = app.server.test_client()
     thief.set_cookie("nj_session", stolen)
     assert thief.get("/cockpit").status_code == 302
@@ -306,6 +306,8 @@ def test_security013_verify_command_names_the_first_tampered_row(sqlite_settings
     monkeypatch.setenv("DATABASE_URL", sqlite_settings.database_url)
     monkeypatch.setenv("AUDIT_KEY", sqlite_settings.audit_key)
     monkeypatch.setenv("DATA_DIR", str(sqlite_settings.data_dir))
+    head = audit_log.use_head_file(sqlite_settings.database_url, sqlite_settings.data_dir)
+    head_before = head.read_bytes()  # the signed head of the log, put back with the chain at the end
     with transaction(sqlite_settings.database_url) as s:
         audit_log.record(s, sqlite_settings.audit_key, actor="t", type="data_change", description="原始", result="success")
         target = s.scalar(select(func.max(AuditLog.id)))
@@ -322,6 +324,7 @@ def test_security013_verify_command_names_the_first_tampered_row(sqlite_settings
     assert f"id={target + 1}" in capsys.readouterr().out
     with transaction(sqlite_settings.database_url) as s:  # put the chain back for the other tests
         s.execute(text("DELETE FROM audit_log WHERE id > :i"), {"i": target - 1})
+    head.write_bytes(head_before)
 
 
 LOG_FILTER = (("log-dates", "start_date"), ("log-dates", "end_date"), ("log-types", "value"), ("log-actor", "value"),

@@ -150,8 +150,7 @@ def _apply_decision(s, key, actor: Actor, r: AccountRequest, approve: bool, comm
             user.display_name, user.role, user.region_code = r.display_name, r.role, r.region_code
             user.approval_ref, user.institution = r.approval_ref, r.institution
             # a new authorisation starts from fresh sessions
-            s.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-                      .values(revoked_at=now))
+            _end_sessions(s, user.id, now)
     r.status = "approved" if approve else "rejected"
     r.decided_by_id, r.decided_at, r.decision_comment = actor.user_id, now, comment
     _log(s, key, actor, "approval", f"{'批准' if approve else '驳回'}账号申请 #{r.id}：{r.username}",
@@ -171,20 +170,24 @@ def set_active(url: str, key: str, actor: Actor, user_id: int, active: bool, exp
             raise AccountError("不能停用本人账号")
         user.is_active = active
         if not active:
-            s.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-                      .values(revoked_at=now))
+            _end_sessions(s, user.id, now)
         else:
             user.failed_attempts, user.locked_until = 0, None
         _log(s, key, actor, "account", f"{'启用' if active else '停用'}账号：{user.username}", target=user.username)
 
 
 def change_password(url: str, key: str, user_id: int, old: str, new: str, *, ip: str | None = None,
-                    now: dt.datetime | None = None) -> None:
+                    now: dt.datetime | None = None, keep_session: str | None = None) -> None:
+    """Change one's own password. A change ends the user's other sessions (`keep_session`, the one
+    asking, stays). A wrong current password counts toward the sign-in lockout (5 failures → 30
+    minutes, `domain.admin.passwords`); the failure that locks the account also ends its sessions."""
     now = now or utcnow()
     with transaction(url) as s:
         user = s.get(User, user_id)
         if user is None or not user.is_active:
             raise AccountError("账号不可用")
+        if passwords.is_locked(user, now):
+            raise AccountError({"old": LOCKED})
         username, region = user.username, user.region_code
         if passwords.verify_password(user.password_hash, old):
             problems = passwords.password_problems(new, username=user.username)
@@ -194,13 +197,32 @@ def change_password(url: str, key: str, user_id: int, old: str, new: str, *, ip:
                 raise AccountError({"new": "；".join(problems)})
             user.password_hash = passwords.hash_password(new)
             user.password_changed_at = now
-            audit_log.record(s, key, actor=username, actor_id=user.id, type="password_change", description="修改密码",
-                         result="success", region_code=region, ip=ip)
+            passwords.register_success(user)
+            _end_sessions(s, user.id, now, keep=keep_session)
+            audit_log.record(s, key, actor=username, actor_id=user.id, type="password_change",
+                             description="修改密码，本人其他会话已结束", result="success", region_code=region, ip=ip)
             return
-    with transaction(url) as s:  # the failure is logged; the password stays as it was
+    with transaction(url) as s:  # the failure is logged and counted; the password stays as it was
+        user = s.get(User, user_id)
+        passwords.register_failure(user, now)
         audit_log.record(s, key, actor=username, actor_id=user_id, type="password_change",
-                     description="修改密码失败：原密码错误", result="failure", region_code=region, ip=ip)
-    raise AccountError({"old": "原密码不正确"})
+                         description="修改密码失败：原密码错误", result="failure", region_code=region, ip=ip)
+        if passwords.is_locked(user, now):
+            _end_sessions(s, user.id, now)
+            audit_log.record(s, key, actor=username, actor_id=user_id, type="lockout",
+                             description="修改密码时连续5次原密码错误，账号锁定30分钟，会话已结束", result="locked",
+                             region_code=region, ip=ip)
+    raise AccountError({"old": LOCKED if passwords.is_locked(user, now) else "原密码不正确"})
+
+
+LOCKED = "连续失败次数过多，账号已锁定30分钟"
+
+
+def _end_sessions(s, user_id: int, now: dt.datetime, keep: str | None = None) -> None:
+    cond = [UserSession.user_id == user_id, UserSession.revoked_at.is_(None)]
+    if keep is not None:
+        cond.append(UserSession.id != keep)
+    s.execute(update(UserSession).where(*cond).values(revoked_at=now))
 
 
 def set_totp(url: str, key: str, user_id: int, secret: str | None, code: str | None, *, ip: str | None = None,

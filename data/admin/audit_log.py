@@ -6,11 +6,17 @@ the stored chain, retention, reading it within a scope, and the monthly review s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import and_, delete, event, func, or_, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,15 +151,20 @@ def record(s: Session, key: str | bytes, *, actor: str, type: str, description: 
     """Append one entry inside the caller's transaction (it commits or rolls back with it)."""
     with _LOCK:
         _lock_chain(s)
-        prev = s.scalar(select(AuditLog.mac).order_by(AuditLog.id.desc()).limit(1))
+        prev, first_id = s.scalar(select(AuditLog.mac).order_by(AuditLog.id.desc()).limit(1)), None
         if prev is None:
             anchor = s.get(Setting, _ANCHOR)
             prev = anchor.value["prev_mac"] if anchor else audit.GENESIS
-        row = AuditLog(at=at or utcnow(), actor_id=actor_id, actor=actor[:64], type=type, description=description,
-                       result=result, region_code=region_code, ip=ip, detail=detail, prev_mac=prev)
+            # after a purge that emptied the table, continue from the anchor's id (SQLite would
+            # otherwise start again at 1, before the anchor)
+            first_id = int(anchor.value["before_id"]) if anchor else None
+        row = AuditLog(id=first_id, at=at or utcnow(), actor_id=actor_id, actor=actor[:64], type=type,
+                       description=description, result=result, region_code=region_code, ip=ip, detail=detail,
+                       prev_mac=prev)
         row.mac = audit.compute_mac(key, prev, row)
         s.add(row)
         s.flush()
+        _head_after_commit(s, key, row)
         return row
 
 
@@ -165,10 +176,102 @@ def log_change(s: Session, key: str | bytes, actor, region: int, description: st
 
 
 def verify(s: Session, key: str | bytes) -> audit.Verification:
-    """Walk the stored chain in id order; report the first entry whose link or MAC does not hold."""
+    """Walk the stored chain in id order; report the first entry whose link or MAC does not hold;
+    then hold its end against the signed head (`audit.check_head`), when the database has one."""
     anchor = s.get(Setting, _ANCHOR)
     rows = s.scalars(select(AuditLog).order_by(AuditLog.id).execution_options(yield_per=2000))
-    return audit.verify_chain(rows, key, anchor.value if anchor else None)
+    walked = audit.verify_chain(rows, key, anchor.value if anchor else None)
+    path = head_path(s)
+    if path is None:
+        return walked
+    head = read_head(path)
+    last_id = s.scalar(select(func.max(AuditLog.id)))
+    at_head = s.scalar(select(AuditLog.mac).where(AuditLog.id == head["id"])) if head else None
+    after = s.scalar(select(func.count()).where(AuditLog.id > head["id"])) if head else 0
+    return audit.check_head(key, head, walked, at_head, last_id, after or 0, head is not None and _purged(s, head))
+
+
+def _purged(s: Session, head: dict) -> bool:
+    """Whether retention removed the head's entry (it lies before the retention anchor)."""
+    anchor = s.get(Setting, _ANCHOR)
+    return anchor is not None and head["id"] < int(anchor.value["before_id"])
+
+
+# ---------------------------------------------------------------- the signed head, outside the table
+#
+# Deleting the newest entries leaves a chain that still verifies, so its end is anchored outside
+# the database: after each commit that appended entries, the last one's id and mac, HMAC'd with
+# AUDIT_KEY, are written to a file in DATA_DIR (temp file + os.replace). The head only moves
+# forward (a file naming a newer id is kept), and a failed write is logged, never raised: the
+# data is committed already. `verify` applies the rule in `domain.admin.audit.check_head`. The
+# lock below orders writers within one process; two processes writing at the same instant could
+# leave the head one commit behind, which the slack tolerates.
+
+_HEADS: dict[str, Path] = {}
+_HEAD_LOCK = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def _url_key(url) -> str:
+    return make_url(url).render_as_string(hide_password=False)
+
+
+def use_head_file(url: str, data_dir: Path) -> Path:
+    """Keep the signed head of the log in database `url` in `data_dir` (the app, the demo
+    generator and the command line call this with their settings)."""
+    key = _url_key(url)
+    path = Path(data_dir) / f"audit-head-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
+    _HEADS[key] = path
+    return path
+
+
+def head_path(s: Session) -> Path | None:
+    return _HEADS.get(_url_key(s.get_bind().url))
+
+
+def read_head(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(value, dict) and isinstance(value.get("id"), int) and all(
+        isinstance(value.get(k), str) for k in ("mac", "sig"))
+    return value if ok else None
+
+
+def _head_after_commit(s: Session, key, row: AuditLog) -> None:
+    """Move the head to `row` once the transaction commits, unless the current head no longer
+    holds (its entry gone or changed, and not by the purge): then the newest entries were deleted,
+    and the head stays where it is so that `verify` keeps reporting it."""
+    path = head_path(s)
+    if path is None:
+        return
+    current = read_head(path)
+    if current is not None and audit.head_holds(key, current) and not _purged(s, current):
+        if s.scalar(select(AuditLog.mac).where(AuditLog.id == current["id"])) != current["mac"]:
+            return
+    if "audit_head" not in s.info:
+        event.listen(s, "after_commit", _write_head)
+    s.info["audit_head"] = (path, key, int(row.id), row.mac)
+
+
+def _write_head(s: Session) -> None:
+    pending = s.info.pop("audit_head", None)
+    if pending is None:
+        return
+    path, key, last_id, last_mac = pending
+    with _HEAD_LOCK:
+        current = read_head(path)
+        if current is not None and current["id"] >= last_id and audit.head_holds(key, current):
+            return
+        value = {"id": last_id, "mac": last_mac, "sig": audit.head_mac(key, last_id, last_mac)}
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(value))
+            os.replace(tmp, path)
+        except OSError:
+            log.exception("security log head not written: %s", path)
 
 
 def purge(s: Session, key: str | bytes, today: dt.date, *, actor: str = "system",
@@ -186,7 +289,11 @@ def purge(s: Session, key: str | bytes, today: dt.date, *, actor: str = "system"
         last_deleted = s.scalar(select(AuditLog).where(AuditLog.id < keep_from).order_by(AuditLog.id.desc()).limit(1))
         if last_deleted is None:
             return 0
+        if s.get_bind().dialect.name == "postgresql":  # the append-only trigger lets only this through
+            s.execute(text("SET LOCAL platform.audit_purge = 'on'"))
         n = s.execute(delete(AuditLog).where(AuditLog.id < keep_from)).rowcount
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SET LOCAL platform.audit_purge = 'off'"))
         value = {"before_id": int(keep_from), "prev_mac": last_deleted.mac, "cutoff": cutoff.isoformat()}
         value["mac"] = audit.anchor_mac(key, value["before_id"], value["prev_mac"])
         s.merge(Setting(key=_ANCHOR, value=value))
@@ -208,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--today", type=dt.date.fromisoformat, default=dt.datetime.now(clock.CST).date())
     args = ap.parse_args(argv)
     cfg = Settings.from_env()
+    use_head_file(cfg.database_url, cfg.data_dir)
     with transaction(cfg.database_url) as s:
         if args.cmd == "verify":
             result = verify(s, cfg.audit_key)

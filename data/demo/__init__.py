@@ -166,6 +166,9 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     t0 = time.perf_counter()
     url = settings.database_url
     upgrade(url)
+    from data.admin.audit_log import use_head_file
+
+    use_head_file(url, settings.data_dir)
     engine = engine_for(url)
     with engine.connect() as c:
         if c.execute(select(func.count()).select_from(Region)).scalar():
@@ -255,6 +258,9 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
 def reset(settings: Settings) -> None:
     """Drop everything (schema included) so that the database can be generated anew."""
     engine = engine_for(settings.database_url)
+    from data.admin.audit_log import use_head_file
+
+    use_head_file(settings.database_url, settings.data_dir).unlink(missing_ok=True)  # the log's signed head
     if settings.is_sqlite:
         engine.dispose()
         path = settings.database_url.split("///", 1)[-1]

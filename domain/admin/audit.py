@@ -55,11 +55,62 @@ class Verification:
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    #: the whole message when the chain itself holds but its end does not match the signed head
+    summary: str = ""
 
     def message(self) -> str:
         if self.ok:
             return f"安全日志完整：已校验 {self.checked} 条记录"
-        return f"安全日志校验失败：第一条异常记录 id={self.first_bad_id}（{self.reason}）"
+        return self.summary or f"安全日志校验失败：第一条异常记录 id={self.first_bad_id}（{self.reason}）"
+
+
+#: How far the signed head may lag behind the table (entries appended after it) and still be
+#: accepted: the head is written just after each commit, so a crash between the two, or writers
+#: committing at the same moment, leave it a few entries behind. Those entries must still verify
+#: through the chain; more than this many is reported (the head is not being kept).
+HEAD_SLACK = 20
+
+
+def head_mac(key: str | bytes, last_id: int, last_mac: str) -> str:
+    return hmac.new(_key(key), f"head|{last_id}|{last_mac}".encode(), hashlib.sha256).hexdigest()
+
+
+def head_holds(key: str | bytes, head: dict) -> bool:
+    """Whether a head's signature holds (it was written with AUDIT_KEY)."""
+    return hmac.compare_digest(head_mac(key, int(head["id"]), str(head["mac"])), str(head.get("sig", "")))
+
+
+def check_head(key: str | bytes, head: dict | None, walked: Verification, at_head: str | None, last_id: int | None,
+               after: int, purged: bool = False) -> Verification:
+    """The chain's end against its signed head (`{"id", "mac", "sig"}`, kept outside the table):
+    `at_head` is the mac of the table's entry with the head's id (None if there is none),
+    `last_id` the table's newest id, `after` the number of entries newer than the head, `purged`
+    whether retention removed the head's entry (its id is below the retention anchor).
+
+    The rule: the head's signature must hold; the entry it names must be in the table with the
+    same mac (else the newest entries were deleted, or deleted and replaced), unless the purge
+    removed it; at most HEAD_SLACK
+    entries may follow it (they have verified through the chain already). A missing head is
+    accepted only for an empty log."""
+    if not walked.ok:
+        return walked
+    if head is None:
+        if last_id is None:
+            return walked
+        return Verification(False, walked.checked, None, "链头缺失",
+                            "安全日志校验失败：链头文件缺失，无法确认末尾记录未被删除")
+    if not head_holds(key, head):
+        return Verification(False, walked.checked, int(head["id"]), "链头被篡改", "安全日志校验失败：链头文件被篡改")
+    hid = int(head["id"])
+    if not purged and (at_head is None or not hmac.compare_digest(at_head, str(head["mac"]))):
+        tail = f"表中最后一条为 id={last_id}" if last_id is not None else "表中已无记录"
+        return Verification(False, walked.checked, hid, "末尾记录被删除",
+                            f"安全日志末尾记录被删除：链头记录 id={hid}{'不在表中' if at_head is None else '已被替换'}，"
+                            f"{tail}")
+    if after > HEAD_SLACK:
+        return Verification(False, walked.checked, hid, "链头落后",
+                            f"安全日志校验失败：链头落后于日志 {after} 条（容许 {HEAD_SLACK} 条），链头未随写入更新")
+    return walked
 
 
 def verify_chain(rows, key: str | bytes, anchor: dict | None) -> Verification:
