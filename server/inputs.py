@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+from dash.dependencies import MATCH, Wildcard
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
                       StrictStr, TypeAdapter, ValidationError, model_validator)
 
@@ -170,7 +171,7 @@ def _component_schemas(c, filled) -> dict[str, object]:
         value = {"number": Number, "date": Date, "month": Month}.get(props.get("type"), text(limit) | None)
         return {"value": value}
     if kind in ("Dropdown", "RadioItems") and not props.get("multi"):
-        return {"value": Scalar if not isinstance(c.id, str) or c.id in filled else _one_of(kind, props)}
+        return {"value": Scalar if not isinstance(c.id, str) or c.id in filled else _one_of(props)}
     if kind == "Tabs":
         return {"active_tab": text(100) | None}
     if kind == "Store":
@@ -178,15 +179,19 @@ def _component_schemas(c, filled) -> dict[str, object]:
     return {}
 
 
-def _one_of(kind: str, props: dict):
-    """A single choice: one of the component's options when the page fixes them (`dynamic`
-    choices, whose options a callback fills, are any scalar), None only when it can be empty."""
+def _one_of(props: dict):
+    """A single choice (or None: nothing chosen): one of the component's options when the page
+    fixes them; any scalar when it has none (a callback fills them, and checks the choice)."""
     values = [o.get("value") if isinstance(o, dict) else o for o in props.get("options") or ()]
     if not values:
         return Scalar
-    may_be_empty = props.get("value") is None or (kind == "Dropdown" and props.get("clearable", True))
-    choice = Literal[tuple(values)]
-    return choice | None if may_be_empty else choice
+    texts = {str(v) for v in values}
+
+    def offered(value):  # the option's value, or its text (a code typed as "101" for 101)
+        if value is not None and str(value) not in texts:
+            raise ValueError("不是可选的选项")
+        return value
+    return Annotated[Scalar, AfterValidator(offered)]
 
 
 def from_layout(tree, filled=frozenset()) -> dict[tuple[str, str], object]:
@@ -209,7 +214,8 @@ def schema_for(known: dict, component_id, prop: str):
 
 
 def _wildcard(component_id) -> bool:
-    return isinstance(component_id, dict) and any(isinstance(v, (list, tuple)) or type(v).__name__ == "_Wildcard"
+    """An ALL (or ALLSMALLER) id: the callback receives one value per matching component."""
+    return isinstance(component_id, dict) and any(isinstance(v, Wildcard) and v is not MATCH
                                                   for v in component_id.values())
 
 
@@ -260,8 +266,6 @@ def why(exc: ValidationError) -> str:
             return f"最多{ctx.get('max_length')}项"
         if e["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             return "数值超出范围"
-        if e["type"] == "literal_error":
-            return "不是可选的选项"
         if e["type"] == "finite_number":
             return "不是有效数字"
         if e["type"] == "missing":
