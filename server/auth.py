@@ -27,6 +27,7 @@ from domain import clock
 from domain.admin import passwords
 from domain.admin.maintenance import Closure, may_work_during
 from domain.permissions import REFUSAL_SINKS, Scope, role_label, role_perms
+from server.inputs import ExportNote, LoginForm, PasswordForm, form_problem
 
 LOGIN_TEMPLATE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -288,9 +289,10 @@ def init_auth(server: Flask) -> LoginManager:
         already required a signed-in session, our own origin and JSON."""
         if not getattr(current_user, "is_authenticated", False):
             return jsonify(error="请先登录"), 401
-        body = request.get_json(silent=True) or {}
-        what = str(body.get("what") or "图表")[:100]
-        page = str(body.get("page") or "")[:200]
+        body = request.get_json(silent=True)
+        if (bad := form_problem(ExportNote, body)) is not None:
+            return jsonify(error=bad), 400
+        what, page = body.get("what") or "图表", body.get("page") or ""
         log_event("export", f"导出图表PNG：{what}", "success", detail={"what": what, "page": page, "format": "png"})
         return jsonify(status="ok")
 
@@ -308,6 +310,8 @@ def init_auth(server: Flask) -> LoginManager:
             msg = {"idle": "长时间未操作，会话已结束，请重新登录", "expired": "会话已超过12小时，请重新登录",
                    "closed": "平台停机维护中，会话已结束"}.get(request.args.get("ended", ""))
             return render(error=msg, nxt=_safe_next(request.args.get("next")))
+        if (bad := form_problem(LoginForm, request.form)) is not None:
+            return render(bad, "", 400, "/")
         username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
         otp = request.form.get("otp") or None
@@ -340,6 +344,8 @@ def init_auth(server: Flask) -> LoginManager:
         forced = current_user.must_change_password
         if request.method == "GET":
             return render_password(forced=forced)
+        if (bad := form_problem(PasswordForm, request.form)) is not None:
+            return render_password({"_": bad}, forced=forced, status=400)
         old, new, again = (request.form.get(k) or "" for k in ("old", "new", "again"))
         if new != again:
             return render_password({"again": "两次输入的新密码不一致"}, forced=forced, status=400)

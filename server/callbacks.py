@@ -132,6 +132,7 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
         app.clientside_callback(*args, **kwargs)
     app.server.extensions["platform.callback_actions"] = declared
     app.server.extensions["platform.callback_ids"] = by_function
+    app.server.extensions["platform.callback_map"] = app.callback_map
     return declared
 
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from dash.dependencies import MATCH, Wildcard
+from domain.admin.passwords import MAX_LENGTH as PASSWORD_LIMIT
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
                       StrictStr, TypeAdapter, ValidationError, model_validator)
 
@@ -271,3 +272,64 @@ def why(exc: ValidationError) -> str:
         if e["type"] == "missing":
             return "缺少记录编号"
     return "类型不正确"
+
+
+# ------------------------------------------------------------------ the other endpoints
+
+class _Form(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class LoginForm(_Form):
+    """/login: a user name of at most 64 characters, a password of at most MAX_LENGTH (longer ones
+    are never hashed), a six-digit code, the page to return to."""
+
+    username: text(64) = ""
+    password: text(PASSWORD_LIMIT) = ""
+    otp: text(12) | None = None
+    next: text(2000) | None = None
+
+
+class PasswordForm(_Form):
+    old: text(PASSWORD_LIMIT) = ""
+    new: text(PASSWORD_LIMIT) = ""
+    again: text(PASSWORD_LIMIT) = ""
+
+
+class ExportNote(_Form):
+    """/api/export-log: which chart was downloaded as PNG, on which page."""
+
+    what: text(100) | None = None
+    page: text(2000) | None = None
+
+
+class DashRequest(BaseModel):
+    """The shape of a callback request (/_dash-update-component) before Dash reads it."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    output: text(20_000)
+    outputs: dict | list
+    inputs: Annotated[list[dict | list[dict]], Field(max_length=500)]
+    state: Annotated[list[dict | list[dict]], Field(max_length=500)] = []
+    changedPropIds: Annotated[list[text(1000)], Field(max_length=500)] = []
+
+
+def form_problem(model: type[BaseModel], data) -> str | None:
+    """"输入无效：…" when `data` (a form, a JSON body) does not fit `model`, else None."""
+    try:
+        model.model_validate(data if isinstance(data, dict) else data.to_dict() if hasattr(data, "to_dict") else data)
+    except ValidationError as exc:
+        return "输入无效：" + why(exc)
+    return None
+
+
+def request_problem(body, callback_map: dict) -> str | None:
+    """Why a callback request's body is malformed: not the shape dash-renderer sends, or not as
+    many inputs and states as the callback named in `output` has."""
+    why_not = form_problem(DashRequest, body)
+    if why_not is not None:
+        return why_not
+    spec = callback_map.get(body["output"])
+    if spec is not None and (len(body["inputs"]) != len(spec["inputs"]) or len(body["state"]) != len(spec["state"])):
+        return "输入无效：参数个数不符"
+    return None
