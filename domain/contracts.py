@@ -74,7 +74,7 @@ def parse_area(text) -> tuple[Decimal | None, str | None]:
         return None, "请填写面积"
     value = decimal_text(text)
     if value is None:
-        return None, "面积须为数字，如 1,200.0625"
+        return None, "面积须为数字"
     if value <= 0:
         return None, "面积须大于0"
     if value != value.quantize(Decimal(1).scaleb(-AREA_DECIMALS)):

@@ -45,7 +45,7 @@ def parse_amount(text) -> tuple[int | None, str | None]:
     raw = _cleaned(text)
     if not raw:
         return None, "请填写金额"
-    value, why = _number(raw, "金额须为数字，如 1,234.50")
+    value, why = _number(raw, "金额须为数字")
     if why:
         return None, why
     if value <= 0:
