@@ -172,7 +172,7 @@ def _component_schemas(c, filled) -> dict[str, object]:
         value = {"number": Number, "date": Date, "month": Month}.get(props.get("type"), text(limit) | None)
         return {"value": value}
     if kind in ("Dropdown", "RadioItems") and not props.get("multi"):
-        return {"value": Scalar if not isinstance(c.id, str) or c.id in filled else _one_of(kind, props)}
+        return {"value": Scalar if not isinstance(c.id, str) or c.id in filled else _one_of(props)}
     if kind == "Tabs":
         return {"active_tab": text(100) | None}
     if kind == "Store":
@@ -180,19 +180,16 @@ def _component_schemas(c, filled) -> dict[str, object]:
     return {}
 
 
-def _one_of(kind: str, props: dict):
-    """A single choice: one of the component's options when the page fixes them (any scalar when
-    it has none: a callback fills them, and checks the choice); None (nothing chosen) only when
-    the page can be left so (no value drawn, or a dropdown that may be cleared)."""
+def _one_of(props: dict):
+    """A single choice: None (nothing chosen: the callback asks for one) or one of the
+    component's options when the page fixes them (any scalar when it has none: a callback fills
+    them, and checks the choice)."""
     values = [o.get("value") if isinstance(o, dict) else o for o in props.get("options") or ()]
     if not values:
         return Scalar
     texts = {str(v) for v in values}
-    may_be_empty = props.get("value") is None or (kind == "Dropdown" and props.get("clearable", True))
 
     def offered(value):  # the option's value, or its text (a code typed as "101" for 101)
-        if value is None and not may_be_empty:
-            raise ValueError("请选择")
         if value is not None and str(value) not in texts:
             raise ValueError("不是可选的选项")
         return value
