@@ -15,6 +15,7 @@ callback never runs, nothing is written.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from collections.abc import Callable
 
@@ -27,6 +28,8 @@ from flask_login import current_user
 
 from domain.permissions import Action, allowed
 from server import inputs
+
+log = logging.getLogger("platform")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def _guarded(spec: _Spec, known: dict):
             raise PreventUpdate
         refused = inputs.problem(checks, a)
         if refused is not None:
+            log.warning("callback %s: %s refused: %s", spec.fn.__name__, *refused)
             return _refused_input(outputs, *refused)
         try:
             with acting_as(scope.user_id, getattr(current_user, "username", None)):

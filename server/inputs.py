@@ -331,6 +331,7 @@ def request_problem(body, callback_map: dict) -> str | None:
     if why_not is not None:
         return why_not
     spec = callback_map.get(body["output"])
-    if spec is not None and (len(body["inputs"]) != len(spec["inputs"]) or len(body["state"]) != len(spec["state"])):
+    if spec is not None and (len(body["inputs"]) != len(spec["inputs"])
+                             or len(body.get("state") or []) != len(spec["state"])):
         return "输入无效：参数个数不符"
     return None

@@ -189,3 +189,7 @@ def test_fuzz007_a_refused_value_is_named_under_its_field_or_in_the_result_line(
         "output": "home-welcome.children", "outputs": {"id": "home-welcome", "property": "children"},
         "inputs": props(("url", "pathname", {"a": 1})), "state": [], "changedPropIds": ["url.pathname"]})
     assert resp.status_code == 400 and resp.get_json()["error"] == "输入无效：类型不正确"
+    resp = client.post("/_dash-update-component", json={  # dash-renderer leaves out an empty "state"
+        "output": "home-welcome.children", "outputs": {"id": "home-welcome", "property": "children"},
+        "inputs": props(("url", "pathname", "/")), "changedPropIds": ["url.pathname"]})
+    assert resp.status_code == 200
