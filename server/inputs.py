@@ -138,7 +138,10 @@ class Row(BaseModel):
 
 
 class Selected(Row):
-    """A store holding the record a form acts on: `{"id", "version", ...}` or nothing."""
+    """A store holding the record a form acts on: `{"id", "version", ...}` (or nothing: declare
+    `Selected | None`)."""
+
+    version: Annotated[StrictInt, Field(ge=0, le=MAX_INT)]
 
 
 Rows = Annotated[list[Row], Field(max_length=MAX_ROWS)] | None

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from sqlalchemy import func, select, table
 
+import callbacks.contracts
 import callbacks.funds.requests
 from data.db import reading
 from data.models import Base, PaymentRequest
@@ -185,6 +186,10 @@ def test_fuzz007_a_refused_value_is_named_under_its_field_or_in_the_result_line(
     resp = call(client, app, callbacks.funds.requests.act, {("funds-approve", "n_clicks"): 1,
                                                              ("funds-grid", "selectedRows"): [{"id": "1"}]})
     assert "输入无效" in text(output(resp, "funds-action-result", "children"))
+    for store in ({"id": "1", "version": 1}, {"id": 1}, {"id": 1, "version": 1, "x": "y" * 20_000}):
+        resp = call(client, app, callbacks.contracts.receipt, {("ct-rc-submit", "n_clicks"): 1,
+                                                               ("ct-selected-store", "data"): store})
+        assert "输入无效" in text(output(resp, "ct-rc-result", "children")), store  # the store's declared model
     resp = client.post("/_dash-update-component", json={
         "output": "home-welcome.children", "outputs": {"id": "home-welcome", "property": "children"},
         "inputs": props(("url", "pathname", {"a": 1})), "state": [], "changedPropIds": ["url.pathname"]})
