@@ -23,6 +23,11 @@ from settings import Settings
 
 log = logging.getLogger("platform")
 ROOT = os.path.dirname(os.path.abspath(__file__))
+#: the largest request body: one submission carries its attachments base64-encoded (4/3 of their
+#: size) in a callback's JSON; an attachment is at most 10 MB (13.4 MB encoded), so 25 MB holds
+#: one at the limit, or several smaller ones up to ~18 MB, with room for the form. Larger bodies
+#: are refused with 413 before anything reads them.
+MAX_REQUEST_BYTES = 25 * 1024 * 1024
 
 
 def _signed_in_user():
@@ -73,6 +78,23 @@ def shell(cfg: Settings):
     ])
 
 
+def limit_bodies(server: Flask) -> None:
+    """A body over MAX_CONTENT_LENGTH is refused with 413 (in Chinese) before any handler, the
+    sign-in form and the access guard included, parses it; one without a length is cut off there."""
+    from flask import jsonify, request
+
+    def too_large(_=None):
+        return jsonify(error=f"请求过大（上限 {server.config['MAX_CONTENT_LENGTH'] // 1024 // 1024} MB）"), 413
+
+    @server.before_request
+    def refuse_large():
+        if (request.content_length or 0) > server.config["MAX_CONTENT_LENGTH"]:
+            return too_large()
+        return None
+
+    server.register_error_handler(413, too_large)
+
+
 def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     from data.db import upgrade
@@ -90,7 +112,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_NAME="nj_session",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.absolute_timeout_s),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    limit_bodies(server)
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     init_guard(server)

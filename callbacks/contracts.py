@@ -18,6 +18,7 @@ from domain import contracts as rules
 from domain.permissions import Action, may
 from domain.money import yuan, yuan_text
 from server.callbacks import secure_callback
+from server.inputs import Selected, declare
 from server.context import log_export, settings
 
 from .common import alert, as_int, current_actor, uploads
@@ -76,6 +77,9 @@ def _refused(exc: AccountError, fields: dict[str, str]):
 
 
 # ------------------------------------------------------------------ register and detail
+
+
+declare("ct-selected-store", "data", Selected | None)  # the record the forms act on: {"id", "version", ...}
 
 @secure_callback(Action.BUSINESS_VIEW, Output("ct-grid", "rowData"), Output("ct-subject", "options"),
                  Output("ct-forms-panel", "hidden"), Input("ct-refresh", "data"), Input("ct-reload", "n_clicks"))

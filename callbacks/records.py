@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from dash import Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.export import send_table
@@ -28,6 +29,8 @@ def _params(hash_: str | None) -> dict:
 
 
 def _load(hash_, kind):
+    if kind not in KINDS:  # nothing chosen (the page never sends that; a tampered request may)
+        raise PreventUpdate
     scope = current_user.scope
     region = region_from_search(hash_, scope)
     figure = _params(hash_).get("figure")

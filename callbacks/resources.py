@@ -10,6 +10,7 @@ from data.history import history
 from domain.contracts import ResourceDraft
 from domain.permissions import Action, may
 from server.callbacks import secure_callback
+from server.inputs import Selected, declare
 from server.context import settings
 
 from .common import alert, current_actor
@@ -25,6 +26,9 @@ LABELS = {"name": "名称", "type": "类型", "area_mu": "面积（亩）", "loc
 def _area(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
+
+
+declare("res-editing", "data", Selected | None)  # the record the forms act on: {"id", "version", ...}
 
 @secure_callback(Action.BUSINESS_VIEW, Output("res-grid", "rowData"), Output("res-org", "options"),
                  Output("res-summary", "children"),

@@ -19,6 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Output, State, dcc, html
 
 from components.attachments import upload_field
+from domain.numbers import MAX_CHARS as NUMBER_CHARS
 
 #: input kinds -> the component properties a submit reads
 KINDS = {"text": ("value",), "decimal": ("value",), "numeric": ("value",), "date": ("value",), "month": ("value",),
@@ -51,7 +52,9 @@ def shown(message):
 class Field:
     """One input of a form. `name`: the key the domain validator (and the data layer's refusal)
     uses for it; `id`: its component id (its error line is `{id}-error`); `options`: fixed choices
-    as (value, label) pairs (a callback may fill a select's instead)."""
+    as (value, label) pairs (a callback may fill a select's instead). `max_length` is the input's
+    maxLength, which is also the bound the server checks the value against (server/inputs.py
+    reads it from the page); a number field without one is bounded by domain.numbers.MAX_CHARS."""
 
     name: str
     id: str
@@ -77,7 +80,8 @@ class Field:
         """The input itself; `overrides` replace its properties (a value known when the page is drawn)."""
         cid = self.id if component_id is None else component_id
         choices = [{"label": label, "value": value} for value, label in self.options]
-        props = {k: v for k, v in {"placeholder": self.placeholder, "maxLength": self.max_length,
+        longest = self.max_length or (NUMBER_CHARS if self.kind in ("decimal", "numeric") else None)
+        props = {k: v for k, v in {"placeholder": self.placeholder, "maxLength": longest,
                                    "value": self.value}.items() if v is not None}
         if self.kind in ("text", "decimal", "numeric", "date", "month"):
             mode = {"decimal": {"inputMode": "decimal"}, "numeric": {"inputMode": "numeric"},

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from domain.numbers import decimal_text, integer_text
 from domain.text import put_text
 from domain.funds.parsing import parse_amount
 from domain.meetings import citation_problem
@@ -88,9 +89,8 @@ def parse_life(value) -> tuple[int | None, str | None]:
     raw = _text(value)
     if not raw:
         return None, "请填写使用年限（月）"
-    try:
-        months = int(raw)
-    except ValueError:
+    months = integer_text(raw)
+    if months is None:
         return None, "使用年限须为整数（月）"
     if not 1 <= months <= MAX_LIFE_MONTHS:
         return None, f"使用年限须在1至{MAX_LIFE_MONTHS}个月之间"
@@ -102,11 +102,10 @@ def parse_residual(value) -> tuple[int | None, str | None]:
     raw = _text(value).rstrip("%").rstrip("％").strip()
     if not raw:
         return 500, None  # 5 % by default
-    try:
-        rate = Decimal(raw)
-    except InvalidOperation:
+    rate = decimal_text(raw, grouping=False)
+    if rate is None:
         return None, "残值率须为数字（%）"
-    if not rate.is_finite() or rate < 0 or rate * 100 > MAX_RESIDUAL_BP:
+    if rate < 0 or rate * 100 > MAX_RESIDUAL_BP:
         return None, f"残值率须在0%至{MAX_RESIDUAL_BP // 100}%之间"
     if rate != rate.quantize(Decimal("0.01")):
         return None, "残值率最多两位小数"

@@ -22,8 +22,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from domain.numbers import decimal_text, iso_date
 from domain.text import put_text
 from domain.identifiers import resident_id_problem, uscc_problem
 from domain.funds.parsing import parse_amount
@@ -61,26 +62,18 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def parse_date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    """A date, or "YYYY-MM-DD" exactly (`domain.numbers.iso_date`), else None."""
+    return iso_date(value)
 
 
 # ------------------------------------------------------------------ resources
 
 def parse_area(text) -> tuple[Decimal | None, str | None]:
     """Mu as typed ("12.5", "1,200.0625") -> (Decimal, None), or (None, why) in Chinese."""
-    raw = str(text if text is not None else "").strip().replace(",", "").replace("，", "")
-    if not raw:
+    if not str(text if text is not None else "").strip():
         return None, "请填写面积"
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        return None, "面积须为数字"
-    if not value.is_finite():
+    value = decimal_text(text)
+    if value is None:
         return None, "面积须为数字"
     if value <= 0:
         return None, "面积须大于0"

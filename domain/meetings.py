@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from domain.numbers import integer_text
 from domain.text import put_text
 from domain.funds.parsing import parse_amount
 from domain.money import yuan_text
@@ -224,10 +225,9 @@ def parse_count(value, *, blank_ok: bool = False) -> tuple[int | None, str | Non
             return None, "须为整数"
         value = int(value)
     if isinstance(value, str):
-        raw = value.strip()
-        if not raw.lstrip("-").isdigit():
+        value = integer_text(value)
+        if value is None:
             return None, "须为整数"
-        value = int(raw)
     if not isinstance(value, int):
         return None, "须为整数"
     if value < 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.identifiers import resident_id_problem, uscc_problem
+from domain.text import put_text
 
 KIND_LABELS = {"lease": "出租", "transfer": "转让"}
 
@@ -34,8 +35,7 @@ def listing_problems(kind: str, reserve_fen: int | None, term_months: int | None
 def bid_problems(bidder: str, id_type: str, id_number: str, amount_fen: int | None, reserve_fen: int,
                  opens_on: dt.date, closes_on: dt.date, day: dt.date) -> dict[str, str]:
     errors = {}
-    if not (bidder or "").strip():
-        errors["bidder"] = "请填写竞价人"
+    put_text(errors, "bidder", bidder, "竞价人", 100)
     problem = resident_id_problem(id_number, day) if id_type == "resident" else \
         uscc_problem(id_number) if id_type == "uscc" else "请选择证件类型"
     if problem:

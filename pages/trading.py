@@ -38,11 +38,12 @@ def layout(**_):
                 html.Div(className="panel", children=[
                     html.H2("登记报价（选择上方项目）"),
                     html.Div(className="row g-2", children=[
-                        html.Div(form_field("竞价人", dbc.Input(id="bid-bidder"), "bid-bidder"), className="col-md-3"),
+                        html.Div(form_field("竞价人", dbc.Input(id="bid-bidder", maxLength=100), "bid-bidder"),
+                                 className="col-md-3"),
                         html.Div(form_field("证件类型", dcc.Dropdown(id="bid-id-type", value="uscc", clearable=False, options=[
                             {"label": "统一社会信用代码", "value": "uscc"}, {"label": "居民身份证", "value": "resident"}]),
                             "bid-id-type"), className="col-md-3"),
-                        html.Div(form_field("证件号码", dbc.Input(id="bid-id"), "bid-id"), className="col-md-3"),
+                        html.Div(form_field("证件号码", dbc.Input(id="bid-id", maxLength=40), "bid-id"), className="col-md-3"),
                         html.Div(form_field("报价（元/年）", dbc.Input(id="bid-amount"), "bid-amount"), className="col-md-3"),
                     ]),
                     dbc.Button("登记报价", id="bid-submit", color="primary", size="sm"),

@@ -28,6 +28,7 @@ from domain.admin import passwords
 from domain.admin.maintenance import Closure, may_work_during
 from domain.permissions import REFUSAL_SINKS, Scope, role_label, role_perms
 from server.templates import LOGIN_TEMPLATE, render_logout_confirm, render_password
+from server.inputs import LoginForm, PasswordForm, form_problem
 
 @dataclass(frozen=True)
 class AppUser(UserMixin):
@@ -277,6 +278,8 @@ def init_auth(server: Flask) -> LoginManager:
             msg = {"idle": "长时间未操作，会话已结束，请重新登录", "expired": "会话已超过12小时，请重新登录",
                    "closed": "平台停机维护中，会话已结束"}.get(request.args.get("ended", ""))
             return render(error=msg, nxt=_safe_next(request.args.get("next")))
+        if (bad := form_problem(LoginForm, request.form)) is not None:
+            return render(bad, "", 400, "/")
         username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
         otp = request.form.get("otp") or None
@@ -309,6 +312,8 @@ def init_auth(server: Flask) -> LoginManager:
         forced = current_user.must_change_password
         if request.method == "GET":
             return render_password(forced=forced)
+        if (bad := form_problem(PasswordForm, request.form)) is not None:
+            return render_password({"_": bad}, forced=forced, status=400)
         old, new, again = (request.form.get(k) or "" for k in ("old", "new", "again"))
         if new != again:
             return render_password({"again": "两次输入的新密码不一致"}, forced=forced, status=400)

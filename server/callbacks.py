@@ -7,19 +7,29 @@ callbacks to one app, noting each one's actions under Dash's own callback id (th
 a request), so the access guard can decide with `domain.permissions.may` before the callback runs.
 The wrapper asks once more when it runs; a refusal raised inside (by `ensure` in the data layer:
 wrong role, out of scope, own work) becomes a 403 and is written to the security log once.
+Before the callback runs, every value it receives is checked against its typed, bounded schema
+(`server.inputs`); a refused value leaves the outputs unchanged and puts "输入无效：…" under the
+field (`{id}-error`), else in the callback's result line (`…-result`), else answers 400 — the
+callback never runs, nothing is written.
 """
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from collections.abc import Callable
 
 import dash
+from dash import html
+from dash.dependencies import handle_callback_args
 from dash.exceptions import PreventUpdate
 from flask import abort, current_app, jsonify, make_response
 from flask_login import current_user
 
 from domain.permissions import Action, allowed
+from server import inputs
+
+log = logging.getLogger("platform")
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,36 @@ def secure_callback(action, *args, **kwargs):
     return deco
 
 
-def _guarded(spec: _Spec):
+def _slot(outputs, component_id: str) -> int | None:
+    """Where a refused input's message goes: the field's error line, else the result line, else
+    a form-level error line (the index among `outputs`), or None."""
+    plain = [(o.component_id if isinstance(o.component_id, str) else "", o.component_property) for o in outputs]
+    for want in (lambda i: i == f"{component_id}-error", lambda i: i.endswith("-result"), lambda i: i.endswith("-error")):
+        found = next((n for n, (i, prop) in enumerate(plain) if prop == "children" and want(i)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _refused_input(outputs, component_id: str, message: str):
+    """The callback's answer to a refused input: its outputs unchanged but the message, or a 400."""
+    many = isinstance(outputs, (list, tuple))
+    listed = list(outputs) if many else [outputs]
+    at = _slot(listed, component_id)
+    if at is None:
+        abort(make_response(jsonify(error=message), 400))
+    shown = message if listed[at].component_id == f"{component_id}-error" else \
+        html.Div(message, className="alert alert-danger py-2 mb-0", role="alert")
+    wide = dash.callback_context.outputs_list if many else []
+    answer = [shown if n == at else [dash.no_update] * len(wide[n]) if isinstance(wide[n], list) else dash.no_update
+              for n in range(len(listed))]
+    return answer if many else answer[0]
+
+
+def _guarded(spec: _Spec, known: dict):
+    outputs, ins, states, _ = handle_callback_args(spec.args, spec.kwargs)
+    checks = inputs.checks_for(known, [*ins, *states])
+
     @functools.wraps(spec.fn)
     def wrapper(*a, **kw):
         from server.auth import current_scope, log_event
@@ -67,6 +106,10 @@ def _guarded(spec: _Spec):
         scope = current_scope()
         if scope is None or not allowed(scope, spec.actions):
             raise PreventUpdate
+        refused = inputs.problem(checks, a)
+        if refused is not None:
+            log.warning("callback %s: %s refused: %s", spec.fn.__name__, *refused)
+            return _refused_input(outputs, *refused)
         try:
             with acting_as(scope.user_id, getattr(current_user, "username", None)):
                 return spec.fn(*a, **kw)
@@ -82,9 +125,10 @@ def _guarded(spec: _Spec):
 def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
     declared: dict[str, tuple[Action, ...]] = {}
     by_function: dict = {}
+    known = layout_schemas(app)
     for spec in SPECS:
         before = set(app.callback_map)
-        app.callback(*spec.args, **spec.kwargs)(_guarded(spec))
+        app.callback(*spec.args, **spec.kwargs)(_guarded(spec, known))
         for key in set(app.callback_map) - before:
             declared[key] = spec.actions
             by_function.setdefault(spec.fn, []).append(key)
@@ -92,7 +136,23 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
         app.clientside_callback(*args, **kwargs)
     app.server.extensions["platform.callback_actions"] = declared
     app.server.extensions["platform.callback_ids"] = by_function
+    app.server.extensions["platform.callback_map"] = app.callback_map
     return declared
+
+
+def layout_schemas(app: dash.Dash) -> dict:
+    """The input schemas of every component the shell and the pages draw (`server.inputs.from_layout`),
+    drawn once for nobody in particular."""
+    known: dict = {}
+    filled = set()
+    for spec in SPECS:
+        outs = handle_callback_args(spec.args, spec.kwargs)[0]
+        filled |= {o.component_id for o in (outs if isinstance(outs, list) else [outs])
+                   if o.component_property == "options" and isinstance(o.component_id, str)}
+    with app.server.test_request_context("/"):
+        for layout in [app.layout, *(p["layout"] for p in dash.page_registry.values())]:
+            known.update(inputs.from_layout(layout() if callable(layout) else layout, filled))
+    return known
 
 
 def actions_for_output(output: str) -> tuple[Action, ...] | None:

@@ -12,6 +12,7 @@ from data import attachments
 from domain.permissions import PermissionDenied
 from server.auth import log_event
 from server.context import settings
+from server.inputs import MAX_INT
 
 
 def init_files(server: Flask) -> None:
@@ -19,6 +20,8 @@ def init_files(server: Flask) -> None:
     def download_attachment(attachment_id: int):
         if not getattr(current_user, "is_authenticated", False):
             return jsonify(error="请先登录"), 401
+        if not 1 <= attachment_id <= MAX_INT:  # the route's <int:…> takes any length of digits
+            return jsonify(error="输入无效：附件编号超出范围"), 404
         try:
             name, ctype, content = attachments.fetch(settings().database_url, current_user.scope, attachment_id)
         except PermissionDenied as exc:

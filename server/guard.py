@@ -3,8 +3,9 @@
 - Static files, /login and /health are public; everything else needs a signed-in session.
 - A page request (GET of a page path) and the Dash router callback are allowed only when the
   user's role holds the page's declared permission.
-- A POST to a Dash endpoint must be JSON from our own origin, and name a callback that declared a
-  permission the user holds; anything else gets 4xx and no callback runs.
+- A POST to a Dash endpoint must be JSON from our own origin, shaped as dash-renderer sends it
+  (`server.inputs.request_problem`), and name a callback that declared a permission the user
+  holds; anything else gets 4xx and no callback runs.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from domain.admin.maintenance import may_work_during
 from domain.permissions import allowed
 from server.auth import current_closure, end_session as _end_session
 from server.callbacks import actions_for_output, as_actions
+from server.inputs import request_problem
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
 DASH_JSON = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies", "/_reload-hash")
@@ -124,7 +126,10 @@ def init_guard(server: Flask) -> None:
         if current_user.must_change_password:
             return _refuse(403, "请先修改密码") if path.startswith("/_dash") else redirect("/password")
         if path == "/_dash-update-component":
-            body = request.get_json(silent=True) or {}
+            body = request.get_json(silent=True)
+            malformed = request_problem(body, current_app.extensions.get("platform.callback_map", {}))
+            if malformed is not None:
+                return _refuse(400, malformed)
             output = body.get("output", "")
             if output == ROUTER_OUTPUT:
                 try:

@@ -35,7 +35,7 @@ def test_funds001_amounts_are_parsed_exactly():
     assert parse_amount("1,234.50") == (123450, None)
     assert parse_amount("0.1")[0] == 10
     for bad, why in (("-5", "大于0"), ("abc", "数字"), ("1.234", "两位小数"), ("", "请填写"), ("NaN", "数字"),
-                     ("1e30", "过大")):
+                     ("1e30", "数字"), ("1_000.00", "数字"), ("Infinity", "数字"), ("١٢٣", "数字")):
         assert why in parse_amount(bad)[1]
     with pytest.raises(UnbalancedVoucher):
         assert_balanced([(513, 100, 0), (102, 0, 99)])

@@ -96,8 +96,8 @@ def test_router002_bodies_the_guard_cannot_resolve_are_refused(app, clients, inp
     body = {"output": ROUTER_OUTPUT, "outputs": [{"id": "_pages_content", "property": "children"},
                                                  {"id": "_pages_store", "property": "data"}],
             "inputs": inputs, "changedPropIds": ["_pages_location.pathname"], "state": []}
-    for c in clients.values():
-        assert c.post("/_dash-update-component", json=body).status_code == 403
+    for c in clients.values():  # refused before any layout is built: 400 (malformed) or 403 (unresolvable)
+        assert c.post("/_dash-update-component", json=body).status_code in (400, 403)
 
 
 def test_router003_with_a_pathname_prefix_the_guard_follows_dash(app, clients):

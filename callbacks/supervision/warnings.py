@@ -15,6 +15,7 @@ from domain.supervision import lifecycle as rules
 from domain.permissions import Action, PermissionDenied
 from domain.money import period_label, yuan_text
 from server.callbacks import secure_callback
+from server.inputs import Selected, declare
 from server.context import log_export, settings
 
 from ..common import alert, current_actor, int_param
@@ -121,6 +122,9 @@ def detail_block(d: dict):
     return html.Div([head, table, html.H3("证据", className="h6 mt-2"), evidence_block(d["evidence"]),
                      html.H3("办理记录", className="h6 mt-3"), trail_block(d["trail"])], id=f"warn-detail-{d['id']}")
 
+
+
+declare("warn-selected", "data", Selected | None)  # the record the forms act on: {"id", "version", ...}
 
 @secure_callback(Action.WARNING_WORK, Output("warn-grid", "rowData"), Output("warn-rule", "options"),
                  Output("warn-count", "children"), Input("warn-refresh", "data"), Input("warn-status", "value"),

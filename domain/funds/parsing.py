@@ -1,26 +1,35 @@
 """Amounts as typed in yuan or exported by a bank, and months: exact (Decimal, never float), every
-problem said in Chinese."""
+problem said in Chinese. The text is read by `domain.numbers` (full-width digits normalised on
+purpose; "1e26", "NaN", "1_000.00" and other scripts' digits refused)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
+
+from domain.numbers import decimal_text, normalised
 
 MAX_AMOUNT_FEN = 10**13  # 1,000 亿元: anything above is a typing error
 _CENT = Decimal("0.01")
 
 
+_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/]\d{1,2})?|(\d{4})(\d{2})", re.ASCII)
+
+
 def _cleaned(text, *extra: str) -> str:
-    raw = str(text if text is not None else "").strip().replace(",", "").replace("，", "")
+    raw = str(text if text is not None else "")
+    for ch in extra:
+        raw = raw.replace(ch, "")
+    raw = normalised(raw)
+    if raw is None:
+        return "?"  # not a number (a character no number has, or far too long)
     for ch in extra:
         raw = raw.replace(ch, "")
     return raw
 
 
 def _number(raw: str, not_a_number: str) -> tuple[Decimal | None, str | None]:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        return None, not_a_number
-    return (value, None) if value.is_finite() else (None, not_a_number)
+    value = decimal_text(raw)
+    return (value, None) if value is not None else (None, not_a_number)
 
 
 def _fen(value: Decimal) -> tuple[int | None, str | None]:
@@ -50,18 +59,17 @@ def parse_signed(text) -> tuple[int | None, str | None]:
     raw = _cleaned(text, "¥", "￥", " ")
     if raw in ("", "-", "--"):
         return None, None
-    value, why = _number(raw, f"金额“{str(text).strip()}”不是数字")
+    value, why = _number(raw, f"金额“{str(text).strip()[:40]}”不是数字")
     return (None, why) if why else _fen(value)
 
 
 def parse_period(text) -> int | None:
-    """"2026-11" / "202611" / 202611 -> 202611, or None."""
-    raw = str(text if text is not None else "").strip().replace("年", "-").replace("月", "").replace("/", "-")
-    try:
-        if "-" in raw:
-            y, m = (int(x) for x in raw.split("-")[:2])
-        else:
-            y, m = divmod(int(raw), 100)
-    except ValueError:
+    """"2026-11" / "2026年11月" / "202611" / 202611 -> 202611, or None."""
+    if isinstance(text, bool):
         return None
+    raw = str(text) if isinstance(text, int) else (normalised(str(text or "").replace("年", "-").replace("月", "")) or "")
+    found = _MONTH.fullmatch(raw)
+    if found is None:
+        return None
+    y, m = (int(found[1]), int(found[2])) if found[1] else (int(found[3]), int(found[4]))
     return y * 100 + m if 2000 <= y <= 2100 and 1 <= m <= 12 else None

@@ -69,8 +69,7 @@ def draft_problems(d: RequestDraft, today: dt.date) -> tuple[int | None, dict[st
         errors["account"] = "请选择" + ("支出" if d.kind == "payment" else "收入") + "科目"
     if not d.bank_account_id:
         errors["bank_account_id"] = "请选择收付账户"
-    if not (d.counterparty_name or "").strip():
-        errors["counterparty_name"] = "请填写对方单位或个人"
+    put_text(errors, "counterparty_name", d.counterparty_name, "对方单位或个人", 100)
     if d.counterparty_id_type == "resident":
         problem = resident_id_problem(d.counterparty_id, today)
         if problem:
