@@ -89,7 +89,7 @@ def test_fundsbrowser001_a_60000_yuan_payment_cites_a_resolution_and_moves_the_c
     cashier.goto(f"{base}/funds")
     cashier.wait_for_selector("#funds-form-panel:not([hidden])")
     pick(cashier, "funds-bank", "基本存款账户")
-    cashier.wait_for_function("() => document.querySelector('#funds-resolution-help')?.innerText.includes('本组织决策限额')")
+    cashier.wait_for_function("() => document.querySelector('#funds-resolution-help')?.innerText.includes('本组织决策限额 ')")
     assert "本组织决策限额 50,000 元" in cashier.inner_text("#funds-resolution-help")
     cashier.fill("#funds-amount", "60,000.00")
     pick(cashier, "funds-account", "153 在建工程")
