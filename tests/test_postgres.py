@@ -5,14 +5,16 @@ import pytest
 
 from data.query import QueryLayer
 from domain.permissions import Scope, role_perms
-from tests.support.app import TODAY
+from tests.support.app import TODAY, generate_test_data, make_settings
 from tests.support.cockpit import cockpit
 from tests.support.http import output, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 
 
-def test_postgres001_matches_sqlite(pg_settings, sqlite_settings):
+def test_postgres001_matches_sqlite(pg_settings, tmp_path):
+    # a fresh SQLite copy of the same generation: the session's shared database is written by other tests
+    sqlite_settings = generate_test_data(make_settings(tmp_path))
     pg = QueryLayer(pg_settings, today=TODAY).load()
     lite = QueryLayer(sqlite_settings, today=TODAY).load()
     scope = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")
