@@ -1,18 +1,8 @@
 """Display formatting of areas and proportions. Money and periods are formatted in `domain.money`
-(exact, from integer fen; re-exported here for the callbacks that import them from this module)."""
+(exact, from integer fen)."""
 from __future__ import annotations
 
 from decimal import Decimal
-
-from domain.money import (  # noqa: F401
-    fen_to_yuan,
-    money_auto,
-    period_label,
-    wan,
-    wan_number,
-    yuan,
-    yuan_text,
-)
 
 
 def mu(cmu: int) -> str:

@@ -128,13 +128,6 @@ def env(sqlite_settings, tmp_path_factory):
     return e
 
 
-def denied(env) -> int:
-    from data.db import transaction
-    from data.models import AuditLog
-
-    with transaction(env.url) as s:
-        return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.result == "denied"))
-
 
 def table_counts(env) -> tuple:
     """Rows of every business table (the security log and sessions aside)."""
@@ -154,10 +147,6 @@ def row(env, model, ident, *cols):
         r = s.get(model, ident)
         return tuple(getattr(r, c) for c in cols) if r is not None else None
 
-
-def output(resp, cid: str, prop: str = "children"):
-    body = resp.get_json() or {}
-    return body.get("response", {}).get(cid, {}).get(prop)
 
 
 # ---------------------------------------------------------------- drivers

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
 
+from domain.money import period_of
 
-from .base import Check, months_back, period_of
+from .base import Check, months_back
 from .funds import (
     check_cash_not_deposited, check_cash_over_limit, check_cash_payment_to_org, check_cash_sitting_payment,
     check_duplicate_payment, check_official_counterparty,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from domain.money import period_of, yuan_text  # noqa: F401 - period_of: the rules import it from here
+from domain.money import yuan_text
 from domain.privacy import Purpose, name_shown
 
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from domain.money import period_label
+from domain.money import period_label, period_of
 
-from .base import Finding, Frames, make_finding, months_back, period_of, yuan
+from .base import Finding, Frames, make_finding, months_back, yuan
 
 
 def check_spending_jump(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
