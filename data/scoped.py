@@ -20,16 +20,12 @@ from sqlalchemy import false, or_
 
 from data.errors import StaleEdit
 from data.models import CollectiveOrg
-from domain.permissions import NOUNS, Action, Actor, OutOfScope, Scope, ensure
-
-
-def _scope(who) -> Scope:
-    return who.scope if isinstance(who, Actor) else who
+from domain.permissions import NOUNS, Action, OutOfScope, ensure, scope_of
 
 
 def in_scope(column, who):
     """`column` (a region code) inside the caller's jurisdiction; never true for no scope."""
-    ranges = _scope(who).ranges
+    ranges = scope_of(who).ranges
     return or_(*[column.between(lo, hi) for lo, hi in ranges]) if ranges else false()
 
 
@@ -43,7 +39,7 @@ def scoped_frame(frame: pl.DataFrame, who, column: str = "region_code") -> pl.Da
     `frame` itself when every row does (the usual case: a cheap check on a few hundred codes)."""
     codes = frame.get_column(column).to_numpy()
     inside = np.zeros(len(codes), dtype=bool)
-    for lo, hi in _scope(who).ranges:
+    for lo, hi in scope_of(who).ranges:
         inside |= (codes >= lo) & (codes <= hi)
     return frame if inside.all() else frame.filter(pl.Series(inside))
 
@@ -61,7 +57,7 @@ def load_for_write(session, model, ident, who, version: int | None = None, *, no
     except (TypeError, ValueError):
         ident = None
     row = session.get(model, ident, with_for_update=lock) if ident is not None else None
-    if row is None or not _scope(who).contains(row.region_code):
+    if row is None or not scope_of(who).contains(row.region_code):
         raise OutOfScope(f"{noun}不在您的管辖范围内", action)
     if action is not None:
         ensure(who, action, row, noun=noun)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from domain.regions import level_of
 from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scope's names
-from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal  # noqa: F401
+from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal, scope_of  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -263,10 +263,6 @@ class Actor:
         return level_of(self.scope.root)
 
 
-def _scope_of(who) -> Scope:
-    return who.scope if isinstance(who, Actor) else who
-
-
 def _field(resource, name: str):
     if isinstance(resource, dict):
         return resource.get(name)
@@ -290,7 +286,7 @@ def refusal(who, action: Action | str, resource=None, *, noun: str | None = None
     `resource` is a record (model or dict) with `region_code` and the fields the rule's `not_by` names."""
     action = Action(action)
     rule = ACTIONS[action]
-    scope = _scope_of(who)
+    scope = scope_of(who)
     if scope is None:
         return rule.refusal or f"缺少权限：{rule.label}"
     if resource is not None and scope.user_id is not None:  # nobody takes it on their own work
@@ -320,7 +316,7 @@ def ensure(who, action: Action | str, resource=None, *, noun: str | None = None)
     reason = refusal(who, action, resource, noun=noun)
     if reason is None:
         return
-    scope = _scope_of(who)
+    scope = scope_of(who)
     in_role = scope is not None and scope.role in ACTIONS[action].roles
     raise (OutOfScope if in_role and reason.endswith("不在您的管辖范围内") else PermissionDenied)(reason, action)
 

@@ -40,9 +40,14 @@ PERM_LABELS = {
 REFUSAL_SINKS: list[Callable] = []
 
 
+def scope_of(who):
+    """The Scope of `who`: an Actor (anything with a `scope`) or a Scope itself (or None)."""
+    return getattr(who, "scope", who)
+
+
 def report_refusal(who, action, reason: str) -> bool:
     """Hand a refusal to the sinks (the security log). True if one recorded it."""
-    scope = getattr(who, "scope", who)
+    scope = scope_of(who)
     recorded = False
     for sink in REFUSAL_SINKS:
         recorded = bool(sink(scope, action, reason)) or recorded
