@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
+import polars as pl
 import pytest
 from sqlalchemy import select, text
 
@@ -264,3 +265,37 @@ def test_demo014_same_seed_same_records():
     assert not all(a.frames[k].equals(c.frames[k]) for k in a.frames if k in c.frames)
     assert a.requests.height and a.frames["collective_orgs"].height == villages.height
     assert a.frames["members"]["org_id"].n_unique() == villages.height
+
+
+def test_demo015_demo_scale_covers_the_province_with_light_detail_outside_its_county():
+    """`make run`'s scale: every village gets books every month, members, assets, resources and
+    meetings; the full-detail county gets several times more of each."""
+    from data.demo import detail_of, scale_roots
+    from settings import Settings
+
+    settings = Settings(province=22, data_dir=__import__("pathlib").Path("/nonexistent"))
+    assert scale_roots(settings, "demo") == [settings.demo_county]
+    spec = SCALES["demo"]
+    tree = load_region_tree(22)
+    full_v = tree.descendants(settings.demo_county, level=5).head(12)
+    light_v = tree.descendants(220200000000, level=5).head(12)  # 吉林市: another city
+    villages = full_v.vstack(light_v).sort("code")
+    full = villages["code"].is_in(full_v["code"].implode()).to_numpy()
+    d = detail_of(spec, full)
+    assert set(d.members_per_village[full]) == {spec.members_per_village}
+    assert set(d.members_per_village[~full]) == {spec.light.members_per_village}
+    made = demo_frames(np.random.default_rng(1), 22, villages, spec, TODAY, plant=0.0, full=full)
+    v = made.ledger.vouchers
+    months = v.group_by("region_code").agg(pl.col("period").n_unique().alias("n"))
+    assert months.height == villages.height and months["n"].min() == spec.months  # books every month everywhere
+    per = v.group_by("region_code").len()
+    is_full = pl.col("region_code").is_in(full_v["code"].implode())
+    full_mean = per.filter(is_full)["len"].mean()
+    light_mean = per.filter(~is_full)["len"].mean()
+    assert full_mean > 2.5 * light_mean
+    for table in ("assets", "resources", "meetings", "contracts"):
+        f = made.frames[table]
+        key = "region_code" if "region_code" in f.columns else "org_id"
+        assert f[key].n_unique() >= villages.height * (0.75 if table == "contracts" else 1), table
+    roll = made.frames["members"].group_by("org_id").len()
+    assert sorted(set(roll["len"])) == [spec.light.members_per_village, spec.members_per_village]

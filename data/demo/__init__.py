@@ -1,8 +1,10 @@
 """Deterministic demo data for one province: `python -m data.demo --scale demo|test|province`.
 
-Scales: `test` (three townships, two years: the test suite), `demo` (one county, three years:
-`make run`), `province` (every village of the province, ten years, > 20 million ledger lines:
-the benchmark). The same seed gives the same data.
+Scales: `test` (three townships, two years: the test suite), `demo` (every village of the
+province for three years: light detail everywhere — a monthly summary voucher or two, a few
+assets, resources, contracts and meetings — and full detail in the demo county: `make run`),
+`province` (every village, ten years, > 20 million ledger lines: the benchmark). The same seed
+gives the same data.
 """
 from __future__ import annotations
 
@@ -29,19 +31,28 @@ from .meetings import fit_to_roll, plant_same_person, with_people
 from .ledger import Ledger, generate_ledger
 from .orgs import org_frames
 from .payments import payment_frames
+from .progress import Progress
 
 
 @dataclass(frozen=True)
-class Scale:
-    months: int
+class Detail:
+    """How much a village gets: vouchers a month (mean), members on the roll, record density."""
     vouchers_per_month: float
     members_per_village: int
     density: float
 
 
+@dataclass(frozen=True)
+class Scale(Detail):
+    months: int = 36
+    #: the villages outside the full-detail roots (None: the scale covers only its roots)
+    light: Detail | None = None
+
+
 SCALES = {
     "test": Scale(months=24, vouchers_per_month=4, members_per_village=8, density=0.5),
-    "demo": Scale(months=36, vouchers_per_month=6, members_per_village=16, density=1.0),
+    "demo": Scale(months=36, vouchers_per_month=6, members_per_village=16, density=1.0,
+                  light=Detail(vouchers_per_month=1.0, members_per_village=6, density=0.2)),
     "province": Scale(months=120, vouchers_per_month=7.6, members_per_village=6, density=0.5),
 }
 
@@ -71,7 +82,8 @@ RECORD_TABLES = {"collective_orgs", "village_profiles", "households", "members",
 
 
 def scale_roots(settings: Settings, scale: str) -> list[int]:
-    """Which subtrees get data at a scale."""
+    """Which subtrees get full detail at a scale (with a `light` tier, the rest of the province
+    gets light detail)."""
     tree = load_region_tree(settings.province)
     if scale == "province":
         return [tree.root]
@@ -132,21 +144,32 @@ class DemoFrames:
     first: dt.date  # the first day of the ledger
 
 
+def detail_of(spec: Scale, full: np.ndarray) -> Detail:
+    """Per-village detail: the scale's own where `full`, its light tier elsewhere."""
+    light = spec.light or spec
+    return Detail(*(np.where(full, getattr(spec, f), getattr(light, f))
+                    for f in ("vouchers_per_month", "members_per_village", "density")))
+
+
 def demo_frames(rng: np.random.Generator, province: int, villages: pl.DataFrame, spec: Scale, today: dt.date,
-                plant: float) -> DemoFrames:
+                plant: float, full: np.ndarray | None = None, progress=lambda step: None) -> DemoFrames:
     """The ledger and the business records of `villages` up to `today` (the same generator state
-    gives the same frames)."""
+    gives the same frames). `full`: which villages get the scale's full detail (all by default)."""
     end_period = today.year * 100 + today.month
     codes = villages["code"].to_numpy()
     org_ids = np.arange(1, villages.height + 1)
-    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, spec.vouchers_per_month, last_day=today.day,
+    d = spec if full is None or full.all() else detail_of(spec, full)
+    ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, d.vouchers_per_month, last_day=today.day,
                              plant=plant)
-    frames = org_frames(rng, villages, ledger.wealth_fen, spec.members_per_village, today)
+    progress("ledger")
+    frames = org_frames(rng, villages, ledger.wealth_fen, d.members_per_village, today)
     first_period = int(ledger.vouchers["period"].min())
     first = dt.date(first_period // 100, first_period % 100, 1)
-    business = business_frames(rng, province, villages, ledger.wealth_fen, first, today, spec.density)
+    business = business_frames(rng, province, villages, ledger.wealth_fen, first, today, d.density)
+    progress("business")
     frames.update({k: pl.DataFrame(v, infer_schema_length=None) for k, v in business.items() if v})
     paying = payment_frames(rng, ledger, frames, today, plant)
+    progress("payments")
     planted = {**ledger.planted, **paying.pop("planted")}
     requests = paying.pop("payment_requests")
     frames.update(paying)
@@ -164,6 +187,7 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     spec = SCALES[scale]
     today = today or clock.today()
     t0 = time.perf_counter()
+    progress = Progress(log)
     url = settings.database_url
     upgrade(url)
     from data.admin.audit_log import use_head_file
@@ -178,16 +202,16 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     bulk.ingest(engine, "regions", tree.frame.select("code", "name", "level", "parent")
                 .with_columns(base_data_locked=pl.lit(False)))
     roots = scale_roots(settings, scale)
-    villages = pl.concat([tree.descendants(r, level=5) for r in roots]).unique("code").sort("code")
+    detailed = pl.concat([tree.descendants(r, level=5) for r in roots]).unique("code").sort("code")
+    villages = tree.descendants(tree.root, level=5).sort("code") if spec.light else detailed
+    full = villages["code"].is_in(detailed["code"].implode()).to_numpy()
     nv = villages.height
-    log(f"[demo] {scale}: {nv} villages, {spec.months} months up to {today:%Y-%m}")
+    progress("start", f"{scale}：{nv:,} 个村，其中 {int(full.sum()):,} 个村完整明细，{spec.months} 个月至 {today:%Y-%m}")
     end_period = today.year * 100 + today.month
     now = clock.now()
-    made = demo_frames(rng, settings.province, villages, spec, today, PLANT[scale])
-    ledger, frames, requests, planted, first = made.ledger, made.frames, made.requests, made.planted, made.first
+    made = demo_frames(rng, settings.province, villages, spec, today, PLANT[scale], full, progress)
+    ledger, frames, requests, first = made.ledger, made.frames, made.requests, made.first
     del made
-    log(f"[demo] generated in {time.perf_counter() - t0:.1f}s: {ledger.lines.height:,} ledger lines, "
-        f"{ledger.vouchers.height:,} vouchers")
     members = frames["members"]
     first_village = next(u["region_code"] for u in demo_users(settings, villages, None) if u["username"] == "demo-village")
     org_of_village = int(frames["collective_orgs"].filter(pl.col("region_code") == first_village)["id"][0])
@@ -210,13 +234,14 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
             if table in RECORD_TABLES:
                 f = bulk.add_record_columns(f, now, provided_by="演示数据生成器", responsible_by="村集体经济组织")
             bulk.ingest(engine, table, f)
+    progress("records")
     vouchers = bulk.add_record_columns(ledger.vouchers, now, provided_by="演示数据生成器", responsible_by="乡镇代理会计")
     vouchers = vouchers.with_columns(status=pl.lit("posted"), posted_by_id=pl.lit(None, pl.Int64),
                                      posted_at=pl.lit(now), reverses_id=pl.lit(None, pl.Int64))
     bulk.ingest(engine, "vouchers", vouchers)
-    log(f"[demo] vouchers written at {time.perf_counter() - t0:.1f}s")
+    progress("vouchers", f"{ledger.vouchers.height:,} 张")
     bulk.ingest(engine, "voucher_lines", ledger.lines.with_columns(summary=pl.lit(None, pl.Utf8)))
-    log(f"[demo] ledger lines written at {time.perf_counter() - t0:.1f}s")
+    progress("lines", f"{ledger.lines.height:,} 条")
     generation = uuid.uuid4().hex
     with transaction(url) as s:
         meta = dict(scale=scale, seed=settings.demo_seed, generation=generation, province=settings.province,
@@ -235,23 +260,21 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from data.query import QueryLayer
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
+    progress("snapshot")
     del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
     # the supervision rules over the new data: the demo opens with its warnings
     from data.supervision.engine import run as run_warnings
 
-    t1 = time.perf_counter()
     summary = run_warnings(url, settings.audit_key, today=today, kind="full", data_dir=settings.data_dir)
     meta["warnings"] = summary["raised"]
-    log(f"[demo] warning engine: {summary['raised']:,} warnings from {summary['rules']} rules in "
-        f"{time.perf_counter() - t1:.1f}s; planted faults in villages {sorted({i for v in planted.values() for i in v})[:12]}…")
+    progress("warnings", f"{summary['rules']} 条规则，{summary['raised']:,} 条预警")
     if warning_history:  # as if the platform had been running: raised over the months, most handled
         from .warning_history import apply as apply_history
 
         hist = apply_history(engine, today=today, start=first, seed=settings.demo_seed, province=settings.province)
         meta["warning_history"] = {k: hist[k] for k in ("status", "escalated", "events")}
-        log(f"[demo] warning history: {hist['events']:,} lifecycle events, {hist['status']}, "
-            f"{hist['escalated']} escalated in {hist['seconds']:.2f}s")
-    log(f"[demo] done in {time.perf_counter() - t0:.1f}s")
+        progress("history", f"{hist['events']:,} 条处置记录，{hist['escalated']} 条升级")
+    log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 
 

@@ -24,9 +24,10 @@ MEETING_KINDS = [("成员大会", 1.0), ("成员代表会议", 0.7), ("两委联
 
 
 def business_frames(rng, province: int, villages: pl.DataFrame, wealth_fen: np.ndarray, first: dt.date,
-                    today: dt.date, density: float) -> dict:
+                    today: dt.date, density) -> dict:
     """assets (+events), resources, meetings (+resolutions), contracts (+instalments, receipts),
-    trade listings (+bids), annual checks, disclosures. `density` scales record counts."""
+    trade listings (+bids), annual checks, disclosures. `density` (one number or one per village)
+    scales record counts."""
     out: dict[str, list[dict]] = {k: [] for k in ("assets", "asset_events", "resources", "meetings", "resolutions",
                                                   "contracts", "contract_instalments", "contract_receipts",
                                                   "trade_listings", "bids", "annual_checks", "disclosures")}
@@ -43,10 +44,11 @@ def business_frames(rng, province: int, villages: pl.DataFrame, wealth_fen: np.n
 
     planted = {"below_reserve": False}
 
-    for vi, (code, w) in enumerate(zip(codes, wealth_fen)):
+    densities = np.broadcast_to(np.asarray(density, dtype=float), (len(codes),))
+    for vi, (code, w, dens) in enumerate(zip(codes, wealth_fen, densities)):
         org = vi + 1
         code = int(code)
-        scale = float(np.clip((w / 8e8) ** 0.35, 0.5, 4.0)) * density
+        scale = float(np.clip((w / 8e8) ** 0.35, 0.5, 4.0)) * float(dens)
         # --- meetings and resolutions: a few a year
         res_ids = []
         n_meet = max(1, int(rng.poisson(3 * scale * max(span_days, 365) / 365)))

@@ -103,9 +103,10 @@ def pick(rng: np.random.Generator, n: int, share: float, taken: set) -> np.ndarr
 
 
 def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids: np.ndarray,
-                    end_period: int, months: int, vouchers_per_month: float, last_day: int | None = None,
+                    end_period: int, months: int, vouchers_per_month, last_day: int | None = None,
                     plant: float | None = None) -> Ledger:
-    """Vouchers for every village × month. `vouchers_per_month` is the mean over villages. With
+    """Vouchers for every village × month. `vouchers_per_month` is the mean over villages (one number,
+    or one per village: the mean of villages of the same wealth). With
     `plant`, about that share of villages (at least one) gets each fault of LEDGER_FAULTS."""
     nv = len(village_codes)
     pers = periods(end_period, months)

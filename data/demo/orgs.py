@@ -12,8 +12,9 @@ from . import people
 OFFICIALS = ["村书记（理事长）", "村集体监事长", "村报账员（出纳）", "村委会委员"]
 
 
-def org_frames(rng, villages: pl.DataFrame, wealth_fen: np.ndarray, members_per_village: int, today: dt.date) -> dict:
-    """collective_orgs, village_profiles, households, members, bank_accounts."""
+def org_frames(rng, villages: pl.DataFrame, wealth_fen: np.ndarray, members_per_village, today: dt.date) -> dict:
+    """collective_orgs, village_profiles, households, members, bank_accounts. `members_per_village`: one
+    number, or one per village."""
     nv = villages.height
     codes = villages["code"].to_numpy()
     county6 = codes // 1_000_000
@@ -36,13 +37,13 @@ def org_frames(rng, villages: pl.DataFrame, wealth_fen: np.ndarray, members_per_
         "farmland_mu": [f"{x:.2f}" for x in rng.uniform(1500, 12000, nv)],
     })
     # members: a few officials and ordinary members per village
-    m = members_per_village
-    if m <= len(OFFICIALS):
+    m = np.broadcast_to(np.asarray(members_per_village, dtype=np.int64), (nv,))
+    if m.min() <= len(OFFICIALS):
         raise ValueError(f"members_per_village must exceed the {len(OFFICIALS)} officials")
-    n = nv * m
+    n = int(m.sum())
     m_org = np.repeat(org_ids, m)
     ids = people.resident_ids(rng, codes, n)
-    pos = np.tile(np.arange(m), nv)
+    pos = np.arange(n) - np.repeat(np.cumsum(m) - m, m)  # position within the village's roll
     member_names = people.names(rng, n)
     households = pl.DataFrame({
         "id": np.arange(1, n // 2 + 1 + 1)[: (n + 1) // 2],
