@@ -7,15 +7,15 @@ import time
 #: the steps of a generation with their share of its time (measured on the `demo` scale)
 STEPS = {
     "start": ("准备区划与数据库", 1),
-    "ledger": ("生成凭证与分录", 22),
-    "business": ("生成资产、资源、合同与会议", 14),
-    "payments": ("生成支付申请", 3),
-    "records": ("写入组织、成员与业务记录", 10),
-    "vouchers": ("写入凭证", 18),
-    "lines": ("写入分录", 13),
-    "snapshot": ("建立列式汇总", 3),
+    "ledger": ("生成凭证与分录", 3),
+    "business": ("生成资产、资源、合同与会议", 22),
+    "payments": ("生成支付申请", 6),
+    "records": ("写入组织、成员与业务记录", 11),
+    "vouchers": ("写入凭证", 19),
+    "lines": ("写入分录", 20),
+    "snapshot": ("建立列式汇总", 4),
     "warnings": ("运行预警规则", 13),
-    "history": ("生成预警处置历史", 3),
+    "history": ("生成预警处置历史", 2),
 }
 
 
