@@ -1,10 +1,10 @@
 """Deterministic demo data for one province: `python -m data.demo --scale demo|test|province`.
 
 Scales: `test` (three townships, two years: the test suite), `demo` (every village of the
-province for three years: light detail everywhere — a monthly summary voucher or two, a few
-assets, resources, contracts and meetings — and full detail in the demo county: `make run`),
-`province` (every village, ten years, > 20 million ledger lines: the benchmark). The same seed
-gives the same data.
+province for three years: light detail everywhere — monthly summary vouchers (an income and a
+spending voucher a month, depreciation each quarter), a few assets, resources, contracts and
+meetings — and full detail in the demo county: `make run`), `province` (every village, ten
+years, > 20 million ledger lines: the benchmark). The same seed gives the same data.
 """
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def demo_frames(rng: np.random.Generator, province: int, villages: pl.DataFrame,
     org_ids = np.arange(1, villages.height + 1)
     d = spec if full is None or full.all() else detail_of(spec, full)
     ledger = generate_ledger(rng, codes, org_ids, end_period, spec.months, d.vouchers_per_month, last_day=today.day,
-                             plant=plant)
+                             plant=plant, summary=None if d is spec else ~full)
     progress("ledger")
     frames = org_frames(rng, villages, ledger.wealth_fen, d.members_per_village, today)
     first_period = int(ledger.vouchers["period"].min())

@@ -104,9 +104,12 @@ def pick(rng: np.random.Generator, n: int, share: float, taken: set) -> np.ndarr
 
 def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids: np.ndarray,
                     end_period: int, months: int, vouchers_per_month, last_day: int | None = None,
-                    plant: float | None = None) -> Ledger:
+                    plant: float | None = None, summary: np.ndarray | None = None) -> Ledger:
     """Vouchers for every village × month. `vouchers_per_month` is the mean over villages (one number,
-    or one per village: the mean of villages of the same wealth). With
+    or one per village: the mean of villages of the same wealth). `summary` (one flag per village):
+    those villages keep their books as monthly summaries — one income and one spending voucher a
+    month, close to a twelfth of their turnover, and depreciation each quarter — instead of
+    individual vouchers. With
     `plant`, about that share of villages (at least one) gets each fault of LEDGER_FAULTS."""
     nv = len(village_codes)
     pers = periods(end_period, months)
@@ -121,6 +124,8 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     # + 1 depreciation voucher each month; the settlements (deposits, withdrawals, collections,
     # payments of payables: about a fifth of all vouchers) follow the drawn vouchers below
     counts = rng.poisson(np.maximum((lam - 1) * DRAWN_SHARE, 0.2)).astype(np.int64)
+    if summary is not None:
+        counts[summary] = 0
     dim_all = _days_in_month(pers)
     if last_day is not None:
         dim_all = np.where(pers == end_period, np.minimum(dim_all, last_day), dim_all)
@@ -141,6 +146,8 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     opening_amt = {acct: (wealth * share).astype(np.int64) // 100 * 100 for acct, share, _ in OPENING}
     cash_open = np.clip(opening_amt[101], OPENING_CASH_YUAN[0] * 100, OPENING_CASH_YUAN[1] * 100) // 100 * 100
     parts = [(v_idx, p_idx, day, tmpl, amount)]
+    if summary is not None and summary.any():
+        parts.extend(_summaries(rng, np.flatnonzero(summary), months, month_of, dim_all, turnover))
 
     def follow(mask, new_t, lag_lo, lag_hi, same_month_day_lag=None):
         vi, pi, di, am = v_idx[mask], p_idx[mask], day[mask], amount[mask]
@@ -213,6 +220,10 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     dep = np.maximum((wealth * 0.58 / 480).astype(np.int64) // 100 * 100, 100)
     d_v = np.repeat(np.arange(nv), months)
     d_p = np.tile(np.arange(months), nv)
+    if summary is not None and summary.any():  # summary books: at the end of each quarter, three months' worth
+        keep = ~summary[d_v] | (month_of[d_p] % 3 == 2)
+        d_v, d_p = d_v[keep], d_p[keep]
+        dep = np.where(summary, dep * 3, dep)
     v_idx = np.concatenate([v_idx, d_v])
     p_idx = np.concatenate([p_idx, d_p])
     tmpl = np.concatenate([tmpl, np.full(len(d_v), 21)])
@@ -231,6 +242,24 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     lines = lines.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("id"))
     return Ledger(vouchers=vouchers, lines=lines, wealth_fen=wealth,
                   planted={k: [int(i) for i in v] for k, v in planted.items()})
+
+
+#: the monthly summary vouchers of a village that keeps summaries: (template, share of turnover)
+SUMMARY = ((0, 0.62), (7, 0.34))
+
+
+def _summaries(rng, villages: np.ndarray, months: int, month_of, dim_all, turnover) -> list[tuple]:
+    """One voucher per village, month and SUMMARY row: its share of a twelfth of the turnover,
+    seasonal, within ±15%."""
+    vi = np.repeat(villages, months)
+    pi = np.tile(np.arange(months), len(villages))
+    out = []
+    for t, share in SUMMARY:
+        season = (SEASON_INCOME if t in INCOME_T else SEASON_SPEND)[month_of[pi]]
+        amount = turnover[vi] * share / 12 * season * rng.uniform(0.85, 1.15, len(vi))
+        day = np.minimum(rng.integers(20, 29, len(vi)), dim_all[pi])
+        out.append((vi, pi, day, np.full(len(vi), t), np.maximum(np.round(amount / 100) * 100, 1_000).astype(np.int64)))
+    return out
 
 
 def _old_items(vouchers: pl.DataFrame, lines: pl.DataFrame, codes, orgs, first_period: int, items) -> tuple:
