@@ -1,8 +1,8 @@
 """Deterministic demo data for one province: `python -m data.demo --scale demo|test|province`.
 
 Scales: `test` (three townships, two years: the test suite), `demo` (every village of the
-province for three years: light detail everywhere — monthly summary vouchers (an income and a
-spending voucher a month, depreciation each quarter), a few assets, resources, contracts and
+province for three years: light detail everywhere — monthly summary vouchers (an income, a
+spending and a depreciation voucher a month), a few assets, resources, contracts and
 meetings — and full detail in the demo county: `make run`), `province` (every village, ten
 years, > 20 million ledger lines: the benchmark). The same seed gives the same data.
 """

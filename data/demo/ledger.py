@@ -108,7 +108,7 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     """Vouchers for every village × month. `vouchers_per_month` is the mean over villages (one number,
     or one per village: the mean of villages of the same wealth). `summary` (one flag per village):
     those villages keep their books as monthly summaries — one income and one spending voucher a
-    month, close to a twelfth of their turnover, and depreciation each quarter — instead of
+    month, close to a twelfth of their turnover, beside the monthly depreciation — instead of
     individual vouchers. With
     `plant`, about that share of villages (at least one) gets each fault of LEDGER_FAULTS."""
     nv = len(village_codes)
@@ -220,10 +220,6 @@ def generate_ledger(rng: np.random.Generator, village_codes: np.ndarray, org_ids
     dep = np.maximum((wealth * 0.58 / 480).astype(np.int64) // 100 * 100, 100)
     d_v = np.repeat(np.arange(nv), months)
     d_p = np.tile(np.arange(months), nv)
-    if summary is not None and summary.any():  # summary books: at the end of each quarter, three months' worth
-        keep = ~summary[d_v] | (month_of[d_p] % 3 == 2)
-        d_v, d_p = d_v[keep], d_p[keep]
-        dep = np.where(summary, dep * 3, dep)
     v_idx = np.concatenate([v_idx, d_v])
     p_idx = np.concatenate([p_idx, d_p])
     tmpl = np.concatenate([tmpl, np.full(len(d_v), 21)])
