@@ -44,8 +44,9 @@ def big_figure(fig: dict, scale: float, revision: str) -> dict:
     fig = copy.deepcopy(fig)
     lay = fig.setdefault("layout", {})
     size = font_size(scale)
+    hover = {"font": {"size": size, "color": "#ffffff"}, "bgcolor": "rgba(4, 28, 60, .92)", "bordercolor": "#00e4ff"}
     lay.update(font={**FONT, "size": size, "color": TEXT}, paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-               autosize=True, uirevision=revision, hoverlabel={"font": {"size": size}})
+               autosize=True, uirevision=revision, hoverlabel=hover)
     lay.pop("height", None)
     lay.pop("width", None)
     lay["legend"] = {**lay.get("legend", {}), "font": {"size": size}}
