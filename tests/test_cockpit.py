@@ -92,11 +92,13 @@ def test_cockpit004_asset_growth_ranking_and_concentration(app, client_for, sqli
 def test_cockpit005_big_screen_shows_the_users_jurisdiction(app, client_for, sqlite_settings):
     ql = app.server.extensions["platform.query"]
     c = client_for("demo-county")
-    resp = dash_post(c, callback_named(app, screen.refresh), [{"id": "screen-refresh", "property": "n_intervals", "value": 1},
-                                                              {"id": "screen-width", "property": "data", "value": 3840}])
+    resp = dash_post(c, callback_named(app, screen.refresh), [{"id": "url", "property": "hash", "value": ""},
+                                                              {"id": "screen-refresh", "property": "n_intervals", "value": 1},
+                                                              {"id": "screen-width", "property": "data", "value": 3840}],
+                     [{"id": "screen-signature", "property": "data", "value": None}])
     out = resp.get_json()["response"]
     assert ql.tree.name(sqlite_settings.demo_county) in out["screen-title"]["children"]
-    assert out["screen-panel-trend-graph"]["figure"]["layout"]["font"]["size"] == 30  # scaled for 4K
+    assert out["screen-trend-graph"]["figure"]["layout"]["font"]["size"] == 32  # scaled for 4K
 
 
 def _records(app, client, hash_, kind):
