@@ -92,3 +92,11 @@ def child_geojson(region: int, province: int) -> dict:
     from domain.regions import level_of
 
     return load_geojson(province, level_of(region) + 1)
+
+
+def register_dialog(dialog) -> None:
+    """The clientside callback closing a confirmation dialog (components.decision) on 取消: nothing
+    is decided, no request is made."""
+    clientside("function(n) { return false; }", Output(dialog.modal, "is_open", allow_duplicate=True),
+               Input(dialog.cancel, "n_clicks"), prevent_initial_call=True)
+
