@@ -100,3 +100,22 @@ def register_dialog(dialog) -> None:
     clientside("function(n) { return false; }", Output(dialog.modal, "is_open", allow_duplicate=True),
                Input(dialog.cancel, "n_clicks"), prevent_initial_call=True)
 
+
+
+def readonly_note(who, action) -> str:
+    """Why `who` sees a section without its form: 您的角色无权… with the action's refusal ('' if they may)."""
+    from domain.permissions import ACTIONS, Action, refusal
+
+    reason = refusal(who, action)
+    if reason is None:
+        return ""
+    rule = ACTIONS[Action(action)]
+    return f"您的角色无权{rule.label}，本栏仅供查看" + ("" if reason.startswith("缺少权限") else f"（{reason}）")
+
+
+def sections(who, *actions) -> list:
+    """The values of components.readonly.guard_outputs for sections needing `actions` (in order):
+    shown when `who` may take the action, else hidden with the reason."""
+    from domain.permissions import may
+
+    return [v for a in actions for v in ((False, "") if may(who, a) else (True, readonly_note(who, a)))]
