@@ -602,10 +602,16 @@ def _step(step: str, before: tuple[tuple[str, str], ...]):
     def call(env, role, ctx):
         from callbacks.supervision import warnings
 
+        if step == "close":  # 办结 is confirmed in its dialog
+            return env.post(role, warnings.close, {
+                "warn-decide-confirm": 1, "warn-decide-opinion": "整改到位，同意办结",
+                "warn-decide-pending": {"decision": "close", "id": ctx["id"], "version": ctx["version"]},
+                "warn-refresh": 0}, clicked="warn-decide-confirm")
+        button = f"warn-step-{step}"
         return env.post(role, warnings.submit, {
-            "warn-submit": 1, "warn-selected": {"id": ctx["id"], "version": ctx["version"]}, "warn-action": step,
+            button: 1, "warn-selected": {"id": ctx["id"], "version": ctx["version"]},
             "warn-note": "已核查，情况属实，已整改完毕并存档", ("warn-files", "contents"): [],
-            ("warn-files", "filename"): [], "warn-refresh": 0})
+            ("warn-files", "filename"): [], "warn-refresh": 0}, clicked=button)
 
     return Driver(call=call, prepare=lambda env: _warning(env, before), relation=_may_step(step),
                   state=lambda env, ctx: row(env, _m("Warning"), ctx["id"], "status", "version"))

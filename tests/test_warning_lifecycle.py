@@ -412,23 +412,37 @@ def test_lifecycle014_the_lifecycle_through_the_callbacks(wapp, wdb, people):
         return resp.get_json()["response"]
 
     def submit(client, selected, action, note=None, files=()):
-        """The step's outcome line (warn-result) and the note's error line (warn-note-error)."""
+        """The step's outcome line (warn-result) and the note's error line (warn-note-error): a click
+        on the step's own button (办结: the dialog's 确认)."""
+        if action == "close":
+            out = dash_post(client, callback_named(app, handling_page.close),
+                            [{"id": "warn-decide-confirm", "property": "n_clicks", "value": 1}],
+                            [{"id": "warn-decide-pending", "property": "data", "value": {**selected, "decision": "close"}},
+                             {"id": "warn-decide-opinion", "property": "value", "value": note},
+                             {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+            return text_of(out["warn-result"]["children"]), out["warn-decide-opinion-error"]["children"]
         body = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 minutes").decode()
         out = dash_post(client, callback_named(app, handling_page.submit),
-                        [{"id": "warn-submit", "property": "n_clicks", "value": 1}],
+                        [{"id": f"warn-step-{a}", "property": "n_clicks", "value": 1 if a == action else None}
+                         for a in ("acknowledge", "handle", "verify", "reopen")],
                         [{"id": "warn-selected", "property": "data", "value": selected},
-                         {"id": "warn-action", "property": "value", "value": action},
                          {"id": "warn-note", "property": "value", "value": note},
                          {"id": "warn-files", "property": "contents", "value": [body for _ in files] or None},
                          {"id": "warn-files", "property": "filename", "value": list(files) or None},
-                         {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+                         {"id": "warn-refresh", "property": "data", "value": 0}],
+                        changed=[f"warn-step-{action}.n_clicks"]).get_json()["response"]
         return text_of(out["warn-result"]["children"]), out["warn-note-error"]["children"]
+
+    def offered(page):
+        """The steps whose button the page shows."""
+        return [a for a in ("acknowledge", "handle", "verify", "close", "reopen")
+                if not page[f"warn-step-{a}-tools"]["hidden"]]
 
     row = next(r for r in rows(township) if r["id"] == wid)
     assert row["rule_name"] == "重大事项未经民主决策（四议两公开）" and row["status_label"] == "已推送"
     assert wid not in {r["id"] for r in rows(other)}
     page = show(township, row)
-    assert [o["label"] for o in page["warn-action"]["options"]] == ["签收"]
+    assert offered(page) == ["acknowledge"]
     assert "四议两公开" in text_of(page["warn-detail"]["children"])
     selected = page["warn-selected"]["data"]
     assert "已签收" in submit(township, selected, "acknowledge")[0]
@@ -440,7 +454,7 @@ def test_lifecycle014_the_lifecycle_through_the_callbacks(wapp, wdb, people):
     assert "已办理" in ok and "附件 1 个" in ok
     # opened from the heatmap's link: #warning=<id>
     county_page = show(county, hash_=f"#warning={wid}")
-    assert [o["value"] for o in county_page["warn-action"]["options"]] == ["verify", "reopen"]
+    assert offered(county_page) == ["verify", "reopen"]
     assert "会议纪要.pdf" in text_of(county_page["warn-detail"]["children"])
     assert "办理人不能核实" in submit(township, show(township, row)["warn-selected"]["data"], "verify")[0]
     assert "已核实" in submit(county, county_page["warn-selected"]["data"], "verify")[0]

@@ -7,7 +7,7 @@ import polars as pl
 from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
-from components.admin_forms import SHARE_DECISION as DECISION
+from components.dialogs import SHARE_DECISION as DECISION
 from components.decision import pending_decision
 from components.readonly import guard_outputs
 from data.admin import sharing

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
-from components.admin_forms import ACCOUNT_DECISION as DECISION
+from components.dialogs import ACCOUNT_DECISION as DECISION
 from components.decision import pending_decision
 from data.admin import accounts
 from data.errors import AccountError

@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.admin_forms import SHARE_DECISION as DECISION
+from components.dialogs import SHARE_DECISION as DECISION
 from components.grid import data_grid
 from components.readonly import guarded
 from domain.permissions import Action

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.admin_forms import ACCOUNT_DECISION
+from components.dialogs import ACCOUNT_DECISION
 from components.form import form_field
 from components.grid import data_grid
 from domain.permissions import Action, ROLES
