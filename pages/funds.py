@@ -10,6 +10,7 @@ from dash import dcc, html
 from components.funds_forms import ACCOUNT, CLOSE, DECISION, LINE_WIDTHS, POSTING, REOPEN, REQUEST, STATEMENT, VOUCHER
 from components.form import submission_token
 from components.grid import data_grid
+from components.readonly import guarded
 from domain import clock
 from domain.funds.statements import STATEMENT_FORMAT_HELP
 from domain.permissions import Action
@@ -156,7 +157,7 @@ def _reconcile_tab():
     return html.Div(className="mt-1", children=[
         html.Div(className="panel", children=[
             html.H2("导入银行对账单"),
-            html.Div(className="row g-3", children=[
+            guarded("funds-rec-form", html.Div(className="row g-3", children=[
                 html.Div(className="col-lg-4", children=[
                     STATEMENT.field("bank_account"),
                     dbc.Button("导入并对账", id="funds-rec-submit", color="primary", className="me-2", disabled=True),
@@ -167,7 +168,7 @@ def _reconcile_tab():
                     html.P(STATEMENT_FORMAT_HELP + "。任何一行有错则整份不导入；同一文件不能重复导入。",
                            className="muted-note mb-0"),
                 ]),
-            ]),
+            ])),
             STATEMENT.form_error(),
             html.Div(id="funds-rec-result", className="mt-2"),
         ]),
