@@ -521,3 +521,51 @@ def test_lifecycle015_heatmap_callbacks_scope_and_cell_click(wapp, wdb, people):
     assert "村级预警评级" in exported.get_json()["response"]["wmap-download"]["data"]["filename"]
     with transaction(wdb.database_url) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export")) == before + 1
+
+
+def test_lifecycle018_after_verify_a_second_click_is_stale_and_closing_asks_first(wapp, wdb, people):
+    """Issue 13: the second 提交 after 核实 closed the warning. Now each step has its own button
+    (确认核实, 办结…), a click from the page drawn before the warning changed is refused as stale,
+    and 办结 only opens its confirmation: only the dialog's 确认 closes."""
+    app = wapp
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    township = people["demo-township"]
+    step(wdb, township, wid, "acknowledge")
+    step(wdb, township, wid, "handle", "已将超限现金存入银行，附存款回单。")
+    county = sign_in(app.server, "demo-county")
+
+    def show():
+        return dash_post(county, callback_named(app, handling_page.show),
+                         [{"id": "warn-grid", "property": "selectedRows", "value": None},
+                          {"id": "url", "property": "hash", "value": f"#warning={wid}"},
+                          {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+
+    def click(button, selected):
+        inputs = [{"id": f"warn-step-{a}", "property": "n_clicks", "value": 1 if a == button else None}
+                  for a in ("acknowledge", "handle", "verify", "reopen")]
+        out = dash_post(county, callback_named(app, handling_page.submit), inputs,
+                        [{"id": "warn-selected", "property": "data", "value": selected},
+                         {"id": "warn-note", "property": "value", "value": None},
+                         {"id": "warn-files", "property": "contents", "value": None},
+                         {"id": "warn-files", "property": "filename", "value": None},
+                         {"id": "warn-refresh", "property": "data", "value": 0}],
+                        changed=[f"warn-step-{button}.n_clicks"]).get_json()["response"]
+        return text_of(out["warn-result"]["children"])
+
+    page = show()
+    shown = {a: not page[f"warn-step-{a}-tools"]["hidden"] for a in rules.STEP_BUTTONS}
+    assert [a for a, on in shown.items() if on] == ["verify", "reopen"] and rules.STEP_BUTTONS["verify"] == "确认核实"
+    selected = page["warn-selected"]["data"]
+    assert "已核实" in click("verify", selected)
+    again = click("verify", selected)  # the double click: the page as it was before 核实
+    assert "已被他人办理或修改" in again
+    assert snapshot(wdb, wid)[0] == "verified"
+    after = show()
+    assert [a for a in rules.STEP_BUTTONS if not after[f"warn-step-{a}-tools"]["hidden"]] == ["reopen", "close"]
+    assert "warn-step-close" not in {i["id"] for i in app.callback_map[callback_named(app, handling_page.submit)]["inputs"]}
+    asked = dash_post(county, callback_named(app, handling_page.ask_close),
+                      [{"id": "warn-step-close", "property": "n_clicks", "value": 1}],
+                      [{"id": "warn-selected", "property": "data", "value": after["warn-selected"]["data"]}]
+                      ).get_json()["response"]
+    assert asked["warn-decide-modal"]["is_open"] is True and asked["warn-decide-title"]["children"] == "确认办结"
+    assert snapshot(wdb, wid)[0] == "verified"  # asking closed nothing
