@@ -87,7 +87,8 @@ def test_approvals002_a_rejection_without_opinion_writes_nothing_with_it_is_kept
         assert (req.status, req.opinion) == ("rejected", "发票抬头与收款单位不一致，请补正后重新申请")
     history = funds_detail.request_detail(db.database_url, actor(db, "demo-secretary"), rid)["history"]
     assert [h["action"] for h in history] == ["驳回", "提交"]  # newest first; never 修改
-    assert "审批意见：发票抬头与收款单位不一致" in history[0]["changes"] and "状态：待理事长审批 → 已驳回" in history[0]["changes"]
+    assert "审批意见：发票抬头与收款单位不一致" in history[0]["changes"]
+    assert "状态：待理事长审批 → 已驳回" in history[0]["changes"]
 
 
 def test_approvals003_approvals_read_审批_in_the_history_and_keep_each_steps_opinion(db):
