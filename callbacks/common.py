@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, dcc, html
+from dash import Input, Output, dcc, html, no_update
 
 from domain.permissions import Scope
 from server.callbacks import clientside
@@ -119,3 +119,26 @@ def sections(who, *actions) -> list:
     from domain.permissions import may
 
     return [v for a in actions for v in ((False, "") if may(who, a) else (True, readonly_note(who, a)))]
+
+
+def dialog_step(dialog, pending, decisions, refresh, act, *, field: str = "opinion", on_refusal=None) -> tuple:
+    """The step a confirmation dialog's 确认 names (components.decision): `act(decision, id, version)`
+    takes it and returns the outcome line's text. Answers (outcome line, *dialog.result_outputs(),
+    the refresh counter): a refused opinion (`field` of an AccountError) keeps the dialog open with
+    the message under it and writes nothing; any other refusal closes it and says why (a
+    PermissionError through `on_refusal`, e.g. the funds area's logging `refused`)."""
+    from components.decision import pending_decision
+    from data.errors import AccountError
+
+    chosen = pending_decision(pending, decisions)
+    if chosen is None:
+        return alert("请先在表格中选择一条记录。", "warning"), *dialog.closed(), no_update
+    try:
+        message = act(*chosen)
+    except AccountError as exc:
+        if field in exc.errors:
+            return no_update, *dialog.refused(exc.errors[field]), no_update
+        return alert("；".join(exc.errors.values()), "danger"), *dialog.closed(), (refresh or 0) + 1
+    except PermissionError as exc:
+        return (on_refusal(exc) if on_refusal else alert(str(exc), "danger")), *dialog.closed(), (refresh or 0) + 1
+    return alert(message), *dialog.done(), (refresh or 0) + 1

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.support.browser import SCREENSHOTS, serve, wait_text
-from tests.support.funds import actor, app_for, draft, own_database, village_org
+from tests.support.browser import SCREENSHOTS, app_on_own_database, wait_text
+from tests.support.funds import actor, draft, village_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -29,18 +29,20 @@ BUTTONS = """() => Array.from(document.querySelectorAll('#_pages_content button[
   .map(b => b.id)"""
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    settings = own_database(tmp_path_factory, "browser-readonly")
-    bank = village_org(settings, actor(settings, "demo-village").scope.root)[1]
+def _one_request(settings) -> None:
     from data.funds import requests as funds
 
+    bank = village_org(settings, actor(settings, "demo-village").scope.root)[1]
     funds.submit(settings.database_url, settings.audit_key, actor(settings, "demo-village"), None,
                  draft(bank, purpose=PURPOSE), TODAY)
-    app = app_for(settings)
-    app.server.config["NOW"] = lambda: dt.datetime.combine(TODAY, dt.time(4), tzinfo=dt.UTC)
-    with serve(app.server) as base:
-        yield settings, base, app
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Its own database (a request is rejected) with one request waiting for the secretary; (settings, base)."""
+    with app_on_own_database(tmp_path_factory, "browser-readonly", _one_request,
+                             now=lambda: dt.datetime.combine(TODAY, dt.time(4), tzinfo=dt.UTC)) as served:
+        yield served
 
 
 def shot(page, name: str) -> Path:
@@ -50,14 +52,17 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def _button_actions(app) -> dict[str, list[tuple]]:
-    """button id -> the actions of each callback it triggers (from the app's own callback registry)."""
-    declared = app.server.extensions["platform.callback_actions"]
+def _button_actions() -> dict[str, list[tuple]]:
+    """button id -> the actions of each callback it triggers (from the callback registry)."""
+    from dash.dependencies import handle_callback_args
+
+    from server.callbacks import SPECS
+
     out: dict[str, list[tuple]] = {}
-    for key, spec in app.callback_map.items():
-        for i in spec["inputs"]:
-            if i["property"] == "n_clicks" and not str(i["id"]).startswith("{") and key in declared:
-                out.setdefault(i["id"], []).append(declared[key])
+    for spec in SPECS:
+        for i in handle_callback_args(spec.args, spec.kwargs)[1]:
+            if i.component_property == "n_clicks" and isinstance(i.component_id, str):
+                out.setdefault(i.component_id, []).append(spec.actions)
     return out
 
 
@@ -73,8 +78,8 @@ def _pages(scope) -> list[str]:
 def test_readonly001_no_role_meets_a_refusal_or_a_dead_button_on_a_page_it_may_open(served, page_for):
     from domain.permissions import allowed
 
-    settings, base, app = served
-    buttons = _button_actions(app)
+    settings, base = served
+    buttons = _button_actions()
     checked = 0
     for username in USERS:
         scope = actor(settings, username).scope
@@ -100,7 +105,7 @@ def test_readonly001_no_role_meets_a_refusal_or_a_dead_button_on_a_page_it_may_o
 
 
 def test_readonly002_the_supervisory_chair_sees_the_asset_forms_read_only_with_the_reason(served, page_for):
-    settings, base, _ = served
+    settings, base = served
     page = page_for("demo-supervisor")
     page.goto(f"{base}/assets")
     page.wait_for_load_state("networkidle")
@@ -118,7 +123,7 @@ def _select(page, text: str) -> None:
 
 
 def test_readonly003_a_rejection_asks_first_needs_its_opinion_and_shows_it_in_the_history(served, page_for):
-    settings, base, _ = served
+    settings, base = served
     page = page_for("demo-secretary")
     page.goto(f"{base}/funds")
     page.wait_for_selector("#funds-decide-tools:not([hidden])")

@@ -8,7 +8,6 @@ from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
 from components.dialogs import SHARE_DECISION as DECISION
-from components.decision import pending_decision
 from components.readonly import guard_outputs
 from data.admin import sharing
 from data.errors import AccountError
@@ -19,7 +18,7 @@ from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
-from callbacks.common import alert, current_actor, register_dialog, sections
+from callbacks.common import alert, current_actor, dialog_step, register_dialog, sections
 
 STATES = {"submitted": "待省级审批", "approved": "已批准", "rejected": "已驳回"}
 register_dialog(DECISION)
@@ -87,18 +86,10 @@ def ask(_a, _r, selected):
                  DECISION.confirm_input(), *DECISION.states(), State("share-refresh", "data"),
                  prevent_initial_call=True, running=DECISION.running())
 def decide(_, pending, opinion, refresh):
-    chosen = pending_decision(pending, ("approve", "reject"))
-    if chosen is None:
-        return alert("请先在表格中选择一条申请。", "warning"), *DECISION.closed(), no_update
-    decision, sid, _version = chosen
-    cfg = settings()
-    try:
+    """The confirmed 批准 / 驳回 (a refusal is logged by data.admin.sharing)."""
+    def act(decision, sid, _version):
+        cfg = settings()
         status = sharing.decide_share(cfg.database_url, cfg.audit_key, current_actor(), sid, decision == "approve",
                                       opinion)
-    except AccountError as exc:
-        if "opinion" in exc.errors:
-            return no_update, *DECISION.refused(exc.errors["opinion"]), no_update
-        return alert(str(exc), "danger"), *DECISION.closed(), (refresh or 0) + 1
-    except PermissionDenied as exc:
-        return alert(str(exc), "danger"), *DECISION.closed(), no_update
-    return alert(f"共享申请 #{sid} {STATES[status]}。"), *DECISION.done(), (refresh or 0) + 1
+        return f"共享申请 #{sid} {STATES[status]}。"
+    return dialog_step(DECISION, pending, ("approve", "reject"), refresh, act)

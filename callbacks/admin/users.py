@@ -5,17 +5,16 @@ from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
 from components.dialogs import ACCOUNT_DECISION as DECISION
-from components.decision import pending_decision
 from data.admin import accounts
 from data.errors import AccountError
 from data.regions import load_region_tree
 from domain.admin.accounts import AccountDraft, role_level
 from domain.clock import CST
-from domain.permissions import Action, PermissionDenied, ROLES
+from domain.permissions import Action, ROLES
 from server.callbacks import secure_callback
 from server.context import settings
 
-from callbacks.common import alert, current_actor, register_dialog
+from callbacks.common import alert, current_actor, dialog_step, register_dialog
 
 STATES = {"approved": "已批准", "rejected": "已驳回"}
 register_dialog(DECISION)
@@ -101,20 +100,12 @@ def ask(_a, _r, selected):
                  DECISION.confirm_input(), *DECISION.states(), State("acct-refresh", "data"),
                  prevent_initial_call=True, running=DECISION.running())
 def decide(_, pending, opinion, refresh):
-    chosen = pending_decision(pending, ("approve", "reject"))
-    if chosen is None:
-        return alert("请先在表格中选择一条申请。", "warning"), *DECISION.closed(), no_update
-    decision, rid, _version = chosen
-    cfg = settings()
-    try:
+    """The confirmed 批准 / 驳回 (a refusal is logged by data.admin.accounts)."""
+    def act(decision, rid, _version):
+        cfg = settings()
         status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), rid, decision == "approve", opinion)
-    except AccountError as exc:
-        if "opinion" in exc.errors:
-            return no_update, *DECISION.refused(exc.errors["opinion"]), no_update
-        return alert(str(exc), "danger"), *DECISION.closed(), (refresh or 0) + 1
-    except PermissionDenied as exc:  # a refusal is logged by data.admin.accounts
-        return alert(str(exc), "danger"), *DECISION.closed(), (refresh or 0) + 1
-    return alert(f"申请 #{rid} 已{'批准' if status == 'approved' else '驳回'}。"), *DECISION.done(), (refresh or 0) + 1
+        return f"申请 #{rid} 已{'批准' if status == 'approved' else '驳回'}。"
+    return dialog_step(DECISION, pending, ("approve", "reject"), refresh, act)
 
 
 @secure_callback(Action.ACCOUNT_DISABLE, Output("acct-user-result", "children"),

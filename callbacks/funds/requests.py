@@ -5,7 +5,6 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, html, no_update
 
 from components.attachments import file_links
-from components.decision import pending_decision
 from components.form import submission_token
 from components.funds_forms import DECISION, POSTING, REQUEST
 from data.errors import AccountError
@@ -20,7 +19,7 @@ from domain.permissions import Action, allowed, may
 from server.callbacks import secure_callback
 from server.context import settings
 
-from ..common import alert, as_int, current_actor, register_dialog, uploads
+from ..common import alert, as_int, current_actor, dialog_step, register_dialog, uploads
 from .common import bump, chosen, iso_date, refused
 
 #: the steps the confirmation dialog takes: either approval, and the requester's withdrawal
@@ -130,25 +129,16 @@ def ask(_a, _r, _w, selected):
                  State("funds-refresh", "data"), prevent_initial_call=True, running=DECISION.running())
 def decide(_, pending, opinion, refresh):
     """The confirmed step: approve or reject (the opinion required to reject) or withdraw."""
-    chosen_step = pending_decision(pending, ("approve", "reject", "withdraw"))
-    if chosen_step is None:
-        return alert("请先在表格中选择一条申请。", "warning"), *DECISION.closed(), no_update
-    decision, rid, version = chosen_step
-    cfg = settings()
-    try:
+    def act(decision, rid, version):
+        cfg = settings()
         if decision == "withdraw":
             status = funds.withdraw(cfg.database_url, cfg.audit_key, current_actor(), rid, version, opinion)
         else:
             status = funds.decide(cfg.database_url, cfg.audit_key, current_actor(), rid, decision == "approve",
                                   version, opinion, today=clock.today())
-    except PermissionError as exc:
-        return refused(exc), *DECISION.closed(), bump(refresh)
-    except AccountError as exc:
-        if "opinion" in exc.errors:
-            return no_update, *DECISION.refused(exc.errors["opinion"]), no_update
-        return alert("；".join(exc.errors.values()), "danger"), *DECISION.closed(), bump(refresh)
-    verb = {"approve": "同意", "reject": "驳回", "withdraw": "撤回"}[decision]
-    return alert(f"申请 #{rid} 已{verb}（{rules.STATUS_LABELS.get(status, status)}）。"), *DECISION.done(), bump(refresh)
+        verb = {"approve": "同意", "reject": "驳回", "withdraw": "撤回"}[decision]
+        return f"申请 #{rid} 已{verb}（{rules.STATUS_LABELS.get(status, status)}）。"
+    return dialog_step(DECISION, pending, ("approve", "reject", "withdraw"), refresh, act, on_refusal=refused)
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("funds-action-result", "children"), *POSTING.error_outputs(),

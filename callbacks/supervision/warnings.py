@@ -6,7 +6,6 @@ import polars as pl
 from dash import Input, Output, State, ctx, html, no_update
 
 from components.attachments import file_links
-from components.decision import pending_decision
 from components.dialogs import WARNING_CLOSE as CLOSE_DIALOG
 from components.export import send_table
 from data.supervision import handling, store
@@ -20,7 +19,7 @@ from server.callbacks import secure_callback
 from server.inputs import Selected, declare
 from server.context import log_export, settings
 
-from ..common import alert, current_actor, int_param, register_dialog
+from ..common import alert, current_actor, dialog_step, int_param, register_dialog
 
 register_dialog(CLOSE_DIALOG)
 
@@ -236,22 +235,13 @@ def ask_close(_, selected):
                  CLOSE_DIALOG.confirm_input(), *CLOSE_DIALOG.states(), State("warn-refresh", "data"),
                  prevent_initial_call=True, running=CLOSE_DIALOG.running())
 def close(_, pending, opinion, refresh):
-    chosen = pending_decision(pending, ("close",))
-    if chosen is None:
-        return alert("请先选择一条预警。", "warning"), *CLOSE_DIALOG.closed(), no_update
-    _, wid, version = chosen
-    cfg = settings()
-    try:
+    """The confirmed 办结: the warning as the page showed it (a changed one is refused as stale)."""
+    def act(_decision, wid, version):
+        cfg = settings()
         status = handling.act(cfg.database_url, cfg.audit_key, current_actor(), wid, "close", opinion, [], version,
                               clock.today(), now=clock.now())
-    except AccountError as exc:
-        if "note" in exc.errors:
-            return no_update, *CLOSE_DIALOG.refused(exc.errors["note"]), no_update
-        return alert("；".join(exc.errors.values()), "warning"), *CLOSE_DIALOG.closed(), (refresh or 0) + 1
-    except PermissionDenied as exc:
-        return alert(str(exc), "danger"), *CLOSE_DIALOG.closed(), no_update
-    return (alert(f"已办结：预警 #{wid} 现为“{rules.STATUS_LABELS[status]}”。"), *CLOSE_DIALOG.done(),
-            (refresh or 0) + 1)
+        return f"已办结：预警 #{wid} 现为“{rules.STATUS_LABELS[status]}”。"
+    return dialog_step(CLOSE_DIALOG, pending, ("close",), refresh, act, field="note")
 
 
 @secure_callback(STEPS, Output("warn-files-names", "children"), Input("warn-files", "filename"),
