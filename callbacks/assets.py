@@ -6,6 +6,7 @@ import datetime as dt
 from dash import Input, Output, State, ctx, html, no_update
 
 from components.attachments import file_links
+from components.readonly import guard_outputs
 from components.record_history import history_table
 from data import assets
 from data.attachments import clean_name
@@ -19,16 +20,21 @@ from domain.money import yuan
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, as_int, current_actor, uploads
+from .common import alert, as_int, current_actor, sections, uploads
 
+
+
+#: each form of the page and the action it takes (shown only to roles that may: components.readonly)
+FORMS = {"assets-act-form": Action.ASSET_DISPOSE, "assets-card-form": Action.ASSET_CARD_SAVE,
+         "assets-reval-form": Action.ASSET_REVALUE, "assets-dep-form": Action.ASSET_DEPRECIATE}
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("assets-grid", "rowData"), Output("assets-card-org", "options"),
-                 Output("assets-dep-org", "options"), Input("assets-refresh", "data"))
+                 Output("assets-dep-org", "options"), *guard_outputs(*FORMS), Input("assets-refresh", "data"))
 def load(_):
     url, actor = settings().database_url, current_actor()
     orgs = [{"label": o["name"], "value": o["id"]} for o in fund_data.orgs(url, actor)]
-    return assets.list_assets(url, actor), orgs, orgs
+    return assets.list_assets(url, actor), orgs, orgs, *sections(actor, *FORMS.values())
 
 
 @secure_callback(Action.ASSET_CARD_SAVE, Output("assets-selected", "children"), Output("assets-resolution", "options"),

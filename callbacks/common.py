@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, dcc, html
+from dash import Input, Output, dcc, html, no_update
 
 from domain.permissions import Scope
 from server.callbacks import clientside
@@ -92,3 +92,53 @@ def child_geojson(region: int, province: int) -> dict:
     from domain.regions import level_of
 
     return load_geojson(province, level_of(region) + 1)
+
+
+def register_dialog(dialog) -> None:
+    """The clientside callback closing a confirmation dialog (components.decision) on 取消: nothing
+    is decided, no request is made."""
+    clientside("function(n) { return false; }", Output(dialog.modal, "is_open", allow_duplicate=True),
+               Input(dialog.cancel, "n_clicks"), prevent_initial_call=True)
+
+
+
+def readonly_note(who, action) -> str:
+    """Why `who` sees a section without its form: 您的角色无权… with the action's refusal ('' if they may)."""
+    from domain.permissions import ACTIONS, Action, refusal
+
+    reason = refusal(who, action)
+    if reason is None:
+        return ""
+    rule = ACTIONS[Action(action)]
+    return f"您的角色无权{rule.label}，本栏仅供查看" + ("" if reason.startswith("缺少权限") else f"（{reason}）")
+
+
+def sections(who, *actions) -> list:
+    """The values of components.readonly.guard_outputs for sections needing `actions` (in order):
+    shown when `who` may take the action, else hidden with the reason."""
+    from domain.permissions import may
+
+    return [v for a in actions for v in ((False, "") if may(who, a) else (True, readonly_note(who, a)))]
+
+
+def dialog_step(dialog, pending, decisions, refresh, act, *, field: str = "opinion", on_refusal=None) -> tuple:
+    """The step a confirmation dialog's 确认 names (components.decision): `act(decision, id, version)`
+    takes it and returns the outcome line's text. Answers (outcome line, *dialog.result_outputs(),
+    the refresh counter): a refused opinion (`field` of an AccountError) keeps the dialog open with
+    the message under it and writes nothing; any other refusal closes it and says why (a
+    PermissionError through `on_refusal`, e.g. the funds area's logging `refused`)."""
+    from components.decision import pending_decision
+    from data.errors import AccountError
+
+    chosen = pending_decision(pending, decisions)
+    if chosen is None:
+        return alert("请先在表格中选择一条记录。", "warning"), *dialog.closed(), no_update
+    try:
+        message = act(*chosen)
+    except AccountError as exc:
+        if field in exc.errors:
+            return no_update, *dialog.refused(exc.errors[field]), no_update
+        return alert("；".join(exc.errors.values()), "danger"), *dialog.closed(), (refresh or 0) + 1
+    except PermissionError as exc:
+        return (on_refusal(exc) if on_refusal else alert(str(exc), "danger")), *dialog.closed(), (refresh or 0) + 1
+    return alert(message), *dialog.done(), (refresh or 0) + 1

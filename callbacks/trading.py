@@ -5,6 +5,7 @@ import datetime as dt
 
 from dash import Input, Output, State, no_update
 
+from components.readonly import guard_outputs
 from data import assets
 from data.contracts import trading
 from data.errors import AccountError
@@ -13,7 +14,7 @@ from domain.permissions import Action, OutOfScope, PermissionDenied, may
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import alert, current_actor
+from .common import alert, current_actor, sections
 
 
 
@@ -25,14 +26,19 @@ def _date(value) -> dt.date | None:
         return None
 
 
+#: each form of the page and the action it takes (shown only to roles that may: components.readonly)
+FORMS = {"trade-award-tools": Action.TRADE_AWARD, "trade-bid-form": Action.TRADE_BID, "trade-list-form": Action.TRADE_LIST}
+
+
 @secure_callback(Action.BUSINESS_VIEW, Output("trade-grid", "rowData"), Output("list-resource", "options"),
-                 Input("trade-refresh", "data"))
+                 *guard_outputs(*FORMS), Input("trade-refresh", "data"))
 def load(_):
     cfg = settings()
     actor = current_actor()
     resources = trading.open_resources(cfg.database_url, actor) if may(actor, Action.TRADE_LIST) else []
     return (trading.list_listings(cfg.database_url, actor),
-            [{"label": r["label"], "value": f"{r['id']}:{r['org_id']}"} for r in resources])
+            [{"label": r["label"], "value": f"{r['id']}:{r['org_id']}"} for r in resources],
+            *sections(actor, *FORMS.values()))
 
 
 @secure_callback(Action.TRADE_LIST, Output("list-resolution", "options"), Input("list-resource", "value"))

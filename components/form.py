@@ -12,6 +12,7 @@ uses pattern-matching ids `{"type": ..., "index": n}`; the validator names row n
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,13 @@ def form_field(label: str, component, field_id: str, className: str = "mb-2", *,
     div = html.Div([dbc.Label(label, html_for=field_id, className=label_class) if label else None, component,
                     html.Div(id=f"{field_id}-error", className="invalid-feedback d-block")], className=className)
     return html.Div(div, className=width) if width else div
+
+
+def submission_token() -> str:
+    """A fresh one-time token for a form that files a record (domain.approvals.TOKEN_RE): the page
+    draws one, the submit callback sends it with the form and draws a new one after success; a
+    second submit carrying the same token files nothing twice (the data layer returns the first)."""
+    return secrets.token_hex(16)
 
 
 def error_line(component_id) -> html.Div:

@@ -3,6 +3,7 @@ route every refusal's messages under their fields (components/form.py). A field'
 key the domain validator or the data layer names it with (domain/funds/, data/funds/)."""
 from __future__ import annotations
 
+from components.decision import DecisionDialog
 from components.form import Field, Form, Rows
 from domain.funds.books import ACCOUNT_KINDS
 from domain.funds.requests import ID_TYPES, KIND_LABELS, PAYMENT_ACCOUNTS, RECEIPT_ACCOUNTS
@@ -32,6 +33,9 @@ REQUEST = Form("funds-request", (
 POSTING = Form("funds-action", (
     Field("posting_date", "funds-post-date", "记账日期", "date"),
 ))
+
+#: 同意 / 驳回 / 撤回 of the selected request, confirmed with its opinion: data.funds.requests.decide, .withdraw
+DECISION = DecisionDialog("funds-decide")
 
 #: 记账凭证 (the township accountant): domain.funds.vouchers.voucher_problems, data.funds.vouchers.post_voucher
 VOUCHER = Form("funds-voucher", (

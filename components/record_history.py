@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.approvals import history_verb
 from domain.clock import CST
 
 from dash import html
 
-ACTIONS = {"insert": "新建", "update": "修改", "delete": "删除"}
 
-
-def history_table(rows: list[dict], labels: dict[str, str], *, limit: int = 50, formats: dict | None = None):
+def history_table(rows: list[dict], labels: dict[str, str], *, limit: int = 50, formats: dict | None = None,
+                  table: str = ""):
     """`labels`: field -> Chinese name; fields without one are not shown (ids, bookkeeping).
-    `formats`: field -> function turning a stored text value into what a person reads."""
+    `formats`: field -> function turning a stored text value into what a person reads. `table`:
+    the records' table, whose steps (审批, 驳回, 撤回 …) the 操作 column names (domain.approvals)."""
     formats = formats or {}
 
     def value(field, text):
@@ -31,7 +32,7 @@ def history_table(rows: list[dict], labels: dict[str, str], *, limit: int = 50, 
                                 f"{labels[f]}：{value(f, old)} → {value(f, new)}") for f, old, new in changes],
                        className="mb-0 ps-3")
         body.append(html.Tr([html.Td(at, className="text-nowrap"), html.Td(row.get("by") or "系统"),
-                             html.Td(ACTIONS.get(row["action"], row["action"])), html.Td(what)]))
+                             html.Td(history_verb(table, row["action"], row.get("changes"))), html.Td(what)]))
     if not body:
         return html.Span("暂无修改记录（平台上线前导入的数据没有逐条记录）", className="text-muted small")
     return html.Table([html.Thead(html.Tr([html.Th("时间"), html.Th("操作人"), html.Th("操作"), html.Th("内容")])),

@@ -95,6 +95,7 @@ class Action(StrEnum):
     FUNDS_REQUEST_CREATE = "funds.request.create"
     FUNDS_REQUEST_APPROVE_SECRETARY = "funds.request.approve_secretary"
     FUNDS_REQUEST_APPROVE_SUPERVISOR = "funds.request.approve_supervisor"
+    FUNDS_REQUEST_WITHDRAW = "funds.request.withdraw"
     VOUCHER_POST = "voucher.post"
     MONTH_CLOSE = "month.close"
     MONTH_REOPEN = "month.reopen"
@@ -183,6 +184,8 @@ ACTIONS: dict[Action, Rule] = {
     Action.FUNDS_REQUEST_APPROVE_SUPERVISOR: Rule(
         "资金管理", "审核收付款申请（监事长）", frozenset({"village_supervisor"}), "payment_request", ("requested_by_id",),
         "不能审批本人提交的申请", "该步骤应由村集体监事长审批"),
+    Action.FUNDS_REQUEST_WITHDRAW: Rule("资金管理", "撤回本人提交、尚未审批的收付款申请", frozenset({"village_cashier"}),
+                                        "payment_request", refusal="只有提交申请的村报账员可以撤回"),
     Action.VOUCHER_POST: Rule("资金管理", "记账（收付款申请、记账凭证）", _BOOKKEEPERS, "organisation", ("requested_by_id",),
                               "不能为本人提交的申请记账", "只有乡镇代理会计可以记账"),
     Action.MONTH_CLOSE: Rule("资金管理", "结账", _BOOKKEEPERS, "organisation", refusal="只有乡镇代理会计可以结账"),

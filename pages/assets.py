@@ -8,6 +8,7 @@ from dash import dcc, html
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
+from components.readonly import guarded
 from domain.assets import ACTIONS, CATEGORY_LABELS
 from domain.permissions import Action
 
@@ -123,10 +124,11 @@ def layout(**_):
             ])),
             html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
                 dbc.Tabs(id="assets-tabs", active_tab="act", children=[  # the register's everyday act first
-                    dbc.Tab(_act_tab(), label="处置·出租·抵押", tab_id="act"),
-                    dbc.Tab(_card_tab(), label="新增/更正", tab_id="card"),
-                    dbc.Tab(_reval_tab(), label="重估", tab_id="reval"),
-                    dbc.Tab(_dep_tab(), label="计提折旧", tab_id="dep"),
+                    # each form only for the roles that may act (the load callback shows it, or says why not)
+                    dbc.Tab(guarded("assets-act-form", _act_tab()), label="处置·出租·抵押", tab_id="act"),
+                    dbc.Tab(guarded("assets-card-form", _card_tab()), label="新增/更正", tab_id="card"),
+                    dbc.Tab(guarded("assets-reval-form", _reval_tab()), label="重估", tab_id="reval"),
+                    dbc.Tab(guarded("assets-dep-form", _dep_tab()), label="计提折旧", tab_id="dep"),
                 ]),
             ])),
         ]),

@@ -161,7 +161,7 @@ def _register_tab():
                 html.H3("修改记录", className="mt-2"), html.Div(id="ct-history"),
             ]),
         ]),
-        html.Div(className="col-xl-4", children=html.Div(className="panel", id="ct-forms-panel", children=[
+        html.Div(className="col-xl-4", children=html.Div(className="panel", id="ct-forms-panel", hidden=True, children=[
             html.Div(id="ct-selected", className="mb-2 fw-semibold"),
             dbc.Tabs(id="ct-form-tabs", active_tab="new", children=[
                 dbc.Tab(_contract_form(), label="新签/修改", tab_id="new", className="pt-2"),

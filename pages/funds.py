@@ -7,8 +7,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.funds_forms import ACCOUNT, CLOSE, LINE_WIDTHS, POSTING, REOPEN, REQUEST, STATEMENT, VOUCHER
+from components.funds_forms import ACCOUNT, CLOSE, DECISION, LINE_WIDTHS, POSTING, REOPEN, REQUEST, STATEMENT, VOUCHER
+from components.form import submission_token
 from components.grid import data_grid
+from components.readonly import guarded
 from domain import clock
 from domain.funds.statements import STATEMENT_FORMAT_HELP
 from domain.permissions import Action
@@ -23,6 +25,7 @@ COLUMNS = [
     {"field": "amount_fen", "headerName": "金额（元）", "type": "rightAligned", "valueFormatter": MONEY},
     {"field": "purpose", "headerName": "用途"}, {"field": "counterparty", "headerName": "对方"},
     {"field": "status_label", "headerName": "状态"},
+    {"field": "opinion", "headerName": "审批意见", "tooltipField": "opinion"},
 ]
 VOUCHER_COLUMNS = [
     {"field": "date", "headerName": "日期", "minWidth": 128, "maxWidth": 140},
@@ -63,6 +66,7 @@ MATCHED_COLUMNS = [
 
 def _requests_tab(today: str):
     form = html.Div(className="panel", id="funds-form-panel", hidden=True, children=[
+        dcc.Store(id="funds-submit-token", data=submission_token()),
         html.H2("录入收付款申请（村报账员）"),
         *REQUEST.draw(),
         dbc.Button("提交申请", id="funds-submit", color="primary"),
@@ -78,8 +82,10 @@ def _requests_tab(today: str):
                     html.Div(className="d-flex align-items-center gap-2", children=[
                         # `hidden` on a wrapper: Bootstrap's .d-flex would override it on the same element
                         html.Div(id="funds-decide-tools", hidden=True, children=html.Div(className="d-flex gap-2", children=[
-                            dbc.Button("同意", id="funds-approve", color="success", size="sm"),
-                            dbc.Button("驳回", id="funds-reject", color="warning", size="sm")])),
+                            dbc.Button("同意…", id="funds-approve", color="success", size="sm"),
+                            dbc.Button("驳回…", id="funds-reject", color="warning", size="sm")])),
+                        html.Div(id="funds-withdraw-tools", hidden=True, children=dbc.Button(
+                            "撤回…", id="funds-withdraw", color="secondary", outline=True, size="sm")),
                         html.Div(id="funds-post-tools", hidden=True, children=html.Div(
                             className="d-flex align-items-center gap-2", children=[
                                 dbc.Label(post_date.label, html_for=post_date.id, className="mb-0 small ms-2"),
@@ -90,8 +96,9 @@ def _requests_tab(today: str):
                 html.Div(className="text-end", children=[POSTING.error_line("posting_date"), POSTING.form_error()]),
                 data_grid("funds-grid", COLUMNS, selectable=True, height="460px"),
                 html.Div(id="funds-action-result", className="mt-2"),
+                *DECISION.draw(),
             ]),
-            html.Div(className="panel", children=[html.H2("所选申请的附件与修改记录"),
+            html.Div(className="panel", children=[html.H2("所选申请的附件与办理记录"),
                                                    html.Div(id="funds-detail", children=html.Span(
                                                        "在上表中选择一条申请。", className="text-muted"))]),
         ]),
@@ -150,7 +157,7 @@ def _reconcile_tab():
     return html.Div(className="mt-1", children=[
         html.Div(className="panel", children=[
             html.H2("导入银行对账单"),
-            html.Div(className="row g-3", children=[
+            guarded("funds-rec-form", html.Div(className="row g-3", children=[
                 html.Div(className="col-lg-4", children=[
                     STATEMENT.field("bank_account"),
                     dbc.Button("导入并对账", id="funds-rec-submit", color="primary", className="me-2", disabled=True),
@@ -161,7 +168,7 @@ def _reconcile_tab():
                     html.P(STATEMENT_FORMAT_HELP + "。任何一行有错则整份不导入；同一文件不能重复导入。",
                            className="muted-note mb-0"),
                 ]),
-            ]),
+            ])),
             STATEMENT.form_error(),
             html.Div(id="funds-rec-result", className="mt-2"),
         ]),

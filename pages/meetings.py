@@ -97,7 +97,7 @@ def _resolution_row(i: int):
 
 
 def layout(**_):
-    form = html.Div(className="panel", id="meetings-form-panel", children=[
+    form = html.Div(className="panel", id="meetings-form-panel", hidden=True, children=[
         html.H2("登记会议及决议"),
         _field("集体经济组织", dcc.Dropdown(id="meetings-org", placeholder="选择本辖区的集体经济组织"), "meetings-org"),
         *_meeting_fields("meetings"),
@@ -119,7 +119,7 @@ def layout(**_):
         html.H3("修改记录", className="mt-3"),
         html.Div(id="meetings-history", className="small"),
     ])
-    edit = html.Div(className="panel", id="meetings-edit-panel", children=[
+    edit = html.Div(className="panel", id="meetings-edit-panel", hidden=True, children=[
         html.H2("更正所选会议"),
         html.P("已确认的会议记录不能更改；决议已被引用的，不能更改会议日期、类型，也不能改变其表决结果。",
                className="muted-note"),

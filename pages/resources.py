@@ -27,7 +27,7 @@ COLUMNS = [
 
 
 def layout(**_):
-    form = html.Div(className="panel", id="res-form-panel", children=[
+    form = html.Div(className="panel", id="res-form-panel", hidden=True, children=[
         html.H2("登记或修改资源"),
         html.P("选择左侧一项资源可修改它；是否发包、承包方和到期日由合同自动记录。", className="text-muted small"),
         html.Div(id="res-selected", className="mb-2 fw-semibold"),

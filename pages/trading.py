@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
+from components.readonly import guarded
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/trading", name="产权交易", order=12, title="产权交易",
@@ -30,14 +31,15 @@ def layout(**_):
                 html.Div(className="panel", children=[
                     html.Div(className="d-flex justify-content-between align-items-center", children=[
                         html.H2("挂牌项目"),
-                        dbc.Button("确定成交（截止后）", id="trade-award", color="success", size="sm"),
+                        guarded("trade-award-tools", dbc.Button("确定成交（截止后）", id="trade-award", color="success",
+                                                                size="sm")),
                     ]),
                     data_grid("trade-grid", COLUMNS, selectable=True, height="420px"),
                     html.Div(id="trade-award-result", className="mt-2"),
                 ]),
                 html.Div(className="panel", children=[
                     html.H2("登记报价（选择上方项目）"),
-                    html.Div(className="row g-2", children=[
+                    guarded("trade-bid-form", [html.Div(className="row g-2", children=[
                         html.Div(form_field("竞价人", dbc.Input(id="bid-bidder", maxLength=100), "bid-bidder"),
                                  className="col-md-3"),
                         html.Div(form_field("证件类型", dcc.Dropdown(id="bid-id-type", value="uscc", clearable=False, options=[
@@ -47,22 +49,24 @@ def layout(**_):
                         html.Div(form_field("报价（元/年）", dbc.Input(id="bid-amount"), "bid-amount"), className="col-md-3"),
                     ]),
                     dbc.Button("登记报价", id="bid-submit", color="primary", size="sm"),
-                    html.Div(id="bid-result", className="mt-2"),
+                    html.Div(id="bid-result", className="mt-2")]),
                 ]),
             ]),
             html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
                 html.H2("新挂牌"),
-                form_field("资源", dcc.Dropdown(id="list-resource", placeholder="选择未发包的资源"), "list-resource"),
-                form_field("方式", dcc.Dropdown(id="list-kind", value="lease", clearable=False,
-                                      options=[{"label": "出租", "value": "lease"}, {"label": "转让", "value": "transfer"}]),
-                   "list-kind"),
-                form_field("底价（元/年）", dbc.Input(id="list-reserve"), "list-reserve"),
-                form_field("期限（月）", dbc.Input(id="list-term", type="number", value=60, min=1, max=360), "list-term"),
-                form_field("引用决议", dcc.Dropdown(id="list-resolution", placeholder="选择会议决议"), "list-resolution"),
-                form_field("竞价开始", dbc.Input(id="list-opens", type="date"), "list-opens"),
-                form_field("竞价截止", dbc.Input(id="list-closes", type="date"), "list-closes"),
-                dbc.Button("挂牌", id="list-submit", color="primary"),
-                html.Div(id="list-result", className="mt-2"),
+                guarded("trade-list-form", [
+                    form_field("资源", dcc.Dropdown(id="list-resource", placeholder="选择未发包的资源"), "list-resource"),
+                    form_field("方式", dcc.Dropdown(id="list-kind", value="lease", clearable=False, options=[
+                        {"label": "出租", "value": "lease"}, {"label": "转让", "value": "transfer"}]), "list-kind"),
+                    form_field("底价（元/年）", dbc.Input(id="list-reserve"), "list-reserve"),
+                    form_field("期限（月）", dbc.Input(id="list-term", type="number", value=60, min=1, max=360),
+                               "list-term"),
+                    form_field("引用决议", dcc.Dropdown(id="list-resolution", placeholder="选择会议决议"), "list-resolution"),
+                    form_field("竞价开始", dbc.Input(id="list-opens", type="date"), "list-opens"),
+                    form_field("竞价截止", dbc.Input(id="list-closes", type="date"), "list-closes"),
+                    dbc.Button("挂牌", id="list-submit", color="primary"),
+                    html.Div(id="list-result", className="mt-2"),
+                ]),
             ])),
         ]),
     ])

@@ -602,10 +602,16 @@ def _step(step: str, before: tuple[tuple[str, str], ...]):
     def call(env, role, ctx):
         from callbacks.supervision import warnings
 
+        if step == "close":  # 办结 is confirmed in its dialog
+            return env.post(role, warnings.close, {
+                "warn-decide-confirm": 1, "warn-decide-opinion": "整改到位，同意办结",
+                "warn-decide-pending": {"decision": "close", "id": ctx["id"], "version": ctx["version"]},
+                "warn-refresh": 0}, clicked="warn-decide-confirm")
+        button = f"warn-step-{step}"
         return env.post(role, warnings.submit, {
-            "warn-submit": 1, "warn-selected": {"id": ctx["id"], "version": ctx["version"]}, "warn-action": step,
+            button: 1, "warn-selected": {"id": ctx["id"], "version": ctx["version"]},
             "warn-note": "已核查，情况属实，已整改完毕并存档", ("warn-files", "contents"): [],
-            ("warn-files", "filename"): [], "warn-refresh": 0})
+            ("warn-files", "filename"): [], "warn-refresh": 0}, clicked=button)
 
     return Driver(call=call, prepare=lambda env: _warning(env, before), relation=_may_step(step),
                   state=lambda env, ctx: row(env, _m("Warning"), ctx["id"], "status", "version"))
@@ -665,8 +671,9 @@ def _pending_request(env) -> dict:
     township = truncate(env.village, 4)
     draft = rules.AccountDraft(username=f"new.agent{next(_seq)}", display_name="新会计", role="township_accountant",
                                region_code=township, password="Agent#2026xyz")
-    rid = accounts.submit_request(env.url, env.settings.audit_key, env.settings.province, env.demo("demo-county"), draft)
-    return {"id": rid, "approver": rules.approver_for("township_accountant", township)}
+    county = env.demo("demo-county")
+    rid = accounts.submit_request(env.url, env.settings.audit_key, env.settings.province, county, draft)
+    return {"id": rid, "approver": rules.approver_for("township_accountant", township, county.scope)}
 
 
 def _may_decide(env, role, ctx):
@@ -682,8 +689,9 @@ def _may_decide(env, role, ctx):
 def _approve_account(env, role, ctx):
     from callbacks.admin import users as admin_users
 
-    return env.post(role, admin_users.decide, {"acct-approve": 1, "acct-requests": [{"id": ctx["id"]}],
-                                                "acct-comment": "同意", "acct-refresh": 0}, clicked="acct-approve")
+    return env.post(role, admin_users.decide, {
+        "acct-decide-confirm": 1, "acct-decide-pending": {"decision": "approve", "id": ctx["id"], "version": 0},
+        "acct-decide-opinion": "同意", "acct-refresh": 0}, clicked="acct-decide-confirm")
 
 
 def _target_user(env) -> dict:
@@ -748,8 +756,9 @@ def _pending_share(env) -> dict:
 def _approve_share(env, role, ctx):
     from callbacks.admin import sharing as admin_sharing
 
-    return env.post(role, admin_sharing.decide, {"share-approve": 1, "share-grid": [{"id": ctx["id"]}],
-                                                  "share-refresh": 0}, clicked="share-approve")
+    return env.post(role, admin_sharing.decide, {
+        "share-decide-confirm": 1, "share-decide-pending": {"decision": "approve", "id": ctx["id"], "version": 0},
+        "share-decide-opinion": None, "share-refresh": 0}, clicked="share-decide-confirm")
 
 
 def _closure_value(env):
@@ -844,20 +853,41 @@ def _create_request(env, role, ctx):
         ("funds-files", "contents"): [PDF], ("funds-files", "filename"): ["发票.pdf"], "funds-refresh": 0})
 
 
-def _decide(click: str):
+def _post(env, role, ctx):
+    from callbacks.funds import requests
+
+    return env.post(role, requests.act, {"funds-post": 1, "funds-grid": [{"id": ctx["id"], "version": ctx["version"]}],
+                                         "funds-post-date": TODAY.isoformat(), "funds-refresh": 0}, clicked="funds-post")
+
+
+def _decide(decision: str):
+    """The confirmation dialog's 确认 of `decision` (approve, reject, withdraw) on the request."""
     def call(env, role, ctx):
         from callbacks.funds import requests
 
-        return env.post(role, requests.act, {click: 1, "funds-grid": [{"id": ctx["id"], "version": ctx["version"]}],
-                                             "funds-post-date": TODAY.isoformat(), "funds-refresh": 0}, clicked=click)
+        return env.post(role, requests.decide, {
+            "funds-decide-confirm": 1, "funds-decide-opinion": "同意",
+            "funds-decide-pending": {"decision": decision, "id": ctx["id"], "version": ctx["version"]},
+            "funds-refresh": 0}, clicked="funds-decide-confirm")
     return call
 
 
-DRIVERS[Action.FUNDS_REQUEST_APPROVE_SECRETARY] = Driver(call=_decide("funds-approve"), prepare=lambda env: _request(env),
+def _own_request(env) -> dict:
+    """A request filed by the test's own cashier (only the requester may withdraw it)."""
+    from data.funds import requests as funds
+    from tests.support.funds import draft, version
+
+    rid = funds.submit(env.url, env.settings.audit_key, env.actor("village_cashier"), None,
+                       draft(_bank(env), purpose=f"测试付款{next(_seq)}"), TODAY)
+    return {"id": rid, "version": version(env.settings, rid)}
+
+
+DRIVERS[Action.FUNDS_REQUEST_APPROVE_SECRETARY] = Driver(call=_decide("approve"), prepare=lambda env: _request(env),
                                                          state=_request_state)
 DRIVERS[Action.FUNDS_REQUEST_APPROVE_SUPERVISOR] = Driver(
-    call=_decide("funds-approve"), prepare=lambda env: _request(env, "demo-secretary"), state=_request_state)
-DRIVERS[Action.VOUCHER_POST] = Driver(call=_decide("funds-post"), state=_request_state,
+    call=_decide("approve"), prepare=lambda env: _request(env, "demo-secretary"), state=_request_state)
+DRIVERS[Action.FUNDS_REQUEST_WITHDRAW] = Driver(call=_decide("withdraw"), prepare=_own_request, state=_request_state)
+DRIVERS[Action.VOUCHER_POST] = Driver(call=_post, state=_request_state,
                                       prepare=lambda env: _request(env, "demo-secretary", "demo-supervisor"))
 
 

@@ -125,7 +125,10 @@ def test_fundsbrowser001_a_60000_yuan_payment_cites_a_resolution_and_moves_the_c
         select_row(page, "funds-grid", ROAD)
         assert "工程款发票.pdf" in wait_text(page, "#funds-detail-files")
         assert f"会议决议：{RESOLUTION}" in page.inner_text("#funds-detail-history")  # what the approvers rely on
-        page.click("#funds-approve")
+        page.click("#funds-approve")  # asks first: 确认审批 with the opinion field
+        page.wait_for_selector("#funds-decide-modal .modal-title:has-text('确认审批')")
+        page.fill("#funds-decide-opinion", "同意，按决议执行")
+        page.click("#funds-decide-confirm")
         page.wait_for_function("(s) => document.querySelector('#funds-action-result')?.innerText.includes(s)", arg=status)
         page.locator("#funds-grid .ag-row", has_text=status).first.wait_for()
         shot(page, name)

@@ -133,12 +133,12 @@ def test_warnbrowser002_township_acknowledges_and_handles_a_warning(served, page
     page.wait_for_selector(f"#warn-detail-{wid}")
     assert "依据" in page.inner_text("#warn-facts")
     page.wait_for_function("() => document.querySelector('#warn-actions-note')?.innerText.includes('签收')")
-    page.click("#warn-submit")  # the only step offered: 签收
+    page.click("#warn-step-acknowledge")  # the only step offered: 确认签收
     page.wait_for_function("() => document.querySelector('#warn-result')?.innerText.includes('已签收')")
     page.wait_for_function("() => document.querySelector('#warn-actions-note')?.innerText.includes('办理')")
     # handling needs a note of at least 10 characters: refused first, on the page
     page.fill("#warn-note", "已处理")
-    page.click("#warn-submit")
+    page.click("#warn-step-handle")
     page.wait_for_function("() => document.querySelector('#warn-note-error')?.innerText.length > 0")
     assert "至少10个字" in page.inner_text("#warn-note-error")
     receipt = tmp_path / "整改说明.pdf"
@@ -146,7 +146,7 @@ def test_warnbrowser002_township_acknowledges_and_handles_a_warning(served, page
     page.set_input_files("#warn-files input[type=file]", str(receipt))
     page.wait_for_function("() => document.querySelector('#warn-files-names')?.innerText.includes('整改说明.pdf')")
     page.fill("#warn-note", "已核查原始凭证并完成整改，相关款项已追回，附整改说明。")
-    page.click("#warn-submit")
+    page.click("#warn-step-handle")
     page.wait_for_function("() => document.querySelector('#warn-result')?.innerText.includes('已办理')")
     assert "附件 1 个" in page.inner_text("#warn-result")
     page.wait_for_function("() => document.querySelector('#warn-trail')?.innerText.includes('整改说明.pdf')")

@@ -121,7 +121,7 @@ def test_funds005_a_request_and_its_files_are_stored_together(sqlite_settings):
     detail = funds_detail.request_detail(url, actor(sqlite_settings, "demo-secretary"), rid)
     assert [f["filename"] for f in detail["files"]] == ["发票.pdf", "合同.jpg"]
     entered = detail["history"][0]
-    assert entered["by"] == "demo-village" and entered["action"] == "录入"
+    assert entered["by"] == "demo-village" and entered["action"] == "提交"
     for shown in ("状态：待理事长审批", "金额：1,234.50 元", "科目：513 管理费用", "类型：付款", "收付账户：基本存款账户"):
         assert shown in entered["changes"]
 
@@ -268,10 +268,21 @@ def _rows(client, app):
 
 
 def _act(client, app, button, row, post_date=None):
-    values = {(b, "n_clicks"): 1 if b == button else None for b in ("funds-approve", "funds-reject", "funds-post")}
-    values.update({("funds-grid", "selectedRows"): [row], ("funds-post-date", "value"): post_date,
-                   ("funds-refresh", "data"): 0})
-    return call(client, app, request_callbacks.act, values, triggered=[f"{button}.n_clicks"])
+    """记账 of `row`, or 同意 / 驳回 / 撤回 (button funds-approve …) confirmed in the dialog."""
+    if button != "funds-post":
+        decision = {"funds-approve": "approve", "funds-reject": "reject", "funds-withdraw": "withdraw"}[button]
+        return _decide(client, app, decision, row)
+    values = {("funds-post", "n_clicks"): 1, ("funds-grid", "selectedRows"): [row],
+              ("funds-post-date", "value"): post_date, ("funds-refresh", "data"): 0}
+    return call(client, app, request_callbacks.act, values, triggered=["funds-post.n_clicks"])
+
+
+def _decide(client, app, decision, row, opinion=None):
+    """The confirmation dialog's 确认 for `decision` on `row` (as the grid showed it)."""
+    return call(client, app, request_callbacks.decide, {
+        ("funds-decide-confirm", "n_clicks"): 1, ("funds-decide-opinion", "value"): opinion,
+        ("funds-decide-pending", "data"): {"decision": decision, "id": row["id"], "version": row["version"]},
+        ("funds-refresh", "data"): 0}, triggered=["funds-decide-confirm.n_clicks"])
 
 
 def test_funds012_each_message_appears_under_its_own_field(funds_app, sqlite_settings):
@@ -327,11 +338,11 @@ def test_funds014_the_workflow_through_the_callbacks_moves_the_cockpit(funds_app
     assert mine["can_decide"] and mine["resolution_id"] == rid
     shown = text(output(call(secretary, app, request_callbacks.detail, {("funds-grid", "selectedRows"): [mine]}),
                         "funds-detail", "children"))  # the approver sees the invoice and who entered the request
-    assert "发票.pdf" in shown and "demo-village" in shown and "录入" in shown
+    assert "发票.pdf" in shown and "demo-village" in shown and "提交" in shown
     assert "只有乡镇代理会计可以记账" in text(output(_act(cashier, app, "funds-post", mine), "funds-action-result", "children"))
     assert "已同意" in text(output(_act(secretary, app, "funds-approve", mine), "funds-action-result", "children"))
     stale = _act(secretary, app, "funds-approve", mine)  # the row as it was before the approval
-    assert output(stale, "funds-action-error", "children") == "该申请已被他人处理，请刷新后再操作"
+    assert "该申请已被他人处理，请刷新后再操作" in text(output(stale, "funds-action-result", "children"))
     row = next(r for r in _rows(supervisor, app) if r["id"] == mine["id"])
     assert "已同意" in text(output(_act(supervisor, app, "funds-approve", row), "funds-action-result", "children"))
     row = next(r for r in _rows(accountant, app) if r["id"] == mine["id"])

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: every function of the funds area that names a field in a refusal -> the form that shows it
 SOURCES = {
     domain.funds.requests.draft_problems: REQUEST, data.funds.requests.submit: REQUEST,
-    data.funds.requests._checked: REQUEST,
+    data.funds.requests._checked: REQUEST, data.funds.requests._filed: REQUEST,
     data.funds.requests.post: POSTING,
     domain.funds.vouchers.voucher_problems: VOUCHER, data.funds.vouchers.post_voucher: VOUCHER,
     data.funds.vouchers._money_account_problems: VOUCHER, callbacks.funds.vouchers.post_voucher: VOUCHER,

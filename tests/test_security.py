@@ -249,10 +249,11 @@ def submit_account(app, client, username, role, region, password=NEW_PASSWORD, d
                 props(*((k, "value", v) for k, v in fields.items()), ("acct-refresh", "data", 0)))
 
 
-def decide_account(app, client, request_id, approve=True):
-    return call(app, client, callbacks.admin.users.decide,
-                props(("acct-approve", "n_clicks", 1 if approve else None), ("acct-reject", "n_clicks", None if approve else 1)),
-                props(("acct-requests", "selectedRows", [{"id": request_id}]), ("acct-comment", "value", "同意"),
+def decide_account(app, client, request_id, approve=True, opinion="同意"):
+    """The confirmation dialog's 确认 of 批准 (or 驳回) on the request."""
+    pending = {"decision": "approve" if approve else "reject", "id": request_id, "version": 0}
+    return call(app, client, callbacks.admin.users.decide, props(("acct-decide-confirm", "n_clicks", 1)),
+                props(("acct-decide-pending", "data", pending), ("acct-decide-opinion", "value", opinion),
                       ("acct-refresh", "data", 0)))
 
 
@@ -280,13 +281,14 @@ def test_security011_account_requests_need_the_right_approver_and_never_the_requ
     submitted = text_of(output(ok, "acct-submit-result", "children"))
     rid = int(re.fullmatch(r"已提交申请 #(\d+)，等待审批。", submitted).group(1))
     assert decision(decide_account(app, county_admin, rid)) == "不能审批本人提交的申请"
-    province_admin = client_for("demo-admin")  # township accounts are for the county to approve
-    assert decision(decide_account(app, province_admin, rid)) == "该申请应由县级平台管理员审批"
-    with reading(sqlite_settings.database_url) as s:
-        assert s.get(AccountRequest, rid).status == "pending"
+    province_admin = client_for("demo-admin")  # the county's own request for a township account goes to its city
+    assert decision(decide_account(app, province_admin, rid)) == "该申请应由市级平台管理员审批"
     make_user(sqlite_settings, "county-admin-2", "county_admin", sqlite_settings.demo_county)
     second = sign_in(app.server, "county-admin-2")
-    assert decision(decide_account(app, second, rid)) == f"申请 #{rid} 已批准。"
+    assert decision(decide_account(app, second, rid)) == "该申请应由市级平台管理员审批"
+    with reading(sqlite_settings.database_url) as s:
+        assert s.get(AccountRequest, rid).status == "pending"
+    assert decision(decide_account(app, client_for("demo-city"), rid)) == f"申请 #{rid} 已批准。"
     # the new account works, and its administrator-set password must be changed first
     resp = login(app.server.test_client(), "new.accountant", NEW_PASSWORD)
     assert resp.status_code == 302 and resp.headers["Location"] == "/password"
@@ -392,15 +394,17 @@ def test_security016_sharing_needs_a_provincial_approval(app, sqlite_settings, c
     sid = int(re.fullmatch(r"已提交共享申请 #(\d+)，等待省级审批。", submitted).group(1))
 
     def approve(client):
-        answer = call(app, client, callbacks.admin.sharing.decide,
-                      props(("share-approve", "n_clicks", 1), ("share-reject", "n_clicks", None)),
-                      props(("share-grid", "selectedRows", [{"id": sid}]), ("share-refresh", "data", 0)))
-        return text_of(output(answer, "share-decide-result", "children"))
+        answer = call(app, client, callbacks.admin.sharing.decide, props(("share-decide-confirm", "n_clicks", 1)),
+                      props(("share-decide-pending", "data", {"decision": "approve", "id": sid, "version": 0}),
+                            ("share-decide-opinion", "value", None), ("share-refresh", "data", 0)))
+        return text_of(output(answer, "share-decide-result", "children")) if answer.status_code == 200 else \
+            answer.status_code
 
-    assert approve(owner) == "不能审批本人提交的申请"
-    assert approve(reader) == "只有省级平台管理员可以审批数据共享"  # nor can the receiving county
+    assert approve(owner) == 403  # only the province decides (the guard refuses, and logs it)
+    assert approve(reader) == 403  # nor can the receiving county
     assert cockpit(app, reader, f"#region={county}").status_code == 403
     assert approve(client_for("demo-admin")) == f"共享申请 #{sid} 已批准。"
     shared = output(cockpit(app, reader, f"#region={county}"), "children-table", "rowData")
     assert shared and all(county <= int(r["code"]) < county + 10**6 for r in shared)
-    assert audit_count(sqlite_settings, "sharing") >= 3
+    assert audit_count(sqlite_settings, "sharing") >= 2  # the request and the approval; the refusals are
+    assert audit_count(sqlite_settings, "permission_denied") >= 2  # the guard's, logged before any callback ran

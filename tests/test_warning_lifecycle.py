@@ -412,23 +412,37 @@ def test_lifecycle014_the_lifecycle_through_the_callbacks(wapp, wdb, people):
         return resp.get_json()["response"]
 
     def submit(client, selected, action, note=None, files=()):
-        """The step's outcome line (warn-result) and the note's error line (warn-note-error)."""
+        """The step's outcome line (warn-result) and the note's error line (warn-note-error): a click
+        on the step's own button (办结: the dialog's 确认)."""
+        if action == "close":
+            out = dash_post(client, callback_named(app, handling_page.close),
+                            [{"id": "warn-decide-confirm", "property": "n_clicks", "value": 1}],
+                            [{"id": "warn-decide-pending", "property": "data", "value": {**selected, "decision": "close"}},
+                             {"id": "warn-decide-opinion", "property": "value", "value": note},
+                             {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+            return text_of(out["warn-result"]["children"]), out["warn-decide-opinion-error"]["children"]
         body = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 minutes").decode()
         out = dash_post(client, callback_named(app, handling_page.submit),
-                        [{"id": "warn-submit", "property": "n_clicks", "value": 1}],
+                        [{"id": f"warn-step-{a}", "property": "n_clicks", "value": 1 if a == action else None}
+                         for a in ("acknowledge", "handle", "verify", "reopen")],
                         [{"id": "warn-selected", "property": "data", "value": selected},
-                         {"id": "warn-action", "property": "value", "value": action},
                          {"id": "warn-note", "property": "value", "value": note},
                          {"id": "warn-files", "property": "contents", "value": [body for _ in files] or None},
                          {"id": "warn-files", "property": "filename", "value": list(files) or None},
-                         {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+                         {"id": "warn-refresh", "property": "data", "value": 0}],
+                        changed=[f"warn-step-{action}.n_clicks"]).get_json()["response"]
         return text_of(out["warn-result"]["children"]), out["warn-note-error"]["children"]
+
+    def offered(page):
+        """The steps whose button the page shows."""
+        return [a for a in ("acknowledge", "handle", "verify", "close", "reopen")
+                if not page[f"warn-step-{a}-tools"]["hidden"]]
 
     row = next(r for r in rows(township) if r["id"] == wid)
     assert row["rule_name"] == "重大事项未经民主决策（四议两公开）" and row["status_label"] == "已推送"
     assert wid not in {r["id"] for r in rows(other)}
     page = show(township, row)
-    assert [o["label"] for o in page["warn-action"]["options"]] == ["签收"]
+    assert offered(page) == ["acknowledge"]
     assert "四议两公开" in text_of(page["warn-detail"]["children"])
     selected = page["warn-selected"]["data"]
     assert "已签收" in submit(township, selected, "acknowledge")[0]
@@ -440,7 +454,7 @@ def test_lifecycle014_the_lifecycle_through_the_callbacks(wapp, wdb, people):
     assert "已办理" in ok and "附件 1 个" in ok
     # opened from the heatmap's link: #warning=<id>
     county_page = show(county, hash_=f"#warning={wid}")
-    assert [o["value"] for o in county_page["warn-action"]["options"]] == ["verify", "reopen"]
+    assert offered(county_page) == ["verify", "reopen"]
     assert "会议纪要.pdf" in text_of(county_page["warn-detail"]["children"])
     assert "办理人不能核实" in submit(township, show(township, row)["warn-selected"]["data"], "verify")[0]
     assert "已核实" in submit(county, county_page["warn-selected"]["data"], "verify")[0]
@@ -507,3 +521,51 @@ def test_lifecycle015_heatmap_callbacks_scope_and_cell_click(wapp, wdb, people):
     assert "村级预警评级" in exported.get_json()["response"]["wmap-download"]["data"]["filename"]
     with transaction(wdb.database_url) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export")) == before + 1
+
+
+def test_lifecycle018_after_verify_a_second_click_is_stale_and_closing_asks_first(wapp, wdb, people):
+    """Issue 13: the second 提交 after 核实 closed the warning. Now each step has its own button
+    (确认核实, 办结…), a click from the page drawn before the warning changed is refused as stale,
+    and 办结 only opens its confirmation: only the dialog's 确认 closes."""
+    app = wapp
+    wid = raise_warning(wdb, people["demo-village"].scope.root)
+    township = people["demo-township"]
+    step(wdb, township, wid, "acknowledge")
+    step(wdb, township, wid, "handle", "已将超限现金存入银行，附存款回单。")
+    county = sign_in(app.server, "demo-county")
+
+    def show():
+        return dash_post(county, callback_named(app, handling_page.show),
+                         [{"id": "warn-grid", "property": "selectedRows", "value": None},
+                          {"id": "url", "property": "hash", "value": f"#warning={wid}"},
+                          {"id": "warn-refresh", "property": "data", "value": 0}]).get_json()["response"]
+
+    def click(button, selected):
+        inputs = [{"id": f"warn-step-{a}", "property": "n_clicks", "value": 1 if a == button else None}
+                  for a in ("acknowledge", "handle", "verify", "reopen")]
+        out = dash_post(county, callback_named(app, handling_page.submit), inputs,
+                        [{"id": "warn-selected", "property": "data", "value": selected},
+                         {"id": "warn-note", "property": "value", "value": None},
+                         {"id": "warn-files", "property": "contents", "value": None},
+                         {"id": "warn-files", "property": "filename", "value": None},
+                         {"id": "warn-refresh", "property": "data", "value": 0}],
+                        changed=[f"warn-step-{button}.n_clicks"]).get_json()["response"]
+        return text_of(out["warn-result"]["children"])
+
+    page = show()
+    shown = {a: not page[f"warn-step-{a}-tools"]["hidden"] for a in rules.STEP_BUTTONS}
+    assert [a for a, on in shown.items() if on] == ["verify", "reopen"] and rules.STEP_BUTTONS["verify"] == "确认核实"
+    selected = page["warn-selected"]["data"]
+    assert "已核实" in click("verify", selected)
+    again = click("verify", selected)  # the double click: the page as it was before 核实
+    assert "已被他人办理或修改" in again
+    assert snapshot(wdb, wid)[0] == "verified"
+    after = show()
+    assert [a for a in rules.STEP_BUTTONS if not after[f"warn-step-{a}-tools"]["hidden"]] == ["reopen", "close"]
+    assert "warn-step-close" not in {i["id"] for i in app.callback_map[callback_named(app, handling_page.submit)]["inputs"]}
+    asked = dash_post(county, callback_named(app, handling_page.ask_close),
+                      [{"id": "warn-step-close", "property": "n_clicks", "value": 1}],
+                      [{"id": "warn-selected", "property": "data", "value": after["warn-selected"]["data"]}]
+                      ).get_json()["response"]
+    assert asked["warn-decide-modal"]["is_open"] is True and asked["warn-decide-title"]["children"] == "确认办结"
+    assert snapshot(wdb, wid)[0] == "verified"  # asking closed nothing

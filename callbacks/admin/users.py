@@ -1,19 +1,23 @@
 """账号管理 callbacks: parse the form, call data.admin.accounts, show the outcome in Chinese."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, html, no_update
 from flask_login import current_user
 
+from components.dialogs import ACCOUNT_DECISION as DECISION
 from data.admin import accounts
 from data.errors import AccountError
 from data.regions import load_region_tree
 from domain.admin.accounts import AccountDraft, role_level
 from domain.clock import CST
-from domain.permissions import Action, PermissionDenied, ROLES
+from domain.permissions import Action, ROLES
 from server.callbacks import secure_callback
 from server.context import settings
 
-from callbacks.common import alert, current_actor
+from callbacks.common import alert, current_actor, dialog_step, register_dialog
+
+STATES = {"approved": "已批准", "rejected": "已驳回"}
+register_dialog(DECISION)
 
 FORM_FIELDS = ["username", "display_name", "role", "region_code", "approval_ref", "institution", "password"]
 FIELD_IDS = {"username": "acct-username", "display_name": "acct-display-name", "role": "acct-role",
@@ -31,11 +35,12 @@ def load(_):
         u["region_name"] = " / ".join(n for _, n in tree.path(u["region_code"])[1:]) or tree.name(u["region_code"])
         u["status"] = "已停用" if not u["is_active"] else ("已锁定" if u["locked"] else "正常")
         u["password_changed"] = u.pop("password_changed_at").astimezone(CST).strftime("%Y-%m-%d")
-    reqs = accounts.list_requests(cfg.database_url, current_actor())
+    reqs = accounts.list_requests(cfg.database_url, current_actor(), status=None)[:500]
     for r in reqs:
         r["region_name"] = tree.name(r["region_code"])
         r["kind_label"] = "新建" if r["kind"] == "create" else "变更授权"
-        r["state"] = "待我审批" if r["decidable"] else ("我提交的" if r["mine"] else "待审批")
+        r["state"] = STATES.get(r["status"]) or ("待我审批" if r["decidable"] else
+                                                 ("我提交的，待审批" if r["mine"] else "待审批"))
         r.pop("created_at")
     return users, reqs
 
@@ -73,21 +78,34 @@ def submit(_, username, display_name, role, region_code, approval_ref, instituti
     return alert(f"已提交申请 #{rid}，等待审批。"), *blank, (refresh or 0) + 1
 
 
-@secure_callback(Action.ACCOUNT_APPROVE, Output("acct-decide-result", "children"),
-                 Output("acct-refresh", "data", allow_duplicate=True),
+@secure_callback(Action.ACCOUNT_APPROVE, *DECISION.open_outputs(),
+                 Output("acct-decide-result", "children", allow_duplicate=True),
                  Input("acct-approve", "n_clicks"), Input("acct-reject", "n_clicks"),
-                 State("acct-requests", "selectedRows"), State("acct-comment", "value"), State("acct-refresh", "data"),
-                 prevent_initial_call=True)
-def decide(_a, _r, selected, comment, refresh):
+                 State("acct-requests", "selectedRows"), prevent_initial_call=True)
+def ask(_a, _r, selected):
+    """批准 / 驳回 ask first: the dialog names the request and takes the opinion."""
     if not selected:
-        return alert("请先在表格中选择一条申请。", "warning"), no_update
-    cfg = settings()
-    approve = ctx.triggered_id == "acct-approve"
-    try:
-        status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), int(selected[0]["id"]), approve, comment)
-    except (AccountError, PermissionDenied) as exc:  # a refusal is logged by data.admin.accounts
-        return alert(str(exc), "danger"), (refresh or 0) + 1
-    return alert(f"申请 #{selected[0]['id']} 已{'批准' if status == 'approved' else '驳回'}。"), (refresh or 0) + 1
+        return *DECISION.unchanged(), alert("请先在表格中选择一条申请。", "warning")
+    row = selected[0]
+    decision = "approve" if ctx.triggered_id == "acct-approve" else "reject"
+    summary = html.Div([html.Div(f"账号申请 #{row.get('id')}：{row.get('kind_label', '')} {row.get('username', '')}",
+                                 className="fw-semibold"),
+                        html.Div(f"{row.get('display_name', '')} · {row.get('role_label', '')} · "
+                                 f"{row.get('region_name', '')}", className="small text-muted")])
+    return *DECISION.opened(decision, summary, {"id": row.get("id"), "version": 0}), ""
+
+
+@secure_callback(Action.ACCOUNT_APPROVE, Output("acct-decide-result", "children", allow_duplicate=True),
+                 *DECISION.result_outputs(), Output("acct-refresh", "data", allow_duplicate=True),
+                 DECISION.confirm_input(), *DECISION.states(), State("acct-refresh", "data"),
+                 prevent_initial_call=True, running=DECISION.running())
+def decide(_, pending, opinion, refresh):
+    """The confirmed 批准 / 驳回 (a refusal is logged by data.admin.accounts)."""
+    def act(decision, rid, _version):
+        cfg = settings()
+        status = accounts.decide(cfg.database_url, cfg.audit_key, current_actor(), rid, decision == "approve", opinion)
+        return f"申请 #{rid} 已{'批准' if status == 'approved' else '驳回'}。"
+    return dialog_step(DECISION, pending, ("approve", "reject"), refresh, act)
 
 
 @secure_callback(Action.ACCOUNT_DISABLE, Output("acct-user-result", "children"),

@@ -12,24 +12,26 @@ from data.funds.vouchers import vouchers
 from domain.funds.books import LEVEL2_LABELS
 from domain.money import yuan
 from domain.permissions import Action, may
+from components.readonly import guard_outputs
 from server.callbacks import secure_callback
 from server.context import settings
 
-from ..common import alert, as_int, current_actor
+from ..common import alert, as_int, current_actor, sections
 from .common import bump, refused
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("funds-org", "options"), Output("funds-org", "value"),
                  Output("funds-voucher-form", "hidden"), Output("funds-close-form", "hidden"),
                  Output("funds-reopen-form", "hidden"), Output("funds-rec-submit", "disabled"),
-                 Output("funds-rec-rematch", "disabled"), Output("funds-open-form", "hidden"), Input("funds-init", "data"))
+                 Output("funds-rec-rematch", "disabled"), Output("funds-open-form", "hidden"),
+                 *guard_outputs("funds-rec-form"), Input("funds-init", "data"))
 def orgs(_):
     actor = current_actor()
     options = [{"label": o["name"], "value": o["id"]} for o in funds.orgs(settings().database_url, actor)]
     no_import = not may(actor, Action.BANK_STATEMENT_IMPORT)
     return (options, options[0]["value"] if options else None, not may(actor, Action.VOUCHER_POST),
             not may(actor, Action.MONTH_CLOSE), not may(actor, Action.MONTH_REOPEN), no_import, no_import,
-            not may(actor, Action.BANK_ACCOUNT_OPEN))
+            not may(actor, Action.BANK_ACCOUNT_OPEN), *sections(actor, Action.BANK_STATEMENT_IMPORT))
 
 
 LEVEL2_ORDER = ("deposits", "cash", "bank", "claims", "debts", "total_assets")

@@ -3,9 +3,10 @@ the step itself (with note and files), the export."""
 from __future__ import annotations
 
 import polars as pl
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from components.attachments import file_links
+from components.dialogs import WARNING_CLOSE as CLOSE_DIALOG
 from components.export import send_table
 from data.supervision import handling, store
 from data.admin.accounts import AccountError
@@ -18,7 +19,9 @@ from server.callbacks import secure_callback
 from server.inputs import Selected, declare
 from server.context import log_export, settings
 
-from ..common import alert, current_actor, int_param
+from ..common import alert, current_actor, dialog_step, int_param, register_dialog
+
+register_dialog(CLOSE_DIALOG)
 
 STATUS_FILTER = {"open": "未关闭", "closed": "已关闭", "all": "全部"}
 #: the actions of the lifecycle's steps: a callback serving the steps serves whoever may take one
@@ -137,11 +140,19 @@ def load(_, status, rule_id):
     return rows, options, note
 
 
-@secure_callback(Action.WARNING_WORK, Output("warn-detail", "children"), Output("warn-action", "options"),
-                 Output("warn-action", "value"), Output("warn-actions-note", "children"),
-                 Output("warn-selected", "data"), Input("warn-grid", "selectedRows"), Input("url", "hash"),
-                 Input("warn-refresh", "data"))
+#: the steps taken with the note and files of the form; 办结 asks first (the dialog)
+FORM_STEPS = ("acknowledge", "handle", "verify", "reopen")
+STEP_IDS = {f"warn-step-{a}": a for a in FORM_STEPS}
+
+
+@secure_callback(Action.WARNING_WORK, Output("warn-detail", "children"), Output("warn-actions-note", "children"),
+                 Output("warn-selected", "data"), Output("warn-form", "hidden"),
+                 *[Output(f"warn-step-{a}-tools", "hidden") for a in rules.STEP_BUTTONS],
+                 Input("warn-grid", "selectedRows"), Input("url", "hash"), Input("warn-refresh", "data"))
 def show(rows, hash_, _):
+    """The selected warning and a button for each step this user may take on it now, each named
+    by what it does; the warning's version goes with them (a click on a step of an older page is stale)."""
+    none = tuple(True for _ in rules.STEP_BUTTONS)
     wid = None
     if rows:
         try:
@@ -151,36 +162,47 @@ def show(rows, hash_, _):
     if wid is None:
         wid = int_param(hash_, "warning")
     if wid is None:
-        return html.P("请在左侧选择一条预警。", className="text-muted"), [], None, "", None
+        return html.P("请在左侧选择一条预警。", className="text-muted"), "", None, True, *none
     actor = current_actor()
     try:
         d = store.detail(settings().database_url, actor, wid, clock.today())
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), [], None, "", None
-    options = [{"label": rules.ACTION_LABELS[a], "value": a} for a in d["actions"]]
-    if options:
-        note = "您可以：" + "、".join(o["label"] for o in options) + "。"
+        return alert(str(exc), "danger"), "", None, True, *none
+    offered = [a for a in d["actions"] if a in rules.STEP_BUTTONS]
+    if offered:
+        note = "您可以：" + "、".join(rules.ACTION_LABELS[a] for a in offered) + "。"
     else:
         note = f"您对该预警暂无可办理的操作（当前状态：{d['status_label']}，责任单位：{d['assigned_name']}）。"
-    return (detail_block(d), options, options[0]["value"] if options else None, note,
-            {"id": d["id"], "version": d["version"]})
+    return (detail_block(d), note, {"id": d["id"], "version": d["version"]},
+            not any(a in FORM_STEPS for a in offered), *[a not in offered for a in rules.STEP_BUTTONS])
+
+
+def _no_change(message):
+    return message, "", "", "", no_update, no_update, no_update, no_update
 
 
 @secure_callback(STEPS, Output("warn-result", "children"), Output("warn-action-error", "children"),
                  Output("warn-note-error", "children"), Output("warn-files-error", "children"),
                  Output("warn-refresh", "data"), Output("warn-note", "value"), Output("warn-files", "contents"),
-                 Output("warn-files", "filename"), Input("warn-submit", "n_clicks"), State("warn-selected", "data"),
-                 State("warn-action", "value"), State("warn-note", "value"), State("warn-files", "contents"),
-                 State("warn-files", "filename"), State("warn-refresh", "data"), prevent_initial_call=True)
-def submit(_, selected, action, note, contents, names, refresh):
+                 Output("warn-files", "filename"), *[Input(i, "n_clicks") for i in STEP_IDS],
+                 State("warn-selected", "data"), State("warn-note", "value"), State("warn-files", "contents"),
+                 State("warn-files", "filename"), State("warn-refresh", "data"), prevent_initial_call=True,
+                 running=[(Output(f"warn-step-{a}", "disabled"), True, False) for a in rules.STEP_BUTTONS])
+def submit(*args):
+    """The step of the button clicked, on the warning as the page showed it: a click from a page
+    drawn before the warning changed is refused as stale, never taken as the next step."""
+    *_, selected, note, contents, names, refresh = args
+    action = STEP_IDS.get(ctx.triggered_id)
+    if action is None:
+        return _no_change(no_update)
     if not selected or "id" not in selected:
-        return alert("请先选择一条预警。", "warning"), "", "", "", no_update, no_update, no_update, no_update
+        return _no_change(alert("请先选择一条预警。", "warning"))
     contents = contents if isinstance(contents, list) else ([contents] if contents else [])
     names = names if isinstance(names, list) else ([names] if names else [])
     files = [(n, decode_upload(c)) for n, c in zip(names, contents)]
     cfg = settings()
     try:
-        status = handling.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action or "",
+        status = handling.act(cfg.database_url, cfg.audit_key, current_actor(), int(selected["id"]), action,
                               note, files, int(selected.get("version") or 0), clock.today(), now=clock.now())
     except AccountError as exc:
         e = exc.errors
@@ -189,11 +211,37 @@ def submit(_, selected, action, note, contents, names, refresh):
                 e.get("note", ""), e.get("attachments", ""), (refresh or 0) + 1 if stale else no_update,
                 no_update, no_update, no_update)
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), "", "", "", no_update, no_update, no_update, no_update
+        return _no_change(alert(str(exc), "danger"))
     label = rules.ACTION_LABELS.get(action, action)
     files_note = f"，附件 {len(files)} 个" if files else ""
     return (alert(f"已{label}：预警 #{selected['id']} 现为“{rules.STATUS_LABELS[status]}”{files_note}。"), "", "", "",
             (refresh or 0) + 1, "", None, None)
+
+
+@secure_callback(Action.WARNING_CLOSE, *CLOSE_DIALOG.open_outputs(),
+                 Output("warn-result", "children", allow_duplicate=True), Input("warn-step-close", "n_clicks"),
+                 State("warn-selected", "data"), prevent_initial_call=True)
+def ask_close(_, selected):
+    """办结 asks first: closing is the one step that cannot be taken back."""
+    if not selected or "id" not in selected:
+        return *CLOSE_DIALOG.unchanged(), alert("请先选择一条预警。", "warning")
+    summary = html.Div([html.Div(f"办结预警 #{selected['id']}：关闭后该预警不再出现在未处理清单中。", className="fw-semibold"),
+                        html.Div("如对办理结果有疑问，请取消并选择“退回重办”。", className="small text-muted")])
+    return *CLOSE_DIALOG.opened("close", summary, {"id": selected["id"], "version": selected.get("version")}), ""
+
+
+@secure_callback(Action.WARNING_CLOSE, Output("warn-result", "children", allow_duplicate=True),
+                 *CLOSE_DIALOG.result_outputs(), Output("warn-refresh", "data", allow_duplicate=True),
+                 CLOSE_DIALOG.confirm_input(), *CLOSE_DIALOG.states(), State("warn-refresh", "data"),
+                 prevent_initial_call=True, running=CLOSE_DIALOG.running())
+def close(_, pending, opinion, refresh):
+    """The confirmed 办结: the warning as the page showed it (a changed one is refused as stale)."""
+    def act(_decision, wid, version):
+        cfg = settings()
+        status = handling.act(cfg.database_url, cfg.audit_key, current_actor(), wid, "close", opinion, [], version,
+                              clock.today(), now=clock.now())
+        return f"已办结：预警 #{wid} 现为“{rules.STATUS_LABELS[status]}”。"
+    return dialog_step(CLOSE_DIALOG, pending, ("close",), refresh, act, field="note")
 
 
 @secure_callback(STEPS, Output("warn-files-names", "children"), Input("warn-files", "filename"),

@@ -13,6 +13,7 @@ from data.errors import AccountError, StaleEdit
 from data.scoped import load_for_write, scoped
 from data.models import AccountRequest, User, UserSession, utcnow
 from data.regions import load_region_tree
+from domain import approvals
 from domain.admin import accounts as rules
 from data.admin import audit_log
 from domain.admin import passwords
@@ -59,7 +60,7 @@ def submit_request(url: str, key: str, province: int, actor: Actor, draft: rules
     _check_draft(draft, province, creating)
     if not rules.within_remit(actor.scope, actor.level, draft.role, draft.region_code):
         raise OutOfScope("只能在本辖区内、为下级角色申请账号")
-    level, region = rules.approver_for(draft.role, draft.region_code)
+    level, region = rules.approver_for(draft.role, draft.region_code, actor.scope)
     with transaction(url) as s:
         if creating:
             if s.scalar(select(User.id).where(User.username == draft.username)) is not None:
@@ -109,13 +110,18 @@ def list_requests(url: str, actor: Actor, status: str | None = "pending") -> lis
                          "role": r.role, "role_label": role_label(r.role), "region_code": int(r.region_code),
                          "status": r.status, "mine": mine, "decidable": decidable and r.status == "pending",
                          "requested_by_id": r.requested_by_id, "created_at": r.created_at, "reason": r.reason,
-                         "version": r.version})
+                         "version": r.version, "opinion": r.decision_comment or "",
+                         "approver": rules.approver_name(r.approver_level)})
         return rows
 
 
 def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, comment: str | None = None,
            now: dt.datetime | None = None) -> str:
+    """Approve or reject a pending request with its opinion (`comment`: optional to approve,
+    required to reject, domain.approvals), by an administrator of its approver's unit who did not file it."""
     now = now or utcnow()
+    errors: dict[str, str] = {}
+    comment = approvals.opinion_of(errors, approve, comment)
     with transaction(url) as s:
         r = s.get(AccountRequest, request_id)
         if r is None or r.status != "pending":
@@ -124,10 +130,11 @@ def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, com
         allowed = rules.may_decide(actor.scope, actor.user_id, r.approver_level, int(r.approver_region),
                                    r.requested_by_id)
         if allowed:
+            if errors:
+                raise AccountError(errors)
             _apply_decision(s, key, actor, r, approve, comment, now)
             return r.status
-    reason = "不能审批本人提交的申请" if own else \
-        "该申请应由" + ("省级" if r.approver_level == 1 else "县级") + "平台管理员审批"
+    reason = "不能审批本人提交的申请" if own else f"该申请应由{rules.approver_name(r.approver_level)}审批"
     with transaction(url) as s:  # the refusal is logged; the request stays as it was
         _log(s, key, actor, "approval", f"审批账号申请 #{request_id} 被拒绝：{reason}", "denied", request_id=request_id)
     raise Refused(reason, Action.ACCOUNT_APPROVE)
@@ -153,8 +160,8 @@ def _apply_decision(s, key, actor: Actor, r: AccountRequest, approve: bool, comm
             _end_sessions(s, user.id, now)
     r.status = "approved" if approve else "rejected"
     r.decided_by_id, r.decided_at, r.decision_comment = actor.user_id, now, comment
-    _log(s, key, actor, "approval", f"{'批准' if approve else '驳回'}账号申请 #{r.id}：{r.username}",
-         request_id=r.id, decision=r.status)
+    _log(s, key, actor, "approval", f"{'批准' if approve else '驳回'}账号申请 #{r.id}：{r.username}"
+         + (f"（审批意见：{comment[:100]}）" if comment else ""), request_id=r.id, decision=r.status)
 
 
 def set_active(url: str, key: str, actor: Actor, user_id: int, active: bool, expected_version: int,

@@ -9,7 +9,7 @@ from data.funds.requests import REQUEST
 from data.history import history
 from data.models import BankAccount, PaymentRequest, Resolution, Voucher
 from data.scoped import load_for_write
-from domain import clock
+from domain import approvals, clock
 from domain.funds import requests as rules
 from domain.funds.chart import CHART
 from domain.money import period_label, yuan_text
@@ -17,9 +17,11 @@ from domain.permissions import Actor
 
 FIELD_LABELS = {"status": "状态", "amount_fen": "金额", "purpose": "用途", "kind": "类型", "expense_account": "科目",
                 "counterparty_name": "对方", "counterparty_id": "证件号码", "request_date": "申请日期",
-                "approved_on": "审批通过日期", "paid_on": "记账日期", "voucher_id": "凭证", "note": "审批意见",
+                "approved_on": "审批通过日期", "paid_on": "记账日期", "voucher_id": "凭证", "note": "备注",
+                "opinion": "审批意见",
                 "bank_account_id": "收付账户", "resolution_id": "会议决议", "counterparty_id_type": "证件类型"}
-ACTION_LABELS = {"insert": "录入", "update": "修改", "delete": "删除"}
+#: fields whose every value belongs to one step: the history shows the step's own value only
+PER_STEP = frozenset({"opinion"})
 EMPTY = "（空）"
 
 
@@ -61,8 +63,13 @@ def request_detail(url: str, actor: Actor, request_id: int) -> dict:
             if field not in FIELD_LABELS:
                 continue
             old, new = _shown(field, old, names), _shown(field, new, names)
+            if field in PER_STEP:
+                if new != EMPTY:
+                    shown.append(f"{FIELD_LABELS[field]}：{new}")
+                continue
             shown.append(f"{FIELD_LABELS[field]}：{new}" if h["action"] == "insert" or old == EMPTY
                          else f"{FIELD_LABELS[field]}：{old} → {new}")
         changes.append({"at": h["at"].astimezone(clock.CST).strftime("%Y-%m-%d %H:%M"), "by": h["by"],
-                        "action": ACTION_LABELS.get(h["action"], h["action"]), "changes": "；".join(shown)})
+                        "action": approvals.history_verb("payment_requests", h["action"], h["changes"]),
+                        "changes": "；".join(shown)})
     return {"title": title, "files": files, "history": changes}

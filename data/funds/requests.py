@@ -16,10 +16,10 @@ from data.meetings import citable, resolution_facts
 from data.models import BankAccount, CollectiveOrg, PaymentRequest
 from data.scoped import load_for_write, scoped
 from data.supervision.engine import runs_after_write
-from domain import clock, privacy
+from domain import approvals, clock, privacy
 from domain.funds import requests as rules
 from domain.money import period_label, yuan_text
-from domain.permissions import Action, Actor, ensure, may
+from domain.permissions import Action, Actor, PermissionDenied, ensure, may
 
 REQUEST = "该申请"
 HANDLED = "该申请已被他人处理，请刷新后再操作"
@@ -51,16 +51,33 @@ def _checked(s, actor: Actor, org_id: int | None, draft: rules.RequestDraft, fen
     return org
 
 
+def _filed(s, actor: Actor, token: str | None) -> int | None:
+    """The request this actor already filed with `token` (a second submit of the same form), or None."""
+    if token is None:
+        return None
+    found = s.execute(select(PaymentRequest.id, PaymentRequest.requested_by_id)
+                      .where(PaymentRequest.submission_token == token)).first()
+    if found is not None and found.requested_by_id != actor.user_id:
+        raise AccountError({"_": "提交凭据无效，请刷新页面后重新提交"})
+    return found.id if found is not None else None
+
+
 def submit(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.RequestDraft, today: dt.date,
-           files: list[tuple[str, bytes]] | tuple = ()) -> int:
+           files: list[tuple[str, bytes]] | tuple = (), token: str | None = None) -> int:
     """The cashier enters a payment or receipt request with its attachments (invoices, contracts),
     stored in the same transaction; `org_id` None: the organisation of the chosen account. Every
-    problem is reported at once. Returns the request's id."""
+    problem is reported at once. Returns the request's id. `token`: the form's submission token
+    (domain.approvals.token_problem); a second submit with the same token files nothing and returns
+    the first request's id (checked inside the write transaction, backed by a unique constraint)."""
     ensure(actor, Action.FUNDS_REQUEST_CREATE)
+    if problem := approvals.token_problem(token):
+        raise AccountError({"_": problem})
     fen, errors = rules.draft_problems(draft, today)
     if problem := attachments.files_problem(files):
         errors["attachments"] = problem
     with transaction(url, actor) as s:
+        if (earlier := _filed(s, actor, token)) is not None:
+            return earlier
         org = _checked(s, actor, org_id, draft, fen, errors)
         if errors or org is None:
             raise AccountError(errors or {"bank_account_id": "请选择收付账户"})
@@ -70,7 +87,7 @@ def submit(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
             counterparty_name=draft.counterparty_name.strip(), counterparty_id_type=draft.counterparty_id_type,
             counterparty_id=draft.counterparty_id.strip().upper(), request_date=draft.request_date, status="submitted",
             requested_by_id=actor.user_id, resolution_id=draft.resolution_id, collected_by_id=actor.user_id,
-            provided_by=actor.username, responsible_by=org.name)
+            provided_by=actor.username, responsible_by=org.name, submission_token=token)
         s.add(req)
         s.flush()
         file_ids = [attachments.add(s, actor, "payment_request", req.id, n, c) for n, c in files]
@@ -83,22 +100,47 @@ def submit(url: str, key: str, actor: Actor, org_id: int | None, draft: rules.Re
 
 
 def decide(url: str, key: str, actor: Actor, request_id: int, approve: bool, expected_version: int,
-           comment: str | None = None, today: dt.date | None = None) -> str:
-    """The next approval step (secretary, then supervisory chair). Returns the new status; the
+           opinion: str | None = None, today: dt.date | None = None) -> str:
+    """The next approval step (secretary, then supervisory chair), with its opinion (审批意见:
+    optional to approve, required to reject), kept with the step. Returns the new status; the
     final approval's date is kept (posting may not be dated before it)."""
+    errors: dict[str, str] = {}
+    text = approvals.opinion_of(errors, approve, opinion)
     with transaction(url, actor) as s:
         req = load_for_write(s, PaymentRequest, request_id, actor, expected_version, noun=REQUEST, stale=HANDLED)
         step = rules.next_step(req.status)
         if step is None:
             raise AccountError(f"该申请当前状态为“{rules.STATUS_LABELS.get(req.status, req.status)}”，不能审批")
         ensure(actor, step.action, req, noun=REQUEST)
+        if errors:
+            raise AccountError(errors)
         req.status = step.after if approve else "rejected"
+        req.opinion = text
         if req.status == "approved":
             req.approved_on = today or clock.today()
-        if comment:
-            req.note = ((req.note or "") + f"\n{actor.username}：{comment}").strip()
-        log(s, key, actor, req.region_code, f"{'同意' if approve else '驳回'}收付款申请 #{req.id}（{step.name}）",
-            request_id=req.id, step=step.name, decision=req.status)
+        step_label = rules.STEP_LABELS.get(step.name, step.name)
+        log(s, key, actor, req.region_code, f"{'同意' if approve else '驳回'}收付款申请 #{req.id}（{step_label}）"
+            + (f"：{text[:100]}" if text else ""), request_id=req.id, step=step.name, decision=req.status)
+        return req.status
+
+
+def withdraw(url: str, key: str, actor: Actor, request_id: int, expected_version: int,
+             opinion: str | None = None) -> str:
+    """The cashier withdraws (撤回) a request they filed that nobody has approved yet. Returns the status."""
+    errors: dict[str, str] = {}
+    text = approvals.opinion_of(errors, "withdraw", opinion)
+    with transaction(url, actor) as s:
+        req = load_for_write(s, PaymentRequest, request_id, actor, expected_version, noun=REQUEST, stale=HANDLED,
+                             action=Action.FUNDS_REQUEST_WITHDRAW)
+        if reason := rules.withdraw_refusal(req.requested_by_id, actor.user_id):
+            raise PermissionDenied(reason, Action.FUNDS_REQUEST_WITHDRAW)
+        if problem := rules.withdraw_problem(req.status):
+            raise AccountError(problem)
+        if errors:
+            raise AccountError(errors)
+        req.status, req.opinion = "withdrawn", text
+        log(s, key, actor, req.region_code, f"撤回收付款申请 #{req.id}" + (f"：{text[:100]}" if text else ""),
+            request_id=req.id, decision=req.status)
         return req.status
 
 
@@ -150,6 +192,9 @@ def list_requests(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
                 "resolution_id": r.resolution_id,
                 "can_decide": bool(step and may(actor, step.action, r)),
                 "can_post": r.status == "approved" and may(actor, Action.VOUCHER_POST, r),
+                "can_withdraw": may(actor, Action.FUNDS_REQUEST_WITHDRAW, r) and not rules.withdraw_problem(r.status)
+                and not rules.withdraw_refusal(r.requested_by_id, actor.user_id),
+                "opinion": r.opinion or "",
             })
         return rows
 

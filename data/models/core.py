@@ -164,6 +164,8 @@ class SharingApproval(Record, Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_comment: Mapped[str | None] = mapped_column(String(500))  # the opinion; a rejection's reason
 
 
 class Attachment(Base):

@@ -95,6 +95,10 @@ class PaymentRequest(Record, Base):
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
     voucher_id: Mapped[int | None] = mapped_column(ForeignKey("vouchers.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    #: the opinion (审批意见) of the latest step: approval, rejection, withdrawal (each step's is in the history)
+    opinion: Mapped[str | None] = mapped_column(String(500))
+    #: the request form's one-time token: a second submit with it returns this request (no second row)
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     __table_args__ = (CheckConstraint("amount_fen > 0", name="positive_amount"),)
 
 

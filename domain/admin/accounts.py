@@ -18,15 +18,29 @@ def role_level(role: str) -> int:
     return ROLES[role].level
 
 
-def approver_for(role: str, region_code: int) -> tuple[int, int]:
-    """(approver level, approver region) for authorising `role` at `region_code`.
+def approver_for(role: str, region_code: int, requester: Scope | None = None) -> tuple[int, int]:
+    """(approver level, approver region) for authorising `role` at `region_code`, asked by `requester`.
 
-    City and county users (and every province-level account) are authorised by the province;
-    township and village users by their county (Art. J10)."""
+    Art. J10 names the unit: city and county users (and every province-level account) are
+    authorised by the province, township and village users by their county. The requester never
+    decides their own request, so when they are an administrator of that very unit (a county
+    administrator asking for a village account) the request goes to the unit directly above it —
+    the city, which oversees the county — and is never left waiting for someone who does not come.
+    At the province, which has no unit above, another provincial administrator decides."""
     level = role_level(role)
-    if level in (TOWNSHIP, VILLAGE):
-        return COUNTY, truncate(region_code, COUNTY)
-    return PROVINCE, truncate(region_code, PROVINCE)
+    unit = COUNTY if level in (TOWNSHIP, VILLAGE) else PROVINCE
+    region = truncate(region_code, unit)
+    if requester is not None and requester.root == region and unit > PROVINCE:
+        return unit - 1, truncate(region_code, unit - 1)
+    return unit, region
+
+
+#: the level of the administrators who decide, as the refusal names it
+APPROVER_NAMES = {PROVINCE: "省级", CITY: "市级", COUNTY: "县级"}
+
+
+def approver_name(approver_level: int) -> str:
+    return APPROVER_NAMES.get(approver_level, "上级") + "平台管理员"
 
 
 def may_administer(scope: Scope) -> bool:

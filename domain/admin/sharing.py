@@ -6,7 +6,10 @@ import datetime as dt
 
 from domain.text import put_text
 from domain.permissions import Action, Scope, may, refusal
-from domain.regions import CITY, COUNTY, level_of
+from domain.regions import CITY, COUNTY, is_in_subtree, level_of
+
+#: the refusal of a share with a unit that already sees the owner's data (its own city)
+PARENT_SEES = "上级单位已可查看本辖区数据，无需共享"
 
 
 def as_resource(owner_region: int, requested_by_id: int | None) -> dict:
@@ -33,8 +36,10 @@ def request_problems(owner: int, grantee: int | None, purpose: str, valid_until:
     errors = {}
     if grantee is None or not region_exists(grantee) or level_of(grantee) not in (CITY, COUNTY):
         errors["grantee"] = "请选择接收数据的市或县"
-    elif grantee == owner or owner <= grantee < owner + 10 ** (8 if level_of(owner) == CITY else 6):
+    elif grantee == owner or is_in_subtree(grantee, owner):
         errors["grantee"] = "不能共享给本辖区或其下级"
+    elif is_in_subtree(owner, grantee):  # the county's own city: it sees the county's data already (Art. J16)
+        errors["grantee"] = PARENT_SEES
     put_text(errors, "purpose", purpose, "共享用途", 500)
     if valid_until is None:
         errors["valid_until"] = "请填写有效期"

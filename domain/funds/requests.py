@@ -30,7 +30,9 @@ WORKFLOW: dict[str, Step] = {
     "secretary_approved": Step("supervisor", Action.FUNDS_REQUEST_APPROVE_SUPERVISOR, "approved"),
 }
 STATUS_LABELS = {"submitted": "待理事长审批", "secretary_approved": "待监事长审批", "approved": "待代理会计记账",
-                 "posted": "已记账", "rejected": "已驳回"}
+                 "posted": "已记账", "rejected": "已驳回", "withdrawn": "已撤回"}
+#: the step names of WORKFLOW as people say them
+STEP_LABELS = {"secretary": "理事长审批", "supervisor": "监事长审核"}
 KIND_LABELS = {"payment": "付款", "receipt": "收款"}
 ID_TYPES = {"resident": "居民身份证", "uscc": "统一社会信用代码", "other": "其他"}
 #: accounts a payment may be charged to, and a receipt credited to
@@ -118,6 +120,22 @@ def resolution_problem(resolution: Mapping | None, *, kind: str | None, account:
 
 def next_step(status: str) -> Step | None:
     return WORKFLOW.get(status)
+
+
+def withdraw_refusal(requested_by_id: int | None, actor_id: int | None) -> str | None:
+    """Why the actor may not withdraw (撤回) the request at all: only its requester may (asked
+    after `may(actor, Action.FUNDS_REQUEST_WITHDRAW, request)`). None: may."""
+    if actor_id is None or actor_id != requested_by_id:
+        return "只能撤回本人提交的申请"
+    return None
+
+
+def withdraw_problem(status: str) -> str | None:
+    """Why the request cannot be withdrawn now: only while nobody has approved it (no approval
+    step exists: it still waits for the first). None: it can."""
+    if status != "submitted":
+        return f"该申请当前状态为“{STATUS_LABELS.get(status, status)}”，已有审批记录，不能撤回"
+    return None
 
 
 def voucher_lines(kind: str, amount_fen: int, account: int, money_account: int) -> list[tuple[int, int, int]]:

@@ -42,6 +42,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 #: the order the actions are offered in
 ACTIONS = ("acknowledge", "handle", "verify", "close", "reopen")
+#: each step's button, labelled with what it will do (办结 asks for confirmation first)
+STEP_BUTTONS = {"acknowledge": "确认签收", "handle": "提交办理结果", "verify": "确认核实", "reopen": "退回重办",
+                "close": "办结（关闭预警）…"}
 HANDLER_ACTIONS = frozenset({"acknowledge", "handle"})
 REVIEW_ACTIONS = frozenset({"verify", "close", "reopen"})
 #: lifecycle step -> the action that takes it (who may: domain.permissions)

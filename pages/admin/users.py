@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.dialogs import ACCOUNT_DECISION
 from components.form import form_field
 from components.grid import data_grid
 from domain.permissions import Action, ROLES
@@ -21,7 +22,8 @@ REQUEST_COLUMNS = [
     {"field": "id", "headerName": "申请号", "maxWidth": 100}, {"field": "kind_label", "headerName": "类型"},
     {"field": "username", "headerName": "用户名"}, {"field": "display_name", "headerName": "姓名"},
     {"field": "role_label", "headerName": "角色"}, {"field": "region_name", "headerName": "区域"},
-    {"field": "state", "headerName": "状态"},
+    {"field": "state", "headerName": "状态"}, {"field": "approver", "headerName": "审批人"},
+    {"field": "opinion", "headerName": "审批意见", "tooltipField": "opinion"},
 ]
 
 
@@ -29,8 +31,8 @@ def layout(**_):
     roles = [{"label": r.label, "value": key} for key, r in ROLES.items()]
     form = html.Div([
         html.H2("申请新建账号"),
-        html.P("新建账号须经审批：市、县级账号由省级批准，乡镇、村级账号由县级批准（第十条）。本人不能审批本人的申请。",
-               className="text-muted small"),
+        html.P("新建账号须经审批：市、县级账号由省级批准，乡镇、村级账号由县级批准（第十条）。本人不能审批本人的申请："
+               "县级管理员申请的乡镇、村级账号由市级管理员审批。", className="text-muted small"),
         form_field("用户名", dbc.Input(id="acct-username", maxLength=32, placeholder="小写字母开头，如 zhang.wei"),
                    "acct-username"),
         form_field("姓名", dbc.Input(id="acct-display-name", maxLength=100), "acct-display-name"),
@@ -58,14 +60,13 @@ def layout(**_):
                 ]),
                 html.Div(className="panel", children=[
                     html.Div(className="d-flex justify-content-between align-items-center", children=[
-                        html.H2("待审批申请"),
-                        html.Div([dbc.Input(id="acct-comment", placeholder="审批意见（可选）", size="sm",
-                                            className="d-inline-block me-2", style={"width": "16rem"}),
-                                  dbc.Button("批准", id="acct-approve", color="success", size="sm", className="me-2"),
-                                  dbc.Button("驳回", id="acct-reject", color="warning", size="sm")]),
+                        html.H2("账号申请"),
+                        html.Div([dbc.Button("批准…", id="acct-approve", color="success", size="sm", className="me-2"),
+                                  dbc.Button("驳回…", id="acct-reject", color="warning", size="sm")]),
                     ]),
                     data_grid("acct-requests", REQUEST_COLUMNS, selectable=True, height="300px", page_size=20),
                     html.Div(id="acct-decide-result", className="mt-2"),
+                    *ACCOUNT_DECISION.draw(),
                 ]),
             ]),
             html.Div(form, className="col-xl-4"),

@@ -8,8 +8,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attachments import upload_field
+from components.dialogs import WARNING_CLOSE as CLOSE_DIALOG
 from components.form import form_field
 from components.grid import data_grid
+from domain.supervision.lifecycle import STEP_BUTTONS
 
 dash.register_page(__name__, path="/warnings", name="预警处置", order=20, title="监督预警处置",
                    permission=Action.WARNING_WORK)
@@ -25,6 +27,10 @@ COLUMNS = [
     {"field": "assigned_name", "headerName": "责任单位"}, {"field": "due_on", "headerName": "办理期限", "maxWidth": 120},
     {"field": "overdue_label", "headerName": "逾期", "maxWidth": 80, "cellClassRules": {"sev-high": "params.value"}},
 ]
+#: the step buttons: one per lifecycle step, each labelled with what it does; the detail shows those
+#: this user may take now (none of them is the next step of another: a second click never closes)
+STEP_COLORS = {"acknowledge": "primary", "handle": "primary", "verify": "success", "reopen": "warning",
+               "close": "danger"}
 STATUS_FILTER = [{"label": "未关闭", "value": "open"}, {"label": "已关闭", "value": "closed"},
                  {"label": "全部", "value": "all"}]
 
@@ -54,13 +60,19 @@ def layout(**_):
                 html.Hr(),
                 html.H2("办理"),
                 html.Div(id="warn-actions-note", className="small text-muted mb-2"),
-                form_field("操作", dcc.Dropdown(id="warn-action", placeholder="选择操作", clearable=False), "warn-action"),
-                form_field("办理说明", dbc.Textarea(id="warn-note", rows=3, maxLength=2000,
-                                            placeholder="核查经过、整改措施、处理结果……（办理、退回须至少10个字）"),
-                       "warn-note"),
-                upload_field("warn-files", "附件（整改材料、凭证照片等）"),
-                dbc.Button("提交", id="warn-submit", color="primary", className="mt-1"),
+                html.Div(id="warn-form", hidden=True, children=[
+                    form_field("办理说明", dbc.Textarea(id="warn-note", rows=3, maxLength=2000,
+                                                    placeholder="核查经过、整改措施、处理结果……（办理、退回须至少10个字）"),
+                               "warn-note"),
+                    upload_field("warn-files", "附件（整改材料、凭证照片等）"),
+                ]),
+                html.Div(className="d-flex flex-wrap gap-2 mt-1", children=[
+                    html.Div(id=f"warn-step-{a}-tools", hidden=True, children=dbc.Button(
+                        label, id=f"warn-step-{a}", color=STEP_COLORS[a], outline=a == "reopen"))
+                    for a, label in STEP_BUTTONS.items()]),
+                html.Div(id="warn-action-error", className="invalid-feedback d-block"),
                 html.Div(id="warn-result", className="mt-2"),
+                *CLOSE_DIALOG.draw(),
             ])),
         ]),
     ])
