@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, State, html, no_update
 from flask_login import current_user
 
+from components.charts import EMPTY_TEXT, NO_LOWER_LEVEL, empty_figure
 from components.dashboards.asset_growth import (
     lorenz_figure,
     ranking_figure,
@@ -35,6 +35,10 @@ def render(search):
     region = region_from_search(search, scope)
     av = ql.asset_value(scope, region)
     crumbs = breadcrumb(ql.tree, scope, region, "/asset-growth")
+    if not ql.kpis(scope, region)["has_books"]:
+        empty = empty_figure()
+        return (crumbs, [html.Div(kpi_card("growth-total", "资产总额", None), className="col-6 col-md-3")],
+                empty, empty, empty, html.Span(f"{EMPTY_TEXT}。", id="growth-concentration-text"), empty)
     last = av.row(-1, named=True) if av.height else None
     col = "col-6 col-md-3"
     cards = []
@@ -43,15 +47,16 @@ def render(search):
                                        f"截至{period_label(last['period'])}"), className=col))
         cards.append(html.Div(kpi_card("growth-yoy-value", "同比增长", pct(last["yoy_growth"]), ""), className=col))
     conc = ql.concentration(scope, region)
-    text = html.Span("无村级数据。")
+    text = html.Span(f"无村级数据，{EMPTY_TEXT}。", id="growth-concentration-text")
     if conc["villages"]:
         text = html.Span(f"{conc['villages']:,} 个村中，资产最多的14%的村拥有 {share(conc['top14_share'])} 的资产，"
                          f"最多的10%拥有 {share(conc['top10_share'])}；基尼系数 {conc['gini']:.3f}。",
                          id="growth-concentration-text")
         cards.append(html.Div(kpi_card("growth-top14", "前14%村资产占比", share(conc["top14_share"]), ""), className=col))
         cards.append(html.Div(kpi_card("growth-gini", "资产基尼系数", f"{conc['gini']:.3f}", ""), className=col))
-    ranking = ranking_figure(ql.growth(scope, region)) if level_of(region) < VILLAGE else go.Figure()
-    return crumbs, cards, stack_figure(av), yoy_figure(av), ranking, text, lorenz_figure(conc)
+    ranking = ranking_figure(ql.growth(scope, region)) if level_of(region) < VILLAGE else empty_figure(NO_LOWER_LEVEL)
+    lorenz = lorenz_figure(conc) if conc["villages"] else empty_figure()
+    return crumbs, cards, stack_figure(av), yoy_figure(av), ranking, text, lorenz
 
 
 @secure_callback(Action.DASHBOARD_VIEW, Output("url", "hash", allow_duplicate=True),

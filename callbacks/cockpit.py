@@ -7,6 +7,7 @@ import dash
 from dash import Input, Output, State, html, no_update
 from flask_login import current_user
 
+from components.charts import NO_LOWER_LEVEL, empty_figure
 from components.dashboards.cockpit import (
     assets_map_or_bars,
     children_rows,
@@ -66,14 +67,23 @@ def may_open_path(path: str, scope) -> bool:
     return may_open(page, scope)
 
 
+def shown_period(period: int | None, periods: list[int]) -> int | None:
+    """The month the page shows: one of the data's months, or a real month before they start (the
+    page then says 暂无数据); anything else (none, later, not a month) is the latest (None)."""
+    if period in periods:
+        return period
+    if periods and period is not None and 190001 <= period < periods[0] and 1 <= period % 100 <= 12:
+        return period
+    return None
+
+
 def _where(search):
     """(scope, query layer, region, period) from the URL fragment; the region is checked by the
     query layer, which refuses one outside the scope."""
     scope = current_user.scope
     ql = query_layer()
     region = region_from_search(search, scope)
-    period = period_from_search(search)
-    return scope, ql, region, (period if period in ql.periods() else None)
+    return scope, ql, region, shown_period(period_from_search(search), ql.periods())
 
 
 @secure_callback(Action.DASHBOARD_VIEW,
@@ -91,6 +101,8 @@ def render(search):
     level = level_of(region)
     if level < VILLAGE:
         rows, title, note = children_rows(ql.children(scope, region, k["period"])), f"下级区域：{LEVEL_NAMES[level + 1]}", ""
+        if not rows:
+            note = f"截至{period_label(k['period'])}，下级区域暂无数据。"
     else:
         rows, title, note = [], "下级区域", "村级为最末一级。"
     newest = warnings_table(ql.warnings(scope, region), ql.tree, may_open_path("/warnings", scope))
@@ -101,16 +113,20 @@ def render(search):
                  Output("cockpit-trend", "figure"), Output("cockpit-map", "figure"), Output("cockpit-map-codes", "data"),
                  Output("cockpit-topbottom", "figure"), Input("url", "hash"))
 def charts(search):
+    """The trend, the map (or bars) of the next level down and the top and bottom villages; a region
+    without books up to the month gets the empty chart (暂无数据) for each, a village for the two
+    that show a next level down."""
     scope, ql, region, period = _where(search)
-    scope.require(region)
+    at = period or ql.latest_period()
+    if not ql.kpis(scope, region, at)["has_books"]:  # refuses a region outside the scope
+        return empty_figure(), empty_figure(), [], empty_figure()
     periods = ql.periods()
     monthly = ql.monthly(scope, region, start=periods[-TREND_MONTHS] if len(periods) > TREND_MONTHS else None)
     if level_of(region) < VILLAGE:
-        at = period or ql.latest_period()
         fig_map, codes = assets_map_or_bars(ql.children(scope, region, at), child_geojson(region, settings().province))
         tb = top_bottom(ql.villages(scope, region, at))
     else:
-        fig_map, codes, tb = {}, [], {}
+        fig_map, codes, tb = empty_figure(NO_LOWER_LEVEL), [], empty_figure(NO_LOWER_LEVEL)
     return trend_figure(monthly, period), fig_map, codes, tb
 
 
@@ -161,7 +177,7 @@ def export(_, search):
     scope = current_user.scope
     ql = query_layer()
     region = region_from_search(search, scope)
-    period = period_from_search(search) if period_from_search(search) in ql.periods() else None
+    period = shown_period(period_from_search(search), ql.periods())
     if level_of(region) >= VILLAGE:
         return no_update
     kids = ql.children(scope, region, period)

@@ -9,12 +9,40 @@ import math
 
 from plotly.colors import sample_colorscale
 
+from domain.ticks import distinct_labels, nice_axis
+
 FONT = {"family": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"}
 COLORSCALE = "Blues"
 MAP_NOTE = "边界示意，仅供参考（约2017年行政区划）"
 #: the colour legend's steps: the same stretch of Python's "Blues" that fills the regions
 #: (plotly.js has a different built-in scale under that name)
 BAR_SCALE = [[t / 8, c] for t, c in enumerate(sample_colorscale(COLORSCALE, [0.15 + 0.85 * i / 8 for i in range(9)]))]
+
+
+EMPTY_TEXT = "暂无数据"
+#: what a chart of the next level down says at a village
+NO_LOWER_LEVEL = "村级为最末一级，无下级区域"
+
+
+def empty_figure(text: str = EMPTY_TEXT, *, height: int | None = None, dark: bool = False) -> dict:
+    """The one chart with nothing to draw: no axes, no grid, `text` in the middle; as tall as the
+    chart it stands in for (the graph's own height, or `height`)."""
+    layout = {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "font": FONT, "showlegend": False,
+              "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "plot_bgcolor": "rgba(0,0,0,0)",
+              "paper_bgcolor": "rgba(0,0,0,0)",
+              "annotations": [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                               "xanchor": "center", "yanchor": "middle", "name": "empty",
+                               "font": {"size": 15, "color": "#b8c4d0" if dark else "#8796a5"}}]}
+    if height is not None:
+        layout["height"] = height
+    return {"data": [], "layout": layout}
+
+
+def value_axis(values, *, include_zero: bool = False) -> dict:
+    """Axis properties for a value axis over `values` whose tick labels never repeat
+    (`domain.ticks.nice_axis`; bars need `include_zero`); {} when there is no number."""
+    axis = nice_axis(values, include_zero=include_zero)
+    return axis.plotly() if axis else {}
 
 
 def quick_ticks(layout: dict) -> dict:
@@ -35,11 +63,12 @@ def _rings(geometry: dict):
             yield from poly
 
 
-def scale_legend(lo: float, hi: float, unit: str, *, tickformat: str = ",.0f", dark: bool = False,
+def scale_legend(lo: float, hi: float, unit: str, *, places: int = 0, dark: bool = False,
                  x0: float = 0.86, x1: float = 0.875) -> tuple[list[dict], list[dict]]:
     """The colour scale drawn as layout shapes and labels (bottom lo, top hi, the unit above): part of
     the figure, so a PNG export keeps it, and about 25 ms cheaper a redraw than plotly's colour bar
-    (its own axis, ticks and text measurement) in software-rendered Chromium."""
+    (its own axis, ticks and text measurement) in software-rendered Chromium. The three labels have
+    at least `places` decimals and as many more as keep them apart."""
     steps = len(BAR_SCALE)
     bottom, top = 0.12, 0.88
     h = (top - bottom) / steps
@@ -47,16 +76,14 @@ def scale_legend(lo: float, hi: float, unit: str, *, tickformat: str = ",.0f", d
                "y1": bottom + (i + 1) * h, "fillcolor": color, "line": {"width": 0}, "layer": "above"}
               for i, (_, color) in enumerate(BAR_SCALE)]
     fg = "#e8eef5" if dark else "#1f2d3d"
-
-    def fmt(v: float) -> str:
-        return format(v, tickformat.lstrip("~"))
+    texts = distinct_labels([hi, (lo + hi) / 2, lo], places)  # 23, 23, 24 would say nothing
 
     def label(y, text, anchor):
         return {"text": text, "xref": "paper", "yref": "paper", "x": x1 + 0.008, "y": y, "showarrow": False,
                 "xanchor": "left", "yanchor": anchor, "font": {"color": fg}}  # size: the figure's (scaled on 大屏)
 
-    notes = [label(top, fmt(hi), "top"), label((top + bottom) / 2, fmt((lo + hi) / 2), "middle"),
-             label(bottom, fmt(lo), "bottom"),
+    notes = [label(top, texts[0], "top"), label((top + bottom) / 2, texts[1], "middle"),
+             label(bottom, texts[2], "bottom"),
              {"text": unit, "xref": "paper", "yref": "paper", "x": x0, "y": top + 0.02, "showarrow": False,
               "xanchor": "left", "yanchor": "bottom", "font": {"color": fg}}]
     return shapes, notes
@@ -64,9 +91,10 @@ def scale_legend(lo: float, hi: float, unit: str, *, tickformat: str = ",.0f", d
 
 def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *, unit: str, label: str,
                dark: bool = False, selected: int | None = None, floor: float | None = None,
-               tickformat: str = ",.0f") -> tuple[dict, list[int]]:
+               places: int = 0) -> tuple[dict, list[int]]:
     """A choropleth of `values` (code -> number) over the features of `geojson`; with `floor` the
-    colour scale starts there (e.g. 0 for counts) instead of at the smallest value.
+    colour scale starts there (e.g. 0 for counts) instead of at the smallest value; its labels have
+    `places` decimals (or more, see `scale_legend`); a region without a value is grey, 暂无数据.
 
     Returns the figure (a plain dict: building plotly objects validates every property, which
     costs more than the query) and the region code of each trace, in order, so that a click (which
@@ -77,7 +105,9 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
     lo, hi = (min(nums), max(nums)) if nums else (0.0, 1.0)
     if floor is not None:
         lo, hi = min(lo, floor), max(hi, floor)
-    span = (hi - lo) or 1.0
+    if lo == hi:  # one value (or all the same): the scale runs from 0 to it, so its labels differ
+        lo, hi = min(lo, 0.0), max(hi, 0.0) if hi != 0 else 1.0
+    span = hi - lo
     traces: list[dict] = []
     codes: list[int] = []
     lat_sum, lat_n = 0.0, 0
@@ -93,14 +123,14 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
             lat_sum += sum(p[1] for p in ring)
             lat_n += len(ring)
         color = next(colors) if v is not None else "#d9dee4"
-        value_text = f"{v:,.2f} {unit}" if v is not None else "无数据"
+        value_text = f"{v:,.2f} {unit}" if v is not None else EMPTY_TEXT
         traces.append({"type": "scatter", "x": xs, "y": ys, "fill": "toself", "fillcolor": color, "mode": "lines",
                        "hoveron": "fills", "name": names[code], "hoverinfo": "text", "showlegend": False,
                        "line": {"color": "#f39c12" if code == selected else line,
                                 "width": 2.5 if code == selected else 0.8},
                        "text": f"{names[code]}<br>{label}：{value_text}<br>点击查看下级"})
         codes.append(code)
-    shapes, notes = scale_legend(lo, hi, unit, tickformat=tickformat, dark=dark)
+    shapes, notes = scale_legend(lo, hi, unit, places=places, dark=dark)
     mid = lat_sum / lat_n if lat_n else 40.0
     axis = {"visible": False, "fixedrange": True}
     layout = {
@@ -117,11 +147,13 @@ def region_map(geojson: dict, values: dict[int, float], names: dict[int, str], *
 
 def ranked_bars(names: list[str], values: list[float], *, unit: str, label: str, codes: list[int] | None = None,
                 dark: bool = False, color: str | list[str] = "#0b4f8a") -> dict:
-    """Horizontal bars, largest on top (a plain-dict figure)."""
+    """Horizontal bars, largest on top (a plain-dict figure); no bars: the empty chart."""
+    if not values:
+        return empty_figure(dark=dark)
     bar = {"type": "bar", "x": values, "y": names, "orientation": "h", "marker": {"color": color}, "name": label,
            "customdata": codes, "hovertemplate": "%{y}<br>" + label + " %{x:,.2f} " + unit + "<extra></extra>"}
     layout = {"margin": {"l": 130, "r": 20, "t": 10, "b": 40}, "showlegend": False,
-              "xaxis": {"title": {"text": f"{label}（{unit}）"}, "tickformat": ",.0f"},
+              "xaxis": {"title": {"text": f"{label}（{unit}）"}, **value_axis(values, include_zero=True)},
               "yaxis": {"autorange": "reversed", "automargin": False},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
               "font": {**FONT, "color": "#e8eef5" if dark else "#1f2d3d"}}

@@ -2,6 +2,7 @@
 (exact, from integer fen)."""
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 
@@ -11,9 +12,10 @@ def mu(cmu: int) -> str:
 
 
 def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:+.1f}%"
+    """A change as a signed percentage; — when there is none (None, or NaN from 0 / 0)."""
+    return "—" if x is None or math.isnan(x) else f"{x * 100:+.1f}%"
 
 
 def share(x: float | None) -> str:
     """A proportion as a percentage without sign (pct() is for changes)."""
-    return "—" if x is None else f"{x * 100:.1f}%"
+    return "—" if x is None or math.isnan(x) else f"{x * 100:.1f}%"

@@ -49,7 +49,6 @@ def layout(**_):
                 dbc.Button("导出Excel", id="cockpit-export", size="sm", color="secondary", outline=True),
             ]),
             html.Div(id="cockpit-children-note", className="text-muted"),
-            data_grid("children-table", children_columns(), page_size=50, height="440px", row_id="params.data.code",
-                      flex=True),
+            data_grid("children-table", children_columns(), page_size=50, height="440px", row_id="params.data.code"),
         ]),
     ])

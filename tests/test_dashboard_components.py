@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 
 from components.dashboards.cockpit import assets_map_or_bars, kpi_row
-from components.dashboards.common import empty_figure, map_or_bars
+from components.charts import empty_figure
+from components.dashboards.common import map_or_bars
 from components.dashboards.warning_map import warnings_map_or_bars
 from data.maps import load_geojson
 
@@ -56,9 +57,12 @@ def test_dash003_warning_density_keeps_its_order_and_leaves_out_children_without
     assert fig["data"][0]["y"] == ["c", "a"] and fig["layout"]["xaxis"]["tickformat"] == ",.1f"
     empty = per.filter(pl.col("per_village").is_null())
     assert warnings_map_or_bars(empty, {"type": "FeatureCollection", "features": []}) == (empty_figure("暂无数据"), [])
-    # without empty_text an empty frame still gives (empty) bars, as the cockpit always did
+    # no bars to draw is always the one empty chart (no axes running -1 … 6), with its own note if given
     fig, _ = map_or_bars(empty.rename({"per_village": "v"}), "v", {"features": []}, unit="条", label="x")
-    assert fig["data"][0]["x"] == []
+    assert fig == empty_figure()
+    fig, _ = map_or_bars(empty.rename({"per_village": "v"}), "v", {"features": []}, unit="条", label="x",
+                         empty_text="无")
+    assert fig["layout"]["annotations"][0]["text"] == "无"
 
 
 def test_dash004_kpi_cards_link_only_when_given_a_link():
@@ -66,7 +70,7 @@ def test_dash004_kpi_cards_link_only_when_given_a_link():
          "net_profit": -199, "orgs": 3, "villages_income_over_100k": 1, "villages_income_over_500k": 0,
          "resource_area_cmu": 1234, "contracted_area_cmu": 5, "contracts_active": 2, "overdue_fen": 1_500_000,
          "expiring_90d": 0, "deals": 1, "listings": 2, "deal_fen": 0, "warnings_open": 4, "asset_net_fen": 99,
-         "asset_count": 7}
+         "asset_count": 7, "has_books": True, "has_records": True}
     plain = kpi_row(k)
     assert "href" not in plain and ">-0.01<" in plain and ">-1.99<" in plain and ">12.35<" in plain
     assert "逾期未收 1.50 万元" in plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from dash import Input, Output, State, ctx
 
-from components.dashboards.common import empty_figure
+from components.charts import NO_LOWER_LEVEL, empty_figure
 from components.dashboards.warning_map import (
     close_time_figure,
     heatmap_figure,
@@ -17,7 +17,7 @@ from components.export import send_table
 from data.supervision import analysis
 from domain.permissions import Action, may
 from domain import clock
-from domain.regions import VILLAGE, level_of
+from domain.regions import VILLAGE, level_of, subtree_bounds
 from data.regions import load_region_tree
 from domain.supervision.lifecycle import rule_info
 from server.callbacks import clientside, secure_callback
@@ -51,7 +51,14 @@ def render(hash_, _status):
     rated = analysis.ratings(f, tree, region, today, villages)
     crumbs = breadcrumb(tree, actor.scope, region, "/warning-map")
     # the grid carries the worst villages (a province has ~12k; the export has them all)
-    return crumbs, kpi_row(analysis.kpis(f, region, today, rated)), rated.head(RATING_ROWS).to_dicts()
+    return (crumbs, kpi_row(analysis.kpis(f, region, today, rated), has_villages(villages, region)),
+            rated.head(RATING_ROWS).to_dicts())
+
+
+def has_villages(villages: frozenset[int], region: int) -> bool:
+    """Whether any village of the region's subtree is on the platform (else the page says 暂无数据)."""
+    lo, hi = subtree_bounds(region)
+    return any(lo <= v <= hi for v in villages)
 
 
 @secure_callback(Action.WARNING_MAP_VIEW, Output("wmap-heatmap", "figure"), Output("wmap-map", "figure"),
@@ -61,14 +68,16 @@ def charts(hash_, status):
     actor, tree, region = _where(hash_)
     f = _frame(actor)
     status = "all" if status == "all" else "open"
+    villages = analysis.supervised_villages(settings().database_url, actor.scope)
+    if not has_villages(villages, region):
+        return empty_figure(height=260), empty_figure(), [], empty_figure(), empty_figure()
     hm = analysis.heatmap(f, tree, region, status)
     heat = heatmap_figure(hm, status)
     if level_of(region) < VILLAGE:
-        fig_map, codes = warnings_map_or_bars(analysis.per_village(
-            f, tree, region, analysis.supervised_villages(settings().database_url, actor.scope)),
-            child_geojson(region, settings().province))
+        fig_map, codes = warnings_map_or_bars(analysis.per_village(f, tree, region, villages),
+                                              child_geojson(region, settings().province))
     else:
-        fig_map, codes = empty_figure("村级为最末一级"), []
+        fig_map, codes = empty_figure(NO_LOWER_LEVEL), []
     trend = trend_figure(analysis.trend(f, region, clock.today(), TREND_MONTHS))
     close = close_time_figure(analysis.close_time(f, tree, region))
     return heat, fig_map, codes, trend, close

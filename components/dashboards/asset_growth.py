@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from components.charts import FONT
+from components.charts import FONT, empty_figure, value_axis
 from domain.accounting import ASSET_KEYS, label
 from domain.money import period_label, wan_number
 
@@ -22,21 +22,29 @@ def _layout(fig: go.Figure, **kw) -> go.Figure:
 
 
 def stack_figure(av) -> go.Figure:
-    """Assets by category per month, stacked (`av`: the query layer's asset_value frame)."""
+    """Assets by category per month, stacked (`av`: the query layer's asset_value frame); no assets:
+    the empty chart."""
     x = [period_label(p) for p in av["period"]]
     fig = go.Figure()
+    totals = [0.0] * len(x)
     for key, color in zip(ASSET_KEYS, PALETTE):
         values = [wan_number(v) for v in av[key]]
         if not any(values):
             continue
+        totals = [t + v for t, v in zip(totals, values)]
         fig.add_scatter(x=x, y=values, name=label(key), stackgroup="assets", line={"width": 0.5, "color": color},
                         hovertemplate="%{x}<br>" + label(key) + " %{y:,.2f} 万元<extra></extra>")
-    return _layout(fig, yaxis={"title": "万元", "tickformat": ",.0f"}, xaxis={"nticks": 12}, hovermode="x unified")
+    if not fig.data:
+        return go.Figure(empty_figure())
+    return _layout(fig, yaxis={"title": "万元", **value_axis(totals, include_zero=True)}, xaxis={"nticks": 12},
+                   hovermode="x unified")
 
 
 def yoy_figure(av) -> go.Figure:
     """Year-on-year growth of total assets per month."""
     rows = av.filter(pl.col("yoy_growth").is_not_null())
+    if rows.is_empty():
+        return go.Figure(empty_figure())
     x = [period_label(p) for p in rows["period"]]
     y = [g * 100 for g in rows["yoy_growth"]]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines+markers", name="同比增长率", line={"color": "#1d8f6e"},
@@ -48,6 +56,8 @@ def yoy_figure(av) -> go.Figure:
 def ranking_figure(growth) -> go.Figure:
     """The children ranked by growth (the 15 best and 15 worst when there are more than 30); a click drills down."""
     g = growth.filter(pl.col("growth").is_not_null()).sort("growth", descending=True)
+    if g.is_empty():
+        return go.Figure(empty_figure())
     if g.height > 30:
         g = g.head(15).vstack(g.tail(15))
     y = [v * 100 for v in g["growth"]]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from components.charts import FONT, quick_ticks, ranked_bars
+import polars as pl
+
+from components.charts import FONT, empty_figure, quick_ticks, ranked_bars, value_axis
 from components.format import mu
 from components.kpi import kpi_card_html
 from components.region_table import CHILD_COLUMNS
@@ -21,31 +23,41 @@ SEVERITY = {1: ("低", "secondary"), 2: ("中", "warning"), 3: ("高", "danger")
 
 def kpi_row(k: dict, link: Callable[[str], str | None] | None = None) -> str:
     """The KPI cards as one HTML string; with `link` (key -> the address of the records behind the
-    figure; the cockpit gives one at village level) every card links there.
+    figure; the cockpit gives one at village level) every card links there. A region without books
+    up to the month (`k["has_books"]`) says 暂无数据 on the ledger's cards, one without business
+    records (`k["has_records"]`) on the others: a real zero still reads 0.00.
 
     One string prop instead of ~70 Dash components: mounting the cards anew took dash-renderer
     40-60 ms of every drill-down click (measured in headless Chromium at province scale)."""
     link = link or (lambda key: None)
-    cards = [kpi_card_html(f"kpi-{key}", label, *money_auto(k[key]), href=link(key)) for key, label in KPIS]
+
+    def card(id_, label, value, unit="", sub=None, *, key, data):
+        return kpi_card_html(id_, label, value if data else None, unit, sub, href=link(key))
+
+    books, records = k["has_books"], k["has_records"]
+    cards = [card(f"kpi-{key}", label, *money_auto(k[key]), key=key, data=books) for key, label in KPIS]
     cards += [
-        kpi_card_html("kpi-villages", "村集体经济组织", f"{k['orgs']:,}", "个",
-                      f"经营收入超10万元 {k['villages_income_over_100k']:,} 个，超50万元 "
-                      f"{k['villages_income_over_500k']:,} 个", href=link("villages")),
-        kpi_card_html("kpi-resources", "资源面积", mu(k["resource_area_cmu"]), "亩",
-                      f"已发包 {mu(k['contracted_area_cmu'])} 亩", href=link("resources")),
-        kpi_card_html("kpi-contracts", "在执行合同", f"{k['contracts_active']:,}", "份",
-                      f"逾期未收 {wan(k['overdue_fen'])} 万元，90天内到期 {k['expiring_90d']:,} 份", href=link("contracts")),
-        kpi_card_html("kpi-trades", "产权交易", f"{k['deals']:,}", "宗",
-                      f"挂牌 {k['listings']:,} 宗，成交 {wan(k['deal_fen'])} 万元", href=link("trades")),
-        kpi_card_html("kpi-warnings", "未处理预警", f"{k['warnings_open']:,}", "条", href=link("warnings")),
-        kpi_card_html("kpi-asset-net", "资产台账净值", *money_auto(k["asset_net_fen"]), f"资产 {k['asset_count']:,} 项",
-                      href=link("asset-net")),
+        card("kpi-villages", "村集体经济组织", f"{k['orgs']:,}", "个",
+             f"经营收入超10万元 {k['villages_income_over_100k']:,} 个，超50万元 "
+             f"{k['villages_income_over_500k']:,} 个", key="villages", data=books or records),
+        card("kpi-resources", "资源面积", mu(k["resource_area_cmu"]), "亩",
+             f"已发包 {mu(k['contracted_area_cmu'])} 亩", key="resources", data=records),
+        card("kpi-contracts", "在执行合同", f"{k['contracts_active']:,}", "份",
+             f"逾期未收 {wan(k['overdue_fen'])} 万元，90天内到期 {k['expiring_90d']:,} 份", key="contracts", data=records),
+        card("kpi-trades", "产权交易", f"{k['deals']:,}", "宗",
+             f"挂牌 {k['listings']:,} 宗，成交 {wan(k['deal_fen'])} 万元", key="trades", data=records),
+        card("kpi-warnings", "未处理预警", f"{k['warnings_open']:,}", "条", key="warnings", data=books or records),
+        card("kpi-asset-net", "资产台账净值", *money_auto(k["asset_net_fen"]), f"资产 {k['asset_count']:,} 项",
+             key="asset-net", data=records),
     ]
     return "".join(cards)
 
 
 def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
-    """Monthly income and expense bars with total assets on a second axis (a plain-dict figure)."""
+    """Monthly income and expense bars with total assets on a second axis (a plain-dict figure);
+    no months: the empty chart. Both axes' ticks are nice numbers that never repeat a label."""
+    if monthly.is_empty():
+        return empty_figure(dark=dark)
     x = [period_label(p) for p in monthly["period"]]
     periods = monthly["period"].to_list()
 
@@ -56,10 +68,11 @@ def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
     assets, asset_unit = series("total_assets"), "万元"
     if assets and max(abs(v) for v in assets) >= 100_000:
         assets, asset_unit = [v / 10_000 for v in assets], "亿元"
+    income, expense = series("total_income"), series("total_expense")
     data = [
-        {"type": "bar", "x": x, "y": series("total_income"), "name": "总收入", "marker": {"color": "#1d8f6e"},
+        {"type": "bar", "x": x, "y": income, "name": "总收入", "marker": {"color": "#1d8f6e"},
          "customdata": periods, "hovertemplate": "%{x}<br>总收入 %{y:,.2f} 万元<extra></extra>"},
-        {"type": "bar", "x": x, "y": series("total_expense"), "name": "总支出", "marker": {"color": "#e67e22"},
+        {"type": "bar", "x": x, "y": expense, "name": "总支出", "marker": {"color": "#e67e22"},
          "customdata": periods, "hovertemplate": "%{x}<br>总支出 %{y:,.2f} 万元<extra></extra>"},
         {"type": "scatter", "x": x, "y": assets, "name": "资产总额", "yaxis": "y2", "mode": "lines",
          "customdata": periods, "line": {"color": "#5dade2" if dark else "#0b4f8a", "width": 2},
@@ -74,31 +87,38 @@ def trend_figure(monthly, period: int | None, dark: bool = False) -> dict:
     layout = {"margin": {"l": 60, "r": 70, "t": 10, "b": 40}, "barmode": "group", "shapes": shapes,
               "legend": {"orientation": "h", "y": 1.1}, "hovermode": "x unified", "clickmode": "event",
               "xaxis": {"nticks": 18, "tickangle": -30},  # a fixed angle: no measuring of every label
-              "yaxis": {"title": {"text": "收支（万元）"}, "tickformat": ",.0f"},
+              "yaxis": {"title": {"text": "收支（万元）"}, **value_axis(income + expense, include_zero=True)},
               "yaxis2": {"title": {"text": f"资产总额（{asset_unit}）"}, "overlaying": "y", "side": "right", "showgrid": False,
-                         "tickformat": ",.0f"},
+                         **value_axis(assets)},
               "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "font": {**FONT, "color": fg}}
     return {"data": data, "layout": quick_ticks(layout)}
 
 
 def children_rows(kids) -> list[dict]:
-    """One grid row per child region; money in 万元 for display and sorting (exports stay exact)."""
+    """One grid row per child region; money in 万元 for display and sorting (exports stay exact),
+    None (shown as —) for a child without books. No child with books: no rows (the grid says 暂无数据)."""
+    if "has_books" in kids.columns and not kids["has_books"].any():
+        return []
     rows = []
     for r in kids.iter_rows(named=True):
+        booked = r.get("has_books", True)
         row = {"code": str(r["code"]), "name": r["name"], "villages": r["villages"]}
-        row.update({key: wan_number(r[key]) for key, _ in CHILD_COLUMNS})
+        row.update({key: wan_number(r[key]) if booked else None for key, _ in CHILD_COLUMNS})
         rows.append(row)
     return rows
 
 
 def assets_map_or_bars(kids, geojson: dict, dark: bool = False) -> tuple[dict, list[int]]:
     """Total assets of the next level down: on the map where `geojson` (the children's boundaries;
-    empty below county level) has them, else as ranked bars; both drill down on a click."""
+    empty below county level) has them, else as ranked bars; both drill down on a click. Children
+    without books are grey on the map and left out of the bars."""
+    if "has_books" in kids.columns:
+        kids = kids.with_columns(pl.when(pl.col("has_books")).then(pl.col("total_assets")).alias("total_assets"))
     return map_or_bars(kids, "total_assets", geojson, unit="万元", label="资产总额", number=wan_number, dark=dark)
 
 
 def top_bottom(villages, dark: bool = False) -> dict:
-    """The five villages with the highest and the five with the lowest 本年收益."""
+    """The five villages with the highest and the five with the lowest 本年收益 (none: the empty chart)."""
     ranked = villages.sort("net_profit", descending=True)
     pick = ranked.head(5) if ranked.height <= 10 else ranked.head(5).vstack(ranked.tail(5))
     colors = ["#1d8f6e" if v >= 0 else "#c0392b" for v in pick["net_profit"]]

@@ -6,11 +6,11 @@ import math
 
 from dash import html
 
-from components.charts import count_heatmap, monthly_lines, ranked_bars
+from components.charts import count_heatmap, empty_figure, monthly_lines, ranked_bars
 from components.kpi import kpi_card
 from domain.money import period_label
 
-from .common import empty_figure, map_or_bars
+from .common import map_or_bars
 
 
 def whole_step(top: int, ticks: int = 6) -> int:
@@ -22,9 +22,7 @@ def heatmap_figure(hm: dict, status: str) -> dict:
     """The region × rule heatmap, as tall as its rows need; a note names the regions left out."""
     what = "未关闭的预警" if status == "open" else "预警"
     if not hm["col_ids"]:
-        fig = empty_figure(f"辖区内暂无{what}")
-        fig["layout"]["height"] = 260
-        return fig
+        return empty_figure(f"辖区内暂无{what}", height=260)
     fig = count_heatmap(hm["row_names"], hm["col_names"], hm["z"], row_codes=hm["row_codes"], col_ids=hm["col_ids"],
                         unit="条", label="未关闭预警" if status == "open" else "预警")
     top = max((v for row in hm["z"] for v in row), default=1)
@@ -40,17 +38,22 @@ def heatmap_figure(hm: dict, status: str) -> dict:
     return fig
 
 
-def kpi_row(k: dict) -> list:
-    """The six KPI cards (counts of warnings and of red / amber / green villages) as Dash columns."""
+def kpi_row(k: dict, has_data: bool = True) -> list:
+    """The six KPI cards (counts of warnings and of red / amber / green villages) as Dash columns;
+    a region without any village on the platform (`has_data` false) says 暂无数据 on each."""
     col = "col-6 col-md-3 col-xl"
     mean = f"平均办结 {k['mean_close_days']:,.1f} 天" if k["mean_close_days"] is not None else "暂无已关闭的预警"
+
+    def count(key):
+        return f"{k[key]:,}" if has_data else None
+
     cards = [
-        kpi_card("wkpi-open", "未关闭预警", f"{k['open']:,}", "条", f"其中高级别 {k['high']:,} 条"),
-        kpi_card("wkpi-overdue", "逾期未办理", f"{k['overdue']:,}", "条", f"升级督办中 {k['escalated']:,} 条"),
-        kpi_card("wkpi-closed", "已关闭预警", f"{k['closed']:,}", "条", mean),
-        kpi_card("wkpi-red", "红色村", f"{k['red']:,}", "个", "有高级别预警或预警较多"),
-        kpi_card("wkpi-amber", "黄色村", f"{k['amber']:,}", "个", "有未关闭的预警"),
-        kpi_card("wkpi-green", "绿色村", f"{k['green']:,}", "个", "无未关闭的预警"),
+        kpi_card("wkpi-open", "未关闭预警", count("open"), "条", f"其中高级别 {k['high']:,} 条"),
+        kpi_card("wkpi-overdue", "逾期未办理", count("overdue"), "条", f"升级督办中 {k['escalated']:,} 条"),
+        kpi_card("wkpi-closed", "已关闭预警", count("closed"), "条", mean),
+        kpi_card("wkpi-red", "红色村", count("red"), "个", "有高级别预警或预警较多"),
+        kpi_card("wkpi-amber", "黄色村", count("amber"), "个", "有未关闭的预警"),
+        kpi_card("wkpi-green", "绿色村", count("green"), "个", "无未关闭的预警"),
     ]
     return [html.Div(c, className=col) for c in cards]
 
@@ -60,7 +63,7 @@ def warnings_map_or_bars(per, geojson: dict) -> tuple[dict, list[int]]:
     (the children's boundaries; empty below county level) has them, below that as ranked bars;
     both drill down on a click."""
     return map_or_bars(per, "per_village", geojson, unit="条/村", label="每村平均未关闭预警", ranked=True,
-                       floor=0.0, tickformat=",.1f", color="#c0392b", empty_text="暂无数据")
+                       floor=0.0, places=1, color="#c0392b")
 
 
 def trend_figure(t: dict) -> dict:

@@ -20,7 +20,7 @@ from domain.regions import VILLAGE, level_of, subtree_bounds
 from settings import Settings
 
 from . import snapshot
-from .facts import load_facts
+from .facts import FACT_COLUMNS, load_facts
 from .figures import aligned, facts_sum, figures, village_ytd_income
 from .reads import Reader
 from .rollups import LINE_COLUMNS, MEASURE_KEYS, all_levels, apply_delta, period_seq, typed_lines, village_rollup
@@ -159,7 +159,8 @@ class QueryLayer:
         return facts_sum(self._cut("facts", lo, hi), by_level)
 
     def kpis(self, scope: Scope, region: int, period: int | None = None) -> dict:
-        """Headline figures of one region at the end of `period` (default: latest month)."""
+        """Headline figures of one region at the end of `period` (default: latest month); `has_books`
+        and `has_records` tell whether it has any ledger up to then and any business records."""
         region = scope.require(region)
         period = period or self.latest_period()
         key = ("kpis", scope.cache_key(), region, period)  # the scope is part of every cache key
@@ -169,10 +170,14 @@ class QueryLayer:
         return dict(hit)
 
     def _kpis(self, region: int, period: int) -> dict:
-        _, figs = figures(self._rows(region), period)
+        rows = self._rows(region)
+        _, figs = figures(rows, period)
         lo, hi = subtree_bounds(region)
         _, facts = self._facts_sum(lo, hi)
-        out = {"region": region, "name": self.tree.name(region), "level": level_of(region), "period": period}
+        # whether the figures are data: books up to `period`, business records (else 暂无数据, not 0.00)
+        out = {"region": region, "name": self.tree.name(region), "level": level_of(region), "period": period,
+               "has_books": bool((rows.get_column("period").to_numpy() <= period).any()),
+               "has_records": any(int(facts[c][0]) for c in FACT_COLUMNS)}
         out.update({k: int(v[0]) for k, v in figs.items()})
         out.update({k: int(v[0]) for k, v in facts.items()})
         out.update(self._income_bands(region, period))
@@ -205,9 +210,12 @@ class QueryLayer:
         lo, hi = subtree_bounds(region)
         kids = scoped_frame(self.tree.children(region), scope, "code")
         keys = kids.get_column("code").to_numpy()
-        values = aligned(keys, figures(self._rows(region, level + 1), period, by_code=True),
-                         self._facts_sum(lo, hi, by_level=level + 1))
-        return kids.select("code", "name", "level").hstack([pl.Series(k, v, pl.Int64) for k, v in values.items()])
+        rows = self._rows(region, level + 1)
+        values = aligned(keys, figures(rows, period, by_code=True), self._facts_sum(lo, hi, by_level=level + 1))
+        booked = np.unique(rows.get_column("code").to_numpy()[rows.get_column("period").to_numpy() <= period])
+        return kids.select("code", "name", "level").hstack(
+            [pl.Series(k, v, pl.Int64) for k, v in values.items()]
+            + [pl.Series("has_books", np.isin(keys, booked), pl.Boolean)])
 
     def monthly(self, scope: Scope, region: int, start: int | None = None, end: int | None = None) -> pl.DataFrame:
         """Monthly series of one region: flows of the month and balances at month end."""
@@ -231,7 +239,8 @@ class QueryLayer:
 
         m = self.monthly(scope, region).select("period", *ASSET_KEYS, "total_assets")
         return m.with_columns(
-            (pl.col("total_assets") / pl.col("total_assets").shift(12) - 1).alias("yoy_growth"))
+            pl.when(pl.col("total_assets").shift(12) > 0)
+            .then(pl.col("total_assets") / pl.col("total_assets").shift(12) - 1).otherwise(None).alias("yoy_growth"))
 
     def villages(self, scope: Scope, region: int, period: int | None = None) -> pl.DataFrame:
         """Every village under `region` with its figures (for rankings and concentration)."""

@@ -167,7 +167,7 @@ def per_village(f: pl.DataFrame, tree, region: int, villages: frozenset[int] | N
     rows = []
     for code, name in _children(tree, region):
         if level_of(code) >= VILLAGE:
-            n = 1
+            n = 1 if villages is None or code in villages else 0
         elif known is not None:
             lo, hi = subtree_bounds(code)
             n = bisect.bisect_right(known, hi) - bisect.bisect_left(known, lo)
