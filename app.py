@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.absolute_timeout_s),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    server.json.ensure_ascii = False  # JSON answers carry Chinese as text, not \u escapes
     limit_bodies(server)
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)

@@ -76,8 +76,6 @@ def submit(_, rows, action, resolution, date, refresh):
 
 # ---------------------------------------------------------------- the selected card
 
-EVENT_LABELS = {"acquire": "购置入账", "depreciation": "计提折旧", "revaluation": "重估", "disposal": "处置",
-                "lease": "出租", "pledge": "抵押", "correction": "更正"}
 HISTORY_LABELS = {"code": "资产编号", "name": "名称", "category": "类别", "operating": "经营性",
                   "original_value_fen": "原值（元）", "accumulated_depreciation_fen": "累计折旧（元）",
                   "acquired_on": "取得日期", "useful_life_months": "使用年限（月）", "residual_rate_bp": "残值率",
@@ -109,7 +107,7 @@ def detail(rows, _):
     events = html.Table(className="table table-sm small mb-0", children=[
         html.Thead(html.Tr([html.Th("日期"), html.Th("事项"), html.Th("原值"), html.Th("净值"), html.Th("金额"),
                             html.Th("说明")])),
-        html.Tbody([html.Tr([html.Td(e["date"]), html.Td(EVENT_LABELS.get(e["kind"], e["kind"])),
+        html.Tbody([html.Tr([html.Td(e["date"]), html.Td(rules.EVENT_LABELS.get(e["kind"], e["kind"])),
                              html.Td(yuan(e["original_value_fen"])), html.Td(yuan(e["net_value_fen"])),
                              html.Td(yuan(e["amount_fen"]) if e["amount_fen"] is not None else ""),
                              html.Td(e["note"])]) for e in d["events"][:20]])])

@@ -32,6 +32,11 @@ ACTION_LABELS = {"raise": "发现", "push": "推送", "acknowledge": "签收", "
                  "close": "关闭", "reopen": "退回重办", "escalate": "逾期升级", "escalated": "逾期升级",
                  "resolved": "数据已消除"}
 
+#: the statuses of a warning nobody has handled yet (what 未处理预警 counts and lists)
+UNHANDLED = ("raised", "pushed", "acknowledged", "reopened")
+#: the same as an SQL list, for the query layer's plain SQL
+UNHANDLED_SQL = "(" + ", ".join(f"'{s}'" for s in UNHANDLED) + ")"
+
 #: action -> (statuses it may start from, status afterwards)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "acknowledge": (frozenset({"raised", "pushed"}), "acknowledged"),
