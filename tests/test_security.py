@@ -295,7 +295,8 @@ def test_security011_account_requests_need_the_right_approver_and_never_the_requ
 
 def test_security012_oversight_admin_needs_a_provincial_approval_on_record(app, client_for):
     resp = submit_account(app, client_for("demo-admin"), "audit.office", "oversight_admin", 220000000000)
-    assert output(resp, "acct-approval-ref-error", "children") == "监督部门管理员须有省级审批文号（第九条）"
+    assert output(resp, "acct-approval-ref-error", "children") == ("监督部门管理员须有省级审批文号"
+                                                                      "（《吉林省农村集体经济数字监管平台管理办法》第九条）")
 
 
 # ------------------------------------------------------------------ security log

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
 from domain import permissions
 from domain.permissions import Action, Scope
-from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
+from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES, article_text
 from domain.supervision.workdays import add_working_days
 
 STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "已签收", "handled": "已办理",
@@ -165,10 +165,11 @@ def escalation(w: WarningState, today: dt.date) -> tuple[int, dt.date] | None:
     return parent_of(w.assigned_region), due_date(today, w.severity)
 
 
-def rule_info(rule_id: str) -> dict:
-    """Name, cited article, severity and area of a rule; the id itself for a rule no longer listed."""
+def rule_info(rule_id: str, province: int | None = None) -> dict:
+    """Name, cited article (as the deployment of `province` cites it: `domain.citations`),
+    severity and area of a rule; the id itself for a rule no longer listed."""
     r = RULES.get(rule_id)
     if r is None:
         return {"id": rule_id, "name": rule_id, "article": "", "severity": None, "area": "", "description": ""}
-    return {"id": r.id, "name": r.name, "article": r.article, "severity": r.severity,
+    return {"id": r.id, "name": r.name, "article": article_text(r, province), "severity": r.severity,
             "area": AREA_LABELS.get(r.area, r.area), "description": r.description}

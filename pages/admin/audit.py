@@ -4,7 +4,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.grid import data_grid
+from domain.citations import Cite
 from domain.labels import AUDIT_EVENTS, AUDIT_RESULTS
 from domain.permissions import Action
 
@@ -33,7 +35,8 @@ def layout(**_):
                          className="col-md-3"),
                 html.Div([dbc.Label("操作人"), dbc.Input(id="log-actor", placeholder="用户名包含…")], className="col-md-2"),
                 html.Div([dbc.Label("结果"), dcc.Dropdown(id="log-result", placeholder="全部", options=[
-                    {"label": AUDIT_RESULTS[x], "value": x} for x in ("success", "failure", "denied", "locked", "rate_limited")])],
+                    {"label": AUDIT_RESULTS[x], "value": x}
+                    for x in ("success", "failure", "denied", "locked", "rate_limited")])],
                          className="col-md-2"),
                 html.Div([dbc.Button("查询", id="log-search", color="primary", className="me-2"),
                           dbc.Button("导出CSV", id="log-export", color="secondary", outline=True)], className="col-auto"),
@@ -52,7 +55,7 @@ def layout(**_):
             ])),
             html.Div(className="col-lg-6", children=html.Div(className="panel", children=[
                 html.H2("月度审查"),
-                html.P("每月审查一次本辖区安全日志并签字确认（第三十六条）。", className="text-muted small"),
+                html.P(cited("每月审查一次本辖区安全日志并签字确认", Cite.SECURITY_LOG) + "。", className="text-muted small"),
                 html.Div(className="d-flex gap-2", children=[
                     dcc.Dropdown(id="review-month", placeholder="选择月份", style={"minWidth": "10rem"}),
                     dbc.Input(id="review-note", placeholder="审查意见"),

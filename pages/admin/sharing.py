@@ -3,7 +3,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.grid import data_grid
+from domain.citations import Cite
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/admin/sharing", name="数据共享", order=83, permission=Action.ADMIN_VIEW,
@@ -31,7 +33,8 @@ def layout(**_):
             ])),
             html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
                 html.H2("申请共享本辖区数据"),
-                html.P("市、县之间共享数据须经省级平台管理员批准（第十七条），有效期最长一年。", className="text-muted small"),
+                html.P(cited("市、县之间共享数据须经省级平台管理员批准", Cite.SHARING) + "，有效期最长一年。",
+                       className="text-muted small"),
                 dbc.Label("共享给（市或县）", html_for="share-grantee"),
                 dcc.Dropdown(id="share-grantee", placeholder="选择市或县"),
                 html.Div(id="share-grantee-error", className="invalid-feedback d-block"),
