@@ -25,7 +25,8 @@ KINDS: dict[str, Kind] = {
         ("contractor", "承包方", None), ("contracted_until", "承包到期", None), ("region_code", "区划代码", None))),
     "contracts": Kind("在执行合同", (
         ("number", "合同编号", None), ("title", "名称", None), ("counterparty", "对方", None),
-        ("amount_fen", "金额（元）", "fen"), ("start_on", "开始", None), ("end_on", "结束", None), ("region_code", "区划代码", None))),
+        ("amount_fen", "金额（元）", "fen"), ("start_on", "开始", None), ("end_on", "结束", None),
+        ("region_code", "区划代码", None))),
     "overdue": Kind("逾期未收款项", (
         ("number", "合同编号", None), ("counterparty", "对方", None), ("seq", "期次", None), ("due_on", "应收日期", None),
         ("amount_fen", "应收（元）", "fen"), ("received_fen", "已收（元）", "fen"), ("region_code", "区划代码", None))),
