@@ -11,6 +11,8 @@ LOCALE_ZH = {
     "andCondition": "且", "orCondition": "或", "applyFilter": "应用", "resetFilter": "重置", "clearFilter": "清除",
     "pageSizeSelectorLabel": "每页行数：", "selectAll": "全选", "searchOoo": "搜索…",
     "ariaPageSizeSelectorLabel": "每页行数", "inRange": "介于", "before": "早于", "after": "晚于",
+    "dateFormatOoo": "yyyy-mm-dd", "inRangeStart": "从", "inRangeEnd": "至", "noMatches": "无匹配项",
+    "selectAllSearchResults": "全选搜索结果", "blanks": "（空白）",
 }
 
 
@@ -22,7 +24,10 @@ def data_grid(grid_id: str, columns: list[dict], *, page_size: int = 20, selecta
                "localeText": LOCALE_ZH, "animateRows": False, "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-    col_def = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 90}
+    # a date column's filter is a text box for yyyy-mm-dd, not the browser's date picker (which
+    # follows the browser's locale: mm/dd/yyyy under en-US)
+    col_def = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 90,
+               "filterParams": {"browserDatePicker": False}}
     sizing = {}
     if flex:
         col_def["flex"] = 1

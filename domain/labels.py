@@ -25,7 +25,7 @@ from domain.supervision.rules.base import AREA_LABELS, SEVERITY_LABELS
 
 #: security-log results
 AUDIT_RESULTS = {"success": "成功", "denied": "拒绝", "failure": "失败", "failed": "失败", "chain_broken": "校验失败",
-                 "locked": "已锁定", "rate_limited": "已限流"}
+                 "locked": "已锁定", "rate_limited": "已限流", "ended": "已结束", "submitted": "已提交"}
 #: who acted when no person did
 ACTORS = {"system": "系统（自动）", "anonymous": "未登录用户"}
 #: event types written by the platform's own jobs and downloads, beside `EVENT_TYPES`' people's events

@@ -16,7 +16,7 @@ PENDING_OTHER_BRANCH = ("AG Grid: warning #25 The getRowId callback must return 
                         "AG Grid: warning #29 tried to call sizeColumnsToFit() but the grid is coming back with zero width")
 
 #: Words that are never text for a person, whatever the page.
-NEVER_SHOWN = ("None", "NaN", "undefined", "null", "[object Object]", "Invalid date", "Infinity")
+NEVER_SHOWN = ("None", "NaN", "undefined", "null", "[object Object]", "Invalid date", "Infinity", "browser-locale")
 #: A machine timestamp: seconds, fractions or a zone offset (people see China time to the minute).
 MACHINE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?(\.\d+)?\+\d{2}:\d{2}|"
                           r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -29,6 +29,8 @@ TEXT_JS = """() => {
   for (const t of document.querySelectorAll('svg text')) parts.push(t.textContent);
   for (const c of document.querySelectorAll('.ag-cell, .ag-header-cell-text')) parts.push(c.textContent);
   for (const i of document.querySelectorAll('input[placeholder], textarea[placeholder]')) parts.push(i.placeholder);
+  for (const i of document.querySelectorAll('input[type=date], input[type=month], input[type=datetime-local]'))
+    parts.push(`browser-locale ${i.type} input #${i.id || i.className}`);
   return parts.join('\\n');
 }"""
 
