@@ -128,9 +128,14 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",
         external_stylesheets=["/assets/vendor/bootstrap.min.css"], assets_ignore=r"vendor/.*", compress=False,
+        external_scripts=["/assets/vendor/date-fns-4.4.0-zh-CN.min.js"],  # Chinese calendars (components/locale.py)
         suppress_callback_exceptions=False, update_title=None,
     )
     app.layout = lambda: shell(settings)
+    from components.locale import localised
+
+    for page in dash.page_registry.values():  # Chinese dropdown and date-picker texts on every page
+        page["layout"] = localised(page["layout"])
     server.extensions["platform.strip_path"] = app.strip_relative_path  # the router's own (server/guard.py)
     import callbacks  # noqa: F401 - records every page's callbacks
     from server.callbacks import register_all
