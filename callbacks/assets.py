@@ -49,7 +49,7 @@ def selected(rows):
                  Output("assets-resolution-error", "children"), Output("assets-date-error", "children"),
                  Output("assets-refresh", "data"), Input("assets-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-action", "value"),
-                 State("assets-resolution", "value"), State("assets-date", "value"), State("assets-refresh", "data"),
+                 State("assets-resolution", "value"), State("assets-date", "date"), State("assets-refresh", "data"),
                  prevent_initial_call=True)
 def submit(_, rows, action, resolution, date, refresh):
     if not rows:
@@ -206,7 +206,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-reval-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-reval-value", "value"),
                  State("assets-reval-reason", "value"), State("assets-reval-resolution", "value"),
-                 State("assets-reval-date", "value"), State("assets-refresh", "data"), prevent_initial_call=True)
+                 State("assets-reval-date", "date"), State("assets-refresh", "data"), prevent_initial_call=True)
 def revalue(_, rows, value, reason, resolution, date, refresh):
     row = (rows or [None])[0]
     if not isinstance(row, dict) or as_int(row.get("id")) is None:

@@ -256,7 +256,7 @@ REQUEST_FIELDS = {"funds-kind": "payment", "funds-amount": "2,000.00", "funds-ac
 
 
 def _submit(client, app, bank, **change):
-    values = {(k, "value"): v for k, v in {**REQUEST_FIELDS, "funds-bank": bank, **change}.items()}
+    values = {(k, "date" if k == "funds-date" else "value"): v for k, v in {**REQUEST_FIELDS, "funds-bank": bank, **change}.items()}
     values.update({("funds-submit", "n_clicks"): 1, ("funds-files", "contents"): [INVOICE_UPLOAD],
                    ("funds-files", "filename"): ["发票.pdf"], ("funds-refresh", "data"): 0})
     return call(client, app, request_callbacks.submit, values)
@@ -269,7 +269,7 @@ def _rows(client, app):
 
 def _act(client, app, button, row, post_date=None):
     values = {(b, "n_clicks"): 1 if b == button else None for b in ("funds-approve", "funds-reject", "funds-post")}
-    values.update({("funds-grid", "selectedRows"): [row], ("funds-post-date", "value"): post_date,
+    values.update({("funds-grid", "selectedRows"): [row], ("funds-post-date", "date"): post_date,
                    ("funds-refresh", "data"): 0})
     return call(client, app, request_callbacks.act, values, triggered=[f"{button}.n_clicks"])
 

@@ -388,7 +388,7 @@ def test_security016_sharing_needs_a_provincial_approval(app, sqlite_settings, c
     owner = client_for("demo-county")
     resp = call(app, owner, callbacks.admin.sharing.submit, props(("share-submit", "n_clicks", 1)),
                 props(("share-grantee", "value", other), ("share-purpose", "value", "联合开展资产清查"),
-                      ("share-until", "value", until), ("share-refresh", "data", 0)))
+                      ("share-until", "date", until), ("share-refresh", "data", 0)))
     submitted = text_of(output(resp, "share-submit-result", "children"))
     sid = int(re.fullmatch(r"已提交共享申请 #(\d+)，等待省级审批。", submitted).group(1))
 

@@ -3,6 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.locale import date_picker
 from components.citation import cited
 from components.grid import data_grid
 from domain.citations import Cite
@@ -40,7 +41,7 @@ def layout(**_):
                 html.Div(id="share-grantee-error", className="invalid-feedback d-block"),
                 dbc.Label("用途", html_for="share-purpose", className="mt-2"), dbc.Textarea(id="share-purpose", maxLength=500),
                 html.Div(id="share-purpose-error", className="invalid-feedback d-block"),
-                dbc.Label("有效期至", html_for="share-until", className="mt-2"), dbc.Input(id="share-until", type="date"),
+                dbc.Label("有效期至", html_for="share-until", className="mt-2"), date_picker("share-until"),
                 html.Div(id="share-until-error", className="invalid-feedback d-block"),
                 dbc.Button("提交申请", id="share-submit", color="primary", className="mt-3"),
                 html.Div(id="share-submit-result", className="mt-2"),
