@@ -136,7 +136,12 @@ CARD_FIELDS = {"org_id": "assets-card-org", "code": "assets-card-code", "name": 
 ERROR_FIELDS = {**CARD_FIELDS, "attachments": "assets-files"}
 
 
-@secure_callback(Action.ASSET_CARD_SAVE, *[Output(f, "value") for f in CARD_FIELDS.values()],
+def card_prop(component_id: str) -> str:
+    """The property holding a card field's value (the date picker's is `date`)."""
+    return "date" if component_id == CARD_FIELDS["acquired_on"] else "value"
+
+
+@secure_callback(Action.ASSET_CARD_SAVE, *[Output(f, card_prop(f)) for f in CARD_FIELDS.values()],
                  Input("assets-grid", "selectedRows"), prevent_initial_call=True)
 def fill_card(rows):
     row = (rows or [None])[0]
@@ -168,7 +173,7 @@ def _date(text):
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"),
                  Input("assets-card-fix", "n_clicks"),
-                 *[State(f, "value") for f in CARD_FIELDS.values()],
+                 *[State(f, card_prop(f)) for f in CARD_FIELDS.values()],
                  State("assets-files", "contents"), State("assets-files", "filename"),
                  State("assets-grid", "selectedRows"), State("assets-refresh", "data"), prevent_initial_call=True)
 def save_card(_new, _fix, org, code, name, category, operating, value, acquired, life, residual, location, custodian,
