@@ -105,7 +105,7 @@ def _dep_tab():
                "处置当月照提、次月停提。生成一张凭证：借 401 生产（劳务）成本 / 513 管理费用，贷 152 累计折旧。",
                className="text-muted small"),
         form_field("集体经济组织", dcc.Dropdown(id="assets-dep-org", placeholder="选择组织"), "assets-dep-org"),
-        form_field("计提月份", dbc.Input(id="assets-dep-period", type="month"), "assets-dep-period"),
+        form_field("计提月份", dbc.Input(id="assets-dep-period", placeholder="yyyy-mm", maxLength=7), "assets-dep-period"),
         dbc.Button("计提折旧", id="assets-dep-submit", color="primary"),
         html.Div(id="assets-dep-result", className="mt-2"),
     ])

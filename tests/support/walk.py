@@ -195,7 +195,7 @@ class UserWalk:
         return False
 
 
-def walk_users(chromium, base: str, users, password: str, codes: re.Pattern, *, at_once: int = 4):
+def walk_users(chromium, base: str, users, password: str, codes: re.Pattern, *, at_once: int = 5):
     """Walks every (username, denied path, extra paths) of `users`, `at_once` of them concurrently in
     one browser, each in its own context (locale en-US, to catch locale leaks): signs in, visits the
     navigation it reads from the page, the extra paths, the unknown path and the denied path.
