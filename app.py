@@ -37,6 +37,14 @@ def _signed_in_user():
     return None
 
 
+def deployment_province() -> int | None:
+    """The province of the app serving this request (its settings in the Flask config)."""
+    from flask import current_app, has_app_context
+
+    settings = current_app.config.get("PLATFORM_SETTINGS") if has_app_context() else None
+    return settings.province if settings is not None else None
+
+
 def navigation():
     """The navigation is data: a filtered copy of the page registry, never the registry itself."""
     user = _signed_in_user()
@@ -132,7 +140,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         suppress_callback_exceptions=False, update_title=None,
     )
     app.layout = lambda: shell(settings)
+    from components.citation import PROVINCE_SOURCE
     from components.locale import localised
+
+    PROVINCE_SOURCE[:] = [deployment_province]  # page texts cite the rules of this request's province
 
     for page in dash.page_registry.values():  # Chinese dropdown and date-picker texts on every page
         page["layout"] = localised(page["layout"])

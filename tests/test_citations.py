@@ -91,3 +91,6 @@ def test_citations004_a_jiangxi_app_cites_no_jilin_rule(jiangxi, app):
         for page in dash.page_registry.values():
             layout = page["layout"]() if callable(page["layout"]) else page["layout"]
             assert "吉林" not in str(layout), page["path"]
+    with app.server.test_request_context():  # the Jilin deployment keeps its own articles
+        users = str(dash.page_registry["pages.admin.users"]["layout"]())
+        assert "《吉林省农村集体经济数字监管平台管理办法》第十条" in users
