@@ -37,6 +37,14 @@ def _signed_in_user():
     return None
 
 
+def deployment_province() -> int | None:
+    """The province of the app serving this request (its settings in the Flask config)."""
+    from flask import current_app, has_app_context
+
+    settings = current_app.config.get("PLATFORM_SETTINGS") if has_app_context() else None
+    return settings.province if settings is not None else None
+
+
 def navigation():
     """The navigation is data: a filtered copy of the page registry, never the registry itself."""
     user = _signed_in_user()
@@ -114,6 +122,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=settings.absolute_timeout_s),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
+    server.json.ensure_ascii = False  # JSON answers carry Chinese as text, not \u escapes
     limit_bodies(server)
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
@@ -127,9 +136,17 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",
         external_stylesheets=["/assets/vendor/bootstrap.min.css"], assets_ignore=r"vendor/.*", compress=False,
+        external_scripts=["/assets/vendor/date-fns-4.4.0-zh-CN.min.js"],  # Chinese calendars (components/locale.py)
         suppress_callback_exceptions=False, update_title=None,
     )
     app.layout = lambda: shell(settings)
+    from components.citation import PROVINCE_SOURCE
+    from components.locale import localised
+
+    PROVINCE_SOURCE[:] = [deployment_province]  # page texts cite the rules of this request's province
+
+    for page in dash.page_registry.values():  # Chinese dropdown and date-picker texts on every page
+        page["layout"] = localised(page["layout"])
     server.extensions["platform.strip_path"] = app.strip_relative_path  # the router's own (server/guard.py)
     import callbacks  # noqa: F401 - records every page's callbacks
     from server.callbacks import register_all

@@ -55,7 +55,7 @@ def selected(rows):
                  Output("assets-resolution-error", "children"), Output("assets-date-error", "children"),
                  Output("assets-refresh", "data"), Input("assets-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-action", "value"),
-                 State("assets-resolution", "value"), State("assets-date", "value"), State("assets-refresh", "data"),
+                 State("assets-resolution", "value"), State("assets-date", "date"), State("assets-refresh", "data"),
                  prevent_initial_call=True)
 def submit(_, rows, action, resolution, date, refresh):
     if not rows:
@@ -82,8 +82,6 @@ def submit(_, rows, action, resolution, date, refresh):
 
 # ---------------------------------------------------------------- the selected card
 
-EVENT_LABELS = {"acquire": "购置入账", "depreciation": "计提折旧", "revaluation": "重估", "disposal": "处置",
-                "lease": "出租", "pledge": "抵押", "correction": "更正"}
 HISTORY_LABELS = {"code": "资产编号", "name": "名称", "category": "类别", "operating": "经营性",
                   "original_value_fen": "原值（元）", "accumulated_depreciation_fen": "累计折旧（元）",
                   "acquired_on": "取得日期", "useful_life_months": "使用年限（月）", "residual_rate_bp": "残值率",
@@ -115,7 +113,7 @@ def detail(rows, _):
     events = html.Table(className="table table-sm small mb-0", children=[
         html.Thead(html.Tr([html.Th("日期"), html.Th("事项"), html.Th("原值"), html.Th("净值"), html.Th("金额"),
                             html.Th("说明")])),
-        html.Tbody([html.Tr([html.Td(e["date"]), html.Td(EVENT_LABELS.get(e["kind"], e["kind"])),
+        html.Tbody([html.Tr([html.Td(e["date"]), html.Td(rules.EVENT_LABELS.get(e["kind"], e["kind"])),
                              html.Td(yuan(e["original_value_fen"])), html.Td(yuan(e["net_value_fen"])),
                              html.Td(yuan(e["amount_fen"]) if e["amount_fen"] is not None else ""),
                              html.Td(e["note"])]) for e in d["events"][:20]])])
@@ -144,7 +142,12 @@ CARD_FIELDS = {"org_id": "assets-card-org", "code": "assets-card-code", "name": 
 ERROR_FIELDS = {**CARD_FIELDS, "attachments": "assets-files"}
 
 
-@secure_callback(Action.ASSET_CARD_SAVE, *[Output(f, "value") for f in CARD_FIELDS.values()],
+def card_prop(component_id: str) -> str:
+    """The property holding a card field's value (the date picker's is `date`)."""
+    return "date" if component_id == CARD_FIELDS["acquired_on"] else "value"
+
+
+@secure_callback(Action.ASSET_CARD_SAVE, *[Output(f, card_prop(f)) for f in CARD_FIELDS.values()],
                  Input("assets-grid", "selectedRows"), prevent_initial_call=True)
 def fill_card(rows):
     row = (rows or [None])[0]
@@ -176,7 +179,7 @@ def _date(text):
                  Output("assets-files", "contents"), Output("assets-files", "filename"),
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-card-new", "n_clicks"),
                  Input("assets-card-fix", "n_clicks"),
-                 *[State(f, "value") for f in CARD_FIELDS.values()],
+                 *[State(f, card_prop(f)) for f in CARD_FIELDS.values()],
                  State("assets-files", "contents"), State("assets-files", "filename"),
                  State("assets-grid", "selectedRows"), State("assets-refresh", "data"), prevent_initial_call=True)
 def save_card(_new, _fix, org, code, name, category, operating, value, acquired, life, residual, location, custodian,
@@ -214,7 +217,7 @@ def save_card(_new, _fix, org, code, name, category, operating, value, acquired,
                  Output("assets-refresh", "data", allow_duplicate=True), Input("assets-reval-submit", "n_clicks"),
                  State("assets-grid", "selectedRows"), State("assets-reval-value", "value"),
                  State("assets-reval-reason", "value"), State("assets-reval-resolution", "value"),
-                 State("assets-reval-date", "value"), State("assets-refresh", "data"), prevent_initial_call=True)
+                 State("assets-reval-date", "date"), State("assets-refresh", "data"), prevent_initial_call=True)
 def revalue(_, rows, value, reason, resolution, date, refresh):
     row = (rows or [None])[0]
     if not isinstance(row, dict) or as_int(row.get("id")) is None:

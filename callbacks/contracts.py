@@ -146,8 +146,8 @@ def selected(rows, *_):
 
 @secure_callback(Action.CONTRACT_SAVE, Output("ct-kind", "value"), Output("ct-frequency", "value"),
                  Output("ct-title", "value"), Output("ct-counterparty", "value"), Output("ct-id-type", "value"),
-                 Output("ct-id", "value"), Output("ct-amount", "value"), Output("ct-signed", "value"),
-                 Output("ct-start", "value"), Output("ct-end", "value"),
+                 Output("ct-id", "value"), Output("ct-amount", "value"), Output("ct-signed", "date"),
+                 Output("ct-start", "date"), Output("ct-end", "date"),
                  Output("ct-result", "children", allow_duplicate=True), Input("ct-load", "n_clicks"),
                  State("ct-selected-store", "data"), prevent_initial_call=True)
 def load_for_edit(_, store):
@@ -170,8 +170,8 @@ def load_for_edit(_, store):
                  Input("ct-create", "n_clicks"), Input("ct-save", "n_clicks"), State("ct-selected-store", "data"),
                  State("ct-subject", "value"), State("ct-kind", "value"), State("ct-frequency", "value"),
                  State("ct-title", "value"), State("ct-counterparty", "value"), State("ct-id-type", "value"),
-                 State("ct-id", "value"), State("ct-amount", "value"), State("ct-signed", "value"),
-                 State("ct-start", "value"), State("ct-end", "value"), State("ct-resolution", "value"),
+                 State("ct-id", "value"), State("ct-amount", "value"), State("ct-signed", "date"),
+                 State("ct-start", "date"), State("ct-end", "date"), State("ct-resolution", "value"),
                  State("ct-scan", "contents"), State("ct-scan", "filename"), State("ct-refresh", "data"),
                  prevent_initial_call=True)
 def submit(_c, _s, store, subject, kind, frequency, title, counterparty, id_type, id_number, amount, signed, start,
@@ -217,7 +217,7 @@ def _contract_step(store, fields: dict, act, done, refresh):
                  *[Output(f"{i}-error", "children") for i in RECEIPT_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-rc-submit", "n_clicks"),
                  State("ct-selected-store", "data"), State("ct-rc-instalment", "value"), State("ct-rc-amount", "value"),
-                 State("ct-rc-date", "value"), State("ct-refresh", "data"), prevent_initial_call=True)
+                 State("ct-rc-date", "date"), State("ct-refresh", "data"), prevent_initial_call=True)
 def receipt(_, store, instalment, amount, day, refresh):
     return _contract_step(store, RECEIPT_FIELDS, lambda cfg, actor, cid, version: contracts.add_receipt(
         cfg.database_url, cfg.audit_key, actor, cid, as_int(instalment), amount or "", rules.parse_date(day), version,
@@ -227,8 +227,8 @@ def receipt(_, store, instalment, amount, day, refresh):
 @secure_callback(Action.CONTRACT_RENEW, Output("ct-rn-result", "children"),
                  *[Output(f"{i}-error", "children") for i in RENEWAL_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-rn-submit", "n_clicks"),
-                 State("ct-selected-store", "data"), State("ct-rn-end", "value"), State("ct-rn-amount", "value"),
-                 State("ct-rn-frequency", "value"), State("ct-rn-signed", "value"), State("ct-rn-resolution", "value"),
+                 State("ct-selected-store", "data"), State("ct-rn-end", "date"), State("ct-rn-amount", "value"),
+                 State("ct-rn-frequency", "value"), State("ct-rn-signed", "date"), State("ct-rn-resolution", "value"),
                  State("ct-refresh", "data"), prevent_initial_call=True)
 def renew(_, store, end, amount, frequency, signed, resolution, refresh):
     return _contract_step(store, RENEWAL_FIELDS, lambda cfg, actor, cid, version: contracts.renew(
@@ -240,7 +240,7 @@ def renew(_, store, end, amount, frequency, signed, resolution, refresh):
 @secure_callback(Action.CONTRACT_TERMINATE, Output("ct-tm-result", "children"),
                  *[Output(f"{i}-error", "children") for i in TERMINATION_FIELDS.values()],
                  Output("ct-refresh", "data", allow_duplicate=True), Input("ct-tm-submit", "n_clicks"),
-                 State("ct-selected-store", "data"), State("ct-tm-date", "value"), State("ct-tm-reason", "value"),
+                 State("ct-selected-store", "data"), State("ct-tm-date", "date"), State("ct-tm-reason", "value"),
                  State("ct-refresh", "data"), prevent_initial_call=True)
 def terminate(_, store, day, reason, refresh):
     def done(arrears):
@@ -275,7 +275,7 @@ def _as_of(value) -> dt.date:
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("ct-expiring-grid", "rowData"), Output("ct-overdue-grid", "rowData"),
-                 Output("ct-due-note", "children"), Input("ct-tabs", "active_tab"), Input("ct-due-asof", "value"),
+                 Output("ct-due-note", "children"), Input("ct-tabs", "active_tab"), Input("ct-due-asof", "date"),
                  Input("ct-refresh", "data"))
 def due(tab, as_of, _):
     """Read when the tab is opened (and again on a new date or after a change), so it is current."""
@@ -289,7 +289,7 @@ def due(tab, as_of, _):
 
 
 @secure_callback(Action.BUSINESS_VIEW, Output("ct-download", "data"), Input("ct-expiring-export", "n_clicks"),
-                 Input("ct-overdue-export", "n_clicks"), State("ct-due-asof", "value"), prevent_initial_call=True)
+                 Input("ct-overdue-export", "n_clicks"), State("ct-due-asof", "date"), prevent_initial_call=True)
 def export(_e, _o, as_of):
     which = ctx.triggered_id if ctx.triggered_id in EXPORTS else "ct-overdue-export"
     day = _as_of(as_of)

@@ -36,6 +36,11 @@ EDIT_FIELDS = {"kind": "meetings-edit-kind", "title": "meetings-edit-title", "he
                "expected": "meetings-edit-expected", "attended": "meetings-edit-attended",
                "agenda": "meetings-edit-agenda"}
 EDIT_IDS = list(EDIT_FIELDS.values())
+
+
+def prop_of(component_id: str) -> str:
+    """The property holding an edit field's value (a date picker's is `date`)."""
+    return "date" if component_id == EDIT_FIELDS["held_on"] else "value"
 ROW_INPUTS = ("number", "subject", "type", "for", "against", "abstain", "limit")
 FIELD_LABELS = {"kind": "会议类型", "title": "会议名称", "held_on": "会议日期", "expected": "应到人数", "attended": "实到人数",
                 "agenda": "议程", "number": "决议编号", "subject": "决议事项", "decision_type": "决策类型",
@@ -128,7 +133,7 @@ def more_names(names):
                  *[Output(u, prop) for u in UPLOADS.values() for prop in ("contents", "filename")],
                  Output("meetings-refresh", "data", allow_duplicate=True), Input("meetings-submit", "n_clicks"),
                  State("meetings-org", "value"), State("meetings-kind", "value"),
-                 State("meetings-title", "value"), State("meetings-date", "value"), State("meetings-expected", "value"),
+                 State("meetings-title", "value"), State("meetings-date", "date"), State("meetings-expected", "value"),
                  State("meetings-attended", "value"), State("meetings-agenda", "value"),
                  State("meetings-count", "value"),
                  *[State(f"meetings-r{i}-{f}", "value") for i in range(1, N + 1) for f in ROW_INPUTS],
@@ -187,7 +192,7 @@ def _history_table(rows: list[dict]):
 
 @secure_callback(Action.BUSINESS_VIEW, Output("meetings-detail-title", "children"), Output("meetings-res-grid", "rowData"),
                  Output("meetings-file-list", "children"), Output("meetings-history", "children"),
-                 Output("meetings-edit-target", "data"), *[Output(i, "value") for i in EDIT_IDS],
+                 Output("meetings-edit-target", "data"), *[Output(i, prop_of(i)) for i in EDIT_IDS],
                  Output("meetings-confirm-state", "children"), Output("meetings-confirm-submit", "disabled"),
                  Output("meetings-return-submit", "disabled"),
                  Input("meetings-grid", "selectedRows"), Input("meetings-refresh", "data"))
@@ -221,7 +226,7 @@ def _confirm_state(m: dict, why: str | None):
                  *[Output(f"{i}-error", "children") for i in EDIT_IDS],
                  Output("meetings-refresh", "data", allow_duplicate=True),
                  Input("meetings-edit-submit", "n_clicks"), State("meetings-edit-target", "data"),
-                 *[State(i, "value") for i in EDIT_IDS], State("meetings-refresh", "data"),
+                 *[State(i, prop_of(i)) for i in EDIT_IDS], State("meetings-refresh", "data"),
                  prevent_initial_call=True)
 def save(_, target, kind, title, date, expected, attended, agenda, refresh):
     blank = [""] * len(EDIT_IDS)

@@ -12,6 +12,7 @@ from data.records import records
 from domain.records import KINDS
 from domain import clock
 from domain.accounting import label
+from domain.labels import for_people
 from domain.permissions import Action
 from server.callbacks import secure_callback
 from server.context import log_export, query_layer, settings
@@ -54,10 +55,9 @@ def show(hash_, kind):
     scope, region, figure, frame, cut = _load(hash_, kind)
     ql = query_layer()
     crumbs = breadcrumb(ql.tree, scope, region, "/records")
-    cols = [{"field": c, "headerName": h, **({"valueFormatter": FORMAT[fmt], "type": "rightAligned"} if fmt else {})}
+    cols = [{"field": c, "headerName": h, **({"valueFormatter": FORMAT[fmt], "type": "rightAligned"} if fmt in FORMAT else {})}
             for c, h, fmt in KINDS[kind].columns]
-    rows = frame.with_columns(*[frame[c].cast(str) for c in frame.columns if frame.schema[c].is_temporal()]) \
-        .with_row_index("_row").to_dicts()
+    rows = for_people(frame, KINDS[kind].columns).with_row_index("_row").to_dicts()
     note = f"{KINDS[kind].label}：{len(rows):,} 条" + ("（只显示最新的 5,000 条）" if cut else "")
     if figure:
         note += f"；只列“{label(figure)}”的相关科目" if kind == "ledger" else ""

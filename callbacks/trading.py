@@ -57,8 +57,8 @@ def resolution_options(value):
                                                                    "closes")],
                  Output("trade-refresh", "data", allow_duplicate=True), Input("list-submit", "n_clicks"),
                  State("list-resource", "value"), State("list-kind", "value"), State("list-reserve", "value"),
-                 State("list-term", "value"), State("list-resolution", "value"), State("list-opens", "value"),
-                 State("list-closes", "value"), State("trade-refresh", "data"), prevent_initial_call=True)
+                 State("list-term", "value"), State("list-resolution", "value"), State("list-opens", "date"),
+                 State("list-closes", "date"), State("trade-refresh", "data"), prevent_initial_call=True)
 def create(_, resource, kind, reserve, term, resolution, opens, closes, refresh):
     cfg = settings()
     try:

@@ -20,23 +20,29 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from domain.clock import CST
+from domain.labels import DOMAINS, label
 
-#: (column, header, kind): kind "fen" for money held in fen (written as yuan, exact to the fen),
-#: None (or any other kind) for a plain value.
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+#: (column, header, kind): kind "fen" for money held in fen (written as yuan, exact to the fen), a
+#: code domain of `domain.labels.DOMAINS` for a stored code (written as its Chinese label), None (or
+#: any other kind) for a plain value. Times are written in China time to the minute.
 Column = tuple[str, str, str | None]
 #: What a spreadsheet takes for the start of a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _value(v, kind: str | None):
-    """A cell's value for the file: money as Decimal yuan, a time without zone (China time), any
-    other non-number as text; numbers, dates and None unchanged."""
+    """A cell's value for the file: money as Decimal yuan, a code as its label, a time without zone
+    (China time, to the minute), any other non-number as text; numbers, dates and None unchanged."""
+    if kind in DOMAINS:
+        return None if v is None else label(kind, v)
     if v is None or isinstance(v, bool | int | float | Decimal | dt.date):
         if kind == "fen" and isinstance(v, int | float | Decimal) and not isinstance(v, bool):
             fen = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
             return fen.scaleb(-2).quantize(Decimal("0.01"))
         if isinstance(v, dt.datetime) and v.tzinfo is not None:
-            return v.astimezone(CST).replace(tzinfo=None)
+            return v.astimezone(CST).replace(tzinfo=None, second=0, microsecond=0)
         return v
     return str(v)
 
@@ -64,6 +70,8 @@ def excel_bytes(frame: pl.DataFrame, columns: list[Column], title: str) -> bytes
                 cell = ws.cell(row=r, column=c)
                 cell.data_type = "s"
                 cell.quotePrefix = True
+            elif isinstance(v, dt.date):  # China time to the minute; a date as YYYY-MM-DD
+                ws.cell(row=r, column=c).number_format = "yyyy-mm-dd hh:mm" if isinstance(v, dt.datetime) else "yyyy-mm-dd"
     ws["A1"].font = Font(bold=True, size=13)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -88,7 +96,7 @@ def csv_text(frame: pl.DataFrame, columns: list[Column]) -> str:
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     for values in [[header for _, header, _ in columns], *_rows(frame, columns)]:
         writer.writerow(["'" + v if _is_formula_like(v) else
-                         v.isoformat(sep=" ") if isinstance(v, dt.datetime) else
+                         v.strftime(TIME_FORMAT) if isinstance(v, dt.datetime) else
                          v.isoformat() if isinstance(v, dt.date) else v for v in values])
     return out.getvalue()
 

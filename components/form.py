@@ -20,10 +20,11 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Output, State, dcc, html
 
 from components.attachments import upload_field
+from components.locale import date_picker
 from domain.numbers import MAX_CHARS as NUMBER_CHARS
 
 #: input kinds -> the component properties a submit reads
-KINDS = {"text": ("value",), "decimal": ("value",), "numeric": ("value",), "date": ("value",), "month": ("value",),
+KINDS = {"text": ("value",), "decimal": ("value",), "numeric": ("value",), "date": ("date",), "month": ("value",),
          "textarea": ("value",), "select": ("value",), "radio": ("value",), "upload": ("contents", "filename"),
          "display": ()}
 FORM_LEVEL = "_"
@@ -91,9 +92,17 @@ class Field:
         longest = self.max_length or (NUMBER_CHARS if self.kind in ("decimal", "numeric") else None)
         props = {k: v for k, v in {"placeholder": self.placeholder, "maxLength": longest,
                                    "value": self.value}.items() if v is not None}
-        if self.kind in ("text", "decimal", "numeric", "date", "month"):
+        if self.kind == "date":  # yyyy-mm-dd whatever the browser's locale (an html date input follows it)
+            props.pop("maxLength", None)
+            given = {**props, **overrides}
+            given.pop("size", None)
+            if "value" in given:
+                given["date"] = given.pop("value")
+            return date_picker(cid, **given)
+        if self.kind in ("text", "decimal", "numeric", "month"):
+            # a month as yyyy-mm text (an html month input would show the browser's locale)
             mode = {"decimal": {"inputMode": "decimal"}, "numeric": {"inputMode": "numeric"},
-                    "date": {"type": "date"}, "month": {"type": "month"}}.get(self.kind, {})
+                    "month": {"placeholder": "yyyy-mm", "maxLength": 7}}.get(self.kind, {})
             return dbc.Input(id=cid, **{**mode, **props, **overrides})
         if self.kind == "textarea":
             return dbc.Textarea(id=cid, **{**props, **overrides})

@@ -52,6 +52,7 @@ LOCALE_ZH = {
     "ariaColumnCellSelection": "按 Enter 选择本列所有可见单元格",
     "ariaColumnGroupCellSelection": "按 Enter 选择本列组所有可见单元格",
     "ariaColumnGroupExpansion": "按 Enter 展开或折叠列组",
+    "noMatches": "无匹配项", "selectAllSearchResults": "全选搜索结果",
     "thousandSeparator": ",", "decimalSeparator": ".",
 }
 
@@ -66,6 +67,9 @@ def data_grid(grid_id: str, columns: list[dict], *, page_size: int = 20, selecta
                "localeText": LOCALE_ZH, "animateRows": False, "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-    col_def = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 90, "flex": 1}
+    # a date column's filter is a text box for yyyy-mm-dd, not the browser's date picker (which
+    # follows the browser's locale: mm/dd/yyyy under en-US)
+    col_def = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 90, "flex": 1,
+               "filterParams": {"browserDatePicker": False}}
     return dag.AgGrid(id=grid_id, columnDefs=columns, rowData=[], getRowId=f"'' + {row_id}", defaultColDef=col_def,
                       dashGridOptions=options, style={"height": height}, className="ag-theme-quartz")

@@ -16,6 +16,7 @@ from domain.regions import subtree_bounds
 from domain.accounting import MEASURES
 from domain.permissions import Action, Scope, ensure
 from domain.records import KINDS
+from domain.supervision.lifecycle import UNHANDLED
 
 LIMIT = 5000
 #: records naming a counterparty -> the record kind deciding how it is shown (domain.privacy)
@@ -67,7 +68,7 @@ def _query(kind: str, lo: int, hi: int, today: dt.date, accounts: tuple[int, ...
                 .where(TradeListing.region_code.between(lo, hi)).order_by(TradeListing.closes_on.desc()))
     if kind == "warnings":
         return (select(Warning.title, Warning.severity, Warning.status, Warning.raised_at, Warning.region_code)
-                .where(Warning.region_code.between(lo, hi), Warning.status != "closed")
+                .where(Warning.region_code.between(lo, hi), Warning.status.in_(UNHANDLED))
                 .order_by(Warning.raised_at.desc()))
     raise ValueError(f"未知的台账类型：{kind}")
 

@@ -20,6 +20,8 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "lease": ("lease", "leased", "出租"),
     "pledge": ("pledge", "pledged", "抵押"),
 }
+EVENT_LABELS = {"acquire": "购置入账", "depreciation": "计提折旧", "revaluation": "重估", "disposal": "处置",
+                "lease": "出租", "pledge": "抵押", "correction": "更正"}
 STATUS_LABELS = {"in_use": "在用", "idle": "闲置", "leased": "出租", "pledged": "抵押", "disposed": "已处置"}
 CATEGORY_LABELS = {"land": "土地", "building": "房屋建筑物", "equipment": "机器设备", "facility": "基础设施",
                    "investment": "对外投资", "biological": "生物资产", "other": "其他"}

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.citations import Cite
 from domain.regions import level_of
 from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scope's names
 from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal, scope_of  # noqa: F401
@@ -154,7 +155,7 @@ class Rule:
     not_by: tuple[str, ...] = ()
     own_message: str = ""
     refusal: str = ""
-    article: str = ""
+    article: Cite | None = None  # what it rests on (the text per province: domain.citations.cite)
 
 
 _H = holders
@@ -166,7 +167,8 @@ _ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
 ACTIONS: dict[Action, Rule] = {
     Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE),
     Action.ACCOUNT_SELF: Rule("通用", "管理本人账号（密码、动态验证码）", EVERYONE),
-    Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS), article="J10"),
+    Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS),
+                                article=Cite.PERMISSIONS),
     Action.BUSINESS_VIEW: Rule("通用", "打开业务办理页面", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL)),
     Action.ATTACHMENT_READ: Rule("通用", "查看附件", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY,
                                                    Perm.SUPERVISION_WARNING, Perm.BUSINESS_GUIDANCE), "record"),
@@ -196,7 +198,7 @@ ACTIONS: dict[Action, Rule] = {
     Action.BANK_STATEMENT_IMPORT: Rule("资金管理", "导入银行对账单并对账", _BOOKKEEPERS | {"village_cashier"}, "bank_account",
                                        refusal="只有乡镇代理会计或村报账员可以导入银行对账单"),
     Action.ASSET_CARD_SAVE: Rule("资产资源", "登记、更正资产卡片", _HANDLING, "organisation"),
-    Action.ASSET_DISPOSE: Rule("资产资源", "处置资产", _HANDLING, "asset", article="J20"),
+    Action.ASSET_DISPOSE: Rule("资产资源", "处置资产", _HANDLING, "asset", article=Cite.FUNCTIONS),
     Action.ASSET_LEASE: Rule("资产资源", "出租资产", _HANDLING, "asset"),
     Action.ASSET_PLEDGE: Rule("资产资源", "抵押资产", _HANDLING, "asset"),
     Action.ASSET_DEPRECIATE: Rule("资产资源", "计提折旧", _HANDLING | _BOOKKEEPERS, "organisation",
@@ -228,18 +230,18 @@ ACTIONS: dict[Action, Rule] = {
     Action.WARNING_REOPEN: Rule("监督预警", "退回重办", _H(Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING), "warning",
                                 ("handled_by",), "办理人不能退回重办本人办理的预警",
                                 "缺少权限：退回重办预警须有审核（批）或监督预警权限"),
-    Action.ADMIN_VIEW: Rule("平台管理", "打开平台管理页面", _ADMIN, article="J10"),
+    Action.ADMIN_VIEW: Rule("平台管理", "打开平台管理页面", _ADMIN, article=Cite.PERMISSIONS),
     Action.ACCOUNT_TOTP: Rule("平台管理", "启用、停用本人动态验证码", _ADMIN),
-    Action.ACCOUNT_REQUEST: Rule("平台管理", "查看账号、申请新建或变更账号", _ADMIN, "account", article="J9"),
+    Action.ACCOUNT_REQUEST: Rule("平台管理", "查看账号、申请新建或变更账号", _ADMIN, "account", article=Cite.OVERSIGHT_ACCOUNTS),
     Action.ACCOUNT_APPROVE: Rule("平台管理", "审批账号申请", _ADMIN, "account_request", ("requested_by_id",),
-                                 "不能审批本人提交的申请", article="J9"),
+                                 "不能审批本人提交的申请", article=Cite.OVERSIGHT_ACCOUNTS),
     Action.ACCOUNT_DISABLE: Rule("平台管理", "停用、启用账号", _ADMIN, "account"),
-    Action.AUDIT_VIEW: Rule("平台管理", "查看、导出、校验安全日志", _ADMIN, article="J36"),
-    Action.AUDIT_REVIEW: Rule("平台管理", "安全日志月度审查", _ADMIN, article="J36"),
+    Action.AUDIT_VIEW: Rule("平台管理", "查看、导出、校验安全日志", _ADMIN, article=Cite.SECURITY_LOG),
+    Action.AUDIT_REVIEW: Rule("平台管理", "安全日志月度审查", _ADMIN, article=Cite.SECURITY_LOG),
     Action.SHARING_REQUEST: Rule("平台管理", "申请跨区域数据共享", frozenset({"city_admin", "county_admin"}),
-                                 refusal="只有市、县级平台管理员可以申请共享本辖区数据", article="J17"),
+                                 refusal="只有市、县级平台管理员可以申请共享本辖区数据", article=Cite.SHARING),
     Action.SHARING_APPROVE: Rule("平台管理", "审批跨区域数据共享", frozenset({"province_admin"}), "sharing", ("requested_by_id",),
-                                 "不能审批本人提交的申请", "只有省级平台管理员可以审批数据共享", article="J17"),
+                                 "不能审批本人提交的申请", "只有省级平台管理员可以审批数据共享", article=Cite.SHARING),
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),

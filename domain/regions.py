@@ -100,3 +100,8 @@ def is_in_subtree(code: int, root: int) -> bool:
 
 def province_root(province: int) -> int:
     return int(province) * 10**10
+
+
+def province_of(code: int) -> int:
+    """The two-digit province of a region code (220122000000 -> 22)."""
+    return int(code) // 10**10

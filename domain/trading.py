@@ -10,6 +10,7 @@ from domain.identifiers import resident_id_problem, uscc_problem
 from domain.text import put_text
 
 KIND_LABELS = {"lease": "出租", "transfer": "转让"}
+STATUS_LABELS = {"open": "竞价中", "awarded": "已成交", "failed": "流拍", "withdrawn": "已撤回"}
 
 
 def listing_problems(kind: str, reserve_fen: int | None, term_months: int | None, opens_on: dt.date | None,

@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.locale import date_picker
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
@@ -47,7 +48,7 @@ def _card_tab():
         html.Div(className="row g-2", children=[
             html.Div(form_field("原值（元）", dbc.Input(id="assets-card-value", inputMode="decimal",
                                                  placeholder="如 12,000.00"), "assets-card-value"), className="col-6"),
-            html.Div(form_field("取得日期", dbc.Input(id="assets-card-acquired", type="date"), "assets-card-acquired"),
+            html.Div(form_field("取得日期", date_picker("assets-card-acquired"), "assets-card-acquired"),
                      className="col-6")]),
         html.Div(className="row g-2", children=[
             html.Div(form_field("使用年限（月）", dbc.Input(id="assets-card-life", value="240", inputMode="numeric"),
@@ -78,7 +79,7 @@ def _act_tab():
         dbc.Label("引用决议", html_for="assets-resolution", className="mt-2"),
         dcc.Dropdown(id="assets-resolution", placeholder="选择会议决议"),
         html.Div(id="assets-resolution-error", className="invalid-feedback d-block"),
-        dbc.Label("日期", html_for="assets-date", className="mt-2"), dbc.Input(id="assets-date", type="date"),
+        dbc.Label("日期", html_for="assets-date", className="mt-2"), date_picker("assets-date"),
         html.Div(id="assets-date-error", className="invalid-feedback d-block"),
         dbc.Button("办理", id="assets-submit", color="primary", className="mt-3"),
         html.Div(id="assets-result", className="mt-2"),
@@ -93,7 +94,7 @@ def _reval_tab():
         form_field("重估原因", dbc.Textarea(id="assets-reval-reason", maxLength=500, rows=2), "assets-reval-reason"),
         form_field("引用决议", dcc.Dropdown(id="assets-reval-resolution", placeholder="选择会议决议（需要时）"),
                "assets-reval-resolution"),
-        form_field("重估日期", dbc.Input(id="assets-reval-date", type="date"), "assets-reval-date"),
+        form_field("重估日期", date_picker("assets-reval-date"), "assets-reval-date"),
         dbc.Button("重估", id="assets-reval-submit", color="primary"),
         html.Div(id="assets-reval-result", className="mt-2"),
     ])
@@ -105,7 +106,7 @@ def _dep_tab():
                "处置当月照提、次月停提。生成一张凭证：借 401 生产（劳务）成本 / 513 管理费用，贷 152 累计折旧。",
                className="text-muted small"),
         form_field("集体经济组织", dcc.Dropdown(id="assets-dep-org", placeholder="选择组织"), "assets-dep-org"),
-        form_field("计提月份", dbc.Input(id="assets-dep-period", type="month"), "assets-dep-period"),
+        form_field("计提月份", dbc.Input(id="assets-dep-period", placeholder="yyyy-mm", maxLength=7), "assets-dep-period"),
         dbc.Button("计提折旧", id="assets-dep-submit", color="primary"),
         html.Div(id="assets-dep-result", className="mt-2"),
     ])

@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.locale import date_picker
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
@@ -79,9 +80,9 @@ def _contract_form():
         form_field("合同总金额（元）", dbc.Input(id="ct-amount", inputMode="decimal", placeholder="整个合同期，例如 50,000.00"),
            "ct-amount"),
         html.Div(className="row g-2", children=[
-            form_field("签订日期", dbc.Input(id="ct-signed", type="date"), "ct-signed", width="col-4"),
-            form_field("起始日期", dbc.Input(id="ct-start", type="date"), "ct-start", width="col-4"),
-            form_field("终止日期", dbc.Input(id="ct-end", type="date"), "ct-end", width="col-4"),
+            form_field("签订日期", date_picker("ct-signed"), "ct-signed", width="col-4"),
+            form_field("起始日期", date_picker("ct-start"), "ct-start", width="col-4"),
+            form_field("终止日期", date_picker("ct-end"), "ct-end", width="col-4"),
         ]),
         form_field("引用决议", dcc.Dropdown(id="ct-resolution", placeholder="选择表决出租/发包的决议"), "ct-resolution"),
         upload_field("ct-scan", "合同扫描件"),
@@ -96,7 +97,7 @@ def _receipt_form():
     return html.Div([
         form_field("收款期次", dcc.Dropdown(id="ct-rc-instalment", placeholder="先在左侧选择合同"), "ct-rc-instalment"),
         form_field("收款金额（元）", dbc.Input(id="ct-rc-amount", inputMode="decimal"), "ct-rc-amount"),
-        form_field("收款日期", dbc.Input(id="ct-rc-date", type="date"), "ct-rc-date"),
+        form_field("收款日期", date_picker("ct-rc-date"), "ct-rc-date"),
         dbc.Button("登记收款", id="ct-rc-submit", color="primary"),
         html.Div(id="ct-rc-result", className="mt-2"),
     ])
@@ -105,11 +106,11 @@ def _receipt_form():
 def _renewal_form():
     return html.Div([
         html.P("续签合同自原合同终止日的次日起，承租（承包）方不变；原合同标记为已续签。", className="text-muted small mb-2"),
-        form_field("续签终止日期", dbc.Input(id="ct-rn-end", type="date"), "ct-rn-end"),
+        form_field("续签终止日期", date_picker("ct-rn-end"), "ct-rn-end"),
         form_field("续签合同总金额（元）", dbc.Input(id="ct-rn-amount", inputMode="decimal"), "ct-rn-amount"),
         html.Div(className="row g-2", children=[
             form_field("收款方式", _frequency("ct-rn-frequency"), "ct-rn-frequency", width="col-6"),
-            form_field("签订日期", dbc.Input(id="ct-rn-signed", type="date"), "ct-rn-signed", width="col-6"),
+            form_field("签订日期", date_picker("ct-rn-signed"), "ct-rn-signed", width="col-6"),
         ]),
         form_field("引用决议", dcc.Dropdown(id="ct-rn-resolution", placeholder="选择表决续签的决议"), "ct-rn-resolution"),
         dbc.Button("续签", id="ct-rn-submit", color="primary"),
@@ -120,7 +121,7 @@ def _renewal_form():
 def _termination_form():
     return html.Div([
         html.P("终止后，终止日以后的各期不再收取；此前未收的款项仍列为逾期欠款。", className="text-muted small mb-2"),
-        form_field("终止日期", dbc.Input(id="ct-tm-date", type="date"), "ct-tm-date"),
+        form_field("终止日期", date_picker("ct-tm-date"), "ct-tm-date"),
         form_field("终止原因", dbc.Textarea(id="ct-tm-reason", maxLength=500, rows=3), "ct-tm-reason"),
         dbc.Button("终止合同", id="ct-tm-submit", color="danger"),
         html.Div(id="ct-tm-result", className="mt-2"),
@@ -178,7 +179,7 @@ def _due_tab():
     return html.Div(className="mt-2", children=[
         html.Div(className="d-flex align-items-end gap-3 mb-2", children=[
             html.Div([dbc.Label("截至日期", html_for="ct-due-asof", className="small mb-0"),
-                      dbc.Input(id="ct-due-asof", type="date", size="sm")]),
+                      date_picker("ct-due-asof")]),
             html.Div(id="ct-due-note", className="muted-note pb-1"),
         ]),
         html.Div(className="panel", children=[

@@ -7,11 +7,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.funds_forms import ACCOUNT, CLOSE, DECISION, LINE_WIDTHS, POSTING, REOPEN, REQUEST, STATEMENT, VOUCHER
 from components.form import submission_token
 from components.grid import data_grid
 from components.readonly import guarded
 from domain import clock
+from domain.citations import Cite
 from domain.funds.statements import STATEMENT_FORMAT_HELP
 from domain.permissions import Action
 
@@ -146,7 +148,8 @@ def _accounts_tab():
         ])]),
         html.Div(className="col-xl-5", children=html.Div(className="panel", children=[
             html.H2("二级基础数据"), html.Div(id="funds-level2"),
-            html.P("由账簿自动生成（第十一条），不可手工录入：存款 = 101 + 102；债权 = 112 应收款 + 113 内部往来；"
+            html.P(cited("由账簿自动生成", Cite.BASE_DATA)
+                   + "，不可手工录入：存款 = 101 + 102；债权 = 112 应收款 + 113 内部往来；"
                    "债务 = 201、211–241 负债类科目；资产总额 = 资产类科目合计（扣除累计折旧、摊销）。",
                    className="muted-note mt-2 mb-0"),
         ])),

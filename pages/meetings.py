@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.locale import date_picker
 from components.attachments import upload_field
 from components.form import form_field
 from components.grid import data_grid
@@ -57,7 +58,7 @@ def _meeting_fields(prefix: str):
         html.Div(className="row g-2", children=[
             html.Div(_field("会议类型", dcc.Dropdown(id=f"{prefix}-kind", options=KIND_OPTIONS, value="成员代表会议",
                                                   clearable=False), f"{prefix}-kind"), className="col-md-6"),
-            html.Div(_field("会议日期", dbc.Input(id=f"{prefix}-date", type="date", size="sm"), f"{prefix}-date"),
+            html.Div(_field("会议日期", date_picker(f"{prefix}-date"), f"{prefix}-date"),
                      className="col-md-6"),
         ]),
         _field("会议名称", dbc.Input(id=f"{prefix}-title", maxLength=200, size="sm",

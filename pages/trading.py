@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.locale import date_picker
 from components.form import form_field
 from components.grid import data_grid
 from components.readonly import guarded
@@ -62,8 +63,8 @@ def layout(**_):
                     form_field("期限（月）", dbc.Input(id="list-term", type="number", value=60, min=1, max=360),
                                "list-term"),
                     form_field("引用决议", dcc.Dropdown(id="list-resolution", placeholder="选择会议决议"), "list-resolution"),
-                    form_field("竞价开始", dbc.Input(id="list-opens", type="date"), "list-opens"),
-                    form_field("竞价截止", dbc.Input(id="list-closes", type="date"), "list-closes"),
+                    form_field("竞价开始", date_picker("list-opens"), "list-opens"),
+                    form_field("竞价截止", date_picker("list-closes"), "list-closes"),
                     dbc.Button("挂牌", id="list-submit", color="primary"),
                     html.Div(id="list-result", className="mt-2"),
                 ]),

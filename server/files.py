@@ -12,6 +12,7 @@ from data import attachments
 from domain.permissions import PermissionDenied
 from server.auth import log_event
 from server.context import settings
+from server.guard import refusal_page
 from server.inputs import MAX_INT
 
 
@@ -21,16 +22,16 @@ def init_files(server: Flask) -> None:
         if not getattr(current_user, "is_authenticated", False):
             return jsonify(error="请先登录"), 401
         if not 1 <= attachment_id <= MAX_INT:  # the route's <int:…> takes any length of digits
-            return jsonify(error="输入无效：附件编号超出范围"), 404
+            return refusal_page(404, "附件不存在（编号超出范围）")
         try:
             name, ctype, content = attachments.fetch(settings().database_url, current_user.scope, attachment_id)
         except PermissionDenied as exc:
             log_event("permission_denied", f"下载附件 {attachment_id}：{exc}", "denied",
                       detail={"attachment_id": attachment_id})
-            return jsonify(error=str(exc)), 403
+            return refusal_page(403, str(exc))
         except attachments.CorruptAttachment as exc:
             log_event("download", str(exc), "failure", detail={"attachment_id": attachment_id})
-            return jsonify(error="附件校验失败，请联系管理员"), 500
+            return refusal_page(500, "附件校验失败，请联系管理员")
         log_event("download", f"下载附件：{name}", "success", detail={"attachment_id": attachment_id})
         return Response(content, mimetype=ctype, headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "Cache-Control": "no-store"})

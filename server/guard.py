@@ -17,6 +17,7 @@ from dash.exceptions import UnsupportedRelativePath
 from flask import Flask, abort, current_app, g, jsonify, redirect, request
 from flask_login import current_user
 
+from components.refusal import NOT_FOUND_TEXT
 from domain import clock
 from domain.admin.maintenance import may_work_during
 from domain.permissions import allowed
@@ -87,12 +88,42 @@ def _same_origin() -> bool:
     return f"{o.scheme}://{o.netloc}" == request.host_url.rstrip("/")
 
 
-def _refuse(status: int, message: str, perm: str | None = None):
+def is_index_get() -> bool:
+    """A browser's GET of a page: Dash's index route (its pages' paths and anything unknown)."""
+    rule = request.url_rule
+    return request.method in ("GET", "HEAD") and rule is not None and rule.rule in ("/", "/<path:path>")
+
+
+def refusal_page(status: int, text: str):
+    """A refused or unknown page as a person sees it: a Chinese page in the app's frame (header and
+    the user's own navigation), never JSON (`server.templates.render_refusal`)."""
+    from domain.regions import SUPPORTED_PROVINCES
+    from server.auth import platform_name
+    from server.templates import render_refusal
+
+    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    scope = user.scope if user else None
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)),
+                   key=lambda p: p.get("order", 100))
+    province = current_app.config["PLATFORM_SETTINGS"].province
+    return render_refusal(status, text, platform=platform_name(province), province=SUPPORTED_PROVINCES.get(province, ""),
+                          user=user, links=[(p["name"], p["relative_path"]) for p in pages])
+
+
+def _refuse(status: int, message: str, perm: str | None = None, page_text: str | None = None):
+    """Refuses the request: a JSON error for the Dash API and scripts, the Chinese refusal page for a
+    person's page request (`page_text`, default `message`); a signed-in user's 403 is logged."""
     from server.auth import log_event
 
     if getattr(current_user, "is_authenticated", False) and status == 403:
         log_event("permission_denied", message, "denied", detail={"path": request.path, "permission": perm})
+    if is_index_get():
+        return refusal_page(status, page_text or message)
     return jsonify(error=message), status
+
+
+def is_not_found(page: dict | None) -> bool:
+    return page is None or page.get("module", "").split(".")[-1] == "not_found_404"
 
 
 def init_guard(server: Flask) -> None:
@@ -152,8 +183,12 @@ def init_guard(server: Flask) -> None:
             page = page_for_path(path)
         except Unroutable:
             page = None  # Dash serves the same index to every GET; the router decides the content
+        if is_index_get() and is_not_found(page):
+            return refusal_page(404, NOT_FOUND_TEXT)
         if page is not None and not may_open(page, scope):
-            return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)))
+            return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)),
+                           page_text=f"您的角色（{current_user.role_label}）不能打开“{page['name']}”页面。"
+                                     "如需此项工作，请联系本级平台管理员。")
         return None
 
     @server.after_request

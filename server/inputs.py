@@ -176,6 +176,8 @@ def _component_schemas(c, filled) -> dict[str, object]:
         return {"value": value}
     if kind in ("Dropdown", "RadioItems") and not props.get("multi"):
         return {"value": Scalar if not isinstance(c.id, str) or c.id in filled else _one_of(props)}
+    if kind == "DatePickerSingle":  # dash-renderer sends the picked day as YYYY-MM-DD
+        return {"date": Date}
     if kind == "Tabs":
         return {"active_tab": text(100) | None}
     if kind == "Store":

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import render_template_string
 
+from components.refusal import NOT_FOUND_HEADING
+
 
 def _page(title: str) -> str:
     """The head every one of these pages shares (the platform's own stylesheets, no scripts)."""
@@ -71,3 +73,32 @@ PASSWORD_TEMPLATE = _page("修改密码") + """<main class="login-card card shad
 def render_password(errors: dict | None = None, forced: bool = False, status: int = 200):
     fields = [("old", "原密码"), ("new", "新密码"), ("again", "再次输入新密码")]
     return render_template_string(PASSWORD_TEMPLATE, errors=errors or {}, forced=forced, fields=fields), status
+
+
+REFUSAL_TEMPLATE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ heading }} · {{ platform }}</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/app.css"></head>
+<body><div id="react-entry-point">
+<header class="app-header"><div><span class="brand">{{ platform }}</span><span class="brand-sub">{{ province }}</span></div>
+  {% if user %}<span><span class="me-2 fw-semibold" id="user-name">{{ user.display_name }}</span>
+  <span class="badge bg-light text-dark me-3" id="user-role">{{ user.role_label }}</span>
+  <form action="/logout" method="post" class="d-inline"><button type="submit" class="btn btn-sm btn-outline-light"
+   id="logout">退出</button></form></span>{% endif %}</header>
+<div class="app-nav-bar"><div class="app-nav flex-wrap nav nav-pills" id="app-nav">
+  {% for name, href in links %}<a class="nav-link" href="{{ href }}">{{ name }}</a>{% endfor %}</div></div>
+<main class="app-main"><div class="panel refusal-panel" id="refusal" data-status="{{ status }}">
+  <h1 class="h4 mb-3">{{ heading }}</h1><p>{{ text }}</p>
+  <p class="mb-0"><a href="/" class="btn btn-primary btn-sm">返回首页</a></p></div></main>
+</div></body></html>"""
+
+#: status -> the heading a person reads on a refused page (the text says why)
+REFUSAL_HEADINGS = {403: "无权访问", 404: NOT_FOUND_HEADING, 500: "服务出错"}
+
+
+def render_refusal(status: int, text: str, *, platform: str, province: str, user=None, links=()):
+    """A refused page request (unknown path, a page the role may not open, an attachment it may not
+    read) as a Chinese page in the app's frame: the header, the user's navigation, the reason."""
+    heading = REFUSAL_HEADINGS.get(status, "无法完成请求")
+    return render_template_string(REFUSAL_TEMPLATE, heading=heading, text=text, status=status, platform=platform,
+                                  province=province, user=user, links=links), status

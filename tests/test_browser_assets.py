@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from data.db import transaction
 from tests.conftest import PASSWORD, TODAY
-from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
+from tests.support.browser import fill_date, app_on_own_database, browser, pick, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -43,7 +43,7 @@ def test_assets013_the_secretary_enters_an_asset_card(served, tmp_path):
         page.fill("#assets-card-code", "ZC-WEB-001")
         page.fill("#assets-card-name", "村部打印机")
         page.fill("#assets-card-value", "300")
-        page.fill("#assets-card-acquired", TODAY.isoformat())
+        fill_date(page, "#assets-card-acquired", TODAY.isoformat())
         page.fill("#assets-card-life", "60")
         page.fill("#assets-card-location", "村部办公室")
         page.fill("#assets-card-custodian", "王会计")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from data.db import transaction
 from domain import clock
 from tests.conftest import TODAY
-from tests.support.browser import app_on_own_database, count, pick, shot
+from tests.support.browser import fill_date, app_on_own_database, count, pick, shot
 from tests.support.business import actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -35,7 +35,7 @@ def test_assets014_disposal_without_resolution_is_refused_on_the_page(served, pa
     before = count(settings, AssetEvent), count(settings, Asset, Asset.status == "disposed")
     row.click()
     page.wait_for_function("() => document.querySelector('#assets-selected')?.innerText.length > 0")
-    page.fill("#assets-date", (TODAY - dt.timedelta(days=1)).isoformat())
+    fill_date(page, "#assets-date", (TODAY - dt.timedelta(days=1)).isoformat())
     page.click("#assets-submit")
     page.wait_for_function("() => document.querySelector('#assets-resolution-error')?.innerText.length > 0")
     assert "决议" in page.inner_text("#assets-resolution-error")
@@ -67,8 +67,8 @@ def test_trading005_listing_form_lists_a_resource_with_its_resolution(served, pa
     pick(page, "list-resolution", "浏览器1号")
     page.fill("#list-reserve", "12,000")
     opens = clock.today()
-    page.fill("#list-opens", opens.isoformat())
-    page.fill("#list-closes", (opens + dt.timedelta(days=20)).isoformat())
+    fill_date(page, "#list-opens", opens.isoformat())
+    fill_date(page, "#list-closes", (opens + dt.timedelta(days=20)).isoformat())
     page.click("#list-submit")
     page.wait_for_function("() => document.querySelector('#list-result')?.innerText.length > 0")
     assert "挂牌" in page.inner_text("#list-result"), page.inner_text("#list-result")

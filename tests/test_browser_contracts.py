@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from data.db import transaction
 from domain import clock
-from tests.support.browser import app_on_own_database, count, pick, shot, wait_text
+from tests.support.browser import fill_date, app_on_own_database, count, pick, shot, wait_text
 from tests.support.business import GOOD_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -83,14 +83,14 @@ def test_contracts019_contract_form_signs_a_contract_with_its_scan(served, page_
     page.fill("#ct-counterparty", "李娜")
     page.fill("#ct-id", GOOD_ID)
     page.fill("#ct-amount", "36,000.05")
-    page.fill("#ct-signed", (today - dt.timedelta(days=1)).isoformat())
-    page.fill("#ct-start", (today - dt.timedelta(days=3)).isoformat())  # before the signing: out of order
-    page.fill("#ct-end", (today.replace(year=today.year + 3) - dt.timedelta(days=1)).isoformat())
+    fill_date(page, "#ct-signed", (today - dt.timedelta(days=1)).isoformat())
+    fill_date(page, "#ct-start", (today - dt.timedelta(days=3)).isoformat())  # before the signing: out of order
+    fill_date(page, "#ct-end", (today.replace(year=today.year + 3) - dt.timedelta(days=1)).isoformat())
     page.click("#ct-create")
     assert wait_text(page, "#ct-start-error").startswith("日期顺序不对")
     assert "四议两公开" in page.inner_text("#ct-resolution-error")  # every problem at once
     assert count(settings, Contract) == before
-    page.fill("#ct-start", today.isoformat())
+    fill_date(page, "#ct-start", today.isoformat())
     pick(page, "ct-resolution", "合同1号")
     page.set_input_files("#ct-scan input[type=file]", files=[{"name": "发包合同扫描件.pdf", "mimeType": "application/pdf",
                                                             "buffer": b"%PDF-1.4 browser scan"}])

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from data.db import transaction
 from domain.permissions import Scope, role_perms
 from tests.conftest import TODAY
-from tests.support.browser import SCREENSHOTS, pick, serve, wait_text
+from tests.support.browser import fill_date, SCREENSHOTS, pick, serve, wait_text
 from tests.support.funds import GOOD_ID, actor, app_for, own_database, payment_resolution
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -96,7 +96,7 @@ def test_fundsbrowser001_a_60000_yuan_payment_cites_a_resolution_and_moves_the_c
     cashier.fill("#funds-purpose", ROAD)
     cashier.fill("#funds-counterparty", "王伟")
     cashier.fill("#funds-id", GOOD_ID)
-    cashier.fill("#funds-date", TODAY.isoformat())
+    fill_date(cashier, "#funds-date", TODAY.isoformat())
     cashier.set_input_files("#funds-files input[type=file]",
                             files=[{"name": "工程款发票.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 60000"}])
     cashier.click("#funds-submit")  # no resolution yet: refused, and said under the picker, not the account
@@ -170,7 +170,7 @@ def test_fundsbrowser002_cashier_submits_a_request_with_an_invoice(served, page_
     page.fill("#funds-purpose", "购买村部办公桌椅")
     page.fill("#funds-counterparty", "王伟")
     page.fill("#funds-id", GOOD_ID)
-    page.fill("#funds-date", TODAY.isoformat())
+    fill_date(page, "#funds-date", TODAY.isoformat())
     page.set_input_files("#funds-files input[type=file]",
                          files=[{"name": "发票.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 invoice 3456.78"}])
     assert "发票.pdf" in wait_text(page, "#funds-files-names")

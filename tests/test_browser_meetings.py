@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from data.db import transaction
 from domain import clock
 from tests.conftest import PASSWORD
-from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
+from tests.support.browser import fill_date, app_on_own_database, browser, pick, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -65,7 +65,7 @@ def test_meetings015_secretary_records_a_meeting_in_the_browser(served):
         held = clock.today() - dt.timedelta(days=2)
         pick(page, "meetings-org", "经济合作社")
         page.fill("#meetings-title", "2026年第五次成员代表会议")
-        page.fill("#meetings-date", held.isoformat())
+        fill_date(page, "#meetings-date", held.isoformat())
         page.fill("#meetings-expected", "40")
         page.fill("#meetings-attended", "26")  # two thirds of 40 is 26.67: 27 must attend
         page.fill("#meetings-agenda", "一、村南鱼塘公开发包；二、2027年发展规划")

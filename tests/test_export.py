@@ -167,7 +167,7 @@ def test_export005_the_contracts_overdue_list_through_its_callback(app, client_f
     trading.award(url, key, agent, lid, version, then + dt.timedelta(days=8))
     resp = call(app, client_for("demo-township"), callbacks.contracts.export,
                 props(("ct-expiring-export", "n_clicks", None), ("ct-overdue-export", "n_clicks", 1)),
-                props(("ct-due-asof", "value", None)), changed=["ct-overdue-export.n_clicks"])
+                props(("ct-due-asof", "date", None)), changed=["ct-overdue-export.n_clicks"])
     ws = _sheet(output(resp, "ct-download", "data"))
     headers = [c.value for c in ws[2]]
     who, owed = headers.index("对方") + 1, headers.index("尚欠（元）") + 1

@@ -256,7 +256,8 @@ REQUEST_FIELDS = {"funds-kind": "payment", "funds-amount": "2,000.00", "funds-ac
 
 
 def _submit(client, app, bank, **change):
-    values = {(k, "value"): v for k, v in {**REQUEST_FIELDS, "funds-bank": bank, **change}.items()}
+    values = {(k, "date" if k == "funds-date" else "value"): v  # the date picker's value is its `date`
+              for k, v in {**REQUEST_FIELDS, "funds-bank": bank, **change}.items()}
     values.update({("funds-submit", "n_clicks"): 1, ("funds-files", "contents"): [INVOICE_UPLOAD],
                    ("funds-files", "filename"): ["发票.pdf"], ("funds-refresh", "data"): 0})
     return call(client, app, request_callbacks.submit, values)
@@ -273,7 +274,7 @@ def _act(client, app, button, row, post_date=None):
         decision = {"funds-approve": "approve", "funds-reject": "reject", "funds-withdraw": "withdraw"}[button]
         return _decide(client, app, decision, row)
     values = {("funds-post", "n_clicks"): 1, ("funds-grid", "selectedRows"): [row],
-              ("funds-post-date", "value"): post_date, ("funds-refresh", "data"): 0}
+              ("funds-post-date", "date"): post_date, ("funds-refresh", "data"): 0}
     return call(client, app, request_callbacks.act, values, triggered=["funds-post.n_clicks"])
 
 

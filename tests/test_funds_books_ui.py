@@ -45,7 +45,7 @@ def line(index: int, kind: str = LINE_ERROR) -> dict:
 
 
 def voucher_values(org_id, day, summary, rows) -> dict:
-    return {("funds-v-submit", "n_clicks"): 1, ("funds-org", "value"): org_id, ("funds-v-date", "value"): day,
+    return {("funds-v-submit", "n_clicks"): 1, ("funds-org", "value"): org_id, ("funds-v-date", "date"): day,
             ("funds-v-summary", "value"): summary, ("funds-books-refresh", "data"): 0,
             ("voucher-line-account", "value"): [r[0] for r in rows], ("voucher-line-debit", "value"): [r[1] for r in rows],
             ("voucher-line-credit", "value"): [r[2] for r in rows]}

@@ -106,8 +106,8 @@ def _funds_request(app, client, **values):
     base = {("funds-submit", "n_clicks"): 1, ("funds-kind", "value"): "payment", ("funds-amount", "value"): "100.00",
             ("funds-account", "value"): 513, ("funds-purpose", "value"): "购买办公用品",
             ("funds-counterparty", "value"): "某某商店", ("funds-id-type", "value"): "other",
-            ("funds-id", "value"): "X1", ("funds-date", "value"): "2026-11-20"}
-    base.update({(k.replace("_", "-"), "value"): v for k, v in values.items()})
+            ("funds-id", "value"): "X1", ("funds-date", "date"): "2026-11-20"}
+    base.update({(k.replace("_", "-"), "date" if k == "funds_date" else "value"): v for k, v in values.items()})
     return call(client, app, callbacks.funds.requests.submit, base)
 
 

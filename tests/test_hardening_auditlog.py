@@ -38,7 +38,7 @@ def test_auditlog001_a_refusal_shown_as_a_form_message_is_logged(app, sqlite_set
     resp = call(app, c, callbacks.trading.create, props(("list-submit", "n_clicks", 1)),
                 props(("list-resource", "value", f"{foreign}:x"), ("list-kind", "value", "lease"),
                       ("list-reserve", "value", "1000"), ("list-term", "value", 12), ("list-resolution", "value", None),
-                      ("list-opens", "value", None), ("list-closes", "value", None), ("trade-refresh", "data", 0)))
+                      ("list-opens", "date", None), ("list-closes", "date", None), ("trade-refresh", "data", 0)))
     shown = text_of(output(resp, "list-result", "children"))
     assert shown and "挂牌" not in shown.replace("未挂牌", "")  # a refusal, not a listing
     assert audit_count(sqlite_settings, "permission_denied", "demo-township") == before + 1

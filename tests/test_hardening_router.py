@@ -44,6 +44,8 @@ def _rendered(app, value) -> tuple[bool, dict | None]:
         page, _ = _path_to_page(app.strip_relative_path(value))
     except dash.exceptions.UnsupportedRelativePath:
         return False, None
+    if not page:  # Dash's 404: the app's own not_found_404 page (pages/not_found_404.py)
+        page = next((p for m, p in dash.page_registry.items() if m.split(".")[-1] == "not_found_404"), None)
     return True, page or None
 
 

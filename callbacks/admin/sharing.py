@@ -45,7 +45,7 @@ def load(_):
                  Output("share-grantee-error", "children"), Output("share-purpose-error", "children"),
                  Output("share-until-error", "children"), Output("share-refresh", "data", allow_duplicate=True),
                  Input("share-submit", "n_clicks"), State("share-grantee", "value"), State("share-purpose", "value"),
-                 State("share-until", "value"), State("share-refresh", "data"), prevent_initial_call=True)
+                 State("share-until", "date"), State("share-refresh", "data"), prevent_initial_call=True)
 def submit(_, grantee, purpose, until, refresh):
     cfg = settings()
     try:

@@ -26,12 +26,12 @@ from data.scoped import in_scope
 from domain import clock
 from domain.admin import audit
 from domain.clock import CST
-from domain.admin.audit import EVENT_TYPES
+from domain.labels import label_expr
 from domain.permissions import Action, Scope, ensure
 from domain.money import period_label
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
-           "result": "结果", "region_code": "区划代码", "ip": "来源地址"}
+           "result_label": "结果", "region_code": "区划代码", "ip": "来源地址"}
 MAX_ROWS = 20_000
 
 
@@ -79,8 +79,9 @@ def entries(url: str, scope: Scope, f: LogFilter, limit: int = MAX_ROWS) -> pl.D
         "id": pl.Int64, "at": pl.Datetime("us", "UTC"), "actor": pl.String, "type": pl.String,
         "description": pl.String, "result": pl.String, "region_code": pl.Int64, "ip": pl.String}, orient="row")
     return frame.with_columns(
-        pl.col("at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S").alias("at"),
-        pl.col("type").replace_strict(EVENT_TYPES, default=pl.col("type")).alias("type_label"))
+        pl.col("at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M").alias("at"),
+        label_expr("actor", "actor").alias("actor"), label_expr("audit_event", "type").alias("type_label"),
+        label_expr("audit_result", "result").alias("result_label"))
 
 
 def month_bounds(month: int) -> tuple[dt.datetime, dt.datetime]:

@@ -128,8 +128,8 @@ def list_listings(url: str, actor: Actor, limit: int = 2000) -> list[dict]:
             out.append({"id": t.id, "title": t.title, "kind": rules.KIND_LABELS.get(t.kind, t.kind),
                         "reserve_price_fen": t.reserve_price_fen, "deal_price_fen": t.deal_price_fen,
                         "opens_on": t.opens_on.isoformat(), "closes_on": t.closes_on.isoformat(), "bids": n,
-                        "status": {"open": "竞价中", "awarded": "已成交", "failed": "流拍", "withdrawn": "已撤回"}.get(
-                            t.status, t.status), "region_code": int(t.region_code), "version": t.version})
+                        "status": rules.STATUS_LABELS.get(t.status, t.status), "region_code": int(t.region_code),
+                        "version": t.version})
         return out
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import polars as pl
 
 from domain.regions import VILLAGE
+from domain.supervision.lifecycle import UNHANDLED_SQL
 
 FACT_COLUMNS = ("orgs", "resource_count", "resource_area_cmu", "contracted_area_cmu", "asset_count",
                 "asset_original_fen", "asset_net_fen", "contracts_active", "contract_amount_fen",
@@ -37,7 +38,7 @@ def fact_queries(today: dt.date) -> dict[str, str]:
                   "SUM(CASE WHEN status = 'awarded' THEN 1 ELSE 0 END) AS deals, "
                   "SUM(COALESCE(deal_price_fen, 0)) AS deal_fen FROM trade_listings GROUP BY region_code",
         "warnings": "SELECT region_code AS code, COUNT(*) AS warnings_open FROM warnings "
-                    "WHERE status <> 'closed' GROUP BY region_code",
+                    f"WHERE status IN {UNHANDLED_SQL} GROUP BY region_code",
     }
 
 

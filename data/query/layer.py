@@ -17,6 +17,7 @@ from domain import clock
 from domain.accounting import BALANCE_KEYS, DERIVED
 from domain.permissions import Scope
 from domain.regions import VILLAGE, level_of, subtree_bounds
+from domain.supervision.lifecycle import UNHANDLED_SQL
 from settings import Settings
 
 from . import snapshot
@@ -298,7 +299,7 @@ class QueryLayer:
         lo, hi = subtree_bounds(region)
         since = ((self.today or clock.today()) - dt.timedelta(days=recent_days)).isoformat()
         base = ("SELECT id, rule_id, region_code AS code, severity, status, title, raised_at FROM warnings "
-                f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status <> 'closed' ")
+                f"WHERE region_code BETWEEN {int(lo)} AND {int(hi)} AND status IN {UNHANDLED_SQL} ")
         frame = self.reader.read(base + f"AND raised_at >= '{since}' ORDER BY severity DESC, raised_at DESC, id DESC "
                                         f"LIMIT {int(limit)}")
         if frame.is_empty():

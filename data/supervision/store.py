@@ -20,7 +20,7 @@ from data.scoped import scoped
 from domain.clock import CST, china_date
 from domain import privacy
 from domain.permissions import Action, Actor, PermissionDenied, Scope, ensure, may
-from domain.regions import subtree_bounds
+from domain.regions import province_of, subtree_bounds
 from domain.supervision import lifecycle as rules
 from domain.supervision.rules.base import SEVERITY_LABELS
 
@@ -103,7 +103,7 @@ def detail(url: str, actor: Actor, warning_id: int, today: dt.date) -> dict:
                           "by": display or username or "系统", "note": ev.note or "",
                           "files": attachments.list_for(s, actor.scope, "warning_event", ev.id) if may_files else []})
         evidence = privacy.redact(w.evidence or {}, privacy.relation(actor, "warning"))
-        out.update(rule=rules.rule_info(w.rule_id), evidence=evidence, trail=trail,
+        out.update(rule=rules.rule_info(w.rule_id, province_of(w.region_code)), evidence=evidence, trail=trail,
                    subject_type=w.subject_type, subject_id=w.subject_id,
                    resolved_in_data_on=china_date(w.resolved_in_data_at).isoformat() if w.resolved_in_data_at else None,
                    actions=rules.allowed_actions(actor.scope, actor.user_id, state))

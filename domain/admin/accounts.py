@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, truncate
+from domain.citations import Cite, citing
+from domain.regions import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE, level_of, province_of, truncate
 from domain.admin.passwords import password_problems
 from domain.permissions import ROLES, Action, Scope, may
 
@@ -93,7 +94,8 @@ def draft_problems(d: AccountDraft, *, creating: bool, region_exists) -> dict[st
             names = {PROVINCE: "省级", CITY: "市级", COUNTY: "县级", TOWNSHIP: "乡镇级", VILLAGE: "村级"}
             errors["region_code"] = f"{ROLES[d.role].label}须设在{names[want]}区划"
     if d.role in ROLES and ROLES[d.role].needs_approval_ref and not (d.approval_ref or "").strip():
-        errors["approval_ref"] = "监督部门管理员须有省级审批文号（第九条）"
+        province = province_of(d.region_code) if isinstance(d.region_code, int) else None
+        errors["approval_ref"] = citing("监督部门管理员须有省级审批文号", Cite.OVERSIGHT_ACCOUNTS, province)
     if d.role in ROLES and ROLES[d.role].needs_institution and not (d.institution or "").strip():
         errors["institution"] = "请填写所属金融机构"
     if creating:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from domain.regions import PROVINCE, TOWNSHIP, is_in_subtree, level_of, parent_of
 from domain import permissions
 from domain.permissions import Action, Scope
-from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES
+from domain.supervision.rules import AREA_LABELS, DUE_WORKING_DAYS, RULES, article_text
 from domain.supervision.workdays import add_working_days
 
 STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "已签收", "handled": "已办理",
@@ -31,6 +31,11 @@ STATUS_LABELS = {"raised": "已发现", "pushed": "已推送", "acknowledged": "
 ACTION_LABELS = {"raise": "发现", "push": "推送", "acknowledge": "签收", "handle": "办理", "verify": "核实",
                  "close": "关闭", "reopen": "退回重办", "escalate": "逾期升级", "escalated": "逾期升级",
                  "resolved": "数据已消除"}
+
+#: the statuses of a warning nobody has handled yet (what 未处理预警 counts and lists)
+UNHANDLED = ("raised", "pushed", "acknowledged", "reopened")
+#: the same as an SQL list, for the query layer's plain SQL
+UNHANDLED_SQL = "(" + ", ".join(f"'{s}'" for s in UNHANDLED) + ")"
 
 #: action -> (statuses it may start from, status afterwards)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -163,10 +168,11 @@ def escalation(w: WarningState, today: dt.date) -> tuple[int, dt.date] | None:
     return parent_of(w.assigned_region), due_date(today, w.severity)
 
 
-def rule_info(rule_id: str) -> dict:
-    """Name, cited article, severity and area of a rule; the id itself for a rule no longer listed."""
+def rule_info(rule_id: str, province: int | None = None) -> dict:
+    """Name, cited article (as the deployment of `province` cites it: `domain.citations`),
+    severity and area of a rule; the id itself for a rule no longer listed."""
     r = RULES.get(rule_id)
     if r is None:
         return {"id": rule_id, "name": rule_id, "article": "", "severity": None, "area": "", "description": ""}
-    return {"id": r.id, "name": r.name, "article": r.article, "severity": r.severity,
+    return {"id": r.id, "name": r.name, "article": article_text(r, province), "severity": r.severity,
             "area": AREA_LABELS.get(r.area, r.area), "description": r.description}

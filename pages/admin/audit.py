@@ -4,8 +4,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.grid import data_grid
-from domain.admin.audit import EVENT_TYPES
+from domain.citations import Cite
+from domain.labels import AUDIT_EVENTS, AUDIT_RESULTS
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81, permission=Action.AUDIT_VIEW,
@@ -14,7 +16,7 @@ dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81,
 COLUMNS = [
     {"field": "id", "headerName": "序号", "maxWidth": 100}, {"field": "at", "headerName": "时间（北京时间）"},
     {"field": "actor", "headerName": "操作人"}, {"field": "type_label", "headerName": "类型"},
-    {"field": "description", "headerName": "描述", "minWidth": 280}, {"field": "result", "headerName": "结果"},
+    {"field": "description", "headerName": "描述", "minWidth": 280}, {"field": "result_label", "headerName": "结果"},
     {"field": "region_code", "headerName": "区划代码"}, {"field": "ip", "headerName": "来源地址"},
 ]
 
@@ -29,11 +31,12 @@ def layout(**_):
                                                                    end_date_placeholder_text="结束日期", clearable=True)],
                          className="col-auto"),
                 html.Div([dbc.Label("类型"), dcc.Dropdown(id="log-types", multi=True, placeholder="全部类型",
-                                                        options=[{"label": v, "value": k} for k, v in EVENT_TYPES.items()])],
+                                                        options=[{"label": v, "value": k} for k, v in AUDIT_EVENTS.items()])],
                          className="col-md-3"),
                 html.Div([dbc.Label("操作人"), dbc.Input(id="log-actor", placeholder="用户名包含…")], className="col-md-2"),
                 html.Div([dbc.Label("结果"), dcc.Dropdown(id="log-result", placeholder="全部", options=[
-                    {"label": x, "value": x} for x in ("success", "failure", "denied", "locked", "rate_limited")])],
+                    {"label": AUDIT_RESULTS[x], "value": x}
+                    for x in ("success", "failure", "denied", "locked", "rate_limited")])],
                          className="col-md-2"),
                 html.Div([dbc.Button("查询", id="log-search", color="primary", className="me-2"),
                           dbc.Button("导出CSV", id="log-export", color="secondary", outline=True)], className="col-auto"),
@@ -52,7 +55,7 @@ def layout(**_):
             ])),
             html.Div(className="col-lg-6", children=html.Div(className="panel", children=[
                 html.H2("月度审查"),
-                html.P("每月审查一次本辖区安全日志并签字确认（第三十六条）。", className="text-muted small"),
+                html.P(cited("每月审查一次本辖区安全日志并签字确认", Cite.SECURITY_LOG) + "。", className="text-muted small"),
                 html.Div(className="d-flex gap-2", children=[
                     dcc.Dropdown(id="review-month", placeholder="选择月份", style={"minWidth": "10rem"}),
                     dbc.Input(id="review-note", placeholder="审查意见"),

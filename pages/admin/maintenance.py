@@ -17,9 +17,10 @@ def layout(**_):
         html.Div(id="mnt-current", className="mb-3"),
         html.Div(className="row g-2", children=[
             html.Div([dbc.Label("停机开始（北京时间）", html_for="mnt-start"),
-                      dbc.Input(id="mnt-start", type="datetime-local"),
+                      dbc.Input(id="mnt-start", placeholder="yyyy-mm-dd hh:mm", maxLength=16),
                       html.Div(id="mnt-start-error", className="invalid-feedback d-block")], className="col-md-6"),
-            html.Div([dbc.Label("预计恢复（可选）", html_for="mnt-end"), dbc.Input(id="mnt-end", type="datetime-local"),
+            html.Div([dbc.Label("预计恢复（可选）", html_for="mnt-end"),
+                      dbc.Input(id="mnt-end", placeholder="yyyy-mm-dd hh:mm", maxLength=16),
                       html.Div(id="mnt-end-error", className="invalid-feedback d-block")], className="col-md-6"),
         ]),
         html.Div([dbc.Label("公告内容", html_for="mnt-message"), dbc.Textarea(id="mnt-message", maxLength=500),

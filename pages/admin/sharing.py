@@ -3,9 +3,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.dialogs import SHARE_DECISION as DECISION
 from components.grid import data_grid
+from components.locale import date_picker
 from components.readonly import guarded
+from domain.citations import Cite
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/admin/sharing", name="数据共享", order=83, permission=Action.ADMIN_VIEW,
@@ -36,8 +39,8 @@ def layout(**_):
             ])),
             html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
                 html.H2("申请共享本辖区数据"),
-                html.P("市、县之间共享数据须经省级平台管理员批准（第十七条），有效期最长一年；上级单位本已可查看"
-                       "下级数据，无需共享。", className="text-muted small"),
+                html.P(cited("市、县之间共享数据须经省级平台管理员批准", Cite.SHARING)
+                       + "，有效期最长一年；上级单位本已可查看下级数据，无需共享。", className="text-muted small"),
                 guarded("share-form", [
                     dbc.Label("共享给（市或县）", html_for="share-grantee"),
                     dcc.Dropdown(id="share-grantee", placeholder="选择市或县"),
@@ -45,7 +48,7 @@ def layout(**_):
                     dbc.Label("用途", html_for="share-purpose", className="mt-2"),
                     dbc.Textarea(id="share-purpose", maxLength=500),
                     html.Div(id="share-purpose-error", className="invalid-feedback d-block"),
-                    dbc.Label("有效期至", html_for="share-until", className="mt-2"), dbc.Input(id="share-until", type="date"),
+                    dbc.Label("有效期至", html_for="share-until", className="mt-2"), date_picker("share-until"),
                     html.Div(id="share-until-error", className="invalid-feedback d-block"),
                     dbc.Button("提交申请", id="share-submit", color="primary", className="mt-3"),
                     html.Div(id="share-submit-result", className="mt-2"),

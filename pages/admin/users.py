@@ -4,9 +4,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.citation import cited
 from components.dialogs import ACCOUNT_DECISION
 from components.form import form_field
 from components.grid import data_grid
+from domain.citations import Cite
 from domain.permissions import Action, ROLES
 
 dash.register_page(__name__, path="/admin/users", name="账号管理", order=80, permission=Action.ACCOUNT_REQUEST,
@@ -31,8 +33,8 @@ def layout(**_):
     roles = [{"label": r.label, "value": key} for key, r in ROLES.items()]
     form = html.Div([
         html.H2("申请新建账号"),
-        html.P("新建账号须经审批：市、县级账号由省级批准，乡镇、村级账号由县级批准（第十条）。本人不能审批本人的申请："
-               "县级管理员申请的乡镇、村级账号由市级管理员审批。", className="text-muted small"),
+        html.P(cited("新建账号须经审批：市、县级账号由省级批准，乡镇、村级账号由县级批准", Cite.PERMISSIONS)
+               + "。本人不能审批本人的申请：县级管理员申请的乡镇、村级账号由市级管理员审批。", className="text-muted small"),
         form_field("用户名", dbc.Input(id="acct-username", maxLength=32, placeholder="小写字母开头，如 zhang.wei"),
                    "acct-username"),
         form_field("姓名", dbc.Input(id="acct-display-name", maxLength=100), "acct-display-name"),

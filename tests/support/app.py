@@ -34,3 +34,15 @@ def build_app(settings: Settings):
     from data.query import QueryLayer
 
     return create_app(settings, QueryLayer(settings, today=TODAY).load())
+
+
+_PROVINCE_DATA: dict[int, Settings] = {}
+
+
+def province_settings(tmp_path_factory, province: int) -> Settings:
+    """A fresh `test`-scale database of `province` (22 Jilin, 36 Jiangxi), generated once per test
+    process (every module asking for it in one xdist group shares it); read it, don't write it."""
+    if province not in _PROVINCE_DATA:
+        _PROVINCE_DATA[province] = generate_test_data(
+            make_settings(tmp_path_factory.mktemp(f"province{province}"), province=province))
+    return _PROVINCE_DATA[province]

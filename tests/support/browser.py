@@ -124,3 +124,11 @@ def count(settings, model, *where) -> int:
 
     with reading(settings.database_url) as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def fill_date(page, selector: str, day: str) -> None:
+    """Types `day` (YYYY-MM-DD) into a date picker, commits it (the picker takes a typed date on
+    Enter) and closes its calendar (which would cover what is below it)."""
+    page.fill(selector, day)
+    page.press(selector, "Enter")
+    page.press(selector, "Escape")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
 
+from domain.citations import NATIONAL_ACCOUNTING, NATIONAL_FINANCE, Article, Cite
 from domain.money import period_of
 
 from .base import Check, months_back
@@ -55,7 +56,7 @@ from .statistics import *  # noqa: F403
 class Rule:
     id: str
     name: str
-    article: str
+    article: Article | str  # the cited text per province: `article_text(rule, province)`
     severity: int  # 1 低 / 2 中 / 3 高
     area: str
     params: Mapping = field(default_factory=dict)
@@ -71,12 +72,16 @@ class Rule:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
-CASH_ART = "《农村集体经济组织财务制度》《农村集体经济组织会计制度》现金管理；吉林规则第三十一条、第四十一条"
-DECISION_ART = "四议两公开（村级重大事项民主决策）；《农村集体经济组织财务制度》；吉林规则第三条"
-CONTRACT_ART = "农村集体经济合同管理规定；吉林规则第三条（合同管理）、第四十一条"
-ARAP_ART = "《农村集体经济组织会计制度》应收款、应付款核算；清产核资（往来款项清理）"
-SEPARATION_ART = "四议两公开（决议须经会议表决并由登记人以外的人员确认）；不相容岗位相分离（内部控制）；吉林规则第三条"
-ASSET_CHECK_ART = "农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）；吉林规则第二十六条"
+#: what each group of rules enforces: the national rules (every province) and the province's own
+#: articles (`domain.citations`: Jilin's for 22, none for a province without its own text)
+CASH_ART = Article(f"{NATIONAL_FINANCE}{NATIONAL_ACCOUNTING}现金管理", (Cite.WARNING_HANDLING, Cite.WARNING_OVERSIGHT))
+DECISION_ART = Article(f"四议两公开（村级重大事项民主决策）；{NATIONAL_FINANCE}", (Cite.FUNCTIONS,))
+CONTRACT_ART = Article("农村集体经济合同管理规定", (Cite.FUNCTIONS, Cite.WARNING_OVERSIGHT))
+ARAP_ART = Article(f"{NATIONAL_ACCOUNTING}应收款、应付款核算；清产核资（往来款项清理）")
+SEPARATION_ART = Article("四议两公开（决议须经会议表决并由登记人以外的人员确认）；不相容岗位相分离（内部控制）",
+                         (Cite.FUNCTIONS,))
+ASSET_CHECK_ART = Article("农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）", (Cite.NATIONAL_PLATFORM,))
+TRADE_ART = Article("农村产权交易管理办法（底价制度）", (Cite.FUNCTIONS,))
 
 _RULES: list[Rule] = [
     Rule("cash_over_limit", "库存现金超过限额", CASH_ART, 2, "funds", {"limit_fen": 500_000},
@@ -128,7 +133,7 @@ _RULES: list[Rule] = [
     Rule("official_counterparty", "本村干部为收款人或合同相对方", "村干部回避及关联交易监督；四议两公开", 3, "funds", {},
          check_official_counterparty, ("officials", "payments", "contracts"),
          "收付款对方或合同相对方的身份证号与本集体经济组织的村干部相同。"),
-    Rule("price_below_reserve", "成交价远低于挂牌底价", "农村产权交易管理办法（底价制度）；吉林规则第三条（产权交易）", 3,
+    Rule("price_below_reserve", "成交价远低于挂牌底价", TRADE_ART, 3,
          "trading", {"percent": 80},
          check_price_below_reserve, ("listings",),
          "产权交易成交价低于挂牌底价的80%。"),
@@ -153,6 +158,11 @@ _RULES: list[Rule] = [
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+def article_text(rule: Rule, province: int | None) -> str:
+    """What `rule` cites in the deployment of `province`."""
+    return rule.article.text_for(province) if isinstance(rule.article, Article) else rule.article
 
 #: Per-province overrides of rule parameters: {province: {rule_id: {param: value}}}. The
 #: defaults above follow common practice; a province's own figures go here.

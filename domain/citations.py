@@ -1,0 +1,103 @@
+"""The rules a deployment cites, per province: one table from a neutral citation key to each
+province's own text. Jilin (22) has its platform rules (《吉林省农村集体经济数字监管平台管理办法》,
+`shared/seeds/`, SPEC's "Art. J…"); a province without its own text for a matter (Jiangxi's own
+rule covers forestry credit data only) cites the national rules or a neutral wording.
+
+Everything that cites — the home page, the warnings' 依据, refusals, help texts — asks `cite(key,
+province)` (or `Article.text_for(province)` for a supervision rule) with the deployment's province;
+nothing stores a province's text, so stored warnings render per province at display time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+JILIN_RULES = "《吉林省农村集体经济数字监管平台管理办法》"
+NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021〕121号）"
+NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
+COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
+CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+
+
+class Cite(StrEnum):
+    FUNCTIONS = "functions"                    # J3: the ten function areas (funds, assets, contracts, trading…)
+    OVERSIGHT_ACCOUNTS = "oversight_accounts"  # J9: oversight departments' accounts need provincial approval
+    PERMISSIONS = "permissions"                # J10: permission kinds; who authorises which accounts
+    BASE_DATA = "base_data"                    # J11: level-1 and level-2 base data (level 2 from the books)
+    JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
+    SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
+    NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
+    WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
+    SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
+    WARNING_OVERSIGHT = "warning_oversight"    # J41: warnings managed and disposed of
+
+
+#: key -> {province: (document, article)}: a province's own rules
+OWN: dict[Cite, dict[int, tuple[str, str]]] = {
+    Cite.FUNCTIONS: {22: (JILIN_RULES, "第三条")},
+    Cite.OVERSIGHT_ACCOUNTS: {22: (JILIN_RULES, "第九条")},
+    Cite.PERMISSIONS: {22: (JILIN_RULES, "第十条")},
+    Cite.BASE_DATA: {22: (JILIN_RULES, "第十一条")},
+    Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
+    Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
+    Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
+    Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
+    Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
+    Cite.WARNING_OVERSIGHT: {22: (JILIN_RULES, "第四十一条")},
+}
+
+#: key -> what a province without its own text cites (a national rule, or a neutral wording);
+#: None: nothing beyond the national rules a supervision rule names anyway
+ELSEWHERE: dict[Cite, str | None] = {
+    Cite.FUNCTIONS: None,
+    Cite.OVERSIGHT_ACCOUNTS: "平台账号分级授权规定",
+    Cite.PERMISSIONS: "平台账号分级授权规定",
+    Cite.BASE_DATA: NATIONAL_ACCOUNTING,
+    Cite.JURISDICTION: "平台数据分级管理规定",
+    Cite.SHARING: "平台数据共享审批规定",
+    Cite.NATIONAL_PLATFORM: None,
+    Cite.WARNING_HANDLING: None,
+    Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
+    Cite.WARNING_OVERSIGHT: None,
+}
+
+
+def cite(key: Cite | str, province: int | None) -> str:
+    """What the deployment of `province` cites for `key`: its own article, else the national rule
+    or neutral wording ('' when there is nothing to cite beyond the national rules)."""
+    key = Cite(key)
+    own = OWN[key].get(province or 0)
+    return f"{own[0]}{own[1]}" if own else (ELSEWHERE[key] or "")
+
+
+def cites(keys, province: int | None) -> str:
+    """Several citations in one phrase, a province's articles of one document grouped
+    (《吉林省…管理办法》第三十一条、第四十一条)."""
+    grouped: dict[str, list[str]] = {}
+    for key in keys:
+        own = OWN[Cite(key)].get(province or 0)
+        document, article = own if own else (ELSEWHERE[Cite(key)] or "", "")
+        if document:
+            grouped.setdefault(document, [])
+            if article:
+                grouped[document].append(article)
+    return "；".join(doc + "、".join(arts) for doc, arts in grouped.items())
+
+
+def citing(text: str, key: Cite | str, province: int | None) -> str:
+    """`text` followed by its citation in brackets, or alone where the province cites nothing."""
+    c = cite(key, province)
+    return f"{text}（{c}）" if c else text
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a supervision rule enforces: the national rule or practice (`text`, the same in every
+    province) and the province's own articles (`keys`)."""
+
+    text: str
+    keys: tuple[Cite, ...] = ()
+
+    def text_for(self, province: int | None) -> str:
+        own = cites(self.keys, province)
+        return f"{self.text}；{own}" if own else self.text
