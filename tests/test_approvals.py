@@ -108,7 +108,7 @@ def test_approvals004_a_double_submit_with_the_same_token_files_one_request(app,
     values = {("funds-kind", "value"): "payment", ("funds-bank", "value"): bank, ("funds-amount", "value"): "880.00",
               ("funds-account", "value"): 513, ("funds-purpose", "value"): purpose,
               ("funds-counterparty", "value"): "李娜", ("funds-id-type", "value"): "resident",
-              ("funds-id", "value"): GOOD_ID, ("funds-date", "value"): TODAY.isoformat(),
+              ("funds-id", "value"): GOOD_ID, ("funds-date", "date"): TODAY.isoformat(),
               ("funds-submit", "n_clicks"): 1, ("funds-refresh", "data"): 0,
               ("funds-submit-token", "data"): "d0ub1ec1ick" + "0" * 21}
     first, second = (call(cashier, app, request_callbacks.submit, values) for _ in range(2))
