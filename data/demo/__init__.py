@@ -60,6 +60,7 @@ SCALES = {
 DEMO_LOGINS = [
     ("demo-province", "省级领导：全省驾驶舱（只读）"),
     ("demo-admin", "省级平台管理员"),
+    ("demo-admin-b", "省级平台管理员（第二人：审批 demo-admin 提出的申请）"),
     ("demo-city", "市级平台管理员"),
     ("demo-county", "县级组织管理员（县级官员）"),
     ("demo-township", "乡镇代理会计"),
@@ -106,6 +107,8 @@ def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_villag
     rows = [  # username, display name, role, region, other columns
         ("demo-province", "省级领导（演示）", "province_leader", tree.root, {}),
         ("demo-admin", "省级平台管理员（演示）", "province_admin", tree.root, {}),
+        # a second one: nobody decides their own request, and above the province there is no one
+        ("demo-admin-b", "省级平台管理员（复核，演示）", "province_admin", tree.root, {}),
         ("demo-city", f"{tree.name(city)}平台管理员（演示）", "city_admin", city, {}),
         ("demo-county", f"{tree.name(county)}组织管理员（演示）", "county_admin", county, {}),
         ("demo-township", f"{tree.name(township)}代理会计（演示）", "township_accountant", township, {}),
