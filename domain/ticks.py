@@ -52,6 +52,13 @@ def nice_step(span: float, target: int = 5) -> Decimal:
     return Decimal(factor).scaleb(exponent)
 
 
+def _next_step(step: Decimal) -> Decimal:
+    """The nice step after `step` (1 → 2 → 5 → 10 × 10ⁿ)."""
+    sign, digits, exponent = step.normalize().as_tuple()
+    lead = int("".join(map(str, digits)))
+    return Decimal({1: 2, 2: 5, 5: 10}[lead]).scaleb(exponent)
+
+
 def nice_axis(values, *, include_zero: bool = False, target: int = 5) -> Axis | None:
     """A range that holds every finite number in `values` (and 0 with `include_zero`, for bars), cut
     into at most `target` + 1 intervals of a nice step; None when there is no number at all. A flat
@@ -66,8 +73,12 @@ def nice_axis(values, *, include_zero: bool = False, target: int = 5) -> Axis | 
         half = abs(hi) * 0.1
         lo, hi = (lo - half, hi + half) if half else (0.0 if include_zero else -1.0, 1.0)
     step = nice_step(hi - lo, target)
-    start = (Decimal(repr(lo)) / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    stop = (Decimal(repr(hi)) / step).to_integral_value(rounding="ROUND_CEILING") * step
+    while True:  # rounding both ends out may add an interval at each: then the next nice step
+        start = (Decimal(repr(lo)) / step).to_integral_value(rounding="ROUND_FLOOR") * step
+        stop = (Decimal(repr(hi)) / step).to_integral_value(rounding="ROUND_CEILING") * step
+        if (stop - start) / step <= target + 1:
+            break
+        step = _next_step(step)
     decimals = max(0, -step.normalize().as_tuple().exponent)
     return Axis(start, stop, step, decimals)
 

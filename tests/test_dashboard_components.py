@@ -76,3 +76,13 @@ def test_dash004_kpi_cards_link_only_when_given_a_link():
     assert "逾期未收 1.50 万元" in plain
     linked = kpi_row(k, lambda key: f"/records#kind={key}")
     assert linked.count('class="spa-link') == 12 and 'href="/records#kind=warnings"' in linked
+
+
+def test_dash005_ranked_bars_leave_room_for_the_longest_name():
+    """A long village name (雯塘镇体育馆社区居委会, 11 characters) is not clipped at the left: the
+    margin grows with the longest name (about 13 px per character at the 12 px font)."""
+    from components.charts import ranked_bars
+
+    short = ranked_bars(["东村", "西村"], [1.0, 2.0], unit="万元", label="本年收益")
+    long = ranked_bars(["东村", "雯塘镇体育馆社区居委会"], [1.0, 2.0], unit="万元", label="本年收益")
+    assert long["layout"]["margin"]["l"] >= 13 * 11 > short["layout"]["margin"]["l"]
