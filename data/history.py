@@ -122,6 +122,16 @@ def _redacted(changes: list[dict], purpose) -> list[dict]:
     return changes
 
 
+def people_named(session, user_ids) -> dict[int, str]:
+    """user id -> how people know that user: display name (username), for history columns."""
+    from data.models import User
+
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))).all()
+    return {uid: f"{name}（{login}）" if name and name != login else login for uid, name, login in rows}
+
+
 def history(url: str, scope, table: str, record_id: int, limit: int = 500) -> list[dict]:
     """The changes of one record, newest first. The record must lie in the caller's scope (the
     region it carries, or its organisation's); records without a region are refused. Personal
@@ -143,7 +153,8 @@ def history(url: str, scope, table: str, record_id: int, limit: int = 500) -> li
             region = org.region_code if org else None
         if region is None or not scope.contains(region):
             raise PermissionDenied("该记录不在您的管辖范围内")
-        rows = [{"at": c.at, "by": c.by_name or "系统", "action": c.action, "version": c.version,
-                 "changes": dict(c.changes)} for c in changes]
+        names = people_named(s, {c.by_id for c in changes if c.by_id})
+        rows = [{"at": c.at, "by": names.get(c.by_id) or c.by_name or "系统", "action": c.action,
+                 "version": c.version, "changes": dict(c.changes)} for c in changes]
     return _redacted(rows, privacy.relation(scope, KIND_OF_TABLE.get(table, "")))
 

@@ -151,7 +151,7 @@ def test_assets004_a_card_is_entered_with_its_files_and_corrected_with_history(s
     d2 = assets.card_detail(url, secretary, aid)
     assert d2["custodian"] == "李保管" and d2["original_value_fen"] == 650_000 and d2["version"] == d["version"] + 1
     change = next(h for h in d2["history"] if h["action"] == "update")
-    assert change["by"] == "demo-secretary" and change["changes"]["custodian"] == ["王会计", "李保管"]
+    assert change["by"].endswith("（demo-secretary）") and change["changes"]["custodian"] == ["王会计", "李保管"]
     with transaction(url) as s:
         logged = s.scalars(select(AuditLog.description).order_by(AuditLog.id.desc()).limit(2)).all()
     assert "更正资产卡片" in logged[0] and "新增资产卡片" in logged[1]

@@ -121,7 +121,7 @@ def test_funds005_a_request_and_its_files_are_stored_together(sqlite_settings):
     detail = funds_detail.request_detail(url, actor(sqlite_settings, "demo-secretary"), rid)
     assert [f["filename"] for f in detail["files"]] == ["发票.pdf", "合同.jpg"]
     entered = detail["history"][0]
-    assert entered["by"] == "demo-village" and entered["action"] == "提交"
+    assert entered["by"].endswith("（demo-village）") and entered["action"] == "提交"
     for shown in ("状态：待理事长审批", "金额：1,234.50 元", "科目：513 管理费用", "类型：付款", "收付账户：基本存款账户"):
         assert shown in entered["changes"]
 

@@ -62,8 +62,8 @@ def test_history001_names_who_changed_which_field(db, resource_id):
                                                                                  area="12.5"), 1)
     rows = history(url, actor(db, "demo-secretary").scope, "resources", resource_id)
     assert [r["action"] for r in rows] == ["update", "insert"]
-    assert rows[1]["by"] == "demo-secretary" and rows[1]["changes"]["area_mu"] == [None, "12.5"]
-    assert rows[0]["by"] == "demo-village" and rows[0]["changes"] == {"type": ["耕地", "林地"]}
+    assert rows[1]["by"] == "西关社区书记（演示）（demo-secretary）" and rows[1]["changes"]["area_mu"] == [None, "12.5"]
+    assert rows[0]["by"].endswith("（demo-village）") and rows[0]["changes"] == {"type": ["耕地", "林地"]}
     assert "version" not in rows[0]["changes"] and "updated_at" not in rows[0]["changes"]
     for who in (outsider(db), stranger(db, "demo-secretary")):
         with pytest.raises(PermissionDenied, match="^该记录不在您的管辖范围内$"):

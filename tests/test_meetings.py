@@ -223,7 +223,7 @@ def test_meetings010_stale_edit_is_refused_and_changes_nothing(sqlite_settings):
     m = meetings.meeting(url, secretary, mid)
     assert m["title"] == "报账员改的名称" and m["version"] == opened + 1
     history = meetings.history_of(url, secretary, mid)
-    assert history[0]["by"] == "demo-village" and history[0]["changes"]["title"] == ["原名称", "报账员改的名称"]
+    assert history[0]["by"].endswith("（demo-village）") and history[0]["changes"]["title"] == ["原名称", "报账员改的名称"]
     assert {h["record"] for h in history} == {"会议", "决议 决〔2026〕S1"}
 
 
