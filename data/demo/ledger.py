@@ -246,9 +246,11 @@ SUMMARY = ((0, 0.62), (7, 0.34))
 
 def _summaries(rng, villages: np.ndarray, months: int, month_of, dim_all, turnover) -> list[tuple]:
     """One voucher per village, month and SUMMARY row: its share of a twelfth of the turnover,
-    seasonal, within ±15%."""
+    seasonal, within ±15%, dated from the 20th (the current month only once it got there)."""
     vi = np.repeat(villages, months)
     pi = np.tile(np.arange(months), len(villages))
+    closed = dim_all[pi] >= 20  # a month is summarised from its 20th day: not the one that has just begun
+    vi, pi = vi[closed], pi[closed]
     out = []
     for t, share in SUMMARY:
         season = (SEASON_INCOME if t in INCOME_T else SEASON_SPEND)[month_of[pi]]
