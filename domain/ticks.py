@@ -54,9 +54,9 @@ def nice_step(span: float, target: int = 5) -> Decimal:
 
 def _next_step(step: Decimal) -> Decimal:
     """The nice step after `step` (1 → 2 → 5 → 10 × 10ⁿ)."""
-    sign, digits, exponent = step.normalize().as_tuple()
+    _sign, digits, exponent = step.normalize().as_tuple()
     lead = int("".join(map(str, digits)))
-    return Decimal({1: 2, 2: 5, 5: 10}[lead]).scaleb(exponent)
+    return Decimal(STEPS[STEPS.index(lead) + 1]).scaleb(exponent)
 
 
 def nice_axis(values, *, include_zero: bool = False, target: int = 5) -> Axis | None:

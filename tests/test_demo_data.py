@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -273,7 +274,7 @@ def test_demo015_demo_scale_covers_the_province_with_light_detail_outside_its_co
     from data.demo import detail_of, scale_roots
     from settings import Settings
 
-    settings = Settings(province=22, data_dir=__import__("pathlib").Path("/nonexistent"))
+    settings = Settings(province=22, data_dir=Path("/nonexistent"))
     assert scale_roots(settings, "demo") == [settings.demo_county]
     spec = SCALES["demo"]
     tree = load_region_tree(22)
