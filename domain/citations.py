@@ -24,6 +24,7 @@ class Cite(StrEnum):
     OVERSIGHT_ACCOUNTS = "oversight_accounts"  # J9: oversight departments' accounts need provincial approval
     PERMISSIONS = "permissions"                # J10: permission kinds; who authorises which accounts
     BASE_DATA = "base_data"                    # J11: level-1 and level-2 base data (level 2 from the books)
+    IMPORTS = "imports"                        # J18: historical data imported, who imported what is kept
     JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
     SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
     NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
@@ -38,6 +39,7 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.OVERSIGHT_ACCOUNTS: {22: (JILIN_RULES, "第九条")},
     Cite.PERMISSIONS: {22: (JILIN_RULES, "第十条")},
     Cite.BASE_DATA: {22: (JILIN_RULES, "第十一条")},
+    Cite.IMPORTS: {22: (JILIN_RULES, "第十八条")},
     Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
     Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
     Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
@@ -53,6 +55,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.OVERSIGHT_ACCOUNTS: "平台账号分级授权规定",
     Cite.PERMISSIONS: "平台账号分级授权规定",
     Cite.BASE_DATA: NATIONAL_ACCOUNTING,
+    Cite.IMPORTS: "平台历史数据导入规定",
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
     Cite.NATIONAL_PLATFORM: None,

@@ -139,6 +139,8 @@ class Action(StrEnum):
     SHARING_APPROVE = "sharing.approve"
     MAINTENANCE_ANNOUNCE = "maintenance.announce"
     MAINTENANCE_WORK = "maintenance.work"
+    # 数据管理 (issue 14)
+    DATA_IMPORT = "data.import"
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,9 @@ ACTIONS: dict[Action, Rule] = {
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
+    Action.DATA_IMPORT: Rule("数据管理", "导入历史数据（账簿、基础数据、资产、资源、合同、成员）", _H(Perm.DATA_ENTRY),
+                             refusal="只有具有数据录入权限的乡镇农经人员、代理会计或村报账员可以导入历史数据",
+                             article=Cite.IMPORTS),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
