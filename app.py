@@ -103,6 +103,15 @@ def limit_bodies(server: Flask) -> None:
     server.register_error_handler(413, too_large)
 
 
+def background_manager(settings: Settings):
+    """Where long callbacks (imports) run: job processes whose results and progress wait in a disk
+    cache under the data directory (never served: the web root is assets/)."""
+    import diskcache
+    from dash import DiskcacheManager
+
+    return DiskcacheManager(diskcache.Cache(str(settings.data_dir / "jobs")), expire=3600)
+
+
 def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     from data.db import upgrade
@@ -138,6 +147,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         external_stylesheets=["/assets/vendor/bootstrap.min.css"], assets_ignore=r"vendor/.*", compress=False,
         external_scripts=["/assets/vendor/date-fns-4.4.0-zh-CN.min.js"],  # Chinese calendars (components/locale.py)
         suppress_callback_exceptions=False, update_title=None,
+        background_callback_manager=background_manager(settings),
     )
     app.layout = lambda: shell(settings)
     from components.citation import PROVINCE_SOURCE

@@ -46,7 +46,10 @@ def current_actor():
 
     from data.admin.accounts import Actor
     from server.auth import client_ip
+    from server.callbacks import job_actor
 
+    if (actor := job_actor()) is not None:  # inside a background callback's job
+        return actor
     return Actor(user_id=current_user.user_id, username=current_user.username, scope=current_user.scope,
                  ip=client_ip())
 

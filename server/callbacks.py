@@ -11,9 +11,18 @@ Before the callback runs, every value it receives is checked against its typed, 
 (`server.inputs`); a refused value leaves the outputs unchanged and puts "输入无效：…" under the
 field (`{id}-error`), else in the callback's result line (`…-result`), else answers 400 — the
 callback never runs, nothing is written.
+
+Background callbacks (`background=True`, with `progress=`, `cancel=`, `running=`; Dash runs them in
+a job process of the app's `DiskcacheManager`) are guarded twice as well: the access guard decides
+on the request that starts the job, and the job itself asks again — with the signed-in user's actor,
+which a `custom_data` hook puts into the callback context on the request (the job has no request,
+no session and no `current_user`). Inside the job `job_actor()` is that actor, the Flask app context
+is pushed (settings) and the app's clock is in force; a refusal raised inside is written to the
+security log from the job and leaves the outputs unchanged.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 from dataclasses import dataclass
@@ -26,7 +35,7 @@ from dash.exceptions import PreventUpdate
 from flask import abort, current_app, jsonify, make_response
 from flask_login import current_user
 
-from domain.permissions import Action, allowed
+from domain.permissions import Action, Actor, Scope, allowed
 from server import inputs
 
 log = logging.getLogger("platform")
@@ -67,6 +76,44 @@ def secure_callback(action, *args, **kwargs):
     return deco
 
 
+#: the actor of the background job running now (None outside a job)
+_JOB_ACTOR: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("platform_job_actor", default=None)
+CUSTOM_DATA = "platform"
+
+
+def job_actor() -> Actor | None:
+    """Inside a background callback's job: the signed-in user who started it; else None."""
+    return _JOB_ACTOR.get()
+
+
+def _actor_data(_context) -> dict | None:
+    """The `custom_data` hook: on every callback request, the signed-in user as plain data, so a
+    background job (another process, no request) knows who it works for."""
+    from server.auth import client_ip
+
+    user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    sc = user.scope
+    return {"user_id": user.user_id, "username": user.username, "ip": client_ip(), "root": sc.root,
+            "perms": sorted(str(p) for p in sc.perms), "shared": list(sc.shared), "role": sc.role}
+
+
+def _actor_from(data) -> Actor | None:
+    from domain.scope import Perm
+
+    if not isinstance(data, dict):
+        return None
+    scope = Scope(root=int(data["root"]), perms=frozenset(Perm(p) for p in data["perms"]),
+                  shared=tuple(int(x) for x in data["shared"]), user_id=int(data["user_id"]), role=data["role"])
+    return Actor(user_id=scope.user_id, username=data["username"], scope=scope, ip=data.get("ip"))
+
+
+if not getattr(dash.hooks, "_platform_actor_hook", False):  # once per process
+    dash.hooks.custom_data(CUSTOM_DATA)(_actor_data)
+    dash.hooks._platform_actor_hook = True
+
+
 def _slot(outputs, component_id: str) -> int | None:
     """Where a refused input's message goes: the field's error line, else the result line, else
     a form-level error line (the index among `outputs`), or None."""
@@ -93,9 +140,59 @@ def _refused_input(outputs, component_id: str, message: str):
     return answer if many else answer[0]
 
 
-def _guarded(spec: _Spec, known: dict):
+def _job_refusal(server, actor: Actor, fn, exc: PermissionError) -> None:
+    """A refusal inside a background job, written to the security log from the job."""
+    from data.admin import audit_log
+    from data.db import transaction
+
+    cfg = server.config["PLATFORM_SETTINGS"]
+    with transaction(cfg.database_url) as s:
+        audit_log.record(s, cfg.audit_key, actor=actor.username, actor_id=actor.user_id, type="permission_denied",
+                         description=str(exc), result="denied", region_code=actor.scope.root, ip=actor.ip,
+                         detail={"callback": fn.__name__, "action": str(getattr(exc, "action", "") or "")})
+
+
+def _background(spec: _Spec, checks, outputs, server):
+    """The wrapper of a background callback: runs in the job process."""
+    progress = spec.kwargs.get("progress") is not None
+
+    @functools.wraps(spec.fn)
+    def job(*a, **kw):
+        from data.db import engine_for
+        from data.history import acting_as
+        from domain import clock
+
+        actor = _actor_from((getattr(dash.callback_context, "custom_data", None) or {}).get(CUSTOM_DATA))
+        if actor is None or not allowed(actor.scope, spec.actions):
+            raise PreventUpdate
+        refused = inputs.problem(checks, a[1:] if progress else a)
+        if refused is not None:
+            log.warning("background callback %s: %s refused: %s", spec.fn.__name__, *refused)
+            raise PreventUpdate
+        with server.app_context():
+            cfg = server.config["PLATFORM_SETTINGS"]
+            # the job is a forked process: never use (nor close) the parent's pooled connections
+            engine_for(cfg.database_url).dispose(close=False)
+            token, clock_token = _JOB_ACTOR.set(actor), clock.use(server.config.get("NOW"))
+            try:
+                with acting_as(actor.user_id, actor.username):
+                    return spec.fn(*a, **kw)
+            except PermissionError as exc:
+                if not getattr(exc, "logged", False):
+                    _job_refusal(server, actor, spec.fn, exc)
+                raise PreventUpdate from exc
+            finally:
+                clock.reset(clock_token)
+                _JOB_ACTOR.reset(token)
+
+    return job
+
+
+def _guarded(spec: _Spec, known: dict, server=None):
     outputs, ins, states, _ = handle_callback_args(spec.args, spec.kwargs)
     checks = inputs.checks_for(known, [*ins, *states])
+    if spec.kwargs.get("background"):
+        return _background(spec, checks, outputs, server)
 
     @functools.wraps(spec.fn)
     def wrapper(*a, **kw):
@@ -128,10 +225,14 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
     known = layout_schemas(app)
     for spec in SPECS:
         before = set(app.callback_map)
-        app.callback(*spec.args, **spec.kwargs)(_guarded(spec, known))
+        app.callback(*spec.args, **spec.kwargs)(_guarded(spec, known, app.server))
         for key in set(app.callback_map) - before:
             declared[key] = spec.actions
             by_function.setdefault(spec.fn, []).append(key)
+        for cancel in spec.kwargs.get("cancel") or ():
+            # Dash adds the callback a cancel button fires (output `{id}.id`) when the server
+            # starts; it stops only jobs signed for the same page load, for the same actions
+            declared[f"{cancel.component_id}.id"] = spec.actions
     for args, kwargs in CLIENTSIDE:
         app.clientside_callback(*args, **kwargs)
     app.server.extensions["platform.callback_actions"] = declared

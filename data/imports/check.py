@@ -15,7 +15,7 @@ from sqlalchemy import select, tuple_
 from data.basedata.lock import locked_by
 from data.imports.files import rows as file_rows
 from data.models import Asset, CollectiveOrg, Contract, Member, PeriodClose, Region, Voucher
-from domain.imports.kinds import KINDS, MAX_ROWS, Kind, RowError, map_header, parse_row
+from domain.imports.kinds import KINDS, MAX_ROWS, Kind, RowError, is_header, map_header, parse_row
 from domain.imports.ledger import VoucherGroup, group_vouchers
 from domain.money import period_label
 from domain.permissions import scope_of
@@ -44,7 +44,7 @@ def parse_file(kind_key: str, filename: str, content: bytes, today: dt.date) -> 
     """The file read and each row typed; no database yet."""
     kind = KINDS[kind_key]
     c = Checked(kind, filename, hashlib.sha256(content).hexdigest(), len(content))
-    header, data = file_rows(filename, content)
+    header, data = file_rows(filename, content, is_header(kind))
     at, c.errors = map_header(kind, header)
     if c.errors:
         return c

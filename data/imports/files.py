@@ -42,49 +42,31 @@ def _excel_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
                               read_options={"dtypes": "string"})
     except Exception as exc:  # the reader's own errors: a damaged or password-protected file
         raise FileProblem("无法读取该 Excel 文件（文件已损坏、加密，或不是 Excel 格式）") from exc
-    for n, cells in enumerate(frame.iter_rows(), start=1):
-        yield n, cells
+    yield from enumerate(frame.iter_rows(), start=1)
 
 
-def rows(filename: str, content: bytes) -> tuple[tuple, Iterator[tuple[int, tuple]]]:
-    """(header cells, the data rows as (row number, cells)); blank rows are skipped (their numbers kept)."""
+def rows(filename: str, content: bytes, is_header=None) -> tuple[tuple, Iterator[tuple[int, tuple]]]:
+    """(header cells, the data rows as (row number, cells)); blank rows are skipped (their numbers
+    kept). The header is the first row `is_header` accepts (a title above it, as the downloaded
+    template has, is skipped; within the first 20 rows), else the first non-blank row."""
     if not content:
         raise FileProblem("文件是空的")
     kind = kind_of_file(filename)
     if kind is None:
         raise FileProblem("只能导入 .xlsx、.xls 或 .csv 文件")
     it = _csv_rows(content) if kind == "csv" else _excel_rows(content)
-    for _n, header in it:
-        if any(c is not None and str(c).strip() for c in header):
+    first = None
+    for n, header in it:
+        if not any(c is not None and str(c).strip() for c in header):
+            continue
+        first = first or (n, header)
+        if is_header is None or is_header(header):
             break
+        if n >= 20:
+            raise FileProblem("没有找到表头：请使用导入模板（表头须有“地区代码”列）")
     else:
-        raise FileProblem("文件中没有表头")
+        if first is None:
+            raise FileProblem("文件中没有表头")
+        raise FileProblem("没有找到表头：请使用导入模板（表头须有“地区代码”列）")
     data = ((n, c) for n, c in it if any(x is not None and str(x).strip() for x in c))
     return header, data
-
-
-def template_csv(header: list[str], example: list[str]) -> bytes:
-    """A template as CSV (UTF-8 with BOM, which Excel opens as Chinese)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(header)
-    w.writerow(example)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def template_xlsx(header: list[str], example: list[str], title: str) -> bytes:
-    """A template as .xlsx: header row, one example row, every column formatted as text."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(header)
-    ws.append(example)
-    for col in ws.columns:
-        for cell in col:
-            cell.number_format = "@"
-        ws.column_dimensions[col[0].column_letter].width = max(12, 2 * len(str(col[0].value or "")) + 2)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

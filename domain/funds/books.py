@@ -9,7 +9,8 @@ from domain.accounting import ASSET_KEYS, MEASURE_BY_KEY
 
 ACCOUNT_KINDS = {"bank": ("银行存款", 102), "cash": ("库存现金", 101)}
 #: where a voucher came from
-SOURCE_LABELS = {"manual": "手工凭证", "payment_request": "收付款申请", "opening": "期初余额", "generated": "历史凭证", "import": "导入凭证"}
+SOURCE_LABELS = {"manual": "手工凭证", "payment_request": "收付款申请", "opening": "期初余额",
+                 "generated": "历史凭证", "import": "导入凭证"}
 CLOSE_STATUS_LABELS = {"closed": "已结账", "reopened": "已反结账"}
 LEVEL2_LABELS = {"deposits": "货币资金（存款）", "cash": "库存现金", "bank": "银行存款", "claims": "债权（应收款项）",
                  "debts": "债务（负债合计）", "total_assets": "资产总额"}

@@ -147,6 +147,12 @@ def _norm(header) -> str:
         .replace(")", "）")
 
 
+def is_header(kind: Kind):
+    """Whether a row is the kind's header row: it names the region column."""
+    names = {_norm(n) for n in (_REGION.header, *_REGION.aliases)}
+    return lambda cells: any(_norm(c) in names for c in cells)
+
+
 def map_header(kind: Kind, header: Iterable) -> tuple[dict[str, int], list[RowError]]:
     """The position of each of the kind's columns in the header row (row 1), and what is missing."""
     found: dict[str, int] = {}
