@@ -140,16 +140,27 @@ def _refused_input(outputs, component_id: str, message: str):
     return answer if many else answer[0]
 
 
-def _job_refusal(server, actor: Actor, fn, exc: PermissionError) -> None:
-    """A refusal inside a background job, written to the security log from the job."""
+def _job_refusals(server, actor: Actor, refusals: list[tuple[str, dict]]) -> None:
+    """Refusals inside a background job, written to the security log from the job."""
     from data.admin import audit_log
     from data.db import transaction
 
+    if not refusals:
+        return
     cfg = server.config["PLATFORM_SETTINGS"]
     with transaction(cfg.database_url) as s:
-        audit_log.record(s, cfg.audit_key, actor=actor.username, actor_id=actor.user_id, type="permission_denied",
-                         description=str(exc), result="denied", region_code=actor.scope.root, ip=actor.ip,
-                         detail={"callback": fn.__name__, "action": str(getattr(exc, "action", "") or "")})
+        for reason, detail in refusals:
+            audit_log.record(s, cfg.audit_key, actor=actor.username, actor_id=actor.user_id, type="permission_denied",
+                             description=reason, result="denied", region_code=actor.scope.root, ip=actor.ip,
+                             detail=detail)
+
+
+def _queued_refusals() -> list:
+    """The refusals `ensure` queued on the request while the job ran: the job process inherits a
+    copy of the starting request's context, whose end (which writes them) it never sees."""
+    from flask import g, has_request_context
+
+    return g.pop("refusals", []) if has_request_context() else []
 
 
 def _background(spec: _Spec, checks, outputs, server):
@@ -174,14 +185,18 @@ def _background(spec: _Spec, checks, outputs, server):
             # the job is a forked process: never use (nor close) the parent's pooled connections
             engine_for(cfg.database_url).dispose(close=False)
             token, clock_token = _JOB_ACTOR.set(actor), clock.use(server.config.get("NOW"))
+            _queued_refusals()  # the starting request's own, written by that request
+            refusals: list = []
             try:
                 with acting_as(actor.user_id, actor.username):
                     return spec.fn(*a, **kw)
             except PermissionError as exc:
                 if not getattr(exc, "logged", False):
-                    _job_refusal(server, actor, spec.fn, exc)
+                    refusals.append((str(exc), {"callback": spec.fn.__name__,
+                                                "action": str(getattr(exc, "action", "") or "")}))
                 raise PreventUpdate from exc
             finally:
+                _job_refusals(server, actor, _queued_refusals() + refusals)
                 clock.reset(clock_token)
                 _JOB_ACTOR.reset(token)
 

@@ -100,8 +100,8 @@ def check_books(s, actor, c: Checked) -> Checked:
             code = locked_by(s, r)
             if code is not None:
                 c.locked[r] = code
-    names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(set(c.locked.values()))))) \
-        if c.locked else {}
+    names = {code: name for code, name in s.execute(select(Region.code, Region.name)
+                                                     .where(Region.code.in_(set(c.locked.values()))))}
     good: list[dict] = []
     for r in c.rows:
         code = r["region_code"]

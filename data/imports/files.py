@@ -1,13 +1,17 @@
 """An import file's rows as text: CSV (UTF-8 with or without BOM, else GB18030/GBK) through the
-csv module, .xlsx/.xls through polars' calamine reader with every cell read as a string (money
-never passes through a float of ours). Rows are numbered as a spreadsheet shows them."""
+csv module, .xlsx/.xls through the calamine reader (fastexcel, the engine behind polars'
+`read_excel(engine="calamine")`) with every cell read as a string (money never passes through a
+float of ours). Rows are numbered as a spreadsheet shows them.
+
+fastexcel is called directly, not through `polars.read_excel`: the commit runs in a background
+job, a process forked from the server, and polars' thread pool does not survive a fork (a
+`read_excel` there never returns — tested: tests/test_imports_jobs.py). Its Arrow table is read
+column by column, with no polars in between."""
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
-
-import polars as pl
 
 from domain.funds.statements import decode_text
 
@@ -37,12 +41,15 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
 
 
 def _excel_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+    import fastexcel
+
     try:
-        frame = pl.read_excel(io.BytesIO(content), engine="calamine", has_header=False,
-                              read_options={"dtypes": "string"})
+        sheet = fastexcel.read_excel(content).load_sheet(0, header_row=None, dtypes="string")
+        table = sheet.to_arrow()
     except Exception as exc:  # the reader's own errors: a damaged or password-protected file
         raise FileProblem("无法读取该 Excel 文件（文件已损坏、加密，或不是 Excel 格式）") from exc
-    yield from enumerate(frame.iter_rows(), start=1)
+    columns = [c.to_pylist() for c in table.columns]
+    yield from enumerate(zip(*columns), start=1)
 
 
 def rows(filename: str, content: bytes, is_header=None) -> tuple[tuple, Iterator[tuple[int, tuple]]]:

@@ -6,6 +6,7 @@ transaction, never committed. `imports` lists the records an importer may see.""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import select
 
@@ -60,24 +61,22 @@ def duplicate_message(s, earlier: DataImport) -> str:
             f"文件 {earlier.filename}），不能重复导入")
 
 
-def _checked(s, actor, kind: str, filename: str, content: bytes, today: dt.date) -> Checked:
+def _parsed(kind: str, filename: str, content: bytes, today: dt.date) -> Checked:
+    """The file read and typed (before any transaction: a write lock is not held while parsing)."""
     try:
-        c = parse_file(kind, filename, content, today)
+        return parse_file(kind, filename, content, today)
     except FileProblem as exc:
-        c = Checked(KINDS[kind], filename, "", len(content))
-        import hashlib
-
-        c.sha256 = hashlib.sha256(content).hexdigest()
+        c = Checked(KINDS[kind], filename, hashlib.sha256(content).hexdigest(), len(content))
         c.errors = [RowError(1, "", str(exc))]
         return c
-    return check_books(s, actor, c)
 
 
 def preview(url: str, actor, kind: str, filename: str, content: bytes, today: dt.date) -> dict:
     """What committing the file would do: the counts, every error (row and column), the first rows."""
     ensure(actor, Action.DATA_IMPORT)
+    c = _parsed(kind, filename, content, today)
     with reading(url) as s:
-        c = _checked(s, actor, kind, filename, content, today)
+        c = check_books(s, actor, c)
         earlier = _earlier(s, kind, c.sha256) if c.sha256 else None
         out = _summary(c)
         out["duplicate"] = duplicate_message(s, earlier) if earlier else ""
@@ -133,10 +132,11 @@ def commit(url: str, key: str, actor, kind: str, filename: str, content: bytes, 
     ensure(actor, Action.DATA_IMPORT)
     if kind not in KINDS:
         raise ValueError(kind)
-    refusal = c = None
+    refusal = None
+    c = _parsed(kind, filename, content, today)
     with transaction(url, actor) as s:
-        c = _checked(s, actor, kind, filename, content, today)
-        refusal = _refusal_of(s, actor, c) if c.sha256 else None
+        c = check_books(s, actor, c)
+        refusal = _refusal_of(s, actor, c)
         if refusal is None and not c.errors:
             if progress:
                 progress(0, max(c.count, 1))

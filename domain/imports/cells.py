@@ -11,7 +11,7 @@ from domain.identifiers import region_code_problem, resident_id_problem
 from domain.numbers import decimal_text, integer_text, normalised
 
 _CENT = Decimal("0.01")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", re.ASCII)
+_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})(\d{2})(\d{2})", re.ASCII)
 _WHOLE = re.compile(r"(\d+)\.0+", re.ASCII)  # 220102001001.0: how a spreadsheet may spell an integer
 
 Parsed = tuple[object, str | None]
@@ -40,7 +40,8 @@ def money(text) -> Parsed:
 
 def date(text) -> Parsed:
     """"2019-03-05", "2019/3/5", "2019年3月5日", "20190305" (a spreadsheet's "… 00:00:00" dropped)."""
-    raw = normalised(text)
+    raw = str(text or "").strip().replace("年", "-").replace("月", "-").replace("日", "")
+    raw = normalised(raw)
     if not raw:
         return None, "不是有效日期（应为 2019-03-05）"
     raw = raw.split(" ")[0].split("T")[0]
