@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data.db import reading, transaction
-from data.models import Asset, AuditLog, CollectiveOrg, Contract, Member, PeriodClose, Region, Resource, VillageProfile, Voucher, VoucherLine
+from data.models import (Asset, AuditLog, CollectiveOrg, Contract, Member, PeriodClose, Region, Resource, VillageProfile,
+                         Voucher, VoucherLine)
 from domain.imports import cells
 from domain.imports.chart2004 import NAMES_2004, TO_2023, map_2004
 from domain.funds.chart import CHART
@@ -106,7 +107,7 @@ def test_imports004_xlsx_and_xls_files_are_imported(app, client, settings, regio
     final, _ = commit(app, client, "assets", "资产.xlsx", assets)
     assert "已导入资产 2 行" in result_text(final)
     with reading(settings.database_url) as s:
-        got = {c: v for c, v in s.execute(select(Asset.code, Asset.original_value_fen).where(Asset.code.like("IMP-A-%")))}
+        got = dict(s.execute(select(Asset.code, Asset.original_value_fen).where(Asset.code.like("IMP-A-%"))).all())
     assert got == {"IMP-A-1": 25000050, "IMP-A-2": 8600000}
     members = xls_bytes(["地区代码", "姓名", "身份证号", "股份数"],
                         [[str(village), "导入甲", "110101199003070011", 2], [str(village), "导入乙", "110101199003070038", 1]])

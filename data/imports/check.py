@@ -100,8 +100,7 @@ def check_books(s, actor, c: Checked) -> Checked:
             code = locked_by(s, r)
             if code is not None:
                 c.locked[r] = code
-    names = {code: name for code, name in s.execute(select(Region.code, Region.name)
-                                                     .where(Region.code.in_(set(c.locked.values()))))}
+    names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(set(c.locked.values())))).all())
     good: list[dict] = []
     for r in c.rows:
         code = r["region_code"]
@@ -131,10 +130,10 @@ class _BY_KIND:
         keys = sorted(keys)
         for i in range(0, len(keys), 400):
             part = keys[i:i + 400]
-            closed |= set(s.execute(select(PeriodClose.org_id, PeriodClose.period).where(
-                tuple_(PeriodClose.org_id, PeriodClose.period).in_(part), PeriodClose.status == "closed")).tuples())
-            taken |= set(s.execute(select(Voucher.org_id, Voucher.period, Voucher.number).where(
-                tuple_(Voucher.org_id, Voucher.period).in_(part))).tuples())
+            closed |= {tuple(r) for r in s.execute(select(PeriodClose.org_id, PeriodClose.period).where(
+                tuple_(PeriodClose.org_id, PeriodClose.period).in_(part), PeriodClose.status == "closed"))}
+            taken |= {tuple(r) for r in s.execute(select(Voucher.org_id, Voucher.period, Voucher.number).where(
+                tuple_(Voucher.org_id, Voucher.period).in_(part)))}
         for g in c.vouchers:
             org = c.orgs[g.region_code]
             if (org, g.period) in closed:

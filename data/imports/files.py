@@ -5,8 +5,8 @@ float of ours). Rows are numbered as a spreadsheet shows them.
 
 fastexcel is called directly, not through `polars.read_excel`: the commit runs in a background
 job, a process forked from the server, and polars' thread pool does not survive a fork (a
-`read_excel` there never returns — tested: tests/test_imports_jobs.py). Its Arrow table is read
-column by column, with no polars in between."""
+`read_excel` there never returns; test_imports004 imports .xlsx and .xls through the job). Its
+Arrow table is read column by column, with no polars in between."""
 from __future__ import annotations
 
 import csv
