@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) scripts/browser_bench.py
 	$(PY) scripts/bench_warnings.py
 	$(PY) scripts/bench_reads.py
+	$(PY) scripts/bench_import.py --postgres
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

@@ -31,7 +31,12 @@ def normalised(text) -> str | None:
     """`text` trimmed, full-width characters as ASCII (NFKC); None when it holds any other
     non-ASCII character or is longer than MAX_CHARS."""
     raw = str(text if text is not None else "")
-    if len(raw) > 4 * MAX_CHARS or not all(_allowed(ch) for ch in raw):
+    if len(raw) > 4 * MAX_CHARS:
+        return None
+    if raw.isascii():  # the usual case (an import reads millions of cells): NFKC leaves ASCII as it is
+        out = raw.strip()
+        return out if len(out) <= MAX_CHARS else None
+    if not all(_allowed(ch) for ch in raw):
         return None
     out = unicodedata.normalize("NFKC", raw).strip()
     return out if len(out) <= MAX_CHARS else None

@@ -44,7 +44,9 @@ def layout(**_):
                 ]),
                 dbc.Label("文件（.xlsx、.xls 或 .csv，CSV 可为 UTF-8 或 GBK 编码）", html_for="imp-file", className="mt-3"),
                 dcc.Upload(id="imp-file", multiple=False, max_size=MAX_BYTES, className="upload-box",
-                           children=html.Div(["拖放文件到这里，或", html.A("选择文件")])),
+                           style={"border": "1px dashed #adb5bd", "borderRadius": "6px", "padding": "0.9rem",
+                                  "textAlign": "center", "cursor": "pointer"},
+                           children=html.Div(["拖放文件到这里，或", html.A("选择文件", href="#")])),
                 html.Div(id="imp-file-error", className="invalid-feedback d-block"),
                 html.Div(className="mt-3 d-flex gap-2", children=[
                     dbc.Button("确认导入", id="imp-commit", color="primary", disabled=True),

@@ -234,9 +234,22 @@ def _guarded(spec: _Spec, known: dict, server=None):
     return wrapper
 
 
+def background_input_problem(output: str, body: dict) -> str | None:
+    """For a background callback (Dash starts its job without calling the wrapper): "输入无效：…"
+    for the first value of the request its schema refuses, else None (the job checks again)."""
+    checks = current_app.extensions.get("platform.background_checks", {}).get(output)
+    if checks is None:
+        return None
+    items = [*(body.get("inputs") or []), *(body.get("state") or [])]
+    values = [[x.get("value") for x in i] if isinstance(i, list) else (i or {}).get("value") for i in items]
+    refused = inputs.problem(checks, values)
+    return refused[1] if refused else None
+
+
 def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
     declared: dict[str, tuple[Action, ...]] = {}
     by_function: dict = {}
+    background_checks: dict = {}
     known = layout_schemas(app)
     for spec in SPECS:
         before = set(app.callback_map)
@@ -244,6 +257,9 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
         for key in set(app.callback_map) - before:
             declared[key] = spec.actions
             by_function.setdefault(spec.fn, []).append(key)
+            if spec.kwargs.get("background"):
+                _, ins, states, _ = handle_callback_args(spec.args, spec.kwargs)
+                background_checks[key] = inputs.checks_for(known, [*ins, *states])
         for cancel in spec.kwargs.get("cancel") or ():
             # Dash adds the callback a cancel button fires (output `{id}.id`) when the server
             # starts; it stops only jobs signed for the same page load, for the same actions
@@ -252,6 +268,7 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
         app.clientside_callback(*args, **kwargs)
     app.server.extensions["platform.callback_actions"] = declared
     app.server.extensions["platform.callback_ids"] = by_function
+    app.server.extensions["platform.background_checks"] = background_checks
     app.server.extensions["platform.callback_map"] = app.callback_map
     return declared
 

@@ -22,7 +22,7 @@ from domain import clock
 from domain.admin.maintenance import may_work_during
 from domain.permissions import allowed
 from server.auth import current_closure, end_session as _end_session
-from server.callbacks import actions_for_output, as_actions
+from server.callbacks import actions_for_output, as_actions, background_input_problem
 from server.inputs import request_problem
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
@@ -176,6 +176,9 @@ def init_guard(server: Flask) -> None:
                 return _refuse(403, "该操作未声明权限，已拒绝", None)
             if not allowed(scope, actions):
                 return _refuse(403, "缺少权限，已拒绝", ",".join(actions))
+            refused = background_input_problem(output, body)
+            if refused is not None:  # a background callback's values, checked before its job starts
+                return _refuse(400, refused)
             return None
         if path in DASH_JSON or path.startswith("/_dash"):
             return None

@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import itertools
 import shutil
+import time
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
@@ -945,6 +946,39 @@ def _import_statement(env, role, ctx):
     return env.post(role, statements.import_statement, {
         "funds-rec-submit": 1, "funds-rec-bank": ctx["bank"], ("funds-statement", "contents"): ctx["file"],
         ("funds-statement", "filename"): "对账单.csv", "funds-rec-refresh": 0})
+
+
+# ---- issue 14 B (imports)
+
+
+def _import_prepare(env) -> dict:
+    n = next(_seq)
+    return {"summary": f"导入测试{n}", "first": 1000 + 10 * n}
+
+
+def _import_state(env, ctx):
+    from tests.support.imports import imported_vouchers
+
+    return imported_vouchers(env.settings, ctx["summary"])
+
+
+@driver(Action.DATA_IMPORT, prepare=_import_prepare, state=_import_state)
+def _import(env, role, ctx):
+    """The background import of a small ledger of the env's village: started (the guard decides
+    on the starting request), then polled to its answer as the renderer does."""
+    from tests.support.imports import LEDGER_HEADER, csv_bytes, ledger_rows, start_commit
+
+    content = csv_bytes(LEDGER_HEADER, ledger_rows(env.village, 2, year=2005, first=ctx["first"], summary=ctx["summary"]))
+    client = env.client(role)
+    resp, handles, body = start_commit(env.app, client, "ledger", f"{ctx['summary']}.csv", content)
+    if handles is None:
+        return resp
+    for _ in range(600):
+        resp = client.post("/_dash-update-component", query_string=handles, json=body)
+        if resp.status_code != 200 or "response" in (resp.get_json(silent=True) or {}):
+            return resp
+        time.sleep(0.1)
+    return resp
 
 
 # ---------------------------------------------------------------- the test

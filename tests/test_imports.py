@@ -274,3 +274,12 @@ def test_imports013_a_role_without_the_action_is_refused(app, settings):
     assert preview(app, secretary, "ledger", "x.csv", content).status_code == 403
     resp, _, _ = start_commit(app, secretary, "ledger", "x.csv", content)
     assert resp.status_code == 403
+
+
+def test_imports014_a_background_import_with_a_refused_value_never_starts(app, client, settings):
+    from tests.support.imports import start_commit
+
+    before = import_records(settings)
+    resp, handles, _ = start_commit(app, client, {"kind": "ledger"}, "x.csv", b"x")  # a dict where a value belongs
+    assert resp.status_code == 400 and resp.get_json()["error"].startswith("输入无效") and handles is None
+    assert import_records(settings) == before

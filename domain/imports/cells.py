@@ -3,6 +3,7 @@ Chinese. Each parser answers (value, None) or (None, why); an empty optional cel
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -38,6 +39,7 @@ def money(text) -> Parsed:
     return int(value * 100), None
 
 
+@functools.lru_cache(maxsize=65536)  # a ledger repeats its dates: read each once
 def date(text) -> Parsed:
     """"2019-03-05", "2019/3/5", "2019年3月5日", "20190305" (a spreadsheet's "… 00:00:00" dropped)."""
     raw = str(text or "").strip().replace("年", "-").replace("月", "-").replace("日", "")
@@ -85,6 +87,7 @@ def area(text, places: int = 2) -> Parsed:
     return value, None
 
 
+@functools.lru_cache(maxsize=65536)  # and its region codes
 def region(text) -> Parsed:
     """A 12-digit region code (a spreadsheet's "220102001001.0" accepted)."""
     raw = normalised(text) or ""
