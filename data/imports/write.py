@@ -41,11 +41,28 @@ def ledger(s, actor, c: Checked, progress: Progress | None) -> int:
                   "account_code": ln["account"], "debit_fen": ln["debit_fen"], "credit_fen": ln["credit_fen"],
                   "summary": ln["summary"], "counterparty": ln.get("counterparty")}
                  for vid, g in zip(ids, part) for n, ln in enumerate(g.lines, start=1)]
-        s.execute(insert(VoucherLine), lines)
+        _insert_lines(s, lines)
         done += len(lines)
         if progress:
             progress(done, total)
     return len(c.vouchers)
+
+
+_LINE_COLUMNS = ("voucher_id", "region_code", "period", "line_no", "account_code", "debit_fen", "credit_fen", "summary",
+                 "counterparty")
+
+
+def _insert_lines(s, lines: list[dict]) -> None:
+    """Voucher lines: COPY on PostgreSQL (on the session's own connection: the same transaction),
+    executemany elsewhere."""
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        s.execute(insert(VoucherLine), lines)
+        return
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY voucher_lines ({', '.join(_LINE_COLUMNS)}) FROM STDIN") as copy:
+        for ln in lines:
+            copy.write_row(tuple(ln[c] for c in _LINE_COLUMNS))
 
 
 _PROFILE = ("population", "households", "labour_force", "village_groups", "farmland_mu")
