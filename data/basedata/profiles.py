@@ -120,3 +120,12 @@ def queue(url: str, actor: Actor, limit: int = 300) -> list[dict]:
         out = [_row(r, names, members, actor, org) for r, org in found]
     out.sort(key=lambda r: (not (r["decidable"] or r["revocable"]), -r["id"]))
     return out
+
+
+def level2(url: str, actor: Actor, org_id) -> dict:
+    """Level-2 base data (Art. J11): deposits, claims, debts, total assets, derived from the
+    organisation's books by the funds area (data.funds.books.level2), never typed in."""
+    from data.funds.books import level2 as from_books
+
+    ensure(actor, Action.BASEDATA_VIEW)
+    return from_books(url, actor, int(org_id))
