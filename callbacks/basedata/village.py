@@ -73,7 +73,8 @@ def show(org_id, _):
             title, no_evidence, members, *placeholders, {"org_id": p["org_id"], "version": p["version"]}, hidden, note)
 
 
-@secure_callback(WRITERS, Output("bd-document-names", "children"), Input("bd-document", "filename"))
+@secure_callback(WRITERS, Output("bd-document-names", "children"), Input("bd-document", "filename"),
+                 prevent_initial_call=True)
 def names(filenames):
     files = filenames if isinstance(filenames, list) else [filenames] if filenames else []
     return "已选择：" + "、".join(str(n) for n in files) if files else ""
