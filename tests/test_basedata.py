@@ -271,8 +271,18 @@ def test_basedata005_correction_chain_and_revocation_restores_the_old_values_exa
 
 
 def test_basedata006_a_correction_is_only_for_a_locked_region(env):
+    from callbacks.basedata import village
+
+    n, refused = counts(env)
     out = submit(env, "demo-township", env["org"], {"population": "5"}, evidence="材料")
-    assert "试运行期" in text(out["bd-submit-result"]["children"]) + text(out["bd-form-error"]["children"])
+    assert "须由村级" in text(out["bd-submit-result"]["children"])  # in the trial period the village proposes
+    assert counts(env) == (n, refused + 1)
+    with pytest.raises(Exception, match="试运行期"):
+        changes.propose(env["url"], env["settings"].audit_key, actor(env, "demo-township"), env["org"],
+                        version(env, env["org"]), {"population": "5"}, None, "更正", [("a.pdf", b"%PDF")],
+                        correction=True, evidence="材料")
+    shown = answer(post(env, "demo-township", village.show, {"bd-org": env["org"], "bd-refresh": 0}))
+    assert shown["bd-form-section"]["hidden"] is True and "试运行期" in shown["bd-form-section-note"]["children"]
 
 
 # ---------------------------------------------------------------- stale, bad input, scope

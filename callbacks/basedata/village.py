@@ -93,15 +93,14 @@ def submit(_, org_id, shown, *args):
     if org_id is None:
         return alert("未提交。", "danger"), *FORM.messages({"_": "请先选择村集体经济组织"}), no_update
     actor = current_actor()
-    correction = not may(actor, Action.BASEDATA_PROPOSE) and may(actor, Action.BASEDATA_CORRECT)
     version = shown.get("version") if isinstance(shown, dict) and as_int(shown.get("org_id")) == org_id else None
     typed = {f.key: v[f.key] for f in FIELDS}
     member, shares = as_int(v["member"]), v["shares"]
     wanted = {member if member is not None else 0: shares} if (shares not in (None, "") or member is not None) else {}
     cfg = settings()
     try:
-        cid = changes.propose(cfg.database_url, cfg.audit_key, actor, org_id, version, typed, wanted, v["reason"],
-                              uploads(*v["document"]), correction=correction, evidence=v["evidence"])
+        cid, correction = changes.submit(cfg.database_url, cfg.audit_key, actor, org_id, version, typed, wanted,
+                                         v["reason"], uploads(*v["document"]), v["evidence"])
     except AccountError as exc:
         return alert("未提交，请按提示修改。", "danger"), *FORM.messages(exc.errors), no_update
     except PermissionError as exc:

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from data import attachments
 from data.admin import audit_log
 from data.basedata.lock import ensure_unlocked, locked_by
-from data.db import transaction
+from data.db import reading, transaction
 from data.errors import AccountError, StaleEdit
-from data.models import BaseDataChange, Member, VillageProfile, utcnow
+from data.models import BaseDataChange, CollectiveOrg, Member, VillageProfile, utcnow
 from data.scoped import load_for_write, org_for_write
 from domain import approvals
 from domain.basedata import rules
-from domain.permissions import Action, Actor, PermissionDenied, ensure
+from domain.permissions import Action, Actor, PermissionDenied, ensure, may
 
 NOUN = "该基础数据变更"
 OWNER = "base_data_change"
@@ -208,3 +208,20 @@ def revoke(url: str, key: str, actor: Actor, change_id, version, reason) -> None
     except PermissionDenied as exc:
         logged_refusal(url, key, actor, exc, f"撤销基础数据更正 #{change_id}", region, {"change_id": str(change_id)})
         raise
+
+
+def submit(url: str, key: str, actor: Actor, org_id, version, typed: dict, shares: dict | None, reason, files,
+           evidence=None) -> tuple[int, bool]:
+    """The change form's one submit: a change during the trial period (and, after the lock, for
+    anyone who may propose one — refused by the lock), a correction after it. Returns (id,
+    whether it is a correction)."""
+    region = None
+    with reading(url) as s:
+        org = s.get(CollectiveOrg, int(org_id)) if str(org_id).isdigit() else None
+        if org is not None and actor.scope.contains(int(org.region_code)):
+            region = int(org.region_code)
+        locked = region is not None and locked_by(s, region) is not None
+    correction = locked and not may(actor, Action.BASEDATA_PROPOSE)
+    cid = propose(url, key, actor, org_id, version, typed, shares, reason, files, correction=correction,
+                  evidence=evidence)
+    return cid, correction
