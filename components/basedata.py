@@ -22,7 +22,7 @@ LOCK = DecisionDialog("bd-lock", noun="县", silent=frozenset({"lock"}))
 FORM = Form("bd-form", (
     *[Field(f.key, f"bd-{f.key.replace('_', '-')}", f.title, "decimal" if f.area else "numeric", max_length=20,
             width="col-6 col-md-4 col-xl-3") for f in FIELDS],
-    Field("member", "bd-member", "成员（调整股份时选择）", "select", width="col-md-8"),
+    Field("member_id", "bd-member", "成员（调整股份时选择）", "select", width="col-md-8"),
     Field("shares", "bd-shares", "新股份数（股）", "numeric", max_length=10, width="col-md-4"),
     Field("reason", "bd-reason", "变更原因（凭据或理由）", "textarea", max_length=REASON_MAX, width="col-12"),
     Field("evidence", "bd-evidence", "更正依据（锁定后的更正申请须填写）", "textarea", max_length=EVIDENCE_MAX,

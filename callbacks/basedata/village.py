@@ -95,7 +95,7 @@ def submit(_, org_id, shown, *args):
     actor = current_actor()
     version = shown.get("version") if isinstance(shown, dict) and as_int(shown.get("org_id")) == org_id else None
     typed = {f.key: v[f.key] for f in FIELDS}
-    member, shares = as_int(v["member"]), v["shares"]
+    member, shares = as_int(v["member_id"]), v["shares"]
     wanted = {member if member is not None else 0: shares} if (shares not in (None, "") or member is not None) else {}
     cfg = settings()
     try:

@@ -17,6 +17,8 @@ from domain.labels import time_text
 from domain.permissions import Action, Actor, ensure, may
 
 MAX_ROLL = 2000
+#: the member roll's record kind for domain.privacy
+ROLL = "roll"
 
 
 def villages(url: str, actor: Actor, limit: int = 500) -> list[dict]:
@@ -38,7 +40,7 @@ def profile(url: str, actor: Actor, org_id) -> dict:
         values = current_values(s, org.id)
         lock = locked_by(s, region)
         lock_name = s.scalar(select(Region.name).where(Region.code == lock)) if lock else None
-        purpose = privacy.listing(actor, "member")
+        purpose = privacy.listing(actor, ROLL)
         roll = [{"id": m.id, "name": privacy.shown(privacy.Field.NAME, m.name, purpose),
                  "id_number": privacy.shown(privacy.Field.RESIDENT_ID, m.id_number, purpose), "shares": int(m.shares),
                  "official": m.official_title or "", "version": m.version}
@@ -96,7 +98,7 @@ def chain(url: str, actor: Actor, org_id, limit: int = 200) -> list[dict]:
         rows = s.scalars(select(BaseDataChange).where(BaseDataChange.org_id == org.id)
                          .order_by(BaseDataChange.id.desc()).limit(limit)).all()
         names = _names(s, [i for r in rows for i in (r.proposed_by_id, r.decided_by_id, r.revoked_by_id)])
-        members = _member_names(s, rows, privacy.listing(actor, "member"))
+        members = _member_names(s, rows, privacy.listing(actor, ROLL))
         out = []
         for r in rows:
             item = _row(r, names, members, actor, org.name)
@@ -116,7 +118,7 @@ def queue(url: str, actor: Actor, limit: int = 300) -> list[dict]:
         found = s.execute(q).all()
         rows = [r for r, _ in found]
         names = _names(s, [i for r in rows for i in (r.proposed_by_id, r.decided_by_id, r.revoked_by_id)])
-        members = _member_names(s, rows, privacy.listing(actor, "member"))
+        members = _member_names(s, rows, privacy.listing(actor, ROLL))
         out = [_row(r, names, members, actor, org) for r, org in found]
     out.sort(key=lambda r: (not (r["decidable"] or r["revocable"]), -r["id"]))
     return out

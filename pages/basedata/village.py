@@ -57,7 +57,7 @@ def layout(**_):
                 html.H2(id="bd-form-title", children="发起变更"),
                 guarded("bd-form-section", [
                     html.P("只填写需要变更的项目，留空表示不变；面积单位为亩，最多两位小数。", className="muted-note"),
-                    html.Div(FORM.draw(*FIELD_KEYS, "member", "shares", "reason"), className="row g-2"),
+                    html.Div(FORM.draw(*FIELD_KEYS, "member_id", "shares", "reason"), className="row g-2"),
                     html.Div(id="bd-evidence-box", hidden=True, children=FORM.draw("evidence")),
                     FORM.field("document"),
                     dbc.Button("提交", id="bd-submit", color="primary"),
