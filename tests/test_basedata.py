@@ -213,6 +213,12 @@ def test_basedata004_locked_county_refuses_a_direct_edit_through_callback_and_da
     assert "已锁定" in text(out["bd-submit-result"]["children"])
     assert profile_row(env, org_b) == before_row and counts(env)[0] == before_counts[0]
     assert counts(env)[1] > before_counts[1]  # the refusal is in the security log
+    with transaction(env["url"]) as s:  # the member roll is locked too
+        mid, shares = s.execute(select(Member.id, Member.shares).where(Member.org_id == org_b)).first()
+    out = submit(env, "bd-village-b", org_b, {}, member=mid, shares=str(shares + 1))
+    assert "已锁定" in text(out["bd-submit-result"]["children"])
+    with transaction(env["url"]) as s:
+        assert s.get(Member, mid).shares == shares
     # the form itself is read-only with the reason
     from callbacks.basedata import village
 
