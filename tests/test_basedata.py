@@ -28,7 +28,11 @@ PDF = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 basedata test
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    settings = generate_test_data(make_settings(tmp_path_factory.mktemp("basedata")))
+    return make_env(generate_test_data(make_settings(tmp_path_factory.mktemp("basedata"))))
+
+
+def make_env(settings) -> dict:
+    """The app on `settings` (a generated test database), with a village cashier of the locked county."""
     with transaction(settings.database_url) as s:
         village = s.scalar(select(User.region_code).where(User.username == "demo-village"))
         org = s.scalar(select(CollectiveOrg.id).where(CollectiveOrg.region_code == village))
