@@ -53,3 +53,28 @@ def test_browser_basedata002_locked_county_form_is_read_only_with_the_reason(ser
     assert page.locator("#bd-evidence").is_visible()
     page.wait_for_function("() => document.querySelector('#bd-chain')?.innerText.includes('已撤销')")
     shot(page, "basedata-locked")
+
+
+def test_browser_basedata003_county_approves_a_correction_and_province_sees_the_locks(served, page_for):
+    from data.models import BaseDataChange
+
+    settings, base = served
+    page = page_for("demo-county-b")
+    page.goto(f"{base}/basedata/review")
+    row = page.locator("#bd-queue .ag-center-cols-container .ag-row", has_text="待我审核").first
+    row.wait_for()
+    row.click()
+    page.click("#bd-approve")
+    page.wait_for_selector("#bd-decide-modal", state="visible")
+    assert "确认审批" in page.inner_text("#bd-decide-title")
+    shot(page, "basedata-review")
+    page.click("#bd-decide-confirm")
+    page.wait_for_function("() => document.querySelector('#bd-review-result')?.innerText.includes('已实施并备案')")
+    with transaction(settings.database_url) as s:
+        assert s.scalar(select(func.count()).select_from(BaseDataChange).where(
+            BaseDataChange.is_correction.is_(True), BaseDataChange.status == "submitted")) == 0
+    admin = page_for("demo-admin")
+    admin.goto(f"{base}/basedata/trial")
+    admin.wait_for_function("() => document.querySelector('#bd-trial-locked')?.innerText.includes('3')")
+    admin.locator("#bd-counties .ag-row", has_text="已锁定").first.wait_for()
+    shot(admin, "basedata-trial")

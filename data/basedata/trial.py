@@ -45,13 +45,14 @@ def end_trial(url: str, key: str, actor: Actor, county) -> str:
 
 
 def counties(url: str, actor: Actor) -> list[dict]:
-    """Every county of the actor's jurisdiction with its trial state."""
+    """Every county of the actor's jurisdiction with its trial state, the locked ones first."""
     ensure(actor, Action.BASEDATA_VIEW)
     with reading(url) as s:
         cities = dict(s.execute(select(Region.code, Region.name).where(Region.level < COUNTY)).all())
         q = (select(Region, User.display_name).outerjoin(User, User.id == Region.base_data_locked_by_id)
              .where(Region.level == COUNTY, in_scope(Region.code, actor)).order_by(Region.code))
-        return [{"code": int(r.code), "name": r.name, "city": cities.get(truncate(int(r.code), 2), ""),
+        rows = [{"code": int(r.code), "name": r.name, "city": cities.get(truncate(int(r.code), 2), ""),
                  "locked": bool(r.base_data_locked), "state": "已锁定" if r.base_data_locked else "试运行中",
                  "locked_at": time_text(r.base_data_locked_at) if r.base_data_locked_at else "",
                  "locked_by": by or ""} for r, by in s.execute(q)]
+    return sorted(rows, key=lambda r: (not r["locked"], r["code"]))  # the locked ones first
