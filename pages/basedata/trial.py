@@ -25,7 +25,7 @@ def layout(**_):
         html.Div(className="row g-3", children=[
             html.Div(className="col-xl-8", children=html.Div(className="panel", children=[
                 html.H2("各县试运行状态"), html.Div(id="bd-trial-summary", className="mb-2"),
-                data_grid("bd-counties", COLUMNS, height="520px"),
+                data_grid("bd-counties", COLUMNS, height="520px", row_id="params.data.code"),
             ])),
             html.Div(className="col-xl-4", children=html.Div(className="panel", children=[
                 html.H2("结束试运行"),
