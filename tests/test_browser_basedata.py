@@ -74,7 +74,10 @@ def test_browser_basedata003_county_approves_a_correction_and_province_sees_the_
         assert s.scalar(select(func.count()).select_from(BaseDataChange).where(
             BaseDataChange.is_correction.is_(True), BaseDataChange.status == "submitted")) == 0
     admin = page_for("demo-admin")
+    noise = []
+    admin.on("console", lambda m: noise.append(m.text) if m.type in ("warning", "error") else None)
     admin.goto(f"{base}/basedata/trial")
     admin.wait_for_function("() => document.querySelector('#bd-trial-locked')?.innerText.includes('3')")
     admin.locator("#bd-counties .ag-row", has_text="已锁定").first.wait_for()
     shot(admin, "basedata-trial")
+    assert noise == []  # e.g. AG Grid's duplicate row ids
