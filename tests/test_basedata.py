@@ -377,3 +377,14 @@ def test_basedata011_the_pages_open_for_their_roles(env):
                          [{"id": "_pages_location", "property": "pathname", "value": path},
                           {"id": "_pages_location", "property": "search", "value": ""}])
         assert resp.status_code == 200, path
+
+
+def test_basedata012_the_village_list_follows_the_url_and_the_scope(env):
+    from callbacks.basedata import village
+
+    out = answer(post(env, "demo-county-b", village.orgs, {"bd-init": 0, "url": f"#org={env['org_b']}"}))
+    assert out["bd-org"]["value"] == env["org_b"]
+    out = answer(post(env, "demo-county-b", village.orgs, {"bd-init": 0, "url": f"#org={env['org']}"}))
+    assert out["bd-org"]["value"] != env["org"] and env["org"] not in {o["value"] for o in out["bd-org"]["options"]}
+    listed = profiles.villages(env["url"], actor(env, "demo-admin"), limit=1, include=env["org"])
+    assert len(listed) == 2 and listed[-1]["id"] == env["org"]  # a deep link past the first page of the list

@@ -22,9 +22,9 @@ WRITERS = (Action.BASEDATA_PROPOSE, Action.BASEDATA_CORRECT)
                  Input("bd-init", "data"), State("url", "hash"))
 def orgs(_, search):
     """The villages of the jurisdiction; the one the URL names (#org=…), else the first."""
-    rows = profiles.villages(settings().database_url, current_actor())
-    options = [{"label": r["name"], "value": r["id"]} for r in rows]
     wanted = int_param(search, "org")
+    rows = profiles.villages(settings().database_url, current_actor(), include=wanted)
+    options = [{"label": r["name"], "value": r["id"]} for r in rows]
     ids = {r["id"] for r in rows}
     return options, wanted if wanted in ids else (rows[0]["id"] if rows else None)
 

@@ -21,13 +21,18 @@ MAX_ROLL = 2000
 ROLL = "roll"
 
 
-def villages(url: str, actor: Actor, limit: int = 500) -> list[dict]:
-    """The collective organisations of the actor's jurisdiction whose base data they may read."""
+def villages(url: str, actor: Actor, limit: int = 500, include: int | None = None) -> list[dict]:
+    """The collective organisations of the actor's jurisdiction whose base data they may read
+    (the first `limit` by region code, and `include` when it is in the jurisdiction too)."""
     ensure(actor, Action.BASEDATA_VIEW)
     with reading(url) as s:
         q = scoped(select(CollectiveOrg.id, CollectiveOrg.name, CollectiveOrg.region_code), CollectiveOrg, actor)
-        return [{"id": i, "name": n, "region_code": int(c)}
+        rows = [{"id": i, "name": n, "region_code": int(c)}
                 for i, n, c in s.execute(q.order_by(CollectiveOrg.region_code, CollectiveOrg.id).limit(limit))]
+        if include is not None and all(r["id"] != include for r in rows):
+            rows += [{"id": i, "name": n, "region_code": int(c)}
+                     for i, n, c in s.execute(q.where(CollectiveOrg.id == int(include)))]
+        return rows
 
 
 def profile(url: str, actor: Actor, org_id) -> dict:
