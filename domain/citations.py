@@ -24,6 +24,9 @@ class Cite(StrEnum):
     OVERSIGHT_ACCOUNTS = "oversight_accounts"  # J9: oversight departments' accounts need provincial approval
     PERMISSIONS = "permissions"                # J10: permission kinds; who authorises which accounts
     BASE_DATA = "base_data"                    # J11: level-1 and level-2 base data (level 2 from the books)
+    BASE_DATA_ENTRY = "base_data_entry"        # J12: level-1 base data collected by village and township, checked
+    BASE_DATA_UPDATE = "base_data_update"      # J13: updates start at the village, the township approves, filed
+    BASE_DATA_LOCK = "base_data_lock"          # J14: the trial period, the lock, corrections and their revocation
     JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
     SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
     NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
@@ -38,6 +41,9 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.OVERSIGHT_ACCOUNTS: {22: (JILIN_RULES, "第九条")},
     Cite.PERMISSIONS: {22: (JILIN_RULES, "第十条")},
     Cite.BASE_DATA: {22: (JILIN_RULES, "第十一条")},
+    Cite.BASE_DATA_ENTRY: {22: (JILIN_RULES, "第十二条")},
+    Cite.BASE_DATA_UPDATE: {22: (JILIN_RULES, "第十三条")},
+    Cite.BASE_DATA_LOCK: {22: (JILIN_RULES, "第十四条")},
     Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
     Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
     Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
@@ -53,6 +59,9 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.OVERSIGHT_ACCOUNTS: "平台账号分级授权规定",
     Cite.PERMISSIONS: "平台账号分级授权规定",
     Cite.BASE_DATA: NATIONAL_ACCOUNTING,
+    Cite.BASE_DATA_ENTRY: "平台基础数据采集录入规定",
+    Cite.BASE_DATA_UPDATE: "平台基础数据更新审核规定",
+    Cite.BASE_DATA_LOCK: "平台基础数据锁定与更正规定",
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
     Cite.NATIONAL_PLATFORM: None,

@@ -139,6 +139,14 @@ class Action(StrEnum):
     SHARING_APPROVE = "sharing.approve"
     MAINTENANCE_ANNOUNCE = "maintenance.announce"
     MAINTENANCE_WORK = "maintenance.work"
+    # base data (数据管理: 基础数据)
+    BASEDATA_VIEW = "basedata.view"
+    BASEDATA_PROPOSE = "basedata.propose"
+    BASEDATA_APPROVE = "basedata.approve"
+    BASEDATA_CORRECT = "basedata.correct"
+    BASEDATA_CORRECTION_APPROVE = "basedata.correction.approve"
+    BASEDATA_REVOKE = "basedata.revoke"
+    BASEDATA_LOCK = "basedata.lock"
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,15 @@ _H = holders
 _HANDLING = holders(Perm.BUSINESS_HANDLING)
 _BOOKKEEPERS = frozenset({"township_accountant", "township_agri_lead"})
 _ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
+
+
+def at_levels(roles: frozenset[str], *levels: int) -> frozenset[str]:
+    """Those of `roles` sitting at one of `levels` (1 province … 5 village)."""
+    return frozenset(k for k in roles if ROLES[k].level in levels)
+
+
+_DATA_HANDLING = _H(Perm.DATA_ENTRY, Perm.BUSINESS_HANDLING)
+_GUIDANCE = _H(Perm.BUSINESS_GUIDANCE)
 
 #: The one table: every act the platform allows.
 ACTIONS: dict[Action, Rule] = {
@@ -245,13 +262,31 @@ ACTIONS: dict[Action, Rule] = {
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
+    Action.BASEDATA_VIEW: Rule("数据管理", "查看基础数据及其变更记录", _H(
+        Perm.STATISTICAL_ANALYSIS, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY, Perm.BUSINESS_GUIDANCE),
+        "organisation", article=Cite.BASE_DATA),
+    Action.BASEDATA_PROPOSE: Rule("数据管理", "发起一级基础数据变更（村级）", at_levels(_DATA_HANDLING, 5), "organisation",
+                                  refusal="一级基础数据变更须由村级录入或业务办理人员发起", article=Cite.BASE_DATA_UPDATE),
+    Action.BASEDATA_APPROVE: Rule("数据管理", "审核一级基础数据变更（乡镇）", at_levels(_H(Perm.REVIEW_APPROVAL), 4),
+                                  "basedata_change", ("proposed_by_id",), "不能审核本人发起的变更",
+                                  "一级基础数据变更须由乡镇审核（批）人员审核", article=Cite.BASE_DATA_UPDATE),
+    Action.BASEDATA_CORRECT: Rule("数据管理", "申请更正已锁定的基础数据（乡镇）", at_levels(_DATA_HANDLING, 4), "organisation",
+                                  refusal="锁定后的基础数据更正须由乡镇录入或业务办理人员申请", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_CORRECTION_APPROVE: Rule(
+        "数据管理", "审批基础数据更正（县级）", at_levels(_GUIDANCE, 3), "basedata_change", ("proposed_by_id",),
+        "不能审批本人申请的更正", "基础数据更正须经县级农业农村部门同意", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_REVOKE: Rule("数据管理", "撤销依据不充分的基础数据更正（市、省）", at_levels(_GUIDANCE, 1, 2),
+                                 "basedata_change", ("proposed_by_id", "decided_by_id"), "不能撤销本人经办的更正",
+                                 "只有市、省级农业农村部门可以撤销基础数据更正", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_LOCK: Rule("数据管理", "结束试运行、锁定县级基础数据", frozenset({"province_admin"}), "region",
+                               refusal="只有省级平台管理员可以结束试运行", article=Cite.BASE_DATA_LOCK),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
 NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请", "period_close": "该结账记录",
          "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目", "meeting": "该会议",
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
-         "record": "该记录"}
+         "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区"}
 
 
 @dataclass(frozen=True)

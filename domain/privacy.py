@@ -75,6 +75,7 @@ HANDLERS: dict[str, tuple[Action, ...]] = {
     "resource": (Action.RESOURCE_SAVE,),
     "asset": (Action.ASSET_CARD_SAVE,),
     "meeting": (Action.MEETING_RECORD,),
+    "roll": (Action.BASEDATA_PROPOSE, Action.BASEDATA_CORRECT),
     "warning": (),
 }
 #: record kind -> the actions of those who decide on it; every kind is also reviewed by whoever
@@ -82,6 +83,7 @@ HANDLERS: dict[str, tuple[Action, ...]] = {
 REVIEWERS: dict[str, tuple[Action, ...]] = {
     "payment_request": (Action.FUNDS_REQUEST_APPROVE_SECRETARY, Action.FUNDS_REQUEST_APPROVE_SUPERVISOR),
     "warning": (Action.WARNING_HANDLE,),
+    "roll": (Action.BASEDATA_APPROVE, Action.BASEDATA_CORRECTION_APPROVE),
 }
 REVIEWED_BY_ALL = (Action.WARNING_VERIFY,)
 

@@ -947,6 +947,119 @@ def _import_statement(env, role, ctx):
         ("funds-statement", "filename"): "对账单.csv", "funds-rec-refresh": 0})
 
 
+# ---- issue 14 A: base data (changes, the trial period's lock, corrections)
+
+
+def _set_lock(env, on: bool) -> None:
+    """Lock or unlock the base data of the test village's county (the trial period, Art. J14)."""
+    from data.db import transaction
+
+    with transaction(env.url) as s:
+        r = s.get(_m("Region"), truncate(env.village, 3))
+        r.base_data_locked = on
+
+
+def _bd_form(env) -> dict:
+    from data.basedata.changes import current_values, profile_version
+    from data.db import transaction
+
+    with transaction(env.url) as s:
+        return {"population": int(current_values(s, env.org_id)["population"]) + next(_seq),
+                "version": profile_version(s, env.org_id)}
+
+
+def _bd_post(env, role, ctx, evidence=None):
+    from callbacks.basedata import village
+
+    return env.post(role, village.submit, {
+        "bd-submit": 1, "bd-org": env.org_id, "bd-profile": {"org_id": env.org_id, "version": ctx["version"]},
+        "bd-population": str(ctx["population"]), "bd-reason": "人口变动登记", "bd-evidence": evidence,
+        ("bd-document", "contents"): [PDF], ("bd-document", "filename"): ["证明.pdf"], "bd-refresh": 0},
+        clicked="bd-submit")
+
+
+def _bd_changes(env, ctx) -> int:
+    return _count(env, "BaseDataChange", org_id=env.org_id)
+
+
+def _bd_unlocked_form(env) -> dict:
+    _set_lock(env, False)
+    return _bd_form(env)
+
+
+def _bd_locked_form(env) -> dict:
+    _set_lock(env, True)
+    return _bd_form(env)
+
+
+DRIVERS[Action.BASEDATA_VIEW] = Driver(call=_page("/basedata"), state=lambda env, ctx: table_counts(env), done=_opened)
+DRIVERS[Action.BASEDATA_PROPOSE] = Driver(call=_bd_post, prepare=_bd_unlocked_form, state=_bd_changes)
+DRIVERS[Action.BASEDATA_CORRECT] = Driver(call=lambda env, role, ctx: _bd_post(env, role, ctx, "第三次国土调查成果"),
+                                          prepare=_bd_locked_form, state=_bd_changes)
+
+
+def _bd_pending(env, locked: bool, approved: bool = False) -> dict:
+    from data.basedata import changes
+
+    _set_lock(env, locked)
+    form = _bd_form(env)
+    who = env.actor("township_agri_lead" if locked else "village_cashier")
+    cid = changes.propose(env.url, env.settings.audit_key, who, env.org_id, form["version"],
+                          {"population": str(form["population"])}, None, "测试变更", [("证明.pdf", b"%PDF-1.4")],
+                          correction=locked, evidence="测试依据" if locked else None)
+    if approved:
+        changes.decide(env.url, env.settings.audit_key, env.actor("county_admin"), cid, None, True, "同意")
+    return {"id": cid, "version": row(env, _m("BaseDataChange"), cid, "version")[0]}
+
+
+def _bd_decide(env, role, ctx):
+    from callbacks.basedata import review
+
+    return env.post(role, review.decide, {
+        "bd-decide-confirm": 1, "bd-decide-pending": {"decision": "approve", "id": ctx["id"], "version": ctx["version"]},
+        "bd-decide-opinion": None, "bd-review-refresh": 0}, clicked="bd-decide-confirm")
+
+
+def _bd_status(env, ctx):
+    return row(env, _m("BaseDataChange"), ctx["id"], "status", "version")
+
+
+DRIVERS[Action.BASEDATA_APPROVE] = Driver(call=_bd_decide, prepare=lambda env: _bd_pending(env, False), state=_bd_status)
+DRIVERS[Action.BASEDATA_CORRECTION_APPROVE] = Driver(call=_bd_decide, prepare=lambda env: _bd_pending(env, True),
+                                                     state=_bd_status)
+
+
+@driver(Action.BASEDATA_REVOKE, prepare=lambda env: _bd_pending(env, True, approved=True), state=_bd_status)
+def _bd_revoke(env, role, ctx):
+    from callbacks.basedata import review
+
+    return env.post(role, review.revoke, {
+        "bd-revoke-confirm": 1, "bd-revoke-pending": {"decision": "revoke", "id": ctx["id"], "version": ctx["version"]},
+        "bd-revoke-opinion": "更正依据不充分", "bd-review-refresh": 0}, clicked="bd-revoke-confirm")
+
+
+def _bd_county_locked(env, ctx):
+    return row(env, _m("Region"), truncate(env.village, 3), "base_data_locked")
+
+
+@driver(Action.BASEDATA_LOCK, prepare=lambda env: _set_lock(env, False) or {}, state=_bd_county_locked)
+def _bd_lock(env, role, ctx):
+    from callbacks.basedata import trial
+
+    return env.post(role, trial.lock, {
+        "bd-lock-confirm": 1, "bd-lock-pending": {"decision": "lock", "id": truncate(env.village, 3), "version": 0},
+        "bd-lock-opinion": None, "bd-trial-refresh": 0}, clicked="bd-lock-confirm")
+
+
+def _bd_unlock(env, ctx):
+    _set_lock(env, False)
+
+
+# every base-data driver leaves the test village's county unlocked (in its trial period)
+CLEANUP.update(dict.fromkeys((Action.BASEDATA_CORRECT, Action.BASEDATA_CORRECTION_APPROVE, Action.BASEDATA_REVOKE,
+                              Action.BASEDATA_LOCK), _bd_unlock))
+
+
 # ---------------------------------------------------------------- the test
 
 

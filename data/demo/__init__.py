@@ -277,6 +277,13 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
         hist = apply_history(engine, today=today, start=first, seed=settings.demo_seed, province=settings.province)
         meta["warning_history"] = {k: hist[k] for k in ("status", "escalated", "events")}
         progress("history", f"{hist['events']:,} 条处置记录，{hist['escalated']} 条升级")
+    from .basedata import apply as apply_basedata
+
+    based = apply_basedata(engine, url, settings.audit_key, demo_county=settings.demo_county, seed=settings.demo_seed,
+                           password_hash=pw_hash)
+    meta["basedata"] = based
+    progress("basedata", f"{based['villages']:,} 个村的土地分类，{based['locked']} 个县结束试运行，"
+                         f"{based['changes']} 项变更、{based['corrections']} 项更正")
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

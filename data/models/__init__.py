@@ -5,9 +5,10 @@ from .business import (
     Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent, WarningRun,
 )
 from .core import (
-    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member,
-    RecordChange, Region, Setting, SharingApproval, User, UserSession, VillageProfile,
+    AccountRequest, Approval, Attachment, AuditLog, AuditReview, CollectiveOrg, Household, Member, RecordChange,
+    Region, Setting, SharingApproval, User, UserSession,
 )
+from .basedata import BaseDataChange, VillageProfile
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
