@@ -2,7 +2,7 @@
 corrections of level-1 base data with before/after values, and who ended a region's trial period
 
 Revision ID: 0010_base_data
-Revises: 0009_approval_opinions
+Revises: 0009a_provenance_foreign_keys
 Create Date: 2026-12-02 19:00:00
 
 `village_profiles` gains the land types besides 耕地 (`farmland_mu`): 园地, 林地, 草地, 养殖水面,
@@ -18,7 +18,7 @@ import data.models.base
 
 
 revision = '0010_base_data'
-down_revision = '0009_approval_opinions'
+down_revision = '0009a_provenance_foreign_keys'
 branch_labels = None
 depends_on = None
 
@@ -68,8 +68,7 @@ def upgrade() -> None:
         sa.Column('revoked_at', WHEN, nullable=True),
         sa.Column('revoke_reason', sa.String(length=500), nullable=True),
         *_record_columns(),
-        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_base_data_changes_collected_by_id_users'),
-                                use_alter=True),
+        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_base_data_changes_collected_by_id_users')),
         sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_base_data_changes_decided_by_id_users')),
         sa.ForeignKeyConstraint(['org_id'], ['collective_orgs.id'], name=op.f('fk_base_data_changes_org_id_collective_orgs')),
         sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_base_data_changes_proposed_by_id_users')),
@@ -101,8 +100,7 @@ def downgrade() -> None:
         sa.Column('decided_by_id', ID, nullable=True),
         sa.Column('decided_at', WHEN, nullable=True),
         *_record_columns(),
-        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_base_data_changes_collected_by_id_users'),
-                                use_alter=True),
+        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_base_data_changes_collected_by_id_users')),
         sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_base_data_changes_decided_by_id_users')),
         sa.ForeignKeyConstraint(['org_id'], ['collective_orgs.id'], name=op.f('fk_base_data_changes_org_id_collective_orgs')),
         sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_base_data_changes_proposed_by_id_users')),
