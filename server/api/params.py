@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from server.api.openapi import FIELDS_PATTERN, LIMIT_MAX, OFFSET_MAX
 
@@ -20,6 +20,16 @@ class DatasetParams(BaseModel):
     fields: str | None = Field(None, pattern=FIELDS_PATTERN)
     limit: int = Field(100, ge=1, le=LIMIT_MAX)
     offset: int = Field(0, ge=0, le=OFFSET_MAX)
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_date(cls, v):
+        """Only yyyy-mm-dd (pydantic alone would also take a number of seconds since 1970)."""
+        if v is None:
+            return None
+        if not isinstance(v, str) or len(v) != 10 or v[4] != "-" or v[7] != "-":
+            raise ValueError("not a yyyy-mm-dd date")
+        return dt.date.fromisoformat(v)
 
     @property
     def field_list(self) -> list[str] | None:
