@@ -18,7 +18,7 @@ from data.db import reading, transaction
 from data.models import DataApiCall, DataApiKey, DataRequest
 from domain.scope import Scope
 from domain.sharing import keys
-from domain.sharing.calls import Grant, Query, Refusal, resolve
+from domain.sharing.calls import Grant, Query, Refusal
 
 #: the last API errors shown in the call log are cut to this many characters
 ERROR_MAX = 200

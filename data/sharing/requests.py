@@ -130,8 +130,8 @@ def listing(url: str, actor: Actor, tree) -> list[dict]:
     with reading(url) as s:
         q = select(DataRequest).where(in_scope(DataRequest.region_code, actor)).order_by(DataRequest.id.desc())
         rows = list(s.scalars(q))
-        with_files = {i for i in s.scalars(select(Attachment.owner_id).where(
-            Attachment.owner_type == "data_request", Attachment.owner_id.in_([r.id for r in rows])))}
+        with_files = set(s.scalars(select(Attachment.owner_id).where(
+            Attachment.owner_type == "data_request", Attachment.owner_id.in_([r.id for r in rows]))))
         out = []
         for r in rows:
             res = rules.resource(r.region_code, r.registered_by_id)
