@@ -161,14 +161,14 @@ def test_data_api003_401_without_bad_revoked_suspended_or_expired_key(settings, 
     assert get(client, path, token).status_code == 200
     admin = actor(settings, "demo-admin")
     k = key_row(settings, rid)
-    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, k.version, "suspend", "核查调用情况")
+    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, "suspend", "核查调用情况")
     r = get(client, path, token)
     assert r.status_code == 401 and "暂停" in r.get_json()["error"]
     k = key_row(settings, rid)
-    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, k.version, "resume", "核查完毕")
+    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, "resume", "核查完毕")
     assert get(client, path, token).status_code == 200
     k = key_row(settings, rid)
-    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, k.version, "revoke", "超范围使用")
+    key_store.set_status(settings.database_url, settings.audit_key, admin, k.id, "revoke", "超范围使用")
     r = get(client, path, token)
     assert r.status_code == 401 and "吊销" in r.get_json()["error"]
     # expired: the day after its validity the same key is refused

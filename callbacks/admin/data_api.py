@@ -62,7 +62,7 @@ def act(_s, _r, _v, selected, reason, refresh):
     cfg = settings()
     try:
         status = key_store.set_status(cfg.database_url, cfg.audit_key, current_actor(), key.get("id"),
-                                      as_int(key.get("version")), ACTS.get(ctx.triggered_id, ""), reason)
+                                      ACTS.get(ctx.triggered_id, ""), reason)
     except AccountError as exc:
         return no_update, "；".join(exc.errors.values()), no_update
     except PermissionDenied as exc:

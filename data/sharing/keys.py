@@ -18,7 +18,10 @@ ACTS = {"suspend": ("suspended", ("active",), "暂停"), "resume": ("active", ("
         "revoke": ("revoked", ("active", "suspended"), "吊销")}
 
 
-def set_status(url: str, audit_key: str, actor: Actor, key_id, version, act: str, reason) -> str:
+def set_status(url: str, audit_key: str, actor: Actor, key_id, act: str, reason) -> str:
+    """Suspend, resume or revoke a key, effective at its next call. No version check: the key's
+    misuse counter moves with every refused call, and stopping a key must never be refused as a
+    stale edit; the status itself is checked (a revoked key stays revoked)."""
     ensure(actor, Action.DATA_KEY_MANAGE)
     if act not in ACTS:
         raise AccountError({"reason": "未知的操作"})
@@ -35,8 +38,6 @@ def set_status(url: str, audit_key: str, actor: Actor, key_id, version, act: str
         if key is None or not actor.scope.contains(req.region_code):
             raise AccountError({"reason": "该接口密钥不存在"})
         ensure(actor, Action.DATA_KEY_MANAGE, {"region_code": req.region_code})
-        if version is not None and key.version != version:
-            raise AccountError({"reason": "该接口密钥已被他人修改，请刷新后再操作"})
         if key.status not in applies:
             raise AccountError({"reason": f"该密钥{rules.STATES[key.status]}，不能{verb}"})
         if errors:
