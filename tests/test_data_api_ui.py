@@ -146,7 +146,10 @@ def test_data_api_ui002_approval_needs_assessment_and_commitment_and_a_county_ap
         assert s.scalar(select(func.count()).select_from(DataApiKey).where(DataApiKey.request_id == req.id)) == 0
     # the county sees its own application, not the province's external ones
     mine = rows(app, county)
-    assert {r["id"] for r in mine} == {req.id}
+    assert req.id in {r["id"] for r in mine} and all(r["kind"] == "市县" for r in mine)
+    with transaction(settings.database_url) as s:
+        external = set(s.scalars(select(DataRequest.id).where(DataRequest.applicant_kind == "external")))
+    assert external and not external & {r["id"] for r in mine}
     # a refusal with reasons
     pending = {"decision": "reject", "id": req.id, "version": req.version}
     resp = call(app, b, requests_page.decide, props(("dreq-decide-confirm", "n_clicks", 1)),
