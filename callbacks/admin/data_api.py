@@ -11,6 +11,7 @@ from data.errors import AccountError
 from data.sharing import keys as key_store
 from domain.labels import time_text
 from domain.permissions import Action, PermissionDenied
+from domain.sharing.catalogue import DATASETS
 from domain.sharing.keys import STATES
 from server.callbacks import secure_callback
 from server.context import settings
@@ -28,6 +29,7 @@ def _calls(key_id: int | None) -> list[dict]:
     for r in rows:
         r["at_text"] = time_text(r.pop("at"))
         r["params_text"] = json.dumps(r.pop("params") or {}, ensure_ascii=False)[:300]
+        r["dataset"] = DATASETS[r["dataset"]].label if r["dataset"] in DATASETS else r["dataset"]
     return rows
 
 

@@ -57,6 +57,25 @@ def load(_):
                                      Action.DATA_REQUEST_CREATE, Action.DATA_REQUEST_CREATE))
 
 
+DETAIL = (("unit", "申请单位"), ("kind", "类型"), ("contact", "联系人"), ("purpose", "用途"), ("scope", "数据集及字段"),
+          ("regions", "区域"), ("period", "数据期间"), ("personal", "个人信息"), ("valid_until", "使用有效期至"),
+          ("allowed_ips", "允许IP"), ("rate", "每分钟上限"), ("received_on", "受理日期"), ("deadline", "答复期限"),
+          ("risk", "风险等级"), ("risk_notes", "评估意见"), ("commitment", "保密责任书"), ("state", "状态"),
+          ("opinion", "审批意见"))
+
+
+@secure_callback(Action.ADMIN_VIEW, Output("dreq-detail", "children"), Input("dreq-grid", "selectedRows"))
+def detail(selected):
+    """The selected application in full (the grid shows a summary)."""
+    row = _selected(selected)
+    if row is None:
+        return html.Span("选择一条申请查看详情。", className="text-muted")
+    return html.Dl([item for key, label in DETAIL for item in (
+        html.Dt(label, className="col-sm-2 text-muted fw-normal"),
+        html.Dd(str(row.get(key) or "—"), className="col-sm-10 mb-1"))],
+        className="row mb-0 border rounded p-2 bg-light")
+
+
 def _date(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10]) if value else None

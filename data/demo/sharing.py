@@ -33,6 +33,7 @@ def apply(settings, today: dt.date, now: dt.datetime, township: int) -> dict:
     admin, second, county = (_actor(url, n) for n in ("demo-admin", "demo-admin-b", "demo-county"))
     county_code = truncate(township, 3)
     since = dt.date(today.year - 2, 1, 1)
+    now = min(now, dt.datetime.combine(today, dt.time(2), dt.UTC))  # the calls end on the demo's day
 
     def draft(unit, contact, purpose, scope, regions, personal=False, days=180):
         return Draft(unit=unit, contact=contact, purpose=purpose, scope=scope, regions=regions, data_from=since,

@@ -21,11 +21,9 @@ dash.register_page(__name__, path="/admin/data-requests", name="数据共享申�
 
 COLUMNS = [
     {"field": "id", "headerName": "申请号", "maxWidth": 90}, {"field": "unit", "headerName": "申请单位", "minWidth": 160},
-    {"field": "kind", "headerName": "类型", "maxWidth": 100}, {"field": "scope", "headerName": "数据集及字段",
-                                                              "minWidth": 260, "tooltipField": "scope"},
-    {"field": "regions", "headerName": "区域", "tooltipField": "regions"}, {"field": "period", "headerName": "数据期间"},
-    {"field": "personal", "headerName": "个人信息", "maxWidth": 100}, {"field": "received_on", "headerName": "受理日期"},
-    {"field": "deadline", "headerName": "答复期限", "tooltipField": "deadline"},
+    {"field": "scope", "headerName": "数据集及字段", "minWidth": 220, "flex": 2, "tooltipField": "scope"},
+    {"field": "regions", "headerName": "区域", "tooltipField": "regions"},
+    {"field": "deadline", "headerName": "答复期限", "minWidth": 170, "tooltipField": "deadline"},
     {"field": "risk", "headerName": "风险", "maxWidth": 80}, {"field": "commitment", "headerName": "保密责任书", "maxWidth": 110},
     {"field": "state", "headerName": "状态"}, {"field": "opinion", "headerName": "审批意见", "tooltipField": "opinion"},
 ]
@@ -93,12 +91,13 @@ def layout(**_):
                 html.P(cited("数据需求单位遵循目的正当、程序合规、最小可用原则提出申请，经风险评估并签署保密责任书后由省级审批",
                              Cite.DATA_REQUEST) + "；" + cited("申请应在受理之日起十个工作日内答复", Cite.DATA_ANSWER) + "。",
                        className="text-muted small"),
-                data_grid("dreq-grid", COLUMNS, selectable=True, height="380px"),
+                data_grid("dreq-grid", COLUMNS, selectable=True, height="340px"),
+                html.Div(id="dreq-detail", className="small mt-2"),
                 html.Div(id="dreq-result", className="mt-2"),
                 _review_tools(),
                 *DECISION.draw(),
                 dbc.Modal(id="dreq-key-modal", is_open=False, backdrop="static", centered=True, children=[
-                    dbc.ModalHeader(dbc.ModalTitle("接口密钥（仅显示这一次）")),
+                    dbc.ModalHeader(dbc.ModalTitle("接口密钥（仅显示这一次）"), close_button=False),
                     dbc.ModalBody([html.P("请立即复制并通过安全渠道交给申请单位。平台只保存密钥的摘要，关闭后无法再次查看。",
                                           className="text-danger small"),
                                    html.Code(id="dreq-key", className="d-block p-2 bg-light text-break user-select-all")]),
