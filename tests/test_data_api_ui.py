@@ -171,3 +171,19 @@ def test_data_api_ui003_bad_input_is_refused_under_its_field_and_writes_nothing(
     assert output(resp, "dreq-purpose-error", "children") == "请填写数据用途"
     with transaction(settings.database_url) as s:
         assert s.scalar(select(func.count()).select_from(DataRequest)) == before
+
+
+def test_data_api_ui004_garbage_into_every_data_sharing_callback_as_the_province_changes_nothing(app, settings):
+    """The house fuzz (tests/test_fuzz_callbacks.py) signs in as operators, whom these callbacks
+    refuse at the door; here the provincial administrator, who passes it, sends the garbage."""
+    from tests.test_fuzz_callbacks import _fuzz, _patterns, counts
+
+    app.server.config["PROPAGATE_EXCEPTIONS"] = False
+    client = sign_in(app.server, "demo-admin")
+    keys = [k for k in app.server.extensions["platform.callback_actions"] if any(
+        i in k for i in ("dreq-", "dapi-"))]
+    assert len(keys) >= 9
+    patterns, before = _patterns(app, keys), counts(settings.database_url)
+    for key in keys:
+        _fuzz(client, app, key, patterns)
+        assert counts(settings.database_url) == before, key
