@@ -136,7 +136,8 @@ def listing(url: str, actor: Actor, tree) -> list[dict]:
         for r in rows:
             res = rules.resource(r.region_code, r.registered_by_id)
             out.append({
-                "id": r.id, "version": r.version, "region_code": int(r.region_code), "unit": r.unit, "contact": r.contact, "purpose": r.purpose,
+                "id": r.id, "version": r.version, "region_code": int(r.region_code), "unit": r.unit,
+                "contact": r.contact, "purpose": r.purpose,
                 "kind": "外部单位" if r.applicant_kind == "external" else "市县", "scope": scope_text(r.scope),
                 "regions": "、".join(tree.name(c) for c in r.regions), "period": f"{r.data_from} 至 {r.data_to}",
                 "valid_until": r.valid_until.isoformat(), "personal": "明文" if r.personal else "脱敏",
