@@ -128,11 +128,16 @@ def unknown(rest: str):
     return _error(404, "接口不存在")
 
 
+@bp.errorhandler(Exception)
+def _failed(exc):
+    """Anything a view of the API raises: JSON, never a stack trace (the log keeps it)."""
+    from werkzeug.exceptions import HTTPException
+
+    if isinstance(exc, HTTPException):
+        return _error(exc.code or 500, "请求无效" if (exc.code or 500) < 500 else "服务器内部错误")
+    log.exception("data API failed")
+    return _error(500, "服务器内部错误")
+
+
 def init_api(server: Flask) -> None:
     server.register_blueprint(bp)
-
-    @server.errorhandler(500)
-    def _internal(exc):
-        if request.path.startswith(openapi.API_PREFIX):
-            return _error(500, "服务器内部错误")
-        return exc
