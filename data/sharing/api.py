@@ -42,11 +42,11 @@ def _grant(req: DataRequest) -> Grant:
 
 
 def admit(url: str, audit_key: str, token: str | None, ip: str | None, path: str, dataset: str | None,
-          params: dict, request, now: dt.datetime, today: dt.date) -> Admitted | Refusal:
+          params: dict, request, now: dt.datetime, today: dt.date, method: str = "GET") -> Admitted | Refusal:
     """Admit one GET: the key and its approval, or the refusal (401/403/404/429/400) already logged.
     `request(grant) -> Query | Refusal | None` resolves the call's own parameters against the grant."""
     def log(status: int, message: str | None, key_id=None, misuse=False) -> int:
-        call = DataApiCall(key_id=key_id, at=now, method="GET", path=path[:200], dataset=(dataset or None) and dataset[:40],
+        call = DataApiCall(key_id=key_id, at=now, method=method[:8], path=path[:200], dataset=(dataset or None) and dataset[:40],
                            params=params, status=status, rows=0, ip=(ip or "")[:64], duration_ms=0,
                            error=message[:ERROR_MAX] if message else None, misuse=misuse)
         s.add(call)

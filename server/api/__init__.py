@@ -68,7 +68,7 @@ def _serve(dataset: str | None, answer):
     t0 = time.monotonic()
     args = request.args.to_dict(flat=True)
     admitted = store.admit(cfg.database_url, cfg.audit_key, _token(), request.remote_addr, request.path, dataset,
-                           params.logged(args), answer, clock.now(), clock.today())
+                           params.logged(args), answer, clock.now(), clock.today(), request.method)
     if isinstance(admitted, Refusal):
         return None, _error(admitted.status, admitted.message), t0
     return admitted, None, t0
