@@ -132,6 +132,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     init_files(server)
     init_exports(server)
+    from server.api import init_api
+
+    init_api(server)  # the read-only data API (/api/v1), outside the sign-in (server/guard.py)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",

@@ -10,3 +10,5 @@ ACCOUNT_DECISION = DecisionDialog("acct-decide")
 SHARE_DECISION = DecisionDialog("share-decide")
 #: 办结 (closing a verified warning) asks first: data.supervision.handling.act(..., "close", ...)
 WARNING_CLOSE = DecisionDialog("warn-decide", noun="预警")
+#: 批准 / 驳回 of the selected data-sharing application: data.sharing.requests.decide
+DATA_REQUEST_DECISION = DecisionDialog("dreq-decide")

@@ -17,6 +17,7 @@ NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021�
 NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
 COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
 CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+JIANGXI_RULES = "《江西省林业信用数据管理办法》"
 
 
 class Cite(StrEnum):
@@ -33,6 +34,10 @@ class Cite(StrEnum):
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
     WARNING_OVERSIGHT = "warning_oversight"    # J41: warnings managed and disposed of
+    DATA_REQUEST = "data_request"              # J23 / X43–X44: apply, risk assessment, confidentiality commitment
+    DATA_MISUSE = "data_misuse"                # J24 / X40: no use beyond the approved scope; provision ends
+    DATA_INTERFACE = "data_interface"          # J25: an interface must not hinder the platform's operation
+    DATA_ANSWER = "data_answer"                # X39–X40: a request answered within ten working days
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -50,6 +55,11 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
     Cite.WARNING_OVERSIGHT: {22: (JILIN_RULES, "第四十一条")},
+    Cite.DATA_REQUEST: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十四条")},
+    Cite.DATA_MISUSE: {22: (JILIN_RULES, "第二十四条"), 36: (JIANGXI_RULES, "第四十条")},
+    Cite.DATA_INTERFACE: {22: (JILIN_RULES, "第二十五条")},
+    # Jilin's rules set no answer period: the province answers in its application process (J23)
+    Cite.DATA_ANSWER: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -68,6 +78,10 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
     Cite.WARNING_OVERSIGHT: None,
+    Cite.DATA_REQUEST: "平台数据共享审批规定",
+    Cite.DATA_MISUSE: "平台数据共享审批规定",
+    Cite.DATA_INTERFACE: "平台数据接口管理规定",
+    Cite.DATA_ANSWER: "平台数据共享审批规定",
 }
 
 

@@ -137,6 +137,10 @@ class Action(StrEnum):
     AUDIT_REVIEW = "audit.review"
     SHARING_REQUEST = "sharing.request"
     SHARING_APPROVE = "sharing.approve"
+    DATA_REQUEST_CREATE = "data_request.create"
+    DATA_REQUEST_ASSESS = "data_request.assess"
+    DATA_REQUEST_DECIDE = "data_request.decide"
+    DATA_KEY_MANAGE = "data_key.manage"
     MAINTENANCE_ANNOUNCE = "maintenance.announce"
     MAINTENANCE_WORK = "maintenance.work"
     # base data (数据管理: 基础数据)
@@ -259,6 +263,17 @@ ACTIONS: dict[Action, Rule] = {
                                  refusal="只有市、县级平台管理员可以申请共享本辖区数据", article=Cite.SHARING),
     Action.SHARING_APPROVE: Rule("平台管理", "审批跨区域数据共享", frozenset({"province_admin"}), "sharing", ("requested_by_id",),
                                  "不能审批本人提交的申请", "只有省级平台管理员可以审批数据共享", article=Cite.SHARING),
+    Action.DATA_REQUEST_CREATE: Rule("平台管理", "登记数据共享（接口）申请",
+                                     frozenset({"province_admin", "city_admin", "county_admin"}),
+                                     refusal="只有省、市、县级平台管理员可以登记数据共享申请", article=Cite.DATA_REQUEST),
+    Action.DATA_REQUEST_ASSESS: Rule("平台管理", "评估数据共享申请的风险", frozenset({"province_admin"}), "data_request",
+                                     ("registered_by_id",), "不能评估本人登记的申请", "只有省级平台管理员可以评估数据共享风险",
+                                     article=Cite.DATA_REQUEST),
+    Action.DATA_REQUEST_DECIDE: Rule("平台管理", "审批数据共享（接口）申请", frozenset({"province_admin"}), "data_request",
+                                     ("registered_by_id",), "不能审批本人登记的申请", "只有省级平台管理员可以审批数据共享申请",
+                                     article=Cite.DATA_REQUEST),
+    Action.DATA_KEY_MANAGE: Rule("平台管理", "查看接口调用日志，暂停、恢复、吊销接口密钥", frozenset({"province_admin"}),
+                                 "data_key", refusal="只有省级平台管理员可以管理数据接口密钥", article=Cite.DATA_MISUSE),
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
@@ -286,7 +301,8 @@ ACTIONS: dict[Action, Rule] = {
 NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请", "period_close": "该结账记录",
          "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目", "meeting": "该会议",
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
-         "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区"}
+         "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区",
+         "data_request": "该数据共享申请", "data_key": "该接口密钥"}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ from server.inputs import request_problem
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
 DASH_JSON = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+#: the read-only data API (server/api): its own key authentication, no session, no CSRF surface
+#: (no cookie is read and nothing is written but the call log); any method but GET is refused here
+DATA_API = "/api/v1"
 
 
 class Unroutable(ValueError):
@@ -130,6 +133,12 @@ def init_guard(server: Flask) -> None:
     @server.before_request
     def guard():
         path = request.path
+        if path == DATA_API or path.startswith(DATA_API + "/"):
+            if request.method not in ("GET", "HEAD"):
+                resp = jsonify(error="数据接口只读：仅支持 GET 请求")
+                resp.status_code, resp.headers["Allow"] = 405, "GET, HEAD"
+                return resp
+            return None
         if path.startswith(PUBLIC_PREFIXES):
             if request.method == "POST" and path == "/login" and not _same_origin():
                 return _refuse(403, "跨站请求被拒绝")

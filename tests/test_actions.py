@@ -1058,6 +1058,80 @@ def _bd_unlock(env, ctx):
 # every base-data driver leaves the test village's county unlocked (in its trial period)
 CLEANUP.update(dict.fromkeys((Action.BASEDATA_CORRECT, Action.BASEDATA_CORRECTION_APPROVE, Action.BASEDATA_REVOKE,
                               Action.BASEDATA_LOCK), _bd_unlock))
+# ---- issue 14 C: data-sharing applications and the data API
+
+
+def _data_draft(env, purpose: str):
+    from domain.sharing.applications import Draft
+
+    return Draft(unit="测试银行", contact="联系人 0431", purpose=purpose, scope={"resources": ["region_code", "name"]},
+                 regions=[truncate(env.village, 3)], data_from=dt.date(2024, 1, 1), data_to=TODAY,
+                 valid_until=TODAY + dt.timedelta(days=30))
+
+
+def _data_request(env, assessed: bool = False, approved: bool = False) -> dict:
+    from data.sharing import requests as applications
+
+    url, key = env.url, env.settings.audit_key
+    admin, other = env.demo("demo-admin"), env.demo("demo-admin-b")
+    rid = applications.register(url, key, env.settings.province, admin, _data_draft(env, f"数据共享{next(_seq)}"),
+                                "127.0.0.1", 60, TODAY)
+    applications.attach_commitment(url, key, admin, rid, "保密责任书.pdf", b"%PDF-1.4 test")
+    if assessed or approved:
+        applications.assess(url, key, other, rid, None, "low", "汇总数据")
+    if approved:
+        applications.decide(url, key, other, rid, None, True, "同意")
+    from data.db import transaction
+    from data.models import DataApiKey, DataRequest
+
+    with transaction(url) as s:
+        version = s.get(DataRequest, rid).version
+        key_id = s.scalar(select(DataApiKey.id).where(DataApiKey.request_id == rid))
+    return {"id": rid, "version": version, "key_id": key_id}
+
+
+@driver(Action.DATA_REQUEST_CREATE, prepare=lambda env: {"purpose": f"信贷评估{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "DataRequest", purpose=ctx["purpose"]))
+def _data_request_create(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.submit, {
+        "dreq-submit": 1, "dreq-unit": "测试银行", "dreq-contact": "联系人 0431", "dreq-purpose": ctx["purpose"],
+        "dreq-fields": ["resources.region_code", "resources.name"], "dreq-regions": [truncate(env.village, 3)],
+        ("dreq-from", "date"): "2024-01-01", ("dreq-to", "date"): TODAY.isoformat(),
+        ("dreq-until", "date"): (TODAY + dt.timedelta(days=30)).isoformat(), "dreq-personal": False,
+        "dreq-ips": "127.0.0.1", "dreq-rate": 60, "dreq-refresh": 0}, clicked="dreq-submit")
+
+
+@driver(Action.DATA_REQUEST_ASSESS, prepare=_data_request,
+        state=lambda env, ctx: row(env, _m("DataRequest"), ctx["id"], "status", "risk_level"))
+def _data_request_assess(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.assess, {
+        "dreq-assess": 1, "dreq-risk-level": "medium", "dreq-risk-notes": "需脱敏",
+        "dreq-grid": [{"id": ctx["id"], "version": ctx["version"]}], "dreq-refresh": 0}, clicked="dreq-assess")
+
+
+@driver(Action.DATA_REQUEST_DECIDE, prepare=lambda env: _data_request(env, assessed=True),
+        state=lambda env, ctx: row(env, _m("DataRequest"), ctx["id"], "status"))
+def _data_request_decide(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.decide, {
+        "dreq-decide-confirm": 1, "dreq-decide-pending": {"decision": "approve", "id": ctx["id"],
+                                                          "version": ctx["version"]},
+        "dreq-decide-opinion": "同意", "dreq-refresh": 0}, clicked="dreq-decide-confirm")
+
+
+@driver(Action.DATA_KEY_MANAGE, prepare=lambda env: _data_request(env, approved=True),
+        state=lambda env, ctx: row(env, _m("DataApiKey"), ctx["key_id"], "status"))
+def _data_key_manage(env, role, ctx):
+    from callbacks.admin import data_api
+
+    return env.post(role, data_api.act, {
+        "dapi-suspend": 1, "dapi-keys": [{"id": ctx["key_id"], "prefix": "njk_"}], "dapi-reason": "核查",
+        "dapi-refresh": 0}, clicked="dapi-suspend")
 
 
 # ---------------------------------------------------------------- the test

@@ -24,6 +24,7 @@ from data.db import engine_for, transaction, upgrade
 from data.models import Base, Region, Setting, User
 from data.regions import load_region_tree
 from domain import clock
+from domain.regions import TOWNSHIP, truncate
 from settings import Settings
 
 from .business import business_frames
@@ -284,6 +285,11 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     meta["basedata"] = based
     progress("basedata", f"{based['villages']:,} 个村的土地分类，{based['locked']} 个县结束试运行，"
                          f"{based['changes']} 项变更、{based['corrections']} 项更正")
+    from .sharing import apply as apply_sharing  # applications for data, keys in use, the API call log
+
+    township = truncate(first_village, TOWNSHIP)
+    meta["sharing"] = {k: v for k, v in apply_sharing(settings, today, now, township).items() if k in ("keys", "calls")}
+    progress("sharing", f"{meta['sharing']['keys']} 个接口密钥，{meta['sharing']['calls']} 次调用")
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

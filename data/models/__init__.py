@@ -9,6 +9,7 @@ from .core import (
     Region, Setting, SharingApproval, User, UserSession,
 )
 from .basedata import BaseDataChange, VillageProfile
+from .sharing import DataApiCall, DataApiKey, DataRequest
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
+    "DataApiCall", "DataApiKey", "DataRequest",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]
