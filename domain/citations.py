@@ -17,6 +17,8 @@ NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021�
 NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
 COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
 CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+#: Jiangxi's forestry credit data rules (its articles 20–21 on backups and recovery)
+JIANGXI_CREDIT_RULES = "《江西省林业信用数据管理办法》"
 
 
 class Cite(StrEnum):
@@ -30,6 +32,7 @@ class Cite(StrEnum):
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
     WARNING_OVERSIGHT = "warning_oversight"    # J41: warnings managed and disposed of
+    BACKUP = "backup"                          # J37 (X20–X21): backups, restore drills, verification
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -44,6 +47,7 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
     Cite.WARNING_OVERSIGHT: {22: (JILIN_RULES, "第四十一条")},
+    Cite.BACKUP: {22: (JILIN_RULES, "第三十七条"), 36: (JIANGXI_CREDIT_RULES, "第二十条、第二十一条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -59,6 +63,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
     Cite.WARNING_OVERSIGHT: None,
+    Cite.BACKUP: f"{CYBERSECURITY_LAW}第二十一条",
 }
 
 

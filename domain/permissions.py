@@ -139,6 +139,11 @@ class Action(StrEnum):
     SHARING_APPROVE = "sharing.approve"
     MAINTENANCE_ANNOUNCE = "maintenance.announce"
     MAINTENANCE_WORK = "maintenance.work"
+    # operations: national sync and backups (数据管理)
+    OPS_VIEW = "ops.view"
+    SYNC_EXPORT = "sync.export"
+    BACKUP_RUN = "backup.run"
+    BACKUP_RESTORE = "backup.restore"
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,14 @@ ACTIONS: dict[Action, Rule] = {
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
+    Action.OPS_VIEW: Rule("数据管理", "查看国家平台同步、数据备份与恢复演练", frozenset({"province_admin"}),
+                          refusal="只有省级平台管理员可以查看同步与备份", article=Cite.BACKUP),
+    Action.SYNC_EXPORT: Rule("数据管理", "向全国平台同步数据（生成并发送数据包）", frozenset({"province_admin"}),
+                             refusal="只有省级平台管理员可以向全国平台同步数据", article=Cite.NATIONAL_PLATFORM),
+    Action.BACKUP_RUN: Rule("数据管理", "立即备份数据库", frozenset({"province_admin"}),
+                            refusal="只有省级平台管理员可以备份数据库", article=Cite.BACKUP),
+    Action.BACKUP_RESTORE: Rule("数据管理", "从备份恢复数据库（恢复演练）", frozenset({"province_admin"}),
+                                refusal="只有省级平台管理员可以恢复数据库", article=Cite.BACKUP),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
