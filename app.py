@@ -164,6 +164,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         server.extensions["platform.warning_escalation"] = start_escalation(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today)
 
+    from data.backup.schedule import start_schedule as start_backups  # daily backups (BACKUP_SCHEDULE)
+    from domain import clock as _clock
+
+    server.extensions["platform.backup_schedule"] = start_backups(settings, _clock.now)
     return app
 
 

@@ -179,7 +179,7 @@ def _apply_and_verify(cfg: Settings, b: Backup, pre: dict, carried: dict, checks
         _apply(cfg, store.path_of(cfg, b.filename))
         _put_back(cfg.database_url, carried)
         ok = verify_restored(cfg, b.manifest or {}, checks)
-    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the previous state comes back
+    except Exception as exc:  # whatever went wrong, the previous state comes back
         ok = checks.add("应用备份", False, str(exc)[:300])
     if ok:
         return "restored", f"已从备份 #{b.id} 恢复并通过校验（恢复前的数据已备份为 #{pre['id']}）"
@@ -189,7 +189,7 @@ def _apply_and_verify(cfg: Settings, b: Backup, pre: dict, carried: dict, checks
         _apply(cfg, store.path_of(cfg, pre["filename"]))
         _put_back(cfg.database_url, carried)
         back = verify_restored(cfg, pre_manifest, checks)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         back = checks.add("回滚到恢复前备份", False, str(exc)[:300])
     if back:
         return "rolled_back", f"恢复后校验未通过，已回滚到恢复前备份 #{pre['id']}，数据库与恢复前一致"

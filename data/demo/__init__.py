@@ -277,6 +277,10 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
         hist = apply_history(engine, today=today, start=first, seed=settings.demo_seed, province=settings.province)
         meta["warning_history"] = {k: hist[k] for k in ("status", "escalated", "events")}
         progress("history", f"{hist['events']:,} 条处置记录，{hist['escalated']} 条升级")
+    from .ops import generate_ops  # a year of backups and drills, last year's national sync (records)
+
+    meta["ops"] = generate_ops(engine, today, sqlite=settings.is_sqlite, province=settings.province, villages=nv)
+    progress("ops", f"{meta['ops']['backups']} 条备份记录，{meta['ops']['drills']} 次恢复演练")
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 
