@@ -198,7 +198,7 @@ def _apply_and_verify(cfg: Settings, b: Backup, pre: dict, carried: dict, checks
 
 def _record(cfg, actor, backup_id, pre_id, result, message, checks, started) -> dict:
     who, uid = (actor.username, actor.user_id) if actor else (store.SYSTEM, None)
-    with transaction(cfg.database_url, actor) as s:
+    with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
         if uid is not None and s.get(User, uid) is None:
             uid = None
         row = RestoreDrill(backup_id=backup_id, pre_backup_id=pre_id, result=result, checks=list(checks),

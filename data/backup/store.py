@@ -93,7 +93,7 @@ def _backup_locked(cfg: Settings, actor: Actor | None, kind: str) -> dict:
         log.exception("backup failed")
         manifest, check, status, filename = {}, str(exc)[:1000], "failed", ""
     who, uid = (actor.username, actor.user_id) if actor else (SYSTEM, None)
-    with transaction(cfg.database_url, actor) as s:
+    with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
         row = Backup(kind=kind, engine="sqlite" if cfg.is_sqlite else "postgresql", filename=filename,
                      size_bytes=manifest.get("bytes", 0), sha256=manifest.get("sha256"), status=status,
                      check_result=check, manifest=manifest, started_at=started, finished_at=utcnow(), by_id=uid,

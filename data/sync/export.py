@@ -109,7 +109,7 @@ def export(cfg: Settings, actor: Actor, year) -> dict:
         digest = hashlib.sha256(blob).hexdigest()
         files = manifest["tables"]
     stored = {**report, "problems": report["problems"]}
-    with transaction(cfg.database_url, actor) as s:
+    with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
         row = NationalSync(year=report["year"], scope_region=report["scope_region"], format_version=FORMAT_VERSION,
                            status=status, villages_total=report["villages_total"],
                            villages_passed=report["villages_passed"], villages_failed=report["villages_failed"],
