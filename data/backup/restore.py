@@ -201,11 +201,9 @@ def _record(cfg, actor, backup_id, pre_id, result, message, checks, started) -> 
     with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
         if uid is not None and s.get(User, uid) is None:
             uid = None
-        row = RestoreDrill(backup_id=backup_id, pre_backup_id=pre_id, result=result, checks=list(checks),
-                           message=message, started_at=started, finished_at=utcnow(), by_id=uid, by_name=who,
-                           collected_by_id=uid, provided_by=who, responsible_by="省级平台管理员")
-        s.add(row)
-        s.flush()
+        row = store.add(s, RestoreDrill, backup_id=backup_id, pre_backup_id=pre_id, result=result,
+                        checks=list(checks), message=message, started_at=started, finished_at=utcnow(), by_id=uid,
+                        by_name=who, collected_by_id=uid, provided_by=who, responsible_by="省级平台管理员")
         audit_log.record(s, cfg.audit_key, actor=who, actor_id=uid, type="restore",
                          description=f"恢复演练 #{row.id}（备份 #{backup_id}）：{message}",
                          result="success" if result == "restored" else "failure",

@@ -14,7 +14,7 @@ import os
 import threading
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from data.admin import audit_log
 from data.backup import engines
@@ -94,12 +94,10 @@ def _backup_locked(cfg: Settings, actor: Actor | None, kind: str) -> dict:
         manifest, check, status, filename = {}, str(exc)[:1000], "failed", ""
     who, uid = (actor.username, actor.user_id) if actor else (SYSTEM, None)
     with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
-        row = Backup(kind=kind, engine="sqlite" if cfg.is_sqlite else "postgresql", filename=filename,
-                     size_bytes=manifest.get("bytes", 0), sha256=manifest.get("sha256"), status=status,
-                     check_result=check, manifest=manifest, started_at=started, finished_at=utcnow(), by_id=uid,
-                     by_name=who, collected_by_id=uid, provided_by=who, responsible_by="省级平台管理员")
-        s.add(row)
-        s.flush()
+        row = add(s, Backup, kind=kind, engine="sqlite" if cfg.is_sqlite else "postgresql", filename=filename,
+                  size_bytes=manifest.get("bytes", 0), sha256=manifest.get("sha256"), status=status,
+                  check_result=check, manifest=manifest, started_at=started, finished_at=utcnow(), by_id=uid,
+                  by_name=who, collected_by_id=uid, provided_by=who, responsible_by="省级平台管理员")
         audit_log.record(s, cfg.audit_key, actor=who, actor_id=uid, type="backup",
                          description=f"{KIND_LABELS.get(kind, kind)} #{row.id}：" +
                          (f"{filename}（{manifest['bytes']:,} 字节，SHA-256 {manifest['sha256'][:12]}…）"
@@ -113,17 +111,28 @@ def _backup_locked(cfg: Settings, actor: Actor | None, kind: str) -> dict:
     return out
 
 
+def add(s, model, **values):
+    """Insert one catalogue row (a sync, backup or drill) and load it. The catalogue is append-only
+    and each row is its own history: a plain INSERT, outside the record-history listener, so that a
+    restore (which carries the catalogue over) leaves the restored tables exactly as backed up."""
+    now = utcnow()
+    values = {"created_at": now, "updated_at": now, "version": 1, **values}
+    new_id = s.execute(insert(model).values(**values).returning(model.id)).scalar_one()
+    return s.get(model, new_id)
+
+
 def prune(cfg: Settings, now: dt.datetime | None = None) -> int:
     """Remove backup files older than `backup_keep_days` (their records become expired)."""
     cutoff = (now or utcnow()) - dt.timedelta(days=max(1, cfg.backup_keep_days))
     removed = 0
     with transaction(cfg.database_url) as s:
-        for row in s.scalars(select(Backup).where(Backup.status == "ok", Backup.started_at < cutoff)):
-            if row.filename:
-                p = path_of(cfg, row.filename)
+        for bid, filename in s.execute(select(Backup.id, Backup.filename).where(Backup.status == "ok",
+                                                                                 Backup.started_at < cutoff)).all():
+            if filename:
+                p = path_of(cfg, filename)
                 p.unlink(missing_ok=True)
                 p.with_name(p.name + ".manifest.json").unlink(missing_ok=True)
-            row.status = "expired"
+            s.execute(update(Backup).where(Backup.id == bid).values(status="expired", updated_at=utcnow()))
             removed += 1
     return removed
 

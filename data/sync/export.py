@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from data.admin import audit_log
+from data.backup.store import add
 from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import NationalSync, utcnow
@@ -110,14 +111,12 @@ def export(cfg: Settings, actor: Actor, year) -> dict:
         files = manifest["tables"]
     stored = {**report, "problems": report["problems"]}
     with transaction(cfg.database_url) as s:  # the catalogue is append-only: no record history
-        row = NationalSync(year=report["year"], scope_region=report["scope_region"], format_version=FORMAT_VERSION,
-                           status=status, villages_total=report["villages_total"],
-                           villages_passed=report["villages_passed"], villages_failed=report["villages_failed"],
-                           files=files, package_name=name, package_sha256=digest, report=stored, by_id=actor.user_id,
-                           by_name=actor.username, at=now, collected_by_id=actor.user_id, provided_by=actor.username,
-                           responsible_by="省级平台管理员")
-        s.add(row)
-        s.flush()
+        row = add(s, NationalSync, year=report["year"], scope_region=report["scope_region"],
+                  format_version=FORMAT_VERSION, status=status, villages_total=report["villages_total"],
+                  villages_passed=report["villages_passed"], villages_failed=report["villages_failed"], files=files,
+                  package_name=name, package_sha256=digest, report=stored, by_id=actor.user_id,
+                  by_name=actor.username, at=now, collected_by_id=actor.user_id, provided_by=actor.username,
+                  responsible_by="省级平台管理员")
         what = (f"写入发件箱 {name}（{report['villages_passed']} 个村，{report['villages_failed']} 个村未通过校验被排除）"
                 if status == "sent" else f"全部 {report['villages_total']} 个村未通过校验，未生成数据包")
         audit_log.record(s, cfg.audit_key, actor=actor.username, actor_id=actor.user_id, type="national_sync",
