@@ -86,7 +86,7 @@ def check_file(cfg: Settings, b: Backup, checks: Check) -> bool:
 def _carried(url: str) -> dict[str, list[dict]]:
     with reading(url) as s:
         out = {name: [dict(r) for r in s.execute(select(Base.metadata.tables[name])).mappings()] for name in CARRIED}
-        anchor = s.get(Setting, audit_log._ANCHOR)
+        anchor = s.get(Setting, engines.ANCHOR_KEY)
         out["anchor"] = [{"key": anchor.key, "value": anchor.value}] if anchor else []
     return out
 
@@ -110,7 +110,7 @@ def _put_back(url: str, carried: dict[str, list[dict]]) -> None:
                         for r in rows]
             for i in range(0, len(rows), 5000):
                 s.execute(insert(Base.metadata.tables[name]), rows[i:i + 5000])
-        s.execute(delete(Setting).where(Setting.key == audit_log._ANCHOR))
+        s.execute(delete(Setting).where(Setting.key == engines.ANCHOR_KEY))
         for a in carried["anchor"]:
             s.add(Setting(key=a["key"], value=a["value"]))
         s.merge(Setting(key="ledger_generation", value={"id": uuid.uuid4().hex}))
@@ -164,7 +164,7 @@ def _restore_locked(cfg: Settings, actor: Actor | None, backup_id: int) -> dict:
     elif not check_file(cfg, b, checks):
         result, message = "refused", f"备份 #{b.id} 未通过校验，已拒绝恢复，数据库未改动"
     else:
-        pre = store._backup_locked(cfg, actor, "pre_restore")
+        pre = store.backup_held(cfg, actor, "pre_restore")
         pre_id = pre["id"]
         if not checks.add("恢复前备份当前数据", pre["status"] == "ok", f"#{pre_id} {pre['filename']}"):
             result, message = "refused", "无法备份当前数据，已取消恢复，数据库未改动"

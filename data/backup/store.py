@@ -79,10 +79,11 @@ def run_backup(cfg: Settings, actor: Actor | None = None, kind: str = "manual") 
     if actor is not None:
         ensure(actor, Action.BACKUP_RUN)
     with LOCK:
-        return _backup_locked(cfg, actor, kind)
+        return backup_held(cfg, actor, kind)
 
 
-def _backup_locked(cfg: Settings, actor: Actor | None, kind: str) -> dict:
+def backup_held(cfg: Settings, actor: Actor | None, kind: str) -> dict:
+    """`run_backup` for a caller already holding LOCK (a restore backs up the state before it)."""
     audit_log.use_head_file(cfg.database_url, cfg.data_dir)
     started = utcnow()
     try:

@@ -108,7 +108,7 @@ def _validate_rows(rows: dict[str, list[dict]], found: dict[int, list[dict]]) ->
                 continue
             err = next(iter(v.iter_errors(row)))
             where = "/".join(str(p) for p in err.absolute_path) or "（整行）"
-            found.setdefault(int(row.get("region_code") or 0), []).append(checks._problem(
+            found.setdefault(int(row.get("region_code") or 0), []).append(checks.problem(
                 "schema", 0, 0, f"{name} 表字段 {where} 不符合接口规范：{err.message[:200]}"))
 
 

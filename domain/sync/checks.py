@@ -86,21 +86,21 @@ def problems(bal: Balances, fig: dict) -> list[dict]:
     out = []
     assets, right = fig["total_assets_fen"], fig["liabilities_fen"] + fig["equity_fen"]
     if assets != right:
-        out.append(_problem("balance", right, assets, f"资产总计 {_yuan(assets)} 元，负债和所有者权益合计 {_yuan(right)} 元，"
+        out.append(problem("balance", right, assets, f"资产总计 {_yuan(assets)} 元，负债和所有者权益合计 {_yuan(right)} 元，"
                                                       f"相差 {_yuan(assets - right)} 元"))
     parts = (fig["operating_profit_fen"] + fig["income_subsidy_fen"] + fig["income_other_fen"]
              - fig["expense_public_fen"] - fig["expense_other_fen"] - fig["expense_income_tax_fen"])
     if fig["net_profit_fen"] != parts:
-        out.append(_problem("profit", parts, fig["net_profit_fen"],
+        out.append(problem("profit", parts, fig["net_profit_fen"],
                             f"本年收益 {_yuan(fig['net_profit_fen'])} 元，按构成计算 {_yuan(parts)} 元，"
                             f"相差 {_yuan(fig['net_profit_fen'] - parts)} 元"))
     unknown = sorted(code for code, v in bal.items() if code not in CHART and (v[0] or v[1]))
     if unknown:
-        out.append(_problem("accounts", 0, 0, f"使用了会计科目表以外的科目：{'、'.join(map(str, unknown))}"))
+        out.append(problem("accounts", 0, 0, f"使用了会计科目表以外的科目：{'、'.join(map(str, unknown))}"))
     return out
 
 
-def _problem(check: str, expected: int, actual: int, message: str) -> dict:
+def problem(check: str, expected: int, actual: int, message: str) -> dict:
     return {"check": check, "label": CHECK_LABELS[check], "expected_fen": expected, "actual_fen": actual,
             "difference_fen": actual - expected, "message": message}
 
