@@ -145,7 +145,7 @@ def backup_row(r: Backup) -> dict:
             "status_label": STATUS_LABELS.get(r.status, r.status), "check_result": r.check_result or "",
             "started_at": r.started_at.isoformat(), "by_name": r.by_name,
             "tables": len((r.manifest or {}).get("tables") or {}),
-            "rows": sum((r.manifest or {}).get("tables", {}).values()) if r.manifest else 0,
+            "rows": sum(r.manifest["tables"].values()) if (r.manifest or {}).get("tables") else None,
             "chain_head": f"#{head['id']} {head['mac'][:12]}…" if head else ""}
 
 
