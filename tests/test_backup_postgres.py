@@ -116,3 +116,20 @@ def test_backup_pg003_a_failing_verification_rolls_back(pg, monkeypatch):
     drill = _restore(app, client, backup.id)
     assert drill.result == "rolled_back", drill.checks
     assert dump(settings.database_url) == changed and chain_ok(settings)
+
+
+def test_backup_pg004_the_national_export_validates_and_balances_on_postgresql(pg):
+    """The sync's aggregate reads on PostgreSQL (booleans, numeric sums) give the same checks."""
+    settings, app, client = pg
+    from callbacks.ops import sync
+
+    resp = call(app, client, sync.validate, [{"id": "ops-validate", "property": "n_clicks", "value": 1}],
+                [{"id": "ops-year", "property": "value", "value": 2025}])
+    assert "全部通过" in text_of(output(resp, "ops-validate-result", "children"))
+    resp = call(app, client, sync.run_export, [{"id": "ops-export", "property": "n_clicks", "value": 1}],
+                [{"id": "ops-year", "property": "value", "value": 2025}, {"id": "ops-refresh", "property": "data",
+                                                                          "value": 0}])
+    assert "已写入发件箱" in text_of(output(resp, "ops-sync-result", "children"))
+    sync_row = _latest(settings, "NationalSync")
+    assert sync_row.status == "sent" and sync_row.villages_failed == 0
+    assert {f["table"]: f["rows"] for f in sync_row.files}["resources"] > 0
