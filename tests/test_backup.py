@@ -23,17 +23,6 @@ def env(sqlite_settings, tmp_path_factory):
     return settings, app, sign_in(app.server, "demo-admin")
 
 
-def _admin(settings):
-    from tests.test_actions import Scope, role_perms
-    from domain.permissions import Actor
-    from data.db import reading
-    from data.models import User
-
-    with reading(settings.database_url) as s:
-        u = s.scalars(select(User).where(User.username == "demo-admin")).one()
-        return Actor(u.id, u.username, Scope(root=int(u.region_code), perms=role_perms(u.role), user_id=u.id, role=u.role))
-
-
 def _change(settings) -> None:
     """Delete some ledger lines, rename an organisation, add a bank account: a day's work to undo."""
     from data.db import transaction
