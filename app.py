@@ -167,6 +167,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         server.extensions["platform.warning_escalation"] = start_escalation(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today)
 
+    from data.backup.schedule import start_schedule as start_backups  # daily backups (BACKUP_SCHEDULE)
+
+    server.extensions["platform.backup_schedule"] = start_backups(settings, clock.now)
     return app
 
 

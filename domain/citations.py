@@ -38,6 +38,7 @@ class Cite(StrEnum):
     DATA_MISUSE = "data_misuse"                # J24 / X40: no use beyond the approved scope; provision ends
     DATA_INTERFACE = "data_interface"          # J25: an interface must not hinder the platform's operation
     DATA_ANSWER = "data_answer"                # X39–X40: a request answered within ten working days
+    BACKUP = "backup"                          # J37 (X20–X21): backups, restore drills, verification
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -60,6 +61,7 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.DATA_INTERFACE: {22: (JILIN_RULES, "第二十五条")},
     # Jilin's rules set no answer period: the province answers in its application process (J23)
     Cite.DATA_ANSWER: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十条")},
+    Cite.BACKUP: {22: (JILIN_RULES, "第三十七条"), 36: (JIANGXI_RULES, "第二十条、第二十一条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -82,6 +84,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.DATA_MISUSE: "平台数据共享审批规定",
     Cite.DATA_INTERFACE: "平台数据接口管理规定",
     Cite.DATA_ANSWER: "平台数据共享审批规定",
+    Cite.BACKUP: f"{CYBERSECURITY_LAW}第二十一条",
 }
 
 

@@ -151,6 +151,11 @@ class Action(StrEnum):
     BASEDATA_CORRECTION_APPROVE = "basedata.correction.approve"
     BASEDATA_REVOKE = "basedata.revoke"
     BASEDATA_LOCK = "basedata.lock"
+    # operations: national sync and backups (数据管理)
+    OPS_VIEW = "ops.view"
+    SYNC_EXPORT = "sync.export"
+    BACKUP_RUN = "backup.run"
+    BACKUP_RESTORE = "backup.restore"
 
 
 @dataclass(frozen=True)
@@ -295,6 +300,14 @@ ACTIONS: dict[Action, Rule] = {
                                  "只有市、省级农业农村部门可以撤销基础数据更正", article=Cite.BASE_DATA_LOCK),
     Action.BASEDATA_LOCK: Rule("数据管理", "结束试运行、锁定县级基础数据", frozenset({"province_admin"}), "region",
                                refusal="只有省级平台管理员可以结束试运行", article=Cite.BASE_DATA_LOCK),
+    Action.OPS_VIEW: Rule("数据管理", "查看国家平台同步、数据备份与恢复演练", frozenset({"province_admin"}),
+                          refusal="只有省级平台管理员可以查看同步与备份", article=Cite.BACKUP),
+    Action.SYNC_EXPORT: Rule("数据管理", "向全国平台同步数据（生成并发送数据包）", frozenset({"province_admin"}),
+                             refusal="只有省级平台管理员可以向全国平台同步数据", article=Cite.NATIONAL_PLATFORM),
+    Action.BACKUP_RUN: Rule("数据管理", "立即备份数据库", frozenset({"province_admin"}),
+                            refusal="只有省级平台管理员可以备份数据库", article=Cite.BACKUP),
+    Action.BACKUP_RESTORE: Rule("数据管理", "从备份恢复数据库（恢复演练）", frozenset({"province_admin"}),
+                                refusal="只有省级平台管理员可以恢复数据库", article=Cite.BACKUP),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")

@@ -1132,6 +1132,38 @@ def _data_key_manage(env, role, ctx):
     return env.post(role, data_api.act, {
         "dapi-suspend": 1, "dapi-keys": [{"id": ctx["key_id"], "prefix": "njk_"}], "dapi-reason": "核查",
         "dapi-refresh": 0}, clicked="dapi-suspend")
+# ---- issue 14 D: national sync, backups and restore drills (同步与备份)
+
+
+DRIVERS[Action.OPS_VIEW] = Driver(call=_page("/ops"), state=lambda env, ctx: table_counts(env), done=_opened)
+
+
+@driver(Action.SYNC_EXPORT, state=lambda env, ctx: _count(env, "NationalSync"))
+def _sync_export(env, role, ctx):
+    from callbacks.ops import sync
+
+    return env.post(role, sync.run_export, {"ops-export": 1, "ops-year": 2025, "ops-refresh": 0}, clicked="ops-export")
+
+
+@driver(Action.BACKUP_RUN, state=lambda env, ctx: _count(env, "Backup"))
+def _backup_run(env, role, ctx):
+    from callbacks.ops import backups
+
+    return env.post(role, backups.backup_now, {"ops-backup-now": 1, "ops-refresh": 0}, clicked="ops-backup-now")
+
+
+def _made_backup(env) -> dict:
+    from data.backup import store
+
+    return {"id": store.run_backup(env.settings, env.actor("province_admin"), "manual")["id"]}
+
+
+@driver(Action.BACKUP_RESTORE, prepare=_made_backup, state=lambda env, ctx: _count(env, "RestoreDrill"))
+def _backup_restore(env, role, ctx):
+    from callbacks.ops import backups
+
+    return env.post(role, backups.confirm, {"ops-restore-confirm": 1, "ops-restore-pending": {"id": ctx["id"]},
+                                            "ops-refresh": 0}, clicked="ops-restore-confirm")
 
 
 # ---------------------------------------------------------------- the test

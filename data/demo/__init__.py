@@ -290,6 +290,10 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     township = truncate(first_village, TOWNSHIP)
     meta["sharing"] = {k: v for k, v in apply_sharing(settings, today, now, township).items() if k in ("keys", "calls")}
     progress("sharing", f"{meta['sharing']['keys']} 个接口密钥，{meta['sharing']['calls']} 次调用")
+    from .ops import generate_ops  # a year of backups and drills, last year's national sync (records)
+
+    meta["ops"] = generate_ops(engine, today, sqlite=settings.is_sqlite, province=settings.province, villages=nv)
+    progress("ops", f"{meta['ops']['backups']} 条备份记录，{meta['ops']['drills']} 次恢复演练")
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

@@ -10,6 +10,7 @@ from .core import (
 )
 from .basedata import BaseDataChange, VillageProfile
 from .sharing import DataApiCall, DataApiKey, DataRequest
+from .ops import Backup, NationalSync, RestoreDrill
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "DataApiCall", "DataApiKey", "DataRequest",
+    "Backup", "NationalSync", "RestoreDrill",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]
