@@ -17,6 +17,8 @@ NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021�
 NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
 COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
 CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+DATA_SECURITY_LAW = "《中华人民共和国数据安全法》"
+JIANGXI_RULES = "《江西省林业信用数据管理办法》"
 
 
 class Cite(StrEnum):
@@ -30,6 +32,10 @@ class Cite(StrEnum):
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
     WARNING_OVERSIGHT = "warning_oversight"    # J41: warnings managed and disposed of
+    SECURITY_INCIDENTS = "security_incidents"  # J39–J40, X57: incidents responded to and reported level by level
+    DESTRUCTION = "destruction"                # X22 (J38): data destroyed on the data unit's decision, registered
+    MAINTENANCE_ACCESS = "maintenance_access"  # X52 (J38): maintenance access approved, recorded, closed after
+    DEVICES = "devices"                        # X53 (J38): the register of devices connected to the data
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -44,6 +50,10 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
     Cite.WARNING_OVERSIGHT: {22: (JILIN_RULES, "第四十一条")},
+    Cite.SECURITY_INCIDENTS: {22: (JILIN_RULES, "第三十九条、第四十条"), 36: (JIANGXI_RULES, "第五十七条")},
+    Cite.DESTRUCTION: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第二十二条")},
+    Cite.MAINTENANCE_ACCESS: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十二条")},
+    Cite.DEVICES: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十三条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -59,6 +69,10 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
     Cite.WARNING_OVERSIGHT: None,
+    Cite.SECURITY_INCIDENTS: f"{DATA_SECURITY_LAW}第二十三条",
+    Cite.DESTRUCTION: "平台数据安全管理规定",
+    Cite.MAINTENANCE_ACCESS: "平台数据安全管理规定",
+    Cite.DEVICES: "平台数据安全管理规定",
 }
 
 

@@ -8,6 +8,8 @@ from .core import (
     AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member,
     RecordChange, Region, Setting, SharingApproval, User, UserSession, VillageProfile,
 )
+from .calendar import WorkCalendarSchedule
+from .registers import RegisterEntry, RegisterStep
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -16,5 +18,6 @@ __all__ = [
     "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
+    "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]
