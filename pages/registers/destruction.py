@@ -9,7 +9,8 @@ from domain.registers.kinds import DESTRUCTION as REGISTER
 dash.register_page(__name__, path="/registers/destruction", name="数据销毁", order=86, permission=Action.REGISTER_VIEW,
                    title=REGISTER.title)
 
-INTRO = "失去参考价值的数据须经数据管理单位研究决定后，核对、清点、登记造册，再会同外包技术团队执行销毁"
+INTRO = ("失去参考价值的数据须经数据管理单位研究决定后，核"
+         "对、清点、登记造册，再会同外包技术团队执行销毁")
 
 
 def layout(**_):
