@@ -77,7 +77,8 @@ class Register:
         if state in step.from_states:
             return None
         if state == list(self.states)[-1] or not self.next_steps(state):
-            return f"该记录已{self.state_label(state)}，不能再{step.label}"
+            label = self.state_label(state)
+            return f"{self.noun}{label if label.startswith('已') else '已' + label}，不能再{step.label}"
         allowed = "、".join(f"“{self.state_label(s)}”" for s in step.from_states)
         return f"当前状态为“{self.state_label(state)}”，只有{allowed}的记录才能{step.label}"
 
