@@ -277,6 +277,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
         hist = apply_history(engine, today=today, start=first, seed=settings.demo_seed, province=settings.province)
         meta["warning_history"] = {k: hist[k] for k in ("status", "escalated", "events")}
         progress("history", f"{hist['events']:,} 条处置记录，{hist['escalated']} 条升级")
+    from .registers import generate as generate_registers
+
+    meta["registers"] = generate_registers(url, settings.audit_key, today, now)
+    from domain.registers.kinds import REGISTERS
+
+    progress("registers", "、".join(f"{REGISTERS[k].title} {v} 条" for k, v in meta["registers"].items()))
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

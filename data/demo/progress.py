@@ -16,6 +16,7 @@ STEPS = {
     "snapshot": ("建立列式汇总", 4),
     "warnings": ("运行预警规则", 13),
     "history": ("生成预警处置历史", 2),
+    "registers": ("登记安全台账", 1),
 }
 
 
