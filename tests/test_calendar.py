@@ -144,12 +144,48 @@ def test_calendar006_another_process_sees_a_saved_schedule(own, tmp_path):
     assert store.current(settings.database_url).source(2027) == "entered" and current().source(2027) == "entered"
 
 
-def test_calendar007_a_stored_warning_due_in_2027_shows_it_is_provisional(sqlite_settings, app):
-    from domain.calendar.schedule import current
+def test_calendar007_a_warning_due_in_an_unpublished_year_shows_its_deadline_is_provisional(own):
+    import callbacks.supervision.warnings as warnings_page
+    from data.db import transaction
+    from data.models import Warning
 
-    store.current(sqlite_settings.database_url)
-    assert current().note_for(dt.date(2027, 1, 8)) == "（暂定：2027 年放假安排尚未发布）"
-    assert current().note_for(dt.date(2026, 12, 31)) == ""
+    settings, app = own
+    county = settings.demo_county
+    with transaction(settings.database_url) as s:
+        w = s.scalar(select(Warning).where(Warning.region_code.between(county, county + 10**6 - 1)).order_by(Warning.id)
+                     .limit(1))
+        wid, w.due_on = w.id, dt.date(2028, 1, 5)
+    client = sign_in(app.server, "demo-county")
+    resp = call(app, client, warnings_page.show, props(("warn-grid", "selectedRows", [{"id": wid}]), ("url", "hash", ""),
+                                                       ("warn-refresh", "data", 0)))
+    detail = text(output(resp, "warn-detail", "children"))
+    assert "2028-01-05（按工作日计）（暂定：2028 年放假安排尚未发布）" in detail
+    with transaction(settings.database_url) as s:
+        s.get(Warning, wid).due_on = dt.date(2027, 1, 8)  # 2027 was entered above: no longer provisional
+    detail = text(output(call(app, client, warnings_page.show, props(
+        ("warn-grid", "selectedRows", [{"id": wid}]), ("url", "hash", ""), ("warn-refresh", "data", 0))),
+        "warn-detail", "children"))
+    assert "2027-01-08（按工作日计）" in detail and "暂定" not in detail
+
+
+def test_calendar011_escalated_warnings_get_deadlines_in_the_entered_2027_calendar(own):
+    """The warning lifecycle counts its deadlines in the calendar the administrator entered (in
+    test003: 春节 6–13 February 2027, Saturday 20 February a make-up work day)."""
+    from data.models import Warning
+    from data.supervision.handling import escalate_overdue
+    from domain.supervision.rules.base import DUE_WORKING_DAYS
+
+    settings, _ = own
+    from domain.calendar.schedule import install
+
+    install(WorkCalendar())  # a process that has not loaded the database's calendar yet
+    moved = escalate_overdue(settings.database_url, settings.audit_key, dt.date(2027, 2, 3))
+    assert moved
+    with reading(settings.database_url) as s:
+        due = {int(w.severity): w.due_on for w in s.scalars(select(Warning).where(Warning.id.in_(moved)))}
+    expected = {3: dt.date(2027, 2, 17), 2: dt.date(2027, 2, 23), 1: dt.date(2027, 3, 2)}  # 20 Feb counted
+    assert due and all(due[sev] == expected[sev] for sev in due), due
+    assert all(WorkCalendar().add_working_days(dt.date(2027, 2, 3), DUE_WORKING_DAYS[sev]) != due[sev] for sev in due)
 
 
 years = st.integers(min_value=2000, max_value=2100)
