@@ -61,7 +61,8 @@ def _step_panel(register: Register, step: Step, create: bool):
 def columns(register: Register) -> list[dict]:
     return [{"field": "id", "headerName": "编号", "maxWidth": 90}, {"field": "title", "headerName": "事项", "minWidth": 160},
             {"field": "region_name", "headerName": "单位"},
-            *[{"field": c, "headerName": h} for c, h in register.columns],
+            *[{"field": c, "headerName": h, "minWidth": 150 if c in ("mac", "opened_at", "closed_at") else 90}
+              for c, h in register.columns],
             {"field": "state_label", "headerName": "状态"}, {"field": "created_at", "headerName": "登记时间"}]
 
 

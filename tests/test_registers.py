@@ -215,8 +215,8 @@ def test_registers003_maintenance_access_is_approved_opened_and_closed(own):
 def test_registers004_devices_have_a_valid_mac_and_leave_or_are_disposed_of_only_with_approval(own):
     settings, app = own
     county, city = sign_in(app.server, "demo-county"), sign_in(app.server, "demo-city")
-    device = {"name": "农经站数据录入终端", "model": "联想 M720", "serial_no": "PC-0031", "user_name": "赵会计",
-              "mac": "3c-52-82-1a-7f-09", "location": "县农经站 203 室"}
+    device = {"name": "农经站数据录入终端", "model": "联想 M720", "serial_no": "PC-5031", "user_name": "赵会计",
+              "mac": "3c-52-82-1a-7f-59", "location": "县农经站 203 室"}
     before = counts(settings)
     for mac, message in (("3C:52:82:1A:7F", "格式应为 6 组两位十六进制数"), ("GG:52:82:1A:7F:09", "格式应为"),
                          ("FF:FF:FF:FF:FF:FF", "格式应为"), ("", "请填写MAC 地址")):
@@ -225,8 +225,8 @@ def test_registers004_devices_have_a_valid_mac_and_leave_or_are_disposed_of_only
     assert counts(settings) == before
     assert "已登记" in result(post(app, county, "device", "enrol", device), "device", "enrol")
     eid = newest(settings, "device")
-    assert entry(settings, eid).fields["mac"] == "3C:52:82:1A:7F:09"
-    again = post(app, county, "device", "enrol", {**device, "serial_no": "PC-0032", "mac": "3C:52:82:1A:7F:09"})
+    assert entry(settings, eid).fields["mac"] == "3C:52:82:1A:7F:59"
+    again = post(app, county, "device", "enrol", {**device, "serial_no": "PC-5032", "mac": "3C:52:82:1A:7F:59"})
     assert error(again, "device", "enrol", "mac") == "该 MAC 地址已绑定其他在用设备"
     no_clear = step(settings, app, county, "device", "leave", eid, {"reason": "下乡审计", "custodian": "赵会计"})
     assert error(no_clear, "device", "leave", "data_cleared") == "请选择设备内数据已清理"
@@ -277,3 +277,19 @@ def test_registers006_the_export_neutralises_formulas_and_is_logged(own):
     with reading(settings.database_url) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export",
                                                                           AuditLog.description.like("导出数据安全事件台账%")))
+
+
+def test_registers007_the_demo_has_entries_in_every_register_in_several_states_and_no_2027_schedule(sqlite_settings):
+    from data.models import WorkCalendarSchedule
+
+    with reading(sqlite_settings.database_url) as s:
+        states = s.execute(select(RegisterEntry.kind, RegisterEntry.state)).all()
+        schedules = s.scalar(select(func.count()).select_from(WorkCalendarSchedule).where(WorkCalendarSchedule.year == 2027))
+        trail = s.scalar(select(func.count()).select_from(RegisterStep))
+    by_kind: dict[str, set] = {}
+    for kind, state in states:
+        by_kind.setdefault(kind, set()).add(state)
+    assert set(by_kind) == {"incident", "destruction", "access", "device"}
+    assert all(len(v) >= 3 for v in by_kind.values()), by_kind
+    assert {"closed", "escalated"} <= by_kind["incident"] and "executed" in by_kind["destruction"]
+    assert schedules == 0 and trail >= len(states)

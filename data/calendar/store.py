@@ -108,8 +108,8 @@ def years(url: str, today: dt.date) -> list[dict]:
     out = []
     for y in shown:
         r = entered.get(y)
-        source = "管理员录入" if r else "内置日历（chinesecalendar）" if library_knows(y) else "尚未发布"
-        out.append({"id": y, "year": y, "source": source, "revision": int(r.revision) if r else 0,
+        source = "管理员录入" if r else "内置日历" if library_knows(y) else "尚未发布（期限暂定）"
+        out.append({"id": y, "year": y, "source": source, "revision": int(r.revision) if r else None,
                     "holidays": len(r.holidays) if r else None, "makeup_days": len(r.makeup_days) if r else None,
                     "entered_by": r.entered_by if r else "", "entered_at": r.entered_at if r else None,
                     "published": bool(r) or library_knows(y)})

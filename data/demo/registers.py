@@ -42,7 +42,7 @@ PLAN = [
       ("inventory", "demo-admin", {"inventory": "LTO-5 磁带 ×12\n移动硬盘 ×2"}),
       ("register", "demo-admin", {"register_no": "XH-2026-001"}),
       ("execute", "demo-admin", {"executed_by": "某某信息技术有限公司（外包技术团队）、信息科李科长",
-                                 "executed_on": -20, "method": "shred"})]),
+                                 "executed_on": -24, "method": "shred"})]),
     ("destruction", "demo-county", {"title": "县农经站旧服务器硬盘", "data_scope": "2012–2016 年县级报表",
                                     "reason": "已迁移至省平台，原件失去参考价值"},
      [("decide", "demo-city", {"decision": "市农业农村局局务会"}),
@@ -89,6 +89,7 @@ def _dated(values: dict, today: dt.date) -> dict:
 def generate(url: str, key: str, today: dt.date, now: dt.datetime) -> dict:
     """Enter the plan; each entry's steps dated a few days apart, ending some days before `now`."""
     actors = _actors(url)
+    base = min(now, dt.datetime.combine(today, dt.time(1, 30), tzinfo=dt.UTC))  # 09:30 in China on `today`
     made = {}
     for n, (kind, who, values, steps) in enumerate(PLAN):
         eid = store.create(url, key, actors[who], kind, _dated(values, today), today)
@@ -96,7 +97,9 @@ def generate(url: str, key: str, today: dt.date, now: dt.datetime) -> dict:
             version = _version(url, eid)
             store.advance(url, key, actors[by], kind, eid, version, step, _dated(more, today), today)
         made[kind] = made.get(kind, 0) + 1
-        _date_back(url, eid, now - dt.timedelta(days=3 + 5 * (len(PLAN) - n) // 2), len(steps))
+        occurred = values.get("occurred_on")  # an incident is reported the day after it happened
+        ago = -occurred - 1 if isinstance(occurred, int) else 3 + 5 * (len(PLAN) - n) // 2
+        _date_back(url, eid, base - dt.timedelta(days=max(ago, 0)), len(steps))
     return made
 
 
@@ -106,6 +109,7 @@ def _version(url: str, eid: int) -> int:
 
 
 def _date_back(url: str, eid: int, start: dt.datetime, steps: int) -> None:
+    """The entry created at `start`, each later step about a day after the one before."""
     with transaction(url) as s:
         ids = s.scalars(select(RegisterStep.id).where(RegisterStep.entry_id == eid).order_by(RegisterStep.id)).all()
         for i, sid in enumerate(ids):
