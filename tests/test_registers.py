@@ -145,9 +145,9 @@ def test_registers001_an_incident_is_reported_responded_to_escalated_level_by_le
     assert "须由省级或以上单位关闭" in text(output(resp, "reg-incident-close-error", "children"))
     resp = step(settings, app, province, "incident", "close", eid, {"outcome": "已恢复数据并加固", "cause": "钓鱼邮件"})
     assert "已关闭" in result(resp, "incident", "close") and entry(settings, eid).state == "closed"
-    trail = text(output(post(app, province, "incident", "show", {}, {"id": eid, "version": 0}),
+    trail = text(output(post(app, province, "incident", "show", {}, {"id": eid, "version": 0, "state": "closed"}),
                         "reg-incident-detail", "children"))
-    for word in ("报告", "启动响应", "逐级上报", "上报至", "关闭", "断网隔离", *names):
+    for word in ("报告", "启动响应", "逐级上报", "上报至", "关闭", "断网隔离", "已办结", *names):
         assert word in trail, word
     assert len(logged(settings, eid)) >= 7 and any("上报至" in d for d in logged(settings, eid))
 

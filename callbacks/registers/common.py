@@ -3,7 +3,7 @@ grid and which sections the role may use), the selected entry's trail, the expor
 form and one callback per step. `CALLBACKS[(kind, name)]` holds each function (tests drive them)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, html, no_update
 
 from components import registers as ui
 from components.export import send_table
@@ -80,9 +80,12 @@ def wire(register: Register, view: Action) -> None:
         if not row:
             return ui.trail_block([])
         try:
-            return ui.trail_block(store.trail(settings().database_url, current_actor(), register.key, row.get("id"), view))
+            steps = store.trail(settings().database_url, current_actor(), register.key, row.get("id"), view)
         except PermissionDenied as exc:
             return alert(str(exc), "danger")
+        following = "、".join(s.label for s in register.next_steps(str(row.get("state") or "")))
+        return [ui.trail_block(steps), html.Div(f"下一步可办理：{following}" if following else "已办结，无后续步骤。",
+                                                className="small text-muted mt-1", id=f"{i['detail']}-next")]
 
     @secure_callback(view, Output(i["download"], "data"), Output(i["export_result"], "children"),
                      Input(i["export"], "n_clicks"), prevent_initial_call=True)
