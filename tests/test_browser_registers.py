@@ -5,6 +5,8 @@ trail; a county administrator enrols a device (a bad MAC refused under its field
 Screenshots: var/screenshots/admin-calendar.png, register-incidents.png, register-devices.png."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from data.models import RegisterEntry
@@ -62,3 +64,24 @@ def test_regbrowser003_a_county_administrator_enrols_a_device(served, page_for):
     page.wait_for_selector("#reg-device-grid .ag-row:has-text('档案室扫描工作站')")
     assert count(settings, RegisterEntry, RegisterEntry.kind == "device") == before + 1
     shot(page, "register-devices")
+
+
+def test_regbrowser004_a_warning_due_in_2027_is_marked_provisional_in_the_grid(served, page_for):
+    from sqlalchemy import select
+
+    from data.db import transaction
+    from data.models import Warning
+
+    settings, base = served
+    county = settings.demo_county
+    with transaction(settings.database_url) as s:
+        w = s.scalar(select(Warning).where(Warning.region_code.between(county, county + 10**6 - 1),
+                                           Warning.status != "closed").order_by(Warning.severity.desc(), Warning.id))
+        w.due_on = dt.date(2027, 1, 8)
+        wid = w.id
+    page = page_for("demo-county")
+    page.goto(f"{base}/warnings")
+    cell = page.locator(f"#warn-grid .ag-row[row-id='{wid}'] [col-id='due_on']")
+    cell.wait_for()
+    assert cell.inner_text() == "2027-01-08（暂定）"
+    shot(page, "warnings-provisional")
