@@ -293,3 +293,13 @@ def test_registers007_the_demo_has_entries_in_every_register_in_several_states_a
     assert all(len(v) >= 3 for v in by_kind.values()), by_kind
     assert {"closed", "escalated"} <= by_kind["incident"] and "executed" in by_kind["destruction"]
     assert schedules == 0 and trail >= len(states)
+
+
+def test_registers008_each_register_cites_its_province_rules():
+    from domain.citations import Cite, cite
+
+    assert cite(Cite.SECURITY_INCIDENTS, 22) == "《吉林省农村集体经济数字监管平台管理办法》第三十九条、第四十条"
+    assert cite(Cite.SECURITY_INCIDENTS, 36) == "《江西省林业信用数据管理办法》第五十七条"
+    assert cite(Cite.DESTRUCTION, 36).endswith("第二十二条") and cite(Cite.MAINTENANCE_ACCESS, 36).endswith("第五十二条")
+    assert cite(Cite.DEVICES, 36) == "《江西省林业信用数据管理办法》第五十三条"
+    assert cite(Cite.DEVICES, 22) == "《吉林省农村集体经济数字监管平台管理办法》第三十八条"
