@@ -242,9 +242,31 @@ def test_registers004_devices_have_a_valid_mac_and_leave_or_are_disposed_of_only
     step(settings, app, city, "device", "approve_disposal", eid)
     assert entry(settings, eid).state == "disposed"
     again = step(settings, app, county, "device", "leave", eid, {"reason": "x", "custodian": "y", "data_cleared": "yes"})
-    assert "该设备已报废销毁，不能再申请外出" == text(output(again, "reg-device-leave-error", "children"))
+    assert "该设备（已报废销毁）已办结，不能再申请外出" == text(output(again, "reg-device-leave-error", "children"))
     steps = logged(settings, eid)
     assert len(steps) >= 6 and any("批准报废" in d for d in steps)
+
+
+def test_registers009_approvals_can_be_refused_with_a_reason(own):
+    settings, app = own
+    county, city = sign_in(app.server, "demo-county"), sign_in(app.server, "demo-city")
+    post(app, county, "access", "request", {"person": "周工", "company": "某公司", "hardware": "笔记本",
+                                             "channel": "onsite", "purpose": "巡检"})
+    eid = newest(settings, "access")
+    blank = step(settings, app, city, "access", "deny", eid, {"opinion": ""})
+    assert error(blank, "access", "deny", "opinion") == "请填写不同意的理由"
+    step(settings, app, city, "access", "deny", eid, {"opinion": "未说明维护范围"})
+    assert entry(settings, eid).state == "denied"
+    late = step(settings, app, city, "access", "open", eid, {"port": "3389"})
+    assert "该运维接入记录（未获同意）已办结，不能再同意并开放" in text(output(late, "reg-access-open-error", "children"))
+    post(app, county, "device", "enrol", {"name": "备用终端", "model": "M70", "serial_no": "PC-7001", "user_name": "钱",
+                                           "mac": "3C:52:82:1A:7F:71", "location": "203 室"})
+    did = newest(settings, "device")
+    step(settings, app, county, "device", "dispose", did, {"disposal_reason": "老化", "destroyer": "钱师傅"})
+    own_deny = step(settings, app, county, "device", "deny_disposal", did, {"opinion": "仍可使用"})
+    assert "不能批准本人提出的设备申请" in result(own_deny, "device", "deny_disposal")
+    step(settings, app, city, "device", "deny_disposal", did, {"opinion": "仍可使用"})
+    assert entry(settings, did).state == "in_use"
 
 
 def test_registers005_roles_without_the_action_change_nothing_and_are_logged(own):

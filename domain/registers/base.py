@@ -76,9 +76,8 @@ class Register:
         """Why `step` may not be taken from `state` (out of order), or None."""
         if state in step.from_states:
             return None
-        if state == list(self.states)[-1] or not self.next_steps(state):
-            label = self.state_label(state)
-            return f"{self.noun}{label if label.startswith('已') else '已' + label}，不能再{step.label}"
+        if not self.next_steps(state):
+            return f"{self.noun}（{self.state_label(state)}）已办结，不能再{step.label}"
         allowed = "、".join(f"“{self.state_label(s)}”" for s in step.from_states)
         return f"当前状态为“{self.state_label(state)}”，只有{allowed}的记录才能{step.label}"
 

@@ -10,6 +10,10 @@ GRADES = (("IV", "一般（Ⅳ级）"), ("III", "较大（Ⅲ级）"), ("II", "�
 LEVEL_NAMES = {1: "省级", 2: "市级", 3: "县级", 4: "乡镇", 5: "村级"}
 YES = (("yes", "是"),)
 
+
+def _opinion(what: str) -> tuple[Input, ...]:
+    return (Input("opinion", f"{what}的理由", "textarea", max_length=300),)
+
 INCIDENTS = Register(
     key="incident", title="数据安全事件台账", noun="该安全事件",
     states={"reported": "已报告", "responding": "响应处置中", "escalated": "已逐级上报", "closed": "已关闭"},
@@ -50,7 +54,7 @@ METHODS = (("overwrite", "软件多次覆写"), ("degauss", "消磁"), ("shred",
 DESTRUCTION = Register(
     key="destruction", title="数据销毁台账", noun="该销毁记录",
     states={"proposed": "待研究决定", "decided": "已决定销毁", "inventoried": "已核对清点", "registered": "已登记造册",
-            "executed": "已执行销毁"},
+            "executed": "已执行销毁", "refused": "不予销毁"},
     create=Step("propose", "提出", Action.DESTRUCTION_RECORD, (), "proposed", (
         Input("title", "销毁事项", max_length=60),
         Input("data_scope", "拟销毁数据", "textarea", max_length=500),
@@ -59,6 +63,8 @@ DESTRUCTION = Register(
     steps=(
         Step("decide", "研究决定", Action.DESTRUCTION_APPROVE, ("proposed",), "decided", (
             Input("decision", "决定（会议或文号）", max_length=100),), approves=True),
+        Step("refuse", "不予销毁", Action.DESTRUCTION_APPROVE, ("proposed",), "refused", _opinion("不予销毁"),
+             approves=True),
         Step("inventory", "核对清点", Action.DESTRUCTION_RECORD, ("decided",), "inventoried", (
             Input("inventory", "清点清单（每行一项）", "textarea", max_length=1000),)),
         Step("register", "登记造册", Action.DESTRUCTION_RECORD, ("inventoried",), "registered", (
@@ -75,7 +81,7 @@ CHANNELS = (("remote", "远程维护"), ("onsite", "现场维护"))
 
 ACCESS = Register(
     key="access", title="运维接入台账", noun="该运维接入记录",
-    states={"requested": "待分管领导同意", "open": "接入中", "closed": "已关闭接入"},
+    states={"requested": "待分管领导同意", "open": "接入中", "closed": "已关闭接入", "denied": "未获同意"},
     create=Step("request", "申请", Action.ACCESS_RECORD, (), "requested", (
         Input("person", "维护人员", max_length=60),
         Input("company", "所属单位", max_length=100),
@@ -86,6 +92,7 @@ ACCESS = Register(
     steps=(
         Step("open", "同意并开放", Action.ACCESS_APPROVE, ("requested",), "open", (
             Input("port", "开放的端口或通道", max_length=60),), approves=True),
+        Step("deny", "不同意", Action.ACCESS_APPROVE, ("requested",), "denied", _opinion("不同意"), approves=True),
         Step("close", "关闭接入", Action.ACCESS_RECORD, ("open",), "closed", (
             Input("work_done", "操作内容", "textarea", max_length=500),
             Input("port_closed", "远程端口已关闭", "select", options=YES),)),
@@ -112,12 +119,16 @@ DEVICES = Register(
             Input("custodian", "保管人", max_length=40),
             Input("data_cleared", "设备内数据已清理", "select", options=YES),), asks=True),
         Step("approve_leave", "批准外出", Action.DEVICE_APPROVE, ("leave_requested",), "out", approves=True),
+        Step("deny_leave", "驳回外出", Action.DEVICE_APPROVE, ("leave_requested",), "in_use", _opinion("驳回外出"),
+             approves=True),
         Step("return", "归还", Action.DEVICE_RECORD, ("out",), "in_use", (
             Input("returned_on", "归还日期", "date"),)),
         Step("dispose", "申请报废", Action.DEVICE_RECORD, ("in_use",), "disposal_requested", (
             Input("disposal_reason", "报废原因", max_length=200),
             Input("destroyer", "负责销毁的专人", max_length=40),), asks=True),
         Step("approve_disposal", "批准报废", Action.DEVICE_APPROVE, ("disposal_requested",), "disposed",
+             approves=True),
+        Step("deny_disposal", "驳回报废", Action.DEVICE_APPROVE, ("disposal_requested",), "in_use", _opinion("驳回报废"),
              approves=True),
     ),
     title_field="name", columns=(("model", "型号"), ("serial_no", "编号"), ("user_name", "使用人员"), ("mac", "MAC 地址")),
