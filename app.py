@@ -111,6 +111,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from data.admin.audit_log import use_head_file
 
     use_head_file(settings.database_url, settings.data_dir)  # the security log's signed head
+    from data.calendar.store import current as work_calendar
+
+    work_calendar(settings.database_url)  # the entered holiday schedules: the deadlines' calendar
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,

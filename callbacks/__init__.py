@@ -1,5 +1,5 @@
 """One module per page; importing this package records every callback (see server.callbacks)."""
 from . import (  # noqa: F401
     account, admin, asset_growth, assets, basedata, cockpit, contracts, funds, home, ops,
-    meetings, records, resources, screen, supervision, trading,
+    meetings, records, registers, resources, screen, supervision, trading,
 )

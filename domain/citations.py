@@ -17,6 +17,7 @@ NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021�
 NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
 COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
 CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+DATA_SECURITY_LAW = "《中华人民共和国数据安全法》"
 JIANGXI_RULES = "《江西省林业信用数据管理办法》"
 
 
@@ -39,6 +40,10 @@ class Cite(StrEnum):
     DATA_INTERFACE = "data_interface"          # J25: an interface must not hinder the platform's operation
     DATA_ANSWER = "data_answer"                # X39–X40: a request answered within ten working days
     BACKUP = "backup"                          # J37 (X20–X21): backups, restore drills, verification
+    SECURITY_INCIDENTS = "security_incidents"  # J39–J40, X57: incidents responded to and reported level by level
+    DESTRUCTION = "destruction"                # X22 (J38): data destroyed on the data unit's decision, registered
+    MAINTENANCE_ACCESS = "maintenance_access"  # X52 (J38): maintenance access approved, recorded, closed after
+    DEVICES = "devices"                        # X53 (J38): the register of devices connected to the data
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -62,6 +67,10 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     # Jilin's rules set no answer period: the province answers in its application process (J23)
     Cite.DATA_ANSWER: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十条")},
     Cite.BACKUP: {22: (JILIN_RULES, "第三十七条"), 36: (JIANGXI_RULES, "第二十条、第二十一条")},
+    Cite.SECURITY_INCIDENTS: {22: (JILIN_RULES, "第三十九条、第四十条"), 36: (JIANGXI_RULES, "第五十七条")},
+    Cite.DESTRUCTION: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第二十二条")},
+    Cite.MAINTENANCE_ACCESS: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十二条")},
+    Cite.DEVICES: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十三条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -85,6 +94,10 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.DATA_INTERFACE: "平台数据接口管理规定",
     Cite.DATA_ANSWER: "平台数据共享审批规定",
     Cite.BACKUP: f"{CYBERSECURITY_LAW}第二十一条",
+    Cite.SECURITY_INCIDENTS: f"{DATA_SECURITY_LAW}第二十三条",
+    Cite.DESTRUCTION: "平台数据安全管理规定",
+    Cite.MAINTENANCE_ACCESS: "平台数据安全管理规定",
+    Cite.DEVICES: "平台数据安全管理规定",
 }
 
 

@@ -156,6 +156,18 @@ class Action(StrEnum):
     SYNC_EXPORT = "sync.export"
     BACKUP_RUN = "backup.run"
     BACKUP_RESTORE = "backup.restore"
+    # the working-day calendar and the security registers (issue 14)
+    CALENDAR_EDIT = "calendar.edit"
+    INCIDENT_VIEW = "register.incident.view"
+    INCIDENT_REPORT = "register.incident.report"
+    INCIDENT_HANDLE = "register.incident.handle"
+    REGISTER_VIEW = "register.view"
+    DESTRUCTION_RECORD = "register.destruction.record"
+    DESTRUCTION_APPROVE = "register.destruction.approve"
+    ACCESS_RECORD = "register.access.record"
+    ACCESS_APPROVE = "register.access.approve"
+    DEVICE_RECORD = "register.device.record"
+    DEVICE_APPROVE = "register.device.approve"
 
 
 @dataclass(frozen=True)
@@ -308,6 +320,35 @@ ACTIONS: dict[Action, Rule] = {
                             refusal="只有省级平台管理员可以备份数据库", article=Cite.BACKUP),
     Action.BACKUP_RESTORE: Rule("数据管理", "从备份恢复数据库（恢复演练）", frozenset({"province_admin"}),
                                 refusal="只有省级平台管理员可以恢复数据库", article=Cite.BACKUP),
+    Action.CALENDAR_EDIT: Rule("平台管理", "录入、修订法定节假日安排（工作日历）", frozenset({"province_admin"}),
+                               refusal="只有省级平台管理员可以录入法定节假日安排"),
+    Action.INCIDENT_VIEW: Rule("安全台账", "查看数据安全事件台账", _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING,
+                                                          Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL),
+                               article=Cite.SECURITY_INCIDENTS),
+    Action.INCIDENT_REPORT: Rule("安全台账", "报告数据安全事件", _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING,
+                                                         Perm.BUSINESS_HANDLING),
+                                 refusal="缺少权限：报告数据安全事件须有平台维护、监督预警或业务办理权限",
+                                 article=Cite.SECURITY_INCIDENTS),
+    Action.INCIDENT_HANDLE: Rule("安全台账", "响应、逐级上报、关闭数据安全事件",
+                                 _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING, Perm.REVIEW_APPROVAL), "incident",
+                                 refusal="缺少权限：处置数据安全事件须有平台维护、监督预警或审核（批）权限",
+                                 article=Cite.SECURITY_INCIDENTS),
+    Action.REGISTER_VIEW: Rule("安全台账", "查看数据销毁、运维接入、设备登记台账",
+                               _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING), article=Cite.DEVICES),
+    Action.DESTRUCTION_RECORD: Rule("安全台账", "登记数据销毁（提出、清点、登记造册、执行）", _ADMIN, "destruction",
+                                    refusal="只有平台管理员可以登记数据销毁", article=Cite.DESTRUCTION),
+    Action.DESTRUCTION_APPROVE: Rule("安全台账", "研究决定数据销毁", _ADMIN, "destruction", ("pending_by_id",),
+                                     "不能批准本人提出的数据销毁", "只有平台管理员可以决定数据销毁",
+                                     article=Cite.DESTRUCTION),
+    Action.ACCESS_RECORD: Rule("安全台账", "登记运维接入（申请、关闭）", _ADMIN, "access",
+                               refusal="只有平台管理员可以登记运维接入", article=Cite.MAINTENANCE_ACCESS),
+    Action.ACCESS_APPROVE: Rule("安全台账", "同意开放运维接入", _ADMIN, "access", ("pending_by_id",),
+                                "不能同意本人申请的运维接入", "只有平台管理员可以同意开放运维接入",
+                                article=Cite.MAINTENANCE_ACCESS),
+    Action.DEVICE_RECORD: Rule("安全台账", "登记数据使用设备及其外出、归还、报废申请", _ADMIN, "device",
+                               refusal="只有平台管理员可以登记数据使用设备", article=Cite.DEVICES),
+    Action.DEVICE_APPROVE: Rule("安全台账", "批准设备离开办公场所、报废", _ADMIN, "device", ("pending_by_id",),
+                                "不能批准本人提出的设备申请", "只有平台管理员可以批准设备外出或报废", article=Cite.DEVICES),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
@@ -315,7 +356,8 @@ NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请"
          "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目", "meeting": "该会议",
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
          "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区",
-         "data_request": "该数据共享申请", "data_key": "该接口密钥"}
+         "data_request": "该数据共享申请", "data_key": "该接口密钥", "incident": "该安全事件",
+         "destruction": "该销毁记录", "access": "该运维接入记录", "device": "该设备"}
 
 
 @dataclass(frozen=True)

@@ -1164,6 +1164,122 @@ def _backup_restore(env, role, ctx):
 
     return env.post(role, backups.confirm, {"ops-restore-confirm": 1, "ops-restore-pending": {"id": ctx["id"]},
                                             "ops-refresh": 0}, clicked="ops-restore-confirm")
+# ---------------------------------------------------------------- issue 14 E: the working-day calendar and the registers
+
+DRIVERS[Action.INCIDENT_VIEW] = Driver(call=_page("/registers/incidents"), state=lambda env, ctx: table_counts(env),
+                                       done=_opened)
+DRIVERS[Action.REGISTER_VIEW] = Driver(call=_page("/registers/devices"), state=lambda env, ctx: table_counts(env),
+                                       done=_opened)
+_years = itertools.count(2080)  # far from any year another test counts deadlines in
+
+
+@driver(Action.CALENDAR_EDIT, prepare=lambda env: {"year": next(_years)},
+        state=lambda env, ctx: _count(env, "WorkCalendarSchedule", year=ctx["year"]))
+def _calendar_edit(env, role, ctx):
+    from callbacks.admin import calendar as admin_calendar
+
+    y = ctx["year"]
+    return env.post(role, admin_calendar.save, {
+        "cal-save": 1, "cal-year": y, "cal-holidays": f"元旦 {y}-01-01\n国庆节 {y}-10-01 至 {y}-10-07",
+        "cal-makeup": "", "cal-revision": 0, "cal-refresh": 0}, clicked="cal-save")
+
+
+def _register_create(kind: str, step: str, values: Callable):
+    """The create step of register `kind`: its form filled from `values(ctx)`; done is one more
+    entry carrying the context's title."""
+    def call(env, role, ctx):
+        from callbacks.registers.common import CALLBACKS
+
+        prefix = f"reg-{kind}-{step}-"
+        return env.post(role, CALLBACKS[(kind, step)], {
+            f"reg-{kind}-{step}-submit": 1, f"reg-{kind}-refresh": 0,
+            **{prefix + k: v for k, v in values(ctx).items()}}, clicked=f"reg-{kind}-{step}-submit")
+    return call
+
+
+def _entry_count(env, ctx):
+    return _count(env, "RegisterEntry", title=ctx["title"])
+
+
+def _register_entry(kind: str, by: str, values, steps=()) -> Callable:
+    """A fresh entry of `kind` made by demo user `by` (not one of the 15 test users: nobody here
+    approves their own), moved through `steps` [(step, values)]."""
+    def prepare(env):
+        from data.registers import store
+        from data.models import RegisterEntry
+        from data.db import transaction
+
+        actor = env.demo(by) if by.startswith("demo-") else env.actor(by)
+        n = next(_seq)
+        vals = values(n) if callable(values) else {k: (v.format(n=n) if isinstance(v, str) else v)
+                                                   for k, v in values.items()}
+        eid = store.create(env.url, env.settings.audit_key, actor, kind, vals, TODAY)
+        for step, more in steps:
+            with transaction(env.url) as s:
+                version = s.get(RegisterEntry, eid).version
+            store.advance(env.url, env.settings.audit_key, actor, kind, eid, version, step, more, TODAY)
+        with transaction(env.url) as s:
+            return {"id": eid, "version": s.get(RegisterEntry, eid).version}
+    return prepare
+
+
+def _register_step(kind: str, step: str, values: dict):
+    def call(env, role, ctx):
+        from callbacks.registers.common import CALLBACKS
+
+        prefix = f"reg-{kind}-{step}-"
+        return env.post(role, CALLBACKS[(kind, step)], {
+            f"reg-{kind}-{step}-submit": 1, f"reg-{kind}-refresh": 0,
+            (f"reg-{kind}-grid", "selectedRows"): [{"id": ctx["id"], "version": ctx["version"]}],
+            **{prefix + k: v for k, v in values.items()}}, clicked=f"reg-{kind}-{step}-submit")
+    return call
+
+
+def _entry_state(env, ctx):
+    return row(env, _m("RegisterEntry"), ctx["id"], "state", "version")
+
+
+def _titled(env):
+    return {"title": f"测试{next(_seq)}"}
+
+
+_INCIDENT = {"grade": "IV", "occurred_on": "2026-11-20", "description": "测试事件经过", "affected_data": "成员名册",
+             "affected_regions": "本村"}
+DRIVERS[Action.INCIDENT_REPORT] = Driver(
+    call=_register_create("incident", "report", lambda ctx: {**_INCIDENT, "title": ctx["title"]}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.INCIDENT_HANDLE] = Driver(
+    call=_register_step("incident", "respond", {"measures": "断网隔离"}),
+    prepare=_register_entry("incident", "village_cashier", {**_INCIDENT, "title": "待响应事件{n}"}), state=_entry_state)
+DRIVERS[Action.DESTRUCTION_RECORD] = Driver(
+    call=_register_create("destruction", "propose",
+                          lambda ctx: {"title": ctx["title"], "data_scope": "过期备份", "reason": "失去参考价值"}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.DESTRUCTION_APPROVE] = Driver(
+    call=_register_step("destruction", "decide", {"decision": "局务会研究决定"}),
+    prepare=_register_entry("destruction", "demo-county", {"title": "待决定销毁{n}", "data_scope": "旧报表",
+                                                           "reason": "失去参考价值"}), state=_entry_state)
+_ACCESS = {"person": "王工", "company": "某某公司", "hardware": "ThinkPad T14", "channel": "remote", "purpose": "补丁升级"}
+DRIVERS[Action.ACCESS_RECORD] = Driver(
+    call=_register_create("access", "request", lambda ctx: {**_ACCESS, "person": ctx["title"]}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.ACCESS_APPROVE] = Driver(
+    call=_register_step("access", "open", {"port": "VPN 3389"}),
+    prepare=_register_entry("access", "demo-county", {**_ACCESS, "person": "待同意{n}"}), state=_entry_state)
+
+
+def _device(ctx_title: str, n: int) -> dict:
+    return {"name": ctx_title, "model": "联想 M720", "serial_no": f"T-{n}", "user_name": "赵会计",
+            "mac": f"02:00:00:00:{n // 256 % 256:02X}:{n % 256:02X}", "location": "农经站"}
+
+
+DRIVERS[Action.DEVICE_RECORD] = Driver(
+    call=_register_create("device", "enrol", lambda ctx: _device(ctx["title"], ctx["n"])),
+    prepare=lambda env: {"title": f"测试设备{(n := next(_seq))}", "n": n}, state=_entry_count)
+DRIVERS[Action.DEVICE_APPROVE] = Driver(
+    call=_register_step("device", "approve_leave", {}),
+    prepare=_register_entry("device", "demo-county", lambda n: _device(f"外出设备{n}", n), [
+        ("leave", {"reason": "下乡审计", "custodian": "孙审计", "data_cleared": "yes"})]), state=_entry_state)
 
 
 # ---------------------------------------------------------------- the test

@@ -294,6 +294,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
 
     meta["ops"] = generate_ops(engine, today, sqlite=settings.is_sqlite, province=settings.province, villages=nv)
     progress("ops", f"{meta['ops']['backups']} 条备份记录，{meta['ops']['drills']} 次恢复演练")
+    from .registers import generate as generate_registers
+
+    meta["registers"] = generate_registers(url, settings.audit_key, today, now)
+    from domain.registers.kinds import REGISTERS
+
+    progress("registers", "、".join(f"{REGISTERS[k].title} {v} 条" for k, v in meta["registers"].items()))
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

@@ -11,6 +11,8 @@ from .core import (
 from .basedata import BaseDataChange, VillageProfile
 from .sharing import DataApiCall, DataApiKey, DataRequest
 from .ops import Backup, NationalSync, RestoreDrill
+from .calendar import WorkCalendarSchedule
+from .registers import RegisterEntry, RegisterStep
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -21,5 +23,6 @@ __all__ = [
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "DataApiCall", "DataApiKey", "DataRequest",
     "Backup", "NationalSync", "RestoreDrill",
+    "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

@@ -31,6 +31,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
+from data.calendar.store import current as work_calendar
 from data.db import reading, transaction
 from data.query import Reader
 from data.models import Warning, WarningEvent, WarningRun, utcnow
@@ -38,7 +39,6 @@ from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data.admin import audit_log
 from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
                                       Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
-from domain.supervision.workdays import add_working_days
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,8 @@ def _store(url, key, today, kind, region_root, selected, findings, started, t0, 
         for f in rule_findings:
             found.setdefault(f.fingerprint, f)
     horizon = {r.id: r.horizon(params_for(r, province), today) for r in selected if r.horizon}
-    due = {sev: add_working_days(today, n) for sev, n in DUE_WORKING_DAYS.items()}
+    calendar = work_calendar(url)  # the schedules an administrator entered, reloaded when they changed
+    due = {sev: calendar.add_working_days(today, n) for sev, n in DUE_WORKING_DAYS.items()}
     rule_ids = [r.id for r in selected]
     with transaction(url) as s:
         q = select(Warning.id, Warning.fingerprint, Warning.rule_id, Warning.status, Warning.resolved_in_data_at,
