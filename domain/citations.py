@@ -26,6 +26,7 @@ class Cite(StrEnum):
     BASE_DATA = "base_data"                    # J11: level-1 and level-2 base data (level 2 from the books)
     JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
     SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
+    DISCLOSURE = "disclosure"                  # J19: financial data disclosed; members query their own rights
     NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
@@ -40,6 +41,7 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.BASE_DATA: {22: (JILIN_RULES, "第十一条")},
     Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
     Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
+    Cite.DISCLOSURE: {22: (JILIN_RULES, "第十九条")},
     Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
@@ -55,6 +57,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.BASE_DATA: NATIONAL_ACCOUNTING,
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
+    Cite.DISCLOSURE: "《农村集体经济组织财务公开规定》（农经发〔2011〕13号）",
     Cite.NATIONAL_PLATFORM: None,
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",

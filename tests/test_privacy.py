@@ -82,7 +82,8 @@ def test_privacy001_the_rule_table_by_viewer_purpose_and_field():
     # purpose × field: in clear or masked
     expected = {Purpose.HANDLING: (True, True, True, True), Purpose.REVIEW: (False, True, False, False),
                 Purpose.STATISTICS: (False, False, False, False), Purpose.EXPORT: (False, True, False, False),
-                Purpose.LOG: (False, False, False, False), Purpose.DISCLOSURE: (False, True, False, False)}
+                Purpose.LOG: (False, False, False, False), Purpose.DISCLOSURE: (False, True, False, False),
+                Purpose.PORTAL: (False, False, False, False)}
     fields = (Field.RESIDENT_ID, Field.NAME, Field.PHONE, Field.ACCOUNT)
     assert {p: tuple(privacy.clear(p, f) for f in fields) for p in Purpose} == expected
     values = {Field.RESIDENT_ID: (GOOD_ID, MASKED), Field.NAME: ("王小明", "王*明"),
