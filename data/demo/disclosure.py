@@ -20,7 +20,7 @@ from data import bulk
 from data.db import engine_for, transaction
 from data.disclosure.content import CLAIMS, DEBTS, FUNDS, INCOME, SPENDING
 from data.funds.ledger import Line, write_voucher
-from data.models import CollectiveOrg, Disclosure, DisclosureQuestion, Member, User, utcnow
+from data.models import CollectiveOrg, Disclosure, DisclosureQuestion, Member, utcnow
 from data.query.reads import Reader
 from domain import disclosure as rules
 from domain.funds.chart import CHART
@@ -250,7 +250,8 @@ def _demo_village(url: str, org_id: int, quarters: list[str], contents: dict, us
                                                    Disclosure.kind == "quarter"))
         at = utcnow() - dt.timedelta(days=5)
         for d, question, reply in [
-            (latest, "本季度管理费用比上季度多，主要花在哪些方面？", "主要是村部取暖设备维修和办公用品采购，明细已在村务公开栏张贴。"),
+            (latest, "本季度管理费用比上季度多，主要花在哪些方面？",
+             "主要是村部取暖设备维修和办公用品采购，明细已在村务公开栏张贴。"),
             (fixed, "更正前后的公益支出分别是多少？", "更正后公益支出增加道路维修款，管理费用相应减少，合计不变。"),
             (latest, "年底收益分配什么时候发放？按每股多少元？", None),
         ]:

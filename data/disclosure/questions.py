@@ -74,10 +74,10 @@ def answer(url: str, key: str, actor: Actor, question_id, version: int, text) ->
 
 
 def _rows(s, q_rows, *, asker_names: bool) -> list[dict]:
-    people = {i: n for i, n in s.execute(select(User.id, User.display_name).where(
-        User.id.in_({r.answered_by_id for r in q_rows if r.answered_by_id})))} if q_rows else {}
-    members = {i: n for i, n in s.execute(select(Member.id, Member.name).where(
-        Member.id.in_({r.member_id for r in q_rows})))} if q_rows and asker_names else {}
+    people = dict(s.execute(select(User.id, User.display_name).where(
+        User.id.in_({r.answered_by_id for r in q_rows if r.answered_by_id}))).all()) if q_rows else {}
+    members = dict(s.execute(select(Member.id, Member.name).where(
+        Member.id.in_({r.member_id for r in q_rows}))).all()) if q_rows and asker_names else {}
     return [{"id": r.id, "version": r.version, "disclosure_id": r.disclosure_id, "question": r.question,
              "asked_at": time_text(r.asked_at), "answer": r.answer or "", "answered": r.answer is not None,
              "answered_by": people.get(r.answered_by_id, ""), "answered_at": time_text(r.answered_at),

@@ -68,6 +68,10 @@ def prepare(url: str, key: str, actor: Actor, org_id, kind, period, category, ti
             clean.update(kind=corrected.kind, period=corrected.period, category=corrected.category)
             if not title:
                 clean["title"] = f"更正：{corrected.title}"
+        elif clean["kind"] != "major" and s.scalar(select(Disclosure.id).where(
+                Disclosure.org_id == org.id, Disclosure.kind == clean["kind"], Disclosure.period == clean["period"],
+                Disclosure.corrects_id.is_(None))) is not None:
+            raise AccountError({"period": "该期间已有财务公开；如需更正已公开的内容，请选择该公开并发起更正"})
         d = Disclosure(org_id=org.id, region_code=org.region_code, period=clean["period"], kind=clean["kind"],
                        category=clean["category"], title=clean["title"], notes=clean["notes"], state="draft",
                        content=content.generate(s, org, clean["kind"], clean["period"]), reviewed_by_group=False,

@@ -14,7 +14,8 @@ from .ledger import BankAccount, BankStatementImport, BankStatementLine, Payment
 __all__ = [
     "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
-    "Disclosure", "DisclosureQuestion", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
+    "Disclosure", "DisclosureQuestion", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
+    "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
