@@ -146,7 +146,8 @@ def answer(_, target, text, refresh):
         questions.answer(cfg.database_url, cfg.audit_key, current_actor(), as_int(target["id"]),
                          as_int(target.get("version")) or 0, text)
     except AccountError as exc:
-        return alert("答复未提交。", "danger"), exc.errors.get("answer", "；".join(exc.errors.values())), no_update
+        e = exc.errors
+        return alert(e.get("_", "答复未提交。"), "danger"), e.get("answer", ""), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), "", no_update
     return alert("已答复，提问成员可在“我的权益”页面看到答复。"), "", (refresh or 0) + 1
