@@ -57,7 +57,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.BASE_DATA: NATIONAL_ACCOUNTING,
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
-    Cite.DISCLOSURE: "《农村集体经济组织财务公开规定》（农经发〔2011〕13号）",
+    Cite.DISCLOSURE: None,  # the national 《农村集体经济组织财务公开规定》, which the texts name themselves
     Cite.NATIONAL_PLATFORM: None,
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
