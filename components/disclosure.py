@@ -13,12 +13,12 @@ INCOME_COLOR, SPENDING_COLOR, MINE_COLOR = "#2e7d32", "#c0392b", "#0b4f8a"
 PALETTE = ["#0b4f8a", "#e67e22", "#2e7d32", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 
 
-def _table(rows: list[tuple[str, str]], head: tuple[str, str], table_id: str | None = None):
+def _table(rows: list[tuple[str, str]], head: tuple[str, str], table_id: str | None = None, empty: str = "本期无发生额"):
     extra = {"id": table_id} if table_id else {}
     return html.Table(className="table table-sm disclosure-table mb-2", **extra, children=[
         html.Thead(html.Tr([html.Th(head[0]), html.Th(head[1], className="text-end")])),
         html.Tbody([html.Tr([html.Td(a), html.Td(b, className="text-end")]) for a, b in rows]
-                   or [html.Tr(html.Td("本期无发生额", colSpan=2, className="text-muted"))])])
+                   or [html.Tr(html.Td(empty, colSpan=2, className="text-muted"))])])
 
 
 def content_view(content: dict, prefix: str = "disc") -> html.Div:
@@ -47,7 +47,8 @@ def content_view(content: dict, prefix: str = "disc") -> html.Div:
                             f"{prefix}-spending"), className="col-md-6"),
             html.Div(_table(funds, ("期末资金与债权债务", "余额（元）")), className="col-md-6"),
             html.Div(_table([(f"{m['date']} {m['summary']}" + (f"（{m['counterparty']}）" if m.get("counterparty") else ""),
-                              yuan(m["fen"])) for m in major], ("大额支出（1万元以上）", "金额（元）"), f"{prefix}-major"),
+                              yuan(m["fen"])) for m in major], ("大额支出（1万元以上）", "金额（元）"), f"{prefix}-major",
+                            "本期无1万元以上的支出"),
                      className="col-md-6"),
         ]),
     ])
@@ -63,7 +64,7 @@ def quarter_bars(series: list[dict], empty: str = "暂无已公开的季度财�
     """Income and spending by quarter (grouped bars, 元)."""
     if not series:
         return empty_figure(empty, height=280)
-    labels = [s["label"] for s in series]
+    labels = [s["label"].replace("年", "年<br>", 1) for s in series]  # two lines: fits a phone
     inc = [s["income_fen"] / 100 for s in series]
     spend = [s["spending_fen"] / 100 for s in series]
     data = [{"type": "bar", "name": name, "x": labels, "y": ys, "marker": {"color": color},

@@ -960,7 +960,7 @@ def _disclosure(env, upto: str = "draft") -> dict:
     key = env.settings.audit_key
     did = workflow.prepare(env.url, key, env.actor("village_cashier"), env.org_id, "major",
                            TODAY.isoformat(), "其他事项", f"测试公开{next(_seq)}", None)
-    ver = lambda: row(env, _m("Disclosure"), did, "version")[0]  # noqa: E731
+    ver = lambda: row(env, _m("Disclosure"), did, "version")[0]
     if upto in ("reviewed", "approved", "published"):
         workflow.review(env.url, key, env.actor("village_supervisor"), did, ver(), True, "王某某、李某某", None)
     if upto in ("approved", "published"):

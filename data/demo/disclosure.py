@@ -185,6 +185,8 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
     by_state = {"reviewed": users.get("demo-supervisor"), "approved": users.get("demo-township-head")}
     rows = frame.with_columns(
         kind=pl.lit("quarter"),
+        title=pl.Series([rules.default_title("quarter", p, rules.PERIODIC) for p in frame["period"].to_list()],
+                        dtype=pl.String),
         content=pl.Series([_json(contents.get((o, p), {})) for o, p in zip(frame["org_id"].to_list(),
                                                                                 frame["period"].to_list())],
                           dtype=pl.String),
