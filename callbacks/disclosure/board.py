@@ -56,7 +56,8 @@ def frequency(org_id):
 def _trail(d: dict) -> html.Div:
     steps = [("编制", d["prepared_by"], "")]
     if d["reviewers"]:
-        steps.append(("民主理财小组审核", f"{d['reviewers']}（登记：{d['reviewed_by']}）", d["review_opinion"]))
+        who = f"{d['reviewers']}（登记：{d['reviewed_by']}）" if d["reviewed_by"] else d["reviewers"]
+        steps.append(("民主理财小组审核", who, d["review_opinion"]))
     if d["decided_by"]:
         steps.append(("乡镇审核", d["decided_by"], d["decision_opinion"]))
     if d["published_by"]:

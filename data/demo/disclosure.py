@@ -182,6 +182,7 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
     frame = old.with_columns(state=pl.Series(state, dtype=pl.String)).filter(pl.Series(keep))
     states = frame["state"].to_list()
     published = [s_ == "published" for s_ in states]
+    orgs_of = frame["org_id"].to_list()
     by_state = {"reviewed": users.get("demo-supervisor"), "approved": users.get("demo-township-head")}
     rows = frame.with_columns(
         kind=pl.lit("quarter"),
@@ -200,12 +201,18 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
                                    dtype=pl.String),
         published_on=pl.Series([min(d, today) if p and d else None
                                 for d, p in zip(frame["published_on"].to_list(), published)], dtype=pl.Date),
-        prepared_by_id=pl.lit(users.get("demo-village"), pl.Int64),
-        reviewed_by_id=pl.Series([by_state["reviewed"] if s_ in ("reviewed", "approved", "published") else None
-                                  for s_ in states], dtype=pl.Int64),
-        decided_by_id=pl.Series([by_state["approved"] if s_ in ("approved", "published", "returned") else None
-                                 for s_ in states], dtype=pl.Int64),
-        published_by_id=pl.Series([users.get("demo-village") if p else None for p in published], dtype=pl.Int64),
+        # the demo's people where they work: the demo village's cashier and supervisor, the demo
+        # township's accountant and head; elsewhere nobody the demo has an account for
+        prepared_by_id=pl.Series([(users.get("demo-village") if o == demo_org else
+                                   users.get("demo-township") if o in township else None) for o in orgs_of], dtype=pl.Int64),
+        reviewed_by_id=pl.Series([by_state["reviewed"] if o == demo_org and s_ in ("reviewed", "approved", "published")
+                                  else None for o, s_ in zip(orgs_of, states)], dtype=pl.Int64),
+        decided_by_id=pl.Series([by_state["approved"] if (o == demo_org or o in township)
+                                 and s_ in ("approved", "published", "returned") else None
+                                 for o, s_ in zip(orgs_of, states)], dtype=pl.Int64),
+        published_by_id=pl.Series([(users.get("demo-village") if o == demo_org else
+                                    users.get("demo-township") if o in township else None) if p else None
+                                   for o, p in zip(orgs_of, published)], dtype=pl.Int64),
         corrects_id=pl.lit(None, pl.Int64),
     )
     with transaction(url) as s:

@@ -22,7 +22,7 @@ COLUMNS = [
     {"field": "id", "headerName": "编号", "maxWidth": 90},
     {"field": "org", "headerName": "集体经济组织", "minWidth": 200},
     {"field": "kind_label", "headerName": "类型", "maxWidth": 150},
-    {"field": "period_text", "headerName": "期间", "minWidth": 130},
+    {"field": "period_text", "headerName": "期间", "minWidth": 130, "cellDataType": "text"},
     {"field": "title", "headerName": "标题", "minWidth": 220},
     {"field": "state_label", "headerName": "状态", "minWidth": 150},
     {"field": "due_on", "headerName": "应公开日期", "maxWidth": 140},
