@@ -208,9 +208,10 @@ def test_disclosure004_published_is_immutable_and_a_correction_is_linked(app, cl
     publish(app, clients["demo-village"], settings, fix)
     assert row(settings, fix).state == "published" and row(settings, did).state == "published"
     shown = outputs(call(app, clients["demo-village"], board.select,
-                         props(("disc-grid", "selectedRows", [{"id": did}]))))
+                         props(("disc-grid", "selectedRows", [{"id": did}]), ("disc-refresh", "data", 0))))
     assert f"已由第 {fix} 号公开更正" in text(shown["disc-detail"]["children"])
-    shown = outputs(call(app, clients["demo-village"], board.select, props(("disc-grid", "selectedRows", [{"id": fix}]))))
+    shown = outputs(call(app, clients["demo-village"], board.select,
+                         props(("disc-grid", "selectedRows", [{"id": fix}]), ("disc-refresh", "data", 0))))
     assert f"更正第 {did} 号公开" in text(shown["disc-detail"]["children"])
 
 

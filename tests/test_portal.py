@@ -67,9 +67,9 @@ def test_portal001_masks_for_other_people():
 def test_portal002_a_member_lands_on_the_portal_and_sees_only_it_and_the_account(app, member):
     assert member.get("/").headers.get("Location", "").endswith("/portal")
     layout = member.get("/_dash-layout").get_data(as_text=True)
-    nav = [k for k in ("nav-me", "nav-account", "nav-home", "nav-board", "nav-cockpit", "nav-warnings", "nav-funds")
+    nav = [k for k in ("nav-portal", "nav-account", "nav-home", "nav-board", "nav-cockpit", "nav-warnings", "nav-funds")
            if k in layout]
-    assert nav == ["nav-me", "nav-account"]
+    assert nav == ["nav-portal", "nav-account"]
     for path in ("/cockpit", "/disclosure", "/warnings", "/funds", "/meetings", "/admin/users"):
         assert member.get(path).status_code == 403, path
     assert member.get("/portal").status_code == 200
@@ -146,7 +146,8 @@ def test_portal005_a_member_cannot_read_or_write_anyone_elses_by_forging_ids(app
     # the member's callbacks take no member id at all; every other page's callback refuses
     assert call(app, member, board.load, props(("disc-refresh", "data", 1), ("disc-state", "value", "all"))
                 ).status_code == 403
-    assert call(app, member, board.select, props(("disc-grid", "selectedRows", [{"id": foreign}]))).status_code == 403
+    assert call(app, member, board.select, props(("disc-grid", "selectedRows", [{"id": foreign}]),
+                                                 ("disc-refresh", "data", 0))).status_code == 403
 
 
 def test_portal006_a_question_is_asked_answered_and_kept(app, member, settings):

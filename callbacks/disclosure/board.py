@@ -78,8 +78,10 @@ def _trail(d: dict) -> html.Div:
                  Output("disc-publish", "disabled"), Output("disc-correct", "disabled"),
                  Output("disc-review-ok", "disabled"), Output("disc-review-back", "disabled"),
                  Output("disc-edit-form", "hidden"), Output("disc-edit-title", "value"),
-                 Output("disc-edit-notes", "value"), Input("disc-grid", "selectedRows"), prevent_initial_call=True)
-def select(selected):
+                 Output("disc-edit-notes", "value"), Input("disc-grid", "selectedRows"), Input("disc-refresh", "data"),
+                 prevent_initial_call=True)
+def select(selected, _refresh):
+    """The selected disclosure as it is now (again after every step: its state and buttons follow)."""
     off = (True,) * 7
     if not selected:
         return html.P("请在上表中选择一份财务公开。", className="text-muted"), None, *off, True, "", ""
