@@ -259,3 +259,17 @@ def test_disclosure007_the_member_cannot_use_the_board(app, clients, settings):
     resp = call(app, clients["demo-member"], board.load, props(("disc-refresh", "data", 1), ("disc-state", "value", "all")))
     assert resp.status_code == 403
     assert clients["demo-member"].get("/disclosure").status_code == 403
+
+
+def test_disclosure008_the_demo_content_is_what_the_books_give(settings):
+    """The demo's bulk content (polars over the generator's ledger) is the content the workflow
+    generates from the database for the same organisation and quarter."""
+    from data.disclosure import content
+
+    with transaction(settings.database_url) as s:
+        for d in s.scalars(select(Disclosure).where(Disclosure.kind == "quarter", Disclosure.corrects_id.is_(None))
+                           .order_by(Disclosure.id).limit(12)):
+            made = content.generate(s, s.get(CollectiveOrg, d.org_id), "quarter", d.period)
+            stored = dict(d.content)
+            assert {k: v for k, v in stored.items() if k != "major"} == {k: v for k, v in made.items() if k != "major"}
+            assert sorted(m["fen"] for m in stored["major"]) == sorted(m["fen"] for m in made["major"])

@@ -11,6 +11,7 @@ the organisation (the real content generator, data/disclosure/content.py, goes b
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
@@ -18,6 +19,7 @@ from sqlalchemy import delete, select, text
 
 from data import bulk
 from data.db import engine_for, transaction
+from data.disclosure import content
 from data.disclosure.content import CLAIMS, DEBTS, FUNDS, INCOME, SPENDING
 from data.funds.ledger import Line, write_voucher
 from data.models import CollectiveOrg, Disclosure, DisclosureQuestion, Member, utcnow
@@ -36,66 +38,74 @@ def _name(code: int) -> str:
     return a.name if a else str(code)
 
 
-def _contents(reader: Reader, quarters: list[str], code_to_org: dict[int, int]) -> dict[tuple[int, str], dict]:
-    """(org, quarter) -> content, from one grouped read of the ledger."""
+def _named(codes) -> dict[int, str]:
+    return {int(c): _name(c) for c in codes}
+
+
+def _listed(frame: pl.DataFrame, keys: list[str], fields: list[str], alias: str) -> pl.DataFrame:
+    return frame.group_by(keys, maintain_order=True).agg(pl.struct(fields).alias(alias))
+
+
+def _contents(lines: pl.DataFrame, vouchers: pl.DataFrame, orgs: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
+    """(org_id, period, content JSON) of every organisation and quarter, from the ledger in memory
+    (`lines`: region_code, period, account_code, debit_fen, credit_fen, voucher_id, counterparty;
+    `vouchers`: id, date, summary) — the shape data/disclosure/content.py generates, in polars."""
     bounds = {q: rules.period_bounds("quarter", q) for q in quarters}
     p0, p1 = min(period_of(b[0]) for b in bounds.values()), max(period_of(b[1]) for b in bounds.values())
-    flow_codes = ",".join(str(c) for c in INCOME + SPENDING)
-    bal_codes = ",".join(str(c) for c in FUNDS + CLAIMS + DEBTS)
-    flows = reader.read(f"SELECT region_code, period, account_code, SUM(debit_fen) AS d, SUM(credit_fen) AS c "
-                        f"FROM voucher_lines WHERE period BETWEEN {p0} AND {p1} AND account_code IN ({flow_codes}) "
-                        "GROUP BY region_code, period, account_code")
-    bal = reader.read(f"SELECT region_code, account_code, period, SUM(debit_fen - credit_fen) AS b FROM voucher_lines "
-                      f"WHERE period <= {p1} AND account_code IN ({bal_codes}) GROUP BY region_code, account_code, period")
-    major = reader.read(f"SELECT l.region_code, l.period, v.date, l.account_code, l.debit_fen, l.summary, l.counterparty "
-                        f"FROM voucher_lines l JOIN vouchers v ON v.id = l.voucher_id WHERE l.period BETWEEN {p0} AND {p1}"
-                        f" AND l.account_code IN ({','.join(str(c) for c in SPENDING)})"
-                        f" AND l.debit_fen >= {rules.MAJOR_ITEM_FEN}")
-    q_of = pl.col("period").cast(pl.Int64)
-    qexpr = (q_of // 100).cast(pl.String) + "Q" + (((q_of % 100) - 1) // 3 + 1).cast(pl.String)
-    out: dict[tuple[int, str], dict] = {}
-    if flows.height:
-        f = (flows.with_columns(quarter=qexpr).filter(pl.col("quarter").is_in(quarters))
-             .group_by("region_code", "quarter", "account_code").agg(pl.col("d").sum(), pl.col("c").sum())
-             .sort("region_code", "quarter", "account_code"))
-        for code, q, acct, d, c in f.iter_rows():
-            org = code_to_org.get(int(code))
-            if org is None:
-                continue
-            row = out.setdefault((org, q), {"income": [], "spending": []})
-            if int(acct) in INCOME:
-                row["income"].append({"code": int(acct), "name": _name(acct), "fen": int(c) - int(d)})
-            else:
-                row["spending"].append({"code": int(acct), "name": _name(acct), "fen": int(d) - int(c)})
-    closing: dict[tuple[int, str], dict[int, int]] = {}
-    if bal.height:
-        for q, (_, last) in bounds.items():
-            b = bal.filter(pl.col("period") <= period_of(last)).group_by("region_code", "account_code").agg(pl.col("b").sum())
-            for code, acct, v in b.iter_rows():
-                org = code_to_org.get(int(code))
-                if org is not None:
-                    closing.setdefault((org, q), {})[int(acct)] = int(v)
-    majors: dict[tuple[int, str], list] = {}
-    if major.height:
-        m = (major.with_columns(quarter=qexpr).sort("debit_fen", descending=True)
-             .group_by("region_code", "quarter", maintain_order=True).head(rules.MAJOR_ITEMS))
-        for r in m.iter_rows(named=True):
-            org = code_to_org.get(int(r["region_code"]))
-            if org is not None:
-                majors.setdefault((org, r["quarter"]), []).append({
-                    "date": str(r["date"])[:10], "account": _name(r["account_code"]), "fen": int(r["debit_fen"]),
-                    "summary": r["summary"] or "", "counterparty": r["counterparty"] or ""})
-    for org in set(code_to_org.values()):
-        for q, (first, last) in bounds.items():
-            row = out.setdefault((org, q), {"income": [], "spending": []})
-            b = closing.get((org, q), {})
-            row.update(start=first.isoformat(), end=last.isoformat(),
-                       income_fen=sum(r["fen"] for r in row["income"]),
-                       spending_fen=sum(r["fen"] for r in row["spending"]),
-                       funds=[{"code": c, "name": _name(c), "fen": b.get(c, 0)} for c in FUNDS],
-                       claims_fen=sum(b.get(c, 0) for c in CLAIMS), debts_fen=-sum(b.get(c, 0) for c in DEBTS),
-                       major=majors.get((org, q), []), distribution_fen=0)
-    return out
+    led = lines.select(pl.col("region_code").cast(pl.Int64), pl.col("period").cast(pl.Int64).alias("month"),
+                       pl.col("account_code").cast(pl.Int64), pl.col("debit_fen").cast(pl.Int64),
+                       pl.col("credit_fen").cast(pl.Int64), "voucher_id", "counterparty")
+    led = led.join(orgs, on="region_code", how="inner")
+    names = _named(INCOME + SPENDING + FUNDS)
+    recent = led.filter(pl.col("month").is_between(p0, p1)).with_columns(
+        ((pl.col("month") // 100).cast(pl.String) + "Q" + (((pl.col("month") % 100) - 1) // 3 + 1).cast(pl.String))
+        .alias("period"))
+    flows = (recent.filter(pl.col("account_code").is_in(INCOME + SPENDING))
+             .group_by("org_id", "period", "account_code").agg(pl.col("debit_fen").sum(), pl.col("credit_fen").sum())
+             .with_columns(code=pl.col("account_code"), name=pl.col("account_code").replace_strict(names, default=""),
+                           income=pl.col("account_code").is_in(INCOME))
+             .with_columns(fen=pl.when(pl.col("income")).then(pl.col("credit_fen") - pl.col("debit_fen"))
+                           .otherwise(pl.col("debit_fen") - pl.col("credit_fen")))
+             .sort("org_id", "period", "code"))
+    grid = orgs.select("org_id").join(pl.DataFrame({"period": quarters,
+                                                    "start": [bounds[q][0].isoformat() for q in quarters],
+                                                    "end": [bounds[q][1].isoformat() for q in quarters]}), how="cross")
+    income = _listed(flows.filter(pl.col("income")), ["org_id", "period"], ["code", "name", "fen"], "income")
+    spending = _listed(flows.filter(~pl.col("income")), ["org_id", "period"], ["code", "name", "fen"], "spending")
+    totals = flows.group_by("org_id", "period").agg(
+        pl.col("fen").filter(pl.col("income")).sum().alias("income_fen"),
+        pl.col("fen").filter(~pl.col("income")).sum().alias("spending_fen"))
+    monthly = (led.filter((pl.col("month") <= p1) & pl.col("account_code").is_in(FUNDS + CLAIMS + DEBTS))
+               .group_by("org_id", "account_code", "month").agg((pl.col("debit_fen") - pl.col("credit_fen")).sum()
+                                                               .alias("b")))
+    closing = pl.concat([monthly.filter(pl.col("month") <= period_of(last)).group_by("org_id", "account_code")
+                         .agg(pl.col("b").sum()).with_columns(period=pl.lit(q)) for q, (_, last) in bounds.items()])
+    funds = (grid.select("org_id", "period").join(pl.DataFrame({"code": list(FUNDS)}), how="cross")
+             .join(closing.rename({"account_code": "code", "b": "fen"}), on=["org_id", "period", "code"], how="left")
+             .with_columns(pl.col("fen").fill_null(0), name=pl.col("code").replace_strict(names, default=""))
+             .sort("org_id", "period", "code"))
+    funds = _listed(funds, ["org_id", "period"], ["code", "name", "fen"], "funds")
+    owed = closing.group_by("org_id", "period").agg(
+        pl.col("b").filter(pl.col("account_code").is_in(CLAIMS)).sum().alias("claims_fen"),
+        (-pl.col("b").filter(pl.col("account_code").is_in(DEBTS)).sum()).alias("debts_fen"))
+    big = (recent.filter(pl.col("account_code").is_in(SPENDING) & (pl.col("debit_fen") >= rules.MAJOR_ITEM_FEN))
+           .join(vouchers.select(pl.col("id").alias("voucher_id"), pl.col("date").cast(pl.String).str.slice(0, 10),
+                                 pl.col("summary").alias("voucher_summary")), on="voucher_id", how="left")
+           .sort("debit_fen", descending=True).group_by("org_id", "period", maintain_order=True).head(rules.MAJOR_ITEMS)
+           .select("org_id", "period", "date", account=pl.col("account_code").replace_strict(names, default=""),
+                   fen="debit_fen", summary=pl.col("voucher_summary").fill_null(""),
+                   counterparty=pl.col("counterparty").fill_null("")))
+    major = _listed(big, ["org_id", "period"], ["date", "account", "fen", "summary", "counterparty"], "major")
+    out = grid
+    for part in (income, spending, totals, funds, owed, major):
+        out = out.join(part, on=["org_id", "period"], how="left")
+    out = out.with_columns(*[pl.col(c).fill_null(pl.lit([], dtype=out.schema[c]))
+                             for c in ("income", "spending", "funds", "major")],
+                           *[pl.col(c).fill_null(0) for c in ("income_fen", "spending_fen", "claims_fen", "debts_fen")],
+                           distribution_fen=pl.lit(0, pl.Int64))
+    keys = ["start", "end", "income", "spending", "income_fen", "spending_fen", "funds", "claims_fen", "debts_fen",
+            "major", "distribution_fen"]
+    return out.select("org_id", "period", content=pl.struct(keys).struct.json_encode())
 
 
 def _distributions(url: str, org_id: int, today: dt.date, posted_by: int) -> int:
@@ -123,9 +133,10 @@ def _distributions(url: str, org_id: int, today: dt.date, posted_by: int) -> int
     return n
 
 
-def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None) -> dict:
-    """Give the demo's disclosures their workflow and content; plant the overdue ones; add the demo
-    member's distributions and questions. Returns counts for the progress line."""
+def generate(url: str, data_dir, today: dt.date, seed: int, lines: pl.DataFrame, vouchers: pl.DataFrame) -> dict:
+    """Give the demo's disclosures their workflow and their content from the ledger (`lines`,
+    `vouchers`: the generator's frames, in memory); plant the overdue ones; add the demo member's
+    distributions and questions. Returns counts for the progress line."""
     rng = np.random.default_rng(seed + 14)
     engine = engine_for(url)
     reader = Reader(url, data_dir)
@@ -151,14 +162,19 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
     if old.height:
         old = old.with_columns(pl.col("reviewed_by_group").cast(pl.Boolean))
     quarters = sorted(set(old["period"].to_list())) if old.height else []
-    contents = _contents(reader, quarters, dict(zip(orgs["region_code"].to_list(), orgs["org_id"].to_list())))
+    contents = _contents(lines, vouchers, orgs, quarters) if quarters else pl.DataFrame(
+        schema={"org_id": pl.Int64, "period": pl.String, "content": pl.String})
     if demo_org is not None:
         with transaction(url) as s:  # the demo village's own distributions as its disclosures show them
             from data.disclosure.content import distributed
             org = s.get(CollectiveOrg, demo_org)
-            for q in quarters:
-                first, last = rules.period_bounds("quarter", q)
-                contents[(demo_org, q)]["distribution_fen"] = distributed(s, org, first, last)
+            mine = []
+            for org_id, q, text_ in contents.filter(pl.col("org_id") == demo_org).iter_rows():
+                c = json.loads(text_)
+                c["distribution_fen"] = distributed(s, org, *rules.period_bounds("quarter", q))
+                mine.append((org_id, q, json.dumps(c, ensure_ascii=False)))
+        contents = pl.concat([contents.filter(pl.col("org_id") != demo_org),
+                              pl.DataFrame(mine, schema=contents.schema, orient="row")])
     latest = quarters[-1] if quarters else None
     now = utcnow()
     n = old.height
@@ -188,9 +204,6 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
         kind=pl.lit("quarter"),
         title=pl.Series([rules.default_title("quarter", p, rules.PERIODIC) for p in frame["period"].to_list()],
                         dtype=pl.String),
-        content=pl.Series([_json(contents.get((o, p), {})) for o, p in zip(frame["org_id"].to_list(),
-                                                                                frame["period"].to_list())],
-                          dtype=pl.String),
         notes=pl.lit(None, pl.String),
         reviewed_by_group=pl.Series([s_ in ("reviewed", "approved", "published") for s_ in states]),
         reviewers=pl.Series(["民主理财小组：监事长及成员代表2人" if s_ in ("reviewed", "approved", "published") else None
@@ -215,20 +228,16 @@ def generate(url: str, data_dir, today: dt.date, seed: int, log=lambda *_: None)
                                    for o, p in zip(orgs_of, published)], dtype=pl.Int64),
         corrects_id=pl.lit(None, pl.Int64),
     )
+    rows = rows.join(contents, on=["org_id", "period"], how="left").with_columns(pl.col("content").fill_null("{}"))
     with transaction(url) as s:
         s.execute(delete(Disclosure))
     rows = bulk.add_record_columns(rows, now, provided_by="演示数据生成器", responsible_by="村集体经济组织")
     bulk.ingest(engine, "disclosures", rows)
-    extra = _demo_village(url, demo_org, quarters, contents, users, member_user, today) if demo_org else 0
+    extra = _demo_village(url, demo_org, quarters, users, member_user, today) if demo_org else 0
     return {"disclosures": rows.height + extra, "overdue_quarter": latest}
 
 
-def _json(c: dict) -> str:
-    import json
-    return json.dumps(c, ensure_ascii=False)
-
-
-def _demo_village(url: str, org_id: int, quarters: list[str], contents: dict, users: dict, member_user: pl.DataFrame,
+def _demo_village(url: str, org_id: int, quarters: list[str], users: dict, member_user: pl.DataFrame,
                   today: dt.date) -> int:
     """The demo member's village: a correction of its second-latest quarter, a major-matter draft,
     and the demo member's questions (two answered, one open)."""
@@ -250,7 +259,7 @@ def _demo_village(url: str, org_id: int, quarters: list[str], contents: dict, us
         major_day = today - dt.timedelta(days=6)
         s.add(Disclosure(org_id=org_id, region_code=wrong.region_code, period=major_day.isoformat(), kind="major",
                          category="各类资源", title="村东机动地对外发包（重大事项）公开", state="draft",
-                         content=contents.get((org_id, quarters[-1]), {}) | {"major": []},
+                         content=content.generate(s, s.get(CollectiveOrg, org_id), "major", major_day.isoformat()),
                          notes="经村民代表会议表决，村东机动地120亩对外公开发包，期限5年，底价每亩每年500元。",
                          reviewed_by_group=False, prepared_by_id=village, collected_by_id=village,
                          provided_by="演示数据生成器", responsible_by="村集体经济组织"))
