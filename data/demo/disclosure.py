@@ -52,21 +52,25 @@ def _contents(lines: pl.DataFrame, vouchers: pl.DataFrame, orgs: pl.DataFrame, q
     `vouchers`: id, date, summary) — the shape data/disclosure/content.py generates, in polars."""
     bounds = {q: rules.period_bounds("quarter", q) for q in quarters}
     p0, p1 = min(period_of(b[0]) for b in bounds.values()), max(period_of(b[1]) for b in bounds.values())
-    led = lines.select(pl.col("region_code").cast(pl.Int64), pl.col("period").cast(pl.Int64).alias("month"),
-                       pl.col("account_code").cast(pl.Int64), pl.col("debit_fen").cast(pl.Int64),
-                       pl.col("credit_fen").cast(pl.Int64), "voucher_id", "counterparty")
-    led = led.join(orgs, on="region_code", how="inner")
+    # one lazy pass over the ledger: filter first, group by region (one organisation a village), join
+    # the organisations only to the small grouped frames
+    led = lines.lazy().select(pl.col("region_code").cast(pl.Int64), pl.col("period").cast(pl.Int64).alias("month"),
+                              pl.col("account_code").cast(pl.Int64), "debit_fen", "credit_fen", "voucher_id",
+                              "counterparty")
     names = _named(INCOME + SPENDING + FUNDS)
-    recent = led.filter(pl.col("month").is_between(p0, p1)).with_columns(
-        ((pl.col("month") // 100).cast(pl.String) + "Q" + (((pl.col("month") % 100) - 1) // 3 + 1).cast(pl.String))
-        .alias("period"))
-    flows = (recent.filter(pl.col("account_code").is_in(INCOME + SPENDING))
-             .group_by("org_id", "period", "account_code").agg(pl.col("debit_fen").sum(), pl.col("credit_fen").sum())
+    qname = ((pl.col("month") // 100).cast(pl.String) + "Q"
+             + (((pl.col("month") % 100) - 1) // 3 + 1).cast(pl.String)).alias("period")
+    by_org = orgs.lazy()
+    flows = (led.filter(pl.col("month").is_between(p0, p1) & pl.col("account_code").is_in(INCOME + SPENDING))
+             .group_by("region_code", "month", "account_code").agg(pl.col("debit_fen").sum(), pl.col("credit_fen").sum())
+             .with_columns(qname).group_by("region_code", "period", "account_code")
+             .agg(pl.col("debit_fen").sum(), pl.col("credit_fen").sum())
+             .join(by_org, on="region_code").drop("region_code")
              .with_columns(code=pl.col("account_code"), name=pl.col("account_code").replace_strict(names, default=""),
                            income=pl.col("account_code").is_in(INCOME))
              .with_columns(fen=pl.when(pl.col("income")).then(pl.col("credit_fen") - pl.col("debit_fen"))
                            .otherwise(pl.col("debit_fen") - pl.col("credit_fen")))
-             .sort("org_id", "period", "code"))
+             .sort("org_id", "period", "code").collect())
     grid = orgs.select("org_id").join(pl.DataFrame({"period": quarters,
                                                     "start": [bounds[q][0].isoformat() for q in quarters],
                                                     "end": [bounds[q][1].isoformat() for q in quarters]}), how="cross")
@@ -76,8 +80,9 @@ def _contents(lines: pl.DataFrame, vouchers: pl.DataFrame, orgs: pl.DataFrame, q
         pl.col("fen").filter(pl.col("income")).sum().alias("income_fen"),
         pl.col("fen").filter(~pl.col("income")).sum().alias("spending_fen"))
     monthly = (led.filter((pl.col("month") <= p1) & pl.col("account_code").is_in(FUNDS + CLAIMS + DEBTS))
-               .group_by("org_id", "account_code", "month").agg((pl.col("debit_fen") - pl.col("credit_fen")).sum()
-                                                               .alias("b")))
+               .group_by("region_code", "account_code", "month").agg((pl.col("debit_fen") - pl.col("credit_fen")).sum()
+                                                                    .alias("b"))
+               .join(by_org, on="region_code").drop("region_code").collect())
     closing = pl.concat([monthly.filter(pl.col("month") <= period_of(last)).group_by("org_id", "account_code")
                          .agg(pl.col("b").sum()).with_columns(period=pl.lit(q)) for q, (_, last) in bounds.items()])
     funds = (grid.select("org_id", "period").join(pl.DataFrame({"code": list(FUNDS)}), how="cross")
@@ -88,9 +93,13 @@ def _contents(lines: pl.DataFrame, vouchers: pl.DataFrame, orgs: pl.DataFrame, q
     owed = closing.group_by("org_id", "period").agg(
         pl.col("b").filter(pl.col("account_code").is_in(CLAIMS)).sum().alias("claims_fen"),
         (-pl.col("b").filter(pl.col("account_code").is_in(DEBTS)).sum()).alias("debts_fen"))
-    big = (recent.filter(pl.col("account_code").is_in(SPENDING) & (pl.col("debit_fen") >= rules.MAJOR_ITEM_FEN))
-           .join(vouchers.select(pl.col("id").alias("voucher_id"), pl.col("date").cast(pl.String).str.slice(0, 10),
-                                 pl.col("summary").alias("voucher_summary")), on="voucher_id", how="left")
+    big = (led.filter(pl.col("month").is_between(p0, p1) & pl.col("account_code").is_in(SPENDING)
+                      & (pl.col("debit_fen") >= rules.MAJOR_ITEM_FEN)).with_columns(qname)
+           .join(by_org, on="region_code").collect())
+    wanted = vouchers.lazy().filter(pl.col("id").is_in(big["voucher_id"].implode())).select(
+        pl.col("id").alias("voucher_id"), pl.col("date").cast(pl.String).str.slice(0, 10),
+        pl.col("summary").alias("voucher_summary")).collect()
+    big = (big.join(wanted, on="voucher_id", how="left")
            .sort("debit_fen", descending=True).group_by("org_id", "period", maintain_order=True).head(rules.MAJOR_ITEMS)
            .select("org_id", "period", "date", account=pl.col("account_code").replace_strict(names, default=""),
                    fen="debit_fen", summary=pl.col("voucher_summary").fill_null(""),
