@@ -51,7 +51,8 @@ def generate(s, org: CollectiveOrg, kind: str, period: str) -> dict:
         select(closing.c.account_code, func.sum(closing.c.debit_fen - closing.c.credit_fen))
         .where(closing.c.account_code.in_(FUNDS + CLAIMS + DEBTS)).group_by(closing.c.account_code))}
     major_q = (_in_days(select(Voucher.date, VoucherLine.account_code, VoucherLine.debit_fen,
-                               func.coalesce(VoucherLine.summary, Voucher.summary), VoucherLine.counterparty).join(Voucher, Voucher.id == VoucherLine.voucher_id)
+                               func.coalesce(VoucherLine.summary, Voucher.summary), VoucherLine.counterparty)
+                        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
                         .where(VoucherLine.region_code == org.region_code, Voucher.org_id == org.id,
                                VoucherLine.account_code.in_(SPENDING), VoucherLine.debit_fen >= MAJOR_ITEM_FEN),
                         first, last).order_by(VoucherLine.debit_fen.desc(), VoucherLine.id).limit(MAJOR_ITEMS))
