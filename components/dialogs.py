@@ -12,3 +12,5 @@ SHARE_DECISION = DecisionDialog("share-decide")
 WARNING_CLOSE = DecisionDialog("warn-decide", noun="预警")
 #: 批准 / 驳回 of the selected data-sharing application: data.sharing.requests.decide
 DATA_REQUEST_DECISION = DecisionDialog("dreq-decide")
+#: 乡镇审核同意 / 退回 of the selected disclosure: data.disclosure.workflow.decide
+DISCLOSURE_DECISION = DecisionDialog("disc-decide", noun="财务公开")

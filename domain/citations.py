@@ -31,6 +31,7 @@ class Cite(StrEnum):
     BASE_DATA_LOCK = "base_data_lock"          # J14: the trial period, the lock, corrections and their revocation
     JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
     SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
+    DISCLOSURE = "disclosure"                  # J19: financial data disclosed; members query their own rights
     NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
@@ -57,6 +58,7 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.BASE_DATA_LOCK: {22: (JILIN_RULES, "第十四条")},
     Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
     Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
+    Cite.DISCLOSURE: {22: (JILIN_RULES, "第十九条")},
     Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
@@ -85,6 +87,7 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.BASE_DATA_LOCK: "平台基础数据锁定与更正规定",
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
+    Cite.DISCLOSURE: None,  # the national 《农村集体经济组织财务公开规定》, which the texts name themselves
     Cite.NATIONAL_PLATFORM: None,
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",

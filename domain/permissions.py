@@ -168,6 +168,15 @@ class Action(StrEnum):
     ACCESS_APPROVE = "register.access.approve"
     DEVICE_RECORD = "register.device.record"
     DEVICE_APPROVE = "register.device.approve"
+    # disclosure (阳光公开) and the members' portal
+    DISCLOSURE_VIEW = "disclosure.view"
+    DISCLOSURE_PREPARE = "disclosure.prepare"
+    DISCLOSURE_REVIEW = "disclosure.review"
+    DISCLOSURE_APPROVE = "disclosure.approve"
+    DISCLOSURE_PUBLISH = "disclosure.publish"
+    DISCLOSURE_ANSWER = "disclosure.answer"
+    PORTAL_VIEW = "portal.view"
+    PORTAL_ASK = "portal.ask"
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,16 @@ _H = holders
 _HANDLING = holders(Perm.BUSINESS_HANDLING)
 _BOOKKEEPERS = frozenset({"township_accountant", "township_agri_lead"})
 _ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
+#: the members themselves (self-service only): their portal is their home
+_MEMBERS = holders(Perm.SELF_SERVICE)
+#: business handling at the village (who answers the members)
+_VILLAGE_HANDLING = frozenset(k for k in _HANDLING if ROLES[k].level == 5)
+#: the members' financial oversight group (民主理财小组) as the platform knows it: a village role
+#: that reviews but does not handle the village's business (the supervisory board's chair)
+_OVERSIGHT_GROUP = frozenset(k for k in holders(Perm.REVIEW_APPROVAL)
+                             if ROLES[k].level == 5 and Perm.BUSINESS_HANDLING not in ROLES[k].perms)
+#: the township's reviewers and approvers
+_TOWNSHIP_APPROVERS = frozenset(k for k in holders(Perm.REVIEW_APPROVAL) if ROLES[k].level == 4)
 
 
 def at_levels(roles: frozenset[str], *levels: int) -> frozenset[str]:
@@ -203,7 +222,7 @@ _GUIDANCE = _H(Perm.BUSINESS_GUIDANCE)
 
 #: The one table: every act the platform allows.
 ACTIONS: dict[Action, Rule] = {
-    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE),
+    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE - _MEMBERS, refusal="成员请使用“我的权益”页面"),
     Action.ACCOUNT_SELF: Rule("通用", "管理本人账号（密码、动态验证码）", EVERYONE),
     Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS),
                                 article=Cite.PERMISSIONS),
@@ -349,6 +368,24 @@ ACTIONS: dict[Action, Rule] = {
                                refusal="只有平台管理员可以登记数据使用设备", article=Cite.DEVICES),
     Action.DEVICE_APPROVE: Rule("安全台账", "批准设备离开办公场所、报废", _ADMIN, "device", ("pending_by_id",),
                                 "不能批准本人提出的设备申请", "只有平台管理员可以批准设备外出或报废", article=Cite.DEVICES),
+    Action.DISCLOSURE_VIEW: Rule("阳光公开", "查看财务公开", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL),
+                                 article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_PREPARE: Rule("阳光公开", "编制、修改、更正财务公开", _HANDLING, "organisation",
+                                    refusal="只有村或乡镇（代理会计）业务办理人员可以编制财务公开",
+                                    article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_REVIEW: Rule("阳光公开", "民主理财小组审核（退回）财务公开", _OVERSIGHT_GROUP, "disclosure",
+                                   ("prepared_by_id",), "编制人不能审核本人编制的财务公开",
+                                   "财务公开须由民主理财小组（村集体监事长登记）审核", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_APPROVE: Rule("阳光公开", "乡镇审核同意（退回）财务公开", _TOWNSHIP_APPROVERS, "disclosure",
+                                    ("prepared_by_id",), "编制人不能审批本人编制的财务公开",
+                                    "财务公开须由乡镇审核同意", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_PUBLISH: Rule("阳光公开", "公开已审核同意的财务公开", _HANDLING, "disclosure",
+                                    refusal="只有村或乡镇业务办理人员可以公开", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_ANSWER: Rule("阳光公开", "答复成员对财务公开的提问", _VILLAGE_HANDLING, "disclosure_question",
+                                   refusal="只有本村业务办理人员可以答复成员提问", article=Cite.DISCLOSURE),
+    Action.PORTAL_VIEW: Rule("阳光公开", "查看本人权益与本组织财务公开（成员）", _MEMBERS, article=Cite.DISCLOSURE),
+    Action.PORTAL_ASK: Rule("阳光公开", "对本组织财务公开提问（成员）", _MEMBERS, "disclosure",
+                            refusal="只有本组织成员可以对财务公开提问", article=Cite.DISCLOSURE),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
@@ -357,7 +394,8 @@ NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请"
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
          "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区",
          "data_request": "该数据共享申请", "data_key": "该接口密钥", "incident": "该安全事件",
-         "destruction": "该销毁记录", "access": "该运维接入记录", "device": "该设备"}
+         "destruction": "该销毁记录", "access": "该运维接入记录", "device": "该设备",
+         "disclosure": "该财务公开", "disclosure_question": "该提问"}
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,16 @@ def may_open(page: dict | None, scope) -> bool:
     return actions is not None and scope is not None and allowed(scope, actions)
 
 
+def landing(scope) -> str:
+    """Where a signed-in user lands: the home page, or (a member, who may not open it) the first
+    page of their navigation."""
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)),
+                   key=lambda p: p.get("order", 100))
+    if any(p.get("path") == "/" for p in pages) or not pages:
+        return "/"
+    return pages[0]["relative_path"]
+
+
 def _same_origin() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
@@ -194,6 +204,8 @@ def init_guard(server: Flask) -> None:
             page = None  # Dash serves the same index to every GET; the router decides the content
         if is_index_get() and is_not_found(page):
             return refusal_page(404, NOT_FOUND_TEXT)
+        if page is not None and not may_open(page, scope) and path == "/" and (home := landing(scope)) != "/":
+            return redirect(home)  # a member's home is their portal
         if page is not None and not may_open(page, scope):
             return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)),
                            page_text=f"您的角色（{current_user.role_label}）不能打开“{page['name']}”页面。"

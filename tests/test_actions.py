@@ -1280,6 +1280,114 @@ DRIVERS[Action.DEVICE_APPROVE] = Driver(
     call=_register_step("device", "approve_leave", {}),
     prepare=_register_entry("device", "demo-county", lambda n: _device(f"外出设备{n}", n), [
         ("leave", {"reason": "下乡审计", "custodian": "孙审计", "data_cleared": "yes"})]), state=_entry_state)
+# ---- issue 14 F: disclosure (阳光公开) and the members' portal
+
+DRIVERS[Action.DISCLOSURE_VIEW] = Driver(call=_page("/disclosure"), state=lambda env, ctx: table_counts(env), done=_opened)
+DRIVERS[Action.PORTAL_VIEW] = Driver(call=_page("/portal"), state=lambda env, ctx: table_counts(env), done=_opened)
+
+
+def _disclosure(env, upto: str = "draft") -> dict:
+    """A disclosure of the village taken through the workflow up to `upto` by the people who would."""
+    from data.disclosure import workflow
+
+    key = env.settings.audit_key
+    did = workflow.prepare(env.url, key, env.actor("village_cashier"), env.org_id, "major",
+                           TODAY.isoformat(), "其他事项", f"测试公开{next(_seq)}", None)
+    ver = lambda: row(env, _m("Disclosure"), did, "version")[0]
+    if upto in ("reviewed", "approved", "published"):
+        workflow.review(env.url, key, env.actor("village_supervisor"), did, ver(), True, "王某某、李某某", None)
+    if upto in ("approved", "published"):
+        workflow.decide(env.url, key, env.actor("township_head"), did, ver(), True, None)
+    if upto == "published":
+        workflow.publish(env.url, key, env.actor("village_secretary"), did, ver(), TODAY)
+    return {"id": did, "version": ver()}
+
+
+def _disclosure_state(env, ctx):
+    return row(env, _m("Disclosure"), ctx["id"], "state", "version")
+
+
+@driver(Action.DISCLOSURE_PREPARE, prepare=lambda env: {"title": f"测试编制{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "Disclosure", title=ctx["title"]))
+def _disc_prepare(env, role, ctx):
+    from callbacks.disclosure import board
+
+    return env.post(role, board.prepare, {"disc-prepare": 1, "disc-org": env.org_id, "disc-kind": "major",
+                                          "disc-period": TODAY.isoformat(), "disc-category": "其他事项",
+                                          "disc-title": ctx["title"], "disc-notes": None, "disc-refresh": 0})
+
+
+@driver(Action.DISCLOSURE_REVIEW, prepare=lambda env: _disclosure(env), state=_disclosure_state)
+def _disc_review(env, role, ctx):
+    from callbacks.disclosure import steps
+
+    return env.post(role, steps.review, {"disc-review-ok": 1, "disc-target": ctx, "disc-reviewers": "王某某",
+                                         "disc-review-opinion": None, "disc-refresh": 0}, clicked="disc-review-ok")
+
+
+@driver(Action.DISCLOSURE_APPROVE, prepare=lambda env: _disclosure(env, "reviewed"), state=_disclosure_state)
+def _disc_approve(env, role, ctx):
+    from callbacks.disclosure import steps
+    from components.dialogs import DISCLOSURE_DECISION as D
+
+    return env.post(role, steps.decide, {D.confirm: 1, D.pending: {**ctx, "decision": "approve"}, D.opinion: None,
+                                         "disc-refresh": 0})
+
+
+@driver(Action.DISCLOSURE_PUBLISH, prepare=lambda env: _disclosure(env, "approved"), state=_disclosure_state)
+def _disc_publish(env, role, ctx):
+    from callbacks.disclosure import steps
+
+    return env.post(role, steps.publish, {"disc-publish": 1, "disc-target": ctx, "disc-refresh": 0})
+
+
+def _member_user(env) -> int:
+    """The test member's account linked to a member of the village (as the village registers it)."""
+    from data.db import transaction
+    from data.models import Member, User
+
+    with transaction(env.url) as s:
+        u = s.get(User, env.users["member"][0])
+        if u.member_id is None:
+            u.member_id = s.scalar(select(Member.id).where(Member.org_id == env.org_id).order_by(Member.id))
+        return u.member_id
+
+
+def _question(env) -> dict:
+    from data.db import transaction
+    from data.models import DisclosureQuestion, utcnow
+
+    d = _disclosure(env, "published")
+    member = _member_user(env)
+    with transaction(env.url) as s:
+        q = DisclosureQuestion(disclosure_id=d["id"], org_id=env.org_id, region_code=env.village, member_id=member,
+                               asked_by_id=env.users["member"][0], question="这笔钱做什么用？", asked_at=utcnow())
+        s.add(q)
+        s.flush()
+        return {"id": q.id, "version": q.version}
+
+
+@driver(Action.DISCLOSURE_ANSWER, prepare=_question,
+        state=lambda env, ctx: row(env, _m("DisclosureQuestion"), ctx["id"], "answer", "version"))
+def _disc_answer(env, role, ctx):
+    from callbacks.disclosure import board
+
+    return env.post(role, board.answer, {"disc-answer-submit": 1, "disc-q-target": ctx, "disc-answer": "已答复",
+                                         "disc-refresh": 0})
+
+
+def _ask_ctx(env) -> dict:
+    _member_user(env)
+    return {"id": _disclosure(env, "published")["id"], "text": f"提问{next(_seq)}"}
+
+
+@driver(Action.PORTAL_ASK, prepare=_ask_ctx,
+        state=lambda env, ctx: _count(env, "DisclosureQuestion", disclosure_id=ctx["id"], question=ctx["text"]))
+def _portal_ask(env, role, ctx):
+    from callbacks.portal import me
+
+    return env.post(role, me.ask, {"portal-ask": 1, "portal-ask-disclosure": ctx["id"], "portal-ask-text": ctx["text"],
+                                   "portal-refresh": 0})
 
 
 # ---------------------------------------------------------------- the test

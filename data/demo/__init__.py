@@ -265,7 +265,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
     progress("snapshot")
+    # 阳光公开: the disclosures' workflow and content from the books, before the one warning run sees them
+    from .disclosure import generate as disclosures
+
+    made_d = disclosures(url, settings.data_dir, today, settings.demo_seed, ledger.lines, ledger.vouchers)
     del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
+    progress("disclosure", f"{made_d['disclosures']:,} 份，最近一季 {made_d['overdue_quarter']}")
     # the supervision rules over the new data: the demo opens with its warnings
     from data.supervision.engine import run as run_warnings
 

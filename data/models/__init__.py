@@ -13,12 +13,14 @@ from .sharing import DataApiCall, DataApiKey, DataRequest
 from .ops import Backup, NationalSync, RestoreDrill
 from .calendar import WorkCalendarSchedule
 from .registers import RegisterEntry, RegisterStep
+from .disclosure import DisclosureQuestion
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
     "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
-    "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
+    "Disclosure", "DisclosureQuestion", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
+    "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "DataApiCall", "DataApiKey", "DataRequest",

@@ -98,6 +98,7 @@ _SQL = {
     "officials": ("SELECT m.org_id, m.id AS member_id, m.name, m.id_number, m.official_title FROM members m "
                   "JOIN collective_orgs o ON o.id = m.org_id WHERE m.is_official{a}", "o.region_code"),
     "annual_checks": ("SELECT id, org_id, region_code, year, filed_on FROM annual_checks{w}", "region_code"),
+    "disclosures": ("SELECT id, org_id, region_code, period, kind, state FROM disclosures{w}", "region_code"),
 }
 #: the table whose size decides whether a frame is read in bulk (a child process on SQLite) or in process
 _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_lines": "voucher_lines",
@@ -105,7 +106,8 @@ _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_line
           "citations": "payment_requests", "users": "users",
           "asset_acts": "asset_events", "contracts": "contracts", "instalments": "contract_instalments",
           "receipts": "contract_receipts", "listings": "trade_listings", "leases": "contracts",
-          "officials": "members", "annual_checks": "annual_checks"}
+          "officials": "members", "annual_checks": "annual_checks",
+          "disclosures": "disclosures"}
 #: above this many rows a full read goes through the bulk path (its fixed cost is a child process)
 BULK_ROWS = 200_000
 #: frames whose rows outside the run's subtree are still needed (the county, for comparison)
