@@ -159,9 +159,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     register_all(app)
     server.extensions["platform.csp_hashes"] = app.csp_hashes  # the index page's own inline scripts
+    from domain import clock
+
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
         from data.supervision.engine import start_schedule
-        from domain import clock
 
         server.extensions["platform.warning_schedule"] = start_schedule(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today, settings.data_dir)
