@@ -120,6 +120,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from data.admin.audit_log import use_head_file
 
     use_head_file(settings.database_url, settings.data_dir)  # the security log's signed head
+    from data.calendar.store import current as work_calendar
+
+    work_calendar(settings.database_url)  # the entered holiday schedules: the deadlines' calendar
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,
@@ -141,6 +144,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     init_files(server)
     init_exports(server)
+    from server.api import init_api
+
+    init_api(server)  # the read-only data API (/api/v1), outside the sign-in (server/guard.py)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=os.path.join(ROOT, "pages"),
         assets_folder=os.path.join(ROOT, "assets"), serve_locally=True, title="农村集体经济数字监管平台",
@@ -163,9 +169,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     register_all(app)
     server.extensions["platform.csp_hashes"] = app.csp_hashes  # the index page's own inline scripts
+    from domain import clock
+
     if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
         from data.supervision.engine import start_schedule
-        from domain import clock
 
         server.extensions["platform.warning_schedule"] = start_schedule(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today, settings.data_dir)
@@ -174,6 +181,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         server.extensions["platform.warning_escalation"] = start_escalation(
             settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today)
 
+    from data.backup.schedule import start_schedule as start_backups  # daily backups (BACKUP_SCHEDULE)
+
+    server.extensions["platform.backup_schedule"] = start_backups(settings, clock.now)
     return app
 
 

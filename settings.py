@@ -44,6 +44,10 @@ class Settings:
     absolute_timeout_s: int = 12 * 3600
     #: seconds between scheduled full runs of the warning engine (0: no schedule)
     warning_schedule_s: int = 3600
+    #: daily backup time, China time "HH:MM" (empty: no scheduled backups; data/backup/schedule.py)
+    backup_schedule: str = "02:30"
+    #: days a backup file is kept under DATA_DIR/backups before it is removed (its record stays, "expired")
+    backup_keep_days: int = 30
 
     def __post_init__(self):
         if not self.database_url:
@@ -59,6 +63,16 @@ class Settings:
     def snapshot_dir(self) -> Path:
         """Columnar snapshots of the rollups (Parquet), keyed by database."""
         return self.data_dir / "snapshots"
+
+    @property
+    def backup_dir(self) -> Path:
+        """Backup files and their manifests: beside the data, outside the web root, never served."""
+        return self.data_dir / "backups"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """The national platform's outbox: sync packages are written here (offline by design)."""
+        return self.data_dir / "outbox"
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -81,6 +95,8 @@ class Settings:
             audit_key=env.get("AUDIT_KEY") or _persistent_secret(data_dir, "audit_key"),
             secure_cookies=env.get("SECURE_COOKIES", "0") == "1",
             warning_schedule_s=_int("WARNING_SCHEDULE_S", 3600),
+            backup_schedule=env.get("BACKUP_SCHEDULE", "02:30"),
+            backup_keep_days=_int("BACKUP_KEEP_DAYS", 30),
         )
 
 

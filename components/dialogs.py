@@ -10,3 +10,7 @@ ACCOUNT_DECISION = DecisionDialog("acct-decide")
 SHARE_DECISION = DecisionDialog("share-decide")
 #: 办结 (closing a verified warning) asks first: data.supervision.handling.act(..., "close", ...)
 WARNING_CLOSE = DecisionDialog("warn-decide", noun="预警")
+#: 批准 / 驳回 of the selected data-sharing application: data.sharing.requests.decide
+DATA_REQUEST_DECISION = DecisionDialog("dreq-decide")
+#: 乡镇审核同意 / 退回 of the selected disclosure: data.disclosure.workflow.decide
+DISCLOSURE_DECISION = DecisionDialog("disc-decide", noun="财务公开")

@@ -16,7 +16,8 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from data.errors import AccountError
-from data.models import Asset, Attachment, Contract, Meeting, PaymentRequest, Warning, WarningEvent, utcnow
+from data.models import (Asset, Attachment, BaseDataChange, Contract, DataRequest, Meeting, PaymentRequest, Warning,
+                         WarningEvent, utcnow)
 from domain.permissions import Action, PermissionDenied, may
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -38,6 +39,10 @@ OWNERS = {
     **dict.fromkeys(("meeting", "meeting_minutes", "meeting_signin"),
                     lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Meeting, i))),
     "asset": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(Asset, i)),
+    # a base-data change's document, a correction's evidence (data.basedata.changes)
+    "base_data_change": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(BaseDataChange, i)),
+    # a data-sharing application's signed confidentiality commitment (data.sharing.requests)
+    "data_request": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(DataRequest, i)),
 }
 
 

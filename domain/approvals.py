@@ -22,6 +22,8 @@ DECISIONS: dict[str, tuple[str, str, bool]] = {
     "reject": ("驳回", "确认驳回", True),
     "withdraw": ("撤回", "确认撤回", False),
     "close": ("办结", "确认办结", False),
+    "revoke": ("撤销", "确认撤销", True),
+    "lock": ("结束试运行", "确认结束试运行", False),
 }
 
 
@@ -53,9 +55,10 @@ STATUS_VERBS: dict[str, dict[str, str]] = {
     "sharing_approvals": _REQUEST_STEPS,
     "meetings": {"recorded": "提交确认", "confirmed": "确认", "returned": "退回"},
     "period_closes": {"closed": "结账", "reopened": "反结账"},
+    "base_data_changes": {"submitted": "提交", "filed": "实施并备案", "returned": "退回", "revoked": "撤销"},
 }
 #: a record created as a request (the history says 提交, not 新建)
-REQUEST_TABLES = frozenset({"payment_requests", "account_requests", "sharing_approvals"})
+REQUEST_TABLES = frozenset({"payment_requests", "account_requests", "sharing_approvals", "base_data_changes"})
 INSERT_VERB, UPDATE_VERB, DELETE_VERB = "新建", "修改", "删除"
 
 

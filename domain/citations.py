@@ -17,6 +17,8 @@ NATIONAL_FINANCE = "《农村集体经济组织财务制度》（财农〔2021�
 NATIONAL_ACCOUNTING = "《农村集体经济组织会计制度》（财会〔2023〕14号）"
 COLLECTIVE_LAW = "《中华人民共和国农村集体经济组织法》"
 CYBERSECURITY_LAW = "《中华人民共和国网络安全法》"
+DATA_SECURITY_LAW = "《中华人民共和国数据安全法》"
+JIANGXI_RULES = "《江西省林业信用数据管理办法》"
 
 
 class Cite(StrEnum):
@@ -25,12 +27,25 @@ class Cite(StrEnum):
     PERMISSIONS = "permissions"                # J10: permission kinds; who authorises which accounts
     BASE_DATA = "base_data"                    # J11: level-1 and level-2 base data (level 2 from the books)
     IMPORTS = "imports"                        # J18: historical data imported, who imported what is kept
+    BASE_DATA_ENTRY = "base_data_entry"        # J12: level-1 base data collected by village and township, checked
+    BASE_DATA_UPDATE = "base_data_update"      # J13: updates start at the village, the township approves, filed
+    BASE_DATA_LOCK = "base_data_lock"          # J14: the trial period, the lock, corrections and their revocation
     JURISDICTION = "jurisdiction"              # J16: each level sees and exports its own jurisdiction's data
     SHARING = "sharing"                        # J17: sharing with another city or county needs provincial approval
+    DISCLOSURE = "disclosure"                  # J19: financial data disclosed; members query their own rights
     NATIONAL_PLATFORM = "national_platform"    # J26: the national platform's data (the yearly asset check)
     WARNING_HANDLING = "warning_handling"      # J31: warnings pushed down, checked and corrected
     SECURITY_LOG = "security_log"              # J36: the security log, kept six months, reviewed monthly
     WARNING_OVERSIGHT = "warning_oversight"    # J41: warnings managed and disposed of
+    DATA_REQUEST = "data_request"              # J23 / X43–X44: apply, risk assessment, confidentiality commitment
+    DATA_MISUSE = "data_misuse"                # J24 / X40: no use beyond the approved scope; provision ends
+    DATA_INTERFACE = "data_interface"          # J25: an interface must not hinder the platform's operation
+    DATA_ANSWER = "data_answer"                # X39–X40: a request answered within ten working days
+    BACKUP = "backup"                          # J37 (X20–X21): backups, restore drills, verification
+    SECURITY_INCIDENTS = "security_incidents"  # J39–J40, X57: incidents responded to and reported level by level
+    DESTRUCTION = "destruction"                # X22 (J38): data destroyed on the data unit's decision, registered
+    MAINTENANCE_ACCESS = "maintenance_access"  # X52 (J38): maintenance access approved, recorded, closed after
+    DEVICES = "devices"                        # X53 (J38): the register of devices connected to the data
 
 
 #: key -> {province: (document, article)}: a province's own rules
@@ -40,12 +55,26 @@ OWN: dict[Cite, dict[int, tuple[str, str]]] = {
     Cite.PERMISSIONS: {22: (JILIN_RULES, "第十条")},
     Cite.BASE_DATA: {22: (JILIN_RULES, "第十一条")},
     Cite.IMPORTS: {22: (JILIN_RULES, "第十八条")},
+    Cite.BASE_DATA_ENTRY: {22: (JILIN_RULES, "第十二条")},
+    Cite.BASE_DATA_UPDATE: {22: (JILIN_RULES, "第十三条")},
+    Cite.BASE_DATA_LOCK: {22: (JILIN_RULES, "第十四条")},
     Cite.JURISDICTION: {22: (JILIN_RULES, "第十六条")},
     Cite.SHARING: {22: (JILIN_RULES, "第十七条")},
+    Cite.DISCLOSURE: {22: (JILIN_RULES, "第十九条")},
     Cite.NATIONAL_PLATFORM: {22: (JILIN_RULES, "第二十六条")},
     Cite.WARNING_HANDLING: {22: (JILIN_RULES, "第三十一条")},
     Cite.SECURITY_LOG: {22: (JILIN_RULES, "第三十六条")},
     Cite.WARNING_OVERSIGHT: {22: (JILIN_RULES, "第四十一条")},
+    Cite.DATA_REQUEST: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十四条")},
+    Cite.DATA_MISUSE: {22: (JILIN_RULES, "第二十四条"), 36: (JIANGXI_RULES, "第四十条")},
+    Cite.DATA_INTERFACE: {22: (JILIN_RULES, "第二十五条")},
+    # Jilin's rules set no answer period: the province answers in its application process (J23)
+    Cite.DATA_ANSWER: {22: (JILIN_RULES, "第二十三条"), 36: (JIANGXI_RULES, "第四十条")},
+    Cite.BACKUP: {22: (JILIN_RULES, "第三十七条"), 36: (JIANGXI_RULES, "第二十条、第二十一条")},
+    Cite.SECURITY_INCIDENTS: {22: (JILIN_RULES, "第三十九条、第四十条"), 36: (JIANGXI_RULES, "第五十七条")},
+    Cite.DESTRUCTION: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第二十二条")},
+    Cite.MAINTENANCE_ACCESS: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十二条")},
+    Cite.DEVICES: {22: (JILIN_RULES, "第三十八条"), 36: (JIANGXI_RULES, "第五十三条")},
 }
 
 #: key -> what a province without its own text cites (a national rule, or a neutral wording);
@@ -56,12 +85,25 @@ ELSEWHERE: dict[Cite, str | None] = {
     Cite.PERMISSIONS: "平台账号分级授权规定",
     Cite.BASE_DATA: NATIONAL_ACCOUNTING,
     Cite.IMPORTS: "平台历史数据导入规定",
+    Cite.BASE_DATA_ENTRY: "平台基础数据采集录入规定",
+    Cite.BASE_DATA_UPDATE: "平台基础数据更新审核规定",
+    Cite.BASE_DATA_LOCK: "平台基础数据锁定与更正规定",
     Cite.JURISDICTION: "平台数据分级管理规定",
     Cite.SHARING: "平台数据共享审批规定",
+    Cite.DISCLOSURE: None,  # the national 《农村集体经济组织财务公开规定》, which the texts name themselves
     Cite.NATIONAL_PLATFORM: None,
     Cite.WARNING_HANDLING: None,
     Cite.SECURITY_LOG: f"{CYBERSECURITY_LAW}第二十一条",
     Cite.WARNING_OVERSIGHT: None,
+    Cite.DATA_REQUEST: "平台数据共享审批规定",
+    Cite.DATA_MISUSE: "平台数据共享审批规定",
+    Cite.DATA_INTERFACE: "平台数据接口管理规定",
+    Cite.DATA_ANSWER: "平台数据共享审批规定",
+    Cite.BACKUP: f"{CYBERSECURITY_LAW}第二十一条",
+    Cite.SECURITY_INCIDENTS: f"{DATA_SECURITY_LAW}第二十三条",
+    Cite.DESTRUCTION: "平台数据安全管理规定",
+    Cite.MAINTENANCE_ACCESS: "平台数据安全管理规定",
+    Cite.DEVICES: "平台数据安全管理规定",
 }
 
 

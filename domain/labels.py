@@ -17,6 +17,7 @@ from domain.admin.audit import EVENT_TYPES
 from domain.clock import CST
 from domain.funds import books, chart
 from domain.funds import requests as fund_requests
+from domain.basedata.rules import STATUS as BASE_CHANGE_STATUS
 from domain.permissions import ROLES
 from domain.regions import LEVEL_NAMES
 from domain.scope import PERM_LABELS
@@ -25,11 +26,17 @@ from domain.supervision.rules.base import AREA_LABELS, SEVERITY_LABELS
 
 #: security-log results
 AUDIT_RESULTS = {"success": "成功", "denied": "拒绝", "failure": "失败", "failed": "失败", "chain_broken": "校验失败",
-                 "locked": "已锁定", "rate_limited": "已限流", "ended": "已结束", "submitted": "已提交"}
+                 "locked": "已锁定", "rate_limited": "已限流", "ended": "已结束", "submitted": "已提交",
+                 "filed": "已实施并备案", "returned": "已退回", "revoked": "已撤销",
+                 "approved": "已批准", "rejected": "已驳回",
+                 "sent": "已发送", "blocked": "已拦截"}
 #: who acted when no person did
 ACTORS = {"system": "系统（自动）", "anonymous": "未登录用户"}
 #: event types written by the platform's own jobs and downloads, beside `EVENT_TYPES`' people's events
-AUDIT_EVENTS = {**EVENT_TYPES, "download": "附件下载", "warning_run": "预警规则运行", "escalation": "预警逐级上报"}
+AUDIT_EVENTS = {**EVENT_TYPES, "download": "附件下载", "warning_run": "预警规则运行", "escalation": "预警逐级上报",
+                "basedata": "基础数据",
+                "data_sharing": "数据共享申请", "data_api_key": "接口密钥管理", "data_api_misuse": "数据接口越权调用",
+                "national_sync": "国家平台同步", "backup": "数据备份", "restore": "恢复演练"}
 #: decisions awaiting or taken (account requests, sharing approvals, level-1 base data changes)
 DECISION_STATUS = {"pending": "待审批", "submitted": "待审批", "approved": "已批准", "rejected": "已驳回"}
 SHARING_STATUS = {**DECISION_STATUS, "submitted": "待省级审批"}
@@ -60,7 +67,7 @@ DOMAINS: dict[str, Mapping] = {
     "bank_account_kind": BANK_ACCOUNT_KINDS, "account": ACCOUNTS, "account_category": chart.CATEGORY_LABELS,
     "audit_event": AUDIT_EVENTS, "audit_result": AUDIT_RESULTS, "actor": ACTORS,
     "account_request_status": DECISION_STATUS, "account_request_kind": ACCOUNT_REQUEST_KINDS,
-    "sharing_status": SHARING_STATUS, "base_change_status": DECISION_STATUS,
+    "sharing_status": SHARING_STATUS, "base_change_status": BASE_CHANGE_STATUS,
     "history_action": HISTORY_ACTIONS, "region_level": LEVEL_NAMES, "role": ROLE_LABELS,
     "permission": PERM_LABELS, "yes_no": YES_NO,
 }

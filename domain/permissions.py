@@ -137,10 +137,48 @@ class Action(StrEnum):
     AUDIT_REVIEW = "audit.review"
     SHARING_REQUEST = "sharing.request"
     SHARING_APPROVE = "sharing.approve"
+    DATA_REQUEST_CREATE = "data_request.create"
+    DATA_REQUEST_ASSESS = "data_request.assess"
+    DATA_REQUEST_DECIDE = "data_request.decide"
+    DATA_KEY_MANAGE = "data_key.manage"
     MAINTENANCE_ANNOUNCE = "maintenance.announce"
     MAINTENANCE_WORK = "maintenance.work"
     # 数据管理 (issue 14)
     DATA_IMPORT = "data.import"
+    # base data (数据管理: 基础数据)
+    BASEDATA_VIEW = "basedata.view"
+    BASEDATA_PROPOSE = "basedata.propose"
+    BASEDATA_APPROVE = "basedata.approve"
+    BASEDATA_CORRECT = "basedata.correct"
+    BASEDATA_CORRECTION_APPROVE = "basedata.correction.approve"
+    BASEDATA_REVOKE = "basedata.revoke"
+    BASEDATA_LOCK = "basedata.lock"
+    # operations: national sync and backups (数据管理)
+    OPS_VIEW = "ops.view"
+    SYNC_EXPORT = "sync.export"
+    BACKUP_RUN = "backup.run"
+    BACKUP_RESTORE = "backup.restore"
+    # the working-day calendar and the security registers (issue 14)
+    CALENDAR_EDIT = "calendar.edit"
+    INCIDENT_VIEW = "register.incident.view"
+    INCIDENT_REPORT = "register.incident.report"
+    INCIDENT_HANDLE = "register.incident.handle"
+    REGISTER_VIEW = "register.view"
+    DESTRUCTION_RECORD = "register.destruction.record"
+    DESTRUCTION_APPROVE = "register.destruction.approve"
+    ACCESS_RECORD = "register.access.record"
+    ACCESS_APPROVE = "register.access.approve"
+    DEVICE_RECORD = "register.device.record"
+    DEVICE_APPROVE = "register.device.approve"
+    # disclosure (阳光公开) and the members' portal
+    DISCLOSURE_VIEW = "disclosure.view"
+    DISCLOSURE_PREPARE = "disclosure.prepare"
+    DISCLOSURE_REVIEW = "disclosure.review"
+    DISCLOSURE_APPROVE = "disclosure.approve"
+    DISCLOSURE_PUBLISH = "disclosure.publish"
+    DISCLOSURE_ANSWER = "disclosure.answer"
+    PORTAL_VIEW = "portal.view"
+    PORTAL_ASK = "portal.ask"
 
 
 @dataclass(frozen=True)
@@ -164,10 +202,29 @@ _H = holders
 _HANDLING = holders(Perm.BUSINESS_HANDLING)
 _BOOKKEEPERS = frozenset({"township_accountant", "township_agri_lead"})
 _ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
+#: the members themselves (self-service only): their portal is their home
+_MEMBERS = holders(Perm.SELF_SERVICE)
+#: business handling at the village (who answers the members)
+_VILLAGE_HANDLING = frozenset(k for k in _HANDLING if ROLES[k].level == 5)
+#: the members' financial oversight group (民主理财小组) as the platform knows it: a village role
+#: that reviews but does not handle the village's business (the supervisory board's chair)
+_OVERSIGHT_GROUP = frozenset(k for k in holders(Perm.REVIEW_APPROVAL)
+                             if ROLES[k].level == 5 and Perm.BUSINESS_HANDLING not in ROLES[k].perms)
+#: the township's reviewers and approvers
+_TOWNSHIP_APPROVERS = frozenset(k for k in holders(Perm.REVIEW_APPROVAL) if ROLES[k].level == 4)
+
+
+def at_levels(roles: frozenset[str], *levels: int) -> frozenset[str]:
+    """Those of `roles` sitting at one of `levels` (1 province … 5 village)."""
+    return frozenset(k for k in roles if ROLES[k].level in levels)
+
+
+_DATA_HANDLING = _H(Perm.DATA_ENTRY, Perm.BUSINESS_HANDLING)
+_GUIDANCE = _H(Perm.BUSINESS_GUIDANCE)
 
 #: The one table: every act the platform allows.
 ACTIONS: dict[Action, Rule] = {
-    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE),
+    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE - _MEMBERS, refusal="成员请使用“我的权益”页面"),
     Action.ACCOUNT_SELF: Rule("通用", "管理本人账号（密码、动态验证码）", EVERYONE),
     Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS),
                                 article=Cite.PERMISSIONS),
@@ -244,19 +301,106 @@ ACTIONS: dict[Action, Rule] = {
                                  refusal="只有市、县级平台管理员可以申请共享本辖区数据", article=Cite.SHARING),
     Action.SHARING_APPROVE: Rule("平台管理", "审批跨区域数据共享", frozenset({"province_admin"}), "sharing", ("requested_by_id",),
                                  "不能审批本人提交的申请", "只有省级平台管理员可以审批数据共享", article=Cite.SHARING),
+    Action.DATA_REQUEST_CREATE: Rule("平台管理", "登记数据共享（接口）申请",
+                                     frozenset({"province_admin", "city_admin", "county_admin"}),
+                                     refusal="只有省、市、县级平台管理员可以登记数据共享申请", article=Cite.DATA_REQUEST),
+    Action.DATA_REQUEST_ASSESS: Rule("平台管理", "评估数据共享申请的风险", frozenset({"province_admin"}), "data_request",
+                                     ("registered_by_id",), "不能评估本人登记的申请", "只有省级平台管理员可以评估数据共享风险",
+                                     article=Cite.DATA_REQUEST),
+    Action.DATA_REQUEST_DECIDE: Rule("平台管理", "审批数据共享（接口）申请", frozenset({"province_admin"}), "data_request",
+                                     ("registered_by_id",), "不能审批本人登记的申请", "只有省级平台管理员可以审批数据共享申请",
+                                     article=Cite.DATA_REQUEST),
+    Action.DATA_KEY_MANAGE: Rule("平台管理", "查看接口调用日志，暂停、恢复、吊销接口密钥", frozenset({"province_admin"}),
+                                 "data_key", refusal="只有省级平台管理员可以管理数据接口密钥", article=Cite.DATA_MISUSE),
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
     Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
     Action.DATA_IMPORT: Rule("数据管理", "导入历史数据（账簿、基础数据、资产、资源、合同、成员）", _H(Perm.DATA_ENTRY),
                              refusal="只有具有数据录入权限的乡镇农经人员、代理会计或村报账员可以导入历史数据",
                              article=Cite.IMPORTS),
+    Action.BASEDATA_VIEW: Rule("数据管理", "查看基础数据及其变更记录", _H(
+        Perm.STATISTICAL_ANALYSIS, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY, Perm.BUSINESS_GUIDANCE),
+        "organisation", article=Cite.BASE_DATA),
+    Action.BASEDATA_PROPOSE: Rule("数据管理", "发起一级基础数据变更（村级）", at_levels(_DATA_HANDLING, 5), "organisation",
+                                  refusal="一级基础数据变更须由村级录入或业务办理人员发起", article=Cite.BASE_DATA_UPDATE),
+    Action.BASEDATA_APPROVE: Rule("数据管理", "审核一级基础数据变更（乡镇）", at_levels(_H(Perm.REVIEW_APPROVAL), 4),
+                                  "basedata_change", ("proposed_by_id",), "不能审核本人发起的变更",
+                                  "一级基础数据变更须由乡镇审核（批）人员审核", article=Cite.BASE_DATA_UPDATE),
+    Action.BASEDATA_CORRECT: Rule("数据管理", "申请更正已锁定的基础数据（乡镇）", at_levels(_DATA_HANDLING, 4), "organisation",
+                                  refusal="锁定后的基础数据更正须由乡镇录入或业务办理人员申请", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_CORRECTION_APPROVE: Rule(
+        "数据管理", "审批基础数据更正（县级）", at_levels(_GUIDANCE, 3), "basedata_change", ("proposed_by_id",),
+        "不能审批本人申请的更正", "基础数据更正须经县级农业农村部门同意", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_REVOKE: Rule("数据管理", "撤销依据不充分的基础数据更正（市、省）", at_levels(_GUIDANCE, 1, 2),
+                                 "basedata_change", ("proposed_by_id", "decided_by_id"), "不能撤销本人经办的更正",
+                                 "只有市、省级农业农村部门可以撤销基础数据更正", article=Cite.BASE_DATA_LOCK),
+    Action.BASEDATA_LOCK: Rule("数据管理", "结束试运行、锁定县级基础数据", frozenset({"province_admin"}), "region",
+                               refusal="只有省级平台管理员可以结束试运行", article=Cite.BASE_DATA_LOCK),
+    Action.OPS_VIEW: Rule("数据管理", "查看国家平台同步、数据备份与恢复演练", frozenset({"province_admin"}),
+                          refusal="只有省级平台管理员可以查看同步与备份", article=Cite.BACKUP),
+    Action.SYNC_EXPORT: Rule("数据管理", "向全国平台同步数据（生成并发送数据包）", frozenset({"province_admin"}),
+                             refusal="只有省级平台管理员可以向全国平台同步数据", article=Cite.NATIONAL_PLATFORM),
+    Action.BACKUP_RUN: Rule("数据管理", "立即备份数据库", frozenset({"province_admin"}),
+                            refusal="只有省级平台管理员可以备份数据库", article=Cite.BACKUP),
+    Action.BACKUP_RESTORE: Rule("数据管理", "从备份恢复数据库（恢复演练）", frozenset({"province_admin"}),
+                                refusal="只有省级平台管理员可以恢复数据库", article=Cite.BACKUP),
+    Action.CALENDAR_EDIT: Rule("平台管理", "录入、修订法定节假日安排（工作日历）", frozenset({"province_admin"}),
+                               refusal="只有省级平台管理员可以录入法定节假日安排"),
+    Action.INCIDENT_VIEW: Rule("安全台账", "查看数据安全事件台账", _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING,
+                                                          Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL),
+                               article=Cite.SECURITY_INCIDENTS),
+    Action.INCIDENT_REPORT: Rule("安全台账", "报告数据安全事件", _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING,
+                                                         Perm.BUSINESS_HANDLING),
+                                 refusal="缺少权限：报告数据安全事件须有平台维护、监督预警或业务办理权限",
+                                 article=Cite.SECURITY_INCIDENTS),
+    Action.INCIDENT_HANDLE: Rule("安全台账", "响应、逐级上报、关闭数据安全事件",
+                                 _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING, Perm.REVIEW_APPROVAL), "incident",
+                                 refusal="缺少权限：处置数据安全事件须有平台维护、监督预警或审核（批）权限",
+                                 article=Cite.SECURITY_INCIDENTS),
+    Action.REGISTER_VIEW: Rule("安全台账", "查看数据销毁、运维接入、设备登记台账",
+                               _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING), article=Cite.DEVICES),
+    Action.DESTRUCTION_RECORD: Rule("安全台账", "登记数据销毁（提出、清点、登记造册、执行）", _ADMIN, "destruction",
+                                    refusal="只有平台管理员可以登记数据销毁", article=Cite.DESTRUCTION),
+    Action.DESTRUCTION_APPROVE: Rule("安全台账", "研究决定数据销毁", _ADMIN, "destruction", ("pending_by_id",),
+                                     "不能批准本人提出的数据销毁", "只有平台管理员可以决定数据销毁",
+                                     article=Cite.DESTRUCTION),
+    Action.ACCESS_RECORD: Rule("安全台账", "登记运维接入（申请、关闭）", _ADMIN, "access",
+                               refusal="只有平台管理员可以登记运维接入", article=Cite.MAINTENANCE_ACCESS),
+    Action.ACCESS_APPROVE: Rule("安全台账", "同意开放运维接入", _ADMIN, "access", ("pending_by_id",),
+                                "不能同意本人申请的运维接入", "只有平台管理员可以同意开放运维接入",
+                                article=Cite.MAINTENANCE_ACCESS),
+    Action.DEVICE_RECORD: Rule("安全台账", "登记数据使用设备及其外出、归还、报废申请", _ADMIN, "device",
+                               refusal="只有平台管理员可以登记数据使用设备", article=Cite.DEVICES),
+    Action.DEVICE_APPROVE: Rule("安全台账", "批准设备离开办公场所、报废", _ADMIN, "device", ("pending_by_id",),
+                                "不能批准本人提出的设备申请", "只有平台管理员可以批准设备外出或报废", article=Cite.DEVICES),
+    Action.DISCLOSURE_VIEW: Rule("阳光公开", "查看财务公开", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL),
+                                 article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_PREPARE: Rule("阳光公开", "编制、修改、更正财务公开", _HANDLING, "organisation",
+                                    refusal="只有村或乡镇（代理会计）业务办理人员可以编制财务公开",
+                                    article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_REVIEW: Rule("阳光公开", "民主理财小组审核（退回）财务公开", _OVERSIGHT_GROUP, "disclosure",
+                                   ("prepared_by_id",), "编制人不能审核本人编制的财务公开",
+                                   "财务公开须由民主理财小组（村集体监事长登记）审核", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_APPROVE: Rule("阳光公开", "乡镇审核同意（退回）财务公开", _TOWNSHIP_APPROVERS, "disclosure",
+                                    ("prepared_by_id",), "编制人不能审批本人编制的财务公开",
+                                    "财务公开须由乡镇审核同意", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_PUBLISH: Rule("阳光公开", "公开已审核同意的财务公开", _HANDLING, "disclosure",
+                                    refusal="只有村或乡镇业务办理人员可以公开", article=Cite.DISCLOSURE),
+    Action.DISCLOSURE_ANSWER: Rule("阳光公开", "答复成员对财务公开的提问", _VILLAGE_HANDLING, "disclosure_question",
+                                   refusal="只有本村业务办理人员可以答复成员提问", article=Cite.DISCLOSURE),
+    Action.PORTAL_VIEW: Rule("阳光公开", "查看本人权益与本组织财务公开（成员）", _MEMBERS, article=Cite.DISCLOSURE),
+    Action.PORTAL_ASK: Rule("阳光公开", "对本组织财务公开提问（成员）", _MEMBERS, "disclosure",
+                            refusal="只有本组织成员可以对财务公开提问", article=Cite.DISCLOSURE),
 }
 
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
 NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请", "period_close": "该结账记录",
          "bank_account": "该账户", "asset": "该资产", "contract": "该合同", "listing": "该挂牌项目", "meeting": "该会议",
          "warning": "该预警", "account": "该账号", "account_request": "该申请", "sharing": "该共享申请",
-         "record": "该记录"}
+         "record": "该记录", "basedata_change": "该基础数据变更", "region": "该地区",
+         "data_request": "该数据共享申请", "data_key": "该接口密钥", "incident": "该安全事件",
+         "destruction": "该销毁记录", "access": "该运维接入记录", "device": "该设备",
+         "disclosure": "该财务公开", "disclosure_question": "该提问"}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ on-screen purpose applies (`relation`), derived from the action table — nothin
 - ``log``: the security log's descriptions (read by administrators; kept for years): all masked.
 - ``disclosure``: published to the members (财务公开): names in clear (a distribution list must be
   checkable by fellow villagers), numbers masked.
+- ``portal``: the members' portal (成员自助查询), read on a phone, maybe over a shoulder: a member's
+  own record is theirs (`portal_self`: name in clear, ID masked); every other person's name and
+  number masked more strictly than elsewhere — the surname only (张*) and the ID's first three and
+  last four characters (110***********002X).
 
 The primitives are domain.identifiers' ``mask_*``; this module only decides which applies.
 """
@@ -44,6 +48,7 @@ class Purpose(StrEnum):
     EXPORT = "export"
     LOG = "log"
     DISCLOSURE = "disclosure"
+    PORTAL = "portal"
 
 
 class Field(StrEnum):
@@ -65,6 +70,7 @@ CLEAR: dict[Purpose, dict[Field, bool]] = {
     Purpose.EXPORT: {Field.NAME: True, **_NUMBERS},
     Purpose.LOG: dict.fromkeys(Field, False),
     Purpose.DISCLOSURE: {Field.NAME: True, **_NUMBERS},
+    Purpose.PORTAL: dict.fromkeys(Field, False),
 }
 
 #: record kind -> the actions of those who handle it (need the full values to do the work)
@@ -75,6 +81,7 @@ HANDLERS: dict[str, tuple[Action, ...]] = {
     "resource": (Action.RESOURCE_SAVE,),
     "asset": (Action.ASSET_CARD_SAVE,),
     "meeting": (Action.MEETING_RECORD,),
+    "roll": (Action.BASEDATA_PROPOSE, Action.BASEDATA_CORRECT),
     "warning": (),
 }
 #: record kind -> the actions of those who decide on it; every kind is also reviewed by whoever
@@ -82,6 +89,7 @@ HANDLERS: dict[str, tuple[Action, ...]] = {
 REVIEWERS: dict[str, tuple[Action, ...]] = {
     "payment_request": (Action.FUNDS_REQUEST_APPROVE_SECRETARY, Action.FUNDS_REQUEST_APPROVE_SUPERVISOR),
     "warning": (Action.WARNING_HANDLE,),
+    "roll": (Action.BASEDATA_APPROVE, Action.BASEDATA_CORRECTION_APPROVE),
 }
 REVIEWED_BY_ALL = (Action.WARNING_VERIFY,)
 
@@ -113,6 +121,28 @@ def exporting(on_screen: Purpose) -> Purpose:
     return on_screen if on_screen in (Purpose.STATISTICS, Purpose.LOG) else Purpose.EXPORT
 
 
+def portal_name(s: str | None) -> str:
+    """A person's name on the members' portal: the surname only (张三丰 -> 张**)."""
+    return (s[0] + "*" * (len(s) - 1)) if s else ""
+
+
+def portal_id(s: str | None) -> str:
+    """An ID number on the members' portal: first three and last four characters (110***********002X)."""
+    s = (s or "").strip()
+    return s[:3] + "*" * (len(s) - 7) + s[-4:] if len(s) > 7 else "*" * len(s)
+
+
+#: the portal's stricter masks (other fields as everywhere)
+PORTAL_MASKS = {**MASKS, Field.NAME: portal_name, Field.RESIDENT_ID: portal_id}
+
+
+def portal_self(field: Field, value) -> str:
+    """A member's own field on their portal: their name in clear, numbers masked as for anyone."""
+    if value is None or value == "":
+        return ""
+    return str(value) if Field(field) is Field.NAME else PORTAL_MASKS[Field(field)](str(value))
+
+
 def clear(purpose: Purpose, field: Field) -> bool:
     return CLEAR[Purpose(purpose)][Field(field)]
 
@@ -122,7 +152,9 @@ def shown(field: Field, value, purpose: Purpose) -> str:
     if value is None or value == "":
         return ""
     text = str(value)
-    return text if clear(purpose, field) else MASKS[Field(field)](text)
+    if clear(purpose, field):
+        return text
+    return (PORTAL_MASKS if Purpose(purpose) is Purpose.PORTAL else MASKS)[Field(field)](text)
 
 
 def reads_as_org(name: str) -> bool:
@@ -154,8 +186,9 @@ def name_shown(name, id_type: str | None, purpose: Purpose) -> str:
     name = str(name)
     if not is_person(name, id_type) or clear(purpose, Field.NAME):
         return name
+    mask = portal_name if Purpose(purpose) is Purpose.PORTAL else mask_name
     m = _NOTE.match(name)
-    return mask_name(m.group(1)) + m.group(2) if m and m.group(1) else mask_name(name)
+    return mask(m.group(1)) + m.group(2) if m and m.group(1) else mask(name)
 
 
 def id_shown(number, id_type: str | None, purpose: Purpose) -> str:

@@ -6,7 +6,7 @@ from components.refusal import NOT_FOUND_HEADING, NOT_FOUND_TEXT, refusal_panel
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/404", name=NOT_FOUND_HEADING, title=NOT_FOUND_HEADING, nav=False,
-                   permission=Action.HOME_VIEW)
+                   permission=(Action.HOME_VIEW, Action.PORTAL_VIEW))
 
 
 def layout(**_):

@@ -28,6 +28,9 @@ from server.inputs import request_problem
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/health", "/_favicon.ico", "/favicon.ico")
 DASH_JSON = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+#: the read-only data API (server/api): its own key authentication, no session, no CSRF surface
+#: (no cookie is read and nothing is written but the call log); any method but GET is refused here
+DATA_API = "/api/v1"
 
 
 class Unroutable(ValueError):
@@ -75,6 +78,16 @@ def page_permission(page: dict | None):
 def may_open(page: dict | None, scope) -> bool:
     actions = page_permission(page)
     return actions is not None and scope is not None and allowed(scope, actions)
+
+
+def landing(scope) -> str:
+    """Where a signed-in user lands: the home page, or (a member, who may not open it) the first
+    page of their navigation."""
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)),
+                   key=lambda p: p.get("order", 100))
+    if any(p.get("path") == "/" for p in pages) or not pages:
+        return "/"
+    return pages[0]["relative_path"]
 
 
 def _same_origin() -> bool:
@@ -130,6 +143,12 @@ def init_guard(server: Flask) -> None:
     @server.before_request
     def guard():
         path = request.path
+        if path == DATA_API or path.startswith(DATA_API + "/"):
+            if request.method not in ("GET", "HEAD"):
+                resp = jsonify(error="数据接口只读：仅支持 GET 请求")
+                resp.status_code, resp.headers["Allow"] = 405, "GET, HEAD"
+                return resp
+            return None
         if path.startswith(PUBLIC_PREFIXES):
             if request.method == "POST" and path == "/login" and not _same_origin():
                 return _refuse(403, "跨站请求被拒绝")
@@ -188,6 +207,8 @@ def init_guard(server: Flask) -> None:
             page = None  # Dash serves the same index to every GET; the router decides the content
         if is_index_get() and is_not_found(page):
             return refusal_page(404, NOT_FOUND_TEXT)
+        if page is not None and not may_open(page, scope) and path == "/" and (home := landing(scope)) != "/":
+            return redirect(home)  # a member's home is their portal
         if page is not None and not may_open(page, scope):
             return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)),
                            page_text=f"您的角色（{current_user.role_label}）不能打开“{page['name']}”页面。"

@@ -979,6 +979,447 @@ def _import(env, role, ctx):
             return resp
         time.sleep(0.1)
     return resp
+# ---- issue 14 A: base data (changes, the trial period's lock, corrections)
+
+
+def _set_lock(env, on: bool) -> None:
+    """Lock or unlock the base data of the test village's county (the trial period, Art. J14)."""
+    from data.db import transaction
+
+    with transaction(env.url) as s:
+        r = s.get(_m("Region"), truncate(env.village, 3))
+        r.base_data_locked = on
+
+
+def _bd_form(env) -> dict:
+    from data.basedata.changes import current_values, profile_version
+    from data.db import transaction
+
+    with transaction(env.url) as s:
+        return {"population": int(current_values(s, env.org_id)["population"]) + next(_seq),
+                "version": profile_version(s, env.org_id)}
+
+
+def _bd_post(env, role, ctx, evidence=None):
+    from callbacks.basedata import village
+
+    return env.post(role, village.submit, {
+        "bd-submit": 1, "bd-org": env.org_id, "bd-profile": {"org_id": env.org_id, "version": ctx["version"]},
+        "bd-population": str(ctx["population"]), "bd-reason": "人口变动登记", "bd-evidence": evidence,
+        ("bd-document", "contents"): [PDF], ("bd-document", "filename"): ["证明.pdf"], "bd-refresh": 0},
+        clicked="bd-submit")
+
+
+def _bd_changes(env, ctx) -> int:
+    return _count(env, "BaseDataChange", org_id=env.org_id)
+
+
+def _bd_unlocked_form(env) -> dict:
+    _set_lock(env, False)
+    return _bd_form(env)
+
+
+def _bd_locked_form(env) -> dict:
+    _set_lock(env, True)
+    return _bd_form(env)
+
+
+DRIVERS[Action.BASEDATA_VIEW] = Driver(call=_page("/basedata"), state=lambda env, ctx: table_counts(env), done=_opened)
+DRIVERS[Action.BASEDATA_PROPOSE] = Driver(call=_bd_post, prepare=_bd_unlocked_form, state=_bd_changes)
+DRIVERS[Action.BASEDATA_CORRECT] = Driver(call=lambda env, role, ctx: _bd_post(env, role, ctx, "第三次国土调查成果"),
+                                          prepare=_bd_locked_form, state=_bd_changes)
+
+
+def _bd_pending(env, locked: bool, approved: bool = False) -> dict:
+    from data.basedata import changes
+
+    _set_lock(env, locked)
+    form = _bd_form(env)
+    who = env.actor("township_agri_lead" if locked else "village_cashier")
+    cid = changes.propose(env.url, env.settings.audit_key, who, env.org_id, form["version"],
+                          {"population": str(form["population"])}, None, "测试变更", [("证明.pdf", b"%PDF-1.4")],
+                          correction=locked, evidence="测试依据" if locked else None)
+    if approved:
+        changes.decide(env.url, env.settings.audit_key, env.actor("county_admin"), cid, None, True, "同意")
+    return {"id": cid, "version": row(env, _m("BaseDataChange"), cid, "version")[0]}
+
+
+def _bd_decide(env, role, ctx):
+    from callbacks.basedata import review
+
+    return env.post(role, review.decide, {
+        "bd-decide-confirm": 1, "bd-decide-pending": {"decision": "approve", "id": ctx["id"], "version": ctx["version"]},
+        "bd-decide-opinion": None, "bd-review-refresh": 0}, clicked="bd-decide-confirm")
+
+
+def _bd_status(env, ctx):
+    return row(env, _m("BaseDataChange"), ctx["id"], "status", "version")
+
+
+DRIVERS[Action.BASEDATA_APPROVE] = Driver(call=_bd_decide, prepare=lambda env: _bd_pending(env, False), state=_bd_status)
+DRIVERS[Action.BASEDATA_CORRECTION_APPROVE] = Driver(call=_bd_decide, prepare=lambda env: _bd_pending(env, True),
+                                                     state=_bd_status)
+
+
+@driver(Action.BASEDATA_REVOKE, prepare=lambda env: _bd_pending(env, True, approved=True), state=_bd_status)
+def _bd_revoke(env, role, ctx):
+    from callbacks.basedata import review
+
+    return env.post(role, review.revoke, {
+        "bd-revoke-confirm": 1, "bd-revoke-pending": {"decision": "revoke", "id": ctx["id"], "version": ctx["version"]},
+        "bd-revoke-opinion": "更正依据不充分", "bd-review-refresh": 0}, clicked="bd-revoke-confirm")
+
+
+def _bd_county_locked(env, ctx):
+    return row(env, _m("Region"), truncate(env.village, 3), "base_data_locked")
+
+
+@driver(Action.BASEDATA_LOCK, prepare=lambda env: _set_lock(env, False) or {}, state=_bd_county_locked)
+def _bd_lock(env, role, ctx):
+    from callbacks.basedata import trial
+
+    return env.post(role, trial.lock, {
+        "bd-lock-confirm": 1, "bd-lock-pending": {"decision": "lock", "id": truncate(env.village, 3), "version": 0},
+        "bd-lock-opinion": None, "bd-trial-refresh": 0}, clicked="bd-lock-confirm")
+
+
+def _bd_unlock(env, ctx):
+    _set_lock(env, False)
+
+
+# every base-data driver leaves the test village's county unlocked (in its trial period)
+CLEANUP.update(dict.fromkeys((Action.BASEDATA_CORRECT, Action.BASEDATA_CORRECTION_APPROVE, Action.BASEDATA_REVOKE,
+                              Action.BASEDATA_LOCK), _bd_unlock))
+# ---- issue 14 C: data-sharing applications and the data API
+
+
+def _data_draft(env, purpose: str):
+    from domain.sharing.applications import Draft
+
+    return Draft(unit="测试银行", contact="联系人 0431", purpose=purpose, scope={"resources": ["region_code", "name"]},
+                 regions=[truncate(env.village, 3)], data_from=dt.date(2024, 1, 1), data_to=TODAY,
+                 valid_until=TODAY + dt.timedelta(days=30))
+
+
+def _data_request(env, assessed: bool = False, approved: bool = False) -> dict:
+    from data.sharing import requests as applications
+
+    url, key = env.url, env.settings.audit_key
+    admin, other = env.demo("demo-admin"), env.demo("demo-admin-b")
+    rid = applications.register(url, key, env.settings.province, admin, _data_draft(env, f"数据共享{next(_seq)}"),
+                                "127.0.0.1", 60, TODAY)
+    applications.attach_commitment(url, key, admin, rid, "保密责任书.pdf", b"%PDF-1.4 test")
+    if assessed or approved:
+        applications.assess(url, key, other, rid, None, "low", "汇总数据")
+    if approved:
+        applications.decide(url, key, other, rid, None, True, "同意")
+    from data.db import transaction
+    from data.models import DataApiKey, DataRequest
+
+    with transaction(url) as s:
+        version = s.get(DataRequest, rid).version
+        key_id = s.scalar(select(DataApiKey.id).where(DataApiKey.request_id == rid))
+    return {"id": rid, "version": version, "key_id": key_id}
+
+
+@driver(Action.DATA_REQUEST_CREATE, prepare=lambda env: {"purpose": f"信贷评估{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "DataRequest", purpose=ctx["purpose"]))
+def _data_request_create(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.submit, {
+        "dreq-submit": 1, "dreq-unit": "测试银行", "dreq-contact": "联系人 0431", "dreq-purpose": ctx["purpose"],
+        "dreq-fields": ["resources.region_code", "resources.name"], "dreq-regions": [truncate(env.village, 3)],
+        ("dreq-from", "date"): "2024-01-01", ("dreq-to", "date"): TODAY.isoformat(),
+        ("dreq-until", "date"): (TODAY + dt.timedelta(days=30)).isoformat(), "dreq-personal": False,
+        "dreq-ips": "127.0.0.1", "dreq-rate": 60, "dreq-refresh": 0}, clicked="dreq-submit")
+
+
+@driver(Action.DATA_REQUEST_ASSESS, prepare=_data_request,
+        state=lambda env, ctx: row(env, _m("DataRequest"), ctx["id"], "status", "risk_level"))
+def _data_request_assess(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.assess, {
+        "dreq-assess": 1, "dreq-risk-level": "medium", "dreq-risk-notes": "需脱敏",
+        "dreq-grid": [{"id": ctx["id"], "version": ctx["version"]}], "dreq-refresh": 0}, clicked="dreq-assess")
+
+
+@driver(Action.DATA_REQUEST_DECIDE, prepare=lambda env: _data_request(env, assessed=True),
+        state=lambda env, ctx: row(env, _m("DataRequest"), ctx["id"], "status"))
+def _data_request_decide(env, role, ctx):
+    from callbacks.admin import data_requests
+
+    return env.post(role, data_requests.decide, {
+        "dreq-decide-confirm": 1, "dreq-decide-pending": {"decision": "approve", "id": ctx["id"],
+                                                          "version": ctx["version"]},
+        "dreq-decide-opinion": "同意", "dreq-refresh": 0}, clicked="dreq-decide-confirm")
+
+
+@driver(Action.DATA_KEY_MANAGE, prepare=lambda env: _data_request(env, approved=True),
+        state=lambda env, ctx: row(env, _m("DataApiKey"), ctx["key_id"], "status"))
+def _data_key_manage(env, role, ctx):
+    from callbacks.admin import data_api
+
+    return env.post(role, data_api.act, {
+        "dapi-suspend": 1, "dapi-keys": [{"id": ctx["key_id"], "prefix": "njk_"}], "dapi-reason": "核查",
+        "dapi-refresh": 0}, clicked="dapi-suspend")
+# ---- issue 14 D: national sync, backups and restore drills (同步与备份)
+
+
+DRIVERS[Action.OPS_VIEW] = Driver(call=_page("/ops"), state=lambda env, ctx: table_counts(env), done=_opened)
+
+
+@driver(Action.SYNC_EXPORT, state=lambda env, ctx: _count(env, "NationalSync"))
+def _sync_export(env, role, ctx):
+    from callbacks.ops import sync
+
+    return env.post(role, sync.run_export, {"ops-export": 1, "ops-year": 2025, "ops-refresh": 0}, clicked="ops-export")
+
+
+@driver(Action.BACKUP_RUN, state=lambda env, ctx: _count(env, "Backup"))
+def _backup_run(env, role, ctx):
+    from callbacks.ops import backups
+
+    return env.post(role, backups.backup_now, {"ops-backup-now": 1, "ops-refresh": 0}, clicked="ops-backup-now")
+
+
+def _made_backup(env) -> dict:
+    from data.backup import store
+
+    return {"id": store.run_backup(env.settings, env.actor("province_admin"), "manual")["id"]}
+
+
+@driver(Action.BACKUP_RESTORE, prepare=_made_backup, state=lambda env, ctx: _count(env, "RestoreDrill"))
+def _backup_restore(env, role, ctx):
+    from callbacks.ops import backups
+
+    return env.post(role, backups.confirm, {"ops-restore-confirm": 1, "ops-restore-pending": {"id": ctx["id"]},
+                                            "ops-refresh": 0}, clicked="ops-restore-confirm")
+# ---------------------------------------------------------------- issue 14 E: the working-day calendar and the registers
+
+DRIVERS[Action.INCIDENT_VIEW] = Driver(call=_page("/registers/incidents"), state=lambda env, ctx: table_counts(env),
+                                       done=_opened)
+DRIVERS[Action.REGISTER_VIEW] = Driver(call=_page("/registers/devices"), state=lambda env, ctx: table_counts(env),
+                                       done=_opened)
+_years = itertools.count(2080)  # far from any year another test counts deadlines in
+
+
+@driver(Action.CALENDAR_EDIT, prepare=lambda env: {"year": next(_years)},
+        state=lambda env, ctx: _count(env, "WorkCalendarSchedule", year=ctx["year"]))
+def _calendar_edit(env, role, ctx):
+    from callbacks.admin import calendar as admin_calendar
+
+    y = ctx["year"]
+    return env.post(role, admin_calendar.save, {
+        "cal-save": 1, "cal-year": y, "cal-holidays": f"元旦 {y}-01-01\n国庆节 {y}-10-01 至 {y}-10-07",
+        "cal-makeup": "", "cal-revision": 0, "cal-refresh": 0}, clicked="cal-save")
+
+
+def _register_create(kind: str, step: str, values: Callable):
+    """The create step of register `kind`: its form filled from `values(ctx)`; done is one more
+    entry carrying the context's title."""
+    def call(env, role, ctx):
+        from callbacks.registers.common import CALLBACKS
+
+        prefix = f"reg-{kind}-{step}-"
+        return env.post(role, CALLBACKS[(kind, step)], {
+            f"reg-{kind}-{step}-submit": 1, f"reg-{kind}-refresh": 0,
+            **{prefix + k: v for k, v in values(ctx).items()}}, clicked=f"reg-{kind}-{step}-submit")
+    return call
+
+
+def _entry_count(env, ctx):
+    return _count(env, "RegisterEntry", title=ctx["title"])
+
+
+def _register_entry(kind: str, by: str, values, steps=()) -> Callable:
+    """A fresh entry of `kind` made by demo user `by` (not one of the 15 test users: nobody here
+    approves their own), moved through `steps` [(step, values)]."""
+    def prepare(env):
+        from data.registers import store
+        from data.models import RegisterEntry
+        from data.db import transaction
+
+        actor = env.demo(by) if by.startswith("demo-") else env.actor(by)
+        n = next(_seq)
+        vals = values(n) if callable(values) else {k: (v.format(n=n) if isinstance(v, str) else v)
+                                                   for k, v in values.items()}
+        eid = store.create(env.url, env.settings.audit_key, actor, kind, vals, TODAY)
+        for step, more in steps:
+            with transaction(env.url) as s:
+                version = s.get(RegisterEntry, eid).version
+            store.advance(env.url, env.settings.audit_key, actor, kind, eid, version, step, more, TODAY)
+        with transaction(env.url) as s:
+            return {"id": eid, "version": s.get(RegisterEntry, eid).version}
+    return prepare
+
+
+def _register_step(kind: str, step: str, values: dict):
+    def call(env, role, ctx):
+        from callbacks.registers.common import CALLBACKS
+
+        prefix = f"reg-{kind}-{step}-"
+        return env.post(role, CALLBACKS[(kind, step)], {
+            f"reg-{kind}-{step}-submit": 1, f"reg-{kind}-refresh": 0,
+            (f"reg-{kind}-grid", "selectedRows"): [{"id": ctx["id"], "version": ctx["version"]}],
+            **{prefix + k: v for k, v in values.items()}}, clicked=f"reg-{kind}-{step}-submit")
+    return call
+
+
+def _entry_state(env, ctx):
+    return row(env, _m("RegisterEntry"), ctx["id"], "state", "version")
+
+
+def _titled(env):
+    return {"title": f"测试{next(_seq)}"}
+
+
+_INCIDENT = {"grade": "IV", "occurred_on": "2026-11-20", "description": "测试事件经过", "affected_data": "成员名册",
+             "affected_regions": "本村"}
+DRIVERS[Action.INCIDENT_REPORT] = Driver(
+    call=_register_create("incident", "report", lambda ctx: {**_INCIDENT, "title": ctx["title"]}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.INCIDENT_HANDLE] = Driver(
+    call=_register_step("incident", "respond", {"measures": "断网隔离"}),
+    prepare=_register_entry("incident", "village_cashier", {**_INCIDENT, "title": "待响应事件{n}"}), state=_entry_state)
+DRIVERS[Action.DESTRUCTION_RECORD] = Driver(
+    call=_register_create("destruction", "propose",
+                          lambda ctx: {"title": ctx["title"], "data_scope": "过期备份", "reason": "失去参考价值"}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.DESTRUCTION_APPROVE] = Driver(
+    call=_register_step("destruction", "decide", {"decision": "局务会研究决定"}),
+    prepare=_register_entry("destruction", "demo-county", {"title": "待决定销毁{n}", "data_scope": "旧报表",
+                                                           "reason": "失去参考价值"}), state=_entry_state)
+_ACCESS = {"person": "王工", "company": "某某公司", "hardware": "ThinkPad T14", "channel": "remote", "purpose": "补丁升级"}
+DRIVERS[Action.ACCESS_RECORD] = Driver(
+    call=_register_create("access", "request", lambda ctx: {**_ACCESS, "person": ctx["title"]}),
+    prepare=_titled, state=_entry_count)
+DRIVERS[Action.ACCESS_APPROVE] = Driver(
+    call=_register_step("access", "open", {"port": "VPN 3389"}),
+    prepare=_register_entry("access", "demo-county", {**_ACCESS, "person": "待同意{n}"}), state=_entry_state)
+
+
+def _device(ctx_title: str, n: int) -> dict:
+    return {"name": ctx_title, "model": "联想 M720", "serial_no": f"T-{n}", "user_name": "赵会计",
+            "mac": f"02:00:00:00:{n // 256 % 256:02X}:{n % 256:02X}", "location": "农经站"}
+
+
+DRIVERS[Action.DEVICE_RECORD] = Driver(
+    call=_register_create("device", "enrol", lambda ctx: _device(ctx["title"], ctx["n"])),
+    prepare=lambda env: {"title": f"测试设备{(n := next(_seq))}", "n": n}, state=_entry_count)
+DRIVERS[Action.DEVICE_APPROVE] = Driver(
+    call=_register_step("device", "approve_leave", {}),
+    prepare=_register_entry("device", "demo-county", lambda n: _device(f"外出设备{n}", n), [
+        ("leave", {"reason": "下乡审计", "custodian": "孙审计", "data_cleared": "yes"})]), state=_entry_state)
+# ---- issue 14 F: disclosure (阳光公开) and the members' portal
+
+DRIVERS[Action.DISCLOSURE_VIEW] = Driver(call=_page("/disclosure"), state=lambda env, ctx: table_counts(env), done=_opened)
+DRIVERS[Action.PORTAL_VIEW] = Driver(call=_page("/portal"), state=lambda env, ctx: table_counts(env), done=_opened)
+
+
+def _disclosure(env, upto: str = "draft") -> dict:
+    """A disclosure of the village taken through the workflow up to `upto` by the people who would."""
+    from data.disclosure import workflow
+
+    key = env.settings.audit_key
+    did = workflow.prepare(env.url, key, env.actor("village_cashier"), env.org_id, "major",
+                           TODAY.isoformat(), "其他事项", f"测试公开{next(_seq)}", None)
+    ver = lambda: row(env, _m("Disclosure"), did, "version")[0]
+    if upto in ("reviewed", "approved", "published"):
+        workflow.review(env.url, key, env.actor("village_supervisor"), did, ver(), True, "王某某、李某某", None)
+    if upto in ("approved", "published"):
+        workflow.decide(env.url, key, env.actor("township_head"), did, ver(), True, None)
+    if upto == "published":
+        workflow.publish(env.url, key, env.actor("village_secretary"), did, ver(), TODAY)
+    return {"id": did, "version": ver()}
+
+
+def _disclosure_state(env, ctx):
+    return row(env, _m("Disclosure"), ctx["id"], "state", "version")
+
+
+@driver(Action.DISCLOSURE_PREPARE, prepare=lambda env: {"title": f"测试编制{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "Disclosure", title=ctx["title"]))
+def _disc_prepare(env, role, ctx):
+    from callbacks.disclosure import board
+
+    return env.post(role, board.prepare, {"disc-prepare": 1, "disc-org": env.org_id, "disc-kind": "major",
+                                          "disc-period": TODAY.isoformat(), "disc-category": "其他事项",
+                                          "disc-title": ctx["title"], "disc-notes": None, "disc-refresh": 0})
+
+
+@driver(Action.DISCLOSURE_REVIEW, prepare=lambda env: _disclosure(env), state=_disclosure_state)
+def _disc_review(env, role, ctx):
+    from callbacks.disclosure import steps
+
+    return env.post(role, steps.review, {"disc-review-ok": 1, "disc-target": ctx, "disc-reviewers": "王某某",
+                                         "disc-review-opinion": None, "disc-refresh": 0}, clicked="disc-review-ok")
+
+
+@driver(Action.DISCLOSURE_APPROVE, prepare=lambda env: _disclosure(env, "reviewed"), state=_disclosure_state)
+def _disc_approve(env, role, ctx):
+    from callbacks.disclosure import steps
+    from components.dialogs import DISCLOSURE_DECISION as D
+
+    return env.post(role, steps.decide, {D.confirm: 1, D.pending: {**ctx, "decision": "approve"}, D.opinion: None,
+                                         "disc-refresh": 0})
+
+
+@driver(Action.DISCLOSURE_PUBLISH, prepare=lambda env: _disclosure(env, "approved"), state=_disclosure_state)
+def _disc_publish(env, role, ctx):
+    from callbacks.disclosure import steps
+
+    return env.post(role, steps.publish, {"disc-publish": 1, "disc-target": ctx, "disc-refresh": 0})
+
+
+def _member_user(env) -> int:
+    """The test member's account linked to a member of the village (as the village registers it)."""
+    from data.db import transaction
+    from data.models import Member, User
+
+    with transaction(env.url) as s:
+        u = s.get(User, env.users["member"][0])
+        if u.member_id is None:
+            u.member_id = s.scalar(select(Member.id).where(Member.org_id == env.org_id).order_by(Member.id))
+        return u.member_id
+
+
+def _question(env) -> dict:
+    from data.db import transaction
+    from data.models import DisclosureQuestion, utcnow
+
+    d = _disclosure(env, "published")
+    member = _member_user(env)
+    with transaction(env.url) as s:
+        q = DisclosureQuestion(disclosure_id=d["id"], org_id=env.org_id, region_code=env.village, member_id=member,
+                               asked_by_id=env.users["member"][0], question="这笔钱做什么用？", asked_at=utcnow())
+        s.add(q)
+        s.flush()
+        return {"id": q.id, "version": q.version}
+
+
+@driver(Action.DISCLOSURE_ANSWER, prepare=_question,
+        state=lambda env, ctx: row(env, _m("DisclosureQuestion"), ctx["id"], "answer", "version"))
+def _disc_answer(env, role, ctx):
+    from callbacks.disclosure import board
+
+    return env.post(role, board.answer, {"disc-answer-submit": 1, "disc-q-target": ctx, "disc-answer": "已答复",
+                                         "disc-refresh": 0})
+
+
+def _ask_ctx(env) -> dict:
+    _member_user(env)
+    return {"id": _disclosure(env, "published")["id"], "text": f"提问{next(_seq)}"}
+
+
+@driver(Action.PORTAL_ASK, prepare=_ask_ctx,
+        state=lambda env, ctx: _count(env, "DisclosureQuestion", disclosure_id=ctx["id"], question=ctx["text"]))
+def _portal_ask(env, role, ctx):
+    from callbacks.portal import me
+
+    return env.post(role, me.ask, {"portal-ask": 1, "portal-ask-disclosure": ctx["id"], "portal-ask-text": ctx["text"],
+                                   "portal-refresh": 0})
 
 
 # ---------------------------------------------------------------- the test

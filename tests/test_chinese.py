@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 import callbacks.records
 from data.db import reading
-from data.models import (AccountRequest, Asset, AssetEvent, AuditLog, Contract, Meeting, PaymentRequest, Resolution,
-                         SharingApproval, TradeListing, User, Voucher, Warning, WarningEvent, WarningRun)
+from data.models import (AccountRequest, Asset, AssetEvent, AuditLog, BaseDataChange, Contract, Meeting, PaymentRequest,
+                         Resolution, SharingApproval, TradeListing, User, Voucher, Warning, WarningEvent, WarningRun)
 from domain import labels
 from domain.supervision.lifecycle import STATUS_LABELS, UNHANDLED
 from tests.support.app import TODAY
@@ -40,7 +40,7 @@ STORED = {
     (Voucher, "source"): "voucher_source", (Voucher, "status"): "voucher_status",
     (AuditLog, "type"): "audit_event", (AuditLog, "result"): "audit_result",
     (AccountRequest, "status"): "account_request_status", (AccountRequest, "kind"): "account_request_kind",
-    (SharingApproval, "status"): "sharing_status", (User, "role"): "role",
+    (SharingApproval, "status"): "sharing_status", (BaseDataChange, "status"): "base_change_status", (User, "role"): "role",
 }
 
 

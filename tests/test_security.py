@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 import callbacks.admin.audit
+import callbacks.admin.data_requests
 import callbacks.admin.maintenance
 import callbacks.admin.sharing
 import callbacks.admin.users
@@ -222,6 +223,7 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
     log_grid = callback_named(app, callbacks.admin.audit.search)
     log_export = callback_named(app, callbacks.admin.audit.export)
     share_grid = callback_named(app, callbacks.admin.sharing.load)
+    data_requests = callback_named(app, callbacks.admin.data_requests.load)
     tried = 0
     for key in app.server.extensions["platform.callback_actions"]:
         resp = c.post("/_dash-update-component", json=aimed_at(app, key, other_county))
@@ -235,6 +237,11 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
             # requests listed all involve the caller's own region
             rows = output(resp, "share-grid", "rowData")
             assert all(lo <= r["owner_region"] <= hi or r["grantee_region"] == root for r in rows), key
+        elif resp.status_code == 200 and key == data_requests:
+            # names the province's cities and counties as regions one may apply for (reference
+            # data); the applications listed are the caller's jurisdiction's own
+            rows = output(resp, "dreq-grid", "rowData")
+            assert all(lo <= r["region_code"] <= hi for r in rows), key
         elif resp.status_code == 200 and key != log_export:  # the same query as the log grid
             answer = body(resp)
             assert other_name not in answer and str(other_county) not in answer, key

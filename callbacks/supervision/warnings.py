@@ -117,7 +117,7 @@ def detail_block(d: dict):
     assigned = d["assigned_name"] + (f"（逾期升级{d['escalations']}次）" if d["escalations"] else "")
     facts = [("规则", rule["name"]), ("依据", rule["article"] or "—"), ("规则说明", rule.get("description") or "—"),
              ("村（社区）", d["region_name"]), ("责任单位", assigned), ("发现日期", d["raised_on"] or "—"),
-             ("办理期限", (d["due_on"] or "—") + "（按工作日计）")]
+             ("办理期限", (d["due_on"] or "—") + "（按工作日计）" + d.get("due_note", ""))]
     if d.get("resolved_in_data_on"):
         facts.append(("数据复核", f"{d['resolved_in_data_on']} 起数据已不再显示该问题（仍须人工核实后关闭）"))
     table = html.Table(html.Tbody([html.Tr([html.Th(k, className="text-nowrap pe-3"), html.Td(v)]) for k, v in facts]),

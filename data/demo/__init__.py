@@ -24,6 +24,7 @@ from data.db import engine_for, transaction, upgrade
 from data.models import Base, Region, Setting, User
 from data.regions import load_region_tree
 from domain import clock
+from domain.regions import TOWNSHIP, truncate
 from settings import Settings
 
 from .business import business_frames
@@ -264,7 +265,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
 
     QueryLayer(settings).build_snapshot_from_frame(ledger.lines, generation)
     progress("snapshot")
+    # 阳光公开: the disclosures' workflow and content from the books, before the one warning run sees them
+    from .disclosure import generate as disclosures
+
+    made_d = disclosures(url, settings.data_dir, today, settings.demo_seed, ledger.lines, ledger.vouchers)
     del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
+    progress("disclosure", f"{made_d['disclosures']:,} 份，最近一季 {made_d['overdue_quarter']}")
     # the supervision rules over the new data: the demo opens with its warnings
     from data.supervision.engine import run as run_warnings
 
@@ -280,6 +286,28 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from .imports import generate as generate_imports
 
     progress("imports", f"{generate_imports(settings, today)} 条导入记录")
+    from .basedata import apply as apply_basedata
+
+    based = apply_basedata(engine, url, settings.audit_key, demo_county=settings.demo_county, seed=settings.demo_seed,
+                           password_hash=pw_hash)
+    meta["basedata"] = based
+    progress("basedata", f"{based['villages']:,} 个村的土地分类，{based['locked']} 个县结束试运行，"
+                         f"{based['changes']} 项变更、{based['corrections']} 项更正")
+    from .sharing import apply as apply_sharing  # applications for data, keys in use, the API call log
+
+    township = truncate(first_village, TOWNSHIP)
+    meta["sharing"] = {k: v for k, v in apply_sharing(settings, today, now, township).items() if k in ("keys", "calls")}
+    progress("sharing", f"{meta['sharing']['keys']} 个接口密钥，{meta['sharing']['calls']} 次调用")
+    from .ops import generate_ops  # a year of backups and drills, last year's national sync (records)
+
+    meta["ops"] = generate_ops(engine, today, sqlite=settings.is_sqlite, province=settings.province, villages=nv)
+    progress("ops", f"{meta['ops']['backups']} 条备份记录，{meta['ops']['drills']} 次恢复演练")
+    from .registers import generate as generate_registers
+
+    meta["registers"] = generate_registers(url, settings.audit_key, today, now)
+    from domain.registers.kinds import REGISTERS
+
+    progress("registers", "、".join(f"{REGISTERS[k].title} {v} 条" for k, v in meta["registers"].items()))
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 

@@ -9,6 +9,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from domain.disclosure import period_bounds, previous_quarters
+
 from .faults import ensure_faults
 from .leases import lease_contract, listing
 
@@ -147,9 +149,8 @@ def business_frames(rng, province: int, villages: pl.DataFrame, wealth_fen: np.n
                                              filed_on=filed, book_assets_fen=int(w),
                                              verified_assets_fen=int(w * rng.uniform(0.97, 1.0))))
         # --- quarterly disclosures for the last four quarters
-        for q in range(4):
-            qd = dt.date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - dt.timedelta(days=1 + 91 * q)
-            period = f"{qd.year}Q{(qd.month - 1) // 3 + 1}"
+        for period in previous_quarters(today, 4):  # (data/demo/disclosure.py gives them their workflow)
+            qd = period_bounds("quarter", period)[1]
             out["disclosures"].append(dict(id=nid("disclosures"), org_id=org, region_code=code, period=period,
                                            category="财务收支", title=f"{period}财务收支公开",
                                            content={"note": "季度财务收支明细"},

@@ -5,18 +5,28 @@ from .business import (
     Meeting, Resolution, Resource, TradeListing, Warning, WarningEvent, WarningRun,
 )
 from .core import (
-    AccountRequest, Approval, Attachment, AuditLog, AuditReview, BaseDataChange, CollectiveOrg, Household, Member,
-    RecordChange, Region, Setting, SharingApproval, User, UserSession, VillageProfile,
+    AccountRequest, Approval, Attachment, AuditLog, AuditReview, CollectiveOrg, Household, Member, RecordChange,
+    Region, Setting, SharingApproval, User, UserSession,
 )
 from .imports import DataImport
+from .basedata import BaseDataChange, VillageProfile
+from .sharing import DataApiCall, DataApiKey, DataRequest
+from .ops import Backup, NationalSync, RestoreDrill
+from .calendar import WorkCalendarSchedule
+from .registers import RegisterEntry, RegisterStep
+from .disclosure import DisclosureQuestion
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
     "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
-    "Disclosure", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent", "WarningRun",
+    "Disclosure", "DisclosureQuestion", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
+    "WarningRun",
     "AccountRequest", "Approval", "Attachment", "AuditLog", "AuditReview", "BaseDataChange", "CollectiveOrg", "Household",
     "Member", "RecordChange", "Region", "Setting", "SharingApproval", "User", "UserSession", "VillageProfile",
     "DataImport",
+    "DataApiCall", "DataApiKey", "DataRequest",
+    "Backup", "NationalSync", "RestoreDrill",
+    "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

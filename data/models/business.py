@@ -208,6 +208,22 @@ class Disclosure(Record, Base):
     content: Mapped[dict] = mapped_column(JSON)
     reviewed_by_group: Mapped[bool] = mapped_column(Boolean, default=False)
     published_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the workflow (domain/disclosure): draft → reviewed → approved → published, or returned
+    kind: Mapped[str] = mapped_column(String(10), default="quarter", server_default="quarter")  # quarter month major
+    state: Mapped[str] = mapped_column(String(20), default="draft", server_default="published")
+    notes: Mapped[str | None] = mapped_column(Text)
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewers: Mapped[str | None] = mapped_column(String(200))  # the oversight group's members who reviewed
+    review_opinion: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_opinion: Mapped[str | None] = mapped_column(String(500))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: a correction names the published disclosure it corrects (both stay visible)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("disclosures.id"), index=True)
 
 
 class AnnualCheck(Record, Base):

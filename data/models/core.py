@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Area, Base, Record, RegionCode, UTCDateTime, utcnow
+from .base import Base, Record, RegionCode, UTCDateTime, utcnow
 
 
 class Region(Base):
@@ -20,6 +19,9 @@ class Region(Base):
     parent: Mapped[int | None] = mapped_column(RegionCode, index=True)
     #: Art. J14: after the trial period a region's level-1 base data is locked.
     base_data_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: when and by whom the province ended the trial period (data.basedata.lock.end_trial)
+    base_data_locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    base_data_locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CollectiveOrg(Record, Base):
@@ -35,35 +37,6 @@ class CollectiveOrg(Record, Base):
     decision_threshold_fen: Mapped[int] = mapped_column(BigInteger, default=5_000_000)
     #: Cash on hand limit (库存现金限额), in fen.
     cash_limit_fen: Mapped[int] = mapped_column(BigInteger, default=500_000)
-
-
-class VillageProfile(Record, Base):
-    """Level-1 base data (Art. J11–J13): changes only through a BaseDataChange."""
-
-    __tablename__ = "village_profiles"
-    org_id: Mapped[int] = mapped_column(ForeignKey("collective_orgs.id"), unique=True)
-    population: Mapped[int] = mapped_column(Integer, default=0)
-    households: Mapped[int] = mapped_column(Integer, default=0)
-    labour_force: Mapped[int] = mapped_column(Integer, default=0)
-    village_groups: Mapped[int] = mapped_column(Integer, default=0)
-    farmland_mu: Mapped[Decimal] = mapped_column(Area(), default=Decimal("0"))
-
-
-class BaseDataChange(Record, Base):
-    """A proposed change of level-1 base data: village proposes, township approves (J13);
-    after lock-down a correction needs county approval and is filed with city/province (J14)."""
-
-    __tablename__ = "base_data_changes"
-    org_id: Mapped[int] = mapped_column(ForeignKey("collective_orgs.id"), index=True)
-    field: Mapped[str] = mapped_column(String(40))
-    old_value: Mapped[str | None] = mapped_column(String(200))
-    new_value: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text)
-    is_correction: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20), default="submitted")
-    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Household(Record, Base):

@@ -31,6 +31,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain import clock
+from data.calendar.store import current as work_calendar
 from data.db import reading, transaction
 from data.query import Reader
 from data.models import Warning, WarningEvent, WarningRun, utcnow
@@ -38,7 +39,6 @@ from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data.admin import audit_log
 from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
                                       Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
-from domain.supervision.workdays import add_working_days
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ _SQL = {
     "officials": ("SELECT m.org_id, m.id AS member_id, m.name, m.id_number, m.official_title FROM members m "
                   "JOIN collective_orgs o ON o.id = m.org_id WHERE m.is_official{a}", "o.region_code"),
     "annual_checks": ("SELECT id, org_id, region_code, year, filed_on FROM annual_checks{w}", "region_code"),
+    "disclosures": ("SELECT id, org_id, region_code, period, kind, state FROM disclosures{w}", "region_code"),
 }
 #: the table whose size decides whether a frame is read in bulk (a child process on SQLite) or in process
 _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_lines": "voucher_lines",
@@ -105,7 +106,8 @@ _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_line
           "citations": "payment_requests", "users": "users",
           "asset_acts": "asset_events", "contracts": "contracts", "instalments": "contract_instalments",
           "receipts": "contract_receipts", "listings": "trade_listings", "leases": "contracts",
-          "officials": "members", "annual_checks": "annual_checks"}
+          "officials": "members", "annual_checks": "annual_checks",
+          "disclosures": "disclosures"}
 #: above this many rows a full read goes through the bulk path (its fixed cost is a child process)
 BULK_ROWS = 200_000
 #: frames whose rows outside the run's subtree are still needed (the county, for comparison)
@@ -225,7 +227,8 @@ def _store(url, key, today, kind, region_root, selected, findings, started, t0, 
         for f in rule_findings:
             found.setdefault(f.fingerprint, f)
     horizon = {r.id: r.horizon(params_for(r, province), today) for r in selected if r.horizon}
-    due = {sev: add_working_days(today, n) for sev, n in DUE_WORKING_DAYS.items()}
+    calendar = work_calendar(url)  # the schedules an administrator entered, reloaded when they changed
+    due = {sev: calendar.add_working_days(today, n) for sev, n in DUE_WORKING_DAYS.items()}
     rule_ids = [r.id for r in selected]
     with transaction(url) as s:
         q = select(Warning.id, Warning.fingerprint, Warning.rule_id, Warning.status, Warning.resolved_in_data_at,

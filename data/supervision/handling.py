@@ -13,6 +13,7 @@ from sqlalchemy import select
 from data import attachments
 
 from data.admin import audit_log
+from data.calendar.store import current as work_calendar
 from data.db import transaction
 from data.errors import AccountError
 from data.models import Warning, WarningEvent, utcnow
@@ -48,6 +49,7 @@ def act(url: str, key: str, actor: Actor, warning_id: int, action: str, note: st
     when this actor may not take the step on this warning, and with AccountError naming every
     problem of the input (status, note, files) at once; nothing is written then."""
     ensure(actor, Action.WARNING_READ)
+    work_calendar(url)  # a reopened warning's new deadline counts in the current calendar
     now = now or utcnow()
     files = [f for f in (files or []) if f is not None]
     with transaction(url, actor) as s:
@@ -98,6 +100,7 @@ def escalate_overdue(url: str, key: str, today: dt.date, now: dt.datetime | None
     security-log entry. Returns the ids moved. Running it twice on a day moves nothing twice: the
     new deadline lies ahead."""
     now = now or utcnow()
+    work_calendar(url)  # the new deadlines count in the current calendar
     moved = []
     with transaction(url) as s:
         q = (select(Warning).where(Warning.status.in_(sorted(rules.AWAITING_HANDLING)), Warning.due_on < today)

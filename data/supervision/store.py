@@ -13,10 +13,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from data import attachments
+from data.calendar.store import current as work_calendar
 from data.db import reading
 from data.models import User, Warning, WarningEvent
 from data.regions import load_region_tree
 from data.scoped import scoped
+from domain.calendar.schedule import current as calendar
 from domain.clock import CST, china_date
 from domain import privacy
 from domain.permissions import Action, Actor, PermissionDenied, Scope, ensure, may
@@ -55,6 +57,7 @@ def _row(w: Warning, tree, today: dt.date) -> dict:
             "assigned_region": int(w.assigned_region), "assigned_name": tree.name(w.assigned_region),
             "raised_on": china_date(w.raised_at).isoformat() if w.raised_at else None,
             "due_on": w.due_on.isoformat() if w.due_on else None, "overdue": late,
+            "due_provisional": calendar().provisional(w.due_on), "due_note": calendar().note_for(w.due_on),
             "overdue_label": "逾期" if late else "", "escalations": int(w.escalations or 0), "version": w.version}
 
 
@@ -62,6 +65,7 @@ def list_warnings(url: str, actor: Actor, today: dt.date, *, status: str = "open
                   region: int | None = None, limit: int = LIMIT) -> list[dict]:
     """Warnings of villages inside the actor's jurisdiction (optionally of one region's subtree),
     most severe and newest first. `status`: open | closed | all | any one status."""
+    work_calendar(url)  # deadlines marked provisional by the current calendar
     ensure(actor, Action.WARNING_READ)
     q = scoped(select(Warning), Warning, actor)
     if region is not None:
@@ -82,6 +86,7 @@ def list_warnings(url: str, actor: Actor, today: dt.date, *, status: str = "open
 def detail(url: str, actor: Actor, warning_id: int, today: dt.date) -> dict:
     """One warning with its rule, cited article, evidence, handling trail (each step's files) and
     the steps this actor may take now."""
+    work_calendar(url)  # deadlines marked provisional by the current calendar
     ensure(actor, Action.WARNING_READ)
     tree = region_tree(actor.scope)
     with reading(url) as s:

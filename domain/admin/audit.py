@@ -25,6 +25,7 @@ EVENT_TYPES = {
     "session_end": "会话结束", "permission_denied": "越权访问", "data_change": "数据变更", "export": "数据导出",
     "approval": "审批", "sharing": "数据共享", "backup": "备份", "restore": "恢复", "password_change": "修改密码",
     "account": "账号管理", "maintenance": "停机维护", "audit_review": "日志审查", "audit_purge": "日志清理",
+    "calendar": "工作日历", "register": "安全台账",
 }
 
 

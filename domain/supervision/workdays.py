@@ -1,41 +1,33 @@
 """Working days in mainland China (法定节假日 and 调休 weekend work days), for deadlines that the
 rules count in working days (warning handling, data requests answered within 10 working days).
 
-The official calendar comes from `chinesecalendar`, which knows the years the State Council has
-published. For a year it does not know yet, Monday to Friday count as working days.
+The calendar itself is a value, `domain.calendar.schedule.WorkCalendar` (schedules entered by a
+platform administrator over `chinesecalendar`'s years over Monday–Friday); these functions ask
+the process's installed one, or the one passed in. `deadline` also says whether the result is
+provisional (it ran through a year whose schedule is not published yet).
 """
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
-import chinese_calendar
-
-
-@lru_cache(maxsize=4096)
-def is_workday(day: dt.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the calendar does not cover yet
-        return day.weekday() < 5
+from domain.calendar.schedule import Deadline, WorkCalendar, current
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def is_workday(day: dt.date, calendar: WorkCalendar | None = None) -> bool:
+    return (calendar or current()).is_workday(day)
+
+
+def deadline(start: dt.date, days: int, calendar: WorkCalendar | None = None) -> Deadline:
+    """The date `days` working days after `start` (start itself not counted; days >= 0) and
+    whether it is provisional."""
+    return (calendar or current()).deadline(start, days)
+
+
+def add_working_days(start: dt.date, days: int, calendar: WorkCalendar | None = None) -> dt.date:
     """The date `days` working days after `start` (start itself not counted); days >= 0."""
-    if days < 0:
-        raise ValueError("days must be >= 0")
-    day = start
-    while days:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            days -= 1
-    return day
+    return deadline(start, days, calendar).day
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar | None = None) -> int:
     """Working days after `start` up to and including `end` (0 when end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += is_workday(day)
-    return count
+    return (calendar or current()).working_days_between(start, end)

@@ -16,6 +16,9 @@ from domain.supervision.lifecycle import STEP_BUTTONS
 dash.register_page(__name__, path="/warnings", name="预警处置", order=20, title="监督预警处置",
                    permission=Action.WARNING_WORK)
 
+#: a deadline counted over a year whose holiday schedule is not published yet (domain.calendar)
+PROVISIONAL = {"function": "params.value && params.data && params.data.due_provisional"
+                           " ? params.value + '（暂定）' : params.value"}
 COLUMNS = [
     {"field": "id", "headerName": "编号", "maxWidth": 90, "filter": "agNumberColumnFilter"},
     {"field": "severity_label", "headerName": "级别", "maxWidth": 80,
@@ -24,7 +27,8 @@ COLUMNS = [
     {"field": "region_name", "headerName": "村（社区）", "minWidth": 100},
     {"field": "title", "headerName": "预警内容", "minWidth": 220, "tooltipField": "title"},
     {"field": "status_label", "headerName": "状态", "maxWidth": 110},
-    {"field": "assigned_name", "headerName": "责任单位"}, {"field": "due_on", "headerName": "办理期限", "maxWidth": 120},
+    {"field": "assigned_name", "headerName": "责任单位"}, {"field": "due_on", "headerName": "办理期限", "maxWidth": 150,
+                                                          "tooltipField": "due_note", "valueFormatter": PROVISIONAL},
     {"field": "overdue_label", "headerName": "逾期", "maxWidth": 80, "cellClassRules": {"sev-high": "params.value"}},
 ]
 #: the step buttons: one per lifecycle step, each labelled with what it does; the detail shows those

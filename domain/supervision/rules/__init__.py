@@ -38,6 +38,7 @@ from .contracts import (
 from .receivables import check_aged
 from .trading import check_price_below_going_rate, check_price_below_reserve
 from .assets import check_annual_check_not_filed
+from .disclosure import check_disclosure_overdue, disclosure_horizon
 from .statistics import check_benford, check_spending_jump
 
 # the whole rule vocabulary, one namespace (engine, pages, tests)
@@ -49,6 +50,7 @@ from .contracts import *  # noqa: F403
 from .receivables import *  # noqa: F403
 from .trading import *  # noqa: F403
 from .assets import *  # noqa: F403
+from .disclosure import *  # noqa: F403
 from .statistics import *  # noqa: F403
 
 
@@ -82,6 +84,7 @@ SEPARATION_ART = Article("四议两公开（决议须经会议表决并由登记
                          (Cite.FUNCTIONS,))
 ASSET_CHECK_ART = Article("农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）", (Cite.NATIONAL_PLATFORM,))
 TRADE_ART = Article("农村产权交易管理办法（底价制度）", (Cite.FUNCTIONS,))
+DISCLOSURE_ART = Article("《农村集体经济组织财务公开规定》（农经发〔2011〕13号）：至少每季度公开一次", (Cite.DISCLOSURE,))
 
 _RULES: list[Rule] = [
     Rule("cash_over_limit", "库存现金超过限额", CASH_ART, 2, "funds", {"limit_fen": 500_000},
@@ -144,6 +147,10 @@ _RULES: list[Rule] = [
     Rule("annual_check_not_filed", "年度资产清查未按期报送", ASSET_CHECK_ART, 2, "assets", {"due_month": 3, "due_day": 31},
          check_annual_check_not_filed, ("orgs", "annual_checks"),
          "上年度资产清查结果未在次年3月31日前报送（逾期报送或至今未报）。"),
+    Rule("disclosure_overdue", "财务公开逾期未公开", DISCLOSURE_ART, 2, "disclosure", {"grace_days": 15, "quarters": 4},
+         check_disclosure_overdue, ("orgs", "disclosures"),
+         "最近4个季度中，季度终了15日后仍未公开该季度财务收支（已公开的三个月度公开视同季度公开）。",
+         horizon=disclosure_horizon),
     Rule("spending_jump", "支出异常波动", "统计分析：与本村历史支出比较", 1, "statistics",
          {"recent_months": 3, "history_months": 36, "min_history_months": 12, "ratio_percent": 400, "z": 6.0,
           "min_fen": 2_000_000},

@@ -1,7 +1,7 @@
 """imports: the record of every import of historical data (Art. J18)
 
-Revision ID: 0011_imports
-Revises: 0009_approval_opinions
+Revision ID: 0016_imports
+Revises: 0015_disclosure_portal
 Create Date: 2026-12-01 19:30:00
 
 `data_imports` keeps who imported which file (name, size, SHA-256), of which kind, how many rows
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_imports'
-down_revision = '0009_approval_opinions'
+revision = '0016_imports'
+down_revision = '0015_disclosure_portal'
 branch_labels = None
 depends_on = None
 
@@ -42,8 +42,7 @@ def upgrade() -> None:
         sa.Column('provided_by', sa.String(length=100), nullable=True),
         sa.Column('responsible_by', sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_data_imports_imported_by_id_users')),
-        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_data_imports_collected_by_id_users'),
-                                use_alter=True),
+        sa.ForeignKeyConstraint(['collected_by_id'], ['users.id'], name=op.f('fk_data_imports_collected_by_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_imports')),
     )
     op.create_index(op.f('ix_data_imports_sha256'), 'data_imports', ['sha256'], unique=False)

@@ -1,0 +1,2 @@
+"""The members' portal callbacks (`me`)."""
+from . import me  # noqa: F401

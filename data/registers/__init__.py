@@ -1,0 +1,1 @@
+"""The security registers in the system of record (domain.registers declares them)."""

@@ -1,0 +1,1 @@
+"""Data-sharing applications, API keys and the API's scoped reads (see domain.sharing)."""

@@ -1,0 +1,1 @@
+"""National sync (Art. J26): the format and the checks."""

@@ -1,0 +1,49 @@
+"""Helpers of the sync and backup tests: a private copy of the generated database with its app,
+and a dump of every table a restore must bring back (the carried ones aside)."""
+from __future__ import annotations
+
+import shutil
+
+from sqlalchemy import select
+
+from tests.support.app import build_app, make_settings
+
+
+def private_copy(sqlite_settings, tmp_path_factory, name: str):
+    """(settings, app) on a copy of the session's generated SQLite data directory."""
+    tmp = tmp_path_factory.mktemp(name)
+    for f in sqlite_settings.data_dir.iterdir():
+        if f.name in ("backups", "outbox"):
+            continue
+        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+    settings = make_settings(tmp)
+    return settings, build_app(settings)
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table a restore restores, in primary-key order (the carried catalogue,
+    the security log and sessions aside; the ledger generation a restore renews aside)."""
+    from data.backup.restore import CARRIED
+    from data.db import reading
+    from data.models import Base
+
+    out = {}
+    with reading(url) as s:
+        for t in Base.metadata.sorted_tables:
+            if t.name in CARRIED:
+                continue
+            q = select(t).order_by(*t.primary_key.columns)
+            rows = [tuple(r) for r in s.execute(q).all()]
+            if t.name == "platform_settings":
+                rows = [r for r in rows if r[0] != "ledger_generation"]
+            out[t.name] = rows
+    return out
+
+
+def chain_ok(settings) -> bool:
+    from data.admin import audit_log
+    from data.db import transaction
+
+    audit_log.use_head_file(settings.database_url, settings.data_dir)
+    with transaction(settings.database_url) as s:
+        return audit_log.verify(s, settings.audit_key).ok
