@@ -111,3 +111,11 @@ def send_table(frame: pl.DataFrame, columns: list[Column], title: str, *, fmt: s
     if fmt != "xlsx":
         raise ValueError(f"unknown export format {fmt!r}")
     return dcc.send_bytes(excel_bytes(frame, columns, title), name)
+
+
+def send_package(blob: bytes, name: str) -> dict:
+    """A dcc.Download's `data` for a file the platform built and checked itself (a national sync
+    package: its checksum verified and its download logged by data.sync.export), not a table: there
+    is no cell a spreadsheet would evaluate, so nothing to neutralise."""
+    return dcc.send_bytes(blob, name)
+

@@ -6,15 +6,15 @@ who may never take it on a given record (separation of duty: nobody approves, po
 their own work). `may(who, action, resource)` answers; `ensure(...)` enforces, raising
 `PermissionDenied` and reporting the refusal to the security log. Pages, callbacks, data modules,
 navigation and form visibility all ask these two; no other module compares role names.
-Access is denied by default. The jurisdiction (`Scope`) and the permission kinds (`Perm`) are in
-domain/scope.py and re-exported here.
+Access is denied by default. The actions' names (`Action`) are in domain/actions.py, the
+jurisdiction (`Scope`) and the permission kinds (`Perm`) in domain/scope.py; both re-exported here.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
+from domain.actions import Action as Action  # re-exported: the names beside the decision
 from domain.citations import Cite
 from domain.regions import level_of
 from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scope's names
@@ -79,106 +79,6 @@ def holders(*perms: Perm) -> frozenset[str]:
 
 
 EVERYONE = frozenset(ROLES)
-
-
-class Action(StrEnum):
-    # pages and reads
-    HOME_VIEW = "home.view"
-    ACCOUNT_SELF = "account.self"
-    DASHBOARD_VIEW = "dashboard.view"
-    BUSINESS_VIEW = "business.view"
-    ATTACHMENT_READ = "attachment.read"
-    WARNING_READ = "warning.read"
-    WARNING_WORK = "warning.work"
-    WARNING_MAP_VIEW = "warning_map.view"
-    EXPORT_NOTE = "export.note"
-    # funds (资金管理)
-    FUNDS_REQUEST_CREATE = "funds.request.create"
-    FUNDS_REQUEST_APPROVE_SECRETARY = "funds.request.approve_secretary"
-    FUNDS_REQUEST_APPROVE_SUPERVISOR = "funds.request.approve_supervisor"
-    FUNDS_REQUEST_WITHDRAW = "funds.request.withdraw"
-    VOUCHER_POST = "voucher.post"
-    MONTH_CLOSE = "month.close"
-    MONTH_REOPEN = "month.reopen"
-    BANK_ACCOUNT_OPEN = "bank.account.open"
-    BANK_STATEMENT_IMPORT = "bank.statement.import"
-    # assets and resources
-    ASSET_CARD_SAVE = "asset.card.save"
-    ASSET_DISPOSE = "asset.dispose"
-    ASSET_LEASE = "asset.lease"
-    ASSET_PLEDGE = "asset.pledge"
-    ASSET_DEPRECIATE = "asset.depreciate"
-    ASSET_REVALUE = "asset.revalue"
-    RESOURCE_SAVE = "resource.save"
-    # contracts and trading
-    CONTRACT_SAVE = "contract.save"
-    CONTRACT_RECEIPT = "contract.receipt"
-    CONTRACT_RENEW = "contract.renew"
-    CONTRACT_TERMINATE = "contract.terminate"
-    TRADE_LIST = "trade.list"
-    TRADE_BID = "trade.bid"
-    TRADE_AWARD = "trade.award"
-    # meetings
-    MEETING_RECORD = "meeting.record"
-    MEETING_CONFIRM = "meeting.confirm"
-    # supervision (预警处置)
-    WARNING_ACKNOWLEDGE = "warning.acknowledge"
-    WARNING_HANDLE = "warning.handle"
-    WARNING_VERIFY = "warning.verify"
-    WARNING_CLOSE = "warning.close"
-    WARNING_REOPEN = "warning.reopen"
-    # administration
-    ADMIN_VIEW = "admin.view"
-    ACCOUNT_TOTP = "account.totp"
-    ACCOUNT_REQUEST = "account.request"
-    ACCOUNT_APPROVE = "account.approve"
-    ACCOUNT_DISABLE = "account.disable"
-    AUDIT_VIEW = "audit.view"
-    AUDIT_REVIEW = "audit.review"
-    SHARING_REQUEST = "sharing.request"
-    SHARING_APPROVE = "sharing.approve"
-    DATA_REQUEST_CREATE = "data_request.create"
-    DATA_REQUEST_ASSESS = "data_request.assess"
-    DATA_REQUEST_DECIDE = "data_request.decide"
-    DATA_KEY_MANAGE = "data_key.manage"
-    MAINTENANCE_ANNOUNCE = "maintenance.announce"
-    MAINTENANCE_WORK = "maintenance.work"
-    # 数据管理 (issue 14)
-    DATA_IMPORT = "data.import"
-    # base data (数据管理: 基础数据)
-    BASEDATA_VIEW = "basedata.view"
-    BASEDATA_PROPOSE = "basedata.propose"
-    BASEDATA_APPROVE = "basedata.approve"
-    BASEDATA_CORRECT = "basedata.correct"
-    BASEDATA_CORRECTION_APPROVE = "basedata.correction.approve"
-    BASEDATA_REVOKE = "basedata.revoke"
-    BASEDATA_LOCK = "basedata.lock"
-    # operations: national sync and backups (数据管理)
-    OPS_VIEW = "ops.view"
-    SYNC_EXPORT = "sync.export"
-    BACKUP_RUN = "backup.run"
-    BACKUP_RESTORE = "backup.restore"
-    # the working-day calendar and the security registers (issue 14)
-    CALENDAR_EDIT = "calendar.edit"
-    INCIDENT_VIEW = "register.incident.view"
-    INCIDENT_REPORT = "register.incident.report"
-    INCIDENT_HANDLE = "register.incident.handle"
-    REGISTER_VIEW = "register.view"
-    DESTRUCTION_RECORD = "register.destruction.record"
-    DESTRUCTION_APPROVE = "register.destruction.approve"
-    ACCESS_RECORD = "register.access.record"
-    ACCESS_APPROVE = "register.access.approve"
-    DEVICE_RECORD = "register.device.record"
-    DEVICE_APPROVE = "register.device.approve"
-    # disclosure (阳光公开) and the members' portal
-    DISCLOSURE_VIEW = "disclosure.view"
-    DISCLOSURE_PREPARE = "disclosure.prepare"
-    DISCLOSURE_REVIEW = "disclosure.review"
-    DISCLOSURE_APPROVE = "disclosure.approve"
-    DISCLOSURE_PUBLISH = "disclosure.publish"
-    DISCLOSURE_ANSWER = "disclosure.answer"
-    PORTAL_VIEW = "portal.view"
-    PORTAL_ASK = "portal.ask"
 
 
 @dataclass(frozen=True)

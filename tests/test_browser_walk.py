@@ -31,9 +31,12 @@ TIMES: dict[int, float] = {}
 
 
 def denied_path(role: str, province: int) -> str | None:
-    """A page of the navigation the role may not open (the first by order), None if it may open all."""
+    """A page of the navigation the role may not open (the first by order), None if it may open all.
+    Not the home page: whoever may not open it (a member) is sent on to their own first page
+    (server.guard.landing; tests/test_portal.py checks that)."""
     scope = Scope(root=province * 10**10, perms=role_perms(role), role=role)
-    pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True) and not may_open(p, scope)),
+    pages = sorted((p for p in dash.page_registry.values()
+                    if p.get("nav", True) and p["path"] != "/" and not may_open(p, scope)),
                    key=lambda p: p.get("order", 100))
     return pages[0]["path"] if pages else None
 

@@ -101,7 +101,8 @@ def select(selected, _refresh):
         html.Div(d["notes"], className="mb-2") if d["notes"] else None,
         content_view(c), _trail(d)])
     editable = open_["edit"]
-    return (view, {"id": d["id"], "version": d["version"]}, not editable, not open_["approve"], not open_["return"],
+    target = {"id": d["id"], "version": d["version"], "title": d["title"]}
+    return (view, target, not editable, not open_["approve"], not open_["return"],
             not open_["publish"], not open_["correct"], not open_["review"], not open_["review_return"],
             not editable, d["title"], d["notes"])
 

@@ -72,14 +72,14 @@ def review(_ok, _back, target, reviewers, opinion, refresh):
 
 @secure_callback(Action.DISCLOSURE_APPROVE, *DECISION.open_outputs(),
                  Output("disc-step-result", "children", allow_duplicate=True), Input("disc-approve", "n_clicks"),
-                 Input("disc-return", "n_clicks"), State("disc-target", "data"), State("disc-detail-title", "children"),
-                 prevent_initial_call=True)
-def ask(_a, _r, target, title):
+                 Input("disc-return", "n_clicks"), State("disc-target", "data"), prevent_initial_call=True)
+def ask(_a, _r, target):
     """乡镇审核同意 / 退回 ask first: the dialog names the disclosure and takes the opinion."""
     t = _target(target)
     if t is None:
         return *DECISION.unchanged(), alert("请先在表格中选择一份财务公开。", "warning")
     decision = "approve" if ctx.triggered_id == "disc-approve" else "reject"
+    title = target.get("title")  # the detail shown when it was picked (the store is the page's own)
     summary = html.Div(f"财务公开 #{t[0]}：{title if isinstance(title, str) else ''}", className="fw-semibold")
     return *DECISION.opened(decision, summary, {"id": t[0], "version": t[1]}), ""
 

@@ -1,8 +1,9 @@
 """国家平台同步 callbacks: validate a year, export it to the outbox, list and download the packages."""
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, no_update
 
+from components.export import send_package
 from components.readonly import guard_outputs
 from data.errors import AccountError
 from data.regions import load_region_tree
@@ -110,4 +111,4 @@ def download(_, selected):
         name, blob = export.package_file(cfg, current_actor(), int(selected[0]["id"]))
     except AccountError as exc:
         return no_update, alert(str(exc), "warning")
-    return dcc.send_bytes(blob, name), alert(f"已下载 {name}。")
+    return send_package(blob, name), alert(f"已下载 {name}。")

@@ -21,6 +21,7 @@ from data.backup import engines
 from data.db import reading, transaction
 from data.models import Backup, RestoreDrill, utcnow
 from domain.clock import CST
+from domain.labels import ACTORS
 from domain.permissions import Action, Actor, ensure
 from settings import Settings
 
@@ -143,7 +144,7 @@ def backup_row(r: Backup) -> dict:
     return {"id": r.id, "kind": r.kind, "kind_label": KIND_LABELS.get(r.kind, r.kind), "engine": r.engine,
             "filename": r.filename, "size_bytes": r.size_bytes, "sha256": r.sha256 or "", "status": r.status,
             "status_label": STATUS_LABELS.get(r.status, r.status), "check_result": r.check_result or "",
-            "started_at": r.started_at.isoformat(), "by_name": r.by_name,
+            "started_at": r.started_at.isoformat(), "by_name": ACTORS.get(r.by_name, r.by_name),
             "tables": len((r.manifest or {}).get("tables") or {}),
             "rows": sum(r.manifest["tables"].values()) if (r.manifest or {}).get("tables") else None,
             "chain_head": f"#{head['id']} {head['mac'][:12]}…" if head else ""}
@@ -154,7 +155,7 @@ def drill_row(r: RestoreDrill) -> dict:
             "result_label": RESULT_LABELS.get(r.result, r.result), "message": r.message,
             "checks": r.checks or [], "checks_text": "；".join(f"{'✓' if c.get('ok') else '✗'} {c.get('check')}"
                                                                for c in (r.checks or [])),
-            "started_at": r.started_at.isoformat(), "by_name": r.by_name}
+            "started_at": r.started_at.isoformat(), "by_name": ACTORS.get(r.by_name, r.by_name)}
 
 
 def list_backups(url: str, actor: Actor, limit: int = 500) -> list[dict]:
