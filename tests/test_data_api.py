@@ -252,3 +252,37 @@ def test_data_api008_the_key_is_never_stored_in_clear(settings):
     import hashlib
 
     assert hashlib.sha256(token.encode()).hexdigest() in everything
+
+
+def test_data_api009_base_data_of_a_locked_county_is_read_not_written_through_the_api(settings, client):
+    """Art. J14 through the API: a key granted the village base data of a county whose trial has
+    ended reads it, and every writing method is refused (405) with the profiles unchanged and
+    nothing logged as a served call."""
+    from data.models import Region, VillageProfile
+
+    township = township_of(settings)
+    county = truncate(township, 3)
+    lo, hi = subtree_bounds(county)
+
+    def profiles():
+        with transaction(settings.database_url) as s:
+            return s.execute(select(VillageProfile.id, VillageProfile.population, VillageProfile.farmland_mu,
+                                    VillageProfile.version).order_by(VillageProfile.id)).all()
+
+    with transaction(settings.database_url) as s:
+        s.get(Region, county).base_data_locked = True
+    try:
+        _, token = issue(settings, scope={"village_base": ["region_code", "population", "farmland_mu"]},
+                         regions=[township])
+        r = get(client, "/api/v1/datasets/village_base", token)
+        assert r.status_code == 200 and r.get_json()["rows"], r.get_json()
+        assert all(lo <= int(row["region_code"]) <= hi for row in r.get_json()["rows"])
+        before, served = profiles(), calls(settings)
+        for method in ("post", "put", "patch", "delete"):
+            resp = getattr(client, method)("/api/v1/datasets/village_base", headers={"Authorization": f"Bearer {token}"},
+                                           json={"region_code": township + 1, "population": 1})
+            assert resp.status_code == 405 and resp.get_json()["error"].startswith("数据接口只读")
+        assert profiles() == before and calls(settings) == served
+    finally:
+        with transaction(settings.database_url) as s:
+            s.get(Region, county).base_data_locked = False
