@@ -29,12 +29,12 @@ AUDIT_RESULTS = {"success": "成功", "denied": "拒绝", "failure": "失败", "
                  "locked": "已锁定", "rate_limited": "已限流", "ended": "已结束", "submitted": "已提交",
                  "filed": "已实施并备案", "returned": "已退回", "revoked": "已撤销",
                  "approved": "已批准", "rejected": "已驳回",
-                 "sent": "已发送", "blocked": "已拦截"}
+                 "sent": "已发送", "blocked": "已拦截", "committed": "已导入"}
 #: who acted when no person did
 ACTORS = {"system": "系统（自动）", "anonymous": "未登录用户"}
 #: event types written by the platform's own jobs and downloads, beside `EVENT_TYPES`' people's events
 AUDIT_EVENTS = {**EVENT_TYPES, "download": "附件下载", "warning_run": "预警规则运行", "escalation": "预警逐级上报",
-                "basedata": "基础数据",
+                "basedata": "基础数据", "data_import": "数据导入",
                 "data_sharing": "数据共享申请", "data_api_key": "接口密钥管理", "data_api_misuse": "数据接口越权调用",
                 "national_sync": "国家平台同步", "backup": "数据备份", "restore": "恢复演练"}
 #: decisions awaiting or taken (account requests, sharing approvals, level-1 base data changes)

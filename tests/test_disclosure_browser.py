@@ -18,6 +18,16 @@ def served(tmp_path_factory):
         yield app
 
 
+def rows_in_state(page, label: str) -> None:
+    """Wait until the grid shows only rows in state `label` (the filter's answer, not the rows
+    drawn before it)."""
+    page.wait_for_function(
+        """label => { const cells = [...document.querySelectorAll(
+               '#disc-grid .ag-center-cols-container .ag-row [col-id=state_label]')];
+               return cells.length > 0 && cells.every(c => c.innerText.trim() === label); }""",
+        arg=label, timeout=20_000)
+
+
 def test_disclosure_browser001_the_township_approves_and_the_village_publishes(served):
     settings, base = served
     with browser() as b:
@@ -26,7 +36,7 @@ def test_disclosure_browser001_the_township_approves_and_the_village_publishes(s
         sign_in(page, base, "demo-township-head", PASSWORD)
         page.goto(f"{base}/disclosure")
         pick(page, "disc-state", "民主理财小组已审核")
-        page.wait_for_selector("#disc-grid .ag-row", timeout=20_000)
+        rows_in_state(page, "民主理财小组已审核")
         first = page.locator("#disc-grid .ag-center-cols-container .ag-row").first
         title, did = first.locator("[col-id=title]").inner_text(), int(first.get_attribute("row-id"))
         first.click()
@@ -48,7 +58,7 @@ def test_disclosure_browser001_the_township_approves_and_the_village_publishes(s
         sign_in(page, base, "demo-township", PASSWORD)  # the township accountant keeps the books of the village
         page.goto(f"{base}/disclosure")
         pick(page, "disc-state", "乡镇已审核同意")
-        page.wait_for_selector("#disc-grid .ag-row", timeout=20_000)
+        rows_in_state(page, "乡镇已审核同意")
         page.locator(f"#disc-grid .ag-row[row-id='{did}']").click()
         page.wait_for_selector("#disc-detail-title", timeout=15_000)
         page.click("#disc-publish")

@@ -75,7 +75,7 @@ def preview(app, client, kind: str, filename: str, content: bytes):
 
 def end_id(client) -> str:
     """The page load's signed end id (the renderer echoes it on every callback request)."""
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)  # a member is sent on to /portal
     config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S)
     return json.loads(config.group(1))["end_id"]
 
