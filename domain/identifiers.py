@@ -189,3 +189,90 @@ def mask_account(s: str | None) -> str:
         return ""
     s = s.strip()
     return "**** " + s[-4:] if len(s) > 4 else "*" * len(s)
+
+
+# -- real-estate unit code (不动产单元代码, GB/T 37346) ---------------------------------------------
+
+#: the parcel feature code (宗地特征码): first letter the ownership, second the right type
+UNIT_OWNERSHIP = {"G": "国家土地所有权", "J": "集体土地所有权", "Z": "土地所有权未确定或有争议"}
+UNIT_RIGHT_TYPES = {"A": "集体土地所有权宗地", "B": "建设用地使用权宗地（地表）", "S": "建设用地使用权宗地（地上）",
+                    "X": "建设用地使用权宗地（地下）", "C": "宅基地使用权宗地", "D": "土地承包经营权宗地（耕地）",
+                    "E": "土地承包经营权宗地（林地）", "F": "土地承包经营权宗地（草地）", "L": "林地使用权宗地（承包经营以外的）",
+                    "N": "农用地使用权宗地（承包经营以外的、非林地）", "H": "海域使用权宗海", "G": "无居民海岛使用权海岛",
+                    "W": "使用权未确定或有争议的土地", "Y": "其他使用权宗地"}
+#: the fixture code (定着物特征码)
+UNIT_FIXTURES = {"F": "房屋等建筑物、构筑物", "L": "森林、林木", "Q": "其他", "W": "无定着物"}
+
+
+def normalise_unit_code(s: str) -> str:
+    """The code without the spaces of its grouped display (6/6/7/9), in capitals."""
+    return "".join(s.split()).upper()
+
+
+def unit_code_problem(s) -> str | None:
+    """None if `s` is a valid 28-character real-estate unit code, else the reason in Chinese, naming
+    the malformed part: 县级行政区划代码 (1–6), 地籍区 (7–9), 地籍子区 (10–12), 宗地特征码 (13–14),
+    宗地顺序号 (15–19), 定着物特征码 (20), 定着物单元编号 (21–28). Spaces of the grouped display are ignored."""
+    if not isinstance(s, str):
+        return "不动产单元代码应为文本"
+    s = normalise_unit_code(s)
+    if len(s) != 28 or not s.isascii():
+        return f"不动产单元代码应为28位（现为{len(s)}位）"
+    county, zone, sub, feature, parcel, fixture, number = s[:6], s[6:9], s[9:12], s[12:14], s[14:19], s[19], s[20:]
+    if not county.isdigit():
+        return "不动产单元代码第1至6位（县级行政区划代码）应为数字"
+    if int(county[:2]) not in PROVINCE_CODES or county[2:4] == "00" or county[4:] == "00":
+        return f"不动产单元代码第1至6位（县级行政区划代码）{county}不是有效的县级代码"
+    if not zone.isdigit():
+        return "不动产单元代码第7至9位（地籍区）应为3位数字"
+    if not sub.isdigit():
+        return "不动产单元代码第10至12位（地籍子区）应为3位数字"
+    if zone == "000" and sub != "000":
+        return "不动产单元代码第10至12位（地籍子区）：地籍区为000（虚拟单元）时地籍子区也应为000"
+    if feature[0] not in UNIT_OWNERSHIP:
+        return f"不动产单元代码第13位（宗地特征码：所有权）{feature[0]}应为G、J或Z"
+    if feature[1] not in UNIT_RIGHT_TYPES:
+        return f"不动产单元代码第14位（宗地特征码：权利类型）{feature[1]}不存在"
+    if not parcel.isdigit() or parcel == "00000":
+        return f"不动产单元代码第15至19位（宗地顺序号）{parcel}应为00001至99999"
+    if fixture not in UNIT_FIXTURES:
+        return f"不动产单元代码第20位（定着物特征码）{fixture}应为F、L、Q或W"
+    if not number.isdigit():
+        return f"不动产单元代码第21至28位（定着物单元编号）{number}应为8位数字"
+    if fixture == "W" and number != "00000000":
+        return "不动产单元代码第21至28位（定着物单元编号）：无定着物（W）时应为00000000"
+    return None
+
+
+def is_valid_unit_code(s) -> bool:
+    return unit_code_problem(s) is None
+
+
+def is_provisional_unit(s: str) -> bool:
+    """Zone and sub-zone 000000: a provisional (virtual) unit."""
+    return normalise_unit_code(s)[6:12] == "000000"
+
+
+def unit_code_display(s: str) -> str:
+    """Grouped 6/6/7/9 with spaces, as printed on certificates."""
+    s = normalise_unit_code(s)
+    return f"{s[:6]} {s[6:12]} {s[12:19]} {s[19:]}"
+
+
+# -- other valid identity documents (Art. X19) --------------------------------------------------
+
+#: the other documents a subject without a resident ID or credit code may be matched by
+OTHER_ID_TYPES = {"passport": "护照", "hk_macau": "港澳居民来往内地通行证", "taiwan": "台湾居民来往大陆通行证",
+                  "foreign_permanent": "外国人永久居留身份证", "other": "其他有效身份证件"}
+
+
+def other_id_problem(s, id_type: str = "other") -> str | None:
+    """None if `s` looks like a valid document number of `id_type` (5–20 letters and digits), else why."""
+    if id_type not in OTHER_ID_TYPES:
+        return "证件类型不存在"
+    if not isinstance(s, str) or not s.strip():
+        return f"{OTHER_ID_TYPES[id_type]}号码不能为空"
+    s = s.strip().upper()
+    if not (5 <= len(s) <= 20) or not s.isascii() or not s.isalnum():
+        return f"{OTHER_ID_TYPES[id_type]}号码应为5至20位字母或数字"
+    return None

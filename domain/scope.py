@@ -24,6 +24,13 @@ class Perm(StrEnum):
     # outside users (design card, Art. X30, J19)
     CREDIT_PORTRAIT = "credit_portrait"
     SELF_SERVICE = "self_service"
+    # the forestry side (Jiangxi's rules, Art. X9, X13, X33, X39–X40, X43, X48)
+    CREDIT_COLLECT = "credit_collect"  # 采集、录入、导入 (forestry departments: 谁产生、谁采集)
+    CREDIT_MANAGE = "credit_manage"  # 数据管理单位：审核、答复、修正、传输审批
+    CREDIT_STATS = "credit_stats"  # 信用统计分析、档案、联合惩戒名单
+    LAW_ENFORCEMENT = "enforcement_inspection"  # 执法检查
+    SHARED_DATA = "shared_data"  # 其他公共管理和服务机构：共享数据
+    CREDIT_SELF = "credit_self"  # 信用主体：本人信用、授权、申请
     # any signed-in user: own profile, password change
     SIGNED_IN = "signed_in"
 
@@ -32,6 +39,8 @@ PERM_LABELS = {
     Perm.PLATFORM_MAINTENANCE: "平台维护", Perm.BUSINESS_GUIDANCE: "业务指导", Perm.STATISTICAL_ANALYSIS: "统计分析",
     Perm.SUPERVISION_WARNING: "监督预警", Perm.BUSINESS_HANDLING: "业务办理", Perm.REVIEW_APPROVAL: "审核（批）",
     Perm.DATA_ENTRY: "数据录入", Perm.CREDIT_PORTRAIT: "信用画像查询", Perm.SELF_SERVICE: "本人权益查询",
+    Perm.CREDIT_COLLECT: "信用数据采集", Perm.CREDIT_MANAGE: "信用数据管理", Perm.CREDIT_STATS: "信用统计分析",
+    Perm.LAW_ENFORCEMENT: "执法检查", Perm.SHARED_DATA: "共享数据使用", Perm.CREDIT_SELF: "本人信用查询",
     Perm.SIGNED_IN: "登录用户",
 }
 

@@ -259,8 +259,8 @@ def _asset(env, status: str = "in_use") -> dict:
 
     code = f"ZC-ACT-{next(_seq):04d}"
     draft = rules.CardDraft(org_id=env.org_id, code=code, name="测试抽水泵", category="equipment", operating=True,
-                            original_value="6,000.00", acquired_on=dt.date(2020, 5, 10),
-                            useful_life_months="60", residual_rate="5", location="泵房", custodian="王会计")
+                            original_value="6,000.00", acquired_on=dt.date(2016, 5, 10),
+                            useful_life_months="120", residual_rate="5", location="泵房", custodian="王会计")
     aid = assets.save_card(env.url, env.settings.audit_key, env.demo("demo-secretary"), None, draft, TODAY)
     return {"id": aid, "code": code, "version": row(env, _m("Asset"), aid, "version")[0]}
 

@@ -15,6 +15,10 @@ from .ops import Backup, NationalSync, RestoreDrill
 from .calendar import WorkCalendarSchedule
 from .registers import RegisterEntry, RegisterStep
 from .disclosure import DisclosureQuestion
+from .credit import (
+    CreditAuthorisation, CreditImportBatch, CreditPortraitView, CreditRecord, CreditRepayment, CreditScore, CreditSubject,
+    ForestEncumbrance, ForestRight,
+)
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -28,5 +32,7 @@ __all__ = [
     "DataApiCall", "DataApiKey", "DataRequest",
     "Backup", "NationalSync", "RestoreDrill",
     "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
+    "CreditAuthorisation", "CreditImportBatch", "CreditPortraitView", "CreditRecord", "CreditRepayment", "CreditScore",
+    "CreditSubject", "ForestEncumbrance", "ForestRight",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

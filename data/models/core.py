@@ -79,6 +79,8 @@ class User(Record, Base):
     approval_ref: Mapped[str | None] = mapped_column(String(100))
     institution: Mapped[str | None] = mapped_column(String(100))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", use_alter=True))
+    #: a credit subject's own account (Art. X30, X39): the subject it speaks for
+    credit_subject_id: Mapped[int | None] = mapped_column(ForeignKey("credit_subjects.id", use_alter=True))
     phone: Mapped[str | None] = mapped_column(String(20))
 
 

@@ -1,84 +1,19 @@
-"""Roles and actions: the one access decision (Art. J8–J10, J16–J17, X30, X51).
-
-`ROLES` names the roles of Art. J8 with the permission kinds of Art. J10 they hold; `ACTIONS` is
-the one table of every act the platform allows — which roles may take it, on which resource, and
-who may never take it on a given record (separation of duty: nobody approves, posts or verifies
-their own work). `may(who, action, resource)` answers; `ensure(...)` enforces, raising
-`PermissionDenied` and reporting the refusal to the security log. Pages, callbacks, data modules,
-navigation and form visibility all ask these two; no other module compares role names.
-Access is denied by default. The actions' names (`Action`) are in domain/actions.py, the
-jurisdiction (`Scope`) and the permission kinds (`Perm`) in domain/scope.py; both re-exported here.
-"""
+"""`Rule` (who may take an action, on which resource, never on their own work) and the
+collective-economy part of the one table of actions. domain.permissions joins it with the forestry
+credit part (domain.permissions.credit) into `ACTIONS`."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.actions import Action as Action  # re-exported: the names beside the decision
+from domain.actions import Action
 from domain.citations import Cite
-from domain.regions import level_of
-from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scope's names
-from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal, scope_of  # noqa: F401
+from domain.scope import Perm
 
-
-@dataclass(frozen=True)
-class Role:
-    key: str
-    label: str
-    kind: str  # admin | operator | leader | institution | member
-    level: int  # region level the role sits at (1 province … 5 village)
-    perms: frozenset[Perm]
-    needs_approval_ref: bool = False  # an account needs a provincial approval reference (Art. J9)
-    needs_institution: bool = False  # an account names its institution (banks)
-
-
-_A = Perm
-ADMIN_ALL = frozenset({_A.PLATFORM_MAINTENANCE, _A.BUSINESS_GUIDANCE, _A.STATISTICAL_ANALYSIS, _A.SUPERVISION_WARNING})
-OPERATOR_ALL = frozenset({_A.BUSINESS_HANDLING, _A.REVIEW_APPROVAL, _A.DATA_ENTRY, _A.STATISTICAL_ANALYSIS})
-
-#: The one table: role -> permissions. Art. J8 names the roles, Art. J10 the permission kinds.
-ROLES: dict[str, Role] = {r.key: r for r in [
-    Role("province_leader", "省级领导（驾驶舱）", "leader", 1, frozenset({_A.STATISTICAL_ANALYSIS})),
-    Role("province_admin", "省级平台管理员", "admin", 1, ADMIN_ALL),
-    Role("city_admin", "市级平台管理员", "admin", 2, ADMIN_ALL),
-    Role("county_admin", "县级组织管理员", "admin", 3, ADMIN_ALL),
-    # Oversight departments (纪委监委、组织、社工、财政、审计) only with provincial approval (Art. J9):
-    Role("oversight_admin", "监督部门管理员", "admin", 1, frozenset({_A.STATISTICAL_ANALYSIS, _A.SUPERVISION_WARNING}),
-         needs_approval_ref=True),
-    Role("township_head", "乡镇主要领导", "operator", 4, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
-    Role("township_deputy", "乡镇分管领导", "operator", 4, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
-    Role("township_agri_lead", "乡镇农经工作负责人", "operator", 4, OPERATOR_ALL),
-    Role("township_agri_staff", "乡镇农经人员", "operator", 4,
-         frozenset({_A.BUSINESS_HANDLING, _A.DATA_ENTRY, _A.STATISTICAL_ANALYSIS})),
-    Role("township_accountant", "乡镇代理会计", "operator", 4, OPERATOR_ALL),
-    Role("village_secretary", "村书记（理事长）", "operator", 5,
-         frozenset({_A.REVIEW_APPROVAL, _A.BUSINESS_HANDLING, _A.STATISTICAL_ANALYSIS})),
-    Role("village_supervisor", "村集体监事长", "operator", 5, frozenset({_A.REVIEW_APPROVAL, _A.STATISTICAL_ANALYSIS})),
-    Role("village_cashier", "村报账员（出纳）", "operator", 5, frozenset({_A.BUSINESS_HANDLING, _A.DATA_ENTRY})),
-    Role("bank_user", "金融机构用户", "institution", 1, frozenset({_A.CREDIT_PORTRAIT}), needs_institution=True),
-    Role("member", "集体经济组织成员", "member", 5, frozenset({_A.SELF_SERVICE})),
-]}
-
-
-def role_perms(role: str) -> frozenset[Perm]:
-    r = ROLES.get(role)
-    return (r.perms | {Perm.SIGNED_IN}) if r else frozenset()
-
-
-def role_label(role: str) -> str:
-    r = ROLES.get(role)
-    return r.label if r else role
-
-
-# ---------------------------------------------------------------- the actions
-
-
-def holders(*perms: Perm) -> frozenset[str]:
-    """The roles holding any of `perms` (a rule stated by permission kind, Art. J10)."""
-    return frozenset(k for k, r in ROLES.items() if r.perms & set(perms))
-
-
-EVERYONE = frozenset(ROLES)
+from .roles import (
+    ADMINS, BOOKKEEPERS, DATA_HANDLING, EVERYONE, GUIDANCE, HANDLING, MEMBERS, OVERSIGHT_GROUP, TOWNSHIP_APPROVERS,
+    VILLAGE_HANDLING, at_levels,
+)
+from .roles import holders as _H
 
 
 @dataclass(frozen=True)
@@ -98,33 +33,10 @@ class Rule:
     article: Cite | None = None  # what it rests on (the text per province: domain.citations.cite)
 
 
-_H = holders
-_HANDLING = holders(Perm.BUSINESS_HANDLING)
-_BOOKKEEPERS = frozenset({"township_accountant", "township_agri_lead"})
-_ADMIN = holders(Perm.PLATFORM_MAINTENANCE)
-#: the members themselves (self-service only): their portal is their home
-_MEMBERS = holders(Perm.SELF_SERVICE)
-#: business handling at the village (who answers the members)
-_VILLAGE_HANDLING = frozenset(k for k in _HANDLING if ROLES[k].level == 5)
-#: the members' financial oversight group (民主理财小组) as the platform knows it: a village role
-#: that reviews but does not handle the village's business (the supervisory board's chair)
-_OVERSIGHT_GROUP = frozenset(k for k in holders(Perm.REVIEW_APPROVAL)
-                             if ROLES[k].level == 5 and Perm.BUSINESS_HANDLING not in ROLES[k].perms)
-#: the township's reviewers and approvers
-_TOWNSHIP_APPROVERS = frozenset(k for k in holders(Perm.REVIEW_APPROVAL) if ROLES[k].level == 4)
 
-
-def at_levels(roles: frozenset[str], *levels: int) -> frozenset[str]:
-    """Those of `roles` sitting at one of `levels` (1 province … 5 village)."""
-    return frozenset(k for k in roles if ROLES[k].level in levels)
-
-
-_DATA_HANDLING = _H(Perm.DATA_ENTRY, Perm.BUSINESS_HANDLING)
-_GUIDANCE = _H(Perm.BUSINESS_GUIDANCE)
-
-#: The one table: every act the platform allows.
-ACTIONS: dict[Action, Rule] = {
-    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE - _MEMBERS, refusal="成员请使用“我的权益”页面"),
+#: The collective-economy part of the one table (Jilin's rules and the platform's own acts).
+COLLECTIVE_ACTIONS: dict[Action, Rule] = {
+    Action.HOME_VIEW: Rule("通用", "打开首页", EVERYONE - MEMBERS, refusal="成员请使用“我的权益”页面"),
     Action.ACCOUNT_SELF: Rule("通用", "管理本人账号（密码、动态验证码）", EVERYONE),
     Action.DASHBOARD_VIEW: Rule("通用", "查看驾驶舱、保值增值、大屏和台账明细", _H(Perm.STATISTICAL_ANALYSIS),
                                 article=Cite.PERMISSIONS),
@@ -147,31 +59,31 @@ ACTIONS: dict[Action, Rule] = {
         "不能审批本人提交的申请", "该步骤应由村集体监事长审批"),
     Action.FUNDS_REQUEST_WITHDRAW: Rule("资金管理", "撤回本人提交、尚未审批的收付款申请", frozenset({"village_cashier"}),
                                         "payment_request", refusal="只有提交申请的村报账员可以撤回"),
-    Action.VOUCHER_POST: Rule("资金管理", "记账（收付款申请、记账凭证）", _BOOKKEEPERS, "organisation", ("requested_by_id",),
+    Action.VOUCHER_POST: Rule("资金管理", "记账（收付款申请、记账凭证）", BOOKKEEPERS, "organisation", ("requested_by_id",),
                               "不能为本人提交的申请记账", "只有乡镇代理会计可以记账"),
-    Action.MONTH_CLOSE: Rule("资金管理", "结账", _BOOKKEEPERS, "organisation", refusal="只有乡镇代理会计可以结账"),
+    Action.MONTH_CLOSE: Rule("资金管理", "结账", BOOKKEEPERS, "organisation", refusal="只有乡镇代理会计可以结账"),
     Action.MONTH_REOPEN: Rule("资金管理", "反结账", frozenset({"township_head"}), "period_close", ("closed_by_id",),
                               "结账人不能批准本人结账月份的反结账", "反结账须由乡镇主要领导审批"),
-    Action.BANK_ACCOUNT_OPEN: Rule("资金管理", "登记收付账户", _BOOKKEEPERS, "organisation",
+    Action.BANK_ACCOUNT_OPEN: Rule("资金管理", "登记收付账户", BOOKKEEPERS, "organisation",
                                    refusal="只有乡镇代理会计可以登记账户"),
-    Action.BANK_STATEMENT_IMPORT: Rule("资金管理", "导入银行对账单并对账", _BOOKKEEPERS | {"village_cashier"}, "bank_account",
+    Action.BANK_STATEMENT_IMPORT: Rule("资金管理", "导入银行对账单并对账", BOOKKEEPERS | {"village_cashier"}, "bank_account",
                                        refusal="只有乡镇代理会计或村报账员可以导入银行对账单"),
-    Action.ASSET_CARD_SAVE: Rule("资产资源", "登记、更正资产卡片", _HANDLING, "organisation"),
-    Action.ASSET_DISPOSE: Rule("资产资源", "处置资产", _HANDLING, "asset", article=Cite.FUNCTIONS),
-    Action.ASSET_LEASE: Rule("资产资源", "出租资产", _HANDLING, "asset"),
-    Action.ASSET_PLEDGE: Rule("资产资源", "抵押资产", _HANDLING, "asset"),
-    Action.ASSET_DEPRECIATE: Rule("资产资源", "计提折旧", _HANDLING | _BOOKKEEPERS, "organisation",
+    Action.ASSET_CARD_SAVE: Rule("资产资源", "登记、更正资产卡片", HANDLING, "organisation"),
+    Action.ASSET_DISPOSE: Rule("资产资源", "处置资产", HANDLING, "asset", article=Cite.FUNCTIONS),
+    Action.ASSET_LEASE: Rule("资产资源", "出租资产", HANDLING, "asset"),
+    Action.ASSET_PLEDGE: Rule("资产资源", "抵押资产", HANDLING, "asset"),
+    Action.ASSET_DEPRECIATE: Rule("资产资源", "计提折旧", HANDLING | BOOKKEEPERS, "organisation",
                                   refusal="只有乡镇代理会计或本组织业务办理人员可以计提折旧"),
-    Action.ASSET_REVALUE: Rule("资产资源", "资产重估", _HANDLING, "asset"),
-    Action.RESOURCE_SAVE: Rule("资产资源", "登记、更正资源", _HANDLING, "organisation"),
-    Action.CONTRACT_SAVE: Rule("合同交易", "签订、更正合同及上传扫描件", _HANDLING, "contract"),
-    Action.CONTRACT_RECEIPT: Rule("合同交易", "登记合同收款", _HANDLING, "contract"),
-    Action.CONTRACT_RENEW: Rule("合同交易", "续签合同", _HANDLING, "contract"),
-    Action.CONTRACT_TERMINATE: Rule("合同交易", "终止合同", _HANDLING, "contract"),
-    Action.TRADE_LIST: Rule("合同交易", "产权交易挂牌", _HANDLING, "organisation"),
-    Action.TRADE_BID: Rule("合同交易", "登记竞价", _HANDLING, "listing"),
-    Action.TRADE_AWARD: Rule("合同交易", "确认成交", _HANDLING, "listing"),
-    Action.MEETING_RECORD: Rule("会议决策", "登记会议及决议", _HANDLING, "organisation"),
+    Action.ASSET_REVALUE: Rule("资产资源", "资产重估", HANDLING, "asset"),
+    Action.RESOURCE_SAVE: Rule("资产资源", "登记、更正资源", HANDLING, "organisation"),
+    Action.CONTRACT_SAVE: Rule("合同交易", "签订、更正合同及上传扫描件", HANDLING, "contract"),
+    Action.CONTRACT_RECEIPT: Rule("合同交易", "登记合同收款", HANDLING, "contract"),
+    Action.CONTRACT_RENEW: Rule("合同交易", "续签合同", HANDLING, "contract"),
+    Action.CONTRACT_TERMINATE: Rule("合同交易", "终止合同", HANDLING, "contract"),
+    Action.TRADE_LIST: Rule("合同交易", "产权交易挂牌", HANDLING, "organisation"),
+    Action.TRADE_BID: Rule("合同交易", "登记竞价", HANDLING, "listing"),
+    Action.TRADE_AWARD: Rule("合同交易", "确认成交", HANDLING, "listing"),
+    Action.MEETING_RECORD: Rule("会议决策", "登记会议及决议", HANDLING, "organisation"),
     Action.MEETING_CONFIRM: Rule(
         "会议决策", "确认（退回）会议记录", frozenset({"village_supervisor", "township_head", "township_deputy",
                                                "township_agri_lead"}), "meeting", ("recorded_by_id",),
@@ -189,14 +101,14 @@ ACTIONS: dict[Action, Rule] = {
     Action.WARNING_REOPEN: Rule("监督预警", "退回重办", _H(Perm.REVIEW_APPROVAL, Perm.SUPERVISION_WARNING), "warning",
                                 ("handled_by",), "办理人不能退回重办本人办理的预警",
                                 "缺少权限：退回重办预警须有审核（批）或监督预警权限"),
-    Action.ADMIN_VIEW: Rule("平台管理", "打开平台管理页面", _ADMIN, article=Cite.PERMISSIONS),
-    Action.ACCOUNT_TOTP: Rule("平台管理", "启用、停用本人动态验证码", _ADMIN),
-    Action.ACCOUNT_REQUEST: Rule("平台管理", "查看账号、申请新建或变更账号", _ADMIN, "account", article=Cite.OVERSIGHT_ACCOUNTS),
-    Action.ACCOUNT_APPROVE: Rule("平台管理", "审批账号申请", _ADMIN, "account_request", ("requested_by_id",),
+    Action.ADMIN_VIEW: Rule("平台管理", "打开平台管理页面", ADMINS, article=Cite.PERMISSIONS),
+    Action.ACCOUNT_TOTP: Rule("平台管理", "启用、停用本人动态验证码", ADMINS),
+    Action.ACCOUNT_REQUEST: Rule("平台管理", "查看账号、申请新建或变更账号", ADMINS, "account", article=Cite.OVERSIGHT_ACCOUNTS),
+    Action.ACCOUNT_APPROVE: Rule("平台管理", "审批账号申请", ADMINS, "account_request", ("requested_by_id",),
                                  "不能审批本人提交的申请", article=Cite.OVERSIGHT_ACCOUNTS),
-    Action.ACCOUNT_DISABLE: Rule("平台管理", "停用、启用账号", _ADMIN, "account"),
-    Action.AUDIT_VIEW: Rule("平台管理", "查看、导出、校验安全日志", _ADMIN, article=Cite.SECURITY_LOG),
-    Action.AUDIT_REVIEW: Rule("平台管理", "安全日志月度审查", _ADMIN, article=Cite.SECURITY_LOG),
+    Action.ACCOUNT_DISABLE: Rule("平台管理", "停用、启用账号", ADMINS, "account"),
+    Action.AUDIT_VIEW: Rule("平台管理", "查看、导出、校验安全日志", ADMINS, article=Cite.SECURITY_LOG),
+    Action.AUDIT_REVIEW: Rule("平台管理", "安全日志月度审查", ADMINS, article=Cite.SECURITY_LOG),
     Action.SHARING_REQUEST: Rule("平台管理", "申请跨区域数据共享", frozenset({"city_admin", "county_admin"}),
                                  refusal="只有市、县级平台管理员可以申请共享本辖区数据", article=Cite.SHARING),
     Action.SHARING_APPROVE: Rule("平台管理", "审批跨区域数据共享", frozenset({"province_admin"}), "sharing", ("requested_by_id",),
@@ -214,24 +126,24 @@ ACTIONS: dict[Action, Rule] = {
                                  "data_key", refusal="只有省级平台管理员可以管理数据接口密钥", article=Cite.DATA_MISUSE),
     Action.MAINTENANCE_ANNOUNCE: Rule("平台管理", "发布停机公告", frozenset({"province_admin"}),
                                       refusal="只有省级平台管理员可以发布停机公告"),
-    Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", _ADMIN),
+    Action.MAINTENANCE_WORK: Rule("平台管理", "停机期间登录维护", ADMINS),
     Action.DATA_IMPORT: Rule("数据管理", "导入历史数据（账簿、基础数据、资产、资源、合同、成员）", _H(Perm.DATA_ENTRY),
                              refusal="只有具有数据录入权限的乡镇农经人员、代理会计或村报账员可以导入历史数据",
                              article=Cite.IMPORTS),
     Action.BASEDATA_VIEW: Rule("数据管理", "查看基础数据及其变更记录", _H(
         Perm.STATISTICAL_ANALYSIS, Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL, Perm.DATA_ENTRY, Perm.BUSINESS_GUIDANCE),
         "organisation", article=Cite.BASE_DATA),
-    Action.BASEDATA_PROPOSE: Rule("数据管理", "发起一级基础数据变更（村级）", at_levels(_DATA_HANDLING, 5), "organisation",
+    Action.BASEDATA_PROPOSE: Rule("数据管理", "发起一级基础数据变更（村级）", at_levels(DATA_HANDLING, 5), "organisation",
                                   refusal="一级基础数据变更须由村级录入或业务办理人员发起", article=Cite.BASE_DATA_UPDATE),
     Action.BASEDATA_APPROVE: Rule("数据管理", "审核一级基础数据变更（乡镇）", at_levels(_H(Perm.REVIEW_APPROVAL), 4),
                                   "basedata_change", ("proposed_by_id",), "不能审核本人发起的变更",
                                   "一级基础数据变更须由乡镇审核（批）人员审核", article=Cite.BASE_DATA_UPDATE),
-    Action.BASEDATA_CORRECT: Rule("数据管理", "申请更正已锁定的基础数据（乡镇）", at_levels(_DATA_HANDLING, 4), "organisation",
+    Action.BASEDATA_CORRECT: Rule("数据管理", "申请更正已锁定的基础数据（乡镇）", at_levels(DATA_HANDLING, 4), "organisation",
                                   refusal="锁定后的基础数据更正须由乡镇录入或业务办理人员申请", article=Cite.BASE_DATA_LOCK),
     Action.BASEDATA_CORRECTION_APPROVE: Rule(
-        "数据管理", "审批基础数据更正（县级）", at_levels(_GUIDANCE, 3), "basedata_change", ("proposed_by_id",),
+        "数据管理", "审批基础数据更正（县级）", at_levels(GUIDANCE, 3), "basedata_change", ("proposed_by_id",),
         "不能审批本人申请的更正", "基础数据更正须经县级农业农村部门同意", article=Cite.BASE_DATA_LOCK),
-    Action.BASEDATA_REVOKE: Rule("数据管理", "撤销依据不充分的基础数据更正（市、省）", at_levels(_GUIDANCE, 1, 2),
+    Action.BASEDATA_REVOKE: Rule("数据管理", "撤销依据不充分的基础数据更正（市、省）", at_levels(GUIDANCE, 1, 2),
                                  "basedata_change", ("proposed_by_id", "decided_by_id"), "不能撤销本人经办的更正",
                                  "只有市、省级农业农村部门可以撤销基础数据更正", article=Cite.BASE_DATA_LOCK),
     Action.BASEDATA_LOCK: Rule("数据管理", "结束试运行、锁定县级基础数据", frozenset({"province_admin"}), "region",
@@ -259,37 +171,37 @@ ACTIONS: dict[Action, Rule] = {
                                  article=Cite.SECURITY_INCIDENTS),
     Action.REGISTER_VIEW: Rule("安全台账", "查看数据销毁、运维接入、设备登记台账",
                                _H(Perm.PLATFORM_MAINTENANCE, Perm.SUPERVISION_WARNING), article=Cite.DEVICES),
-    Action.DESTRUCTION_RECORD: Rule("安全台账", "登记数据销毁（提出、清点、登记造册、执行）", _ADMIN, "destruction",
+    Action.DESTRUCTION_RECORD: Rule("安全台账", "登记数据销毁（提出、清点、登记造册、执行）", ADMINS, "destruction",
                                     refusal="只有平台管理员可以登记数据销毁", article=Cite.DESTRUCTION),
-    Action.DESTRUCTION_APPROVE: Rule("安全台账", "研究决定数据销毁", _ADMIN, "destruction", ("pending_by_id",),
+    Action.DESTRUCTION_APPROVE: Rule("安全台账", "研究决定数据销毁", ADMINS, "destruction", ("pending_by_id",),
                                      "不能批准本人提出的数据销毁", "只有平台管理员可以决定数据销毁",
                                      article=Cite.DESTRUCTION),
-    Action.ACCESS_RECORD: Rule("安全台账", "登记运维接入（申请、关闭）", _ADMIN, "access",
+    Action.ACCESS_RECORD: Rule("安全台账", "登记运维接入（申请、关闭）", ADMINS, "access",
                                refusal="只有平台管理员可以登记运维接入", article=Cite.MAINTENANCE_ACCESS),
-    Action.ACCESS_APPROVE: Rule("安全台账", "同意开放运维接入", _ADMIN, "access", ("pending_by_id",),
+    Action.ACCESS_APPROVE: Rule("安全台账", "同意开放运维接入", ADMINS, "access", ("pending_by_id",),
                                 "不能同意本人申请的运维接入", "只有平台管理员可以同意开放运维接入",
                                 article=Cite.MAINTENANCE_ACCESS),
-    Action.DEVICE_RECORD: Rule("安全台账", "登记数据使用设备及其外出、归还、报废申请", _ADMIN, "device",
+    Action.DEVICE_RECORD: Rule("安全台账", "登记数据使用设备及其外出、归还、报废申请", ADMINS, "device",
                                refusal="只有平台管理员可以登记数据使用设备", article=Cite.DEVICES),
-    Action.DEVICE_APPROVE: Rule("安全台账", "批准设备离开办公场所、报废", _ADMIN, "device", ("pending_by_id",),
+    Action.DEVICE_APPROVE: Rule("安全台账", "批准设备离开办公场所、报废", ADMINS, "device", ("pending_by_id",),
                                 "不能批准本人提出的设备申请", "只有平台管理员可以批准设备外出或报废", article=Cite.DEVICES),
     Action.DISCLOSURE_VIEW: Rule("阳光公开", "查看财务公开", _H(Perm.BUSINESS_HANDLING, Perm.REVIEW_APPROVAL),
                                  article=Cite.DISCLOSURE),
-    Action.DISCLOSURE_PREPARE: Rule("阳光公开", "编制、修改、更正财务公开", _HANDLING, "organisation",
+    Action.DISCLOSURE_PREPARE: Rule("阳光公开", "编制、修改、更正财务公开", HANDLING, "organisation",
                                     refusal="只有村或乡镇（代理会计）业务办理人员可以编制财务公开",
                                     article=Cite.DISCLOSURE),
-    Action.DISCLOSURE_REVIEW: Rule("阳光公开", "民主理财小组审核（退回）财务公开", _OVERSIGHT_GROUP, "disclosure",
+    Action.DISCLOSURE_REVIEW: Rule("阳光公开", "民主理财小组审核（退回）财务公开", OVERSIGHT_GROUP, "disclosure",
                                    ("prepared_by_id",), "编制人不能审核本人编制的财务公开",
                                    "财务公开须由民主理财小组（村集体监事长登记）审核", article=Cite.DISCLOSURE),
-    Action.DISCLOSURE_APPROVE: Rule("阳光公开", "乡镇审核同意（退回）财务公开", _TOWNSHIP_APPROVERS, "disclosure",
+    Action.DISCLOSURE_APPROVE: Rule("阳光公开", "乡镇审核同意（退回）财务公开", TOWNSHIP_APPROVERS, "disclosure",
                                     ("prepared_by_id",), "编制人不能审批本人编制的财务公开",
                                     "财务公开须由乡镇审核同意", article=Cite.DISCLOSURE),
-    Action.DISCLOSURE_PUBLISH: Rule("阳光公开", "公开已审核同意的财务公开", _HANDLING, "disclosure",
+    Action.DISCLOSURE_PUBLISH: Rule("阳光公开", "公开已审核同意的财务公开", HANDLING, "disclosure",
                                     refusal="只有村或乡镇业务办理人员可以公开", article=Cite.DISCLOSURE),
-    Action.DISCLOSURE_ANSWER: Rule("阳光公开", "答复成员对财务公开的提问", _VILLAGE_HANDLING, "disclosure_question",
+    Action.DISCLOSURE_ANSWER: Rule("阳光公开", "答复成员对财务公开的提问", VILLAGE_HANDLING, "disclosure_question",
                                    refusal="只有本村业务办理人员可以答复成员提问", article=Cite.DISCLOSURE),
-    Action.PORTAL_VIEW: Rule("阳光公开", "查看本人权益与本组织财务公开（成员）", _MEMBERS, article=Cite.DISCLOSURE),
-    Action.PORTAL_ASK: Rule("阳光公开", "对本组织财务公开提问（成员）", _MEMBERS, "disclosure",
+    Action.PORTAL_VIEW: Rule("阳光公开", "查看本人权益与本组织财务公开（成员）", MEMBERS, article=Cite.DISCLOSURE),
+    Action.PORTAL_ASK: Rule("阳光公开", "对本组织财务公开提问（成员）", MEMBERS, "disclosure",
                             refusal="只有本组织成员可以对财务公开提问", article=Cite.DISCLOSURE),
 }
 
@@ -302,96 +214,3 @@ NOUNS = {"organisation": "该集体经济组织", "payment_request": "该申请"
          "destruction": "该销毁记录", "access": "该运维接入记录", "device": "该设备",
          "disclosure": "该财务公开", "disclosure_question": "该提问"}
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: the signed-in user, their scope and address."""
-
-    user_id: int
-    username: str
-    scope: Scope
-    ip: str | None = None
-
-    @property
-    def level(self) -> int:
-        return level_of(self.scope.root)
-
-
-def _field(resource, name: str):
-    if isinstance(resource, dict):
-        return resource.get(name)
-    return getattr(resource, name, None)
-
-
-def role_may(role: str, action: Action | str) -> bool:
-    """The role's part of the decision alone (no resource): the table's answer for the matrix."""
-    rule = ACTIONS.get(Action(action))
-    return rule is not None and role in rule.roles
-
-
-def roles_for(action: Action | str, level: int | None = None) -> tuple[str, ...]:
-    """The roles that may take `action` (sitting at region `level`, when given), in table order."""
-    rule = ACTIONS[Action(action)]
-    return tuple(k for k, r in ROLES.items() if k in rule.roles and (level is None or r.level == level))
-
-
-def refusal(who, action: Action | str, resource=None, *, noun: str | None = None) -> str | None:
-    """Why `who` (an Actor or a Scope) may not take `action` on `resource`, in Chinese; None if allowed.
-    `resource` is a record (model or dict) with `region_code` and the fields the rule's `not_by` names."""
-    action = Action(action)
-    rule = ACTIONS[action]
-    scope = scope_of(who)
-    if scope is None:
-        return rule.refusal or f"缺少权限：{rule.label}"
-    if resource is not None and scope.user_id is not None:  # nobody takes it on their own work
-        for name in rule.not_by:
-            done_by = _field(resource, name)
-            if scope.user_id == done_by or (isinstance(done_by, (set, frozenset, list, tuple))
-                                            and scope.user_id in done_by):
-                return rule.own_message or f"不能{rule.label}本人经办的事项"
-    if scope.role not in rule.roles:
-        return rule.refusal or f"缺少权限：{rule.label}"
-    if resource is not None:
-        region = _field(resource, "region_code")
-        if region is None or not scope.contains(int(region)):
-            return f"{noun or NOUNS.get(rule.resource or '', '该记录')}不在您的管辖范围内"
-    return None
-
-
-def may(who, action: Action | str, resource=None) -> bool:
-    """The one access decision: may `who` take `action` (on `resource`, when given)?"""
-    return refusal(who, action, resource) is None
-
-
-def ensure(who, action: Action | str, resource=None, *, noun: str | None = None) -> None:
-    """Enforce the decision: raise `PermissionDenied` (an out-of-scope resource: `OutOfScope`) with
-    the reason in Chinese; raising it reports the refusal to the security log."""
-    action = Action(action)
-    reason = refusal(who, action, resource, noun=noun)
-    if reason is None:
-        return
-    scope = scope_of(who)
-    in_role = scope is not None and scope.role in ACTIONS[action].roles
-    raise (OutOfScope if in_role and reason.endswith("不在您的管辖范围内") else PermissionDenied)(reason, action)
-
-
-def allowed(who, actions: Iterable[Action | str]) -> bool:
-    """May `who` take any of `actions` (no resource)? For a page or callback serving several."""
-    return any(may(who, a) for a in actions)
-
-
-def matrix_markdown() -> str:
-    """The role × action matrix for the README (generated from ACTIONS; a test keeps it current)."""
-    roles = list(ROLES)
-    head = "| 动作 | action | " + " | ".join(ROLES[r].label for r in roles) + " |"
-    sep = "|---|---|" + "|".join(":-:" for _ in roles) + "|"
-    rows = [head, sep]
-    for action, rule in ACTIONS.items():
-        marks = " | ".join("✓" if r in rule.roles else "" for r in roles)
-        extra = f"（不得经办本人：{rule.own_message}）" if rule.not_by else ""
-        rows.append(f"| {rule.label}{extra} | `{action.value}` | {marks} |")
-    return "\n".join(rows)
-
-
-if __name__ == "__main__":  # python -m domain.permissions: print the matrix
-    print(matrix_markdown())
