@@ -1,0 +1,79 @@
+"""Credit fixtures for tests, written straight through the models (no workflow): valid identifiers,
+a subject, a record, a forest right, an authorisation. Tests of a workflow use its data functions."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from data.db import transaction
+from data.models import CreditAuthorisation, CreditRecord, CreditSubject, ForestRight
+from domain.credit.codes import category_of
+from domain.identifiers import org_code_check_char, resident_id_check_char, uscc_check_char
+
+_seq = itertools.count(1)
+
+
+def resident_id(county: int, birth: dt.date = dt.date(1975, 6, 1), n: int | None = None) -> str:
+    """A valid resident ID of someone born in `county` (a 6-digit or 12-digit code)."""
+    n = next(_seq) if n is None else n
+    body = f"{str(county)[:6]}{birth:%Y%m%d}{n % 999 + 1:03d}"
+    return body + resident_id_check_char(body)
+
+
+def uscc(county: int, n: int | None = None, kind: str = "91") -> str:
+    """A valid unified social credit code of an enterprise (91…) registered in `county`."""
+    n = next(_seq) if n is None else n
+    org = f"{n:08d}"
+    body = f"{kind}{str(county)[:6]}{org}{org_code_check_char(org)}"
+    return body + uscc_check_char(body)
+
+
+def unit_code(county: int, n: int | None = None, feature: str = "JE", fixture: str = "L") -> str:
+    n = next(_seq) if n is None else n
+    return f"{str(county)[:6]}001002{feature}{n % 99999 + 1:05d}{fixture}{n % 10**8:08d}"
+
+
+def make_subject(settings, region: int, *, name: str = "张林生", kind: str = "natural", identifier: str | None = None,
+                 **extra) -> int:
+    id_type = "resident" if kind == "natural" else "uscc"
+    identifier = identifier or (resident_id(region) if id_type == "resident" else uscc(region))
+    with transaction(settings.database_url) as s:
+        row = CreditSubject(region_code=region, kind=kind, id_type=id_type, identifier=identifier, name=name, **extra)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def make_record(settings, subject_id: int, kind: str, occurred_on: dt.date, *, title: str = "测试记录",
+                produced_by: str = "县林业局", source: str = "platform", **extra) -> int:
+    with transaction(settings.database_url) as s:
+        subject = s.get(CreditSubject, subject_id)
+        row = CreditRecord(subject_id=subject_id, region_code=subject.region_code, category=category_of(kind), kind=kind,
+                           title=title, occurred_on=occurred_on, source=source, produced_by=produced_by, **extra)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def make_right(settings, subject_id: int, *, area_mu: str = "35.50", **extra) -> int:
+    with transaction(settings.database_url) as s:
+        subject = s.get(CreditSubject, subject_id)
+        values = dict(unit_code=unit_code(subject.region_code), right_type="contracting", forest_type="timber",
+                      species="杉木", age_class="middle", stand_age=14, stock_m3=Decimal("210.40"), lon=115.9, lat=28.7)
+        values.update(extra)
+        row = ForestRight(subject_id=subject_id, region_code=subject.region_code, area_mu=Decimal(area_mu), **values)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def authorise(settings, subject_id: int, institution: str, *, purpose: str = "mortgage_loan",
+              valid_from: dt.date, valid_until: dt.date) -> int:
+    with transaction(settings.database_url) as s:
+        subject = s.get(CreditSubject, subject_id)
+        row = CreditAuthorisation(subject_id=subject_id, region_code=subject.region_code, institution=institution,
+                                  purpose=purpose, valid_from=valid_from, valid_until=valid_until)
+        s.add(row)
+        s.flush()
+        return row.id
