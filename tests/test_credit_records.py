@@ -132,7 +132,7 @@ def test_loan_with_schedule_and_default_classes(env):
     assert default_classes("transfer", None, False) == ("conditional", "conditional")
     assert default_classes("transfer", None, True) == ("none", "conditional")
     resp = _record(env, "county", sid, kind="transfer", subtype=None, severity=None, title="林权流转",
-                   **{"open": None})
+                   open=None)
     assert "已录入" in text(output(resp, "csd-rec-result", "children"))
 
 

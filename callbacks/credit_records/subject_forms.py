@@ -8,7 +8,7 @@ from callbacks.common import alert, current_actor
 from data.credit import rights
 from data.errors import AccountError
 from domain import clock
-from domain.credit.drafts import EncumbranceDraft, ForestRightDraft
+from domain.credit.forest import EncumbranceDraft, ForestRightDraft
 from domain.permissions import Action
 from server.callbacks import secure_callback
 from server.context import settings

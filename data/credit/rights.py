@@ -15,7 +15,7 @@ from data.errors import AccountError
 from data.models import CreditSubject, ForestEncumbrance, ForestRight, Resource
 from data.scoped import load_for_write, scoped
 from domain.credit import codes
-from domain.credit.drafts import EncumbranceDraft, ForestRightDraft, encumbrance_problems, right_problems
+from domain.credit.forest import EncumbranceDraft, ForestRightDraft, encumbrance_problems, right_problems
 from domain.identifiers import unit_code_display
 from domain.permissions import Action, OutOfScope, ensure, scope_of
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from domain.credit import codes
-from domain.credit.drafts import (ForestRightDraft, RecordDraft, SubjectDraft, record_problems, right_problems,
-                                  subject_problems)
+from domain.credit.drafts import RecordDraft, SubjectDraft, record_problems, subject_problems
+from domain.credit.forest import ForestRightDraft, right_problems
 from domain.imports import cells
 from domain.imports.kinds import Column, Kind, RowError
 
