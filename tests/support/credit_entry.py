@@ -57,10 +57,15 @@ class CreditEnv:
 
 
 def credit_env(sqlite_settings, tmp_path_factory, name: str) -> CreditEnv:
+    """On a copy of the session's SQLite test database."""
     tmp = tmp_path_factory.mktemp(name)
     for f in sqlite_settings.data_dir.iterdir():
         (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
-    settings = make_settings(tmp)
+    return credit_env_on(make_settings(tmp))
+
+
+def credit_env_on(settings) -> CreditEnv:
+    """On a generated test database of the caller's own (SQLite or PostgreSQL)."""
     app = build_app(settings)
     app.server.config["NOW"] = lambda: NOW
     ql = app.server.extensions["platform.query"]
@@ -79,4 +84,4 @@ def credit_env(sqlite_settings, tmp_path_factory, name: str) -> CreditEnv:
     return CreditEnv(settings, app, county, village, other_village)
 
 
-__all__ = ["TODAY", "CreditEnv", "credit_env"]
+__all__ = ["TODAY", "CreditEnv", "credit_env", "credit_env_on"]
