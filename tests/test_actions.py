@@ -1422,6 +1422,97 @@ def _portal_ask(env, role, ctx):
                                    "portal-refresh": 0})
 
 
+# ---- issue 15 lane C: credit subjects, records, forest rights, batch import, archive
+
+
+def _credit_subject(env, name: str = "驱动林户") -> int:
+    from tests.support.credit import make_subject
+
+    return make_subject(env.settings, env.village, name=name)
+
+
+for _action, _path in ((Action.CREDIT_SUBJECT_VIEW, "/credit/subjects"), (Action.CREDIT_ARCHIVE_VIEW, "/credit/archive")):
+    DRIVERS[_action] = Driver(call=_page(_path), state=lambda env, ctx: table_counts(env), done=_opened)
+
+
+def _credit_subject_prepare(env) -> dict:
+    from tests.support.credit import resident_id
+
+    return {"identifier": resident_id(env.village)}
+
+
+@driver(Action.CREDIT_SUBJECT_SAVE, prepare=_credit_subject_prepare,
+        state=lambda env, ctx: _count(env, "CreditSubject", identifier=ctx["identifier"]))
+def _credit_subject_save(env, role, ctx):
+    from callbacks.credit_records import subjects
+
+    return env.post(role, subjects.create, {
+        "cs-new-submit": 1, "cs-new-kind": "natural", "cs-new-identifier": ctx["identifier"], "cs-new-name": "驱动林户",
+        "cs-new-region": str(env.village), "cs-refresh": 0})
+
+
+@driver(Action.CREDIT_RECORD_SAVE, prepare=lambda env: {"subject": _credit_subject(env)},
+        state=lambda env, ctx: _count(env, "CreditRecord", subject_id=ctx["subject"]))
+def _credit_record_save(env, role, ctx):
+    from callbacks.credit_records import subject
+
+    return env.post(role, subject.add_record, {
+        "csd-rec-submit": 1, "csd-subject-id": ctx["subject"], "csd-rec-kind": "good", "csd-rec-subtype": "volunteer",
+        "csd-rec-title": "森林防火志愿服务", "csd-rec-date": "2026-10-01", "csd-rec-source": "platform",
+        "csd-rec-produced": "县林业局", "csd-refresh": 0})
+
+
+def _credit_import_prepare(env) -> dict:
+    from tests.support.credit import resident_id
+
+    n = next(_seq)
+    header = "地区代码,主体类型,证件号码,名称,项目名称,发放日期,金额（元）,产生部门"
+    line = f"{env.village},自然人,{resident_id(env.village)},驱动林户{n},生态公益林补偿,2026-06-30,880.00,县林业局"
+    content = (header + "\r\n" + line + "\r\n").encode("utf-8-sig")
+    return {"number": f"驱动〔2026〕{n}号", "csv": "data:text/csv;base64," + base64.b64encode(content).decode()}
+
+
+@driver(Action.CREDIT_RECORD_IMPORT, prepare=_credit_import_prepare,
+        state=lambda env, ctx: _count(env, "CreditImportBatch", document_no=ctx["number"]))
+def _credit_import(env, role, ctx):
+    from callbacks.credit_records import imports
+
+    return env.post(role, imports.commit, {
+        "ci-commit": 1, "ci-kind": "subsidy", ("ci-file", "contents"): ctx["csv"], ("ci-file", "filename"): "补偿.csv",
+        ("ci-doc", "contents"): PDF, ("ci-doc", "filename"): "依据.pdf", "ci-doc-title": "补偿资金通知",
+        "ci-doc-number": ctx["number"], "ci-doc-issuer": "县林业局", "ci-doc-date": "2026-07-01", "ci-refresh": 0})
+
+
+def _credit_reclass_prepare(env) -> dict:
+    from tests.support.credit import make_record
+
+    rid = make_record(env.settings, _credit_subject(env), "transfer", TODAY - dt.timedelta(days=10), open_class="none",
+                      share_class="conditional")
+    return {"id": rid}
+
+
+@driver(Action.CREDIT_RECORD_RECLASS, prepare=_credit_reclass_prepare,
+        state=lambda env, ctx: row(env, _m("CreditRecord"), ctx["id"], "open_class", "masked", "version"))
+def _credit_reclass(env, role, ctx):
+    from callbacks.credit_records import subject
+
+    return env.post(role, subject.reclassify, {
+        "csd-rc-submit": 1, "csd-records": [{"id": ctx["id"], "version": 1}], "csd-rc-open": "conditional",
+        "csd-rc-share": "conditional", "csd-rc-ground": "desensitised", "csd-rc-note": "已脱敏", "csd-refresh": 0})
+
+
+@driver(Action.FOREST_RIGHT_SAVE, prepare=lambda env: {"subject": _credit_subject(env)},
+        state=lambda env, ctx: _count(env, "ForestRight", subject_id=ctx["subject"]))
+def _forest_right_save(env, role, ctx):
+    from callbacks.credit_records import subject_forms
+    from tests.support.credit import unit_code
+
+    return env.post(role, subject_forms.add_right, {
+        "csd-right-submit": 1, "csd-subject-id": ctx["subject"], "csd-right-code": unit_code(env.village),
+        "csd-right-region": str(env.village), "csd-right-type": "contracting", "csd-right-area": "20",
+        "csd-right-forest": "timber", "csd-right-species": "落叶松", "csd-right-age-class": "young", "csd-refresh": 0})
+
+
 # ---------------------------------------------------------------- the test
 
 
