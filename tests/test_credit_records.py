@@ -299,3 +299,21 @@ def test_subject_page_and_list(env):
     resp = env.post("county", subject.load, {"csd-subject-id": str(sid), "csd-refresh": 0})
     assert "列表测试" in text(output(resp, "csd-identity", "children"))
     assert output(resp, "csd-rc-panel", "hidden") is True and output(resp, "csd-rec-panel", "hidden") is False
+
+
+def test_archive_export_neutralises_formulas(env):
+    import io
+
+    from openpyxl import load_workbook
+
+    from callbacks.credit_records import archive
+
+    sid = make_subject(env.settings, env.village, name="档案导出")
+    make_record(env.settings, sid, "good", TODAY - dt.timedelta(days=3), title="=HYPERLINK(\"http://x\")", subtype="volunteer")
+    resp = env.post("county", archive.export, {"ca-export": 1, "ca-subject": sid})
+    data = output(resp, "ca-download", "data")
+    ws = load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+    cell = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.data_type == "s" and cell.quotePrefix
+    resp = env.post("other", archive.export, {"ca-export": 1, "ca-subject": sid})
+    assert resp.status_code == 403

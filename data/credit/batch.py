@@ -30,7 +30,7 @@ from domain.regions import level_of, truncate
 
 from .records import after_write, new_record
 from .rights import new_right
-from .subjects import new_subject
+from .subjects import new_subject, shown_identifier
 
 OWNER = "credit_import_batch"
 
@@ -118,7 +118,8 @@ def preview(url: str, who, kind: str, filename: str, content: bytes, today: dt.d
         with reading(url) as s:
             errors = _db_errors(s, who, checked)
     listed = [{"row": e.row, "column": e.column, "message": e.message} for e in errors[:MAX_LISTED_ERRORS]]
-    sample = [{"行号": d.row, "名称": d.subject_values["name"], "证件号码": d.subject_values["identifier"],
+    sample = [{"行号": d.row, "名称": d.subject_values["name"],
+               "证件号码": shown_identifier(d.subject_values["id_type"], d.subject_values["identifier"]),
                "内容": (d.record or {}).get("title") or (d.right or {}).get("unit_code", "")} for d in checked[:20]]
     return {"rows": len(checked) + len({e.row for e in errors}), "valid_rows": len(checked), "errors": listed,
             "error_count": len(errors), "preview": sample, "kind_label": k.label}

@@ -11,7 +11,7 @@ from components.grid import data_grid
 from domain.credit import codes
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/subject", name="信用主体详情", order=202, title="信用主体详情",
+dash.register_page(__name__, path="/credit/subject", name="信用主体详情", order=202, title="信用主体详情", nav=False,
                    permission=Action.CREDIT_SUBJECT_VIEW)
 
 
@@ -20,14 +20,13 @@ def _opts(table: dict) -> list[dict]:
 
 
 RECORDS = [
-    {"field": "occurred_on", "headerName": "日期", "maxWidth": 120}, {"field": "kind_label", "headerName": "类别"},
-    {"field": "subtype_label", "headerName": "具体类型"},
+    {"field": "occurred_on", "headerName": "日期", "minWidth": 115}, {"field": "kind_label", "headerName": "类别"},
     {"field": "title", "headerName": "记录", "minWidth": 200, "tooltipField": "title"},
-    {"field": "severity", "headerName": "严重程度", "maxWidth": 100},
-    {"field": "publicity_until", "headerName": "公示截止", "maxWidth": 120},
-    {"field": "amount", "headerName": "金额（元）", "type": "rightAligned"},
-    {"field": "source", "headerName": "来源"}, {"field": "open_label", "headerName": "开放属性"},
-    {"field": "share_label", "headerName": "共享属性"}, {"field": "document", "headerName": "依据文件"},
+    {"field": "severity", "headerName": "严重程度", "minWidth": 100},
+    {"field": "publicity_until", "headerName": "公示截止", "minWidth": 115},
+    {"field": "amount", "headerName": "金额（元）", "type": "rightAligned", "minWidth": 115},
+    {"field": "open_label", "headerName": "开放属性", "minWidth": 110},
+    {"field": "document", "headerName": "依据文件", "minWidth": 160, "tooltipField": "document"},
 ]
 RIGHTS = [
     {"field": "unit_display", "headerName": "不动产单元代码", "minWidth": 260},
