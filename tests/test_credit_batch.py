@@ -187,3 +187,18 @@ def test_batch_postgres_happy_path(postgres_server, tmp_path_factory):
     before = counts(pg)
     commit(pg, "county", "subsidy", csv(SUBSIDY, subsidy_rows(pg, 2)), document=False)
     assert counts(pg) == before
+
+
+def test_batch_runs_the_record_hooks_once(env):
+    from data.credit import records
+
+    calls = []
+    records.AFTER_RECORD_WRITE.append(lambda s, ids, as_of: calls.append(sorted(ids)))
+    try:
+        resp = commit(env, "county", "subsidy", csv(SUBSIDY, subsidy_rows(env, 3, tag="钩子")))
+    finally:
+        records.AFTER_RECORD_WRITE.clear()
+    assert "已导入" in text(output(resp, "ci-result", "children"))
+    with transaction(env.url) as s:
+        ids = sorted(s.scalars(select(CreditSubject.id).where(CreditSubject.name.like("林户钩子%"))))
+    assert calls == [ids] and len(ids) == 3

@@ -317,3 +317,37 @@ def test_archive_export_neutralises_formulas(env):
     assert cell.data_type == "s" and cell.quotePrefix
     resp = env.post("other", archive.export, {"ca-export": 1, "ca-subject": sid})
     assert resp.status_code == 403
+
+
+def test_updates_are_locked_and_record_hooks_run(env):
+    from data.credit import records, rights
+    from data.credit import subjects as store
+    from data.errors import StaleEdit
+    from domain.credit.drafts import RecordDraft, SubjectDraft
+    from domain.credit.forest import ForestRightDraft
+    from tests.support.business import actor
+
+    who = actor(env.settings, "cc-county")
+    ident = resident_id(env.county)
+    sid = store.create_subject(env.url, "k", who, SubjectDraft(kind="natural", identifier=ident, name="更正前",
+                                                               region_code=env.village), TODAY)
+    v2 = store.update_subject(env.url, "k", who, sid, SubjectDraft(kind="natural", identifier=ident, name="更正后",
+                                                                   region_code=env.village), 1, TODAY)
+    assert v2 == 2
+    with pytest.raises(StaleEdit):
+        store.update_subject(env.url, "k", who, sid, SubjectDraft(kind="natural", identifier=ident, name="旧副本",
+                                                                  region_code=env.village), 1, TODAY)
+    rid = make_right(env.settings, sid)
+    draft = ForestRightDraft(unit_code=unit_code(env.county), right_type="use", region_code=env.village, area="8",
+                             forest_type="economic", species="油茶", age_class="mature")
+    assert rights.update_right(env.url, "k", who, rid, draft, 1) == 2
+    with pytest.raises(StaleEdit):
+        rights.update_right(env.url, "k", who, rid, draft, 1)
+    calls = []
+    records.AFTER_RECORD_WRITE.append(lambda s, ids, as_of: calls.append((ids, as_of, s.get(CreditSubject, ids[0]).name)))
+    try:
+        records.create_record(env.url, "k", who, sid, RecordDraft(kind="good", subtype="commendation", title="先进个人",
+                                                                  occurred_on=TODAY, produced_by="县林业局"), TODAY)
+    finally:
+        records.AFTER_RECORD_WRITE.clear()
+    assert calls == [([sid], TODAY, "更正后")]
