@@ -202,3 +202,21 @@ def test_batch_runs_the_record_hooks_once(env):
     with transaction(env.url) as s:
         ids = sorted(s.scalars(select(CreditSubject.id).where(CreditSubject.name.like("林户钩子%"))))
     assert calls == [ids] and len(ids) == 3
+
+
+def test_xlsx_with_a_title_row_and_numeric_cells(env):
+    """The downloaded template has a title above its header; a spreadsheet may hold codes and amounts as numbers."""
+    from tests.support.imports import xlsx_bytes
+
+    rows = [[env.village, "法人", uscc(env.county), "测试林业合作社", "省级林业龙头企业", "2026年度省级林业龙头企业名单",
+             "2026-05-20", "省林业局"]]
+    header = ["地区代码", "主体类型", "证件号码", "名称", "名单类型", "名单名称", "认定日期", "产生部门"]
+    content = xlsx_bytes(header, rows, title="信用数据导入模板")
+    resp = env.post("bureau", imports.commit, {
+        "ci-commit": 1, "ci-kind": "list", ("ci-file", "contents"): _url(content, "application/vnd.ms-excel"),
+        ("ci-file", "filename"): "名单.xlsx", ("ci-doc", "contents"): _url(PDF, "application/pdf"),
+        ("ci-doc", "filename"): "认定文件.pdf", **DOC})
+    assert "已导入龙头企业、示范林场、示范合作社名单 1 行" in text(output(resp, "ci-result", "children"))
+    with transaction(env.url) as s:
+        r = s.scalars(select(CreditRecord).order_by(CreditRecord.id.desc())).first()
+        assert (r.kind, r.subtype, r.source) == ("list", "provincial_leading", "import") and r.batch_id

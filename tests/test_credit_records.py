@@ -351,3 +351,13 @@ def test_updates_are_locked_and_record_hooks_run(env):
     finally:
         records.AFTER_RECORD_WRITE.clear()
     assert calls == [([sid], TODAY, "更正后")]
+
+
+def test_record_on_a_subject_out_of_scope_refused_and_list_export(env):
+    other_sid = make_subject(env.settings, env.other_village, name="邻县林户")
+    before = _count(env, CreditRecord)
+    resp = _record(env, "county", other_sid, months="6")
+    assert "不在您的管辖范围内" in _body(resp) and _count(env, CreditRecord) == before
+    resp = env.post("county", subjects.export, {"cs-export": 1, "cs-text": "赵木"})
+    data = output(resp, "cs-download", "data")
+    assert data["filename"] == "信用主体.xlsx" and data["base64"]
