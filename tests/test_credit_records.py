@@ -361,3 +361,19 @@ def test_record_on_a_subject_out_of_scope_refused_and_list_export(env):
     resp = env.post("county", subjects.export, {"cs-export": 1, "cs-text": "赵木"})
     data = output(resp, "cs-download", "data")
     assert data["filename"] == "信用主体.xlsx" and data["base64"]
+
+
+def test_subject_correction_through_the_page(env):
+    sid = make_subject(env.settings, env.village, name="待更正", identifier=resident_id(env.county))
+    resp = env.post("county", subject.load, {"csd-subject-id": str(sid), "csd-refresh": 0})
+    editing = output(resp, "csd-subject", "data")
+    ident = output(resp, "csd-edit-identifier", "value")
+    form = {"csd-edit-submit": 1, "csd-subject": editing, "csd-edit-identifier": ident, "csd-edit-name": "已更正",
+            "csd-edit-region": str(env.village), "csd-edit-phone": "13800000000", "csd-refresh": 0}
+    resp = env.post("county", subject.correct, form)
+    assert "已保存更正" in text(output(resp, "csd-edit-result", "children"))
+    resp = env.post("county", subject.correct, {**form, "csd-edit-name": "旧副本"})
+    assert "已被他人修改" in text(output(resp, "csd-edit-result", "children"))
+    with transaction(env.url) as s:
+        r = s.get(CreditSubject, sid)
+        assert (r.name, r.phone, r.version) == ("已更正", "13800000000", 2)

@@ -9,10 +9,11 @@ from callbacks.common import alert, current_actor, uploads
 from data.credit import records, rights, subjects
 from data.errors import AccountError
 from domain import clock
-from domain.credit.drafts import RecordDraft
+from domain.credit.drafts import RecordDraft, SubjectDraft
 from domain.identifiers import unit_code_display
 from domain.permissions import Action, may
 from server.callbacks import secure_callback
+from server.inputs import Selected, declare
 from server.context import settings
 
 from .common import field_errors, iso, kv, refused, subject_id
@@ -26,6 +27,10 @@ REC_IDS = list(REC_FIELDS.values())
 RC_FIELDS = {"open_class": "csd-rc-open", "share_class": "csd-rc-share", "ground": "csd-rc-ground", "note": "csd-rc-note",
              "document": "csd-rc-file"}
 RC_IDS = list(RC_FIELDS.values())
+EDIT_FIELDS = {"identifier": "csd-edit-identifier", "name": "csd-edit-name", "legal_rep": "csd-edit-legal-rep",
+               "phone": "csd-edit-phone", "address": "csd-edit-address", "region_code": "csd-edit-region"}
+EDIT_IDS = list(EDIT_FIELDS.values())
+declare("csd-subject", "data", Selected | None)  # the subject the correction form acts on: {"id", "version"}
 
 
 def _identity(d: dict):
@@ -39,27 +44,55 @@ def _identity(d: dict):
                  Output("csd-rights", "rowData"), Output("csd-linked", "rowData"), Output("csd-enc-right", "options"),
                  Output("csd-right-resource", "options"),
                  Output("csd-rec-panel", "hidden"), Output("csd-right-panel", "hidden"), Output("csd-enc-panel", "hidden"),
-                 Output("csd-rc-panel", "hidden"),
+                 Output("csd-rc-panel", "hidden"), Output("csd-edit-panel", "hidden"), Output("csd-subject", "data"),
+                 *[Output(i, "value") for i in EDIT_IDS],
                  Input("csd-subject-id", "data"), Input("csd-refresh", "data"))
 def load(sid, _refresh):
     cfg, who = settings(), current_actor()
     sid = subject_id(sid)
-    hidden = (True,) * 4
+    empty = ([], [], [], [], [], *(True,) * 5, None, *[""] * len(EDIT_IDS))
     if sid is None:
-        return html.Div("请从信用主体列表选择一个主体。", className="text-muted"), [], [], [], [], [], *hidden
+        return html.Div("请从信用主体列表选择一个主体。", className="text-muted"), *empty
     try:
         ident = subjects.get_subject(cfg.database_url, who, sid)
         recs = records.subject_records(cfg.database_url, who, sid)
         rts = rights.subject_rights(cfg.database_url, who, sid)
         linked = subjects.linked_records(cfg.database_url, who, sid)
     except PermissionError as exc:
-        return refused(exc), [], [], [], [], [], *hidden
+        return refused(exc), *empty
     collect = may(who, Action.FOREST_RIGHT_SAVE)
     forests = rights.contracted_forests(cfg.database_url, who) if collect else []
     return (_identity(ident), recs, rts, linked,
             [{"label": unit_code_display(r["unit_code"]), "value": r["id"]} for r in rts],
             [{"label": f"{f['name']}（{f['contractor']}，{f['area_mu']} 亩）", "value": f["id"]} for f in forests],
-            not may(who, Action.CREDIT_RECORD_SAVE), not collect, not collect, not may(who, Action.CREDIT_RECORD_RECLASS))
+            not may(who, Action.CREDIT_RECORD_SAVE), not collect, not collect, not may(who, Action.CREDIT_RECORD_RECLASS),
+            not may(who, Action.CREDIT_SUBJECT_SAVE), {"id": ident["id"], "version": ident["version"]},
+            ident["identifier"], ident["name"], ident["legal_rep"], ident["phone"], ident["address"],
+            str(ident["region_code"]))
+
+
+@secure_callback(Action.CREDIT_SUBJECT_SAVE, Output("csd-edit-result", "children"),
+                 *[Output(f"{i}-error", "children") for i in EDIT_IDS], Output("csd-refresh", "data", allow_duplicate=True),
+                 Input("csd-edit-submit", "n_clicks"), State("csd-subject", "data"), *[State(i, "value") for i in EDIT_IDS],
+                 State("csd-refresh", "data"), prevent_initial_call=True)
+def correct(_n, editing, identifier, name, legal_rep, phone, address, region, refresh):
+    """A correction of the subject's identity on the copy the page read (optimistic locking)."""
+    cfg, who = settings(), current_actor()
+    blank = [""] * len(EDIT_IDS)
+    if not editing:
+        return alert("请先打开一个信用主体。", "warning"), *blank, no_update
+    try:
+        current = subjects.get_subject(cfg.database_url, who, editing["id"])
+        draft = SubjectDraft(kind=current["kind"], other_id_type=current["other_id_type"], identifier=identifier or "",
+                             name=name or "", legal_rep=legal_rep or "", phone=phone or "", address=address or "",
+                             region_code=region or None, registered_on=current["registered_on"] or None)
+        subjects.update_subject(cfg.database_url, cfg.audit_key, who, editing["id"], draft, int(editing["version"]),
+                                clock.today())
+    except AccountError as exc:  # a stale copy too: the form keeps what was typed
+        return *field_errors(exc, EDIT_FIELDS, EDIT_IDS), no_update
+    except PermissionError as exc:
+        return refused(exc), *blank, no_update
+    return alert(f"已保存更正：{draft.name}。"), *blank, (refresh or 0) + 1
 
 
 @secure_callback(Action.CREDIT_SUBJECT_VIEW, Output("csd-record-detail", "children"), Input("csd-records", "selectedRows"),

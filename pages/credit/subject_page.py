@@ -45,6 +45,20 @@ def _f(label, comp, fid):
     return form_field(label, comp, fid)
 
 
+def _subject_form():
+    return html.Div(className="panel", id="csd-edit-panel", hidden=True, children=[
+        html.H2("更正主体信息"),
+        _f("证件号码", dbc.Input(id="csd-edit-identifier", maxLength=40), "csd-edit-identifier"),
+        _f("名称（姓名）", dbc.Input(id="csd-edit-name", maxLength=200), "csd-edit-name"),
+        _f("法定代表人（负责人）", dbc.Input(id="csd-edit-legal-rep", maxLength=50), "csd-edit-legal-rep"),
+        _f("联系电话", dbc.Input(id="csd-edit-phone", maxLength=20), "csd-edit-phone"),
+        _f("地址", dbc.Input(id="csd-edit-address", maxLength=200), "csd-edit-address"),
+        _f("所在村或县（12位区划代码）", dbc.Input(id="csd-edit-region", maxLength=12), "csd-edit-region"),
+        dbc.Button("保存更正", id="csd-edit-submit", color="secondary"),
+        html.Div(id="csd-edit-result", className="mt-2"),
+    ])
+
+
 def _record_form():
     return html.Div(className="panel", id="csd-rec-panel", hidden=True, children=[
         html.H2("录入信用记录"),
@@ -134,6 +148,7 @@ def layout(id=None, **_):
     return html.Div([
         dcc.Store(id="csd-subject-id", data=id),
         dcc.Store(id="csd-refresh", data=0),
+        dcc.Store(id="csd-subject"),
         html.Div(className="row g-3", children=[
             html.Div(className="col-xl-8", children=[
                 html.Div(className="panel", children=[html.H2("主体信息"), html.Div(id="csd-identity")]),
@@ -145,7 +160,7 @@ def layout(id=None, **_):
                 html.Div(className="panel", children=[html.H2("关联的集体经济记录（同一证件号码）"),
                                                       data_grid("csd-linked", LINKED, height="220px")]),
             ]),
-            html.Div(className="col-xl-4", children=[_record_form(), _right_form(), _encumbrance_form(),
+            html.Div(className="col-xl-4", children=[_subject_form(), _record_form(), _right_form(), _encumbrance_form(),
                                                       _reclass_form()]),
         ]),
     ])
