@@ -35,17 +35,22 @@ def after_write(s, subject_ids, as_of: dt.date) -> None:
         hook(s, list(subject_ids), as_of)
 
 
-def new_record(s, who, subject: CreditSubject, v: dict, batch_id: int | None = None) -> CreditRecord:
+def record_values(who, subject_id: int, region: int, v: dict, batch_id: int | None = None) -> dict:
+    """The columns of a new record from its checked values (the ORM row's, or a batch's bulk insert)."""
+    return dict(subject_id=subject_id, region_code=region, category=v["category"], kind=v["kind"], subtype=v["subtype"],
+                title=v["title"], content=v["content"], severity=v["severity"], occurred_on=v["occurred_on"],
+                publicity_until=v["publicity_until"], amount_fen=v["amount_fen"], document_no=v["document_no"],
+                counterparty=v["counterparty"], source=v["source"], source_system=v["source_system"],
+                produced_by=v["produced_by"], open_class=v["open_class"], share_class=v["share_class"], batch_id=batch_id,
+                status="active", masked=False,
+                detail={"term_months": v["term_months"]} if v.get("term_months") else None,
+                collected_by_id=who.user_id, provided_by=v["provided_by"] or who.username,
+                responsible_by=v["responsible_by"] or v["produced_by"])
+
+
+def new_record(s, who, subject: CreditSubject, v: dict) -> CreditRecord:
     """Insert a checked record (and a loan's repayments) inside the caller's transaction."""
-    detail = {"term_months": v["term_months"]} if v.get("term_months") else None
-    r = CreditRecord(subject_id=subject.id, region_code=subject.region_code, category=v["category"], kind=v["kind"],
-                     subtype=v["subtype"], title=v["title"], content=v["content"], severity=v["severity"],
-                     occurred_on=v["occurred_on"], publicity_until=v["publicity_until"], amount_fen=v["amount_fen"],
-                     document_no=v["document_no"], counterparty=v["counterparty"], source=v["source"],
-                     source_system=v["source_system"], produced_by=v["produced_by"], open_class=v["open_class"],
-                     share_class=v["share_class"], batch_id=batch_id, status="active", detail=detail,
-                     collected_by_id=who.user_id, provided_by=v["provided_by"] or who.username,
-                     responsible_by=v["responsible_by"] or v["produced_by"])
+    r = CreditRecord(**record_values(who, subject.id, subject.region_code, v))
     s.add(r)
     s.flush()
     for due, fen in v.get("schedule") or ():

@@ -27,10 +27,19 @@ FOREST = "林地"
 OWNERSHIP_FIELDS = ("subject_id", "unit_code", "right_type", "area_mu", "certificate_no", "valid_from", "valid_until")
 
 
+RIGHT_COLUMNS = ("unit_code", "certificate_no", "right_type", "region_code", "area_mu", "forest_type", "species",
+                 "age_class", "stand_age", "stock_m3", "lon", "lat", "polygon", "valid_from", "valid_until")
+
+
 def _fill(r: ForestRight, v: dict) -> None:
-    for k in ("unit_code", "certificate_no", "right_type", "region_code", "area_mu", "forest_type", "species",
-              "age_class", "stand_age", "stock_m3", "lon", "lat", "polygon", "valid_from", "valid_until"):
+    for k in RIGHT_COLUMNS:
         setattr(r, k, v[k])
+
+
+def right_values(who, subject_id: int, v: dict, batch_id: int | None = None) -> dict:
+    """The columns of a new right from its checked values (the ORM row's, or a batch's bulk insert)."""
+    return {**{k: v[k] for k in RIGHT_COLUMNS}, "subject_id": subject_id, "batch_id": batch_id,
+            "resource_id": v.get("resource_id"), "collected_by_id": who.user_id, "provided_by": who.username}
 
 
 def _check(s, who, v: dict, errors: dict, other_than: int | None = None) -> None:
@@ -44,10 +53,8 @@ def _check(s, who, v: dict, errors: dict, other_than: int | None = None) -> None
             errors["unit_code"] = f"该不动产单元代码已登记（林权 #{taken}）"
 
 
-def new_right(s, who, subject: CreditSubject, v: dict, batch_id: int | None = None) -> ForestRight:
-    r = ForestRight(subject_id=subject.id, batch_id=batch_id, resource_id=v.get("resource_id"),
-                    collected_by_id=who.user_id, provided_by=who.username)
-    _fill(r, v)
+def new_right(s, who, subject: CreditSubject, v: dict) -> ForestRight:
+    r = ForestRight(**right_values(who, subject.id, v))
     s.add(r)
     s.flush()
     return r

@@ -88,16 +88,24 @@ def _duplicate(row: CreditSubject, who) -> str:
     return f"该证件号码已登记为信用主体：{row.name}{where}，一个证件号码只能登记一个信用主体"
 
 
+SUBJECT_COLUMNS = ("kind", "id_type", "other_id_type", "identifier", "name", "legal_rep", "phone", "address",
+                   "region_code", "registered_on")
+
+
 def _fill(r: CreditSubject, v: dict) -> None:
-    for k in ("kind", "id_type", "other_id_type", "identifier", "name", "legal_rep", "phone", "address",
-              "region_code", "registered_on"):
+    for k in SUBJECT_COLUMNS:
         setattr(r, k, v[k])
 
 
+def subject_values(who, v: dict) -> dict:
+    """The columns of a new subject from its checked values (the ORM row's, or a batch's bulk insert)."""
+    return {**{k: v[k] for k in SUBJECT_COLUMNS}, "unrated": True, "collected_by_id": who.user_id,
+            "provided_by": who.username}
+
+
 def new_subject(s, who, v: dict) -> CreditSubject:
-    """Insert a checked subject inside the caller's transaction (the batch import's path too)."""
-    r = CreditSubject(unrated=True, collected_by_id=who.user_id, provided_by=who.username)
-    _fill(r, v)
+    """Insert a checked subject inside the caller's transaction."""
+    r = CreditSubject(**subject_values(who, v))
     s.add(r)
     s.flush()
     return r
