@@ -19,6 +19,7 @@ from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import Attachment, CreditImportBatch, CreditRecord, CreditRepayment, CreditSubject
 from data.scoped import load_for_write
+from domain import clock
 from domain.credit import codes
 from domain.credit.drafts import RecordDraft, record_problems
 from domain.permissions import Action, ensure
@@ -136,12 +137,14 @@ def record_detail(url: str, who, record_id) -> dict:
 
 
 def reclassify(url: str, key: str, who, record_id, open_class: str, share_class: str, ground: str | None,
-               note: str | None, version: int, today: dt.date, document: tuple[str, bytes] | None = None) -> int:
+               note: str | None, version: int, today: dt.date | None = None,
+               document: tuple[str, bytes] | None = None) -> int:
     """Move a record's open and share classes (Art. X11–X12), by the data unit. A move to a more open
     class needs a ground (RECLASS_GROUNDS): desensitised data is marked masked (its personal fields
     are masked in every open output), consent needs the consenting document; the rule is recorded
     in `reclass_rule`. A move to a less open class needs a reason. Returns the new version."""
     ensure(who, Action.CREDIT_RECORD_RECLASS)
+    today = today or clock.today()
     errors: dict[str, str] = {}
     if open_class not in codes.OPEN_CLASSES:
         errors["open_class"] = "请选择开放属性"
