@@ -16,8 +16,8 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from data.errors import AccountError
-from data.models import (Asset, Attachment, BaseDataChange, Contract, DataRequest, Meeting, PaymentRequest, Warning,
-                         WarningEvent, utcnow)
+from data.models import (Asset, Attachment, BaseDataChange, Contract, CreditCorrection, DataRequest, Meeting, PaymentRequest,
+                         Warning, WarningEvent, utcnow)
 from domain.permissions import Action, PermissionDenied, may
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -43,6 +43,8 @@ OWNERS = {
     "base_data_change": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(BaseDataChange, i)),
     # a data-sharing application's signed confidentiality commitment (data.sharing.requests)
     "data_request": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(DataRequest, i)),
+    # a credit correction's evidence (data.credit.corrections)
+    "credit_correction": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(CreditCorrection, i)),
 }
 
 

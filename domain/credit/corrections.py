@@ -35,7 +35,7 @@ BATCH_THRESHOLD = 10
 OWNERSHIP_FIELDS = frozenset({"holder_identifier", "right_type"})
 STATES = {"submitted": "待经办部门审核", "reviewed": "待会议决定", "bureau": "待省林业局审议", "approved": "待县级实施",
           "applied": "已修正", "rejected": "未予修正"}
-OPEN_STATES = frozenset({"submitted", "reviewed", "bureau", "approved"})
+OPEN_STATES = frozenset({"submitted", "reviewed", "bureau"})  # awaiting the reply (approved: awaiting the county)
 #: the fields a correction may change, per target: label and kind (validated by `parse_value`)
 FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "record": {"title": ("标题", "text"), "content": ("内容", "text"), "severity": ("失信程度", "severity"),

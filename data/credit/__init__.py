@@ -1,0 +1,1 @@
+"""Forestry credit storage (Jiangxi's rules): one module per area of the credit data."""
