@@ -17,7 +17,7 @@ from domain.regions import COUNTY
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, selected
+from .common import day, error_outputs, export, messages, refused, selected
 
 PAGE = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY, Action.CREDIT_APPLICATION_DECIDE)
 APPLY = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY)
@@ -68,7 +68,7 @@ def submit(_, kinds, date_from, date_to, regions, fields, purpose, basis, commit
         aid = store.apply(cfg.database_url, cfg.audit_key, who, kind, purpose, basis, ask, clock.today(),
                           (True, name, day(signed_on)) if signed else None)
     except AccountError as exc:
-        return alert("未提交，请按提示修改。", "danger"), *messages(ui.APP_FIELDS, exc.errors), no_update
+        return *refused(exc, ui.APP_FIELDS, "未提交，请按提示修改。"), no_update
     note = "" if signed else "（尚未签署承诺书：获同意后须先签署才能获取数据）"
     return alert(f"已提交申请 #{aid}，数据管理单位将在十个工作日内答复{note}。"), *messages(ui.APP_FIELDS, {}), \
         (refresh or 0) + 1
@@ -111,7 +111,7 @@ def decide(_, rows, decision, kinds, fields, valid_until, reason, refresh):
         status = store.decide(cfg.database_url, cfg.audit_key, who, row.get("id"), row.get("version"), grant, reason,
                               scope, day(valid_until), clock.today())
     except AccountError as exc:
-        return alert("未答复，请按提示修改。", "danger"), *messages(ui.DECIDE_FIELDS, exc.errors), no_update
+        return *refused(exc, ui.DECIDE_FIELDS, "未答复，请按提示修改。"), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), *messages(ui.DECIDE_FIELDS, {}), no_update
     text = "已同意提供" if status == "granted" else "已答复不予提供"

@@ -36,3 +36,17 @@ def export(rows: list[dict], columns: list[dict], title: str) -> dict:
     frame = pl.DataFrame([{k: ("" if r.get(k) is None else str(r.get(k))) for k, _, _ in cols} for r in rows],
                          schema={k: pl.String for k, _, _ in cols})
     return send_table(frame, cols, title, filename=f"{title}-{clock.china_now():%Y%m%d}")
+
+
+def headline(exc, fields: dict[str, str], default: str) -> str:
+    """The outcome line of a refused form: `default`, plus any refusal that has no field of its own
+    (a stale version, a record out of reach)."""
+    loose = [v for k, v in exc.errors.items() if k not in fields]
+    return "；".join(loose) if loose else default
+
+
+def refused(exc, fields: dict[str, str], default: str) -> list:
+    """The outcome line and each field's error line of a refused form."""
+    from callbacks.common import alert
+
+    return [alert(headline(exc, fields, default), "danger"), *messages(fields, exc.errors)]

@@ -15,7 +15,7 @@ from domain.permissions import Action, PermissionDenied, may
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, selected
+from .common import day, error_outputs, export, messages, refused, selected
 
 STEPS = (Action.CREDIT_CORRECTION_REVIEW, Action.CREDIT_CORRECTION_DECIDE, Action.CREDIT_CORRECTION_BUREAU,
          Action.CREDIT_CORRECTION_EXECUTE)
@@ -71,7 +71,7 @@ def submit(_, target, ids_text, ground, *rest):
         cid = store.apply(cfg.database_url, cfg.audit_key, who, target or "record", ids, ground, changes, description,
                           files, clock.today(), note)
     except AccountError as exc:
-        return alert("未提交，请按提示修改。", "danger"), *messages(ui.COR_FIELDS, exc.errors), no_update
+        return *refused(exc, ui.COR_FIELDS, "未提交，请按提示修改。"), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), *messages(ui.COR_FIELDS, {}), no_update
     return alert(f"已提交修正申请 #{cid}，待数据管理单位经办部门审核。"), *messages(ui.COR_FIELDS, {}), (refresh or 0) + 1
@@ -106,7 +106,7 @@ def act(_, rows, approve, opinion, meeting_on, minutes, refresh):
         status = store.act(cfg.database_url, cfg.audit_key, who, row.get("id"), row.get("version"), step,
                            approve != "no", opinion, day(meeting_on), minutes, clock.today())
     except AccountError as exc:
-        return alert("未办理，请按提示修改。", "danger"), *messages(ui.STEP_FIELDS, exc.errors), no_update
+        return *refused(exc, ui.STEP_FIELDS, "未办理，请按提示修改。"), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), *messages(ui.STEP_FIELDS, {}), no_update
     return alert(f"修正申请 #{row['id']}：{STEP_LABEL[step]}已办理，当前状态：{rules.STATES[status]}。"), \

@@ -14,7 +14,7 @@ from domain.permissions import Action, PermissionDenied, may
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, selected
+from .common import day, error_outputs, export, messages, refused, selected
 
 SIGN = (Action.CREDIT_TRANSFER_PRELIM, Action.CREDIT_TRANSFER_REVIEW, Action.CREDIT_TRANSFER_APPROVE)
 PAGE = (Action.CREDIT_TRANSFER_APPLY, *SIGN)
@@ -51,7 +51,7 @@ def submit(_, unit, data_range, use_range, confidentiality, method, flags, justi
     try:
         tid = store.apply(cfg.database_url, cfg.audit_key, who, d, clock.today())
     except AccountError as exc:
-        return alert("未提交，请按提示修改。", "danger"), *messages(ui.TR_FIELDS, exc.errors), no_update
+        return *refused(exc, ui.TR_FIELDS, "未提交，请按提示修改。"), no_update
     return alert(f"已提交数据传输申请 #{tid}，待经办部门初审。"), *messages(ui.TR_FIELDS, {}), (refresh or 0) + 1
 
 
@@ -85,7 +85,7 @@ def sign(_, rows, approve, opinion, refresh):
         status = store.sign(cfg.database_url, cfg.audit_key, who, row.get("id"), row.get("version"), step,
                             approve != "no", opinion)
     except AccountError as exc:
-        return alert("未签署，请按提示修改。", "danger"), *messages(SIGN_FIELDS, exc.errors), no_update
+        return *refused(exc, SIGN_FIELDS, "未签署，请按提示修改。"), no_update
     except PermissionDenied as exc:
         return alert(str(exc), "danger"), *messages(SIGN_FIELDS, {}), no_update
     return alert(f"申请 #{row['id']} 已{rules.STEPS[step][2]}，当前状态：{rules.STATES[status]}。"), \
