@@ -63,7 +63,7 @@ def commitment_fields(prefix: str) -> list:
 APP_FIELDS = {"kinds": "capp-kinds", "period": "capp-from", "regions": "capp-regions", "fields": "capp-fields",
               "purpose": "capp-purpose", "legal_basis": "capp-basis", "commitment": "capp-commitment",
               "commitment_name": "capp-commitment-name", "commitment_on": "capp-commitment-on"}
-DECIDE_FIELDS = {"decision": "capp-decision", "reason": "capp-reason", "scope": "capp-grant-kinds",
+DECIDE_FIELDS = {"reason": "capp-reason", "scope": "capp-grant-kinds",
                  "valid_until": "capp-valid-until"}
 APP_COLUMNS = [_col("id", "编号", maxWidth=80), _col("kind_label", "类型", maxWidth=130), _col("applicant", "申请人"),
                _col("asked", "申请数据类别"), _col("period", "数据期间"), _col("purpose", "用途"),
@@ -125,7 +125,7 @@ def applications_layout(intro: str) -> html.Div:
 # ---------------------------------------------------------------- corrections
 COR_FIELDS = {"target": "ccor-target", "targets": "ccor-ids", "ground": "ccor-ground", "changes": "ccor-value1",
               "description": "ccor-description", "evidence": "ccor-files", "note": "ccor-note"}
-STEP_FIELDS = {"decision": "ccor-approve", "opinion": "ccor-opinion", "meeting_on": "ccor-meeting-on",
+STEP_FIELDS = {"opinion": "ccor-opinion", "meeting_on": "ccor-meeting-on",
                "minutes_ref": "ccor-minutes"}
 COR_COLUMNS = [_col("id", "编号", maxWidth=80), _col("target", "修正对象"), _col("ground", "情形", maxWidth=90),
                _col("changes", "修正内容", minWidth=220), _col("major", "重大或批量"), _col("applicant", "申请人"),

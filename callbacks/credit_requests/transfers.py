@@ -18,7 +18,7 @@ from .common import day, error_outputs, export, messages, refused, selected
 
 SIGN = (Action.CREDIT_TRANSFER_PRELIM, Action.CREDIT_TRANSFER_REVIEW, Action.CREDIT_TRANSFER_APPROVE)
 PAGE = (Action.CREDIT_TRANSFER_APPLY, *SIGN)
-SIGN_FIELDS = {"decision": "ctr-approve", "opinion": "ctr-opinion"}
+SIGN_FIELDS = {"opinion": "ctr-opinion"}
 
 
 def _guard(who, actions) -> tuple[bool, str]:
