@@ -115,7 +115,7 @@ def applications_layout(intro: str) -> html.Div:
         html.Div(id="capp-fetch-result", className="mt-2"),
         data_grid("capp-data", GRANTED_COLUMNS, height="320px"), dcc.Download(id="capp-data-download")]), className="mb-4")
     return html.Div([html.H3("林业信用数据申请"), html.P(intro, className="text-muted"),
-                     dcc.Store(id="capp-refresh", data=0),
+                     dcc.Store(id="capp-refresh", data=0), dcc.Store(id="capp-kind", data="open"),
                      guarded("capp-apply-section", apply_form),
                      table_block("capp", APP_COLUMNS, "申请与答复"),
                      guarded("capp-decide-section", decide),

@@ -55,7 +55,8 @@ def apply(env, who: str, kinds=("dishonest", "good"), regions=None, fields=None,
                   ("capp-fields", "value", fields), ("capp-purpose", "value", purpose), ("capp-basis", "value", basis),
                   ("capp-commitment", "value", ["yes"] if commitment else []),
                   ("capp-commitment-name", "value", "李林生" if commitment else None),
-                  ("capp-commitment-on", "value", "2026-11-20" if commitment else None), ("capp-refresh", "data", 0))
+                  ("capp-commitment-on", "value", "2026-11-20" if commitment else None),
+                  ("capp-kind", "data", "share" if who == "public" else "open"), ("capp-refresh", "data", 0))
     return outputs(call(env.app, env.client(who), cb.submit, props(("capp-submit", "n_clicks", 1)), state))
 
 

@@ -30,7 +30,7 @@ def _guard(who, actions) -> tuple[bool, str]:
 
 @secure_callback(PAGE, Output("capp-grid", "rowData"), Output("capp-badges", "children"),
                  Output("capp-regions", "options"), Output("capp-share-only", "hidden"),
-                 Output("capp-apply-hint", "children"),
+                 Output("capp-apply-hint", "children"), Output("capp-kind", "data"),
                  Output("capp-apply-section", "hidden"), Output("capp-apply-section-note", "children"),
                  Output("capp-decide-section", "hidden"), Output("capp-decide-section-note", "children"),
                  Output("capp-mine-section", "hidden"), Output("capp-mine-section-note", "children"),
@@ -47,7 +47,8 @@ def load(_):
             {"label": name, "value": int(code)} for code, name in zip(counties["code"], counties["name"])]
     hint = ("有条件共享类数据：写明数据类别、区域、期间、字段、用途和履职依据；申请单位为本账号登记的机构。" if share
             else "有条件开放类数据：只能申请本人（本账号关联的信用主体）的数据。")
-    return (rows, ui.due_summary(rows), options, not share, hint, *_guard(who, APPLY),
+    kind = "share" if share else "open"
+    return (rows, ui.due_summary(rows), options, not share, hint, kind, *_guard(who, APPLY),
             *_guard(who, (Action.CREDIT_APPLICATION_DECIDE,)), *_guard(who, APPLY))
 
 
@@ -56,10 +57,13 @@ def load(_):
                  State("capp-kinds", "value"), State("capp-from", "value"), State("capp-to", "value"),
                  State("capp-regions", "value"), State("capp-fields", "value"), State("capp-purpose", "value"),
                  State("capp-basis", "value"), State("capp-commitment", "value"), State("capp-commitment-name", "value"),
-                 State("capp-commitment-on", "value"), State("capp-refresh", "data"), prevent_initial_call=True)
-def submit(_, kinds, date_from, date_to, regions, fields, purpose, basis, commitment, name, signed_on, refresh):
+                 State("capp-commitment-on", "value"), State("capp-kind", "data"), State("capp-refresh", "data"),
+                 prevent_initial_call=True)
+def submit(_, kinds, date_from, date_to, regions, fields, purpose, basis, commitment, name, signed_on, kind, refresh):
+    """The application of the kind the page drew for the role (data.credit.requests.apply
+    refuses a kind the role may not ask)."""
     cfg, who = settings(), current_actor()
-    kind = "open" if may(who, Action.CREDIT_OPEN_APPLY) else "share"
+    kind = "share" if kind == "share" else "open"
     ask = Ask(list(kinds or []), day(date_from), day(date_to),
               [int(r) for r in regions or [] if str(r).isdigit()] if kind == "share" else [],
               list(fields or []) if kind == "share" else [])
