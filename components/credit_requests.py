@@ -16,6 +16,7 @@ from domain.credit.codes import RECORD_KINDS
 
 KIND_OPTIONS = [{"label": label, "value": k} for k, (_, label) in RECORD_KINDS.items()]
 DUE_CLASS = {"text-danger fw-bold": "params.data.overdue"}
+DUE_COL = {"field": "due", "headerName": "答复期限", "cellClassRules": DUE_CLASS, "minWidth": 190, "cellDataType": "text"}
 
 
 def _date(cid: str) -> dbc.Input:
@@ -41,7 +42,7 @@ def due_summary(rows: list[dict]) -> list:
 
 def table_block(prefix: str, columns: list[dict], title: str) -> html.Div:
     return html.Div([
-        html.Div([html.H5(title, className="me-3 mb-0"), html.Div(id=f"{prefix}-badges"),
+        html.Div([html.H5(title, className="me-3 mb-0"), html.Div(id=f"{prefix}-badges", className="d-flex"),
                   dbc.Button("导出Excel", id=f"{prefix}-export", size="sm", color="secondary", outline=True,
                              className="ms-auto")], className="d-flex align-items-center mb-2"),
         data_grid(f"{prefix}-grid", columns, selectable=True, height="380px"),
@@ -67,7 +68,7 @@ DECIDE_FIELDS = {"reason": "capp-reason", "scope": "capp-grant-kinds",
                  "valid_until": "capp-valid-until"}
 APP_COLUMNS = [_col("id", "编号", maxWidth=80), _col("kind_label", "类型", maxWidth=130), _col("applicant", "申请人"),
                _col("asked", "申请数据类别"), _col("period", "数据期间"), _col("purpose", "用途"),
-               _col("received_on", "收到日期", maxWidth=120), _col("due", "答复期限", cellClassRules=DUE_CLASS, minWidth=190),
+               _col("received_on", "收到日期", maxWidth=120), DUE_COL,
                _col("state", "状态", maxWidth=110), _col("commitment", "承诺书"), _col("reason", "答复意见")]
 GRANTED_COLUMNS = [_col(k, v) for k, v in req.SHARE_FIELDS.items()]
 
@@ -129,7 +130,7 @@ STEP_FIELDS = {"opinion": "ccor-opinion", "meeting_on": "ccor-meeting-on",
                "minutes_ref": "ccor-minutes"}
 COR_COLUMNS = [_col("id", "编号", maxWidth=80), _col("target", "修正对象"), _col("ground", "情形", maxWidth=90),
                _col("changes", "修正内容", minWidth=220), _col("major", "重大或批量"), _col("applicant", "申请人"),
-               _col("received_on", "收到日期", maxWidth=120), _col("due", "答复期限", cellClassRules=DUE_CLASS, minWidth=190),
+               _col("received_on", "收到日期", maxWidth=120), DUE_COL,
                _col("state", "状态", maxWidth=130)]
 CHANGE_ROWS = 3
 
@@ -209,7 +210,7 @@ TR_FIELDS = {"unit": "ctr-unit", "data_range": "ctr-data-range", "use_range": "c
              "commitment_on": "ctr-commitment-on"}
 TR_COLUMNS = [_col("id", "编号", maxWidth=80), _col("unit", "申请单位"), _col("data_range", "数据范围"),
               _col("method", "传输方式"), _col("device", "设备"), _col("persons", "传输人员"),
-              _col("received_on", "收到日期", maxWidth=120), _col("due", "答复期限", cellClassRules=DUE_CLASS, minWidth=190),
+              _col("received_on", "收到日期", maxWidth=120), DUE_COL,
               _col("state", "状态", maxWidth=130)]
 
 

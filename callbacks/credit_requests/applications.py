@@ -11,7 +11,8 @@ from data.credit import requests as store
 from data.errors import AccountError
 from data.regions import load_region_tree
 from domain import clock
-from domain.credit.requests import Ask
+from domain.credit.codes import RECORD_KINDS
+from domain.credit.requests import SHARE_FIELDS, Ask
 from domain.permissions import Action, PermissionDenied, may
 from domain.regions import COUNTY
 from server.callbacks import secure_callback
@@ -23,9 +24,10 @@ PAGE = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY, Action.CREDIT_APPLI
 APPLY = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY)
 
 
-def _guard(who, actions) -> tuple[bool, str]:
+def _guard(who, actions, quiet: bool = False) -> tuple[bool, str]:
+    """(hidden, note) of a section; `quiet`: hidden without a note (the data unit never applies)."""
     ok = any(may(who, a) for a in actions)
-    return (False, "") if ok else (True, readonly_note(who, actions[0]))
+    return (False, "") if ok else (True, "" if quiet else readonly_note(who, actions[0]))
 
 
 @secure_callback(PAGE, Output("capp-grid", "rowData"), Output("capp-badges", "children"),
@@ -48,8 +50,9 @@ def load(_):
     hint = ("有条件共享类数据：写明数据类别、区域、期间、字段、用途和履职依据；申请单位为本账号登记的机构。" if share
             else "有条件开放类数据：只能申请本人（本账号关联的信用主体）的数据。")
     kind = "share" if share else "open"
-    return (rows, ui.due_summary(rows), options, not share, hint, kind, *_guard(who, APPLY),
-            *_guard(who, (Action.CREDIT_APPLICATION_DECIDE,)), *_guard(who, APPLY))
+    decider = may(who, Action.CREDIT_APPLICATION_DECIDE)
+    return (rows, ui.due_summary(rows), options, not share, hint, kind, *_guard(who, APPLY, decider),
+            *_guard(who, (Action.CREDIT_APPLICATION_DECIDE,), not decider), *_guard(who, APPLY, decider))
 
 
 @secure_callback(APPLY, Output("capp-result", "children"), *error_outputs(ui.APP_FIELDS),
@@ -88,11 +91,11 @@ def show(rows):
     granted = Ask.of(row.get("granted_json")) if row.get("granted_json") else None
     lines = [f"申请 #{row['id']}：{row.get('kind_label', '')}，{row.get('state', '')}；答复期限 {row.get('due', '')}",
              f"申请范围：{row.get('asked', '')}，{row.get('period', '')}"
-             + (f"，字段 {'、'.join(asked.fields)}" if asked.fields else ""),
+             + (f"，字段 {'、'.join(SHARE_FIELDS.get(f, f) for f in asked.fields)}" if asked.fields else ""),
              f"承诺书：{row.get('commitment', '')}"]
     if granted:
-        lines.append(f"同意范围：{'、'.join(granted.kinds)}，{granted.date_from} 至 {granted.date_to}，有效期至 "
-                     f"{row.get('valid_until', '')}")
+        kinds = "、".join(RECORD_KINDS[k][1] for k in granted.kinds if k in RECORD_KINDS)
+        lines.append(f"同意范围：{kinds}，{granted.date_from} 至 {granted.date_to}，有效期至 {row.get('valid_until', '')}")
     return html.Div([html.Div(t) for t in lines], className="small", id="capp-detail-text"), asked.kinds, asked.fields
 
 

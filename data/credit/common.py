@@ -49,8 +49,10 @@ def due_date(url: str, received: dt.date, days: int = ANSWER_WORKING_DAYS) -> dt
 
 
 def due_text(url: str, due: dt.date | None, open_: bool, today: dt.date) -> str:
-    if not open_ or due is None:
-        return "已办结"
+    if due is None:
+        return ""
+    if not open_:
+        return f"{due.isoformat()}（已答复）"
     if today > due:
         return f"{due.isoformat()}（已超期）"
     return f"{due.isoformat()}（剩{work_calendar(url).working_days_between(today, due)}个工作日）"

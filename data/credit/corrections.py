@@ -201,8 +201,9 @@ def _row(url: str, actor: Actor, r: CreditCorrection, today: dt.date, names: dic
     res = {"region_code": int(r.region_code), "applied_by_id": r.applied_by_id, "reviewed_by_id": r.reviewed_by_id}
     fields = rules.FIELDS[r.target_type]
     return {"id": r.id, "version": r.version, "target": f"{rules.TARGETS[r.target_type]} #{'、#'.join(map(str, r.target_ids))}",
-            "ground": rules.GROUNDS[r.ground][:4], "changes": "；".join(f"{fields[k][0]}→{v}" for k, v in r.changes.items())
-            or (r.note or ""), "major": "是：" + (r.major_reason or "") if r.major else "否",
+            "ground": rules.GROUNDS[r.ground][:4], "ground_text": rules.GROUNDS[r.ground],
+            "changes": "；".join(f"{fields[k][0]}→{rules.value_label(r.target_type, k, v)}" for k, v in r.changes.items())
+            or f"权利限制备注：{r.note or ''}", "major": "是：" + (r.major_reason or "") if r.major else "否",
             "received_on": r.received_on.isoformat(), "answer_due": r.answer_due.isoformat(),
             "due": due_text(url, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
             "status": r.status, "state": rules.STATES[r.status], "step": step or "",

@@ -16,7 +16,8 @@ from data.models import CreditApplication, CreditRecord, CreditSubject, utcnow
 from data.scoped import in_scope, load_for_write
 from domain import clock
 from domain.credit import requests as rules
-from domain.credit.codes import RECORD_KINDS
+from domain.credit.codes import RECORD_KINDS, SEVERITIES
+from domain.money import yuan_text
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 from domain.regions import subtree_bounds
 
@@ -150,7 +151,8 @@ def _granted(s, who: Actor, application_id, ask: rules.Ask | None, today: dt.dat
     for rec, name, identifier in s.execute(q.order_by(CreditRecord.occurred_on, CreditRecord.id).limit(50_000)):
         full = {"subject_name": name, "identifier": identifier, "kind": RECORD_KINDS[rec.kind][1],
                 "subtype": rec.subtype, "title": rec.title, "occurred_on": rec.occurred_on.isoformat(),
-                "severity": rec.severity, "amount_fen": rec.amount_fen, "document_no": rec.document_no,
+                "severity": SEVERITIES.get(rec.severity or "", ""),
+                "amount_fen": yuan_text(rec.amount_fen) if rec.amount_fen is not None else "", "document_no": rec.document_no,
                 "produced_by": rec.produced_by, "region_code": int(rec.region_code)}
         out.append({"id": rec.id, **{f: full[f] for f in fields}})
     return None, out, row.region_code, wanted

@@ -18,6 +18,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from domain.credit.codes import AGE_CLASSES, FOREST_TYPES, RECORD_STATUSES, RIGHT_TYPES, SEVERITIES
+from domain.money import yuan_text
 from domain.text import put_text
 
 ANSWER_WORKING_DAYS = 10
@@ -94,6 +95,16 @@ def parse_value(target: str, name: str, raw, today: dt.date, identifier_problem=
         problem = identifier_problem(text) if identifier_problem else None
         return (text, None) if not problem else (None, problem)
     raise ValueError(kind)
+
+
+def value_label(target: str, name: str, value) -> str:
+    """A stored new value as people read it (a vocabulary key as its Chinese label)."""
+    kind = FIELDS[target][name][1]
+    if kind in _VOCAB:
+        return _VOCAB[kind].get(value, str(value))
+    if kind == "money" and value not in (None, ""):
+        return yuan_text(int(value), sep="")
+    return "" if value is None else str(value)
 
 
 def changes_problems(target: str, ground: str | None, changes: dict, today: dt.date,
