@@ -189,6 +189,6 @@ def listing(url: str, actor: Actor, today: dt.date) -> list[dict]:
         rows = list(s.scalars(q.limit(5000)))
         ids = {r.subject_id for r in rows if r.subject_id}
         q_names = select(CreditSubject.id, CreditSubject.name).where(CreditSubject.id.in_(ids))
-        names = dict(s.execute(q_names).tuples().all()) if ids else {}
+        names = dict(s.execute(q_names).all()) if ids else {}
         return [_row(url, actor, r, today, names) for r in rows]
 
