@@ -48,14 +48,20 @@ def due_date(url: str, received: dt.date, days: int = ANSWER_WORKING_DAYS) -> dt
     return work_calendar(url).add_working_days(received, days)
 
 
-def due_text(url: str, due: dt.date | None, open_: bool, today: dt.date) -> str:
+def due_text(calendar, due: dt.date | None, open_: bool, today: dt.date) -> str:
+    """The deadline as the tables show it; `calendar`: the working-day calendar (`calendar_of(url)`,
+    read once per listing)."""
     if due is None:
         return ""
     if not open_:
         return f"{due.isoformat()}（已答复）"
     if today > due:
         return f"{due.isoformat()}（已超期）"
-    return f"{due.isoformat()}（剩{work_calendar(url).working_days_between(today, due)}个工作日）"
+    return f"{due.isoformat()}（剩{calendar.working_days_between(today, due)}个工作日）"
+
+
+def calendar_of(url: str):
+    return work_calendar(url)
 
 
 def stamp(at: dt.datetime | None) -> str:

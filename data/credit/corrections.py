@@ -23,7 +23,7 @@ from domain.credit import corrections as rules
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 from domain.regions import COUNTY, truncate
 
-from .common import account, audit, due_date, due_text, stamp
+from .common import account, audit, calendar_of, due_date, due_text, stamp
 
 NOUN = NOUNS["credit_correction"]
 MODELS = {"record": CreditRecord, "right": ForestRight}
@@ -187,7 +187,8 @@ def listing(url: str, actor: Actor, today: dt.date) -> list[dict]:
         uids = {u for r in rows for u in (r.applied_by_id, r.reviewed_by_id, r.decided_by_id, r.bureau_by_id,
                                            r.executed_by_id) if u}
         names = people_named(s, uids)
-        return [_row(url, actor, r, today, names) for r in rows]
+        cal = calendar_of(url)
+        return [_row(cal, actor, r, today, names) for r in rows]
 
 
 def scope_reader(actor: Actor) -> bool:
@@ -195,7 +196,7 @@ def scope_reader(actor: Actor) -> bool:
     return any(may(actor, a) for a in _STEP_ACTION.values()) or may(actor, Action.CREDIT_SUBJECT_VIEW)
 
 
-def _row(url: str, actor: Actor, r: CreditCorrection, today: dt.date, names: dict) -> dict:
+def _row(cal, actor: Actor, r: CreditCorrection, today: dt.date, names: dict) -> dict:
     open_ = r.status in rules.OPEN_STATES
     step = {"submitted": "review", "reviewed": "decide", "bureau": "bureau", "approved": "execute"}.get(r.status)
     res = {"region_code": int(r.region_code), "applied_by_id": r.applied_by_id, "reviewed_by_id": r.reviewed_by_id}
@@ -205,7 +206,7 @@ def _row(url: str, actor: Actor, r: CreditCorrection, today: dt.date, names: dic
             "changes": "；".join(f"{fields[k][0]}→{rules.value_label(r.target_type, k, v)}" for k, v in r.changes.items())
             or f"权利限制备注：{r.note or ''}", "major": "是：" + (r.major_reason or "") if r.major else "否",
             "received_on": r.received_on.isoformat(), "answer_due": r.answer_due.isoformat(),
-            "due": due_text(url, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
+            "due": due_text(cal, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
             "status": r.status, "state": rules.STATES[r.status], "step": step or "",
             "actable": bool(step) and may(actor, _STEP_ACTION[step], res), "chain": chain(r, names),
             "before": r.before or {}, "after": r.after or {}, "applicant": names.get(r.applied_by_id, "")}

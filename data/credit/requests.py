@@ -21,7 +21,7 @@ from domain.money import yuan_text
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 from domain.regions import subtree_bounds
 
-from .common import account, audit, due_date, due_text, refuse
+from .common import account, audit, calendar_of, due_date, due_text, refuse
 
 NOUN = NOUNS["credit_application"]
 #: what each kind delivers: records of these classes (Art. X39: conditional open; X40: shared)
@@ -158,7 +158,7 @@ def _granted(s, who: Actor, application_id, ask: rules.Ask | None, today: dt.dat
     return None, out, row.region_code, wanted
 
 
-def _row(url: str, actor: Actor, r: CreditApplication, today: dt.date, names: dict) -> dict:
+def _row(cal, actor: Actor, r: CreditApplication, today: dt.date, names: dict) -> dict:
     asked = rules.Ask.of(r.asked)
     res = {"region_code": int(r.region_code), "applied_by_id": r.applied_by_id}
     open_ = r.status in rules.OPEN_STATES
@@ -168,7 +168,7 @@ def _row(url: str, actor: Actor, r: CreditApplication, today: dt.date, names: di
         "legal_basis": r.legal_basis or "", "asked": "、".join(RECORD_KINDS[k][1] for k in asked.kinds),
         "period": f"{asked.date_from} 至 {asked.date_to}", "asked_json": r.asked, "granted_json": r.granted,
         "received_on": r.received_on.isoformat(), "answer_due": r.answer_due.isoformat(),
-        "due": due_text(url, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
+        "due": due_text(cal, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
         "status": r.status, "state": rules.STATES[r.status], "reason": r.reason or "",
         "valid_until": r.valid_until.isoformat() if r.valid_until else "",
         "commitment": f"已签署（{r.commitment_name}，{r.commitment_on}）" if r.commitment_signed else "未签署",
@@ -190,5 +190,6 @@ def listing(url: str, actor: Actor, today: dt.date) -> list[dict]:
         ids = {r.subject_id for r in rows if r.subject_id}
         q_names = select(CreditSubject.id, CreditSubject.name).where(CreditSubject.id.in_(ids))
         names = dict(s.execute(q_names).all()) if ids else {}
-        return [_row(url, actor, r, today, names) for r in rows]
+        cal = calendar_of(url)
+        return [_row(cal, actor, r, today, names) for r in rows]
 

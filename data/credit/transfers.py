@@ -17,7 +17,7 @@ from data.scoped import in_scope, load_for_write
 from domain.credit import transfers as rules
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 
-from .common import account, audit, due_date, due_text, stamp
+from .common import account, audit, calendar_of, due_date, due_text, stamp
 
 NOUN = NOUNS["credit_transfer"]
 STEP_ACTION = {"prelim": Action.CREDIT_TRANSFER_PRELIM, "review": Action.CREDIT_TRANSFER_REVIEW,
@@ -109,10 +109,11 @@ def listing(url: str, actor: Actor, today: dt.date) -> list[dict]:
         rows = list(s.scalars(q.limit(5000)))
         names = people_named(s, {u for r in rows for u in (r.applied_by_id, r.prelim_by_id, r.reviewed_by_id,
                                                             r.approved_by_id, r.cleared_by_id) if u})
-        return [_row(url, actor, r, today, names) for r in rows]
+        cal = calendar_of(url)
+        return [_row(cal, actor, r, today, names) for r in rows]
 
 
-def _row(url: str, actor: Actor, r: CreditTransfer, today: dt.date, names: dict) -> dict:
+def _row(cal, actor: Actor, r: CreditTransfer, today: dt.date, names: dict) -> dict:
     open_ = r.status in rules.OPEN_STATES
     step = {"submitted": "prelim", "prelim": "review", "reviewed": "approve"}.get(r.status)
     res = {"region_code": int(r.region_code), "applied_by_id": r.applied_by_id, "prelim_by_id": r.prelim_by_id,
@@ -127,7 +128,7 @@ def _row(url: str, actor: Actor, r: CreditTransfer, today: dt.date, names: dict)
             "device": (r.device_model or "") + (f"（已登记设备 #{r.device_entry_id}）" if r.device_entry_id else ""),
             "persons": "、".join(r.persons or []), "commitment": f"已签署（{r.commitment_name}，{r.commitment_on}）",
             "received_on": r.received_on.isoformat(), "answer_due": r.answer_due.isoformat(),
-            "due": due_text(url, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
+            "due": due_text(cal, r.answer_due, open_, today), "overdue": open_ and today > r.answer_due,
             "status": r.status, "state": rules.STATES[r.status], "step": step or "",
             "actable": bool(step) and may(actor, STEP_ACTION[step], res),
             "clearable": r.status == "approved" and r.applied_by_id == actor.user_id,
