@@ -158,3 +158,31 @@ def test_credit_transfers006_overdue_transfer_raises_the_warning(env):
         w = s.scalar(select(Warning).where(Warning.fingerprint == f"credit_reply_overdue:credit_transfer:{late.id}:"))
     assert w is not None and w.region_code == env.province and w.evidence["kind"] == "transfer"
     assert grid_row(env, "handler2", late.id)["overdue"]
+
+
+@pytest.mark.postgres
+@pytest.mark.xdist_group("postgres")
+def test_credit_transfers007_the_overdue_frame_reads_on_postgres(postgres_server):
+    """The engine's `credit_replies` read (a UNION over three tables) on PostgreSQL."""
+    from data.db import upgrade
+    from data.models import User
+    from data.supervision.engine import frame_sql
+    from domain.supervision.rules import check_credit_reply_overdue, conform
+    import polars as pl
+    from sqlalchemy import create_engine, text as sql
+
+    url = postgres_server.create_database("credit_replies")
+    upgrade(url)
+    with transaction(url) as s:
+        u = User(username="u", display_name="u", role="credit_handler", region_code=360000000000, password_hash="x")
+        s.add(u)
+        s.flush()
+        s.add(CreditTransfer(region_code=360100000000, applied_by_id=u.id, unit="u", data_range="d", use_range="u",
+                             confidentiality="c", method="interface", persons=[], commitment_signed=True,
+                             received_on=dt.date(2026, 10, 1), answer_due=dt.date(2026, 10, 15), status="submitted"))
+    engine = create_engine(url)
+    with engine.connect() as c:
+        frame = pl.DataFrame([dict(r._mapping) for r in c.execute(sql(frame_sql("credit_replies")))])
+    engine.dispose()
+    found = check_credit_reply_overdue({"credit_replies": conform("credit_replies", frame)}, {}, dt.date(2026, 11, 20))
+    assert [(f.region_code, f.evidence["kind"]) for f in found] == [(360000000000, "transfer")]
