@@ -192,12 +192,18 @@ def chain_block(title: str, steps: list[dict], extra=None) -> html.Div:
     return html.Div([html.H6(title), table, extra], className="chain-block")
 
 
-def before_after(before: dict, after: dict, labels: dict) -> html.Div:
+def before_after(before: dict, after: dict, target: str) -> html.Div:
+    """The applied correction's fields, before and after, per target (vocabulary values as labels)."""
     if not after:
-        return html.Div("尚未实施修正：目标数据未改变。", className="small text-muted")
-    rows = [html.Tr([html.Td(f"#{tid}"), html.Td(labels.get(f, (f,))[0] if f in labels else "权利限制备注"),
-                     html.Td(str((before.get(tid) or {}).get(f, ""))), html.Td(str(v))])
-            for tid, fields in after.items() for f, v in fields.items()]
+        return html.Div("尚未实施修正：目标数据未改变。", className="small text-muted", id="ccor-before-after")
+    fields = corr.FIELDS.get(target, {})
+
+    def shown(name, value):
+        return corr.value_label(target, name, value) if name in fields else str(value or "")
+
+    rows = [html.Tr([html.Td(f"#{tid}"), html.Td(fields[f][0] if f in fields else "权利限制备注"),
+                     html.Td(shown(f, (before.get(tid) or {}).get(f))), html.Td(shown(f, v))])
+            for tid, changed in after.items() for f, v in changed.items()]
     return dbc.Table([html.Thead(html.Tr([html.Th("记录"), html.Th("字段"), html.Th("修正前"), html.Th("修正后")])),
                       html.Tbody(rows)], size="sm", bordered=True, id="ccor-before-after")
 

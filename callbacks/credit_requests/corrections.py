@@ -85,9 +85,12 @@ def show(rows):
         return "", ""
     step = row.get("step")
     label = f"当前步骤：{STEP_LABEL[step]}" if step else f"已办结：{row.get('state', '')}"
-    labels = rules.FIELDS.get("right" if str(row.get("target", "")).startswith("林权") else "record", {})
-    return html.Div([ui.chain_block(f"修正申请 #{row['id']} 的办理过程（{row.get('state', '')}）", row.get("chain") or []),
-                     html.H6("修正前后"), ui.before_after(row.get("before") or {}, row.get("after") or {}, labels)],
+    target = "right" if str(row.get("target", "")).startswith("林权") else "record"
+    facts = html.Div(f"情形：{row.get('ground_text', '')}；修正内容：{row.get('changes', '')}；"
+                     f"重大或批量：{row.get('major', '')}", className="small mb-2")
+    return html.Div([facts, ui.chain_block(f"修正申请 #{row['id']} 的办理过程（{row.get('state', '')}）",
+                                           row.get("chain") or []),
+                     html.H6("修正前后"), ui.before_after(row.get("before") or {}, row.get("after") or {}, target)],
                     id="ccor-chain"), label
 
 
