@@ -62,11 +62,11 @@ def apply(url: str, key: str, actor: Actor, target_type: str, target_ids, ground
             raise AccountError({"targets": f"所选{rules.TARGETS[target_type]}不存在"})
         user = account(s, actor)
         subjects = {t.subject_id for t in targets}
-        for t in targets:  # each target's subject: in the caller's jurisdiction (or the caller's own)
-            ensure(actor, Action.CREDIT_CORRECTION_APPLY, {"region_code": int(t.region_code)}, noun="该信用主体")
         own = user.credit_subject_id is not None
-        if own and subjects != {user.credit_subject_id}:
+        if own and subjects != {user.credit_subject_id}:  # a subject: its own data only (by the account)
             raise AccountError({"targets": "信用主体只能申请修正本人的数据"})
+        for t in targets if not own else ():  # a forestry bureau: each target in its jurisdiction
+            ensure(actor, Action.CREDIT_CORRECTION_APPLY, {"region_code": int(t.region_code)}, noun="该信用主体")
         regions = {int(t.region_code) for t in targets}
         counties = {truncate(r, COUNTY) for r in regions}
         if len(counties) > 1:

@@ -11,14 +11,14 @@ import datetime as dt
 from sqlalchemy import or_, select
 
 from data.db import reading, transaction
-from data.errors import AccountError
+from data.errors import AccountError, StaleEdit
 from data.models import CreditApplication, CreditRecord, CreditSubject, utcnow
 from data.scoped import in_scope, load_for_write
 from domain import clock
 from domain.credit import requests as rules
 from domain.credit.codes import RECORD_KINDS, SEVERITIES
 from domain.money import yuan_text
-from domain.permissions import NOUNS, Action, Actor, ensure, may
+from domain.permissions import NOUNS, Action, Actor, PermissionDenied, ensure, may
 from domain.regions import subtree_bounds
 
 from .common import account, audit, calendar_of, due_date, due_text, refuse
@@ -71,9 +71,12 @@ def sign_commitment(url: str, key: str, actor: Actor, application_id, version, s
     """The applicant signs the 数据使用保管承诺书 (Art. X44); without it no access."""
     errors = rules.commitment_problems(signed, name, signed_on, today)
     with transaction(url, actor) as s:
-        row = load_for_write(s, CreditApplication, application_id, actor, version, noun=NOUN)
-        if row.applied_by_id != actor.user_id:
-            raise AccountError({"commitment": "只有申请人本人可以签署承诺书"})
+        # the applicant's own application, by the account (a subject is not region-scoped)
+        row = s.get(CreditApplication, int(application_id)) if str(application_id).isdigit() else None
+        if row is None or row.applied_by_id != actor.user_id:
+            raise PermissionDenied("只有申请人本人可以签署承诺书", Action.CREDIT_OPEN_APPLY)
+        if version is not None and row.version != int(version):
+            raise StaleEdit(f"{NOUN}已被他人修改，请刷新后再操作")
         if errors:
             raise AccountError(errors)
         row.commitment_signed, row.commitment_name, row.commitment_on = True, str(name).strip(), signed_on

@@ -89,6 +89,8 @@ def confirm_cleared(url: str, key: str, actor: Actor, transfer_id, version, note
     """After the transfer: the data was cleared from the device (Art. X41), by the applicant's side."""
     with transaction(url, actor) as s:
         row = load_for_write(s, CreditTransfer, transfer_id, actor, version, noun=NOUN, action=Action.CREDIT_TRANSFER_APPLY)
+        if row.applied_by_id != actor.user_id:
+            raise AccountError({"note": "只有填报该申请的单位人员可以确认设备数据已清理"})
         errors = rules.clear_problems(row.status, row.method, note)
         if errors:
             raise AccountError(errors)
