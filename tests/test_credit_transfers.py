@@ -96,7 +96,11 @@ def test_credit_transfers002_three_different_people_sign(env):
     assert len({t.applied_by_id, t.prelim_by_id, t.reviewed_by_id, t.approved_by_id}) == 4
     row = grid_row(env, "handler2", t.id)
     assert [s["step"] for s in row["signatures"]] == ["初审（经办部门）", "审核（分管领导）", "审批（主要领导）"]
-    # afterwards the applicant confirms the device was cleared (Art. X41)
+    # afterwards the applicant confirms the device was cleared (Art. X41); nobody else may
+    out = outputs(call(env.app, env.client("handler2"), cb.clear, props(("ctr-clear", "n_clicks", 1)), props(
+        ("ctr-grid", "selectedRows", [grid_row(env, "handler2", t.id)]), ("ctr-clear-note", "value", "已清理"),
+        ("ctr-refresh", "data", 0))))
+    assert "只有填报该申请的单位人员" in text(out["ctr-clear-result"]["children"]) and newest(env).status == "approved"
     out = outputs(call(env.app, env.client("handler"), cb.clear, props(("ctr-clear", "n_clicks", 1)), props(
         ("ctr-grid", "selectedRows", [grid_row(env, "handler", t.id)]),
         ("ctr-clear-note", "value", "2026-11-21 由张三在机房清理 WD-MyPassport-2T"), ("ctr-refresh", "data", 0))))
