@@ -109,6 +109,12 @@ def test_credit_requests_browser001_the_pages_as_the_data_unit_and_the_subject(s
         page.wait_for_selector("#capp-data .ag-row", timeout=15_000)
         assert "行政处罚（已撤销）" in page.inner_text("#capp-data")  # as corrected
         shot(page, "credit-applications-subject")
+        page = make("f.public")
+        page.goto(f"{base}/credit/applications")
+        page.wait_for_selector("#capp-grid .ag-row", timeout=20_000)
+        assert page.is_visible("#capp-regions") and page.is_visible("#capp-basis")
+        assert "省市场监督管理局" in page.inner_text("#capp-grid")
+        shot(page, "credit-applications-public-body")
     with transaction(e.url) as s:
         assert s.scalar(select(func.count()).select_from(CreditApplication).where(
             CreditApplication.purpose == "申请信用贷款")) == 1
