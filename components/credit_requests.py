@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
+from components.locale import date_picker
 from components.readonly import guarded
 from domain.credit import corrections as corr
 from domain.credit import requests as req
@@ -19,8 +20,18 @@ DUE_CLASS = {"text-danger fw-bold": "params.data.overdue"}
 DUE_COL = {"field": "due", "headerName": "答复期限", "cellClassRules": DUE_CLASS, "minWidth": 190, "cellDataType": "text"}
 
 
-def _date(cid: str) -> dbc.Input:
-    return dbc.Input(id=cid, type="date")
+#: the date inputs (their value is the `date` property of components.locale.date_picker)
+DATE_IDS = frozenset({"capp-from", "capp-to", "capp-commitment-on", "capp-valid-until", "ccor-meeting-on",
+                      "ctr-commitment-on"})
+
+
+def _date(cid: str):
+    return date_picker(cid)
+
+
+def prop(cid: str) -> str:
+    """The property a form field's value is read from."""
+    return "date" if cid in DATE_IDS else "value"
 
 
 def _text(cid: str, placeholder: str = "", area: bool = False):

@@ -64,7 +64,7 @@ def grid_row(env, who, cid) -> dict:
 def act(env, who, cid, approve="yes", opinion="经核实，同意修正", meeting_on=None, minutes=None, row=None):
     row = row or grid_row(env, "handler", cid)
     state = props(("ccor-grid", "selectedRows", [row]), ("ccor-approve", "value", approve),
-                  ("ccor-opinion", "value", opinion), ("ccor-meeting-on", "value", meeting_on),
+                  ("ccor-opinion", "value", opinion), ("ccor-meeting-on", "date", meeting_on),
                   ("ccor-minutes", "value", minutes), ("ccor-refresh", "data", 0))
     out = outputs(call(env.app, env.client(who), cb.act, props(("ccor-act", "n_clicks", 1)), state))
     return text(out["ccor-act-result"]["children"]), out

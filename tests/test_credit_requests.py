@@ -50,12 +50,12 @@ def at(env, day: dt.date):
 
 def apply(env, who: str, kinds=("dishonest", "good"), regions=None, fields=None, purpose="办理林权抵押贷款",
           basis=None, commitment=False, to="2026-11-01"):
-    state = props(("capp-kinds", "value", list(kinds)), ("capp-from", "value", "2024-01-01"),
-                  ("capp-to", "value", to), ("capp-regions", "value", regions),
+    state = props(("capp-kinds", "value", list(kinds)), ("capp-from", "date", "2024-01-01"),
+                  ("capp-to", "date", to), ("capp-regions", "value", regions),
                   ("capp-fields", "value", fields), ("capp-purpose", "value", purpose), ("capp-basis", "value", basis),
                   ("capp-commitment", "value", ["yes"] if commitment else []),
                   ("capp-commitment-name", "value", "李林生" if commitment else None),
-                  ("capp-commitment-on", "value", "2026-11-20" if commitment else None),
+                  ("capp-commitment-on", "date", "2026-11-20" if commitment else None),
                   ("capp-kind", "data", "share" if who == "public" else "open"), ("capp-refresh", "data", 0))
     return outputs(call(env.app, env.client(who), cb.submit, props(("capp-submit", "n_clicks", 1)), state))
 
@@ -76,7 +76,7 @@ def decide(env, who: str, aid: int, decision="grant", kinds=None, fields=None, v
     row = grid_row(env, "handler", aid)
     state = props(("capp-grid", "selectedRows", [row]), ("capp-decision", "value", decision),
                   ("capp-grant-kinds", "value", kinds), ("capp-grant-fields", "value", fields),
-                  ("capp-valid-until", "value", valid_until), ("capp-reason", "value", reason),
+                  ("capp-valid-until", "date", valid_until), ("capp-reason", "value", reason),
                   ("capp-refresh", "data", 0))
     return outputs(call(env.app, env.client(who), cb.decide, props(("capp-decide", "n_clicks", 1)), state))
 
@@ -129,7 +129,7 @@ def test_credit_requests003_no_access_without_the_signed_commitment(env):
     row = grid_row(env, "subject", aid)
     sign = outputs(call(env.app, env.client("subject"), cb.sign, props(("capp-sign", "n_clicks", 1)), props(
         ("capp-grid", "selectedRows", [row]), ("capp-commitment", "value", ["yes"]),
-        ("capp-commitment-name", "value", "李林生"), ("capp-commitment-on", "value", "2026-11-20"),
+        ("capp-commitment-name", "value", "李林生"), ("capp-commitment-on", "date", "2026-11-20"),
         ("capp-refresh", "data", 0))))
     assert "已签署" in text(sign["capp-fetch-result"]["children"])
     data = fetch(env, "subject", aid)["capp-data"]["rowData"]
@@ -192,7 +192,7 @@ def test_credit_requests006_the_data_unit_never_decides_its_own_and_others_canno
     resp = call(env.app, env.client("subject"), cb.decide, props(("capp-decide", "n_clicks", 1)), props(
         ("capp-grid", "selectedRows", [grid_row(env, "handler", aid)]), ("capp-decision", "value", "grant"),
         ("capp-grant-kinds", "value", ["good"]), ("capp-grant-fields", "value", []),
-        ("capp-valid-until", "value", "2027-01-01"),
+        ("capp-valid-until", "date", "2027-01-01"),
         ("capp-reason", "value", "同意"), ("capp-refresh", "data", 0)))
     assert resp.status_code == 403 and newest(env).status == "submitted"
     # the handler who applied (for the test: an application registered by the handler's account) never decides it
@@ -211,7 +211,7 @@ def test_credit_requests007_stale_version_refused(env):
     out = outputs(call(env.app, env.client("handler"), cb.decide, props(("capp-decide", "n_clicks", 1)), props(
         ("capp-grid", "selectedRows", [row]), ("capp-decision", "value", "grant"),
         ("capp-grant-kinds", "value", ["good"]), ("capp-grant-fields", "value", []),
-        ("capp-valid-until", "value", "2027-01-01"),
+        ("capp-valid-until", "date", "2027-01-01"),
         ("capp-reason", "value", "同意"), ("capp-refresh", "data", 0))))
     assert "已被他人修改" in text(out["capp-decide-result"]["children"])
     assert newest(env).status == "submitted"

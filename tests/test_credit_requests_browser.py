@@ -15,7 +15,7 @@ from data.models import CreditApplication
 from domain import clock
 from domain.credit.requests import Ask
 from domain.credit.transfers import Draft
-from tests.support.browser import browser, serve, shot, signed_in_pages
+from tests.support.browser import browser, fill_date, serve, shot, signed_in_pages
 from tests.support.credit import RequestsEnv, make_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -66,6 +66,17 @@ def _prepare(e, u, k) -> dict:
     return {"late": late, "granted": granted, "correction": cid, "transfer": tid}
 
 
+def no_raw_code(page) -> None:
+    """What the every-role walk checks on every page: no code value, None or machine time shown."""
+    from domain.labels import code_values
+    from domain.supervision.rules import RULES
+    from tests.support.walk import MACHINE_TIME, TEXT_JS, code_pattern
+
+    shown = page.evaluate(TEXT_JS)
+    found = [m.group(0) for p in (code_pattern(code_values() | set(RULES)), MACHINE_TIME) for m in p.finditer(shown)]
+    assert not found, found[:10]
+
+
 def first_row(page, grid: str, row_id: int) -> None:
     page.wait_for_selector(f"#{grid} .ag-row[row-id='{row_id}']", timeout=20_000)
     page.click(f"#{grid} .ag-center-cols-container .ag-row[row-id='{row_id}']")
@@ -82,12 +93,14 @@ def test_credit_requests_browser001_the_pages_as_the_data_unit_and_the_subject(s
         assert "已超期 1 件" in page.inner_text("#capp-badges") or "已超期" in page.inner_text("#capp-badges")
         assert page.is_visible("#capp-decide")
         shot(page, "credit-applications-data-unit")
+        no_raw_code(page)
         page.goto(f"{base}/credit/corrections")
         first_row(page, "ccor-grid", ids["correction"])
         page.wait_for_selector("#ccor-before-after", timeout=15_000)
         chain = page.inner_text("#ccor-chain")
         assert "林信会〔2026〕12号" in chain and "行政处罚（已撤销）" in chain
         shot(page, "credit-corrections-chain")
+        no_raw_code(page)
         page = make("f.head")
         page.goto(f"{base}/credit/transfers")
         first_row(page, "ctr-grid", ids["transfer"])
@@ -95,12 +108,13 @@ def test_credit_requests_browser001_the_pages_as_the_data_unit_and_the_subject(s
         assert "审核（分管领导）" in page.inner_text("#ctr-signatures")
         assert "审批" in page.inner_text("#ctr-step-label")
         shot(page, "credit-transfers-head")
+        no_raw_code(page)
         page = make("f.subject")
         page.goto(f"{base}/credit/applications")
         page.wait_for_selector(f"#capp-grid .ag-row[row-id='{ids['granted']}']", timeout=20_000)
         page.check("#capp-kinds input[value=good]")
-        page.fill("#capp-from", "2024-01-01")
-        page.fill("#capp-to", "2026-11-01")
+        fill_date(page, "#capp-from", "2024-01-01")
+        fill_date(page, "#capp-to", "2026-11-01")
         page.fill("#capp-purpose", "申请信用贷款")
         page.click("#capp-submit")
         page.wait_for_selector("text=已提交申请", timeout=15_000)
@@ -109,12 +123,14 @@ def test_credit_requests_browser001_the_pages_as_the_data_unit_and_the_subject(s
         page.wait_for_selector("#capp-data .ag-row", timeout=15_000)
         assert "行政处罚（已撤销）" in page.inner_text("#capp-data")  # as corrected
         shot(page, "credit-applications-subject")
+        no_raw_code(page)
         page = make("f.public")
         page.goto(f"{base}/credit/applications")
         page.wait_for_selector("#capp-grid .ag-row", timeout=20_000)
         assert page.is_visible("#capp-regions") and page.is_visible("#capp-basis")
         assert "省市场监督管理局" in page.inner_text("#capp-grid")
         shot(page, "credit-applications-public-body")
+        no_raw_code(page)
     with transaction(e.url) as s:
         assert s.scalar(select(func.count()).select_from(CreditApplication).where(
             CreditApplication.purpose == "申请信用贷款")) == 1

@@ -40,7 +40,8 @@ FORM = {"ctr-unit": "省自然资源厅", "ctr-data-range": "2025年全省林权
 
 def apply(env, who="handler", **changes):
     values = {**FORM, **changes}
-    state = props(*[(k, "value", v) for k, v in values.items()], ("ctr-refresh", "data", 0))
+    state = props(*[(k, "date" if k == "ctr-commitment-on" else "value", v) for k, v in values.items()],
+                  ("ctr-refresh", "data", 0))
     return outputs(call(env.app, env.client(who), cb.submit, props(("ctr-submit", "n_clicks", 1)), state))
 
 

@@ -57,10 +57,10 @@ def load(_):
 
 @secure_callback(APPLY, Output("capp-result", "children"), *error_outputs(ui.APP_FIELDS),
                  Output("capp-refresh", "data", allow_duplicate=True), Input("capp-submit", "n_clicks"),
-                 State("capp-kinds", "value"), State("capp-from", "value"), State("capp-to", "value"),
+                 State("capp-kinds", "value"), State("capp-from", "date"), State("capp-to", "date"),
                  State("capp-regions", "value"), State("capp-fields", "value"), State("capp-purpose", "value"),
                  State("capp-basis", "value"), State("capp-commitment", "value"), State("capp-commitment-name", "value"),
-                 State("capp-commitment-on", "value"), State("capp-kind", "data"), State("capp-refresh", "data"),
+                 State("capp-commitment-on", "date"), State("capp-kind", "data"), State("capp-refresh", "data"),
                  prevent_initial_call=True)
 def submit(_, kinds, date_from, date_to, regions, fields, purpose, basis, commitment, name, signed_on, kind, refresh):
     """The application of the kind the page drew for the role (data.credit.requests.apply
@@ -103,7 +103,7 @@ def show(rows):
                  *error_outputs(ui.DECIDE_FIELDS), Output("capp-refresh", "data", allow_duplicate=True),
                  Input("capp-decide", "n_clicks"), State("capp-grid", "selectedRows"), State("capp-decision", "value"),
                  State("capp-grant-kinds", "value"), State("capp-grant-fields", "value"),
-                 State("capp-valid-until", "value"), State("capp-reason", "value"), State("capp-refresh", "data"),
+                 State("capp-valid-until", "date"), State("capp-reason", "value"), State("capp-refresh", "data"),
                  prevent_initial_call=True)
 def decide(_, rows, decision, kinds, fields, valid_until, reason, refresh):
     cfg, who = settings(), current_actor()
@@ -129,7 +129,7 @@ def decide(_, rows, decision, kinds, fields, valid_until, reason, refresh):
                  Output("capp-commitment-error", "children", allow_duplicate=True),
                  Output("capp-refresh", "data", allow_duplicate=True), Input("capp-sign", "n_clicks"),
                  State("capp-grid", "selectedRows"), State("capp-commitment", "value"),
-                 State("capp-commitment-name", "value"), State("capp-commitment-on", "value"),
+                 State("capp-commitment-name", "value"), State("capp-commitment-on", "date"),
                  State("capp-refresh", "data"), prevent_initial_call=True)
 def sign(_, rows, commitment, name, signed_on, refresh):
     cfg, who = settings(), current_actor()

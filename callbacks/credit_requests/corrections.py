@@ -97,7 +97,7 @@ def show(rows):
 @secure_callback(STEPS, Output("ccor-act-result", "children"), *error_outputs(ui.STEP_FIELDS),
                  Output("ccor-refresh", "data", allow_duplicate=True), Input("ccor-act", "n_clicks"),
                  State("ccor-grid", "selectedRows"), State("ccor-approve", "value"), State("ccor-opinion", "value"),
-                 State("ccor-meeting-on", "value"), State("ccor-minutes", "value"), State("ccor-refresh", "data"),
+                 State("ccor-meeting-on", "date"), State("ccor-minutes", "value"), State("ccor-refresh", "data"),
                  prevent_initial_call=True)
 def act(_, rows, approve, opinion, meeting_on, minutes, refresh):
     cfg, who = settings(), current_actor()

@@ -37,7 +37,7 @@ def load(_):
 
 @secure_callback(Action.CREDIT_TRANSFER_APPLY, Output("ctr-result", "children"), *error_outputs(ui.TR_FIELDS),
                  Output("ctr-refresh", "data", allow_duplicate=True), Input("ctr-submit", "n_clicks"),
-                 *[State(cid, "value") for cid in ui.TR_FIELDS.values()], State("ctr-refresh", "data"),
+                 *[State(cid, ui.prop(cid)) for cid in ui.TR_FIELDS.values()], State("ctr-refresh", "data"),
                  prevent_initial_call=True)
 def submit(_, unit, data_range, use_range, confidentiality, method, flags, justification, device, persons,
            commitment, name, signed_on, refresh):
