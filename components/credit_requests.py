@@ -21,8 +21,8 @@ DUE_COL = {"field": "due", "headerName": "答复期限", "cellClassRules": DUE_C
 
 
 #: the date inputs (their value is the `date` property of components.locale.date_picker)
-DATE_IDS = frozenset({"capp-from", "capp-to", "capp-commitment-on", "capp-valid-until", "ccor-meeting-on",
-                      "ctr-commitment-on"})
+DATE_IDS = frozenset({"capp-from", "capp-to", "capp-commitment-on", "capp-valid-until", "capp-grant-from",
+                      "capp-grant-to", "ccor-meeting-on", "ctr-commitment-on"})
 
 
 def _date(cid: str):
@@ -113,7 +113,11 @@ def applications_layout(intro: str) -> html.Div:
                                                                      value=[], inline=True), "capp-grant-kinds"),
         form_field("同意提供的字段（共享申请）", dbc.Checklist(id="capp-grant-fields", options=field_options, value=[],
                                                              inline=True), "capp-grant-fields"),
-        dbc.Row([form_field("使用有效期至", _date("capp-valid-until"), "capp-valid-until", width="col-md-3")]),
+        dbc.Row([form_field("同意提供的数据起始日期", _date("capp-grant-from"), "capp-grant-from", width="col-md-3"),
+                 form_field("同意提供的数据截止日期", _date("capp-grant-to"), "capp-grant-to", width="col-md-3"),
+                 form_field("使用有效期至", _date("capp-valid-until"), "capp-valid-until", width="col-md-3")]),
+        form_field("同意提供的区域（共享申请，须在申请区域内）", dcc.Dropdown(id="capp-grant-regions", multi=True),
+                   "capp-grant-regions"),
         form_field("答复意见 / 不予提供的理由", _text("capp-reason", area=True), "capp-reason"),
         dbc.Button("提交答复", id="capp-decide", color="primary"), html.Div(id="capp-decide-result", className="mt-2")]),
         className="mb-4")

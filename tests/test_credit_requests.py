@@ -72,10 +72,13 @@ def grid_row(env, who: str, aid: int) -> dict:
     return next(r for r in out["capp-grid"]["rowData"] if r["id"] == aid)
 
 
-def decide(env, who: str, aid: int, decision="grant", kinds=None, fields=None, valid_until="2027-05-31", reason="同意"):
+def decide(env, who: str, aid: int, decision="grant", kinds=None, fields=None, valid_until="2027-05-31", reason="同意",
+           period=(None, None), regions=None):
     row = grid_row(env, "handler", aid)
     state = props(("capp-grid", "selectedRows", [row]), ("capp-decision", "value", decision),
                   ("capp-grant-kinds", "value", kinds), ("capp-grant-fields", "value", fields),
+                  ("capp-grant-from", "date", period[0]), ("capp-grant-to", "date", period[1]),
+                  ("capp-grant-regions", "value", regions),
                   ("capp-valid-until", "date", valid_until), ("capp-reason", "value", reason),
                   ("capp-refresh", "data", 0))
     return outputs(call(env.app, env.client(who), cb.decide, props(("capp-decide", "n_clicks", 1)), state))
@@ -142,7 +145,10 @@ def test_credit_requests004_a_grant_limits_the_read_to_its_scope(env):
     aid = newest(env).id
     out = decide(env, "handler", aid, kinds=["good", "loan"])  # loan was not asked
     assert "超出" in (out["capp-grant-kinds-error"]["children"] or "")
-    decide(env, "handler", aid, kinds=["good"])
+    out = decide(env, "handler", aid, kinds=["good"], period=("2023-01-01", "2026-11-01"))
+    assert "期间超出" in (out["capp-grant-kinds-error"]["children"] or "")
+    decide(env, "handler", aid, kinds=["good", "dishonest"], period=("2025-05-01", "2026-11-01"))
+    assert newest(env).granted["date_from"] == "2025-05-01"
     who = env.users["subject"]
     rows = store.granted_records(env.url, env.key, who, aid, today=TODAY)
     assert [r["title"] for r in rows] == ["县级表彰"]
@@ -192,6 +198,7 @@ def test_credit_requests006_the_data_unit_never_decides_its_own_and_others_canno
     resp = call(env.app, env.client("subject"), cb.decide, props(("capp-decide", "n_clicks", 1)), props(
         ("capp-grid", "selectedRows", [grid_row(env, "handler", aid)]), ("capp-decision", "value", "grant"),
         ("capp-grant-kinds", "value", ["good"]), ("capp-grant-fields", "value", []),
+        ("capp-grant-from", "date", None), ("capp-grant-to", "date", None), ("capp-grant-regions", "value", None),
         ("capp-valid-until", "date", "2027-01-01"),
         ("capp-reason", "value", "同意"), ("capp-refresh", "data", 0)))
     assert resp.status_code == 403 and newest(env).status == "submitted"
@@ -211,6 +218,7 @@ def test_credit_requests007_stale_version_refused(env):
     out = outputs(call(env.app, env.client("handler"), cb.decide, props(("capp-decide", "n_clicks", 1)), props(
         ("capp-grid", "selectedRows", [row]), ("capp-decision", "value", "grant"),
         ("capp-grant-kinds", "value", ["good"]), ("capp-grant-fields", "value", []),
+        ("capp-grant-from", "date", None), ("capp-grant-to", "date", None), ("capp-grant-regions", "value", None),
         ("capp-valid-until", "date", "2027-01-01"),
         ("capp-reason", "value", "同意"), ("capp-refresh", "data", 0))))
     assert "已被他人修改" in text(out["capp-decide-result"]["children"])

@@ -82,11 +82,14 @@ def submit(_, kinds, date_from, date_to, regions, fields, purpose, basis, commit
 
 
 @secure_callback(PAGE, Output("capp-detail", "children"), Output("capp-grant-kinds", "value"),
-                 Output("capp-grant-fields", "value"), Input("capp-grid", "selectedRows"), prevent_initial_call=True)
+                 Output("capp-grant-fields", "value"), Output("capp-grant-from", "date"), Output("capp-grant-to", "date"),
+                 Output("capp-grant-regions", "options"), Output("capp-grant-regions", "value"),
+                 Input("capp-grid", "selectedRows"), prevent_initial_call=True)
 def show(rows):
+    """The selected application; the reply form starts from what was asked."""
     row = selected(rows)
     if not row:
-        return "", [], []
+        return "", [], [], None, None, [], []
     asked = Ask.of(row.get("asked_json"))
     granted = Ask.of(row.get("granted_json")) if row.get("granted_json") else None
     lines = [f"申请 #{row['id']}：{row.get('kind_label', '')}，{row.get('state', '')}；答复期限 {row.get('due', '')}",
@@ -96,24 +99,33 @@ def show(rows):
     if granted:
         kinds = "、".join(RECORD_KINDS[k][1] for k in granted.kinds if k in RECORD_KINDS)
         lines.append(f"同意范围：{kinds}，{granted.date_from} 至 {granted.date_to}，有效期至 {row.get('valid_until', '')}")
-    return html.Div([html.Div(t) for t in lines], className="small", id="capp-detail-text"), asked.kinds, asked.fields
+    tree = load_region_tree(settings().province)
+    regions = [{"label": tree.name(r), "value": r} for r in asked.regions]
+    return (html.Div([html.Div(t) for t in lines], className="small", id="capp-detail-text"), asked.kinds, asked.fields,
+            str(asked.date_from) if asked.date_from else None, str(asked.date_to) if asked.date_to else None, regions,
+            list(asked.regions))
 
 
 @secure_callback(Action.CREDIT_APPLICATION_DECIDE, Output("capp-decide-result", "children"),
                  *error_outputs(ui.DECIDE_FIELDS), Output("capp-refresh", "data", allow_duplicate=True),
                  Input("capp-decide", "n_clicks"), State("capp-grid", "selectedRows"), State("capp-decision", "value"),
                  State("capp-grant-kinds", "value"), State("capp-grant-fields", "value"),
+                 State("capp-grant-from", "date"), State("capp-grant-to", "date"), State("capp-grant-regions", "value"),
                  State("capp-valid-until", "date"), State("capp-reason", "value"), State("capp-refresh", "data"),
                  prevent_initial_call=True)
-def decide(_, rows, decision, kinds, fields, valid_until, reason, refresh):
+def decide(_, rows, decision, kinds, fields, grant_from, grant_to, regions, valid_until, reason, refresh):
+    """The reply: a grant names its exact scope (kinds, fields, period, regions: by default what was
+    asked), or a refusal its reasons."""
     cfg, who = settings(), current_actor()
     row = selected(rows)
     if not row:
         return alert("请先在上表选择一件申请。", "warning"), *messages(ui.DECIDE_FIELDS, {}), no_update
     grant = decision == "grant"
     asked = Ask.of(row.get("asked_json"))
-    scope = Ask(list(kinds or []), asked.date_from, asked.date_to, asked.regions,
-                list(fields or []) if row.get("kind") == "share" else []) if grant else None
+    share = row.get("kind") == "share"
+    picked = [int(r) for r in regions or [] if str(r).isdigit()]
+    scope = Ask(list(kinds or []), day(grant_from) or asked.date_from, day(grant_to) or asked.date_to,
+                (picked or asked.regions) if share else [], list(fields or []) if share else []) if grant else None
     try:
         status = store.decide(cfg.database_url, cfg.audit_key, who, row.get("id"), row.get("version"), grant, reason,
                               scope, day(valid_until), clock.today())

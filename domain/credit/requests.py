@@ -144,7 +144,8 @@ def decision_problems(status: str, grant: bool, reason, scope: Ask | None, asked
     if scope is None:
         errors["scope"] = "请确定同意提供的数据范围"
     else:
-        problem = within(scope, asked, kind) or ask_problems(kind, scope, today).get("kinds")
+        own = ask_problems(kind, scope, today)
+        problem = within(scope, asked, kind) or own.get("kinds") or own.get("period")
         if problem:
             errors["scope"] = problem
     if valid_until is None:
