@@ -223,3 +223,18 @@ def test_credit_corrections007_separation_of_duty_and_the_subjects_own(env):
     mine = outputs(call(env.app, env.client("subject"), cb.load, props(("ccor-refresh", "data", 0))))
     seen = {r["id"] for r in mine["ccor-grid"]["rowData"]}
     assert c.id in seen and theirs not in seen
+
+
+def test_credit_corrections008_an_unanswered_correction_raises_the_overdue_warning(env):
+    from data.models import Warning
+    from data.supervision.engine import run as run_rules
+
+    rid = record(env)
+    cid = store.apply(env.url, env.key, env.users["county"], "record", [rid], "6", {"title": "逾期测试"}, "其他情况",
+                      [("说明.pdf", b"%PDF-1.4 z")], dt.date(2026, 10, 20))
+    run_rules(env.url, env.key, today=TODAY, rules=["credit_reply_overdue"], data_dir=env.settings.data_dir)
+    with transaction(env.url) as s:
+        w = s.scalar(select(Warning).where(Warning.fingerprint == f"credit_reply_overdue:credit_correction:{cid}:"))
+    assert w is not None and w.region_code == env.province and w.evidence["status"] == "submitted"
+    row = grid_row(env, "handler", cid)
+    assert row["overdue"] and "已超期" in row["due"]
