@@ -16,8 +16,8 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from data.errors import AccountError
-from data.models import (Asset, Attachment, BaseDataChange, Contract, CreditImportBatch, CreditRecord, DataRequest,
-                         Meeting, PaymentRequest, Warning, WarningEvent, utcnow)
+from data.models import (Asset, Attachment, BaseDataChange, Contract, CreditCorrection, CreditImportBatch, CreditRecord,
+                         DataRequest, Meeting, PaymentRequest, Warning, WarningEvent, utcnow)
 from domain.permissions import Action, PermissionDenied, may
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -46,6 +46,8 @@ OWNERS = {
     # forestry credit: a batch's authoritative document (Art. X18), a holder's consent to open a record (Art. X11)
     "credit_import_batch": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(CreditImportBatch, i)),
     "credit_record": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(CreditRecord, i)),
+    # a credit correction's evidence (data.credit.corrections)
+    "credit_correction": lambda s, i: (lambda r: int(r.region_code) if r else None)(s.get(CreditCorrection, i)),
 }
 
 

@@ -1513,6 +1513,214 @@ def _forest_right_save(env, role, ctx):
         "csd-right-forest": "timber", "csd-right-species": "落叶松", "csd-right-age-class": "young", "csd-refresh": 0})
 
 
+# ---- issue 15 lane F: conditional data applications, corrections and transfers (Art. X39–X48)
+
+
+def _f_user(env, name: str, role: str, **kw):
+    """A helper account of `role` (not one of the act.* users) that prepares records, so that no
+    driven role meets its own work; at its role's level above the village."""
+    from tests.support.credit import forestry_user
+
+    return forestry_user(env.settings, f"f-{name}", role, env.region_of(role), **kw)
+
+
+def _f_subject(env) -> int:
+    """The credit subject of the act.credit-subject account (linked once), in the village."""
+    from data.db import transaction
+    from data.models import User
+    from tests.support.credit import make_subject
+
+    uid = env.users["credit_subject"][0]
+    with transaction(env.url) as s:
+        linked = s.get(User, uid).credit_subject_id
+    if linked:
+        return linked
+    sid = make_subject(env.settings, env.village, name="林权测试户")
+    with transaction(env.url) as s:
+        s.get(User, uid).credit_subject_id = sid
+    return sid
+
+
+def _f_record(env, subject_id: int | None = None) -> int:
+    from tests.support.credit import make_record
+
+    return make_record(env.settings, subject_id or _f_subject(env), "dishonest", dt.date(2025, 3, 1),
+                       title=f"处罚{next(_seq)}", severity="ordinary", open_class="conditional")
+
+
+def _f_application(env) -> dict:
+    from data.credit import requests as store
+    from domain.credit.requests import Ask
+
+    other = _f_user(env, "subject", "credit_subject", subject_id=_f_other_subject(env))
+    aid = store.apply(env.url, env.settings.audit_key, other, "open", f"贷款{next(_seq)}", None,
+                      Ask(["dishonest"], dt.date(2024, 1, 1), dt.date(2026, 11, 1)), TODAY)
+    return {"id": aid, "version": row(env, _m("CreditApplication"), aid, "version")[0]}
+
+
+def _f_other_subject(env) -> int:
+    from data.db import transaction
+    from data.models import CreditSubject
+    from tests.support.credit import make_subject
+
+    with transaction(env.url) as s:
+        found = s.scalar(select(CreditSubject.id).where(CreditSubject.name == "林权协助户"))
+    return found or make_subject(env.settings, env.village, name="林权协助户")
+
+
+def _f_correction(env, until: str = "submitted") -> dict:
+    """A correction by a helper county bureau, taken through the chain up to `until`."""
+    from data.credit import corrections as store
+
+    key = env.settings.audit_key
+    county = _f_user(env, "county", "county_forestry")
+    if until == "bureau":
+        from tests.support.credit import make_right, make_subject, resident_id
+
+        ident = resident_id(env.village)
+        make_subject(env.settings, env.village, name="新权利人", identifier=ident)
+        target, ids, changes = "right", [make_right(env.settings, _f_other_subject(env))], {"holder_identifier": ident}
+    else:
+        target, ids, changes = "record", [_f_record(env, _f_other_subject(env))], {"title": f"更正{next(_seq)}"}
+    cid = store.apply(env.url, key, county, target, ids, "4", changes, "依据文件已修改", [("证明.pdf", b"%PDF-1.4 test")],
+                      TODAY)
+    steps = ["review", "decide", "bureau"]
+    people = {"review": _f_user(env, "handler", "credit_handler"), "decide": _f_user(env, "deputy", "credit_deputy"),
+              "bureau": _f_user(env, "bureau", "forestry_bureau")}
+    stop = {"submitted": 0, "reviewed": 1, "approved": 2, "bureau": 2}[until]
+    for step in steps[:stop]:
+        store.act(env.url, key, people[step], cid, None, step, True, "同意", TODAY, "林信会〔2026〕1号", TODAY)
+    step = {"submitted": "review", "reviewed": "decide", "approved": "execute", "bureau": "bureau"}[until]
+    return {"id": cid, "version": row(env, _m("CreditCorrection"), cid, "version")[0], "step": step}
+
+
+def _f_correction_call(env, role, ctx):
+    from callbacks.credit_requests import corrections
+
+    return env.post(role, corrections.act, {
+        "ccor-act": 1, "ccor-grid": [{"id": ctx["id"], "version": ctx["version"], "step": ctx["step"]}],
+        "ccor-approve": "yes", "ccor-opinion": "同意", "ccor-meeting-on": TODAY.isoformat(),
+        "ccor-minutes": "林信会〔2026〕2号", "ccor-refresh": 0}, clicked="ccor-act")
+
+
+def _f_correction_state(env, ctx):
+    return row(env, _m("CreditCorrection"), ctx["id"], "status", "version")
+
+
+def _f_application_call(kind: str):
+    def call(env, role, ctx):
+        from callbacks.credit_requests import applications
+
+        return env.post(role, applications.submit, {
+            "capp-submit": 1, "capp-kinds": ["dishonest"], "capp-from": "2024-01-01", "capp-to": "2026-11-01",
+            "capp-regions": [truncate(env.village, 3)] if kind == "share" else None,
+            "capp-fields": ["subject_name", "title"] if kind == "share" else None, "capp-purpose": ctx["purpose"],
+            "capp-basis": "履职依据文件" if kind == "share" else None, "capp-commitment": [], "capp-kind": kind,
+            "capp-refresh": 0}, clicked="capp-submit")
+    return call
+
+
+def _f_open_prepare(env):
+    _f_subject(env)
+    return {"purpose": f"有条件开放{next(_seq)}"}
+
+
+DRIVERS[Action.CREDIT_OPEN_APPLY] = Driver(
+    call=_f_application_call("open"), prepare=_f_open_prepare,
+    state=lambda env, ctx: _count(env, "CreditApplication", purpose=ctx["purpose"]))
+DRIVERS[Action.CREDIT_SHARE_APPLY] = Driver(
+    call=_f_application_call("share"), prepare=lambda env: {"purpose": f"有条件共享{next(_seq)}"},
+    state=lambda env, ctx: _count(env, "CreditApplication", purpose=ctx["purpose"]))
+
+
+@driver(Action.CREDIT_APPLICATION_DECIDE, prepare=_f_application,
+        state=lambda env, ctx: row(env, _m("CreditApplication"), ctx["id"], "status"))
+def _f_decide(env, role, ctx):
+    from callbacks.credit_requests import applications
+
+    asked = {"kinds": ["dishonest"], "date_from": "2024-01-01", "date_to": "2026-11-01", "regions": [], "fields": []}
+    return env.post(role, applications.decide, {
+        "capp-decide": 1, "capp-grid": [{"id": ctx["id"], "version": ctx["version"], "kind": "open", "asked_json": asked}],
+        "capp-decision": "grant", "capp-grant-kinds": ["dishonest"], "capp-grant-fields": [],
+        "capp-valid-until": (TODAY + dt.timedelta(days=90)).isoformat(), "capp-reason": "同意，通过平台下载",
+        "capp-refresh": 0}, clicked="capp-decide")
+
+
+@driver(Action.CREDIT_CORRECTION_APPLY,
+        prepare=lambda env: {"record": _f_record(env), "description": f"处罚已撤销{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "CreditCorrection", description=ctx["description"]))
+def _f_correction_apply(env, role, ctx):
+    from callbacks.credit_requests import corrections
+
+    return env.post(role, corrections.submit, {
+        "ccor-submit": 1, "ccor-target": "record", "ccor-ids": str(ctx["record"]), "ccor-ground": "4",
+        "ccor-field1": "title", "ccor-value1": "处罚（已撤销）", "ccor-description": ctx["description"],
+        ("ccor-files", "contents"): [PDF], ("ccor-files", "filename"): ["撤销决定书.pdf"], "ccor-refresh": 0},
+        clicked="ccor-submit")
+
+
+DRIVERS[Action.CREDIT_CORRECTION_REVIEW] = Driver(call=_f_correction_call, prepare=lambda env: _f_correction(env),
+                                                  state=_f_correction_state)
+DRIVERS[Action.CREDIT_CORRECTION_DECIDE] = Driver(call=_f_correction_call,
+                                                  prepare=lambda env: _f_correction(env, "reviewed"),
+                                                  state=_f_correction_state)
+DRIVERS[Action.CREDIT_CORRECTION_BUREAU] = Driver(call=_f_correction_call,
+                                                  prepare=lambda env: _f_correction(env, "bureau"),
+                                                  state=_f_correction_state)
+DRIVERS[Action.CREDIT_CORRECTION_EXECUTE] = Driver(call=_f_correction_call,
+                                                   prepare=lambda env: _f_correction(env, "approved"),
+                                                   state=_f_correction_state)
+
+
+def _f_transfer(env, until: str = "submitted") -> dict:
+    from data.credit import transfers as store
+    from domain.credit.transfers import Draft
+
+    key = env.settings.audit_key
+    d = Draft(unit="县林业局", data_range=f"林权数据{next(_seq)}", use_range="比对", confidentiality="保密", method="interface",
+              commitment=True, commitment_name="王某", commitment_on=TODAY)
+    tid = store.apply(env.url, key, _f_user(env, "county", "county_forestry"), d, TODAY)
+    signers = [("prelim", _f_user(env, "handler", "credit_handler")), ("review", _f_user(env, "deputy", "credit_deputy"))]
+    stop = {"submitted": 0, "prelim": 1, "reviewed": 2}[until]
+    for step, who in signers[:stop]:
+        store.sign(env.url, key, who, tid, None, step, True, "同意")
+    step = {"submitted": "prelim", "prelim": "review", "reviewed": "approve"}[until]
+    return {"id": tid, "version": row(env, _m("CreditTransfer"), tid, "version")[0], "step": step}
+
+
+def _f_transfer_call(env, role, ctx):
+    from callbacks.credit_requests import transfers
+
+    return env.post(role, transfers.sign, {
+        "ctr-sign": 1, "ctr-grid": [{"id": ctx["id"], "version": ctx["version"], "step": ctx["step"]}],
+        "ctr-approve": "yes", "ctr-opinion": "同意", "ctr-refresh": 0}, clicked="ctr-sign")
+
+
+def _f_transfer_state(env, ctx):
+    return row(env, _m("CreditTransfer"), ctx["id"], "status", "version")
+
+
+@driver(Action.CREDIT_TRANSFER_APPLY, prepare=lambda env: {"range": f"全省林权数据{next(_seq)}"},
+        state=lambda env, ctx: _count(env, "CreditTransfer", data_range=ctx["range"]))
+def _f_transfer_apply(env, role, ctx):
+    from callbacks.credit_requests import transfers
+
+    return env.post(role, transfers.submit, {
+        "ctr-submit": 1, "ctr-unit": "测试单位", "ctr-data-range": ctx["range"], "ctr-use-range": "比对",
+        "ctr-confidentiality": "保密", "ctr-method": "device", "ctr-internet": [], "ctr-device": "U盘-64G",
+        "ctr-persons": "张三、李四", "ctr-commitment": ["yes"], "ctr-commitment-name": "王某",
+        "ctr-commitment-on": TODAY.isoformat(), "ctr-refresh": 0}, clicked="ctr-submit")
+
+
+DRIVERS[Action.CREDIT_TRANSFER_PRELIM] = Driver(call=_f_transfer_call, prepare=lambda env: _f_transfer(env),
+                                                state=_f_transfer_state)
+DRIVERS[Action.CREDIT_TRANSFER_REVIEW] = Driver(call=_f_transfer_call, prepare=lambda env: _f_transfer(env, "prelim"),
+                                                state=_f_transfer_state)
+DRIVERS[Action.CREDIT_TRANSFER_APPROVE] = Driver(call=_f_transfer_call,
+                                                 prepare=lambda env: _f_transfer(env, "reviewed"),
+                                                 state=_f_transfer_state)
+
+
 # ---------------------------------------------------------------- the test
 
 

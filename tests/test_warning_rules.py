@@ -62,7 +62,7 @@ def test_rules001_registry_is_complete_and_described():
     for rule in RULES.values():
         assert rule.name and rule.article and rule.description and rule.severity in (1, 2, 3)
         assert rule.area in ("funds", "assets", "resources", "contracts", "trading", "meetings", "statistics",
-                             "disclosure")
+                             "disclosure", "credit")
         assert callable(rule.check) and rule.needs
         assert set(rule.needs) <= set(FRAME_SCHEMAS)
         assert rule.check(frames(orgs=[]), params_for(rule, 22), TODAY) == []  # nothing to find in empty data

@@ -19,6 +19,7 @@ from .credit import (
     CreditAuthorisation, CreditImportBatch, CreditPortraitView, CreditRecord, CreditRepayment, CreditScore, CreditSubject,
     ForestEncumbrance, ForestRight,
 )
+from .credit_f import CreditApplication, CreditCorrection, CreditTransfer
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
     "CreditAuthorisation", "CreditImportBatch", "CreditPortraitView", "CreditRecord", "CreditRepayment", "CreditScore",
     "CreditSubject", "ForestEncumbrance", "ForestRight",
+    "CreditApplication", "CreditCorrection", "CreditTransfer",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

@@ -77,3 +77,83 @@ def authorise(settings, subject_id: int, institution: str, *, purpose: str = "mo
         s.add(row)
         s.flush()
         return row.id
+
+
+# ---- lane F: the people of the credit request workflows (applications, corrections, transfers)
+
+
+def forestry_user(settings, username: str, role: str, region: int, *, institution: str | None = None,
+                  subject_id: int | None = None):
+    """An account of `role` at `region` (made once; password PASSWORD), with its institution or
+    its credit subject, as an Actor."""
+    from sqlalchemy import select
+
+    from data.models import User
+    from domain.admin import passwords
+    from tests.support.app import PASSWORD
+    from tests.support.business import actor
+
+    with transaction(settings.database_url) as s:
+        if s.scalar(select(User.id).where(User.username == username)) is None:
+            s.add(User(username=username, display_name=username, role=role, region_code=region,
+                       password_hash=passwords.hash_password(PASSWORD), institution=institution,
+                       credit_subject_id=subject_id))
+    return actor(settings, username)
+
+
+class RequestsEnv:
+    """A copy of the session's test database with the app on it, a village, a credit subject with
+    its own account, a public body, the data unit's handling department (two), deputy and head,
+    the provincial bureau and the county forestry bureau; `client(name)` signs one in."""
+
+    def __init__(self, sqlite_settings, tmp):
+        import shutil
+
+        from sqlalchemy import select
+
+        from data.models import CollectiveOrg
+        from domain.regions import COUNTY, province_root, truncate
+        from tests.support.app import make_settings
+        from tests.support.http import app_on
+
+        for f in sqlite_settings.data_dir.iterdir():
+            (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        self.settings = make_settings(tmp)
+        self.app = app_on(self.settings)
+        with transaction(self.settings.database_url) as s:
+            self.village = int(s.scalar(select(CollectiveOrg.region_code).where(CollectiveOrg.region_code.between(
+                self.settings.demo_county, self.settings.demo_county + 10**6 - 1)).order_by(CollectiveOrg.region_code)))
+        self.county = truncate(self.village, COUNTY)
+        self.province = province_root(self.settings.province)
+        self.subject_id = make_subject(self.settings, self.village, name="李林生")
+        self.other_subject = make_subject(self.settings, self.village, name="王木根")
+        st = self.settings
+        self.users = {
+            "subject": forestry_user(st, "f.subject", "credit_subject", self.village, subject_id=self.subject_id),
+            "public": forestry_user(st, "f.public", "public_body", self.province, institution="省市场监督管理局"),
+            "handler": forestry_user(st, "f.handler", "credit_handler", self.province),
+            "handler2": forestry_user(st, "f.handler2", "credit_handler", self.province),
+            "deputy": forestry_user(st, "f.deputy", "credit_deputy", self.province),
+            "head": forestry_user(st, "f.head", "credit_head", self.province),
+            "bureau": forestry_user(st, "f.bureau", "forestry_bureau", self.province),
+            "county": forestry_user(st, "f.county", "county_forestry", self.county),
+        }
+        self._clients: dict = {}
+
+    @property
+    def url(self) -> str:
+        return self.settings.database_url
+
+    @property
+    def key(self) -> str:
+        return self.settings.audit_key
+
+    def forget_clients(self) -> None:
+        self._clients.clear()
+
+    def client(self, name: str):
+        from tests.support.http import sign_in
+
+        if name not in self._clients:
+            self._clients[name] = sign_in(self.app.server, self.users[name].username)
+        return self._clients[name]

@@ -40,6 +40,7 @@ from .trading import check_price_below_going_rate, check_price_below_reserve
 from .assets import check_annual_check_not_filed
 from .disclosure import check_disclosure_overdue, disclosure_horizon
 from .statistics import check_benford, check_spending_jump
+from .credit import check_credit_reply_overdue
 
 # the whole rule vocabulary, one namespace (engine, pages, tests)
 from .base import *  # noqa: F403
@@ -52,6 +53,7 @@ from .trading import *  # noqa: F403
 from .assets import *  # noqa: F403
 from .disclosure import *  # noqa: F403
 from .statistics import *  # noqa: F403
+from .credit import *  # noqa: F403
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ SEPARATION_ART = Article("四议两公开（决议须经会议表决并由登记
                          (Cite.FUNCTIONS,))
 ASSET_CHECK_ART = Article("农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）", (Cite.NATIONAL_PLATFORM,))
 TRADE_ART = Article("农村产权交易管理办法（底价制度）", (Cite.FUNCTIONS,))
+CREDIT_REPLY_ART = "《江西省林业信用数据管理办法》第三十九条、第四十条（收到申请之日起十个工作日内答复）、第四十三条、第四十八条"
 DISCLOSURE_ART = Article("《农村集体经济组织财务公开规定》（农经发〔2011〕13号）：至少每季度公开一次", (Cite.DISCLOSURE,))
 
 _RULES: list[Rule] = [
@@ -162,6 +165,9 @@ _RULES: list[Rule] = [
          check_benford, ("payment_lines",),
          "本村近36个月10元以上支付金额（至少100笔）的首位数字分布与本福特定律显著不符：卡方检验p<0.001且平均绝对偏差超过0.015（Nigrini不符合区间）。",
          horizon=lambda p, today: str(today.year)),
+    Rule("credit_reply_overdue", "林业信用数据申请逾期未答复", CREDIT_REPLY_ART, 2, "credit", {},
+         check_credit_reply_overdue, ("credit_replies",),
+         "开放、共享数据申请、数据修正申请和数据传输申请自收到之日起10个工作日内未答复（办结），预警推送至数据管理单位（省级）。"),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
