@@ -19,6 +19,7 @@ from .credit import (
     CreditAuthorisation, CreditImportBatch, CreditPortraitView, CreditRecord, CreditRepayment, CreditScore, CreditSubject,
     ForestEncumbrance, ForestRight,
 )
+from .credit_e import CreditPush, InspectionPlan, InspectionPlanItem
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "WorkCalendarSchedule", "RegisterEntry", "RegisterStep",
     "CreditAuthorisation", "CreditImportBatch", "CreditPortraitView", "CreditRecord", "CreditRepayment", "CreditScore",
     "CreditSubject", "ForestEncumbrance", "ForestRight",
+    "CreditPush", "InspectionPlan", "InspectionPlanItem",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

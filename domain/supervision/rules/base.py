@@ -14,7 +14,8 @@ from domain.privacy import Purpose, name_shown
 
 SEVERITY_LABELS = {1: "低", 2: "中", 3: "高"}
 AREA_LABELS = {"funds": "资金", "assets": "资产", "resources": "资源", "contracts": "合同", "trading": "产权交易",
-               "meetings": "会议决策", "statistics": "统计分析", "disclosure": "阳光公开"}
+               "meetings": "会议决策", "statistics": "统计分析", "disclosure": "阳光公开",
+               "credit": "林业信用"}
 #: working days a village has to handle a warning, by severity (kept as data)
 DUE_WORKING_DAYS = {3: 5, 2: 10, 1: 15}
 
@@ -71,6 +72,10 @@ FRAME_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "officials": {"org_id": I64, "member_id": I64, "name": STR, "id_number": STR, "official_title": STR},
     "annual_checks": {"id": I64, "org_id": I64, "region_code": I64, "year": I64, "filed_on": DATE},
     "disclosures": {"id": I64, "org_id": I64, "region_code": I64, "period": STR, "kind": STR, "state": STR},
+    # forestry credit: the dishonest records (the joint-punishment list is the ones in publicity on the run date)
+    "credit_punished": {"record_id": I64, "subject_id": I64, "identifier": STR, "id_type": STR, "subject_name": STR,
+                        "title": STR, "subtype": STR, "document_no": STR, "occurred_on": DATE, "publicity_until": DATE,
+                        "produced_by": STR, "status": STR},
 }
 FRAME_COLUMNS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in FRAME_SCHEMAS.items()}
 

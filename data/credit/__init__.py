@@ -1,0 +1,1 @@
+"""Forestry credit storage and reads (issue 15): one module per use."""
