@@ -145,7 +145,7 @@ def test_credit_uses004_a_plan_is_stored_with_its_seed_and_redrawn_from_it(setti
     same = plans.create(url, key, who["enforcer"], t, "2026Q4", {"D": "100"}, seed=plan["seed"])
     assert plans.stored(url, same["id"]) == plans.stored(url, plan["id"])
     items = plans.items(url, who["enforcer"], plan["id"])
-    assert items and all("*" in i["identifier"] for i in items)
+    assert items and all("*" in i["identifier"] for i in items if i["name"].startswith("检查对象"))
     before = _count(settings, InspectionPlan)
     with pytest.raises(AccountError) as bad:
         plans.create(url, key, who["enforcer"], t, "2026年", {"A": "50"})
@@ -277,3 +277,55 @@ def test_credit_uses009_shared_data_for_public_bodies_only_unconditional(setting
     assert person["subject_name"] == "孙开放" and "*" in person["identifier"]
     with pytest.raises(PermissionDenied):
         open_data.shared_records(settings.database_url, who["county"], as_of=TODAY)
+
+
+# ---------------------------------------------------------------- the data API's credit datasets
+
+CREDIT_FIELDS = ["region_code", "kind", "title", "occurred_on", "subject_name", "identifier"]
+
+
+def _key(settings, scope: dict, region: int, personal: bool) -> str:
+    from data.sharing import requests as applications
+    from domain.sharing.applications import Draft
+
+    url, key = settings.database_url, settings.audit_key
+    admin, other = actor(settings, "demo-admin"), actor(settings, "demo-admin-b")
+    d = Draft(unit="江西省某公共管理机构", contact="张主任 0791-88888888", purpose="履行职责核查林业信用", scope=scope,
+              regions=[region], data_from=dt.date(2020, 1, 1), data_to=TODAY, valid_until=TODAY + dt.timedelta(days=90),
+              personal=personal)
+    rid = applications.register(url, key, settings.province, admin, d, "127.0.0.1/32", 600, TODAY)
+    applications.attach_commitment(url, key, admin, rid, "保密责任书.pdf", b"%PDF-1.4 signed")
+    applications.assess(url, key, other, rid, None, "low", "仅无条件开放、共享数据")
+    status, token = applications.decide(url, key, other, rid, None, True, "同意")
+    assert status == "approved"
+    return token
+
+
+def test_credit_uses010_the_api_serves_open_and_shared_credit_records_by_class(settings, place, classed):
+    from tests.support.http import app_on
+
+    client = app_on(settings).server.test_client()
+    token = _key(settings, {"credit_open_records": CREDIT_FIELDS, "credit_shared_records": CREDIT_FIELDS},
+                 place["county"], personal=True)
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.get("/api/v1/datasets/credit_open_records?limit=1000", headers=auth)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    titles = {row["title"] for row in body["rows"]}
+    assert {"开放unconditional共享none", "开放unconditional共享unconditional", "志愿服务"} <= titles
+    assert not any(t.startswith(("开放none", "开放conditional")) for t in titles)
+    person = next(row for row in body["rows"] if row["title"] == "志愿服务")
+    assert body["masked"] is True and person["subject_name"] != "孙开放" and "*" in person["identifier"]  # always masked
+    r = client.get("/api/v1/datasets/credit_shared_records?limit=1000", headers=auth)
+    rows = r.get_json()["rows"]
+    titles = {row["title"] for row in rows}
+    assert {"开放none共享unconditional", "开放conditional共享unconditional"} <= titles
+    assert not any(t.endswith(("共享none", "共享conditional")) for t in titles)
+    assert next(row for row in rows if row["title"] == "志愿服务")["subject_name"] == "孙开放"  # personal data granted
+    # a key granted only the open records is refused the shared ones
+    only_open = _key(settings, {"credit_open_records": CREDIT_FIELDS}, place["county"], personal=False)
+    r = client.get("/api/v1/datasets/credit_shared_records", headers={"Authorization": f"Bearer {only_open}"})
+    assert r.status_code == 403 and "未获批使用数据集" in r.get_json()["error"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    op = spec["paths"]["/api/v1/datasets/credit_open_records"]["get"]
+    assert "无条件开放" in op["description"] and "一律脱敏" in str(spec["components"]["schemas"]["credit_open_records"])

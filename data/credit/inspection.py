@@ -4,10 +4,9 @@ counted at drawing, and repeatable: `redraw` draws again from the stored seed an
 population and must give the stored list."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from data.admin import audit_log
 from data.db import reading, transaction
@@ -20,14 +19,14 @@ from domain.privacy import Purpose, id_shown, name_shown
 from domain.regions import subtree_bounds
 
 
-def population(session, who, region: int, as_of: dt.datetime | None = None) -> dict[str, list[int]]:
-    """{grade: subject ids} of the subjects in `region`'s subtree (inside the caller's scope)
-    registered by `as_of` (a plan's drawing time: later subjects do not change a redraw)."""
+def population(session, who, region: int, max_id: int | None = None) -> dict[str, list[int]]:
+    """{grade: subject ids} of the subjects in `region`'s subtree (inside the caller's scope),
+    up to subject id `max_id` (the last registered at a plan's drawing: later ones do not change a redraw)."""
     lo, hi = subtree_bounds(region)
     stmt = scoped(select(CreditSubject.id, CreditSubject.grade, CreditSubject.unrated)
                   .where(CreditSubject.region_code.between(lo, hi)), CreditSubject, who)
-    if as_of is not None:
-        stmt = stmt.where(CreditSubject.created_at <= as_of)
+    if max_id is not None:
+        stmt = stmt.where(CreditSubject.id <= max_id)
     out: dict[str, list[int]] = {g: [] for g in rules.GRADES}
     for sid, grade, unrated in session.execute(stmt.order_by(CreditSubject.id)):
         out[rules.grade_of(grade, unrated)].append(int(sid))
@@ -56,11 +55,12 @@ def create(url: str, key: str, who, region, period, rates_in: dict | None = None
         raise AccountError(errors)
     now = utcnow()
     with transaction(url) as s:
-        pop = population(s, who, region, now)
+        max_id = int(s.scalar(select(func.max(CreditSubject.id))) or 0)
+        pop = population(s, who, region, max_id)
         drawn = rules.draw(pop, rates, seed)
         plan = InspectionPlan(region_code=region, period=period.strip(), seed=seed,
                               rates={g: str(r) for g, r in rates.items()},
-                              population={**{g: len(v) for g, v in pop.items()}, "sha256": digest(pop)},
+                              population={**{g: len(v) for g, v in pop.items()}, "sha256": digest(pop), "max_id": max_id},
                               sizes={g: len(v) for g, v in drawn.items()}, created_by_id=who.user_id,
                               created_by=who.username, created_at=now)
         s.add(plan)
@@ -124,14 +124,14 @@ def items(url: str, who, plan_id) -> list[dict]:
 
 def redraw(url: str, who, plan_id) -> dict:
     """The draw repeated from the plan's stored seed and rates over the subjects registered by its
-    drawing time, with their grades now ({"drawn", "same_population"}: whether the population's
+    drawing (ids up to the recorded `max_id`), with their grades now ({"drawn", "same_population"}: whether the population's
     digest is still the one recorded; a re-evaluation since may have moved a subject's grade)."""
     ensure(who, Action.CREDIT_INSPECTION_PLAN)
     with reading(url) as s:
         plan = s.get(InspectionPlan, int(plan_id))
         if plan is None or not who.scope.contains(plan.region_code):
             raise AccountError("该检查计划不存在或不在您的管辖范围内")
-        pop = population(s, who, int(plan.region_code), plan.created_at)
+        pop = population(s, who, int(plan.region_code), plan.population.get("max_id"))
         rates, _ = rules.parse_rates(plan.rates)
         return {"drawn": rules.draw(pop, rates, plan.seed), "same_population": digest(pop) == plan.population.get("sha256")}
 
