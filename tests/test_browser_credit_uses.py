@@ -64,6 +64,29 @@ def _prepare(settings):
                 share_class="unconditional", detail={"authority_code": authority, "valid_until": "2027-06-30"})
     make_record(settings, firm, "good", TODAY - dt.timedelta(days=90), title="省级林业龙头企业", subtype="commendation",
                 open_class="unconditional", share_class="unconditional")
+    _plant_counterparty(settings, village)
+
+
+def _plant_counterparty(settings, village: int) -> None:
+    """A contract counterparty of the demo village on the list, and the rule run over the province."""
+    from sqlalchemy import select
+
+    from data.db import transaction
+    from data.models import Contract
+    from data.supervision import engine
+    from tests.support.credit import make_record, make_subject
+
+    with transaction(settings.database_url) as s:
+        c = s.scalars(select(Contract).where(Contract.region_code == village, Contract.status == "active",
+                                             Contract.counterparty_id.is_not(None)).order_by(Contract.id)).first()
+        ident, kind, region = c.counterparty_id.strip().upper(), c.counterparty_id_type, c.region_code
+    sid = make_subject(settings, region, name="失信承包人", kind="natural" if kind == "resident" else "legal",
+                       identifier=ident)
+    make_record(settings, sid, "dishonest", TODAY - dt.timedelta(days=45), title="擅自改变林地用途",
+                subtype="admin_penalty", severity="ordinary", document_no="林罚〔2026〕66号",
+                publicity_until=TODAY + dt.timedelta(days=300), content="内部备注", open_class="unconditional")
+    engine.run(settings.database_url, settings.audit_key, today=TODAY, rules=["credit_blacklisted_counterparty"],
+               data_dir=settings.data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +133,25 @@ def test_browser_credit_uses001_the_pages(served, chromium):
         public.goto(f"{base}/credit/shared")
         public.wait_for_selector("#credit-shared-grid .ag-row")
         shot(public, "shared-data")
+
+
+def test_browser_credit_uses002_the_village_sees_the_cross_domain_warning_with_both_records(served, chromium):
+    from sqlalchemy import select
+
+    from data.db import transaction
+    from data.models import Warning
+
+    settings, base = served
+    with transaction(settings.database_url) as s:
+        wid = s.scalar(select(Warning.id).where(Warning.rule_id == "credit_blacklisted_counterparty").order_by(Warning.id))
+    assert wid is not None
+    with signed_in_pages(chromium, base) as make:
+        page = make("demo-village")
+        page.goto(f"{base}/warnings")
+        page.locator("#warn-grid .ag-center-cols-container .ag-row").first.wait_for()
+        page.locator(f"#warn-grid .ag-row[row-id='{wid}']").first.click()
+        page.wait_for_selector(f"#warn-detail-{wid}")
+        text = wait_text(page, "#warn-evidence")
+        assert "林罚〔2026〕66号" in text and "公示截止日期" in text and "合同编号" in text
+        assert "内部备注" not in text
+        shot(page, "warning-village")

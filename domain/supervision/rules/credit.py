@@ -56,7 +56,7 @@ def check_credit_blacklisted_counterparty(f: Frames, p: Mapping, today: dt.date)
         out.append(make_finding(
             "credit_blacklisted_counterparty", r, "contract", r["id"],
             f"合同{r['number']}（{yuan(r['amount_fen'])}）的相对方{_text(r)}",
-            {"contract_id": r["id"], "contract_number": r["number"], "counterparty": r["counterparty"],
+            {"contract_id": r["id"], "counterparty": r["counterparty"],
              "counterparty_id_type": r["counterparty_id_type"], "counterparty_id": r["counterparty_id"],
              "amount_fen": r["amount_fen"], "signed_on": iso_date(r["signed_on"]), "end_on": iso_date(r["end_on"]),
              "contract_status": r["status"], **_credit_evidence(r)}, r["record_id"]))
