@@ -37,6 +37,7 @@ AUDIT_EVENTS = {**EVENT_TYPES, "download": "附件下载", "warning_run": "预�
                 "basedata": "基础数据", "data_import": "数据导入",
                 "data_sharing": "数据共享申请", "data_api_key": "接口密钥管理", "data_api_misuse": "数据接口越权调用",
                 "national_sync": "国家平台同步", "backup": "数据备份", "restore": "恢复演练"}
+AUDIT_EVENTS.update({"credit_inspection_plan": "执法检查计划", "credit_push": "双公示推送"})  # issue 15 lane E
 #: decisions awaiting or taken (account requests, sharing approvals, level-1 base data changes)
 DECISION_STATUS = {"pending": "待审批", "submitted": "待审批", "approved": "已批准", "rejected": "已驳回"}
 SHARING_STATUS = {**DECISION_STATUS, "submitted": "待省级审批"}

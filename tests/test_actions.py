@@ -1719,6 +1719,59 @@ DRIVERS[Action.CREDIT_TRANSFER_REVIEW] = Driver(call=_f_transfer_call, prepare=l
 DRIVERS[Action.CREDIT_TRANSFER_APPROVE] = Driver(call=_f_transfer_call,
                                                  prepare=lambda env: _f_transfer(env, "reviewed"),
                                                  state=_f_transfer_state)
+# ---- issue 15 lane E: joint-punishment list, inspection plans, 双公示 push, open and shared data
+
+
+def _exports(env, ctx) -> int:
+    from data.db import transaction
+    from data.models import AuditLog
+
+    with transaction(env.url) as s:
+        return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.type == "export",
+                                                                         AuditLog.result == "success"))
+
+
+@driver(Action.CREDIT_PUNISHMENT_VIEW, state=lambda env, ctx: table_counts(env), done=_opened)
+def _credit_punishment(env, role, ctx):
+    from callbacks.credit_uses import punishment
+
+    return env.post(role, punishment.load, {"credit-pun-date": TODAY.isoformat()})
+
+
+@driver(Action.CREDIT_INSPECTION_PLAN, state=lambda env, ctx: _count(env, "InspectionPlan"))
+def _credit_inspection(env, role, ctx):
+    from callbacks.credit_uses import inspection
+
+    values = {"credit-insp-draw": 1, "credit-insp-region": env.region_of(role), "credit-insp-period": "2026Q4",
+              "credit-insp-seed": "", "credit-insp-refresh": 0}
+    values.update({f"credit-insp-rate-{g}": v for g, v in zip("ABCD", ("5", "10", "30", "80"))})
+    values["credit-insp-rate-unrated"] = "10"
+    return env.post(role, inspection.draw, values, clicked="credit-insp-draw")
+
+
+@driver(Action.CREDIT_PUSH_EXPORT, state=lambda env, ctx: _count(env, "CreditPush"))
+def _credit_push(env, role, ctx):
+    from callbacks.credit_uses import push
+
+    return env.post(role, push.generate, {"credit-push-generate": 1, "credit-push-from": "2026-01-01",
+                                          "credit-push-to": TODAY.isoformat(), "credit-push-refresh": 0},
+                    clicked="credit-push-generate")
+
+
+@driver(Action.CREDIT_OPEN_DOWNLOAD, state=_exports)
+def _credit_open(env, role, ctx):
+    from callbacks.credit_uses import open_data
+
+    return env.post(role, open_data.download_open, {"credit-open-xlsx": 1, "credit-open-kind": ""},
+                    clicked="credit-open-xlsx")
+
+
+@driver(Action.CREDIT_SHARED_READ, state=_exports)
+def _credit_shared(env, role, ctx):
+    from callbacks.credit_uses import open_data
+
+    return env.post(role, open_data.download_shared, {"credit-shared-csv": 1, "credit-shared-kind": ""},
+                    clicked="credit-shared-csv")
 
 
 # ---------------------------------------------------------------- the test
@@ -1767,3 +1820,4 @@ def _check(env, d, action, role, ctx, may, before, counts, refused):
             assert not d.done(env, ctx, before, resp), (action, role)
         assert refusals(env) > refused, (action, role, "refusal not in the security log",
                                          resp.get_data(as_text=True)[:400])
+

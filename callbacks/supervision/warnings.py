@@ -50,6 +50,14 @@ EVIDENCE_LABELS = {
 #: Chinese for the coded values the rules record
 EVIDENCE_VALUES = {"disposal": "处置", "lease": "出租", "pledge": "抵押", "payment": "付款", "borrowing": "借款",
                    "transfer": "转让", "active": "履行中", "expired": "已到期", "terminated": "已终止"}
+# the cross-domain rule credit_blacklisted_counterparty (issue 15 lane E): the contract or payment and the credit record
+EVIDENCE_LABELS.update({
+    "credit_record_id": "失信记录编号", "credit_subject_id": "信用主体编号", "credit_title": "失信行为",
+    "credit_type": "失信类型", "credit_document_no": "失信决定文书号", "credit_decided_on": "失信决定日期",
+    "publicity_until": "公示截止日期", "credit_department": "认定部门", "counterparty_name": "对方",
+    "counterparty_id": "对方证件号码", "counterparty_id_type": "对方证件类型", "contract_status": "合同状态",
+    "payment_status": "付款申请状态"})
+EVIDENCE_VALUES.update({"resident": "居民身份证", "uscc": "统一社会信用代码", "other": "其他证件"})
 
 
 

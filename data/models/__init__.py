@@ -20,6 +20,7 @@ from .credit import (
     ForestEncumbrance, ForestRight,
 )
 from .credit_f import CreditApplication, CreditCorrection, CreditTransfer
+from .credit_e import CreditPush, InspectionPlan, InspectionPlanItem
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "CreditAuthorisation", "CreditImportBatch", "CreditPortraitView", "CreditRecord", "CreditRepayment", "CreditScore",
     "CreditSubject", "ForestEncumbrance", "ForestRight",
     "CreditApplication", "CreditCorrection", "CreditTransfer",
+    "CreditPush", "InspectionPlan", "InspectionPlanItem",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

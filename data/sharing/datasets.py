@@ -7,8 +7,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from data.models import Asset, CollectiveOrg, Contract, Resource, VillageProfile, VoucherLine, Warning
+from data.models import (Asset, CollectiveOrg, Contract, CreditRecord, CreditSubject, Resource, VillageProfile, VoucherLine,
+                         Warning)
 from data.scoped import in_scope
+from domain import clock
 from domain.sharing.calls import Query
 
 CASH_ACCOUNTS = (101, 102)  # 库存现金, 银行存款: the monetary funds
@@ -62,4 +64,22 @@ def statement(query: Query, scope):
                        Warning.raised_at)
                 .where(in_scope(Warning.region_code, scope), Warning.raised_at >= start, Warning.raised_at < end)
                 .order_by(Warning.region_code, Warning.id))
+    if name in ("credit_open_records", "credit_shared_records"):
+        return credit_statement(query, scope)
     raise ValueError(f"unknown dataset {name!r}")
+
+
+def credit_statement(query: Query, scope):
+    """Forestry credit records of the approved regions and period: open_class (or share_class)
+    无条件, in effect on today (a dishonest record only within its publicity)."""
+    from data.credit.open import effective
+
+    cls = CreditRecord.open_class if query.dataset == "credit_open_records" else CreditRecord.share_class
+    return effective(select(CreditRecord.region_code, CreditRecord.kind, CreditRecord.subtype, CreditRecord.title,
+                            CreditRecord.occurred_on, CreditRecord.publicity_until, CreditRecord.document_no,
+                            CreditRecord.produced_by, CreditSubject.kind.label("subject_kind"),
+                            CreditSubject.name.label("subject_name"), CreditSubject.identifier, CreditSubject.id_type)
+                     .join(CreditSubject, CreditSubject.id == CreditRecord.subject_id)
+                     .where(cls == "unconditional", in_scope(CreditRecord.region_code, scope),
+                            CreditRecord.occurred_on.between(query.date_from, query.date_to)), clock.today()
+                     ).order_by(CreditRecord.region_code, CreditRecord.id)

@@ -38,6 +38,7 @@ from data.query import Reader
 from data.models import Warning, WarningEvent, WarningRun, utcnow
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
 from data.admin import audit_log
+from data.credit.punishment import CREDIT_PUNISHED_SQL
 from domain.supervision.rules import (DUE_WORKING_DAYS, LEDGER_ACCOUNTS, LEDGER_DERIVED, PAYABLE, RECEIVABLE, RULES, Finding,
                                       Rule, conform, fingerprint_period, ledger_frames, needed_frames, params_for)
 from settings import Settings
@@ -101,6 +102,7 @@ _SQL = {
     "annual_checks": ("SELECT id, org_id, region_code, year, filed_on FROM annual_checks{w}", "region_code"),
     "disclosures": ("SELECT id, org_id, region_code, period, kind, state FROM disclosures{w}", "region_code"),
     "credit_replies": (CREDIT_REPLIES_SQL, "c.region_code"),
+    "credit_punished": (CREDIT_PUNISHED_SQL, "region_code"),  # the whole province: a counterparty lives anywhere
 }
 #: the table whose size decides whether a frame is read in bulk (a child process on SQLite) or in process
 _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_lines": "voucher_lines",
@@ -109,7 +111,7 @@ _TABLE = {"orgs": "collective_orgs", "ledger_vouchers": "vouchers", "ledger_line
           "asset_acts": "asset_events", "contracts": "contracts", "instalments": "contract_instalments",
           "receipts": "contract_receipts", "listings": "trade_listings", "leases": "contracts",
           "officials": "members", "annual_checks": "annual_checks",
-          "disclosures": "disclosures", "credit_replies": "credit_applications"}
+          "disclosures": "disclosures", "credit_replies": "credit_applications", "credit_punished": "credit_records"}
 #: above this many rows a full read goes through the bulk path (its fixed cost is a child process)
 BULK_ROWS = 200_000
 #: frames whose rows outside the run's subtree are still needed (the county, for comparison)

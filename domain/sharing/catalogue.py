@@ -27,6 +27,8 @@ class Dataset:
     date_field: str | None = None
     #: the date field's form: "date" (yyyy-mm-dd) or "month" (yyyymm)
     date_kind: str = "date"
+    #: personal fields masked whatever the approval says (open data: published to society, Art. X38)
+    always_masked: bool = False
 
 
 _REGION = FieldDef("区划代码", "integer")
@@ -63,6 +65,24 @@ DATASETS: dict[str, Dataset] = {
         "status": FieldDef("状态"), "title": FieldDef("预警内容"), "raised_on": FieldDef("预警日期", "date")},
         date_field="raised_on"),
 }
+
+
+def _credit_fields() -> dict[str, FieldDef]:
+    """A forestry credit record as the API serves it (codes of domain.credit.codes)."""
+    return {"region_code": _REGION, "kind": FieldDef("记录类别"), "subtype": FieldDef("记录细类"),
+            "title": FieldDef("记录名称"), "occurred_on": FieldDef("决定（发生）日期", "date"),
+            "publicity_until": FieldDef("公示截止日期", "date"), "document_no": FieldDef("文书号"),
+            "produced_by": FieldDef("数据产生部门"), "subject_kind": FieldDef("主体类别"),
+            "subject_name": FieldDef("主体名称", personal="name", id_type="id_type"),
+            "identifier": FieldDef("主体证件号码（统一社会信用代码）", personal="id", id_type="id_type")}
+
+
+# forestry credit (Jiangxi Art. X38, X40): unconditional-open records for any key granted them
+# (natural persons always masked), unconditional-shared records for public bodies' keys
+DATASETS["credit_open_records"] = Dataset("林业信用无条件开放数据", _credit_fields(), date_field="occurred_on",
+                                          always_masked=True)
+DATASETS["credit_shared_records"] = Dataset("林业信用无条件共享数据（公共管理和服务机构）", _credit_fields(),
+                                            date_field="occurred_on")
 
 
 def personal_fields(dataset: str) -> tuple[str, ...]:
@@ -107,7 +127,7 @@ def shaped(dataset: str, row: dict, fields: list[str], personal_granted: bool) -
     out = {}
     for f in fields:
         value, fd = row.get(f), ds.fields[f]
-        if fd.personal and not personal_granted and isinstance(value, str):
+        if fd.personal and (not personal_granted or ds.always_masked) and isinstance(value, str):
             kind = row.get(fd.id_type) if fd.id_type else None
             value = (name_shown(value, kind, Purpose.STATISTICS) if fd.personal == "name"
                      else id_shown(value, kind, Purpose.STATISTICS))

@@ -118,7 +118,8 @@ def read_dataset(dataset: str):
         store.finish(url, admitted.call_id, 0, int((time.monotonic() - t0) * 1000), 500, "服务器内部错误")
         return _error(500, "服务器内部错误")
     store.finish(url, admitted.call_id, len(out), int((time.monotonic() - t0) * 1000))
-    return _answer({"dataset": dataset, "label": ds.label, "fields": list(q.fields), "masked": not admitted.grant.personal,
+    masked = ds.always_masked or not admitted.grant.personal
+    return _answer({"dataset": dataset, "label": ds.label, "fields": list(q.fields), "masked": masked,
                     "total": total, "limit": parsed.limit, "offset": parsed.offset, "rows": out})
 
 

@@ -16,6 +16,15 @@ _ANSWERS = {"400": "请求参数无效", "401": "缺少接口密钥，或密钥�
             "403": "超出获批范围（数据集、字段、区域、期间）或调用地址不在允许范围内", "429": "超过每分钟调用上限"}
 
 
+#: what a dataset serves beyond its label (the credit datasets' classes and masking)
+DESCRIPTIONS = {
+    "credit_open_records": "林业信用数据中开放属性为“无条件开放”、仍有效的记录（失信信息仅在公示期内）；"
+                           "自然人的姓名和证件号码一律脱敏（《江西省林业信用数据管理办法》第三十八条）",
+    "credit_shared_records": "林业信用数据中共享属性为“无条件共享”、仍有效的记录（失信信息仅在公示期内），"
+                             "供其他公共管理和服务机构履行职责使用（第四十条）；个人信息未获批时脱敏",
+}
+
+
 def _errors(*codes: str) -> dict:
     return {c: {"description": _ANSWERS[c], "content": {"application/json": {"schema": _ERROR}}} for c in codes}
 
@@ -26,8 +35,14 @@ def _param(name: str, schema: dict, description: str) -> dict:
 
 def _row_schema(ds: Dataset) -> dict:
     return {"type": "object", "additionalProperties": False,
-            "properties": {k: {**_TYPES[f.type], "description": f.label + ("（个人信息，未获批时脱敏）" if f.personal else "")}
+            "properties": {k: {**_TYPES[f.type], "description": f.label + _personal_note(ds, f)}
                            for k, f in ds.fields.items()}}
+
+
+def _personal_note(ds: Dataset, f) -> str:
+    if not f.personal:
+        return ""
+    return "（个人信息，一律脱敏）" if ds.always_masked else "（个人信息，未获批时脱敏）"
 
 
 def _operation(name: str, ds: Dataset) -> dict:
@@ -47,7 +62,8 @@ def _operation(name: str, ds: Dataset) -> dict:
                 "masked": {"type": "boolean", "description": "个人信息是否已脱敏"},
                 "total": {"type": "integer", "minimum": 0}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
                 "rows": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}}}
-    return {"get": {"operationId": f"get_{name}", "summary": ds.label, "security": [{"bearer": []}],
+    return {"get": {"operationId": f"get_{name}", "summary": ds.label,
+                    "description": DESCRIPTIONS.get(name, ds.label), "security": [{"bearer": []}],
                     "parameters": params,
                     "responses": {"200": {"description": "获批范围内的数据", "content": {"application/json": {"schema": page}}},
                                   **_errors("400", "401", "403", "429")}}}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_credit_requests'
-down_revision = '0017_credit'
+down_revision = '0019_credit_uses'
 branch_labels = None
 depends_on = None
 

@@ -39,8 +39,9 @@ from .receivables import check_aged
 from .trading import check_price_below_going_rate, check_price_below_reserve
 from .assets import check_annual_check_not_filed
 from .disclosure import check_disclosure_overdue, disclosure_horizon
+from .credit import check_credit_blacklisted_counterparty
 from .statistics import check_benford, check_spending_jump
-from .credit import check_credit_reply_overdue
+from .credit_replies import check_credit_reply_overdue
 
 # the whole rule vocabulary, one namespace (engine, pages, tests)
 from .base import *  # noqa: F403
@@ -52,8 +53,9 @@ from .receivables import *  # noqa: F403
 from .trading import *  # noqa: F403
 from .assets import *  # noqa: F403
 from .disclosure import *  # noqa: F403
-from .statistics import *  # noqa: F403
 from .credit import *  # noqa: F403
+from .statistics import *  # noqa: F403
+from .credit_replies import *  # noqa: F403
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ SEPARATION_ART = Article("四议两公开（决议须经会议表决并由登记
 ASSET_CHECK_ART = Article("农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）", (Cite.NATIONAL_PLATFORM,))
 TRADE_ART = Article("农村产权交易管理办法（底价制度）", (Cite.FUNCTIONS,))
 CREDIT_REPLY_ART = "《江西省林业信用数据管理办法》第三十九条、第四十条（收到申请之日起十个工作日内答复）、第四十三条、第四十八条"
+CREDIT_ART = Article("《江西省林业信用数据管理办法》第三十四条（联合惩戒应用）：公示期内的失信主体")
 DISCLOSURE_ART = Article("《农村集体经济组织财务公开规定》（农经发〔2011〕13号）：至少每季度公开一次", (Cite.DISCLOSURE,))
 
 _RULES: list[Rule] = [
@@ -154,6 +157,10 @@ _RULES: list[Rule] = [
          check_disclosure_overdue, ("orgs", "disclosures"),
          "最近4个季度中，季度终了15日后仍未公开该季度财务收支（已公开的三个月度公开视同季度公开）。",
          horizon=disclosure_horizon),
+    Rule("credit_blacklisted_counterparty", "合同相对方或收款人在联合惩戒名单上", CREDIT_ART, 3, "credit", {},
+         check_credit_blacklisted_counterparty, ("credit_punished", "contracts", "payments"),
+         "履行中（或在失信决定之后签订）的合同相对方、失信决定之后的收付款对方，其身份证号或统一社会信用代码"
+         "是林业信用联合惩戒名单上的主体（失信信息有效且在公示期内，含公示期最后一日）。"),
     Rule("spending_jump", "支出异常波动", "统计分析：与本村历史支出比较", 1, "statistics",
          {"recent_months": 3, "history_months": 36, "min_history_months": 12, "ratio_percent": 400, "z": 6.0,
           "min_fen": 2_000_000},

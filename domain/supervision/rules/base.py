@@ -74,6 +74,10 @@ FRAME_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "disclosures": {"id": I64, "org_id": I64, "region_code": I64, "period": STR, "kind": STR, "state": STR},
     # forestry credit requests still awaiting a reply (applications, corrections, transfers)
     "credit_replies": {"id": I64, "kind": STR, "region_code": I64, "received_on": DATE, "answer_due": DATE, "status": STR},
+    # forestry credit: the dishonest records (the joint-punishment list is the ones in publicity on the run date)
+    "credit_punished": {"record_id": I64, "subject_id": I64, "identifier": STR, "id_type": STR, "subject_name": STR,
+                        "title": STR, "subtype": STR, "document_no": STR, "occurred_on": DATE, "publicity_until": DATE,
+                        "produced_by": STR, "status": STR},
 }
 FRAME_COLUMNS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in FRAME_SCHEMAS.items()}
 

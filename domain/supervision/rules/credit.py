@@ -1,8 +1,17 @@
-"""Forestry credit replies overdue (Jiangxi Art. X39, X40, X43, X48): every application for
-conditional data, correction and data transfer is answered within ten working days of receipt
-(its `answer_due`, counted on the working-day calendar when it was received). One still open
-after that day raises a warning to the data unit's region — the province — with the request as
-evidence; the warning resolves in the data once the request is answered."""
+"""A collective-economy contract counterparty or payee on the joint-punishment list (联合惩戒,
+Jiangxi Art. X34): the forestry credit data used across domains.
+
+The list on the run date: subjects with a dishonest credit record that is in effect (status
+active) and still in its publicity period (decided on or before today, today on or before its last
+day, domain.credit.publicity.in_publicity). A contract in force (or signed on or after the
+record's decision) or a payment request (not rejected, dated on or after the decision) whose
+counterparty's resident ID or credit code is such a subject's identifier raises a warning for the
+contract's or payment's village, with both records as evidence.
+
+The credit record is shown to the village as public 双公示 data would show it: the decision's
+document number, the offence (title), the type, the decision date, the publicity end and the
+deciding department — never its severity, content, amount or the record's classes.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,23 +19,60 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from domain.regions import province_root
+from domain.credit.codes import DISHONEST_TYPES
 
-from .base import Finding, Frames, make_finding
-
-CREDIT_REQUEST_KINDS = {"application": "开放、共享数据申请", "correction": "数据修正申请", "transfer": "数据传输申请"}
+from .base import Finding, Frames, iso_date, make_finding, titled, yuan
 
 
-def check_credit_reply_overdue(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
-    frame = f["credit_replies"].filter(pl.col("answer_due") < today)
+def on_list(punished: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """The dishonest records in publicity on `today` (the boundary: through the last day)."""
+    return (punished.filter((pl.col("status") == "active") & pl.col("publicity_until").is_not_null()
+                            & (pl.col("occurred_on") <= today) & (pl.col("publicity_until") >= today))
+            .with_columns(pl.col("identifier").str.strip_chars().str.to_uppercase().alias("cid")))
+
+
+def _credit_evidence(r: dict) -> dict:
+    return {"credit_record_id": r["record_id"], "credit_subject_id": r["subject_id"],
+            "credit_title": r["title"], "credit_type": DISHONEST_TYPES.get(r["subtype"] or "", "失信信息"),
+            "credit_document_no": r["document_no"], "credit_decided_on": iso_date(r["occurred_on"]),
+            "publicity_until": iso_date(r["publicity_until"]), "credit_department": r["produced_by"]}
+
+
+def _text(r: dict) -> str:
+    return (f"{titled(r['subject_name'], r['id_type'])}在联合惩戒名单上（{r['title']}，"
+            f"{r['document_no'] or '无文书号'}，公示至{r['publicity_until']}）")
+
+
+def check_credit_blacklisted_counterparty(f: Frames, p: Mapping, today: dt.date) -> list[Finding]:
+    listed = on_list(f["credit_punished"], today)
+    if listed.is_empty():
+        return []
     out = []
-    for r in frame.sort("answer_due", "kind", "id").iter_rows(named=True):
-        label = CREDIT_REQUEST_KINDS.get(r["kind"], r["kind"])
-        late = (today - r["answer_due"]).days
-        row = {"region_code": province_root(int(r["region_code"]) // 10**10), "org_id": None}
-        out.append(make_finding("credit_reply_overdue", row, f"credit_{r['kind']}", r["id"],
-                                f"{label} #{r['id']} 应于{r['answer_due']}前答复，尚未答复（已逾期{late}天）",
-                                {"kind": r["kind"], "request_id": int(r["id"]), "request_region": int(r["region_code"]),
-                                 "received_on": r["received_on"].isoformat(), "answer_due": r["answer_due"].isoformat(),
-                                 "status": r["status"]}))
+    con = (f["contracts"].with_columns(pl.col("counterparty_id").str.strip_chars().str.to_uppercase().alias("cid"))
+           .join(listed, on="cid")
+           .filter((pl.col("status") == "active") | (pl.col("signed_on") >= pl.col("occurred_on")))
+           .sort("region_code", "id", "record_id"))
+    for r in con.iter_rows(named=True):
+        out.append(make_finding(
+            "credit_blacklisted_counterparty", r, "contract", r["id"],
+            f"合同{r['number']}（{yuan(r['amount_fen'])}）的相对方{_text(r)}",
+            {"contract_id": r["id"], "counterparty": r["counterparty"],
+             "counterparty_id_type": r["counterparty_id_type"], "counterparty_id": r["counterparty_id"],
+             "amount_fen": r["amount_fen"], "signed_on": iso_date(r["signed_on"]), "end_on": iso_date(r["end_on"]),
+             "contract_status": r["status"], **_credit_evidence(r)}, r["record_id"]))
+    pay = (f["payments"].filter(pl.col("status") != "rejected")
+           .with_columns(pl.col("counterparty_id").str.strip_chars().str.to_uppercase().alias("cid"),
+                         pl.coalesce("paid_on", "request_date").alias("day"))
+           .join(listed, on="cid")
+           .filter(pl.col("day") >= pl.col("occurred_on"))
+           .sort("region_code", "id", "record_id"))
+    for r in pay.iter_rows(named=True):
+        what = "付款" if r["kind"] == "payment" else "收款"
+        out.append(make_finding(
+            "credit_blacklisted_counterparty", r, "payment_request", r["id"],
+            f"{what}{yuan(r['amount_fen'])}（{r['purpose']}）的对方{_text(r)}",
+            {"payment_request_id": r["id"], "counterparty_name": r["counterparty_name"],
+             "counterparty_id_type": r["counterparty_id_type"], "counterparty_id": r["counterparty_id"],
+             "amount_fen": r["amount_fen"], "purpose": r["purpose"], "date": iso_date(r["day"]),
+             "payment_status": r["status"], **_credit_evidence(r)}, r["record_id"]))
     return out
