@@ -19,6 +19,7 @@ from .credit import (
     CreditAuthorisation, CreditImportBatch, CreditPortraitView, CreditRecord, CreditRepayment, CreditScore, CreditSubject,
     ForestEncumbrance, ForestRight,
 )
+from .credit_a import CreditRepair as CreditRepair
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [

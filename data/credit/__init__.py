@@ -1,0 +1,1 @@
+"""Forestry credit storage: the evaluation (evaluate, vectorised) and credit repair (repair)."""
