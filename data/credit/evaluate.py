@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import polars as pl
 from sqlalchemy import JSON, Text, bindparam, cast, insert, select, update
@@ -39,6 +42,8 @@ BATCH = 20_000
 _RECORD_COLS = ("id", "subject_id", "kind", "subtype", "severity", "occurred_on", "publicity_until", "status", "ended_on")
 _REPAY_COLS = ("record_id", "due_on", "due_fen", "paid_on", "paid_fen")
 Progress = Callable[[int, str], None]
+#: the project root: `evaluate_population` runs `python -m data.credit.evaluate` from here
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _subject_rows(session, ids: list[int]) -> dict[int, dict]:
@@ -136,7 +141,8 @@ def _empty_like(frame: pl.DataFrame, names: tuple[str, ...], dates: tuple[str, .
     return pl.DataFrame(schema=schema)
 
 
-def reevaluate_all(url: str, as_of: dt.date, progress: Progress | None = None, reason: str = "batch") -> dict:
+def reevaluate_all(url: str, as_of: dt.date, progress: Progress | None = None, reason: str = "batch",
+                   at: dt.datetime | None = None) -> dict:
     """Re-evaluate every subject (vectorised); returns count, changed, seconds and subjects per grade."""
     started = time.perf_counter()
     note = progress or (lambda pct, text: None)
@@ -156,7 +162,7 @@ def reevaluate_all(url: str, as_of: dt.date, progress: Progress | None = None, r
     todo = joined.filter(pl.col("never") | ~same).select(
         pl.col("subject_id").alias("id"), "region_code", "score", "grade", "unrated", "factors")
     note(60, f"写入 {todo.height} 个主体的新评价…")
-    at = utcnow()
+    at = at or utcnow()
     with transaction(url) as s:
         rows = todo.to_dicts()
         for i in range(0, len(rows), BATCH * 5):
@@ -176,10 +182,31 @@ def _score(subjects: pl.DataFrame, records: pl.DataFrame, repayments: pl.DataFra
     return evaluate_frame(subjects.select("subject_id"), records, repayments, as_of)
 
 
+def reevaluate_all_isolated(url: str, as_of: dt.date, progress: Progress | None = None) -> dict:
+    """`reevaluate_all` in a fresh interpreter, its progress read from the child's output. A
+    background job is a forked copy of the server, whose polars thread pool must not be used
+    after a fork (it deadlocks); a new process (fork + exec) starts clean."""
+    note = progress or (lambda pct, text: None)
+    cmd = [sys.executable, "-m", "data.credit.evaluate", url, as_of.isoformat(), utcnow().isoformat()]
+    result = None
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            msg = json.loads(line)
+            if "progress" in msg:
+                note(*msg["progress"])
+            elif "result" in msg:
+                result = msg["result"]
+    if proc.returncode != 0 or result is None:
+        raise RuntimeError(f"全量重新评价失败（退出码 {proc.returncode}）")
+    return result
+
+
 def evaluate_population(url: str, key: str, actor, as_of: dt.date, progress: Progress | None = None) -> dict:
-    """The data unit's 全量重新评价: `reevaluate_all`, then its entry in the security log."""
+    """The data unit's 全量重新评价: `reevaluate_all` (in its own process), then its entry in the security log."""
     ensure(actor, Action.CREDIT_EVALUATE)
-    out = reevaluate_all(url, as_of, progress)
+    out = reevaluate_all_isolated(url, as_of, progress)
     grades = "，".join(f"{'未评级' if g == 'unrated' else g + '级'} {n}" for g, n in out["grades"].items())
     with transaction(url, actor) as s:
         audit_log.log_change(s, key, actor, actor.scope.root,
@@ -187,3 +214,19 @@ def evaluate_population(url: str, key: str, actor, as_of: dt.date, progress: Pro
                              f"变化 {out['changed']} 个，用时 {out['seconds']} 秒；{grades}",
                              credit_evaluate=True, **{k: v for k, v in out.items() if k != "grades"}, grades=out["grades"])
     return out
+
+
+def main(argv: list[str]) -> int:
+    """python -m data.credit.evaluate URL AS_OF [AT]: one JSON line per progress step, then the result."""
+    url, as_of = argv[0], dt.date.fromisoformat(argv[1])
+    at = dt.datetime.fromisoformat(argv[2]) if len(argv) > 2 else None
+
+    def progress(pct: int, text: str) -> None:
+        print(json.dumps({"progress": [pct, text]}, ensure_ascii=False), flush=True)
+
+    print(json.dumps({"result": reevaluate_all(url, as_of, progress, at=at)}, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
