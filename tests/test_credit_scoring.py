@@ -277,20 +277,18 @@ def test_scoring012_vectorised_frame_equals_per_subject():
     assert set(frame["grade"].drop_nulls()) >= {"B", "C", "D"} and frame["unrated"].any()
 
 
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    """A scratch SQLite database (migrated) holding a seeded population of 300 subjects."""
+def store(url: str, seed: int = 11, n: int = 300) -> str:
+    """Migrate `url` and store a seeded population of `n` subjects in it."""
     from data.db import transaction, upgrade
     from data.models import CreditRecord, CreditRepayment, CreditSubject
     from domain.credit.codes import category_of
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('credit-eval') / 'eval.db'}"
     upgrade(url)
-    recs, reps = population(11, 300)
+    recs, reps = population(seed, n)
     region = 360121001001
     with transaction(url) as s:
         s.add_all([CreditSubject(id=i, region_code=region, kind="natural", id_type="other", identifier=f"T{i:06d}",
-                                 name=f"主体{i}") for i in range(1, 301)])
+                                 name=f"主体{i}") for i in range(1, n + 1)])
         s.flush()
         s.add_all([CreditRecord(**r, region_code=region, category=category_of(r["kind"]),
                                 title="测试", source="platform", produced_by="县林业局") for r in recs])
@@ -299,23 +297,38 @@ def stored(tmp_path_factory):
     return url
 
 
-def test_scoring013_reevaluate_all_equals_reevaluate_per_subject(stored):
-    from sqlalchemy import func, select
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A scratch SQLite database (migrated) holding a seeded population of 300 subjects."""
+    return store(f"sqlite:///{tmp_path_factory.mktemp('credit-eval') / 'eval.db'}")
 
-    from data.credit.evaluate import evaluations, reevaluate, reevaluate_all
-    from data.db import reading, transaction
+
+def _bulk_equals_per_subject(url: str, n: int) -> None:
+    from sqlalchemy import select
+
+    from data.credit.evaluate import evaluations, reevaluate_all
+    from data.db import reading
     from data.models import CreditScore, CreditSubject
 
-    out = reevaluate_all(stored, AS_OF)
-    assert out["count"] == 300 and out["changed"] == 300 and sum(out["grades"].values()) == 300
-    with reading(stored) as s:
-        bulk = {r.id: (r.score, r.grade, r.unrated) for r in s.execute(select(CreditSubject))
-                .scalars()}
+    out = reevaluate_all(url, AS_OF)
+    assert out["count"] == n and out["changed"] == n and sum(out["grades"].values()) == n
+    with reading(url) as s:
+        bulk = {r.id: (r.score, r.grade, r.unrated) for r in s.scalars(select(CreditSubject))}
         history = {r.subject_id: r.factors for r in s.scalars(select(CreditScore))}
         per = evaluations(s, list(bulk), AS_OF)
     for sid, e in per.items():
         assert bulk[sid] == (e.score, e.grade, e.unrated), sid
         assert history[sid] == e.factors_json(), sid
+
+
+def test_scoring013_reevaluate_all_equals_reevaluate_per_subject(stored):
+    from sqlalchemy import func, select
+
+    from data.credit.evaluate import reevaluate, reevaluate_all
+    from data.db import reading, transaction
+    from data.models import CreditScore, CreditSubject
+
+    _bulk_equals_per_subject(stored, 300)
     again = reevaluate_all(stored, AS_OF)
     assert again["changed"] == 0  # nothing changed: no new history rows
     with transaction(stored) as s:
@@ -323,3 +336,8 @@ def test_scoring013_reevaluate_all_equals_reevaluate_per_subject(stored):
     with reading(stored) as s:
         assert s.scalar(select(func.count()).select_from(CreditScore)) == 303
         assert s.scalar(select(func.count()).select_from(CreditSubject).where(CreditSubject.evaluated_at.is_(None))) == 0
+
+
+@pytest.mark.postgres
+def test_scoring014_the_bulk_path_on_postgres(postgres_server):
+    _bulk_equals_per_subject(store(postgres_server.create_database("credit_eval"), seed=12, n=200), 200)

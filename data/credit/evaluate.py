@@ -124,12 +124,15 @@ def reevaluate(session, subject_ids: Iterable[int], as_of: dt.date, reason: str 
 def _read(url: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     from data.query.reads import Reader
 
-    with tempfile.TemporaryDirectory(prefix="credit-eval-") as tmp:
-        reader = Reader(url, tmp)
-        subjects = reader.read_bulk("SELECT id AS subject_id, region_code, score, grade, unrated, "
-                                    "CASE WHEN evaluated_at IS NULL THEN 1 ELSE 0 END AS never FROM credit_subjects")
-        records = reader.read_bulk(f"SELECT {', '.join(_RECORD_COLS)} FROM credit_records WHERE kind <> 'basic'")
-        repayments = reader.read_bulk(f"SELECT {', '.join(_REPAY_COLS)} FROM credit_repayments")
+    from concurrent.futures import ThreadPoolExecutor
+
+    sql = ("SELECT id AS subject_id, region_code, score, grade, unrated, "
+           "CASE WHEN evaluated_at IS NULL THEN 1 ELSE 0 END AS never FROM credit_subjects",
+           f"SELECT {', '.join(_RECORD_COLS)} FROM credit_records WHERE kind <> 'basic'",
+           f"SELECT {', '.join(_REPAY_COLS)} FROM credit_repayments")
+    with tempfile.TemporaryDirectory(prefix="credit-eval-") as tmp, ThreadPoolExecutor(3) as pool:
+        reader = Reader(url, tmp)  # the three reads side by side (on SQLite: three child processes)
+        subjects, records, repayments = pool.map(reader.read_bulk, sql)
     return subjects, records, repayments
 
 
