@@ -57,23 +57,46 @@ def changed(old: dict, score, grade, unrated) -> bool:
     return old["evaluated_at"] is None or (old["score"], old["grade"], bool(old["unrated"])) != (score, grade, bool(unrated))
 
 
+def _bound(column, value, dialect):
+    """`value` as the driver receives it for `column` (its type's bind processing, applied once)."""
+    proc = column.type.bind_processor(dialect)
+    return proc(value) if proc else value
+
+
+def _write_sqlite(session, as_of: dt.date, reason: str, rows: list[dict], at: dt.datetime) -> None:
+    """The same writes as `_write` through the driver's executemany with tuples (SQLite: no
+    per-row bind processing; the shared values are processed once by their column types)."""
+    h = CreditScore.__table__
+    conn = session.connection()
+    d = conn.dialect
+    at_v, as_of_v = _bound(h.c.evaluated_at, at, d), _bound(h.c.as_of, as_of, d)
+    conn.exec_driver_sql("UPDATE credit_subjects SET score = ?, grade = ?, unrated = ? WHERE id = ?",
+                         [(r["score"], r["grade"], int(bool(r["unrated"])), r["id"]) for r in rows])
+    conn.exec_driver_sql(
+        "INSERT INTO credit_scores (subject_id, region_code, evaluated_at, as_of, score, grade, unrated, model_version, "
+        "factors, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(r["id"], r["region_code"], at_v, as_of_v, r["score"], r["grade"], int(bool(r["unrated"])), scoring.MODEL_VERSION,
+          r["factors"], reason) for r in rows])
+
+
 def _write(session, as_of: dt.date, reason: str, rows: list[dict], evaluated: Iterable[int], at: dt.datetime) -> None:
     """Bulk-store results: `rows` (id, region_code, score, grade, unrated, factors as JSON text)
     are the changed subjects; every id in `evaluated` gets `evaluated_at`."""
     t, h = CreditSubject.__table__, CreditScore.__table__
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for i in range(0, len(rows), BATCH):
         chunk = rows[i:i + BATCH]
+        if sqlite:
+            _write_sqlite(session, as_of, reason, chunk, at)
+            continue
         session.execute(update(t).where(t.c.id == bindparam("b_id")).values(
             score=bindparam("b_score"), grade=bindparam("b_grade"), unrated=bindparam("b_unrated")),
             [{"b_id": r["id"], "b_score": r["score"], "b_grade": r["grade"], "b_unrated": bool(r["unrated"])} for r in chunk])
-        factors = bindparam("b_factors", type_=Text())
-        if session.get_bind().dialect.name != "sqlite":
-            factors = cast(factors, JSON)
         session.execute(insert(h).values(
             subject_id=bindparam("b_id"), region_code=bindparam("b_region"), evaluated_at=bindparam("b_at"),
             as_of=bindparam("b_as_of"), score=bindparam("b_score"), grade=bindparam("b_grade"),
-            unrated=bindparam("b_unrated"), model_version=bindparam("b_model"), factors=factors,
-            reason=bindparam("b_reason")),
+            unrated=bindparam("b_unrated"), model_version=bindparam("b_model"),
+            factors=cast(bindparam("b_factors", type_=Text()), JSON), reason=bindparam("b_reason")),
             [{"b_id": r["id"], "b_region": r["region_code"], "b_at": at, "b_as_of": as_of, "b_score": r["score"],
               "b_grade": r["grade"], "b_unrated": bool(r["unrated"]), "b_model": scoring.MODEL_VERSION,
               "b_factors": r["factors"], "b_reason": reason} for r in chunk])

@@ -28,12 +28,12 @@ def _dates(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
     return frame.with_columns(fixes)
 
 
-def _long(frame: pl.DataFrame, key, points) -> pl.DataFrame:
+def _long(frame: pl.LazyFrame, key, points) -> pl.LazyFrame:
     return frame.select(pl.col("subject_id").cast(pl.Int64), key.alias("key"), points.cast(pl.Int64).alias("points"),
                         pl.col("record_id").cast(pl.Int64))
 
 
-def _contributions(records: pl.DataFrame, repayments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def _contributions(records: pl.LazyFrame, repayments: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     """One row per (subject, factor, record) contribution, before caps."""
     live = records.filter((pl.col("status") == "active") & (pl.col("occurred_on") <= as_of)
                           & (pl.col("ended_on").is_null() | (pl.col("ended_on") > as_of))).rename({"id": "record_id"})
@@ -70,7 +70,7 @@ def _contributions(records: pl.DataFrame, repayments: pl.DataFrame, as_of: dt.da
     return pl.concat([p.cast(_LONG) for p in parts])
 
 
-def _history(records: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def _history(records: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     return records.filter(pl.col("kind").is_in(list(m.HISTORY_KINDS)) & (pl.col("occurred_on") <= as_of)
                           & ~pl.col("status").is_in(list(m.NOT_HISTORY_STATUSES))).select(
         pl.col("subject_id").cast(pl.Int64)).unique()
@@ -89,8 +89,9 @@ def evaluate_frame(subjects: pl.DataFrame, records: pl.DataFrame, repayments: pl
     """The evaluation of every subject in `subjects` on `as_of` (see the module's docstring)."""
     records = _dates(records.with_columns(pl.col("status").fill_null("active")),
                      "occurred_on", "publicity_until", "ended_on")
-    repayments = _dates(repayments, "due_on", "paid_on")
-    ids = subjects.select(pl.col("subject_id").cast(pl.Int64)).unique()
+    repayments = _dates(repayments, "due_on", "paid_on").lazy()
+    records = records.lazy()
+    ids = subjects.lazy().select(pl.col("subject_id").cast(pl.Int64)).unique()
     rated = _history(records, as_of).join(ids, on="subject_id", how="semi")
     factors = (_contributions(records, repayments, as_of).join(rated, on="subject_id", how="semi")
                .group_by("subject_id", "key").agg(pl.col("points").sum(), pl.col("record_id").unique().sort()))
@@ -99,13 +100,14 @@ def evaluate_frame(subjects: pl.DataFrame, records: pl.DataFrame, repayments: pl
                                    .otherwise(pl.min_horizontal(pl.col("points"), cap)).alias("points"))
     base = rated.with_columns(pl.lit("base").alias("key"), pl.lit(m.BASE, pl.Int64).alias("points"),
                               pl.lit([], pl.List(pl.Int64)).alias("record_id"))
-    factors = pl.concat([base, factors.select(base.columns)])
+    columns = ["subject_id", "key", "points", "record_id"]
+    factors = pl.concat([base, factors.select(columns)])
     raw = factors.group_by("subject_id").agg(pl.col("points").sum().alias("raw"))
     raw = raw.with_columns(pl.col("raw").clip(m.MIN_SCORE, m.MAX_SCORE).alias("score"))
     clamp = raw.filter(pl.col("score") != pl.col("raw")).select(
         "subject_id", pl.lit("clamp").alias("key"), (pl.col("score") - pl.col("raw")).alias("points"),
         pl.lit([], pl.List(pl.Int64)).alias("record_id"))
-    factors = pl.concat([factors, clamp.select(base.columns)]).with_columns(
+    factors = pl.concat([factors, clamp.select(columns)]).with_columns(
         pl.col("key").replace_strict(m.ORDER, return_dtype=pl.Int32).alias("order"),
         pl.col("key").replace_strict(m.LABELS, return_dtype=pl.Utf8).alias("label"))
     encoded = (factors.sort("subject_id", "order").select(
@@ -117,4 +119,4 @@ def evaluate_frame(subjects: pl.DataFrame, records: pl.DataFrame, repayments: pl
         "subject_id", pl.col("score").cast(pl.Int64), _grade(pl.col("score")).alias("grade"),
         pl.col("score").is_null().alias("unrated"),
         pl.when(pl.col("j").is_null()).then(pl.lit("[]")).otherwise(pl.lit("[") + pl.col("j") + pl.lit("]")).alias("factors"),
-    ).with_columns(pl.when(pl.col("unrated")).then(None).otherwise(pl.col("grade")).alias("grade")).sort("subject_id")
+    ).with_columns(pl.when(pl.col("unrated")).then(None).otherwise(pl.col("grade")).alias("grade")).sort("subject_id").collect()
