@@ -51,6 +51,7 @@ def _decide_form():
     return html.Div([
         html.Div(id="cr-selected", className="mb-2", children=html.Div("请在上表选择一条待决定的申请。",
                                                                        className="text-muted")),
+        html.Div(id="cr-preview"),
         dbc.Label("证明材料", html_for="cr-evidence-file"),
         html.Div(className="d-flex gap-2", children=[
             dcc.Dropdown(id="cr-evidence-file", options=[], placeholder="选择文件", style={"flex": "1"}),

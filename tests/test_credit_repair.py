@@ -166,6 +166,11 @@ def test_credit_repair007_approval_ends_the_effect_and_raises_the_score(env):
         factors = s.scalars(select(CreditScore.factors).where(CreditScore.subject_id == me)
                             .order_by(CreditScore.id.desc())).first()
     assert any(rec in f["record_ids"] for f in factors)
+    listed = outputs(call(env["app"], client(env, "cr-deputy"), flow.load, props(("cr-refresh", "data", 2))))
+    mine = [r for r in listed["cr-grid"]["rowData"] if r["id"] == rid]
+    shown = outputs(call(env["app"], client(env, "cr-deputy"), flow.select, props(("cr-grid", "selectedRows", mine))))
+    line = text(shown["cr-preview"]["children"])
+    assert f"当前信用分 {before} 分" in line and "批准后" in line and "合计（信用分）" in line
     out = outputs(decide(env, "cr-deputy", rid))
     assert "已批准信用修复" in text(out["cr-decide-result"]["children"])
     with reading(url) as s:
@@ -177,6 +182,7 @@ def test_credit_repair007_approval_ends_the_effect_and_raises_the_score(env):
         assert s.scalar(select(func.count()).select_from(CreditScore).where(CreditScore.subject_id == me)) == scores + 1
         logged = s.scalars(select(AuditLog.description).where(AuditLog.description.like(f"%信用修复 #{rid}%"))).all()
     assert after > before and last.reason == "repair" and last.score == after
+    assert f"批准后 {after} 分" in line  # the preview said what the approval did
     assert sum(f["points"] for f in last.factors) == after
     assert not any(rec in f["record_ids"] for f in last.factors)
     assert any("申请信用修复" in d for d in logged) and any("批准信用修复" in d for d in logged)

@@ -341,3 +341,25 @@ def test_scoring013_reevaluate_all_equals_reevaluate_per_subject(stored):
 @pytest.mark.postgres
 def test_scoring014_the_bulk_path_on_postgres(postgres_server):
     _bulk_equals_per_subject(store(postgres_server.create_database("credit_eval"), seed=12, n=200), 200)
+
+
+def test_scoring015_the_score_components():
+    from plotly.utils import PlotlyJSONEncoder
+
+    from components.credit_score import gauge_figure, score_factors_table, score_gauge
+    from tests.support.http import text
+
+    def wire(component):
+        return json.loads(json.dumps(component, cls=PlotlyJSONEncoder))
+
+    e = scoring.evaluate([{"id": 5, "kind": "good", "subtype": "commendation", "occurred_on": AS_OF, "status": "active",
+                           "ended_on": None}], [], AS_OF)
+    table = score_factors_table("pf", e.factors_json())
+    shown = text(wire(table))
+    assert table.id == "pf-factors" and "基础分" in shown and "+5" in shown and "#5" in shown and "75" in shown
+    assert "暂无信用记录" in text(wire(score_factors_table("pf", [], unrated=True)))
+    fig = gauge_figure(e.score, e.grade)
+    steps = fig["data"][0]["gauge"]["steps"]
+    assert [s["name"] for s in steps] == [g for g, _ in scoring.GRADES] and fig["data"][0]["value"] == 75
+    assert gauge_figure(None, None)["data"] == []
+    assert score_gauge("pf", 75, "B").children[0].id == "pf-gauge"

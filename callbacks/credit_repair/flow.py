@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
+from components.credit_score import score_factors_table
 from components.readonly import guard_outputs
 from data.credit import repair
 from data.errors import AccountError
@@ -60,17 +61,37 @@ def apply(_n, record_id, reason, contents, filenames, refresh):
     return alert(f"已提交信用修复申请（第 {rid} 号），等待数据管理单位决定。"), (refresh or 0) + 1, "", "", ""
 
 
+def _preview(actor, row: dict):
+    """For the decider, a pending application's effect on the score: now → if approved, and the
+    factors of now (components.credit_score); nothing for anyone else."""
+    from domain.permissions import may
+
+    if row.get("status") != "submitted" or not may(actor, Action.CREDIT_REPAIR_DECIDE, row):
+        return None
+    p = repair.preview(settings().database_url, actor, row["id"], clock.today())
+    now, after = p["now"], p["after"]
+
+    def shown(e):
+        return "未评级" if e.unrated else f"{e.score} 分（{e.grade} 级）"
+    return html.Div([
+        html.Div(f"当前信用分 {shown(now)}；批准后 {shown(after)}", id="cr-preview-line", className="fw-semibold mb-1"),
+        score_factors_table("cr-preview", now.factors_json(), unrated=now.unrated),
+    ], className="mb-2")
+
+
 @secure_callback(EITHER, Output("cr-selected", "children"), Output("cr-evidence-file", "options"),
-                 Output("cr-evidence-file", "value"), Input("cr-grid", "selectedRows"))
+                 Output("cr-evidence-file", "value"), Output("cr-preview", "children"), Input("cr-grid", "selectedRows"))
 def select(rows):
-    """The chosen application's summary and its evidence files."""
+    """The chosen application's summary, its evidence files and (for the decider) its effect on the score."""
     row = _selected(rows)
     if row is None:
-        return html.Div("请在上表选择一条待决定的申请。", className="text-muted"), [], None
+        return html.Div("请在上表选择一条待决定的申请。", className="text-muted"), [], None, None
+    actor = current_actor()
     try:
-        files = repair.evidence(settings().database_url, current_actor(), row["id"])
+        files = repair.evidence(settings().database_url, actor, row["id"])
+        preview = _preview(actor, row)
     except PermissionError as exc:
-        return alert(str(exc), "danger"), [], None
+        return alert(str(exc), "danger"), [], None, None
     summary = html.Div([
         html.Div(f"申请 #{row['id']}：{row.get('subject', '')}，{row.get('title', '')}", className="fw-semibold"),
         html.Div(f"理由：{row.get('reason', '')}", className="small"),
@@ -78,7 +99,7 @@ def select(rows):
     ])
     options = [{"value": f["id"], "label": f"{f['filename']}（{f['size'] / 1024:,.1f} KB，SHA-256 {f['sha256'][:12]}…）"}
                for f in files]
-    return summary, options, (options[0]["value"] if options else None)
+    return summary, options, (options[0]["value"] if options else None), preview
 
 
 @secure_callback(EITHER, Output("cr-download", "data"), Input("cr-evidence-download", "n_clicks"),

@@ -110,8 +110,8 @@ def _write(session, as_of: dt.date, reason: str, rows: list[dict], evaluated: It
             session.expire(obj, ["score", "grade", "unrated", "evaluated_at"])
 
 
-def evaluations(session, subject_ids: Iterable[int], as_of: dt.date) -> dict[int, scoring.Evaluation]:
-    """The evaluation of each subject on `as_of`, per subject (`scoring.evaluate`), nothing written."""
+def histories(session, subject_ids: Iterable[int]) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """The records and the loans' repayments of each subject, as the model reads them."""
     ids = sorted({int(i) for i in subject_ids})
     records: dict[int, list[dict]] = {i: [] for i in ids}
     repayments: dict[int, list[dict]] = {i: [] for i in ids}
@@ -123,7 +123,13 @@ def evaluations(session, subject_ids: Iterable[int], as_of: dt.date) -> dict[int
         q = select(r.c.subject_id, *[p.c[c] for c in _REPAY_COLS]).join(r, r.c.id == p.c.record_id)
         for row in session.execute(q.where(r.c.subject_id.in_(part))):
             repayments[row.subject_id].append(dict(row._mapping))
-    return {i: scoring.evaluate(records[i], repayments[i], as_of) for i in ids}
+    return records, repayments
+
+
+def evaluations(session, subject_ids: Iterable[int], as_of: dt.date) -> dict[int, scoring.Evaluation]:
+    """The evaluation of each subject on `as_of`, per subject (`scoring.evaluate`), nothing written."""
+    records, repayments = histories(session, subject_ids)
+    return {i: scoring.evaluate(records[i], repayments[i], as_of) for i in records}
 
 
 def reevaluate(session, subject_ids: Iterable[int], as_of: dt.date, reason: str = "record_changed",

@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 
 from data.admin import audit_log
 from data.attachments import clean_name, files_problem
-from data.credit.evaluate import reevaluate
+from data.credit.evaluate import histories, reevaluate
 from data.db import reading, transaction
 from data.errors import AccountError
 from data.models import Attachment, CreditRecord, CreditRepair, CreditSubject, User, utcnow
 from data.scoped import in_scope, load_for_write
 from domain.credit import repair as rules
+from domain.credit import scoring
 from domain.credit.codes import DISHONEST_TYPES, SEVERITIES
 from domain.credit.publicity import repair_open_from
 from domain.labels import time_text
@@ -211,3 +212,15 @@ def evidence_file(url: str, actor, repair_id, attachment_id) -> tuple[str, bytes
         if hashlib.sha256(att.content).hexdigest() != att.sha256:
             raise AccountError({"evidence": "附件校验失败"})
         return att.filename, att.content
+
+
+def preview(url: str, actor, repair_id, today: dt.date) -> dict:
+    """For the decider: the subject's evaluation today and what it would be if the repair were
+    approved today (the record's effect ended); nothing written. {"now", "after"}: Evaluations."""
+    with reading(url) as s:
+        row = load_for_write(s, CreditRepair, repair_id, actor, noun=NOUN)
+        ensure(actor, Action.CREDIT_REPAIR_DECIDE, row)
+        records, repayments = histories(s, [row.subject_id])
+    mine, loans = records[row.subject_id], repayments[row.subject_id]
+    ended = [{**r, "status": "repaired", "ended_on": today} if r["id"] == row.record_id else r for r in mine]
+    return {"now": scoring.evaluate(mine, loans, today), "after": scoring.evaluate(ended, loans, today)}
