@@ -71,6 +71,8 @@ def test_credit_repair_browser001_subject_applies_data_unit_decides_and_reevalua
         page.locator("#cr-grid .ag-row").first.click()
         page.locator("#cr-selected", has_text="申请 #").wait_for(timeout=20_000)
         assert "补种验收单.pdf" in page.inner_text("#cr-decide-tools")
+        page.locator("#cr-preview-line", has_text="批准后").wait_for(timeout=20_000)
+        shot(page, "credit-repair-decide")
         with reading(settings.database_url) as s:
             before = s.scalar(select(CreditSubject.score).where(CreditSubject.name == "张林生"))
         page.click("#cr-approve")
