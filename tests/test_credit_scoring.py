@@ -335,6 +335,12 @@ def test_scoring013_reevaluate_all_equals_reevaluate_per_subject(stored):
         reevaluate(s, [1, 2, 3], AS_OF, "repair", always=True)
     with reading(stored) as s:
         assert s.scalar(select(func.count()).select_from(CreditScore)) == 303
+        newest = s.get(CreditSubject, 1).evaluated_at
+    # a run that began before those writes leaves their newer results alone
+    late = reevaluate_all(stored, AS_OF, at=newest - dt.timedelta(seconds=1))
+    assert late["skipped"] >= 3 and late["changed"] == 0
+    with reading(stored) as s:
+        assert s.get(CreditSubject, 1).evaluated_at == newest
         assert s.scalar(select(func.count()).select_from(CreditSubject).where(CreditSubject.evaluated_at.is_(None))) == 0
 
 

@@ -13,6 +13,8 @@
   whole population, vectorised (`data.credit.vectorised`, the same model and arithmetic), read
   Arrow-native (`data.query.reads.Reader.read_bulk`: connectorx, on SQLite in a child process) and
   written in bulk (executemany in batches, one transaction) with the same rule for what is stored.
+  A subject re-evaluated by a write since the read began (its `evaluated_at` later than the run's
+  start) keeps that newer result: the run skips it (`skipped`).
 - `evaluate_population(url, key, actor, as_of, progress=None)`: `reevaluate_all` for the data unit's
   button (Action.CREDIT_EVALUATE), with its security-log entry.
 """
@@ -177,6 +179,7 @@ def reevaluate_all(url: str, as_of: dt.date, progress: Progress | None = None, r
                    at: dt.datetime | None = None) -> dict:
     """Re-evaluate every subject (vectorised); returns count, changed, seconds and subjects per grade."""
     started = time.perf_counter()
+    at = at or utcnow()  # before the read: a subject re-evaluated after it is left as it is
     note = progress or (lambda pct, text: None)
     note(5, "读取信用主体、信用记录和还款记录…")
     subjects, records, repayments = _read(url)
@@ -194,15 +197,18 @@ def reevaluate_all(url: str, as_of: dt.date, progress: Progress | None = None, r
     todo = joined.filter(pl.col("never") | ~same).select(
         pl.col("subject_id").alias("id"), "region_code", "score", "grade", "unrated", "factors")
     note(60, f"写入 {todo.height} 个主体的新评价…")
-    at = at or utcnow()
+    t = CreditSubject.__table__
     with transaction(url) as s:
-        rows = todo.to_dicts()
+        # subjects re-evaluated by a write (`reevaluate`) since the read began keep that newer result
+        newer = set(s.scalars(select(t.c.id).where(t.c.evaluated_at > at)))
+        rows = [r for r in todo.to_dicts() if r["id"] not in newer]
         for i in range(0, len(rows), BATCH * 5):
             _write(s, as_of, reason, rows[i:i + BATCH * 5], [], at)
             note(60 + int(35 * min(1.0, (i + BATCH * 5) / max(len(rows), 1))), f"已写入 {min(i + BATCH * 5, len(rows))} 个")
-        s.execute(update(CreditSubject.__table__).values(evaluated_at=at))
+        s.execute(update(t).where(t.c.evaluated_at.is_(None) | (t.c.evaluated_at <= at)).values(evaluated_at=at))
     grades = dict(result.group_by("grade").len().sort("grade").iter_rows())
-    out = {"count": subjects.height, "changed": todo.height, "seconds": round(time.perf_counter() - started, 2),
+    out = {"count": subjects.height, "changed": len(rows), "skipped": len(newer),
+           "seconds": round(time.perf_counter() - started, 2),
            "grades": {("unrated" if k is None else k): v for k, v in grades.items()}}
     note(100, "完成")
     return out
