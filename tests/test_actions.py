@@ -1774,6 +1774,97 @@ def _credit_shared(env, role, ctx):
                     clicked="credit-shared-csv")
 
 
+# ---- issue 15 lane A: credit evaluation and credit repair
+
+
+def _credit_dishonest(env, days_ago: int = 400) -> dict:
+    """A subject of the env's village with a serious dishonest record open for repair; the env's
+    credit-subject user is that subject (users.credit_subject_id)."""
+    from data.db import transaction
+    from data.models import User
+    from domain.credit.publicity import publicity_end
+    from tests.support.credit import make_record, make_subject
+
+    decided = TODAY - dt.timedelta(days=days_ago)
+    sid = make_subject(env.settings, env.village, name=f"测试林农{next(_seq)}")
+    rid = make_record(env.settings, sid, "dishonest", decided, title="违法占用林地行政处罚", severity="serious",
+                      subtype="admin_penalty", publicity_until=publicity_end("serious", decided))
+    with transaction(env.url) as s:
+        s.get(User, env.users["credit_subject"][0]).credit_subject_id = sid
+    return {"subject": sid, "record": rid}
+
+
+@driver(Action.CREDIT_REPAIR_APPLY, prepare=_credit_dishonest,
+        state=lambda env, ctx: _count(env, "CreditRepair", record_id=ctx["record"]))
+def _credit_repair_apply(env, role, ctx):
+    from callbacks.credit_repair import flow
+
+    return env.post(role, flow.apply, {
+        "cr-apply": 1, "cr-record": ctx["record"], "cr-reason": "已缴清罚款并恢复林地原状",
+        ("cr-evidence", "contents"): [PDF], ("cr-evidence", "filename"): ["恢复植被验收单.pdf"], "cr-refresh": 0},
+        clicked="cr-apply")
+
+
+def _credit_repair_pending(env) -> dict:
+    """An application by the env's county forestry bureau, waiting for the data unit."""
+    from data.credit import repair
+
+    ctx = _credit_dishonest(env)
+    ctx["id"] = repair.apply(env.url, env.settings.audit_key, env.actor("county_forestry"), ctx["record"],
+                             "已履行处罚决定并整改到位", [("整改报告.pdf", b"%PDF-1.4 report")], TODAY)
+    ctx["version"] = row(env, _m("CreditRepair"), ctx["id"], "version")[0]
+    return ctx
+
+
+@driver(Action.CREDIT_REPAIR_DECIDE, prepare=_credit_repair_pending,
+        state=lambda env, ctx: row(env, _m("CreditRepair"), ctx["id"], "status", "version")
+        + row(env, _m("CreditRecord"), ctx["record"], "status"))
+def _credit_repair_decide(env, role, ctx):
+    from callbacks.credit_repair import flow
+
+    return env.post(role, flow.decide, {
+        "cr-approve": 1, ("cr-grid", "selectedRows"): [{"id": ctx["id"], "version": ctx["version"]}],
+        "cr-comment": "证明材料齐全，同意修复", "cr-refresh": 0}, clicked="cr-approve")
+
+
+def _evaluations_logged(env, ctx) -> int:
+    from data.db import transaction
+    from data.models import AuditLog
+
+    with transaction(env.url) as s:
+        return s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.description.like("全量重新评价信用主体%")))
+
+
+@driver(Action.CREDIT_EVALUATE, prepare=lambda env: _credit_dishonest(env, days_ago=10), state=_evaluations_logged)
+def _credit_evaluate(env, role, ctx):
+    """The background re-evaluation: started (the guard decides on the starting request), then
+    polled to its answer as the renderer does."""
+    from callbacks.credit_repair import evaluate
+    from server.callbacks import callback_named
+    from tests.support.http import _outputs
+    from tests.support.imports import end_id
+
+    key = callback_named(env.app, evaluate.run)
+    spec = env.app.callback_map[key]
+    values = {"cr-eval-run": 1, "cr-refresh": 0}
+    body = {"output": key, "outputs": _outputs(key), "changedPropIds": ["cr-eval-run.n_clicks"],
+            "inputs": [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in spec["inputs"]],
+            "state": [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in spec["state"]]}
+    client = env.client(role)
+    eid = end_id(client)
+    resp = client.post("/_dash-update-component", query_string={"endId": eid}, json=body)
+    if resp.status_code != 200:
+        return resp
+    got = resp.get_json()
+    handles = {"endId": eid, "cacheKey": got["cacheKey"], "job": got["job"]}
+    for _ in range(600):
+        resp = client.post("/_dash-update-component", query_string=handles, json=body)
+        if resp.status_code != 200 or "response" in (resp.get_json(silent=True) or {}):
+            return resp
+        time.sleep(0.1)
+    return resp
+
+
 # ---------------------------------------------------------------- the test
 
 

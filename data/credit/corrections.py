@@ -4,7 +4,7 @@ ones, and the county applies it — the targets change only then, in that transa
 before/after kept on the correction (and each change in the target's own record history).
 
 `AFTER_CORRECTION`: callables `(session, subject_ids, as_of)` run in the applying transaction
-after a correction changed credit records or forest rights (lane A's re-evaluation plugs in)."""
+after a correction changed credit records or forest rights; the first re-evaluates their subjects."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +23,13 @@ from domain.credit import corrections as rules
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 from domain.regions import COUNTY, truncate
 
+from .evaluate import reevaluate
 from .common import account, audit, calendar_of, due_date, due_text, stamp
 
 NOUN = NOUNS["credit_correction"]
 MODELS = {"record": CreditRecord, "right": ForestRight}
-AFTER_CORRECTION: list = []
+#: run in the applying transaction: the credit evaluation first (a corrected record re-scores its subject)
+AFTER_CORRECTION: list = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "correction")]
 
 
 def _text(value) -> str | None:

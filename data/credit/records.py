@@ -3,9 +3,8 @@ loan's repayment schedule), a record's detail with the authoritative document of
 brought it in, and the data unit's reclassification of its open and share classes (Art. X11–X12).
 
 After every write that changes a subject's records, each hook in `AFTER_RECORD_WRITE` is called
-with `(session, subject_ids, as_of)` inside the same transaction: the credit evaluation
-(data.credit.evaluate) appends its re-evaluation there when it is imported, so this module does
-not depend on it (the lead wires the import at merge)."""
+with `(session, subject_ids, as_of)` inside the same transaction; the first is the credit
+evaluation (data.credit.evaluate.reevaluate), so a score always follows its records."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +23,12 @@ from domain.credit import codes
 from domain.credit.drafts import RecordDraft, record_problems
 from domain.permissions import Action, ensure
 
+from .evaluate import reevaluate
 from .subjects import subject_row
 
 NOUN = "该信用记录"
 #: called as hook(session, subject_ids, as_of) after a record write, in its transaction
-AFTER_RECORD_WRITE: list[Callable] = []
+AFTER_RECORD_WRITE: list[Callable] = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "record_changed")]
 
 
 def after_write(s, subject_ids, as_of: dt.date) -> None:

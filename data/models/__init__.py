@@ -21,6 +21,7 @@ from .credit import (
 )
 from .credit_f import CreditApplication, CreditCorrection, CreditTransfer
 from .credit_e import CreditPush, InspectionPlan, InspectionPlanItem
+from .credit_a import CreditRepair as CreditRepair
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0019_credit_uses'
-down_revision = '0017_credit'
+down_revision = '0018_credit_repair'
 branch_labels = None
 depends_on = None
 
