@@ -3,3 +3,4 @@ from . import (  # noqa: F401
     account, admin, asset_growth, assets, basedata, cockpit, contracts, disclosure, funds, home, imports, ops,
     meetings, portal, records, registers, resources, screen, supervision, trading,
 )
+from . import credit_portrait  # noqa: F401  (issue 15 lane B)

@@ -1,0 +1,1 @@
+"""Forestry credit storage: subjects, records, evaluation, authorisations and portraits."""
