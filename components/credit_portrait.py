@@ -2,7 +2,8 @@
 score with its factors and a gauge, the score's trend, the forest rights on a map (offline: a plain
 scatter of lon/lat points and polygons, no tiles), loans with their repayments, insurance, trades,
 good and dishonest records with their publicity end dates, the subject's own statement; a header
-and footer naming the viewer, institution and time that print on every page (assets/credit_print.css).
+and footer naming the viewer, institution and time that print on every page (a table's head and
+foot, which Chromium repeats on every printed page; assets/credit_print.css).
 Tables are plain HTML tables so that they flow onto printed pages. No data access, no callbacks."""
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ def gauge(score: dict) -> dict:
         return empty_figure("新主体，暂无信用历史，暂未评级", height=180)
     grade = score.get("grade") or ""
     return {"data": [{"type": "indicator", "mode": "gauge+number", "value": score["score"],
-                      "number": {"suffix": " 分"}, "title": {"text": f"信用等级 {grade}"},
-                      "gauge": {"axis": {"range": [0, 1000]}, "bar": {"color": GRADE_COLORS.get(grade, "#607d8b")}}}],
-            "layout": {"height": 180, "margin": {"l": 20, "r": 20, "t": 40, "b": 0}, "font": FONT}}
+                      "number": {"suffix": " 分", "font": {"size": 34}},
+                      "gauge": {"axis": {"range": [0, 1000], "ticksuffix": ""},
+                                "bar": {"color": GRADE_COLORS.get(grade, "#607d8b")}}}],
+            "layout": {"height": 180, "margin": {"l": 30, "r": 30, "t": 20, "b": 10}, "font": FONT}}
 
 
 def factor_table(factors: list[dict], score) -> html.Div:
@@ -126,13 +128,21 @@ def _rights_table(rights: list[dict]) -> html.Div:
                   rows, "暂无林权宗地")
 
 
-def running_header(viewer: dict, basis: dict) -> html.Div:
-    """The viewer, institution and time: on screen above the portrait, in print on every page."""
+def running_text(viewer: dict, basis: dict) -> str:
+    """The viewer, institution, time and purpose of this view."""
     who = f"查询人：{viewer['name']}" + (f"（{viewer['institution']}）" if viewer.get("institution") else "")
-    text = f"{who}　查询时间：{viewer['at']}　用途：{basis['purpose_label']}　查询编号 {viewer['view_id']}"
-    return html.Div([html.Div(text, className="credit-print-header", id="credit-print-header"),
-                     html.Div(f"林业信用画像　{text}　仅供授权用途使用，不得转作他用", className="credit-print-footer",
-                              id="credit-print-footer")])
+    return f"{who}　查询时间：{viewer['at']}　用途：{basis['purpose_label']}　查询编号 {viewer['view_id']}"
+
+
+def print_frame(viewer: dict, basis: dict, body) -> html.Table:
+    """`body` in a one-cell table whose head and foot name the viewer and time: on screen the head
+    stands above the portrait; in print Chromium repeats a table's head and foot on every page."""
+    text = running_text(viewer, basis)
+    return html.Table(className="credit-print-frame", children=[
+        html.Thead(html.Tr(html.Td(html.Div(text, className="credit-print-header", id="credit-print-header")))),
+        html.Tfoot(html.Tr(html.Td(html.Div(f"林业信用画像　{text}　仅供授权用途使用，不得转作他用",
+                                            className="credit-print-footer", id="credit-print-footer")))),
+        html.Tbody(html.Tr(html.Td(body)))])
 
 
 def portrait_view(p: dict) -> html.Div:
@@ -146,8 +156,8 @@ def portrait_view(p: dict) -> html.Div:
                    "仅显示仍在公示期内的失信信息；不予开放的记录只显示类别、日期和金额。",
                    className="small text-muted", id="credit-bank-note")] if basis["bank"] else []
     statement = p["statement"]
-    return html.Div(className="credit-portrait", id="credit-portrait", children=[
-        running_header(p["viewer"], basis), *note,
+    return html.Div(className="credit-portrait", id="credit-portrait", children=print_frame(p["viewer"], basis, [
+        *note,
         _section("主体信息", html.Dl(className="row mb-0", id="credit-identity", children=[
             x for k, v in facts if v for x in (html.Dt(k, className="col-4 col-md-2"), html.Dd(v, className="col-8 col-md-4"))]),
             "credit-identity-card"),
@@ -173,7 +183,7 @@ def portrait_view(p: dict) -> html.Div:
                                 id="credit-statement") if statement["text"]
                  else html.P("信用主体未填写本人声明", className="text-muted small", id="credit-statement"),
                  "credit-statement-card"),
-    ])
+    ]))
 
 
 def authorisation_rows(items: list[dict]) -> list[dict]:
