@@ -55,7 +55,7 @@ def trend_figure(trend: list[dict]) -> dict:
                       "y": [t["score"] for t in points], "customdata": [t.get("grade") or "" for t in points],
                       "hovertemplate": "%{x}<br>评分 %{y} 分，等级 %{customdata}<extra></extra>"}],
             "layout": {"height": 220, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "font": FONT, "showlegend": True,
-                       "legend": {"orientation": "h", "y": 1.1}, "xaxis": {"title": {"text": "评价日期"}},
+                       "legend": {"orientation": "h", "y": 1.1}, "xaxis": {"title": {"text": "评价日期"}, "tickformat": "%Y-%m"},
                        "yaxis": {"title": {"text": "评分（分）"}}}}
 
 

@@ -11,7 +11,7 @@ import unicodedata
 import pytest
 
 from tests.support.app import TODAY
-from tests.support.browser import app_on_own_database, shot, signed_in_pages, wait_text
+from tests.support.browser import SCREENSHOTS, app_on_own_database, shot, signed_in_pages, wait_text
 from tests.support.credit import authorise
 from tests.support.credit_portrait import BANK, NAME, PHONE, portrait_world
 from tests.support.pdf_text import page_texts
@@ -71,7 +71,7 @@ def test_credit_portrait_browser001_bank_subject_county(served, chromium, tmp_pa
         for i, t in enumerate(pages):
             compact = flat(t)
             assert flat("查询人：合作金融机构（演示）（合作金融机构）") in compact and flat(at) in compact, (i, t[:300])
-        (tmp_path / "pages.txt").write_text("\n\f".join(pages))
+        (SCREENSHOTS / "credit-portrait-bank.pdf").write_bytes(pdf.read_bytes())
         assert errors == []
 
         me = make("credit-me")
