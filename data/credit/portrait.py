@@ -185,7 +185,7 @@ def _access_record(s, subject_id: int) -> list[dict]:
              "kind": "打印" if v.kind == "print" else "查看", "authorisation_id": v.authorisation_id} for v in views]
 
 
-def contents(s, subj: CreditSubject, b: Basis) -> dict:
+def _contents(s, subj: CreditSubject, b: Basis) -> dict:
     """The portrait of `subj` as basis `b` sees it (no access decision: `basis` made it)."""
     p, today, bank = b.purpose, clock.today(), is_bank_purpose(b.purpose)
     scores = list(s.scalars(select(CreditScore).where(CreditScore.subject_id == subj.id)
@@ -253,7 +253,7 @@ def portrait(url: str, who: Actor, subject_id, purpose=None, *, kind: str = "scr
     kind = kind if kind in KINDS else "screen"
     with transaction(url, who) as s:
         b, subj = basis(s, who, subject_id, purpose or None)
-        out = contents(s, subj, b)
+        out = _contents(s, subj, b)
         view = _log_view(s, who, subj, b, kind, key)
         user = s.get(User, who.user_id)
         out["viewer"] = {"name": user.display_name if user else who.username, "institution": b.institution or "",
