@@ -28,13 +28,15 @@ def _section(title: str, body, sid: str) -> html.Section:
 
 
 def gauge(score: dict) -> dict:
-    """The score on a 0–1000 half dial (a plotly indicator), or "暂未评级" for an unrated subject."""
+    """The score on a half dial (a plotly indicator; 0–100, or 0–1000 for a score above 100), or
+    "暂未评级" for an unrated subject."""
     if score.get("unrated") or score.get("score") is None:
         return empty_figure("新主体，暂无信用历史，暂未评级", height=180)
     grade = score.get("grade") or ""
+    top = 100 if score["score"] <= 100 else 1000
     return {"data": [{"type": "indicator", "mode": "gauge+number", "value": score["score"],
                       "number": {"suffix": " 分", "font": {"size": 34}},
-                      "gauge": {"axis": {"range": [0, 1000], "ticksuffix": ""},
+                      "gauge": {"axis": {"range": [0, top]},
                                 "bar": {"color": GRADE_COLORS.get(grade, "#607d8b")}}}],
             "layout": {"height": 180, "margin": {"l": 30, "r": 30, "t": 20, "b": 10}, "font": FONT}}
 
