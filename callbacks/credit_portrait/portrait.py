@@ -12,7 +12,7 @@ from components.credit_portrait import portrait_view
 from data.credit import portrait as portraits
 from domain.permissions import Action, PermissionDenied
 from server.callbacks import clientside, secure_callback
-from server.context import settings
+from server.context import query_layer, settings
 
 from callbacks.common import alert, current_actor
 
@@ -27,14 +27,8 @@ def params(search: str | None) -> tuple[str | None, str | None]:
 
 
 def draw(p: dict):
-    """The portrait, with the region's name beside its code."""
-    from server.context import query_layer
-
-    try:
-        tree = query_layer().tree
-        region = " / ".join(n for _, n in tree.path(p["identity"]["region_code"]))
-    except Exception:
-        region = str(p["identity"]["region_code"])
+    """The portrait, with the region's path of names (a code the tree does not know: the code)."""
+    region = " / ".join(n for _, n in query_layer().tree.path(p["identity"]["region_code"]))
     return html.Div([html.Div(f"所在地区：{region}", className="small text-muted mb-1", id="credit-region"), portrait_view(p)])
 
 
