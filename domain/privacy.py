@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from domain.money import yuan
 from domain.identifiers import mask_account, mask_name, mask_phone, mask_resident_id, resident_id_problem
 from domain.permissions import Action, may
 
@@ -227,3 +228,111 @@ def redact(row: Mapping, purpose: Purpose, *, id_type: str | None = None,
         if isinstance(out.get(key), str):
             out[key] = name_shown(out[key], "resident", purpose)
     return out
+
+
+# ---------------------------------------------------------------- forestry credit portraits
+#
+# A credit portrait (Art. X30, X61) is read for one of these purposes; the viewer's basis decides
+# which (data.credit.portrait): the subject themself, an official within their scope, or a bank
+# under a live authorisation for the authorised purpose. The table below is the one place that
+# says which of the portrait's fields each sees in clear; README "授权与信用画像" prints it.
+
+
+class CreditPurpose(StrEnum):
+    SELF = "self"  # the subject's own portrait
+    SUPERVISION = "supervision"  # a forestry official within their jurisdiction
+    BANK_MORTGAGE = "mortgage_loan"  # a bank under an authorisation for 林权抵押贷款 …
+    BANK_CREDIT = "credit_loan"
+    BANK_INSURANCE = "insurance"
+    BANK_SUBSIDY = "interest_subsidy"
+
+
+class CreditField(StrEnum):
+    NAME = "name"  # a natural person's name (an organisation's name is never masked)
+    ID = "id"  # a resident ID or another person's ID (a USCC is never masked)
+    PHONE = "phone"
+    ADDRESS = "address"
+    LOCATION = "location"  # a parcel's exact point, polygon and unit code
+    AMOUNT = "amount"  # loan principal, repayments, claims, prices, fines, encumbrances
+    PARTY = "party"  # a natural person named in a record (a transfer's buyer, …)
+
+
+#: purpose -> fields shown in clear; every other field is masked (see `credit_shown`, `credit_amount`,
+#: `credit_location`). Banks: the name in clear (the authorisation names the applicant the bank
+#: deals with), numbers and address never; the parcels' exact location only for a mortgage loan
+#: (the parcel is the collateral) and insurance (the insured parcel); amounts rounded to 万元 for
+#: insurance (the loan book is beyond that purpose).
+CREDIT_CLEAR: dict[CreditPurpose, frozenset[CreditField]] = {
+    CreditPurpose.SELF: frozenset(CreditField),
+    CreditPurpose.SUPERVISION: frozenset(CreditField),
+    CreditPurpose.BANK_MORTGAGE: frozenset({CreditField.NAME, CreditField.LOCATION, CreditField.AMOUNT}),
+    CreditPurpose.BANK_CREDIT: frozenset({CreditField.NAME, CreditField.AMOUNT}),
+    CreditPurpose.BANK_INSURANCE: frozenset({CreditField.NAME, CreditField.LOCATION}),
+    CreditPurpose.BANK_SUBSIDY: frozenset({CreditField.NAME, CreditField.AMOUNT}),
+}
+#: a bank sees what is still published of the public credit data (a dishonest record within its
+#: publicity period, nothing repaired or withdrawn) and, of a record whose open class is `none`,
+#: only its kind, date, status and amount — not its content, document number or counterparty
+#: (Art. X11: not opened; Art. X30: the holder's authorisation covers the portrait, not the files)
+WITHHELD = "（不予开放）"
+
+
+def is_bank_purpose(purpose: CreditPurpose | str) -> bool:
+    return CreditPurpose(purpose) not in (CreditPurpose.SELF, CreditPurpose.SUPERVISION)
+
+
+def credit_clear(purpose: CreditPurpose | str, field: CreditField | str) -> bool:
+    return CreditField(field) in CREDIT_CLEAR[CreditPurpose(purpose)]
+
+
+def mask_address(s: str | None) -> str:
+    """An address to its first six characters (province and county, usually): 江西省南昌县****."""
+    s = (s or "").strip()
+    return s[:6] + "****" if len(s) > 6 else "*" * len(s)
+
+
+def mask_unit_code(s: str | None) -> str:
+    """A unit code to its county and cadastral zone (the first 12 characters)."""
+    s = (s or "").strip()
+    return s[:12] + "*" * (len(s) - 12) if len(s) > 12 else s
+
+
+def credit_shown(field: CreditField | str, value, purpose: CreditPurpose | str, *, person: bool = True) -> str:
+    """A personal text field of a portrait as `purpose` shows it; `person` False (an organisation's
+    name or credit code) is always in clear."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    field = CreditField(field)
+    if not person or credit_clear(purpose, field):
+        return text
+    if field in (CreditField.NAME, CreditField.PARTY):
+        return name_shown(text, None, Purpose.STATISTICS) if field is CreditField.PARTY else mask_name(text)
+    if field is CreditField.ID:
+        return mask_resident_id(text)
+    if field is CreditField.PHONE:
+        return mask_phone(text)
+    if field is CreditField.ADDRESS:
+        return mask_address(text)
+    if field is CreditField.LOCATION:
+        return mask_unit_code(text)
+    return "*" * len(text)
+
+
+def credit_amount(fen: int | None, purpose: CreditPurpose | str) -> dict:
+    """An amount as `purpose` shows it: {"fen": exact or None, "text": 元 or "约 N 万元"}."""
+    if fen is None:
+        return {"fen": None, "text": ""}
+    if credit_clear(purpose, CreditField.AMOUNT):
+        return {"fen": int(fen), "text": f"{yuan(int(fen))} 元"}
+    wan = (int(fen) + 500_000) // 1_000_000
+    return {"fen": None, "text": f"约 {wan} 万元" if wan else "不足 1 万元"}
+
+
+def credit_location(lon, lat, polygon, purpose: CreditPurpose | str) -> dict:
+    """A parcel's location as `purpose` shows it: exact (point and polygon), or the point rounded
+    to 0.01° (about 1 km) without the polygon."""
+    if credit_clear(purpose, CreditField.LOCATION):
+        return {"lon": lon, "lat": lat, "polygon": polygon, "exact": True}
+    return {"lon": round(lon, 2) if lon is not None else None, "lat": round(lat, 2) if lat is not None else None,
+            "polygon": None, "exact": False}

@@ -1865,6 +1865,74 @@ def _credit_evaluate(env, role, ctx):
     return resp
 
 
+# ---- issue 15 lane B: authorisations and credit portraits
+#
+# The portrait's drivers go through the one portrait callback (callbacks.credit_portrait.portrait.load):
+# "done" is a view in the subject's access record with the basis the action names. The authorised
+# subject lives outside the province, so that no official's jurisdiction reaches it (an official's
+# supervision view would otherwise be a change under CREDIT_PORTRAIT_AUTHORISED).
+
+OUTSIDE = 361000000000  # a region of another province
+
+
+def _credit_subject(env, region: int) -> int:
+    from tests.support.credit import make_subject, resident_id
+
+    return make_subject(env.settings, region, name=f"林农{next(_seq)}", identifier=resident_id(220122, n=next(_seq)))
+
+
+def _own_subject(env) -> int:
+    """The test credit subject's account linked to a subject of the village (once)."""
+    from data.db import transaction
+    from data.models import User
+
+    with transaction(env.url) as s:
+        linked = s.get(User, env.users["credit_subject"][0]).credit_subject_id
+    if linked is None:
+        linked = _credit_subject(env, env.village)
+        with transaction(env.url) as s:
+            s.get(User, env.users["credit_subject"][0]).credit_subject_id = linked
+    return linked
+
+
+def _views(env, ctx, **where) -> int:
+    return _count(env, "CreditPortraitView", subject_id=ctx["id"], **where)
+
+
+def _open_portrait(env, role, ctx):
+    from callbacks.credit_portrait import portrait
+
+    return env.post(role, portrait.load, {("url", "search"): f"?subject={ctx['id']}", ("url", "pathname"): "/credit/portrait"})
+
+
+def _authorised(env) -> dict:
+    from tests.support.credit import authorise
+
+    sid = _credit_subject(env, OUTSIDE)
+    authorise(env.settings, sid, "测试银行", purpose="mortgage_loan", valid_from=TODAY, valid_until=TODAY + dt.timedelta(days=30))
+    return {"id": sid}
+
+
+DRIVERS[Action.CREDIT_SELF_VIEW] = Driver(call=_page("/credit/me"), state=lambda env, ctx: table_counts(env), done=_opened)
+DRIVERS[Action.CREDIT_PORTRAIT_VIEW] = Driver(
+    call=_open_portrait, prepare=lambda env: {"id": _credit_subject(env, env.village)},
+    state=lambda env, ctx: _views(env, ctx, purpose="supervision"))
+DRIVERS[Action.CREDIT_PORTRAIT_AUTHORISED] = Driver(
+    call=_open_portrait, prepare=_authorised, state=lambda env, ctx: _views(env, ctx, institution="测试银行"))
+
+
+@driver(Action.CREDIT_AUTHORISE, prepare=lambda env: {"id": _own_subject(env)},
+        state=lambda env, ctx: _count(env, "CreditAuthorisation", subject_id=ctx["id"]))
+def _credit_authorise(env, role, ctx):
+    from callbacks.credit_portrait import me
+
+    return env.post(role, me.grant, {"credit-grant": 1, "credit-grant-institution": "测试银行",
+                                     "credit-grant-purpose": "credit_loan", "credit-grant-from": TODAY.isoformat(),
+                                     "credit-grant-until": (TODAY + dt.timedelta(days=60)).isoformat(),
+                                     "credit-me-refresh": 0}, clicked="credit-grant")
+
+
+
 # ---------------------------------------------------------------- the test
 
 

@@ -44,7 +44,7 @@ CREDIT_ACTIONS: dict[Action, Rule] = {
                                      refusal="信用修复须由信用主体本人或林业主管部门代为申请"),
     Action.CREDIT_REPAIR_DECIDE: Rule(_AREA, "决定信用修复申请", CREDIT_MANAGERS, "credit_repair", ("applied_by_id",),
                                       "不能决定本人提交的修复申请", "只有数据管理单位可以决定信用修复"),
-    Action.CREDIT_AUTHORISE: Rule(_AREA, "授权、撤销金融机构查询本人信用画像", CREDIT_SUBJECTS, "credit_subject",
+    Action.CREDIT_AUTHORISE: Rule(_AREA, "授权、撤销金融机构查询本人信用画像，填写本人声明", CREDIT_SUBJECTS, "credit_subject",
                                   refusal="只有信用主体本人可以授权金融机构"),
     Action.CREDIT_SELF_VIEW: Rule(_AREA, "查看本人信用画像、授权与查询记录", CREDIT_SUBJECTS),
     Action.CREDIT_PORTRAIT_VIEW: Rule(_AREA, "查看本辖区信用主体的信用画像", CREDIT_OFFICIALS, "credit_subject"),
