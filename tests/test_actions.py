@@ -1875,7 +1875,7 @@ def _credit_evaluate(env, role, ctx):
 OUTSIDE = 361000000000  # a region of another province
 
 
-def _credit_subject(env, region: int) -> int:
+def _portrait_subject(env, region: int) -> int:
     from tests.support.credit import make_subject, resident_id
 
     return make_subject(env.settings, region, name=f"林农{next(_seq)}", identifier=resident_id(220122, n=next(_seq)))
@@ -1889,7 +1889,7 @@ def _own_subject(env) -> int:
     with transaction(env.url) as s:
         linked = s.get(User, env.users["credit_subject"][0]).credit_subject_id
     if linked is None:
-        linked = _credit_subject(env, env.village)
+        linked = _portrait_subject(env, env.village)
         with transaction(env.url) as s:
             s.get(User, env.users["credit_subject"][0]).credit_subject_id = linked
     return linked
@@ -1908,14 +1908,14 @@ def _open_portrait(env, role, ctx):
 def _authorised(env) -> dict:
     from tests.support.credit import authorise
 
-    sid = _credit_subject(env, OUTSIDE)
+    sid = _portrait_subject(env, OUTSIDE)
     authorise(env.settings, sid, "测试银行", purpose="mortgage_loan", valid_from=TODAY, valid_until=TODAY + dt.timedelta(days=30))
     return {"id": sid}
 
 
 DRIVERS[Action.CREDIT_SELF_VIEW] = Driver(call=_page("/credit/me"), state=lambda env, ctx: table_counts(env), done=_opened)
 DRIVERS[Action.CREDIT_PORTRAIT_VIEW] = Driver(
-    call=_open_portrait, prepare=lambda env: {"id": _credit_subject(env, env.village)},
+    call=_open_portrait, prepare=lambda env: {"id": _portrait_subject(env, env.village)},
     state=lambda env, ctx: _views(env, ctx, purpose="supervision"))
 DRIVERS[Action.CREDIT_PORTRAIT_AUTHORISED] = Driver(
     call=_open_portrait, prepare=_authorised, state=lambda env, ctx: _views(env, ctx, institution="测试银行"))
