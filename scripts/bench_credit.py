@@ -85,7 +85,7 @@ def cached(url: str) -> dict | None:
     try:
         with engine_for(url).connect() as c:
             return c.execute(select(Setting.value).where(Setting.key == "credit_bench")).scalar()
-    except Exception:  # noqa: BLE001 - no database yet
+    except Exception:  # no database yet
         return None
 
 
@@ -110,7 +110,8 @@ def bench_stats(url: str, province: int, county: int, n: int) -> list[tuple[str,
     rows = [("cubes: first load (s)", round(time.perf_counter() - t, 2))]
     for who, label in ((bureau, "province"), (local, "county")):
         for fn in (qc.kpis, qc.grades_by_region, qc.grades_by_kind, qc.records_by, qc.dishonest_by_severity):
-            rows.append((f"{fn.__name__} [{label}] (ms)", round(median_ms(lambda fn=fn, who=who: fn(url, who, today=TODAY), n), 2)))
+            ms = median_ms(lambda fn=fn, who=who: fn(url, who, today=TODAY), n)
+            rows.append((f"{fn.__name__} [{label}] (ms)", round(ms, 2)))
     return rows
 
 

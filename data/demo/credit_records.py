@@ -247,6 +247,7 @@ def repayment_frame(rng, loans: pl.DataFrame, today: dt.date) -> tuple[pl.DataFr
     """Monthly or quarterly instalments: most paid on time, some late, a few overdue and open.
     Returns (repayments, the loans with their detail and status)."""
     k = loans.select("id", "region_code", "occurred_on", "amount_fen", "term", "step", "behaviour").with_columns(
+        stop=pl.Series(rng.random(loans.height))).with_columns(
         n=pl.col("term") // pl.col("step")).with_columns(k=pl.int_ranges(1, pl.col("n") + 1)).explode("k")
     months = pl.col("occurred_on").dt.year() * 12 + pl.col("occurred_on").dt.month() - 1 + pl.col("k") * pl.col("step")
     month1 = pl.date(months // 12, months % 12 + 1, 1)  # the due month, the loan's day clamped to its end
@@ -257,15 +258,15 @@ def repayment_frame(rng, loans: pl.DataFrame, today: dt.date) -> tuple[pl.DataFr
     late = rng.integers(5, 60, h)
     roll = rng.random(h)
     t = pl.lit(today)
-    # an overdue loan stops paying from a random instalment among those already due
-    k = k.with_columns(stop=pl.lit(pl.Series(rng.random(h))).first().over("id"))
+    # an overdue loan stops paying from a random instalment (`stop`) among those already due
     k = k.with_columns(due_count=(pl.col("due_on") <= t).sum().over("id"))
+    k = k.with_columns(roll=pl.Series(roll < 0.3), late=pl.Series(late), early=pl.Series(rng.integers(0, 5, h)))
     unpaid_from = (pl.col("due_count") * pl.col("stop")).floor() + 1
     paid_on = (pl.when(pl.col("due_on") > t).then(None)
                .when((pl.col("behaviour") == "overdue") & (pl.col("k") >= unpaid_from)).then(None)
-               .when((pl.col("behaviour") == "late") & pl.lit(pl.Series(roll < 0.3)))
-               .then(pl.col("due_on") + pl.duration(days=pl.lit(pl.Series(late))))
-               .otherwise(pl.col("due_on") - pl.duration(days=pl.lit(pl.Series(rng.integers(0, 5, h))))))
+               .when((pl.col("behaviour") == "late") & pl.col("roll"))
+               .then(pl.col("due_on") + pl.duration(days=pl.col("late")))
+               .otherwise(pl.col("due_on") - pl.duration(days=pl.col("early"))))
     k = k.with_columns(paid_on=paid_on).with_columns(
         paid_on=pl.when(pl.col("paid_on") > t).then(None).otherwise("paid_on"))
     k = k.with_columns(paid_fen=pl.when(pl.col("paid_on").is_null()).then(0).otherwise("due_fen"))

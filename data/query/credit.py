@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 from sqlalchemy import text
@@ -64,16 +63,16 @@ def _token(url: str, today: dt.date) -> tuple:
 
 
 def read_arrow(url: str, sql: str) -> pl.DataFrame:
-    """A query's result as a polars frame through ADBC (Arrow, no Python rows)."""
+    """A query's result as a polars frame: through ADBC (Arrow, no Python rows) on PostgreSQL; on
+    SQLite through the platform's own driver (ADBC bundles another SQLite library, which does not
+    see what the platform's connections committed to the WAL)."""
     engine = engine_for(url)
     if engine.dialect.name == "sqlite":
-        import adbc_driver_sqlite.dbapi as adbc
+        with engine.connect() as c:
+            return pl.read_database(text(sql), c, infer_schema_length=None)
+    import adbc_driver_postgresql.dbapi as adbc
 
-        target = str(Path(engine.url.database).resolve())
-    else:
-        import adbc_driver_postgresql.dbapi as adbc
-
-        target = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    target = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with adbc.connect(target) as conn, conn.cursor() as cur:
         cur.execute(sql)
         return pl.from_arrow(cur.fetch_arrow_table())
@@ -83,7 +82,8 @@ def _load(url: str, token: tuple, today: dt.date) -> Cubes:
     day = today.isoformat()
     # (text columns coalesced: ADBC's SQLite driver types a column by its first rows)
     s = read_arrow(url, "SELECT region_code, kind, COALESCE(grade, '') AS grade FROM credit_subjects")
-    subjects = s.with_columns(grade=pl.when(pl.col("grade") == "").then(pl.lit(UNRATED)).otherwise("grade")).group_by("region_code", "kind", "grade").len("n")
+    subjects = s.with_columns(grade=pl.when(pl.col("grade") == "").then(pl.lit(UNRATED)).otherwise("grade")).group_by(
+        "region_code", "kind", "grade").len("n")
     r = read_arrow(url, "SELECT region_code, kind, source, COALESCE(severity, '') AS severity, "
                         "COALESCE(CAST(publicity_until AS VARCHAR(10)), '') AS until, status FROM credit_records")
     records = r.group_by("region_code", "kind", "source").len("n")
@@ -175,8 +175,9 @@ def grades_by_region(url: str, who, region: int | None = None, today: dt.date | 
         "code").agg(dishonest=pl.col("n").sum())
     out = wide.join(lo, on="code", how="left").join(d, on="code", how="left").with_columns(
         pl.col("loans", "overdue_loans", "outstanding_fen", "overdue_fen", "dishonest").fill_null(0).cast(pl.Int64))
-    return out.select("code", *GRADES, UNRATED, "total", "dishonest", "loans", "overdue_loans", "outstanding_fen",
-                      "overdue_fen").sort("code")
+    out = out.select("code", *GRADES, UNRATED, "total", "dishonest", "loans", "overdue_loans", "outstanding_fen",
+                     "overdue_fen").sort("code")
+    return out.clear() if level >= VILLAGE else out  # a village has no lower level
 
 
 def grades_by_kind(url: str, who, region: int | None = None, today: dt.date | None = None) -> pl.DataFrame:
