@@ -1468,3 +1468,17 @@ def _check(env, d, action, role, ctx, may, before, counts, refused):
             assert not d.done(env, ctx, before, resp), (action, role)
         assert refusals(env) > refused, (action, role, "refusal not in the security log",
                                          resp.get_data(as_text=True)[:400])
+
+
+# ---- issue 15 lane D
+
+
+def _credit_stats_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "cs-table" in resp.get_json()["response"]
+
+
+@driver(Action.CREDIT_STATS_VIEW, state=lambda env, ctx: table_counts(env), done=_credit_stats_done)
+def _credit_stats(env, role, ctx):
+    from callbacks.credit_stats import stats
+
+    return env.post(role, stats.load, {("url", "hash"): ""})

@@ -27,7 +27,7 @@ from data.db import engine_for
 from data.models import CreditSubject, Region, User
 from data.regions import load_region_tree
 
-from .credit_records import (CREDIT_SCALES, DEFAULT_PROVINCE, DEMO_BANK, PROVINCES, _existing_people, _next_id,
+from .credit_records import (CREDIT_SCALES, DEFAULT_PROVINCE, DEMO_BANK, PROVINCES, existing_people, next_id,
                              record_frames, repayment_frame, subject_frame)
 from .credit_rights import authorisation_frames, batch_frames, encumbrance_frame, right_frame
 
@@ -95,7 +95,7 @@ def generate_credit(url: str, province: int, scale: str, today: dt.date, seed: i
     pdata = PROVINCES.get(province, DEFAULT_PROVINCE)
     villages, weights = credit_villages(tree, scale, demo_county, test_roots or [demo_county])
     lo, hi = (int(villages.min()), int(villages.max())) if scale == "test" else (tree.root, tree.root + 10**10 - 1)
-    members, contractors = _existing_people(engine, lo, hi)
+    members, contractors = existing_people(engine, lo, hi)
     if contractors is not None:  # the contractors named by a valid identifier of a known kind
         contractors = contractors.filter(pl.col("id_type").is_in(["resident", "uscc"]))
         if scale == "province":
@@ -104,7 +104,7 @@ def generate_credit(url: str, province: int, scale: str, today: dt.date, seed: i
     users = _user_ids(engine)
     subjects = subject_frame(rng, villages, weights, CREDIT_SCALES[scale].subjects, members, contractors, person, today)
     with engine.connect() as c:
-        first = {t: _next_id(c, t) for t in ("credit_subjects", "credit_records", "forest_rights", "attachments",
+        first = {t: next_id(c, t) for t in ("credit_subjects", "credit_records", "forest_rights", "attachments",
                                              "credit_import_batches", "credit_authorisations")}
     subjects = subjects.with_columns(id=pl.int_range(first["credit_subjects"], first["credit_subjects"] + pl.len(),
                                                      dtype=pl.Int64))

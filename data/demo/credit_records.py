@@ -42,7 +42,7 @@ CREDIT_SCALES = {"test": CreditScale(300, 0.0), "demo": CreditScale(30_000, 0.35
                  "province": CreditScale(1_000_000, 0.0)}
 
 
-def _next_id(c, table: str) -> int:
+def next_id(c, table: str) -> int:
     return int(c.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar()) + 1
 
 
@@ -71,7 +71,7 @@ def usccs(counties6: np.ndarray, prefixes: np.ndarray, first: int) -> list[str]:
     return out
 
 
-def _existing_people(engine, lo: int, hi: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def existing_people(engine, lo: int, hi: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Members (id number, name, village) and contracted collective 林地 with their contractor, if
     the collective economy is there."""
     with engine.connect() as c:

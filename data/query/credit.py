@@ -2,7 +2,8 @@
 (drill province → city → county → township) and by subject type, records by kind and by source,
 dishonest records in publicity by severity, loans outstanding and overdue (fen).
 
-The credit tables are read once (ADBC, Arrow) and folded into per-village cubes held in memory;
+The credit tables are aggregated once by the database (one GROUP BY pass each) into per-village
+cubes held in memory (and their county roll-ups, read for a province or a city);
 every statistics call aggregates a cube with polars, scoped to the caller (`data.scoped.scoped_frame`)
 — milliseconds at a million subjects. The cubes are rebuilt when the data changed: a token of the
 tables' highest ids (an insert anywhere, a re-evaluation writing `credit_scores`) and the day (what
@@ -39,6 +40,11 @@ class Cubes:
     dishonest: pl.DataFrame  # region_code, severity, in_publicity, n
     loans: pl.DataFrame  # region_code, loans, open_loans, overdue_loans, outstanding_fen, overdue_fen
     rights: pl.DataFrame  # region_code, rights, area_mu (float, display only), mortgaged
+    #: the same cubes by county, read for a province or a city
+    by_county: dict[str, pl.DataFrame] | None = None
+
+    def at(self, name: str, region: int) -> pl.DataFrame:
+        return self.by_county[name] if self.by_county and level_of(region) <= 2 else getattr(self, name)
 
 
 _CACHE: dict[str, Cubes] = {}
@@ -62,50 +68,52 @@ def _token(url: str, today: dt.date) -> tuple:
         return (*c.execute(text(sql)).one(), today.isoformat(), _GENERATION["n"])
 
 
-def read_arrow(url: str, sql: str) -> pl.DataFrame:
-    """A query's result as a polars frame: through ADBC (Arrow, no Python rows) on PostgreSQL; on
-    SQLite through the platform's own driver (ADBC bundles another SQLite library, which does not
-    see what the platform's connections committed to the WAL)."""
-    engine = engine_for(url)
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as c:
-            return pl.read_database(text(sql), c, infer_schema_length=None)
-    import adbc_driver_postgresql.dbapi as adbc
+def read_frame(url: str, sql: str, **params) -> pl.DataFrame:
+    """A (small, aggregated) query result as a polars frame."""
+    with engine_for(url).connect() as c:
+        return pl.read_database(text(sql), c, execute_options={"parameters": params}, infer_schema_length=None)
 
-    target = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc.connect(target) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        return pl.from_arrow(cur.fetch_arrow_table())
+
+def _rollup(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The same cube by county (the statistics of a province or a city read it: far fewer rows)."""
+    span = 10 ** _TAIL[3]
+    sums = [pl.col(c).sum() for c in frame.columns if c not in (*keys, "region_code")]
+    return frame.with_columns(region_code=pl.col("region_code") // span * span).group_by("region_code", *keys).agg(sums)
 
 
 def _load(url: str, token: tuple, today: dt.date) -> Cubes:
-    day = today.isoformat()
-    # (text columns coalesced: ADBC's SQLite driver types a column by its first rows)
-    s = read_arrow(url, "SELECT region_code, kind, COALESCE(grade, '') AS grade FROM credit_subjects")
-    subjects = s.with_columns(grade=pl.when(pl.col("grade") == "").then(pl.lit(UNRATED)).otherwise("grade")).group_by(
-        "region_code", "kind", "grade").len("n")
-    r = read_arrow(url, "SELECT region_code, kind, source, COALESCE(severity, '') AS severity, "
-                        "COALESCE(CAST(publicity_until AS VARCHAR(10)), '') AS until, status FROM credit_records")
-    records = r.group_by("region_code", "kind", "source").len("n")
-    dishonest = r.filter(pl.col("kind") == "dishonest").with_columns(
-        in_publicity=(pl.col("until") >= day) & (pl.col("status") == "active")).group_by(
-        "region_code", "severity", "in_publicity").len("n")
-    p = read_arrow(url, "SELECT record_id, region_code, CAST(due_on AS VARCHAR(10)) AS due, due_fen, "
-                        "CASE WHEN paid_on IS NULL THEN 1 ELSE 0 END AS unpaid FROM credit_repayments")
-    p = p.with_columns(pl.col("due_fen").cast(pl.Int64))
-    per_loan = p.group_by("record_id").agg(
-        region_code=pl.col("region_code").first(),
-        outstanding_fen=pl.col("due_fen").filter(pl.col("unpaid") == 1).sum(),
-        overdue_fen=pl.col("due_fen").filter((pl.col("unpaid") == 1) & (pl.col("due") < day)).sum())
-    loans = per_loan.group_by("region_code").agg(
-        loans=pl.len(), open_loans=(pl.col("outstanding_fen") > 0).sum(), overdue_loans=(pl.col("overdue_fen") > 0).sum(),
-        outstanding_fen=pl.col("outstanding_fen").sum().cast(pl.Int64), overdue_fen=pl.col("overdue_fen").sum().cast(pl.Int64))
-    f = read_arrow(url, "SELECT f.region_code, CAST(f.area_mu AS DOUBLE PRECISION) AS area, "
-                        "(SELECT COUNT(*) FROM forest_encumbrances e WHERE e.right_id = f.id AND e.kind = 'mortgage' "
-                        "AND e.released_on IS NULL) AS m FROM forest_rights f")
-    rights = f.group_by("region_code").agg(rights=pl.len(), area_mu=pl.col("area").sum(),
-                                           mortgaged=(pl.col("m") > 0).sum())
-    return Cubes(token, subjects, records, dishonest, loans, rights)
+    """The cubes, aggregated by the database (one pass over each table) and folded by polars."""
+    sqlite = engine_for(url).dialect.name == "sqlite"
+    day = today.isoformat() if sqlite else today
+    subjects = read_frame(url, "SELECT region_code, kind, COALESCE(grade, '') AS grade, COUNT(*) AS n FROM credit_subjects "
+                               "GROUP BY region_code, kind, COALESCE(grade, '')").with_columns(
+        grade=pl.when(pl.col("grade") == "").then(pl.lit(UNRATED)).otherwise("grade"))
+    records = read_frame(url, "SELECT region_code, kind, source, COUNT(*) AS n FROM credit_records "
+                              "GROUP BY region_code, kind, source")
+    dishonest = read_frame(url, "SELECT region_code, severity, CASE WHEN publicity_until >= :d AND status = 'active' "
+                                "THEN 1 ELSE 0 END AS in_publicity, COUNT(*) AS n FROM credit_records "
+                                "WHERE kind = 'dishonest' GROUP BY 1, 2, 3", d=day).with_columns(
+        in_publicity=pl.col("in_publicity") == 1)
+    loans = read_frame(url, "SELECT region_code, COUNT(*) AS loans, SUM(CASE WHEN o > 0 THEN 1 ELSE 0 END) AS open_loans, "
+                            "SUM(CASE WHEN d > 0 THEN 1 ELSE 0 END) AS overdue_loans, SUM(o) AS outstanding_fen, "
+                            "SUM(d) AS overdue_fen FROM (SELECT MIN(region_code) AS region_code, "
+                            "SUM(CASE WHEN paid_on IS NULL THEN due_fen ELSE 0 END) AS o, "
+                            "SUM(CASE WHEN paid_on IS NULL AND due_on < :d THEN due_fen ELSE 0 END) AS d "
+                            "FROM credit_repayments GROUP BY record_id) per_loan GROUP BY region_code", d=day)
+    rights = read_frame(url, "SELECT f.region_code, COUNT(*) AS rights, SUM(CAST(f.area_mu AS FLOAT)) AS area_mu, "
+                             "SUM(CASE WHEN m.right_id IS NULL THEN 0 ELSE 1 END) AS mortgaged FROM forest_rights f "
+                             "LEFT JOIN (SELECT DISTINCT right_id FROM forest_encumbrances WHERE kind = 'mortgage' "
+                             "AND released_on IS NULL) m ON m.right_id = f.id GROUP BY f.region_code")
+    ints = dict.fromkeys(("n", "loans", "open_loans", "overdue_loans", "outstanding_fen", "overdue_fen", "rights",
+                          "mortgaged"), pl.Int64)
+    fix = [f.with_columns(pl.col(c).fill_null(0).cast(t) for c, t in ints.items() if c in f.columns)
+           .with_columns(pl.col("region_code").cast(pl.Int64)) for f in (subjects, records, dishonest, loans, rights)]
+    subjects, records, dishonest, loans, rights = fix
+    rights = rights.with_columns(pl.col("area_mu").cast(pl.Float64).fill_null(0))
+    return Cubes(token, subjects, records, dishonest, loans, rights,
+                 by_county={"subjects": _rollup(subjects, ["kind", "grade"]), "records": _rollup(records, ["kind", "source"]),
+                            "dishonest": _rollup(dishonest, ["severity", "in_publicity"]), "loans": _rollup(loans, []),
+                            "rights": _rollup(rights, [])})
 
 
 def cubes(url: str, today: dt.date | None = None) -> Cubes:
@@ -142,11 +150,11 @@ def _prepare(url: str, who, region: int | None, today: dt.date | None):
 def kpis(url: str, who, region: int | None = None, today: dt.date | None = None) -> dict:
     """The headline figures of `region` (default the caller's root)."""
     c, region = _prepare(url, who, region, today)
-    s = _within(c.subjects, who, region)
-    rec = _within(c.records, who, region)
-    d = _within(c.dishonest, who, region)
-    lo = _within(c.loans, who, region)
-    ri = _within(c.rights, who, region)
+    s = _within(c.at("subjects", region), who, region)
+    rec = _within(c.at("records", region), who, region)
+    d = _within(c.at("dishonest", region), who, region)
+    lo = _within(c.at("loans", region), who, region)
+    ri = _within(c.at("rights", region), who, region)
     total = int(s["n"].sum())
     graded = int(s.filter(pl.col("grade") != UNRATED)["n"].sum())
     return dict(region=region, subjects=total, natural=int(s.filter(pl.col("kind") == "natural")["n"].sum()),
@@ -162,16 +170,16 @@ def grades_by_region(url: str, who, region: int | None = None, today: dt.date | 
     """One row per child of `region`: code, subjects by grade (A…D, 未评级), total, loans figures."""
     c, region = _prepare(url, who, region, today)
     level = level_of(region)
-    s = _within(c.subjects, who, region).with_columns(_child(level))
+    s = _within(c.at("subjects", region), who, region).with_columns(_child(level))
     wide = s.group_by("code", "grade").agg(pl.col("n").sum()).pivot("grade", index="code", values="n")
     for g in (*GRADES, UNRATED):
         if g not in wide.columns:
             wide = wide.with_columns(pl.lit(0, pl.UInt32).alias(g))
     wide = wide.with_columns(pl.col(g).fill_null(0).cast(pl.Int64) for g in (*GRADES, UNRATED))
     wide = wide.with_columns(total=pl.sum_horizontal(*GRADES, UNRATED))
-    lo = _within(c.loans, who, region).with_columns(_child(level)).group_by("code").agg(
+    lo = _within(c.at("loans", region), who, region).with_columns(_child(level)).group_by("code").agg(
         pl.col("loans", "overdue_loans", "outstanding_fen", "overdue_fen").sum())
-    d = _within(c.dishonest, who, region).filter(pl.col("in_publicity")).with_columns(_child(level)).group_by(
+    d = _within(c.at("dishonest", region), who, region).filter(pl.col("in_publicity")).with_columns(_child(level)).group_by(
         "code").agg(dishonest=pl.col("n").sum())
     out = wide.join(lo, on="code", how="left").join(d, on="code", how="left").with_columns(
         pl.col("loans", "overdue_loans", "outstanding_fen", "overdue_fen", "dishonest").fill_null(0).cast(pl.Int64))
@@ -183,14 +191,14 @@ def grades_by_region(url: str, who, region: int | None = None, today: dt.date | 
 def grades_by_kind(url: str, who, region: int | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """Subjects by type and grade: kind (label), grade, n."""
     c, region = _prepare(url, who, region, today)
-    s = _within(c.subjects, who, region).group_by("kind", "grade").agg(pl.col("n").sum().cast(pl.Int64))
+    s = _within(c.at("subjects", region), who, region).group_by("kind", "grade").agg(pl.col("n").sum().cast(pl.Int64))
     return s.with_columns(label=pl.col("kind").replace_strict(SUBJECT_KINDS, default=pl.col("kind"))).sort("kind", "grade")
 
 
 def records_by(url: str, who, region: int | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """Records by kind and source: kind, source (codes and labels), n."""
     c, region = _prepare(url, who, region, today)
-    r = _within(c.records, who, region).group_by("kind", "source").agg(pl.col("n").sum().cast(pl.Int64))
+    r = _within(c.at("records", region), who, region).group_by("kind", "source").agg(pl.col("n").sum().cast(pl.Int64))
     kinds = {k: v[1] for k, v in RECORD_KINDS.items()}
     return r.with_columns(kind_label=pl.col("kind").replace_strict(kinds, default=pl.col("kind")),
                           source_label=pl.col("source").replace_strict(SOURCES, default=pl.col("source"))
@@ -200,7 +208,7 @@ def records_by(url: str, who, region: int | None = None, today: dt.date | None =
 def dishonest_by_severity(url: str, who, region: int | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """Dishonest records by severity: in publicity and ended (severity, label, in_publicity, ended)."""
     c, region = _prepare(url, who, region, today)
-    d = _within(c.dishonest, who, region)
+    d = _within(c.at("dishonest", region), who, region)
     out = pl.DataFrame({"severity": list(SEVERITIES), "label": list(SEVERITIES.values())})
     agg = d.group_by("severity").agg(in_publicity=pl.col("n").filter(pl.col("in_publicity")).sum().cast(pl.Int64),
                                      ended=pl.col("n").filter(~pl.col("in_publicity")).sum().cast(pl.Int64))
