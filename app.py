@@ -242,6 +242,9 @@ def main() -> None:
         print(f"[run] 生成演示数据（{settings.demo_scale}）…", flush=True)
         generate(settings, settings.demo_scale)
     app = create_app(settings)
+    from data.query.credit import warm
+
+    warm(settings.database_url)  # the credit statistics' cubes, built while the first pages are served
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n平台已启动: {url}\n演示账号（密码均为 {settings.demo_password}）:")
     from data.demo import DEMO_LOGINS

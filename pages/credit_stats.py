@@ -9,7 +9,7 @@ from components.credit_stats import REGION_COLUMNS
 from components.grid import data_grid
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/stats", name="信用统计", order=110, title="林业信用统计分析",
+dash.register_page(__name__, path="/credit/stats", name="信用统计", order=60, title="林业信用统计分析",
                    permission=Action.CREDIT_STATS_VIEW, group="林业信用", landing=20)
 
 

@@ -129,6 +129,13 @@ def cubes(url: str, today: dt.date | None = None) -> Cubes:
     return got
 
 
+def warm(url: str) -> threading.Thread:
+    """Builds the cubes in a background thread (at start: the first statistics page need not wait)."""
+    t = threading.Thread(target=lambda: cubes(url), name="credit-stats-warm", daemon=True)
+    t.start()
+    return t
+
+
 def _child(level: int) -> pl.Expr:
     """The region code truncated to the level below `level` (a village stays itself)."""
     span = 10 ** _TAIL[min(level + 1, VILLAGE)]
