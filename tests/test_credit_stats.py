@@ -170,3 +170,14 @@ def test_credit_nav002_every_role_lands_on_a_page_that_renders(every_role, role)
 def test_credit_nav003_the_forestry_bureau_lands_on_the_statistics(app):
     resp = sign_in(app.server, "demo-forestry").get("/")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/credit/stats")
+
+
+@pytest.mark.postgres
+def test_credit_stats006_postgres_generates_and_counts_the_same(pg_settings):
+    who = actor("forestry_bureau", pg_settings.province * 10**10)
+    k = stats.kpis(pg_settings.database_url, who, today=TODAY)
+    assert k["subjects"] == sql(pg_settings, "SELECT count(*) FROM credit_subjects") > 0
+    assert k["overdue_fen"] == sql(pg_settings, "SELECT sum(due_fen) FROM credit_repayments WHERE paid_on IS NULL "
+                                                "AND due_on < :d", d=TODAY)
+    assert sql(pg_settings, "SELECT count(*) FROM forest_rights WHERE polygon IS NOT NULL") > 0
+    assert sql(pg_settings, "SELECT count(*) FROM credit_records WHERE detail IS NOT NULL") > 0

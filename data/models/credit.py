@@ -81,8 +81,8 @@ class CreditRecord(Record, Base):
     source: Mapped[str] = mapped_column(String(10))  # platform | external | import
     source_system: Mapped[str | None] = mapped_column(String(100))
     produced_by: Mapped[str] = mapped_column(String(100))  # the department that produced it
-    open_class: Mapped[str] = mapped_column(String(12), default="none")
-    share_class: Mapped[str] = mapped_column(String(12), default="none")
+    open_class: Mapped[str] = mapped_column(String(16), default="none")  # "unconditional" is 13 characters
+    share_class: Mapped[str] = mapped_column(String(16), default="none")
     #: when masked or consented data moved to a more open class: the ground and who decided (Art. X11)
     reclass_rule: Mapped[str | None] = mapped_column(String(200))
     masked: Mapped[bool] = mapped_column(Boolean, default=False)
