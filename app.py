@@ -11,13 +11,14 @@ import os
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from flask import Flask, has_request_context
 from flask_login import current_user
 
 from data.query import QueryLayer
 from domain.regions import SUPPORTED_PROVINCES
 from server.auth import init_auth, platform_name
+from server.callbacks import clientside
 from server.guard import init_guard, may_open
 from settings import Settings
 
@@ -46,14 +47,59 @@ def deployment_province() -> int | None:
 
 
 def navigation():
-    """The navigation is data: a filtered copy of the page registry, never the registry itself."""
+    """The navigation is data: a filtered copy of the page registry, never the registry itself.
+    Pages declaring a `group` (register_page(..., group="三资业务")) share a dropdown when more than
+    one of them is visible to the user, placed where the group's first page would be; a group
+    with a single visible page, and pages without a group, are plain links. Every page keeps its
+    `nav-<module>` id; the dropdown holding the current page is highlighted (a clientside callback
+    on the URL, `nav-group-paths`)."""
     user = _signed_in_user()
     scope = user.scope if user else None
     pages = [p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)]
     pages.sort(key=lambda p: p.get("order", 100))
-    links = [dbc.NavLink(p["name"], href=p["relative_path"], active="exact", id=f"nav-{p['module'].split('.')[-1]}")
-             for p in pages]
+    sizes: dict[str, int] = {}
+    for p in pages:
+        if p.get("group"):
+            sizes[p["group"]] = sizes.get(p["group"], 0) + 1
+    entries: list = []
+    groups: dict[str, list[dict]] = {}
+    for p in pages:
+        g = p.get("group")
+        if g and sizes[g] > 1:
+            if g not in groups:
+                groups[g] = []
+                entries.append(g)
+            groups[g].append(p)
+        else:
+            entries.append(p)
+    links, paths = [], {}
+    for e in entries:
+        if isinstance(e, dict):
+            links.append(dbc.NavLink(e["name"], href=e["relative_path"], active="exact", id=nav_id(e)))
+            continue
+        key = str(len(paths))
+        paths[key] = [p["relative_path"] for p in groups[e]]
+        links.append(dbc.DropdownMenu(
+            [dbc.DropdownMenuItem(p["name"], href=p["relative_path"], id=nav_id(p)) for p in groups[e]],
+            label=e, nav=True, id={"type": "nav-group", "index": key}, class_name="app-nav-group"))
+    links.append(dcc.Store(id="nav-group-paths", data=paths))
     return dbc.Nav(links, pills=True, className="app-nav flex-wrap", id="app-nav")
+
+
+def nav_id(page: dict) -> str:
+    return f"nav-{page['module'].split('.')[-1]}"
+
+
+#: the group holding the current page is highlighted, and its item marked active
+clientside(
+    """function(path, paths, ids) {
+        return ids.map(function(id) {
+            const inside = (paths[id.index] || []).indexOf(path) >= 0;
+            return inside ? 'active' : '';
+        });
+    }""",
+    Output({"type": "nav-group", "index": ALL}, "toggleClassName"), Input("url", "pathname"),
+    State("nav-group-paths", "data"), State({"type": "nav-group", "index": ALL}, "id"))
 
 
 def maintenance_bar():
@@ -196,6 +242,9 @@ def main() -> None:
         print(f"[run] 生成演示数据（{settings.demo_scale}）…", flush=True)
         generate(settings, settings.demo_scale)
     app = create_app(settings)
+    from data.query.credit import warm
+
+    warm(settings.database_url)  # the credit statistics' cubes, built while the first pages are served
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n平台已启动: {url}\n演示账号（密码均为 {settings.demo_password}）:")
     from data.demo import DEMO_LOGINS

@@ -7,7 +7,7 @@ from dash import dcc, html
 from components.charts import graph_config
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/asset-growth", name="保值增值", order=2, permission=Action.DASHBOARD_VIEW,
+dash.register_page(__name__, group="驾驶舱", path="/asset-growth", name="保值增值", order=2, permission=Action.DASHBOARD_VIEW,
                    title="资产保值增值")
 
 

@@ -13,7 +13,7 @@ from components.readonly import guarded
 from domain.assets import ACTIONS, CATEGORY_LABELS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/assets", name="资产管理", order=11, title="资产管理",
+dash.register_page(__name__, group="三资业务", path="/assets", name="资产管理", order=11, title="资产管理",
                    permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "d3.format(',.2f')(params.value / 100)"}

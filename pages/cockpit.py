@@ -11,7 +11,7 @@ from components.html_slot import html_slot
 from components.region_table import children_columns
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/cockpit", name="驾驶舱", order=1, permission=Action.DASHBOARD_VIEW,
+dash.register_page(__name__, group="驾驶舱", path="/cockpit", name="驾驶舱", order=1, permission=Action.DASHBOARD_VIEW,
                    title="驾驶舱")
 
 

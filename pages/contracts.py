@@ -12,7 +12,7 @@ from components.grid import data_grid
 from domain.contracts import ID_TYPES, KINDS, SCHEDULE_LABELS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/contracts", name="合同管理", order=13, title="合同管理",
+dash.register_page(__name__, group="三资业务", path="/contracts", name="合同管理", order=13, title="合同管理",
                    permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}

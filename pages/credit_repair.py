@@ -10,7 +10,7 @@ from components.readonly import guarded
 from domain.credit import repair, scoring
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/repair", name="信用修复", order=96, title="信用修复",
+dash.register_page(__name__, group="林业信用", path="/credit/repair", name="信用修复", order=96, title="信用修复",
                    permission=(Action.CREDIT_REPAIR_APPLY, Action.CREDIT_REPAIR_DECIDE))
 
 COLUMNS = [

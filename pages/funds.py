@@ -17,7 +17,7 @@ from domain.citations import Cite
 from domain.funds.statements import STATEMENT_FORMAT_HELP
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/funds", name="资金管理", order=10, title="资金管理",
+dash.register_page(__name__, group="三资业务", path="/funds", name="资金管理", order=10, title="资金管理",
                    permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "d3.format(',.2f')(params.value / 100)"}

@@ -11,7 +11,8 @@ from domain.citations import Cite
 from domain.imports.kinds import KINDS, MAX_BYTES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/imports", name="数据导入", order=78, permission=Action.DATA_IMPORT, title="数据导入")
+dash.register_page(__name__, group="数据管理",
+                   path="/imports", name="数据导入", order=78, permission=Action.DATA_IMPORT, title="数据导入")
 
 ERROR_COLUMNS = [{"field": "row", "headerName": "行号", "maxWidth": 90}, {"field": "column", "headerName": "列", "maxWidth": 160},
                  {"field": "message", "headerName": "问题", "minWidth": 300, "tooltipField": "message"}]

@@ -13,7 +13,7 @@ from components.grid import data_grid
 from domain.meetings import DECISION_TYPES, FILE_KINDS, MAX_RESOLUTIONS, MEETING_KINDS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/meetings", name="会议管理", order=15, title="会议管理",
+dash.register_page(__name__, group="三资业务", path="/meetings", name="会议管理", order=15, title="会议管理",
                    permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}

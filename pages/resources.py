@@ -10,7 +10,7 @@ from components.grid import data_grid
 from domain.contracts import RESOURCE_TYPES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/resources", name="资源管理", order=12, title="资源管理",
+dash.register_page(__name__, group="三资业务", path="/resources", name="资源管理", order=12, title="资源管理",
                    permission=Action.BUSINESS_VIEW)
 
 COLUMNS = [

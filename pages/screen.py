@@ -9,7 +9,7 @@ from dash import dcc, html
 from components.screen import graph_panel, panel
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/screen", name="大屏", order=3, permission=Action.DASHBOARD_VIEW,
+dash.register_page(__name__, group="驾驶舱", path="/screen", name="大屏", order=3, permission=Action.DASHBOARD_VIEW,
                    title="大屏 · 驾驶舱")
 
 

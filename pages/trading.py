@@ -10,7 +10,7 @@ from components.grid import data_grid
 from components.readonly import guarded
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/trading", name="产权交易", order=12, title="产权交易",
+dash.register_page(__name__, group="三资业务", path="/trading", name="产权交易", order=12, title="产权交易",
                    permission=Action.BUSINESS_VIEW)
 
 MONEY = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value / 100)"}

@@ -81,13 +81,18 @@ def may_open(page: dict | None, scope) -> bool:
 
 
 def landing(scope) -> str:
-    """Where a signed-in user lands: the home page, or (a member, who may not open it) the first
-    page of their navigation."""
+    """Where a signed-in user lands: the home page when it has something for their role (the home
+    page's `landing_if`: actions any of which makes it theirs), else the first page of their
+    navigation by its `landing` rank (register_page(..., landing=N); lower first, unranked pages
+    after ranked ones, then by order): a member's portal, a bank's portraits, a credit subject's
+    own page, the forestry side's statistics."""
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True) and may_open(p, scope)),
-                   key=lambda p: p.get("order", 100))
-    if any(p.get("path") == "/" for p in pages) or not pages:
+                   key=lambda p: (p.get("landing", 1000), p.get("order", 100)))
+    home = next((p for p in pages if p.get("path") == "/"), None)
+    if home is not None and (not home.get("landing_if") or allowed(scope, as_actions(home["landing_if"]))):
         return "/"
-    return pages[0]["relative_path"]
+    others = [p for p in pages if p.get("path") != "/"]
+    return others[0]["relative_path"] if others else "/"
 
 
 def _same_origin() -> bool:
@@ -207,8 +212,8 @@ def init_guard(server: Flask) -> None:
             page = None  # Dash serves the same index to every GET; the router decides the content
         if is_index_get() and is_not_found(page):
             return refusal_page(404, NOT_FOUND_TEXT)
-        if page is not None and not may_open(page, scope) and path == "/" and (home := landing(scope)) != "/":
-            return redirect(home)  # a member's home is their portal
+        if page is not None and path == "/" and (home := landing(scope)) != "/":
+            return redirect(home)  # a member's home is their portal, a forestry user's their first page
         if page is not None and not may_open(page, scope):
             return _refuse(403, f"无权访问页面 {path}", str(page_permission(page)),
                            page_text=f"您的角色（{current_user.role_label}）不能打开“{page['name']}”页面。"

@@ -1933,6 +1933,20 @@ def _credit_authorise(env, role, ctx):
 
 
 
+# ---- issue 15 lane D
+
+
+def _credit_stats_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "cs-table" in resp.get_json()["response"]
+
+
+@driver(Action.CREDIT_STATS_VIEW, state=lambda env, ctx: table_counts(env), done=_credit_stats_done)
+def _credit_stats(env, role, ctx):
+    from callbacks.credit_stats import stats
+
+    return env.post(role, stats.load, {("url", "hash"): ""})
+
+
 # ---------------------------------------------------------------- the test
 
 

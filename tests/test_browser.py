@@ -18,8 +18,9 @@ def base(app):
 
 
 def nav_texts(page) -> list[str]:
-    page.wait_for_selector("#app-nav")
-    return [t.strip() for t in page.locator("#app-nav a").all_inner_texts()]
+    from tests.support.browser import nav_links
+
+    return [t.strip() for t in nav_links(page, "text")]
 
 
 def test_browser001_three_roles_see_three_navigations_of_exactly_their_pages(base, sqlite_settings):

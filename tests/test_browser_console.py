@@ -63,7 +63,9 @@ def test_console001_every_navigation_page_has_a_clean_console(chromium, served, 
         page = make(username)
         seen = Watch(page)
         settle(page)
-        paths = page.eval_on_selector_all("#app-nav a", "els => els.map(e => e.getAttribute('href'))")
+        from tests.support.browser import nav_links
+
+        paths = nav_links(page)
         assert len(paths) >= 4, paths
         for path in paths:
             seen.goto(page, base + path)

@@ -71,6 +71,15 @@ DEMO_LOGINS = [
     ("demo-village", "村报账员（出纳）"),
     ("demo-bank", "金融机构用户"),
     ("demo-member", "集体经济组织成员"),
+    ("demo-forestry", "省级林业主管部门（林业信用统计、采集）"),
+    ("demo-credit-handler", "数据管理单位经办部门"),
+    ("demo-credit-deputy", "数据管理单位分管领导"),
+    ("demo-credit-head", "数据管理单位主要领导"),
+    ("demo-county-forestry", "县级林业主管部门（演示县）"),
+    ("demo-enforcement", "林业执法部门（演示县）"),
+    ("demo-public-body", "其他公共管理和服务机构（省市场监督管理局）"),
+    ("demo-subject", "信用主体（即 demo-member 本人：林权权利人）"),
+    ("demo-bank-b", "另一家金融机构（无任何授权）"),
 ]
 
 #: share of villages with each planted fault (at least one village each, at every scale)
@@ -120,6 +129,17 @@ def demo_users(settings: Settings, villages: pl.DataFrame, member_of_demo_villag
         ("demo-bank", "合作金融机构（演示）", "bank_user", tree.root, {"institution": "合作金融机构"}),
         ("demo-member", f"{tree.name(first_village)}成员（演示）", "member", first_village,
          {"member_id": member_of_demo_village}),
+        # the forestry side (issue 15): the bureau, the data management unit, the county, a public body
+        ("demo-forestry", "省林业局（演示）", "forestry_bureau", tree.root, {}),
+        ("demo-credit-handler", "数据管理单位经办部门（演示）", "credit_handler", tree.root, {}),
+        ("demo-credit-deputy", "数据管理单位分管领导（演示）", "credit_deputy", tree.root, {}),
+        ("demo-credit-head", "数据管理单位主要领导（演示）", "credit_head", tree.root, {}),
+        ("demo-county-forestry", f"{tree.name(county)}林业局（演示）", "county_forestry", county, {}),
+        ("demo-enforcement", f"{tree.name(county)}林业执法大队（演示）", "law_enforcement", county, {}),
+        ("demo-public-body", "省市场监督管理局（演示）", "public_body", tree.root, {"institution": "省市场监督管理局"}),
+        # the demo member's own credit account (credit_subject_id set when the credit population exists)
+        ("demo-subject", f"{tree.name(first_village)}林权权利人（演示）", "credit_subject", first_village, {}),
+        ("demo-bank-b", "其他银行（演示）", "bank_user", tree.root, {"institution": "其他银行（演示）"}),
     ]
     if other_villages.height:
         other_county = int(other_villages["code"][0]) // 1_000_000 * 1_000_000
@@ -308,6 +328,14 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from domain.registers.kinds import REGISTERS
 
     progress("registers", "、".join(f"{REGISTERS[k].title} {v} 条" for k, v in meta["registers"].items()))
+    from .credit import generate_credit  # the forestry credit population (issue 15)
+
+    meta["credit"] = generate_credit(url, settings.province, scale, today, settings.demo_seed, settings.demo_county,
+                                     test_roots=roots, log=lambda *_: None)
+    progress("credit", f"{meta['credit']['subjects']:,} 个信用主体，{meta['credit']['records']:,} 条信用记录，"
+                       f"{meta['credit']['rights']:,} 宗林权")
+    with transaction(url) as s:
+        s.merge(Setting(key="dataset", value=meta))
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")
     return meta
 
@@ -337,9 +365,17 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Generate deterministic demo data")
     ap.add_argument("--scale", choices=sorted(SCALES), default=None)
     ap.add_argument("--reset", action="store_true", help="drop existing data first")
+    ap.add_argument("--credit-only", action="store_true",
+                    help="add only the forestry credit population to an existing database (its credit tables empty)")
     args = ap.parse_args(argv)
     settings = Settings.from_env()
     scale = args.scale or settings.demo_scale
+    if args.credit_only:
+        from .credit import generate_credit
+
+        print(generate_credit(settings.database_url, settings.province, scale, clock.today(), settings.demo_seed,
+                              settings.demo_county, test_roots=scale_roots(settings, scale)))
+        return
     if args.reset:
         reset(settings)
     generate(settings, scale)

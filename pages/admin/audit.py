@@ -10,7 +10,7 @@ from domain.citations import Cite
 from domain.labels import AUDIT_EVENTS, AUDIT_RESULTS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/audit", name="安全日志", order=81, permission=Action.AUDIT_VIEW,
+dash.register_page(__name__, group="平台管理", path="/admin/audit", name="安全日志", order=81, permission=Action.AUDIT_VIEW,
                    title="安全日志")
 
 COLUMNS = [

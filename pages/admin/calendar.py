@@ -10,7 +10,7 @@ from components.readonly import guarded
 from domain.calendar.entry import MAX_YEAR, MIN_YEAR
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/calendar", name="工作日历", order=84, permission=Action.ADMIN_VIEW,
+dash.register_page(__name__, group="平台管理", path="/admin/calendar", name="工作日历", order=84, permission=Action.ADMIN_VIEW,
                    title="工作日历")
 
 COLUMNS = [

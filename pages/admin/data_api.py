@@ -10,7 +10,8 @@ from components.grid import data_grid
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/data-api", name="数据接口", order=85, permission=Action.DATA_KEY_MANAGE,
+dash.register_page(__name__, group="数据管理",
+                   path="/admin/data-api", name="数据接口", order=85, permission=Action.DATA_KEY_MANAGE,
                    title="数据接口")
 
 KEY_COLUMNS = [

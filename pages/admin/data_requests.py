@@ -16,7 +16,7 @@ from domain.permissions import Action
 from domain.sharing.applications import COMMITMENT, RATE_DEFAULT, RATE_MAX, RISK_LEVELS
 from domain.sharing.catalogue import DATASETS
 
-dash.register_page(__name__, path="/admin/data-requests", name="数据共享申请", order=84,
+dash.register_page(__name__, group="数据管理", path="/admin/data-requests", name="数据共享申请", order=84,
                    permission=Action.ADMIN_VIEW, title="数据共享申请")
 
 COLUMNS = [

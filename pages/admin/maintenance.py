@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/maintenance", name="停机公告", order=82,
+dash.register_page(__name__, group="平台管理", path="/admin/maintenance", name="停机公告", order=82,
                    permission=Action.ADMIN_VIEW, title="停机公告")
 
 

@@ -11,7 +11,7 @@ from components.readonly import guarded
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/admin/sharing", name="数据共享", order=83, permission=Action.ADMIN_VIEW,
+dash.register_page(__name__, group="数据管理", path="/admin/sharing", name="数据共享", order=83, permission=Action.ADMIN_VIEW,
                    title="数据共享")
 
 COLUMNS = [

@@ -11,7 +11,7 @@ from components.grid import data_grid
 from domain.citations import Cite
 from domain.permissions import Action, ROLES
 
-dash.register_page(__name__, path="/admin/users", name="账号管理", order=80, permission=Action.ACCOUNT_REQUEST,
+dash.register_page(__name__, group="平台管理", path="/admin/users", name="账号管理", order=80, permission=Action.ACCOUNT_REQUEST,
                    title="账号管理")
 
 USER_COLUMNS = [

@@ -12,7 +12,8 @@ from components.readonly import guarded
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/basedata/review", name="基础数据审核", order=31, permission=Action.BASEDATA_VIEW,
+dash.register_page(__name__, group="数据管理",
+                   path="/basedata/review", name="基础数据审核", order=31, permission=Action.BASEDATA_VIEW,
                    title="基础数据审核")
 
 COLUMNS = [

@@ -11,7 +11,8 @@ from components.readonly import guarded
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/basedata/trial", name="试运行与锁定", order=32, permission=Action.BASEDATA_VIEW,
+dash.register_page(__name__, group="数据管理",
+                   path="/basedata/trial", name="试运行与锁定", order=32, permission=Action.BASEDATA_VIEW,
                    title="试运行与锁定")
 
 COLUMNS = [{"field": "city", "headerName": "市（州）"}, {"field": "name", "headerName": "县（市、区）"},

@@ -12,7 +12,7 @@ from domain.basedata.rules import FIELDS
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/basedata", name="基础数据", order=30, permission=Action.BASEDATA_VIEW,
+dash.register_page(__name__, group="数据管理", path="/basedata", name="基础数据", order=30, permission=Action.BASEDATA_VIEW,
                    title="基础数据")
 
 FIELD_KEYS = tuple(f.key for f in FIELDS)

@@ -7,7 +7,7 @@ from dash import dcc, html
 from components.grid import data_grid
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/archive", name="信用档案", order=204, title="信用档案",
+dash.register_page(__name__, group="林业信用", path="/credit/archive", name="信用档案", order=204, title="信用档案",
                    permission=Action.CREDIT_ARCHIVE_VIEW)
 
 RECORDS = [

@@ -11,7 +11,8 @@ from domain.credit.batch import KINDS
 from domain.imports.kinds import MAX_BYTES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/import", name="信用数据批量导入", order=203, title="信用数据批量导入",
+dash.register_page(__name__, group="林业信用",
+                   path="/credit/import", name="信用数据批量导入", order=203, title="信用数据批量导入",
                    permission=Action.CREDIT_RECORD_IMPORT)
 
 ERRORS = [{"field": "row", "headerName": "行号", "maxWidth": 90}, {"field": "column", "headerName": "列", "maxWidth": 170},

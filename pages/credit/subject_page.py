@@ -11,7 +11,8 @@ from components.grid import data_grid
 from domain.credit import codes
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/subject", name="信用主体详情", order=202, title="信用主体详情", nav=False,
+dash.register_page(__name__, group="林业信用",
+                   path="/credit/subject", name="信用主体详情", order=202, title="信用主体详情", nav=False,
                    permission=Action.CREDIT_SUBJECT_VIEW)
 
 

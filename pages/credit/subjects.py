@@ -11,7 +11,7 @@ from domain.credit.codes import SUBJECT_KINDS
 from domain.identifiers import OTHER_ID_TYPES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/subjects", name="信用主体", order=201, title="信用主体",
+dash.register_page(__name__, group="林业信用", path="/credit/subjects", name="信用主体", order=201, title="信用主体",
                    permission=Action.CREDIT_SUBJECT_VIEW)
 
 COLUMNS = [

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/portrait", name="信用画像", title="信用画像", nav=False,
+dash.register_page(__name__, group="林业信用", path="/credit/portrait", name="信用画像", title="信用画像", nav=False,
                    permission=(Action.CREDIT_PORTRAIT_AUTHORISED, Action.CREDIT_SELF_VIEW, Action.CREDIT_PORTRAIT_VIEW))
 
 

@@ -6,7 +6,7 @@ from components.credit_requests import applications_layout
 from domain.permissions import Action
 
 APPLICATION_ACTIONS = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY, Action.CREDIT_APPLICATION_DECIDE)
-dash.register_page(__name__, path="/credit/applications", name="数据申请", order=72, title="林业信用数据申请",
+dash.register_page(__name__, group="林业信用", path="/credit/applications", name="数据申请", order=72, title="林业信用数据申请",
                    permission=APPLICATION_ACTIONS)
 
 INTRO = ("信用主体可申请获取本人有条件开放类数据（第三十九条），其他公共管理和服务机构可申请有条件共享类数据（第四十条）；"

@@ -7,7 +7,7 @@ from domain.permissions import Action
 
 CORRECTION_ACTIONS = (Action.CREDIT_CORRECTION_APPLY, Action.CREDIT_CORRECTION_REVIEW, Action.CREDIT_CORRECTION_DECIDE,
                       Action.CREDIT_CORRECTION_BUREAU, Action.CREDIT_CORRECTION_EXECUTE)
-dash.register_page(__name__, path="/credit/corrections", name="数据修正", order=73, title="林业信用数据修正",
+dash.register_page(__name__, group="林业信用", path="/credit/corrections", name="数据修正", order=73, title="林业信用数据修正",
                    permission=CORRECTION_ACTIONS)
 
 INTRO = ("尊重事实、凭据修正、省级审核、县级实施（第四十六条）：县级林业主管部门或信用主体附证明材料申请，"

@@ -6,7 +6,7 @@ from domain.permissions import Action
 
 TRANSFER_ACTIONS = (Action.CREDIT_TRANSFER_APPLY, Action.CREDIT_TRANSFER_PRELIM, Action.CREDIT_TRANSFER_REVIEW,
                     Action.CREDIT_TRANSFER_APPROVE)
-dash.register_page(__name__, path="/credit/transfers", name="数据传输", order=74, title="林业信用数据传输",
+dash.register_page(__name__, group="林业信用", path="/credit/transfers", name="数据传输", order=74, title="林业信用数据传输",
                    permission=TRANSFER_ACTIONS)
 
 INTRO = ("数据传输须履行审批程序（第四十三条）：申请单位填写数据申报审批表，经办部门初审、分管领导审核、主要领导审批；"

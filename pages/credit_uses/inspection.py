@@ -8,7 +8,7 @@ from components.grid import data_grid
 from domain.credit.inspection import BANDS, DEFAULT_RATES, GRADE_LABELS, GRADES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/inspection", name="执法检查计划", order=132,
+dash.register_page(__name__, group="林业信用", landing=10, path="/credit/inspection", name="执法检查计划", order=132,
                    permission=Action.CREDIT_INSPECTION_PLAN, title="按信用等级抽取执法检查对象")
 
 PLAN_COLUMNS = [

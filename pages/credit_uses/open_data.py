@@ -7,7 +7,7 @@ from components.grid import data_grid
 from domain.credit.codes import RECORD_KINDS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/open", name="信用开放数据", order=134,
+dash.register_page(__name__, group="林业信用", path="/credit/open", name="信用开放数据", order=134,
                    permission=Action.CREDIT_OPEN_DOWNLOAD, title="林业信用无条件开放数据")
 
 KIND_OPTIONS = [{"label": "全部类别", "value": ""}] + [{"label": label, "value": k} for k, (_, label) in RECORD_KINDS.items()]

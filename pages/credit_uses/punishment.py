@@ -8,7 +8,7 @@ from components.locale import date_picker
 from domain import clock
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/punishment", name="联合惩戒名单", order=131,
+dash.register_page(__name__, group="林业信用", path="/credit/punishment", name="联合惩戒名单", order=131,
                    permission=Action.CREDIT_PUNISHMENT_VIEW, title="林业信用联合惩戒名单")
 
 

@@ -8,7 +8,7 @@ from components.locale import date_picker
 from domain import clock
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/push", name="双公示推送", order=133,
+dash.register_page(__name__, group="林业信用", path="/credit/push", name="双公示推送", order=133,
                    permission=Action.CREDIT_PUSH_EXPORT, title="双公示数据推送（信用中国）")
 
 REJECT_COLUMNS = [

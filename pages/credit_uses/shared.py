@@ -7,7 +7,7 @@ from components.grid import data_grid
 from domain.credit.codes import RECORD_KINDS
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/credit/shared", name="信用共享数据", order=135,
+dash.register_page(__name__, group="林业信用", landing=10, path="/credit/shared", name="信用共享数据", order=135,
                    permission=Action.CREDIT_SHARED_READ, title="林业信用无条件共享数据")
 
 KIND_OPTIONS = [{"label": "全部类别", "value": ""}] + [{"label": label, "value": k} for k, (_, label) in RECORD_KINDS.items()]

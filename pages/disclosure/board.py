@@ -15,7 +15,7 @@ from domain.citations import Cite
 from domain.disclosure import CATEGORIES, KINDS, STATES
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/disclosure", name="阳光公开", order=16, title="阳光公开（财务公开）",
+dash.register_page(__name__, group="三资业务", path="/disclosure", name="阳光公开", order=16, title="阳光公开（财务公开）",
                    permission=Action.DISCLOSURE_VIEW)
 
 COLUMNS = [

@@ -10,7 +10,7 @@ from components.readonly import guarded
 from domain.citations import Cite
 from domain.permissions import Action
 
-dash.register_page(__name__, path="/ops", name="同步与备份", order=84, permission=Action.OPS_VIEW,
+dash.register_page(__name__, group="平台管理", path="/ops", name="同步与备份", order=84, permission=Action.OPS_VIEW,
                    title="国家平台同步与数据备份")
 
 REPORT_COLUMNS = [

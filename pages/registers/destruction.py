@@ -6,7 +6,8 @@ from domain.citations import Cite
 from domain.permissions import Action
 from domain.registers.kinds import DESTRUCTION as REGISTER
 
-dash.register_page(__name__, path="/registers/destruction", name="数据销毁", order=86, permission=Action.REGISTER_VIEW,
+dash.register_page(__name__, group="平台管理",
+                   path="/registers/destruction", name="数据销毁", order=86, permission=Action.REGISTER_VIEW,
                    title=REGISTER.title)
 
 INTRO = ("失去参考价值的数据须经数据管理单位研究决定后，核"

@@ -6,7 +6,8 @@ from domain.citations import Cite
 from domain.permissions import Action
 from domain.registers.kinds import DEVICES as REGISTER
 
-dash.register_page(__name__, path="/registers/devices", name="设备登记", order=88, permission=Action.REGISTER_VIEW,
+dash.register_page(__name__, group="平台管理",
+                   path="/registers/devices", name="设备登记", order=88, permission=Action.REGISTER_VIEW,
                    title=REGISTER.title)
 
 INTRO = ("与数据中心连接的设备登记在册（名称、型号、编号、使用人员、MAC 地址绑定）；"

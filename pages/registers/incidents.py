@@ -6,7 +6,8 @@ from domain.citations import Cite
 from domain.permissions import Action
 from domain.registers.kinds import INCIDENTS as REGISTER
 
-dash.register_page(__name__, path="/registers/incidents", name="数据安全事件", order=85, permission=Action.INCIDENT_VIEW,
+dash.register_page(__name__, group="平台管理",
+                   path="/registers/incidents", name="数据安全事件", order=85, permission=Action.INCIDENT_VIEW,
                    title=REGISTER.title)
 
 INTRO = ("发生数据安全事件应及时启动响应程序、跟踪事态并逐级上报（村→乡镇→县→市→省），处置完毕后关闭；"

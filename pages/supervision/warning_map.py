@@ -11,7 +11,7 @@ from components.charts import graph_config
 from components.grid import data_grid
 from domain.supervision.rating import legend
 
-dash.register_page(__name__, path="/warning-map", name="预警热力图", order=5, title="监督预警热力图",
+dash.register_page(__name__, group="监督预警", path="/warning-map", name="预警热力图", order=5, title="监督预警热力图",
                    permission=Action.WARNING_MAP_VIEW)
 
 CELL_COLUMNS = [

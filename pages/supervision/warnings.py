@@ -13,7 +13,7 @@ from components.form import form_field
 from components.grid import data_grid
 from domain.supervision.lifecycle import STEP_BUTTONS
 
-dash.register_page(__name__, path="/warnings", name="预警处置", order=20, title="监督预警处置",
+dash.register_page(__name__, group="监督预警", path="/warnings", name="预警处置", order=20, title="监督预警处置",
                    permission=Action.WARNING_WORK)
 
 #: a deadline counted over a year whose holiday schedule is not published yet (domain.calendar)

@@ -132,3 +132,22 @@ def fill_date(page, selector: str, day: str) -> None:
     page.fill(selector, day)
     page.press(selector, "Enter")
     page.press(selector, "Escape")
+
+
+#: the navigation's page links (a group's dropdown toggle is a link too, with no page behind it)
+NAV_LINKS = "#app-nav a:not(.dropdown-toggle)"
+
+
+def open_nav_groups(page) -> None:
+    """Opens and closes every navigation group once: a dropdown renders its items when first opened."""
+    for toggle in page.locator("#app-nav .dropdown-toggle").all():
+        toggle.click()
+        toggle.click()
+
+
+def nav_links(page, attr: str = "href") -> list[str]:
+    """Every page link of the navigation (inside the groups too): their `attr`, or their text."""
+    page.wait_for_selector("#app-nav a")
+    open_nav_groups(page)
+    js = "as => as.map(a => a.textContent)" if attr == "text" else f"as => as.map(a => a.getAttribute('{attr}'))"
+    return page.eval_on_selector_all(NAV_LINKS, js)

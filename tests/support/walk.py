@@ -153,8 +153,9 @@ class Walker:
 
 
 def nav_paths(page) -> list[str]:
-    page.wait_for_selector("#app-nav a")
-    return [urlparse(h).path for h in page.eval_on_selector_all("#app-nav a", "as => as.map(a => a.href)")]
+    from tests.support.browser import nav_links
+
+    return [urlparse(h).path for h in nav_links(page, "href")]
 
 
 @dataclass
