@@ -36,18 +36,18 @@ def _yuan(fen: int) -> str:
 def kpi_cards(k: dict) -> list:
     col = "col-6 col-md-4 col-xl-2"
     if not k["subjects"]:
-        return [kpi_card("cs-kpi-subjects", "信用主体", None)]
+        return [kpi_card("cst-kpi-subjects", "信用主体", None)]
     graded = f"已评级 {k['graded']:,}，未评级 {k['unrated']:,}"
 
     cards = [
-        kpi_card("cs-kpi-subjects", "信用主体", f"{k['subjects']:,}", "户/个", f"其中自然人 {k['natural']:,} 户；{graded}"),
-        kpi_card("cs-kpi-records", "信用记录", f"{k['records']:,}", "条"),
-        kpi_card("cs-kpi-dishonest", "公示期内失信信息", f"{k['dishonest_in_publicity']:,}", "条"),
-        kpi_card("cs-kpi-rights", "林权宗地", f"{k['rights']:,}", "宗", f"面积 {k['area_mu']:,.0f} 亩，抵押中 "
+        kpi_card("cst-kpi-subjects", "信用主体", f"{k['subjects']:,}", "户/个", f"其中自然人 {k['natural']:,} 户；{graded}"),
+        kpi_card("cst-kpi-records", "信用记录", f"{k['records']:,}", "条"),
+        kpi_card("cst-kpi-dishonest", "公示期内失信信息", f"{k['dishonest_in_publicity']:,}", "条"),
+        kpi_card("cst-kpi-rights", "林权宗地", f"{k['rights']:,}", "宗", f"面积 {k['area_mu']:,.0f} 亩，抵押中 "
                                                                     f"{k['mortgaged_rights']:,} 宗"),
-        kpi_card("cs-kpi-outstanding", "贷款余额", _yuan(k["outstanding_fen"]), "万元",
+        kpi_card("cst-kpi-outstanding", "贷款余额", _yuan(k["outstanding_fen"]), "万元",
                  f"{k['open_loans']:,} 笔未结清（共 {k['loans']:,} 笔）"),
-        kpi_card("cs-kpi-overdue", "逾期金额", _yuan(k["overdue_fen"]), "万元", f"逾期贷款 {k['overdue_loans']:,} 笔"),
+        kpi_card("cst-kpi-overdue", "逾期金额", _yuan(k["overdue_fen"]), "万元", f"逾期贷款 {k['overdue_loans']:,} 笔"),
     ]
     return [html.Div(c, className=col) for c in cards]
 

@@ -20,26 +20,26 @@ def layout(**_):
 
     return html.Div([
         html.Div(className="d-flex justify-content-between align-items-center mb-2", children=[
-            html.Div(id="cs-breadcrumb", className="small"),
-            html.Div(id="cs-asof", className="muted-note"),
+            html.Div(id="cst-breadcrumb", className="small"),
+            html.Div(id="cst-asof", className="muted-note"),
         ]),
-        html.Div(id="cs-kpis", className="row g-2 mb-3"),
+        html.Div(id="cst-kpis", className="row g-2 mb-3"),
         html.Div(className="row g-3", children=[
-            chart("cs-grade-region", "下级区域信用等级分布", "col-xl-8"),
-            chart("cs-grade-kind", "按主体类型的信用等级", "col-xl-4"),
-            chart("cs-records", "信用记录（按类别与来源）"),
-            chart("cs-dishonest", "失信信息（按严重程度）"),
+            chart("cst-grade-region", "下级区域信用等级分布", "col-xl-8"),
+            chart("cst-grade-kind", "按主体类型的信用等级", "col-xl-4"),
+            chart("cst-records", "信用记录（按类别与来源）"),
+            chart("cst-dishonest", "失信信息（按严重程度）"),
         ]),
         html.Div(className="panel mt-3", children=[
             html.Div(className="d-flex justify-content-between align-items-center", children=[
                 html.H2("下级区域统计表"),
-                html.Div([dbc.Button("上一级", id="cs-up", color="light", size="sm", className="me-2",
+                html.Div([dbc.Button("上一级", id="cst-up", color="light", size="sm", className="me-2",
                                      href="/credit/stats"),
-                          dbc.Button("导出 Excel", id="cs-export", color="secondary", size="sm")]),
+                          dbc.Button("导出 Excel", id="cst-export", color="secondary", size="sm")]),
             ]),
             html.P("点击区域名称查看其下级区域。", className="text-muted small mb-1"),
-            html.Div(id="cs-empty"),
-            data_grid("cs-table", REGION_COLUMNS, height="460px", row_id="params.data.code"),
-            dcc.Download(id="cs-download"),
+            html.Div(id="cst-empty"),
+            data_grid("cst-table", REGION_COLUMNS, height="460px", row_id="params.data.code"),
+            dcc.Download(id="cst-download"),
         ]),
     ])

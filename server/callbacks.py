@@ -254,6 +254,8 @@ def register_all(app: dash.Dash) -> dict[str, tuple[Action, ...]]:
     for spec in SPECS:
         before = set(app.callback_map)
         app.callback(*spec.args, **spec.kwargs)(_guarded(spec, known, app.server))
+        if not set(app.callback_map) - before:  # Dash would silently replace the earlier callback
+            raise RuntimeError(f"callback {spec.fn.__module__}.{spec.fn.__name__} repeats the outputs of another")
         for key in set(app.callback_map) - before:
             declared[key] = spec.actions
             by_function.setdefault(spec.fn, []).append(key)

@@ -1937,7 +1937,7 @@ def _credit_authorise(env, role, ctx):
 
 
 def _credit_stats_done(env, ctx, before, resp):
-    return resp.status_code == 200 and "cs-table" in resp.get_json()["response"]
+    return resp.status_code == 200 and "cst-table" in resp.get_json()["response"]
 
 
 @driver(Action.CREDIT_STATS_VIEW, state=lambda env, ctx: table_counts(env), done=_credit_stats_done)

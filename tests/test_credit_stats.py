@@ -85,9 +85,9 @@ def test_credit_stats003_a_new_record_invalidates_the_cubes(sqlite_settings, tmp
 
 
 def _page_callback(client, region: int | None = None):
-    return dash_post(client, "..cs-breadcrumb.children...cs-asof.children...cs-kpis.children...cs-grade-region.figure..."
-                             "cs-grade-kind.figure...cs-records.figure...cs-dishonest.figure...cs-table.rowData..."
-                             "cs-empty.children...cs-up.disabled...cs-up.href..",
+    return dash_post(client, "..cst-breadcrumb.children...cst-asof.children...cst-kpis.children...cst-grade-region.figure..."
+                             "cst-grade-kind.figure...cst-records.figure...cst-dishonest.figure...cst-table.rowData..."
+                             "cst-empty.children...cst-up.disabled...cst-up.href..",
                      props(("url", "hash", f"#region={region}" if region else "")))
 
 
@@ -95,19 +95,19 @@ def test_credit_stats004_the_page_through_its_callback(app, sqlite_settings):
     bureau = sign_in(app.server, "demo-forestry")
     resp = _page_callback(bureau)
     assert resp.status_code == 200
-    rows = output(resp, "cs-table", "rowData")
+    rows = output(resp, "cst-table", "rowData")
     assert rows and sum(r["total"] for r in rows) == sql(sqlite_settings, "SELECT count(*) FROM credit_subjects")
-    fig = output(resp, "cs-grade-region", "figure")
+    fig = output(resp, "cst-grade-region", "figure")
     assert fig["data"] and "户/个" in json.dumps(fig, ensure_ascii=False)
     county = sign_in(app.server, "demo-county-forestry")
-    mine = output(_page_callback(county), "cs-table", "rowData")
+    mine = output(_page_callback(county), "cst-table", "rowData")
     assert all(sqlite_settings.demo_county <= int(r["code"]) < sqlite_settings.demo_county + 10**6 for r in mine)
     refused = _page_callback(county, sqlite_settings.province * 10**10)
     assert refused.status_code == 403
     village = int(mine[0]["code"]) + 1  # a village: nothing below it, and the page says so
     empty = _page_callback(county, village)
-    assert empty.status_code == 200 and output(empty, "cs-table", "rowData") == []
-    assert output(empty, "cs-empty", "children")
+    assert empty.status_code == 200 and output(empty, "cst-table", "rowData") == []
+    assert output(empty, "cst-empty", "children")
     assert _page_callback(sign_in(app.server, "demo-bank")).status_code == 403
 
 
@@ -121,8 +121,8 @@ def test_credit_stats005_export_is_a_table_with_yuan(app):
     from tests.support.callbacks import call
 
     c = sign_in(app.server, "demo-forestry")
-    resp = call(c, app, page.export, {("cs-export", "n_clicks"): 1, ("url", "hash"): ""})
-    data = output(resp, "cs-download", "data")
+    resp = call(c, app, page.export, {("cst-export", "n_clicks"): 1, ("url", "hash"): ""})
+    data = output(resp, "cst-download", "data")
     assert data["filename"].endswith(".xlsx")
     ws = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
     header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=3)) if c.value]

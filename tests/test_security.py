@@ -15,9 +15,10 @@ import callbacks.admin.data_requests
 import callbacks.admin.maintenance
 import callbacks.admin.sharing
 import callbacks.admin.users
+import callbacks.credit_uses.open_data
 from data.admin import audit_log
 from data.db import reading, transaction
-from data.models import AccountRequest, AuditLog, User
+from data.models import AccountRequest, AuditLog, CreditRecord, User
 from domain import clock
 from domain.permissions import ROLES, Scope, role_may, role_perms
 from domain.regions import subtree_bounds
@@ -226,6 +227,7 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
     log_export = callback_named(app, callbacks.admin.audit.export)
     share_grid = callback_named(app, callbacks.admin.sharing.load)
     data_requests = callback_named(app, callbacks.admin.data_requests.load)
+    open_grid = callback_named(app, callbacks.credit_uses.open_data.load_open)
     tried = 0
     for key in app.server.extensions["platform.callback_actions"]:
         resp = c.post("/_dash-update-component", json=aimed_at(app, key, other_county))
@@ -244,6 +246,13 @@ def test_security009_no_callback_reads_or_writes_outside_the_region(app, sqlite_
             # data); the applications listed are the caller's jurisdiction's own
             rows = output(resp, "dreq-grid", "rowData")
             assert all(lo <= r["region_code"] <= hi for r in rows), key
+        elif resp.status_code == 200 and key == open_grid:
+            # unconditional-open credit data is offered to everyone, province-wide (Jiangxi Art. X38):
+            # every row listed is such a record, whatever its region
+            ids = [r["id"] for r in output(resp, "credit-open-grid", "rowData")]
+            with reading(sqlite_settings.database_url) as s:
+                classes = set(s.scalars(select(CreditRecord.open_class).where(CreditRecord.id.in_(ids))))
+            assert classes <= {"unconditional"}, key
         elif resp.status_code == 200 and key != log_export:  # the same query as the log grid
             answer = body(resp)
             assert other_name not in answer and str(other_county) not in answer, key

@@ -47,6 +47,10 @@ def warning_of(db, fingerprint: str) -> Warning | None:
         return s.scalar(select(Warning).where(Warning.fingerprint == fingerprint))
 
 
+#: the rules the demo raises to its villages (all but the one for the province's overdue credit replies)
+VILLAGE_RULES = set(RULES) - {"credit_reply_overdue"}
+
+
 def test_engine001_the_demo_opens_with_a_warning_of_every_rule_pushed_to_its_village(db):
     with transaction(db.database_url) as s:
         rows = s.execute(select(Warning.rule_id, Warning.region_code, Warning.assigned_region, Warning.status,
@@ -55,11 +59,10 @@ def test_engine001_the_demo_opens_with_a_warning_of_every_rule_pushed_to_its_vil
                                   WarningEvent.from_status, WarningEvent.to_status).order_by(WarningEvent.id)).all()
         first_run = s.scalar(select(WarningRun).order_by(WarningRun.id).limit(1))
         logged = s.scalars(select(AuditLog).where(AuditLog.type == "warning_run")).all()
-    # every collective-economy rule somewhere in the data (forestry credit rules raise to the
-    # province, on the credit demo data: issue 15)
-    assert {r.rule_id for r in rows if RULES[r.rule_id].area != "credit"} == {k for k, r in RULES.items()
-                                                                              if r.area != "credit"}
-    for r in (r for r in rows if RULES[r.rule_id].area != "credit"):
+    # every rule raised to a village somewhere in the data — the cross-domain one too, on the demo's
+    # planted counterparties (the credit replies' rule raises to the province, on overdue requests)
+    assert {r.rule_id for r in rows} == VILLAGE_RULES
+    for r in rows:
         assert level_of(r.region_code) == 5 and r.assigned_region == r.region_code and r.status == "pushed"
         assert r.severity == RULES[r.rule_id].severity
         assert r.due_on == add_working_days(TODAY, DUE_WORKING_DAYS[r.severity])
@@ -233,7 +236,7 @@ def test_engine010_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqli
                                     .where(Warning.id <= n)).all())
 
     pg, lite = first_run(pg_settings), first_run(sqlite_settings)
-    assert pg == lite and {r[0] for r in pg} == {k for k, r in RULES.items() if r.area != "credit"}
+    assert pg == lite and {r[0] for r in pg} == VILLAGE_RULES
 
 
 def test_engine011_a_write_during_a_long_run_does_not_wait_for_it(db):

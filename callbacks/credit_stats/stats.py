@@ -25,10 +25,10 @@ def _named(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(name=pl.Series([tree.name(c) for c in frame["code"].to_list()], dtype=pl.Utf8))
 
 
-@secure_callback(Action.CREDIT_STATS_VIEW, Output("cs-breadcrumb", "children"), Output("cs-asof", "children"),
-                 Output("cs-kpis", "children"), Output("cs-grade-region", "figure"), Output("cs-grade-kind", "figure"),
-                 Output("cs-records", "figure"), Output("cs-dishonest", "figure"), Output("cs-table", "rowData"),
-                 Output("cs-empty", "children"), Output("cs-up", "disabled"), Output("cs-up", "href"),
+@secure_callback(Action.CREDIT_STATS_VIEW, Output("cst-breadcrumb", "children"), Output("cst-asof", "children"),
+                 Output("cst-kpis", "children"), Output("cst-grade-region", "figure"), Output("cst-grade-kind", "figure"),
+                 Output("cst-records", "figure"), Output("cst-dishonest", "figure"), Output("cst-table", "rowData"),
+                 Output("cst-empty", "children"), Output("cst-up", "disabled"), Output("cst-up", "href"),
                  Input("url", "hash"))
 def load(search):
     url, who = settings().database_url, current_actor()
@@ -70,11 +70,11 @@ clientside(
         q.set('region', String(cell.rowId));
         return '#' + q.toString();
     }""",
-    Output("url", "hash", allow_duplicate=True), Input("cs-table", "cellClicked"), State("url", "hash"),
+    Output("url", "hash", allow_duplicate=True), Input("cst-table", "cellClicked"), State("url", "hash"),
     prevent_initial_call=True)
 
 
-@secure_callback(Action.CREDIT_STATS_VIEW, Output("cs-download", "data"), Input("cs-export", "n_clicks"),
+@secure_callback(Action.CREDIT_STATS_VIEW, Output("cst-download", "data"), Input("cst-export", "n_clicks"),
                  State("url", "hash"), prevent_initial_call=True)
 def export(_, search):
     url, who = settings().database_url, current_actor()

@@ -28,8 +28,9 @@ from .common import account, audit, calendar_of, due_date, due_text, stamp
 
 NOUN = NOUNS["credit_correction"]
 MODELS = {"record": CreditRecord, "right": ForestRight}
-#: run in the applying transaction: the credit evaluation first (a corrected record re-scores its subject)
-AFTER_CORRECTION: list = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "correction")]
+#: run in the applying transaction: the credit evaluation first (a corrected record re-scores its
+#: subject; always a new evaluation row, which also tells the statistics cache the data changed)
+AFTER_CORRECTION: list = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "correction", always=True)]
 
 
 def _text(value) -> str | None:

@@ -291,6 +291,15 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     made_d = disclosures(url, settings.data_dir, today, settings.demo_seed, ledger.lines, ledger.vouchers)
     del ledger, frames, requests, members, vouchers  # the engine reads its own frames: free the generator's
     progress("disclosure", f"{made_d['disclosures']:,} 份，最近一季 {made_d['overdue_quarter']}")
+    from .credit import generate_credit  # the forestry credit population (issue 15)
+
+    meta["credit"] = generate_credit(url, settings.province, scale, today, settings.demo_seed, settings.demo_county,
+                                     test_roots=roots, log=lambda *_: None)
+    progress("credit", f"{meta['credit']['subjects']:,} 个信用主体，{meta['credit']['records']:,} 条信用记录，"
+                       f"{meta['credit']['rights']:,} 宗林权")
+    from .credit_punished import plant  # counterparties of the villages on the joint-punishment list
+
+    meta["credit"]["punished_counterparties"] = plant(url, today)
     # the supervision rules over the new data: the demo opens with its warnings
     from data.supervision.engine import run as run_warnings
 
@@ -328,12 +337,6 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
     from domain.registers.kinds import REGISTERS
 
     progress("registers", "、".join(f"{REGISTERS[k].title} {v} 条" for k, v in meta["registers"].items()))
-    from .credit import generate_credit  # the forestry credit population (issue 15)
-
-    meta["credit"] = generate_credit(url, settings.province, scale, today, settings.demo_seed, settings.demo_county,
-                                     test_roots=roots, log=lambda *_: None)
-    progress("credit", f"{meta['credit']['subjects']:,} 个信用主体，{meta['credit']['records']:,} 条信用记录，"
-                       f"{meta['credit']['rights']:,} 宗林权")
     with transaction(url) as s:
         s.merge(Setting(key="dataset", value=meta))
     log(f"[demo] 演示数据已生成，用时 {time.perf_counter() - t0:.1f} s")

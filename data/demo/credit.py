@@ -65,12 +65,10 @@ def _demo_person(engine) -> dict | None:
     return dict(identifier=row[0], name=row[1], region_code=int(row[2])) if row else None
 
 
-def _evaluate(url: str, as_of: dt.date) -> dict | None:
-    """Scores for the whole population when the evaluation (lane A) is there; else scores stay empty."""
-    try:
-        from data.credit.evaluate import reevaluate_all
-    except ImportError:
-        return None
+def _evaluate(url: str, as_of: dt.date) -> dict:
+    """Scores for the whole population (data.credit.evaluate.reevaluate_all)."""
+    from data.credit.evaluate import reevaluate_all
+
     return reevaluate_all(url, as_of)
 
 
@@ -165,12 +163,12 @@ def generate_credit(url: str, province: int, scale: str, today: dt.date, seed: i
         with engine.begin() as c:
             c.execute(text("ANALYZE"))
     scored = _evaluate(url, today)
-    log_step("scores", "已评价" if scored is not None else "评价模块未就绪：信用分暂空")
+    log_step("scores", f"已评价 {scored['count']:,} 个信用主体")
     dishonest = records.filter(pl.col("kind") == "dishonest")
     return dict(subjects=subjects.height, records=records.height, repayments=repayments.height, rights=rights.height,
                 encumbrances=encumbrances.height, authorisations=auths.height, views=views.height,
                 batches=batches.height, dishonest=dishonest.height,
-                overdue_loans=int((loans["state"] == "overdue").sum()), evaluated=scored is not None,
+                overdue_loans=int((loans["state"] == "overdue").sum()), evaluated=scored['count'],
                 seconds=round(time.perf_counter() - t0, 1))
 
 
