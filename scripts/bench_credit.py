@@ -188,6 +188,9 @@ def main(argv=None) -> None:
         made = build(url, args.province, data_dir, args.scale)
     else:
         log("reusing the cached database (--rebuild to generate anew)")
+        from data.db import upgrade
+
+        upgrade(url)  # a database cached by an older checkout gets the newer migrations
     rows: list[tuple[str, object]] = [
         ("subjects", f"{made['subjects']:,}"), ("records", f"{made['records']:,}"),
         ("repayments", f"{made['repayments']:,}"), ("forest rights", f"{made['rights']:,}"),

@@ -7,7 +7,7 @@ from dash import dcc, html
 from components.grid import data_grid
 from domain.permissions import Action
 
-dash.register_page(__name__, group="林业信用", landing=5,
+dash.register_page(__name__, group="林业信用",
                    path="/credit/portraits", name="信用画像查询", order=1, title="信用画像查询",
                    permission=(Action.CREDIT_PORTRAIT_AUTHORISED, Action.CREDIT_PORTRAIT_VIEW))
 

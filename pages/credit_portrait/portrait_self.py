@@ -9,7 +9,7 @@ from components.grid import data_grid
 from domain.credit.codes import PURPOSES
 from domain.permissions import Action
 
-dash.register_page(__name__, group="林业信用", landing=5,
+dash.register_page(__name__, group="林业信用",
                    path="/credit/me", name="我的信用", order=1, title="我的信用（信用画像与授权）",
                    permission=Action.CREDIT_SELF_VIEW)
 
