@@ -14,6 +14,7 @@ from domain.credit import corrections as corr
 from domain.credit import requests as req
 from domain.credit import transfers as tr
 from domain.credit.codes import RECORD_KINDS
+from domain.citations import credit_article
 
 KIND_OPTIONS = [{"label": label, "value": k} for k, (_, label) in RECORD_KINDS.items()]
 DUE_CLASS = {"text-danger fw-bold": "params.data.overdue"}
@@ -61,8 +62,8 @@ def table_block(prefix: str, columns: list[dict], title: str) -> html.Div:
 
 
 def commitment_fields(prefix: str) -> list:
-    return [dbc.Checklist(id=f"{prefix}-commitment", options=[{"label": f"本人已阅读并签署{req.COMMITMENT}，承诺数据保管、"
-                                                                   "保密和在允许范围内使用（第四十四条）", "value": "yes"}],
+    label = f"本人已阅读并签署{req.COMMITMENT}，承诺数据保管、保密和在允许范围内使用（{credit_article('commitment')}）"
+    return [dbc.Checklist(id=f"{prefix}-commitment", options=[{"label": label, "value": "yes"}],
                           value=[]),
             html.Div(id=f"{prefix}-commitment-error", className="invalid-feedback d-block"),
             dbc.Row([form_field("签署人姓名", _text(f"{prefix}-commitment-name"), f"{prefix}-commitment-name",
@@ -163,10 +164,12 @@ def corrections_layout(intro: str) -> html.Div:
                                                      value="record", inline=True), "ccor-target", width="col-md-4"),
                  form_field("记录编号（多条用逗号分隔，超过10条为批量修正）", _text("ccor-ids", "例如 12, 15"), "ccor-ids",
                             width="col-md-8")]),
-        form_field("修正情形（第四十七条）", dcc.Dropdown(id="ccor-ground", options=[{"label": v, "value": k} for k, v in
-                                                                                corr.GROUNDS.items()]), "ccor-ground"),
+        form_field(f"修正情形（{credit_article('correction_ground')}）",
+                   dcc.Dropdown(id="ccor-ground", options=[{"label": v, "value": k} for k, v in corr.GROUNDS.items()]),
+                   "ccor-ground"),
         *pairs,
-        form_field("权利限制备注（第四十七条第三项）", _text("ccor-note", "承包经营权实际未落户的说明"), "ccor-note"),
+        form_field(f"权利限制备注（{credit_article('correction_note')}）", _text("ccor-note", "承包经营权实际未落户的说明"),
+                   "ccor-note"),
         form_field("修正事由", _text("ccor-description", area=True), "ccor-description"),
         form_field("证明材料（必传）", dcc.Upload(id="ccor-files", multiple=True, children=html.Div(
             ["拖入或", html.A("选择文件"), "（PDF、图片、Word等）"]), className="upload-box border rounded p-2 text-center"),
@@ -249,7 +252,7 @@ def transfers_layout(intro: str) -> html.Div:
                  form_field("负责传输人员名单（用顿号分隔）", _text("ctr-persons", "张三、李四"), "ctr-persons",
                             width="col-md-8")]),
         form_field("", dbc.Checklist(id="ctr-internet", options=[
-            {"label": "通过互联网传输（第四十二条例外情形）", "value": "internet"},
+            {"label": f"通过互联网传输（{credit_article('internet')}例外情形）", "value": "internet"},
             {"label": "数据已脱敏", "value": "desensitised"}, {"label": "数据已加密", "value": "encrypted"}],
             value=[], inline=True), "ctr-internet"),
         form_field("通过互联网传输的依据", _text("ctr-justification"), "ctr-justification"),
@@ -268,7 +271,7 @@ def transfers_layout(intro: str) -> html.Div:
         dbc.Button("签署", id="ctr-sign", color="primary"), html.Div(id="ctr-sign-result", className="mt-2")]),
         className="mb-4")
     clear = dbc.Card(dbc.CardBody([
-        html.H5("传输完毕：设备数据清理确认（第四十一条）"),
+        html.H5(f"传输完毕：设备数据清理确认（{credit_article('transfer_device')}）"),
         form_field("清理情况（设备、时间、清理人）", _text("ctr-clear-note"), "ctr-clear-note"),
         dbc.Button("确认已清理", id="ctr-clear", color="secondary"), html.Div(id="ctr-clear-result", className="mt-2")]),
         className="mb-4")

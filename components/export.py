@@ -115,7 +115,8 @@ def send_table(frame: pl.DataFrame, columns: list[Column], title: str, *, fmt: s
 
 def send_package(blob: bytes, name: str) -> dict:
     """A dcc.Download's `data` for a file the platform built and checked itself (a national sync
-    package: its checksum verified and its download logged by data.sync.export), not a table: there
-    is no cell a spreadsheet would evaluate, so nothing to neutralise."""
+    package: its checksum verified and its download logged by data.sync.export; a stored evidence
+    attachment, checked against its SHA-256 by data.credit.repair), not a table the platform renders:
+    the bytes go out exactly as checked, nothing to neutralise."""
     return dcc.send_bytes(blob, name)
 

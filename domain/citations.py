@@ -146,3 +146,32 @@ class Article:
     def text_for(self, province: int | None) -> str:
         own = cites(self.keys, province)
         return f"{self.text}；{own}" if own else self.text
+
+
+#: the forestry credit matters' articles of Jiangxi's own rule (forestry credit is Jiangxi's only);
+#: the credit pages, forms and refusals cite `credit_article(key)` and name no article themselves
+CREDIT_ARTICLES: dict[str, str] = {
+    "push": "第二十八条",                # 双公示 fields (XK_*, CF_*)
+    "inspection": "第三十三条",          # inspection frequency by evaluation
+    "punishment": "第三十四条",          # joint punishment within the publicity period
+    "open": "第三十八条",                # unconditionally open records; natural persons masked
+    "subject_request": "第三十九条",     # a subject obtains its own conditionally open data
+    "sharing": "第四十条",               # other public bodies: shared data, answered in ten working days
+    "transfer_device": "第四十一条",     # transfer by a dedicated person and device, cleared after
+    "internet": "第四十二条",            # no transfer over the internet but masked and encrypted
+    "transfer_approval": "第四十三条",   # the transfer's approval chain
+    "commitment": "第四十四条",          # the data use and custody commitment
+    "correction": "第四十六条",          # corrections: facts, evidence, provincial review, county carries out
+    "correction_ground": "第四十七条",   # the grounds of a correction
+    "correction_note": "第四十七条第三项",  # a rights-restriction note (forest rights only)
+    "correction_evidence": "第四十八条",  # evidence attached to a correction
+}
+#: the credit data request's reply rule, as the overdue-reply warning cites it
+CREDIT_REPLY = ("第三十九条、第四十条（收到申请之日起十个工作日内答复）、第四十三条、第四十八条")
+#: a national law the demo's planted penalties cite
+FOREST_LAW_PENALTY = "《中华人民共和国森林法》第七十三条"
+
+
+def credit_article(key: str, document: bool = False) -> str:
+    """The Jiangxi credit rule's article for `key`, preceded by the rule's title when `document`."""
+    return (JIANGXI_RULES if document else "") + CREDIT_ARTICLES[key]

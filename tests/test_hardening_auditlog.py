@@ -148,7 +148,7 @@ def test_auditlog006_export_kinds_are_the_charts_the_pages_have():
     found = {}
     for path in (ROOT / "pages").rglob("*.py"):
         src = path.read_text()
-        page = re.search(r'register_page\(__name__, path="([^"]+)"', src)
+        page = re.search(r'register_page\(__name__,[^)]*?\bpath="([^"]+)"', src, re.S)
         for gid, name in re.findall(r'dcc\.Graph\(id="([^"]+)", config=graph_config\("([^"]+)"\)', src):
             found[gid] = (page.group(1), name)
     assert found == EXPORT_KINDS

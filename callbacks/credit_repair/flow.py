@@ -2,9 +2,10 @@
 data unit, the evidence download. Thin: parse, call data.credit.repair, shape."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from components.credit_score import score_factors_table
+from components.export import send_package
 from components.readonly import guard_outputs
 from data.credit import repair
 from data.errors import AccountError
@@ -109,7 +110,7 @@ def download(_n, rows, attachment_id):
     if row is None or attachment_id is None:
         return no_update
     name, content = repair.evidence_file(settings().database_url, current_actor(), row["id"], attachment_id)
-    return dcc.send_bytes(content, name)
+    return send_package(content, name)
 
 
 @secure_callback(Action.CREDIT_REPAIR_DECIDE, Output("cr-decide-result", "children"),

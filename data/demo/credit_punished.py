@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from data.db import transaction
 from data.models import Contract, CreditRecord, CreditSubject, PaymentRequest
+from domain.citations import FOREST_LAW_PENALTY
 from domain.credit.publicity import publicity_end
 
 #: how many contracts and payees, per 1,000 of each (at least one each)
@@ -57,7 +58,7 @@ def plant(url: str, today: dt.date, seed: int = 15) -> dict:
                                publicity_until=publicity_end("serious", decided), amount_fen=500_000,
                                document_no=f"林罚决字〔{decided.year}〕第{r.id % 1000:03d}号", source="platform",
                                produced_by="县林业局", open_class="unconditional", share_class="unconditional",
-                               detail={"legal_basis": "《中华人民共和国森林法》第七十三条", "penalty_type": "罚款"},
+                               detail={"legal_basis": FOREST_LAW_PENALTY, "penalty_type": "罚款"},
                                provided_by="演示数据生成器"))
             made[what] += 1
     return made

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from domain.credit.codes import AGE_CLASSES, FOREST_TYPES, RECORD_STATUSES, RIGHT_TYPES, SEVERITIES
 from domain.money import yuan_text
 from domain.text import put_text
+from domain.citations import credit_article
 
 ANSWER_WORKING_DAYS = 10
 #: Art. X47: the six cases in which a correction may be asked
@@ -114,7 +115,7 @@ def changes_problems(target: str, ground: str | None, changes: dict, today: dt.d
     if target not in TARGETS:
         return {}, {"target": "请选择修正对象（信用记录或林权）"}
     if ground not in GROUNDS:
-        errors["ground"] = "请选择修正情形（第四十七条）"
+        errors["ground"] = f"请选择修正情形（{credit_article('correction_ground')}）"
     parsed = {}
     if not changes and ground != "3":
         errors["changes"] = "请至少填写一个修正字段及其新值"
@@ -129,7 +130,7 @@ def changes_problems(target: str, ground: str | None, changes: dict, today: dt.d
             parsed[name] = value
     if ground == "3":
         if target != "right":
-            errors["ground"] = "权利限制备注（第四十七条第三项）只适用于林权"
+            errors["ground"] = f"权利限制备注（{credit_article('correction_note')}）只适用于林权"
         elif set(parsed) - {"certificate_no"}:
             errors["changes"] = "权利限制备注不得改变林权权属数据，只能登记备注"
     return parsed, errors
@@ -139,7 +140,7 @@ def application_problems(description, evidence_count: int, target_ids: list, not
     errors: dict[str, str] = {}
     put_text(errors, "description", description, "修正事由", 1000)
     if evidence_count < 1:
-        errors["evidence"] = "请上传证明材料（第四十八条：附相关证明材料）"
+        errors["evidence"] = f"请上传证明材料（{credit_article('correction_evidence')}：附相关证明材料）"
     if not target_ids:
         errors["targets"] = "请选择要修正的记录"
     put_text(errors, "note", note, "备注", 500, required=False)

@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from domain.text import put_text
+from domain.citations import credit_article
 
 ANSWER_WORKING_DAYS = 10
 METHODS = {"device": "专用存储设备", "interface": "接口", "other": "其他"}
@@ -70,9 +71,9 @@ def draft_problems(d: Draft, today: dt.date) -> dict[str, str]:
     if d.internet:
         put_text(errors, "justification", d.justification, "通过互联网传输的依据（有权机关或双方约定、无网络对接）", 500)
         if not (d.desensitised and d.encrypted):
-            errors["internet"] = "通过互联网传输的数据必须经过脱敏、加密（第四十二条）"
+            errors["internet"] = f"通过互联网传输的数据必须经过脱敏、加密（{credit_article('internet')}）"
     if d.commitment is not True:
-        errors["commitment"] = "请阅读并勾选签署《数据使用保管承诺书》（第四十四条）"
+        errors["commitment"] = f"请阅读并勾选签署《数据使用保管承诺书》（{credit_article('commitment')}）"
     put_text(errors, "commitment_name", d.commitment_name, "签署人姓名", 50)
     if d.commitment_on is None:
         errors["commitment_on"] = "请填写签署日期"

@@ -7,6 +7,7 @@ from components.credit_uses import export_bar
 from components.grid import data_grid
 from domain.credit.inspection import BANDS, DEFAULT_RATES, GRADE_LABELS, GRADES
 from domain.permissions import Action
+from domain.citations import credit_article
 
 dash.register_page(__name__, group="林业信用", landing=10, path="/credit/inspection", name="执法检查计划", order=132,
                    permission=Action.CREDIT_INSPECTION_PLAN, title="按信用等级抽取执法检查对象")
@@ -41,7 +42,7 @@ def layout(**_):
         dcc.Store(id="credit-insp-refresh", data=0),
         html.Div(className="panel", children=[
             html.H2("编制执法检查计划"),
-            html.P("《江西省林业信用数据管理办法》第三十三条：执法部门依据信用评价情况对检查对象采取不同的检查频率。"
+            html.P(f"{credit_article('inspection', True)}：执法部门依据信用评价情况对检查对象采取不同的检查频率。"
                    "每个等级的抽取数 = ⌈抽查比例 × 本区域该等级主体数⌉；按主体编号排序后用随机种子抽取，种子随计划记录，"
                    "同一种子、同一主体名单可复现同一结果。未评级（新主体，无历史记录）默认按B级比例抽查。",
                    className="text-muted small"),

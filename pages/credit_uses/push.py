@@ -7,6 +7,7 @@ from components.grid import data_grid
 from components.locale import date_picker
 from domain import clock
 from domain.permissions import Action
+from domain.citations import credit_article
 
 dash.register_page(__name__, group="林业信用", path="/credit/push", name="双公示推送", order=133,
                    permission=Action.CREDIT_PUSH_EXPORT, title="双公示数据推送（信用中国）")
@@ -32,7 +33,7 @@ def layout(**_):
         dcc.Store(id="credit-push-refresh", data=0),
         html.Div(className="panel", children=[
             html.H2("双公示数据推送（信用中国）"),
-            html.P("《江西省林业信用数据管理办法》第二十八条：按“双公示”字段规范生成行政许可（XK_*）和行政处罚（CF_*）数据，"
+            html.P(f"{credit_article('push', True)}：按“双公示”字段规范生成行政许可（XK_*）和行政处罚（CF_*）数据，"
                    "罚款金额以万元计。只推送开放属性为“无条件开放”、仍有效、在所选期间内作出决定的记录；逐行校验必填项、"
                    "日期格式、统一社会信用代码和金额，未通过的记录列在下表并退回，不会被推送。自然人证件号码脱敏。",
                    className="text-muted small"),

@@ -3,6 +3,7 @@ per dataset, with its fields' JSON types, its parameters and every answer it can
 from __future__ import annotations
 
 from domain.sharing.catalogue import DATASETS, Dataset
+from domain.citations import credit_article
 
 API_PREFIX = "/api/v1"
 VERSION = "1.0.0"
@@ -19,9 +20,9 @@ _ANSWERS = {"400": "请求参数无效", "401": "缺少接口密钥，或密钥�
 #: what a dataset serves beyond its label (the credit datasets' classes and masking)
 DESCRIPTIONS = {
     "credit_open_records": "林业信用数据中开放属性为“无条件开放”、仍有效的记录（失信信息仅在公示期内）；"
-                           "自然人的姓名和证件号码一律脱敏（《江西省林业信用数据管理办法》第三十八条）",
+                           f"自然人的姓名和证件号码一律脱敏（{credit_article('open', True)}）",
     "credit_shared_records": "林业信用数据中共享属性为“无条件共享”、仍有效的记录（失信信息仅在公示期内），"
-                             "供其他公共管理和服务机构履行职责使用（第四十条）；个人信息未获批时脱敏",
+                             f"供其他公共管理和服务机构履行职责使用（{credit_article('sharing')}）；个人信息未获批时脱敏",
 }
 
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
 
-from domain.citations import NATIONAL_ACCOUNTING, NATIONAL_FINANCE, Article, Cite
+from domain.citations import (CREDIT_REPLY, JIANGXI_RULES, NATIONAL_ACCOUNTING, NATIONAL_FINANCE, Article, Cite,
+                              credit_article)
 from domain.money import period_of
 
 from .base import Check, months_back
@@ -88,8 +89,8 @@ SEPARATION_ART = Article("四议两公开（决议须经会议表决并由登记
                          (Cite.FUNCTIONS,))
 ASSET_CHECK_ART = Article("农村集体资产年度清查制度（12月31日盘点、次年3月31日前上报）", (Cite.NATIONAL_PLATFORM,))
 TRADE_ART = Article("农村产权交易管理办法（底价制度）", (Cite.FUNCTIONS,))
-CREDIT_REPLY_ART = "《江西省林业信用数据管理办法》第三十九条、第四十条（收到申请之日起十个工作日内答复）、第四十三条、第四十八条"
-CREDIT_ART = Article("《江西省林业信用数据管理办法》第三十四条（联合惩戒应用）：公示期内的失信主体")
+CREDIT_REPLY_ART = f"{JIANGXI_RULES}{CREDIT_REPLY}"
+CREDIT_ART = Article(f"{credit_article('punishment', True)}（联合惩戒应用）：公示期内的失信主体")
 DISCLOSURE_ART = Article("《农村集体经济组织财务公开规定》（农经发〔2011〕13号）：至少每季度公开一次", (Cite.DISCLOSURE,))
 
 _RULES: list[Rule] = [
