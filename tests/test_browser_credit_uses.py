@@ -67,18 +67,25 @@ def _prepare(settings):
     _plant_counterparty(settings, village)
 
 
-def _plant_counterparty(settings, village: int) -> None:
-    """A contract counterparty of the demo village on the list, and the rule run over the province."""
+def _planted_contract(s, village: int):
+    """The demo village's contract whose counterparty the test puts on the list."""
     from sqlalchemy import select
 
-    from data.db import transaction
     from data.models import Contract
+
+    return s.scalars(select(Contract).where(Contract.region_code == village, Contract.status == "active",
+                                            Contract.counterparty_id.is_not(None)).order_by(Contract.id)).first()
+
+
+def _plant_counterparty(settings, village: int) -> None:
+    """A contract counterparty of the demo village on the list, and the rule run over the province."""
+
+    from data.db import transaction
     from data.supervision import engine
     from tests.support.credit import make_record, make_subject
 
     with transaction(settings.database_url) as s:
-        c = s.scalars(select(Contract).where(Contract.region_code == village, Contract.status == "active",
-                                             Contract.counterparty_id.is_not(None)).order_by(Contract.id)).first()
+        c = _planted_contract(s, village)
         ident, kind, region = c.counterparty_id.strip().upper(), c.counterparty_id_type, c.region_code
     sid = make_subject(settings, region, name="失信承包人", kind="natural" if kind == "resident" else "legal",
                        identifier=ident)
@@ -139,11 +146,16 @@ def test_browser_credit_uses002_the_village_sees_the_cross_domain_warning_with_b
     from sqlalchemy import select
 
     from data.db import transaction
-    from data.models import Warning
+    from data.models import User, Warning
 
     settings, base = served
     with transaction(settings.database_url) as s:
-        wid = s.scalar(select(Warning.id).where(Warning.rule_id == "credit_blacklisted_counterparty").order_by(Warning.id))
+        # the demo plants punished counterparties of its own (data/demo/credit_punished.py): this test's warning
+        # is the one on the contract it planted
+        village = int(s.scalar(select(User.region_code).where(User.username == "demo-village")))
+        contract = _planted_contract(s, village)
+        wid = s.scalar(select(Warning.id).where(Warning.rule_id == "credit_blacklisted_counterparty",
+                                                Warning.subject_type == "contract", Warning.subject_id == contract.id))
     assert wid is not None
     with signed_in_pages(chromium, base) as make:
         page = make("demo-village")
