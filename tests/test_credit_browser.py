@@ -74,6 +74,10 @@ def test_credit_browser001_import_flow_then_subject_and_archive(served, page_for
     shot(page, "credit-import-done")
 
     page.goto(f"{base}/credit/subjects")
+    page.locator("#cs-grid .ag-row").first.wait_for()
+    # the session database holds the demo credit population too: find the imported subject by name
+    page.fill("#cs-text", "浏览器林户0")
+    page.click("#cs-search")
     page.locator("#cs-grid .ag-row", has_text="浏览器林户0").first.wait_for()
     shot(page, "credit-subjects")
     page.locator("#cs-grid a", has_text="浏览器林户0").first.click()

@@ -54,9 +54,15 @@ def test_credit_portrait_browser001_bank_subject_county(served, chromium, tmp_pa
         bank.on("pageerror", lambda e: errors.append(str(e)))
         bank.goto(f"{base}/credit/portraits")
         bank.wait_for_selector("#credit-list-grid .ag-row", timeout=20_000)
+        # the demo bank also holds the demo population's authorisations: look the test's subject up by name
+        bank.fill("#credit-list-q", NAME)
+        bank.click("#credit-list-search")
+        mine = (f'#credit-list-grid a[href^="/credit/portrait?subject={sid}&"], '
+                f'#credit-list-grid a[href="/credit/portrait?subject={sid}"]')
+        bank.wait_for_selector(mine, timeout=20_000)
         assert NAME in bank.inner_text("#credit-list-grid") and ident not in bank.content()
         shot(bank, "credit-portrait-bank-list")
-        bank.locator("#credit-list-grid a", has_text="查看画像").first.click()
+        bank.locator(mine).first.click()
         text = _portrait(bank)
         assert NAME in text and ident[:6] + "********" + ident[-4:] in text and ident not in bank.content()
         assert "139****5678" in text and PHONE not in bank.content() and "过期的轻微处罚" not in text
