@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from data.db import transaction
 from data.models import CreditImportBatch, CreditRecord
-from tests.support.browser import serve, shot
+from tests.support.browser import fill_date, serve, shot
 from tests.support.credit import resident_id
 from tests.support.credit_entry import credit_env
 
@@ -66,7 +66,7 @@ def test_credit_browser001_import_flow_then_subject_and_archive(served, page_for
     page.fill("#ci-doc-title", "关于下达2026年油茶补贴资金的通知")
     page.fill("#ci-doc-number", "测林发〔2026〕8号")
     page.fill("#ci-doc-issuer", "测试县林业局")
-    page.fill("#ci-doc-date", "2026-07-01")
+    fill_date(page, "#ci-doc-date", "2026-07-01")
     page.click("#ci-commit")
     page.wait_for_function("() => document.querySelector('#ci-result')?.innerText.includes('已导入')")
     page.locator("#ci-batches .ag-row", has_text="测林发〔2026〕8号").first.wait_for()

@@ -263,7 +263,7 @@ def test_credit_portrait011_the_subject_grants_revokes_and_states(app, clients, 
     c = clients["credit-me"]
     grant = lambda inst, purpose, start, end: call(app, c, me_cb.grant, props(("credit-grant", "n_clicks", 1)), props(
         ("credit-grant-institution", "value", inst), ("credit-grant-purpose", "value", purpose),
-        ("credit-grant-from", "value", start), ("credit-grant-until", "value", end), ("credit-me-refresh", "data", 0)))
+        ("credit-grant-from", "date", start), ("credit-grant-until", "date", end), ("credit-me-refresh", "data", 0)))
     t = TODAY.isoformat()
     resp = grant("不存在的银行", "mortgage_loan", t, (TODAY + dt.timedelta(days=5)).isoformat())
     assert "不是本平台登记的金融机构" in output(resp, "credit-grant-institution-error", "children")

@@ -11,7 +11,7 @@ import unicodedata
 import pytest
 
 from tests.support.app import TODAY
-from tests.support.browser import SCREENSHOTS, app_on_own_database, pick, shot, signed_in_pages, wait_text
+from tests.support.browser import SCREENSHOTS, app_on_own_database, fill_date, pick, shot, signed_in_pages, wait_text
 from tests.support.credit import authorise
 from tests.support.credit_portrait import BANK, NAME, PHONE, portrait_world
 from tests.support.pdf_text import page_texts
@@ -92,8 +92,8 @@ def test_credit_portrait_browser001_bank_subject_county(served, chromium, tmp_pa
         # the subject authorises a second bank through the form
         pick(me, "credit-grant-institution", "另一农商银行")
         pick(me, "credit-grant-purpose", "投保理赔")
-        me.fill("#credit-grant-from", TODAY.isoformat())
-        me.fill("#credit-grant-until", (TODAY + dt.timedelta(days=60)).isoformat())
+        fill_date(me, "#credit-grant-from", TODAY.isoformat())
+        fill_date(me, "#credit-grant-until", (TODAY + dt.timedelta(days=60)).isoformat())
         me.click("#credit-grant")
         me.wait_for_selector("#credit-grant-result >> text=已授权", timeout=20_000)
         me.wait_for_function("() => document.querySelectorAll('#credit-auth-grid .ag-center-cols-container .ag-row').length >= 2",

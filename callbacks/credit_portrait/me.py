@@ -46,8 +46,8 @@ def load(_):
                  *[Output(f"credit-grant-{k}-error", "children") for k in ("institution", "purpose", "from", "until")],
                  Output("credit-me-refresh", "data", allow_duplicate=True),
                  Input("credit-grant", "n_clicks"), State("credit-grant-institution", "value"),
-                 State("credit-grant-purpose", "value"), State("credit-grant-from", "value"),
-                 State("credit-grant-until", "value"), State("credit-me-refresh", "data"), prevent_initial_call=True)
+                 State("credit-grant-purpose", "value"), State("credit-grant-from", "date"),
+                 State("credit-grant-until", "date"), State("credit-me-refresh", "data"), prevent_initial_call=True)
 def grant(_, institution, purpose, valid_from, valid_until, refresh):
     cfg = settings()
     try:

@@ -70,7 +70,7 @@ def check(contents, kind, doc_name, filename):
                  Input("ci-commit", "n_clicks"), State("ci-kind", "value"), State("ci-file", "contents"),
                  State("ci-file", "filename"), State("ci-doc", "contents"), State("ci-doc", "filename"),
                  State("ci-doc-title", "value"), State("ci-doc-number", "value"), State("ci-doc-issuer", "value"),
-                 State("ci-doc-date", "value"), State("ci-refresh", "data"), prevent_initial_call=True)
+                 State("ci-doc-date", "date"), State("ci-refresh", "data"), prevent_initial_call=True)
 def commit(_n, kind, contents, filename, doc_contents, doc_filename, title, number, issuer, date, refresh):
     """All or nothing: without the document, or with any bad row, nothing enters."""
     cfg = settings()

@@ -25,6 +25,7 @@ from data.models import Attachment, CreditImportBatch, CreditRecord, CreditSubje
 from data.scoped import scoped
 from domain.credit.batch import KINDS, MAX_ROWS, DocumentDraft, check_row, document_problems
 from domain.imports.kinds import MAX_LISTED_ERRORS, RowError, is_header, map_header, parse_row
+from domain.labels import time_text
 from domain.permissions import Action, ensure, scope_of
 from domain.regions import level_of, truncate
 
@@ -212,7 +213,7 @@ def batch_dict(b: CreditImportBatch, by: str = "") -> dict:
     return {"id": b.id, "kind": KINDS[b.kind].label if b.kind in KINDS else b.kind, "title": b.document_title,
             "number": b.document_no, "issued_by": b.issued_by, "issued_on": b.issued_on.isoformat(),
             "filename": b.filename, "sha256": b.sha256, "rows": b.rows, "by": by,
-            "at": b.created_at.isoformat(timespec="minutes") if b.created_at else "",
+            "at": time_text(b.created_at) if b.created_at else "",
             "href": f"/api/attachments/{b.attachment_id}", "attachment_id": b.attachment_id}
 
 

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
+from components.locale import date_picker
 from domain.credit.batch import KINDS
 from domain.imports.kinds import MAX_BYTES
 from domain.permissions import Action
@@ -58,7 +59,7 @@ def layout(**_):
                 form_field("文号", dbc.Input(id="ci-doc-number", maxLength=100, placeholder="例如 赣林发〔2026〕12号"),
                            "ci-doc-number"),
                 form_field("发文机关", dbc.Input(id="ci-doc-issuer", maxLength=100), "ci-doc-issuer"),
-                form_field("发文日期", dbc.Input(id="ci-doc-date", type="date"), "ci-doc-date"),
+                form_field("发文日期", date_picker("ci-doc-date"), "ci-doc-date"),
                 dbc.Button("确认导入", id="ci-commit", color="primary", className="mt-2"),
                 html.Div(id="ci-result", className="mt-2"),
             ])),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from components.form import form_field
 from components.grid import data_grid
+from components.locale import date_picker
 from domain.credit.codes import PURPOSES
 from domain.permissions import Action
 
@@ -37,9 +38,9 @@ def layout(**_):
                 html.Div(form_field("用途", dcc.Dropdown(id="credit-grant-purpose", searchable=False,
                                                        options=[{"label": v, "value": k} for k, v in PURPOSES.items()]),
                                     "credit-grant-purpose"), className="col-12 col-md-3"),
-                html.Div(form_field("起始日期", dbc.Input(id="credit-grant-from", type="date"), "credit-grant-from"),
+                html.Div(form_field("起始日期", date_picker("credit-grant-from"), "credit-grant-from"),
                          className="col-6 col-md-2"),
-                html.Div(form_field("截止日期", dbc.Input(id="credit-grant-until", type="date"), "credit-grant-until"),
+                html.Div(form_field("截止日期", date_picker("credit-grant-until"), "credit-grant-until"),
                          className="col-6 col-md-2"),
             ]),
             dbc.Button("授权", id="credit-grant", color="primary", className="me-2"),
