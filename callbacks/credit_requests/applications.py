@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import alert, current_actor, readonly_note
+from callbacks.common import alert, current_actor
 from components import credit_requests as ui
 from data.credit import requests as store
 from data.errors import AccountError
@@ -18,16 +18,10 @@ from domain.regions import COUNTY
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, refused, selected
+from .common import day, error_outputs, export, messages, refused, section_state, selected
 
 PAGE = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY, Action.CREDIT_APPLICATION_DECIDE)
 APPLY = (Action.CREDIT_OPEN_APPLY, Action.CREDIT_SHARE_APPLY)
-
-
-def _guard(who, actions, quiet: bool = False) -> tuple[bool, str]:
-    """(hidden, note) of a section; `quiet`: hidden without a note (the data unit never applies)."""
-    ok = any(may(who, a) for a in actions)
-    return (False, "") if ok else (True, "" if quiet else readonly_note(who, actions[0]))
 
 
 @secure_callback(PAGE, Output("capp-grid", "rowData"), Output("capp-badges", "children"),
@@ -51,8 +45,8 @@ def load(_):
             else "有条件开放类数据：只能申请本人（本账号关联的信用主体）的数据。")
     kind = "share" if share else "open"
     decider = may(who, Action.CREDIT_APPLICATION_DECIDE)
-    return (rows, ui.due_summary(rows), options, not share, hint, kind, *_guard(who, APPLY, decider),
-            *_guard(who, (Action.CREDIT_APPLICATION_DECIDE,), not decider), *_guard(who, APPLY, decider))
+    return (rows, ui.due_summary(rows), options, not share, hint, kind, *section_state(who, APPLY, decider),
+            *section_state(who, (Action.CREDIT_APPLICATION_DECIDE,), not decider), *section_state(who, APPLY, decider))
 
 
 @secure_callback(APPLY, Output("capp-result", "children"), *error_outputs(ui.APP_FIELDS),

@@ -1,5 +1,5 @@
 """Helpers of the credit request callbacks: a form's error lines, dates from inputs, the selected
-row, a table's export (formulas neutralised by components.export)."""
+row, a table's export (formulas neutralised by components.export), a form section's visibility."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +9,9 @@ from dash import Output
 
 from components.export import send_table
 from domain import clock
+from domain.permissions import may
+
+from callbacks.common import readonly_note
 
 
 def error_outputs(fields: dict[str, str]) -> list[Output]:
@@ -50,3 +53,10 @@ def refused(exc, fields: dict[str, str], default: str) -> list:
     from callbacks.common import alert
 
     return [alert(headline(exc, fields, default), "danger"), *messages(fields, exc.errors)]
+
+
+def section_state(who, actions, quiet: bool = False) -> tuple[bool, str]:
+    """(hidden, note) of a form section the caller may use if they may take any of `actions`;
+    `quiet`: hidden without a note (the data unit never applies)."""
+    ok = any(may(who, a) for a in actions)
+    return (False, "") if ok else (True, "" if quiet else readonly_note(who, actions[0]))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import alert, current_actor, readonly_note
+from callbacks.common import alert, current_actor
 from components import credit_requests as ui
 from data import attachments
 from data.credit import corrections as store
 from data.errors import AccountError
 from domain import clock
 from domain.credit import corrections as rules
-from domain.permissions import Action, PermissionDenied, may
+from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, refused, selected
+from .common import day, error_outputs, export, messages, refused, section_state, selected
 
 STEPS = (Action.CREDIT_CORRECTION_REVIEW, Action.CREDIT_CORRECTION_DECIDE, Action.CREDIT_CORRECTION_BUREAU,
          Action.CREDIT_CORRECTION_EXECUTE)
@@ -27,10 +27,6 @@ FIELD_IDS = [f"ccor-field{n}" for n in range(1, ui.CHANGE_ROWS + 1)]
 VALUE_IDS = [f"ccor-value{n}" for n in range(1, ui.CHANGE_ROWS + 1)]
 
 
-def _guard(who, actions) -> tuple[bool, str]:
-    return (False, "") if any(may(who, a) for a in actions) else (True, readonly_note(who, actions[0]))
-
-
 @secure_callback(PAGE, Output("ccor-grid", "rowData"), Output("ccor-badges", "children"),
                  Output("ccor-apply-section", "hidden"), Output("ccor-apply-section-note", "children"),
                  Output("ccor-act-section", "hidden"), Output("ccor-act-section-note", "children"),
@@ -38,7 +34,7 @@ def _guard(who, actions) -> tuple[bool, str]:
 def load(_):
     cfg, who = settings(), current_actor()
     rows = store.listing(cfg.database_url, who, clock.today())
-    return rows, ui.due_summary(rows), *_guard(who, (Action.CREDIT_CORRECTION_APPLY,)), *_guard(who, STEPS)
+    return rows, ui.due_summary(rows), *section_state(who, (Action.CREDIT_CORRECTION_APPLY,)), *section_state(who, STEPS)
 
 
 @secure_callback(Action.CREDIT_CORRECTION_APPLY, *[Output(i, "options") for i in FIELD_IDS],

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import alert, current_actor, readonly_note
+from callbacks.common import alert, current_actor
 from components import credit_requests as ui
 from data.credit import transfers as store
 from data.errors import AccountError
 from domain import clock
 from domain.credit import transfers as rules
-from domain.permissions import Action, PermissionDenied, may
+from domain.permissions import Action, PermissionDenied
 from server.callbacks import secure_callback
 from server.context import settings
 
-from .common import day, error_outputs, export, messages, refused, selected
+from .common import day, error_outputs, export, messages, refused, section_state, selected
 
 SIGN = (Action.CREDIT_TRANSFER_PRELIM, Action.CREDIT_TRANSFER_REVIEW, Action.CREDIT_TRANSFER_APPROVE)
 PAGE = (Action.CREDIT_TRANSFER_APPLY, *SIGN)
 SIGN_FIELDS = {"opinion": "ctr-opinion"}
-
-
-def _guard(who, actions) -> tuple[bool, str]:
-    return (False, "") if any(may(who, a) for a in actions) else (True, readonly_note(who, actions[0]))
 
 
 @secure_callback(PAGE, Output("ctr-grid", "rowData"), Output("ctr-badges", "children"),
@@ -32,7 +28,7 @@ def _guard(who, actions) -> tuple[bool, str]:
 def load(_):
     cfg, who = settings(), current_actor()
     rows = store.listing(cfg.database_url, who, clock.today())
-    return rows, ui.due_summary(rows), *_guard(who, (Action.CREDIT_TRANSFER_APPLY,)), *_guard(who, SIGN)
+    return rows, ui.due_summary(rows), *section_state(who, (Action.CREDIT_TRANSFER_APPLY,)), *section_state(who, SIGN)
 
 
 @secure_callback(Action.CREDIT_TRANSFER_APPLY, Output("ctr-result", "children"), *error_outputs(ui.TR_FIELDS),
