@@ -140,3 +140,8 @@ class Action(StrEnum):
     CREDIT_TRANSFER_PRELIM = "credit.transfer.prelim"
     CREDIT_TRANSFER_REVIEW = "credit.transfer.review"
     CREDIT_TRANSFER_APPROVE = "credit.transfer.approve"
+    # forest-rights price and cost indexes (Art. X32)
+    PRICE_INDEX_VIEW = "prices.index.view"
+    PRICE_VALUATE = "prices.valuate"
+    PRICE_SALES_VIEW = "prices.sales.view"
+    PRICE_DATA_IMPORT = "prices.data.import"

@@ -22,6 +22,7 @@ from .credit import (
 from .credit_f import CreditApplication, CreditCorrection, CreditTransfer
 from .credit_e import CreditPush, InspectionPlan, InspectionPlanItem
 from .credit_a import CreditRepair as CreditRepair
+from .prices import CostObservation, PriceSale
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "CreditSubject", "ForestEncumbrance", "ForestRight",
     "CreditApplication", "CreditCorrection", "CreditTransfer",
     "CreditPush", "InspectionPlan", "InspectionPlanItem",
+    "CostObservation", "PriceSale",
     "BankAccount", "BankStatementImport", "BankStatementLine", "PaymentRequest", "PeriodClose", "Voucher", "VoucherLine",
 ]

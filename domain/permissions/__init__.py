@@ -20,12 +20,13 @@ from domain.scope import PERM_LABELS as PERM_LABELS  # re-exported with the scop
 from domain.scope import REFUSAL_SINKS, OutOfScope, Perm, PermissionDenied, Refused, Scope, report_refusal, scope_of  # noqa: F401
 
 from .credit import CREDIT_ACTIONS, CREDIT_NOUNS
+from .prices import PRICE_ACTIONS
 from .roles import EVERYONE as EVERYONE
 from .roles import ROLES, Role, at_levels, holders, role_label, role_perms  # noqa: F401
 from .rules import COLLECTIVE_ACTIONS, NOUNS as _COLLECTIVE_NOUNS, Rule
 
-#: The one table: every act the platform allows (the collective economy's and forestry credit's).
-ACTIONS: dict[Action, Rule] = {**COLLECTIVE_ACTIONS, **CREDIT_ACTIONS}
+#: The one table: every act the platform allows (the collective economy's, forestry credit's, price indexes').
+ACTIONS: dict[Action, Rule] = {**COLLECTIVE_ACTIONS, **CREDIT_ACTIONS, **PRICE_ACTIONS}
 #: the record a resource kind names in a refusal ("该申请不在您的管辖范围内")
 NOUNS = {**_COLLECTIVE_NOUNS, **CREDIT_NOUNS}
 

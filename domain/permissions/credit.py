@@ -91,4 +91,4 @@ CREDIT_ACTIONS: dict[Action, Rule] = {
 
 CREDIT_NOUNS = {"credit_subject": "该信用主体", "credit_record": "该信用记录", "forest_right": "该林权",
                 "credit_repair": "该信用修复申请", "credit_application": "该数据申请", "credit_correction": "该修正申请",
-                "credit_transfer": "该数据传输申请"}
+                "credit_transfer": "该数据传输申请", "price_sale": "该成交样本"}
