@@ -130,3 +130,25 @@ def test_credit_demo008_collective_forest_land_became_the_contractors_rights(set
 def test_credit_demo009_species_are_the_provinces(settings):
     species = set(frame(settings, "SELECT DISTINCT species FROM forest_rights")["species"])
     assert species <= ({"杉木", "马尾松", "毛竹", "油茶"} if settings.province == 36 else {"落叶松", "红松", "白桦", "杨树"})
+
+
+def test_credit_demo010_the_demos_penalties_are_pushable_to_credit_china(settings):
+    """The demo's administrative penalties carry what 双公示 needs (处罚依据, 处罚类别, 处罚机关代码):
+    the push's own validation rejects none of the generator's (the planted counterparties included)."""
+    import json
+
+    from domain.credit import push
+
+    rows = frame(settings, "SELECT r.id, r.kind, r.subtype, r.title, r.content, r.occurred_on, r.publicity_until, "
+                           "r.amount_fen, r.document_no, r.produced_by, r.open_class, r.status, r.detail, "
+                           "s.name AS subject_name, s.kind AS subject_kind, s.id_type, s.identifier, s.legal_rep "
+                           "FROM credit_records r JOIN credit_subjects s ON s.id = r.subject_id "
+                           "WHERE r.kind = 'dishonest' AND r.subtype = 'admin_penalty'")
+    assert rows.height >= 10
+    records = [r | {"detail": json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"]}
+               for r in rows.to_dicts()]
+    result = push.validate(records)
+    assert result["rejected"] == [], result["rejected"][:3]
+    assert result["counts"]["CF"]["pushed"] == rows.height
+    codes = {row["CF_CFJGDM"] for row in result["rows"]["CF"]}
+    assert all(is_valid_uscc(c) and c.startswith("11") for c in codes)

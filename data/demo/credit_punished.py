@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from data.db import transaction
 from data.models import Contract, CreditRecord, CreditSubject, PaymentRequest
+from data.demo.credit_records import authority_code
 from domain.citations import FOREST_LAW_PENALTY
 from domain.credit.publicity import publicity_end
 
@@ -54,11 +55,13 @@ def plant(url: str, today: dt.date, seed: int = 15) -> dict:
                 s.add(subject)
                 s.flush()
             s.add(CreditRecord(subject_id=subject.id, region_code=subject.region_code, category="public", kind="dishonest",
-                               subtype="admin_penalty", title="违法占用林地", severity="serious", occurred_on=decided,
+                               subtype="admin_penalty", title="违法占用林地",
+                               content="违法占用林地，依法作出罚款处罚决定", severity="serious", occurred_on=decided,
                                publicity_until=publicity_end("serious", decided), amount_fen=500_000,
                                document_no=f"林罚决字〔{decided.year}〕第{r.id % 1000:03d}号", source="platform",
                                produced_by="县林业局", open_class="unconditional", share_class="unconditional",
-                               detail={"legal_basis": FOREST_LAW_PENALTY, "penalty_type": "罚款"},
+                               detail={"legal_basis": FOREST_LAW_PENALTY, "penalty_type": "罚款",
+                                       "authority_code": authority_code(subject.region_code // 1_000_000)},
                                provided_by="演示数据生成器"))
             made[what] += 1
     return made

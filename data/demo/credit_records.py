@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import text
 
+from domain.citations import FOREST_LAW_PENALTY
 from domain.identifiers import org_code_check_char, uscc_check_char
 
 from . import people
@@ -147,6 +148,13 @@ def _days_back(rng, n: int, today: dt.date, days: int = 4 * 365) -> pl.Series:
     return pl.Series(np.datetime64(today) - rng.integers(1, days, n).astype("timedelta64[D]")).cast(pl.Date)
 
 
+def authority_code(county6: int) -> str:
+    """A county forestry bureau's unified social credit code (a state organ, 11 + the county's 6 digits)."""
+    org = f"{county6 % 10**6:06d}{county6 % 97:02d}"
+    body = f"11{county6:06d}{org}{org_code_check_char(org)}"
+    return body + uscc_check_char(body)
+
+
 def _records(subjects: pl.DataFrame, idx: np.ndarray, kind: str, category: str, **cols) -> pl.DataFrame:
     base = subjects[idx].select(subject_id="id", region_code="region_code", county=pl.col("region_code") // 1_000_000)
     return base.with_columns(kind=pl.lit(kind), category=pl.lit(category), **{
@@ -181,6 +189,14 @@ def record_frames(rng, subjects: pl.DataFrame, today: dt.date, short: str, count
                  document_no=pl.Series([f"{short}林罚决字〔{2022 + k % 5}〕{k}号" for k in rng.integers(1, 9999, len(i))]),
                  source="external", source_system="行政执法信息系统", open_class="unconditional",
                  share_class="unconditional")
+    # the 双公示 fields an administrative penalty carries (CF_YJ, CF_CFLB, CF_CFJGDM): the law, the penalty,
+    # and the deciding county bureau's unified social credit code (a state organ's: 11…)
+    authority = pl.col("county").map_elements(authority_code, return_dtype=pl.Utf8)
+    penalty = pl.col("subtype") == "admin_penalty"
+    d = d.with_columns(detail=pl.when(penalty).then(pl.struct(
+        legal_basis=pl.lit(FOREST_LAW_PENALTY),
+        penalty_type=pl.when(pl.col("amount_fen").is_not_null()).then(pl.lit("罚款")).otherwise(pl.lit("警告")),
+        authority_code=authority)).otherwise(None))
     out.append(d.with_columns(publicity_until=pl.col("occurred_on").dt.offset_by(months).dt.offset_by("-1d"),
                               content=pl.col("title") + "，依法作出处理决定"))
     # good records
