@@ -51,18 +51,19 @@ INDEX_EXPORT = [("period", "期次", None), ("index", "定基指数", None), ("l
                 ("n", "成交宗数", None), ("counties", "有成交的县数", None), ("status", "发布状态", None)]
 METHOD_COLUMNS = [
     {"field": "period", "headerName": "期次", "minWidth": 90},
-    *({"field": m, "headerName": label, **NUM, "valueFormatter": _fmt(1)} for m, label in METHODS.items()),
+    *({"field": m, "headerName": label, **NUM, "valueFormatter": _fmt(1)} for m, label in
+      {"hedonic": "特征价格法", "median": "中位数法", "mix_adjusted": "分层加权法"}.items()),
     {"field": "n", "headerName": "成交（宗）", **NUM, "maxWidth": 120},
     {"field": "status", "headerName": "发布状态", "minWidth": 120},
 ]
 COEFFICIENT_COLUMNS = [
-    {"field": "label", "headerName": "解释变量", "minWidth": 200},
-    {"field": "coef", "headerName": "系数", **NUM, "valueFormatter": _fmt(4)},
-    {"field": "se", "headerName": "标准误", **NUM, "valueFormatter": _fmt(4)},
-    {"field": "t", "headerName": "t 值", **NUM, "valueFormatter": _fmt(2)},
-    {"field": "p", "headerName": "p 值", **NUM, "valueFormatter": {
+    {"field": "label", "headerName": "解释变量", "minWidth": 150, "flex": 2},
+    {"field": "coef", "headerName": "系数", **NUM, "minWidth": 80, "valueFormatter": _fmt(3)},
+    {"field": "se", "headerName": "标准误", **NUM, "minWidth": 80, "valueFormatter": _fmt(3)},
+    {"field": "t", "headerName": "t 值", **NUM, "minWidth": 70, "valueFormatter": _fmt(1)},
+    {"field": "p", "headerName": "p 值", **NUM, "minWidth": 80, "valueFormatter": {
         "function": "params.value == null ? '—' : (params.value < 0.001 ? '<0.001' : d3.format('.3f')(params.value))"}},
-    {"field": "stars", "headerName": "显著性", "maxWidth": 110},
+    {"field": "stars", "headerName": "显著性", "minWidth": 70, "filter": False},
 ]
 COEFFICIENT_EXPORT = [("term", "变量代码", None), ("label", "解释变量", None), ("coef", "系数", None), ("se", "标准误", None),
                       ("t", "t 值", None), ("p", "p 值", None), ("stars", "显著性", None)]
@@ -80,6 +81,13 @@ def _layout(**extra) -> dict:
     return quick_ticks({"margin": {"l": 64, "r": 64, "t": 10, "b": 50}, "font": FONT, "hovermode": "closest",
                         "legend": {"orientation": "h", "y": 1.1, "x": 0}, "plot_bgcolor": "rgba(0,0,0,0)",
                         "paper_bgcolor": "rgba(0,0,0,0)", **extra})
+
+
+def _period_axis(periods: list[str]) -> dict:
+    """A category axis in the periods' own order (a trace that starts later must not reorder it)."""
+    many = len(periods) > 16
+    return {"type": "category", "categoryorder": "array", "categoryarray": periods, "title": {"text": "期次"},
+            "tickangle": -45 if many else 0, **({"nticks": 24} if many else {"dtick": 1})}
 
 
 def _segments(values: list) -> list[list[int]]:
@@ -144,25 +152,23 @@ def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
                                   "<br>成交 %{customdata[2]:,} 宗，%{customdata[3]}<extra></extra>"})
     bar_text = [f"成交 {n:,} 宗" + (f"，{c} 个县" if c is not None else "")
                 + (f"<br><b>未发布</b>：{r or '样本不足'}" if s else "") for n, c, s, r in zip(ns, counties, sup, reasons)]
-    data.append({"type": "bar", "x": periods, "y": ns, "yaxis": "y2", "name": "成交宗数（右轴）",
-                 "marker": {"color": [SUPPRESSED_COLOR if s else COUNT_COLOR for s in sup]},
-                 "text": bar_text, "textposition": "none", "hovertemplate": "%{x}<br>%{text}<extra></extra>"})
-    if any(sup):  # a legend entry for the shade of the gaps
-        data.append({"type": "scatter", "mode": "markers", "x": [periods[0]], "y": [None], "name": "未发布期次（样本不足）",
-                     "marker": {"symbol": "square", "size": 12, "color": "rgba(135, 150, 165, 0.35)"},
-                     "hoverinfo": "skip"})
+    for name, color, keep in (("成交宗数（右轴）", COUNT_COLOR, False), ("未发布期次的成交宗数", SUPPRESSED_COLOR, True)):
+        if keep and not any(sup):
+            continue
+        data.append({"type": "bar", "x": periods, "y": [n if s == keep else None for n, s in zip(ns, sup)],
+                     "yaxis": "y2", "name": name, "marker": {"color": color}, "text": bar_text, "textposition": "none",
+                     "hovertemplate": "%{x}<br>%{text}<extra></extra>"})
     shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": i - 0.5, "x1": i + 0.5, "y0": 0, "y1": 1,
                "fillcolor": GAP_FILL, "line": {"width": 0}, "layer": "below"} for i, s in enumerate(sup) if s]
     shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 100, "y1": 100,
                    "line": {"color": "#8796a5", "width": 1, "dash": "dash"}, "layer": "below"})
     top = max((n for n in ns if n is not None), default=0) or 1
     layout = _layout(
-        shapes=shapes, bargap=0.35,
-        xaxis={"type": "category", "title": {"text": "期次"}, "tickangle": -45 if len(periods) > 16 else 0,
-               "nticks": min(len(periods), 24)},
+        shapes=shapes, bargap=0.35, barmode="overlay", margin={"l": 64, "r": 64, "t": 10, "b": 80},
+        xaxis=_period_axis(periods),
         yaxis={"title": {"text": title}, "zeroline": False},
         yaxis2={"title": {"text": "成交宗数（宗）"}, "overlaying": "y", "side": "right", "showgrid": False,
-                "range": [0, top * 3.2], "rangemode": "tozero", "tickformat": ",d"})
+                "range": [0, top * 3], "tickmode": "auto", "nticks": 4, "tickformat": ",d"})
     if all(sup):
         layout["annotations"] = [{"text": ALL_SUPPRESSED, "showarrow": False,
                                   "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.6, "font": {"size": 14,
@@ -190,10 +196,8 @@ def methods_figure(methods: pl.DataFrame) -> dict:
     shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 100, "y1": 100,
                    "line": {"color": "#8796a5", "width": 1, "dash": "dash"}, "layer": "below"})
     return {"data": data, "layout": _layout(
-        shapes=shapes, hovermode="x unified", margin={"l": 64, "r": 20, "t": 10, "b": 50},
-        xaxis={"type": "category", "title": {"text": "期次"}, "tickangle": -45 if len(periods) > 16 else 0,
-               "nticks": min(len(periods), 24)},
-        yaxis={"title": {"text": "定基指数（基期=100）"}})}
+        shapes=shapes, hovermode="x unified", margin={"l": 64, "r": 20, "t": 10, "b": 80},
+        xaxis=_period_axis(periods), yaxis={"title": {"text": "定基指数（基期=100）"}})}
 
 
 def cost_figure(table: pl.DataFrame, items: pl.DataFrame | None = None, labels: dict[str, str] | None = None) -> dict:
@@ -220,7 +224,7 @@ def cost_figure(table: pl.DataFrame, items: pl.DataFrame | None = None, labels: 
     return {"data": data, "layout": _layout(
         hovermode="x unified", margin={"l": 64, "r": 20, "t": 10, "b": 50},
         legend={"orientation": "h", "y": -0.2, "x": 0},
-        xaxis={"type": "category", "title": {"text": "年度"}}, yaxis={"title": {"text": "指数（基期=100）"}})}
+        xaxis={**_period_axis(periods), "title": {"text": "年度"}}, yaxis={"title": {"text": "指数（基期=100）"}})}
 
 
 def coefficient_rows(coefficients: pl.DataFrame) -> list[dict]:
@@ -235,22 +239,23 @@ def coefficient_rows(coefficients: pl.DataFrame) -> list[dict]:
 def fit_cards(table: pl.DataFrame, fit: dict, method: str) -> list:
     """The view's key figures: the latest published index, the sales, the fit (R², errors), the
     published periods."""
-    col = "col-6 col-md-4 col-xl"
+    col = "col-6 col-md-3"
     if table.is_empty():
         return [html.Div(kpi_card("prc-kpi-latest", "最新指数", None), className=col)]
     shown = table.filter(~pl.col("suppressed"))
     if shown.height:
         last = shown.row(-1, named=True)
         latest = kpi_card("prc-kpi-latest", f"最新指数（{last['period']}）", f"{last['index']:.1f}", "",
-                          f"95% 区间 {last['lower']:.1f}–{last['upper']:.1f}；基期 {shown['period'][0]} = 100")
+                          f"95% 区间 {last['lower']:.1f}–{last['upper']:.1f}；基期 {shown['period'][0]} = 100；"
+                          f"{METHODS.get(method, method)}")
     else:
         latest = kpi_card("prc-kpi-latest", "最新指数", None)
     n = int(table["n"].sum())
     cards = [latest, kpi_card("prc-kpi-n", "成交样本", f"{n:,}", "宗", f"共 {table.height} 期")]
-    if method == "hedonic" and fit.get("r2") is not None:
-        cards.append(kpi_card("prc-kpi-r2", "模型拟合优度 R²", f"{fit['r2']:.3f}", "",
-                              f"调整后 R² {fit.get('adj_r2', 0):.3f}；参与拟合 {fit.get('n', 0):,} 宗"))
-        cards.append(kpi_card("prc-kpi-cov", "标准误", str(fit.get("cov_type") or "—"), "", "双对数特征价格模型"))
+    if fit.get("r2") is not None:
+        cards.append(kpi_card("prc-kpi-r2", "特征价格模型 R²", f"{fit['r2']:.3f}", "",
+                              f"调整后 R² {fit.get('adj_r2') or 0:.3f}；拟合 {fit.get('n') or 0:,} 宗；"
+                              f"{fit.get('cov_type') or ''}"))
     suppressed = int(table["suppressed"].sum())
     cards.append(kpi_card("prc-kpi-published", "已发布期次", f"{table.height - suppressed}", f"/ {table.height} 期",
                           f"未发布 {suppressed} 期（每期至少 {fit.get('min_sales', MIN_SALES)} 宗、"
@@ -283,7 +288,16 @@ def valuation_result(est: dict) -> html.Div:
         return html.Div(id="pval-unavailable", className="alert alert-warning py-2 mb-0", children=[
             est.get("note") or "成交样本不足，无法估价", html.Br(),
             html.Small(f"所选范围：{est.get('region_name') or '本辖区'}，成交样本 {int(est.get('n') or 0):,} 宗。")])
+    parcel = est.get("parcel") or {}
+    facts = [f"{parcel['area_mu']} 亩" if parcel.get("area_mu") is not None else None,
+             FOREST_TYPES.get(parcel.get("forest_type"), parcel.get("forest_type")), parcel.get("species"),
+             AGE_CLASSES.get(parcel.get("age_class")),
+             f"每亩蓄积 {parcel['volume_m3_per_mu']:g} 立方米" if parcel.get("volume_m3_per_mu") is not None else None,
+             f"立地 {parcel['site_class']} 级" if parcel.get("site_class") else None,
+             f"剩余 {parcel['term_years']} 年" if parcel.get("term_years") else None, RIGHT_TYPES.get(parcel.get("right_type"))]
     return html.Div(id="pval-estimate", children=[
+        html.P("估价对象：" + "，".join(str(x) for x in facts if x), className="small mb-2", id="pval-parcel")
+        if any(facts) else None,
         html.Div(className="row g-2 mb-2", children=[
             html.Div(kpi_card("pval-total", "估算总价", _yuan(est["total_yuan"]), "元",
                               f"{level}% 区间 {_yuan(est['lower_total_yuan'])} – {_yuan(est['upper_total_yuan'])} 元"),
@@ -325,10 +339,12 @@ QUERY_KEYS = {"region": "region_code", "area_mu": "area_mu", "forest_type": "for
               "term": "term_years", "right_type": "right_type"}
 
 
-def prefill(query: dict) -> dict[str, dict]:
-    """The form's values from the query string (as the page draws them: text clipped to the
-    field's length, digits of a select as an integer); unknown keys ignored. The callback validates."""
-    out: dict[str, dict] = {}
+def prefill(query: dict) -> tuple[dict[str, dict], list[str]]:
+    """The form's values from the query string, as the page draws them (text clipped to the field's
+    length; a select's value only when it is one of its fixed choices, digits as an integer), and
+    what was left out, in Chinese. Unknown keys are ignored; the callback validates the rest."""
+    values: dict[str, dict] = {}
+    dropped: list[str] = []
     for key, name in QUERY_KEYS.items():
         raw = query.get(key)
         if isinstance(raw, list):
@@ -339,8 +355,11 @@ def prefill(query: dict) -> dict[str, dict]:
         value = str(raw).strip()[: f.max_length or 40]
         if f.kind == "select" and value.isdigit():
             value = int(value)
-        out[name] = {"value": value}
-    return out
+        if f.options and value not in {v for v, _ in f.options}:
+            dropped.append(f"{f.label}“{value}”不是可选的选项，已忽略")
+            continue
+        values[name] = {"value": value}
+    return values, dropped
 
 
 def valuation_link(right: dict, region: int | None, today) -> str:

@@ -1947,6 +1947,33 @@ def _credit_stats(env, role, ctx):
     return env.post(role, stats.load, {("url", "hash"): ""})
 
 
+# ---- issue 16 lane C: the price index and the valuation helper
+
+
+def _price_index_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "prc-index" in resp.get_json()["response"]
+
+
+@driver(Action.PRICE_INDEX_VIEW, state=lambda env, ctx: table_counts(env), done=_price_index_done)
+def _price_index(env, role, ctx):
+    from callbacks.prices import index
+
+    return env.post(role, index.load, {"prc-period": "year", "prc-method": "hedonic", "prc-form": "fixed"})
+
+
+def _price_valuate_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "pval-result" in resp.get_json()["response"]
+
+
+@driver(Action.PRICE_VALUATE, state=lambda env, ctx: table_counts(env), done=_price_valuate_done)
+def _price_valuate(env, role, ctx):
+    from callbacks.prices import valuation
+
+    return env.post(role, valuation.estimate, {"pval-area": "30", "pval-forest-type": "timber", "pval-age": "mature",
+                                               "pval-volume": "8.5", "pval-term": "30", "pval-go": 1},
+                    clicked="pval-go")
+
+
 # ---------------------------------------------------------------- the test
 
 

@@ -69,7 +69,7 @@ def layout(**_):
         ]),
         _panel("营林成本指数",
                html.Div(className="row g-2 align-items-end mb-2", children=[
-                   _select("基期", dcc.Dropdown(id="prc-cost-base", clearable=False), "col-md-2"),
+                   _select("基期", dcc.Dropdown(id="prc-cost-base", placeholder="默认基期"), "col-md-2"),
                    html.Div(id="prc-cost-note", className="col-md-10 muted-note")]),
                html.Div(className="row g-3", children=[
                    html.Div(chart("prc-cost", "340px"), className="col-xl-7"),

@@ -16,13 +16,15 @@ dash.register_page(__name__, path="/prices/valuation", name="估价助手", orde
 
 def layout(**query):
     form = VALUATION_FORM
-    values = prefill(query)
+    values, dropped = prefill(query)
     half = lambda *names: [html.Div(form.field(n, **values.get(n, {})), className="col-md-6") for n in names]
     return html.Div(className="row g-3", children=[
         html.Div(className="col-lg-5", children=[html.Div(className="panel", children=[
             html.H2("宗地特征"),
+            html.Div([html.Div(d) for d in dropped], className="alert alert-warning py-2 small", id="pval-dropped")
+            if dropped else None,
             html.Div(className="row g-2", children=[
-                *half("region", "area_mu", "forest_type", "species", "age_class", "site_class", "volume_m3_per_mu",
+                *half("region_code", "area_mu", "forest_type", "species", "age_class", "site_class", "volume_m3_per_mu",
                       "term_years", "right_type")]),
             form.form_error(),
             html.Div(className="d-flex gap-2 mt-2", children=[
