@@ -78,6 +78,15 @@ def test_price_reads001_sales_frame_is_the_public_schema_inside_the_scope(world)
     assert frames.sales_frame(url, local, region=town).height == _count(url, town, town + 999)
 
 
+def test_price_reads016_the_bulk_read_gives_the_same_frame(world, monkeypatch):
+    s, _ = world
+    bank = actor("bank_user", PROVINCE_ROOT)
+    small = frames.sales_frame(s.database_url, bank)
+    monkeypatch.setattr(frames, "BULK_ROWS", 0)  # connectorx, on SQLite in a child process
+    bulk = frames.sales_frame(s.database_url, bank)
+    assert bulk.schema == small.schema and bulk.equals(small)
+
+
 def test_price_reads002_another_countys_region_is_refused_and_nothing_is_read(world, refusals, monkeypatch):
     s, _ = world
     url = s.database_url
@@ -168,7 +177,7 @@ def test_price_reads005_thin_and_empty_samples_never_raise(tmp_path):
 
 # ---------------------------------------------------------------- the cache
 
-def test_price_reads006_cached_until_the_data_changes(tmp_path):
+def test_price_reads006_cached_until_the_data_changes(tmp_path, monkeypatch):
     s = empty_settings(tmp_path)
     url = s.database_url
     write_sales(s, sales(5, COUNTIES, 1500))
@@ -183,7 +192,10 @@ def test_price_reads006_cached_until_the_data_changes(tmp_path):
     third = ix.index_view(url, bank)
     assert ix._FITS.builds == builds + 1
     assert int(third["table"]["n"].sum()) == int(first["table"]["n"].sum()) + 1
-    # an update of a price (no new row) changes the token too, and so does a delete
+    # an update of a price (no new row) changes the token too; the caches see it within
+    # UPDATE_CHECK_S seconds (the latest updated_at is a scan), at once after the writer's invalidate
+    monkeypatch.setattr(frames, "UPDATE_CHECK_S", 3600.0)
+    ix.index_view(url, bank)
     tok = frames.token(url)
     with transaction(url) as session:
         sid = session.execute(select(func.max(PriceSale.id))).scalar()
@@ -191,7 +203,16 @@ def test_price_reads006_cached_until_the_data_changes(tmp_path):
             price_fen=PriceSale.price_fen * 2, updated_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
     assert frames.token(url) != tok
     ix.index_view(url, bank)
+    assert ix._FITS.builds == builds + 1  # not yet: the update time is reused for UPDATE_CHECK_S
+    frames.invalidate(url)
+    ix.index_view(url, bank)
     assert ix._FITS.builds == builds + 2
+    monkeypatch.setattr(frames, "UPDATE_CHECK_S", 0.0)
+    with transaction(url) as session:
+        session.execute(update(PriceSale).where(PriceSale.id == sid).values(
+            price_fen=PriceSale.price_fen + 100, updated_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)))
+    ix.index_view(url, bank)
+    assert ix._FITS.builds == builds + 3  # the check is due: seen without an invalidate
     tok = frames.token(url)
     with transaction(url) as session:
         session.execute(delete(PriceSale).where(PriceSale.id == sid))

@@ -191,10 +191,11 @@ def _check(period: str, method: str) -> None:
 
 def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple | None = None) -> Fitted:
     """The memoised fit of the sales inside `spans` (the caller's ranges: see `frames.ranges`)."""
-    tok = tok if tok is not None else frames.token(url)
+    tok = tok if tok is not None else frames.current(url)
     key = ("index", url, spans, forest_type, period, tok)
     _FITS.drop(lambda k: k[0] == "index" and k[1] == url and k[-1] != tok)
-    return _FITS.get(key, lambda: _fit_all(frames.read_sales(url, spans, forest_type), period))
+    bulk = frames.rows(tok) > frames.BULK_ROWS
+    return _FITS.get(key, lambda: _fit_all(frames.read_sales(url, spans, forest_type, bulk=bulk), period))
 
 
 def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
@@ -203,7 +204,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
     _check(period, method)
     forest_type = frames.check_forest_type(forest_type)
     region = frames.resolve(actor, Action.PRICE_INDEX_VIEW, region)
-    tok = frames.token(url)
+    tok = frames.current(url)
     spans = frames.ranges(actor, region)
     key = (url, scope_of(actor).cache_key(), region, forest_type, period, tok)
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
@@ -249,7 +250,7 @@ def cost_view(url: str, actor, *, region: int | None = None, base_year: int | No
     else:
         base_year = None
     region = frames.resolve(actor, Action.PRICE_INDEX_VIEW, region)
-    tok = frames.token(url)
+    tok = frames.current(url)
     spans = frames.ranges(actor, region)
     key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
     _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)

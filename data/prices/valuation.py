@@ -213,10 +213,10 @@ _MODELS = Memo(16)
 _ANSWERS = Memo(128)
 
 
-def _fit(url: str, spans: tuple):
+def _fit(url: str, spans: tuple, bulk: bool = False):
     from domain.prices.valuation import fit_valuation
 
-    sales = frames.read_sales(url, spans)
+    sales = frames.read_sales(url, spans, bulk=bulk)
     as_of = sales["date"].max() if sales.height else None
     if sales.height == 0:
         return None, as_of, 0
@@ -229,9 +229,9 @@ def _fit(url: str, spans: tuple):
 
 def model(url: str, spans: tuple, tok: tuple | None = None):
     """(the memoised ValuationModel or None, as_of, sales read) of the sales inside `spans`."""
-    tok = tok if tok is not None else frames.token(url)
+    tok = tok if tok is not None else frames.current(url)
     _MODELS.drop(lambda k: k[0] == url and k[-1] != tok)
-    return _MODELS.get((url, spans, tok), lambda: _fit(url, spans))
+    return _MODELS.get((url, spans, tok), lambda: _fit(url, spans, frames.rows(tok) > frames.BULK_ROWS))
 
 
 def clear() -> None:
@@ -248,7 +248,7 @@ def valuate(url: str, actor, parcel: dict | ValuationInput, *, region: int | Non
     region = frames.resolve(actor, Action.PRICE_VALUATE, region)
     if p.region_code is not None:
         ensure(actor, Action.PRICE_VALUATE, {"region_code": p.region_code}, noun=f"区域 {p.region_code}")
-    tok = frames.token(url)
+    tok = frames.current(url)
     spans = frames.ranges(actor, region)
     key = (url, scope_of(actor).cache_key(), region, tok)
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
