@@ -1,0 +1,328 @@
+"""The price and cost index pages' reads (Action.PRICE_INDEX_VIEW): the models of `domain.prices`
+fitted on the sales inside the caller's jurisdiction, cached.
+
+- `index_view(url, actor, *, region=None, forest_type=None, period="quarter", method="hedonic")`:
+  the index of `region` (default the caller's root) and `forest_type` (None: all) by `period`
+  (quarter | year) with the three methods side by side. Keys:
+  `table` the chosen method's index frame (period, index, lower, upper, chained, chained_lower,
+  chained_upper, n, counties, suppressed, reason); `methods` (period, hedonic, median, mix_adjusted,
+  n, suppressed: the hedonic sample's n and suppression); `coefficients` (term, label, coef, se, t,
+  p); `fit` (r2, adj_r2, n, cov_type, suppressed = number of suppressed periods, periods,
+  min_sales, min_counties); `region`, `region_name`, `forest_type`, `period`, `method`; `as_of` (the
+  latest deal date in the sample, None without sales); `note` (Chinese: why nothing or little is
+  published — no sales, every period suppressed, the model could not be fitted — else None).
+  Thin data never raises: every period comes back suppressed with its reason.
+- `cost_view(url, actor, *, region=None, base_year=None)`: the forest-management cost index
+  (table: period, index, n, suppressed, reason, base_year), the items' relatives (`items`), the
+  documented base weights (`weights`), the base year used, the base years one may choose, `note`.
+- `regions(url, actor)`: the region selector's choices: the caller's root (and shared roots), their
+  cities and counties, (code, name) in tree order; `forest_types(url, actor)`: (code, label).
+- `warm(url, province=None)`: fits the province's default view in a background thread (at start).
+
+Caching. A fit is a pure function of the rows read, so the fitted models are memoised (`_FITS`,
+bounded LRU, single flight: see data/prices/cache.py) by the database, the code ranges actually
+read — the region's subtree intersected with the caller's scope (`frames.ranges`) —, the forest
+type and period, and the data-change token (`frames.token`: any insert, update or delete in the
+sales or cost tables misses the cache and the next read refits). The answers handed to callers are
+memoised per caller scope (`_ANSWERS`, keyed by `Scope.cache_key()`, region, forest type, period
+and token): two callers of different scopes never get the same cached answer object, while the
+expensive fit behind them is shared only when they read exactly the same rows.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from data.prices import frames
+from data.prices.cache import Memo
+from data.regions import load_region_tree
+from domain.permissions import Action, ensure, scope_of
+from domain.prices.codes import (COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS, SUPPRESSION_REASONS)
+from domain.regions import CITY, COUNTY, level_of, province_of, province_root
+
+log = logging.getLogger(__name__)
+
+METHODS = {"hedonic": "特征价格法（时间虚拟变量）", "median": "中位数法", "mix_adjusted": "分层加权法（拉氏）"}
+INDEX_SCHEMA = {"period": pl.String, "index": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
+                "chained": pl.Float64, "chained_lower": pl.Float64, "chained_upper": pl.Float64, "n": pl.Int64,
+                "counties": pl.Int64, "suppressed": pl.Boolean, "reason": pl.String}
+COEF_SCHEMA = {"term": pl.String, "label": pl.String, "coef": pl.Float64, "se": pl.Float64, "t": pl.Float64,
+               "p": pl.Float64}
+COST_SCHEMA = {"period": pl.String, "index": pl.Float64, "n": pl.Int64, "suppressed": pl.Boolean, "reason": pl.String,
+               "base_year": pl.Int64}
+NO_SALES = "所选范围内暂无成交样本，无法编制指数"
+ALL_SUPPRESSED = (f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自至少 {MIN_COUNTIES} 个县），"
+                  "指数不予发布")
+NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
+#: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
+FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
+
+_FITS = Memo(48)
+_ANSWERS = Memo(256)
+_COSTS = Memo(32)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The three indexes of one sample (one cache entry)."""
+
+    tables: dict  # method -> index frame (INDEX_SCHEMA columns first)
+    coefficients: pl.DataFrame
+    fit: dict
+    as_of: object
+    note: str | None
+
+
+def clear() -> None:
+    """Forget every cached fit and answer (tests; a writer calls frames.invalidate instead)."""
+    for memo in (_FITS, _ANSWERS, _COSTS):
+        memo.clear()
+
+
+# ---------------------------------------------------------------- periods and suppression (fallback)
+
+def _period_expr(period: str) -> pl.Expr:
+    year = pl.col("date").dt.year().cast(pl.String)
+    if period == "year":
+        return year.alias("period")
+    return (year + pl.lit("Q") + pl.col("date").dt.quarter().cast(pl.String)).alias("period")
+
+
+def counts(sales: pl.DataFrame, period: str) -> pl.DataFrame:
+    """Sales and counties per period with the thin-market rule applied (period, n, counties,
+    suppressed, reason): the table shown when no model could be fitted."""
+    if sales.height == 0:
+        return pl.DataFrame(schema={k: INDEX_SCHEMA[k] for k in ("period", "n", "counties", "suppressed", "reason")})
+    c = (sales.with_columns(_period_expr(period), county=pl.col("region_code") // 10**6)
+         .group_by("period").agg(n=pl.len().cast(pl.Int64), counties=pl.col("county").n_unique().cast(pl.Int64))
+         .sort("period"))
+    few_sales = pl.col("n") < MIN_SALES
+    few_counties = pl.col("counties") < MIN_COUNTIES
+    reason = (pl.when(few_sales).then(pl.format(SUPPRESSION_REASONS["few_sales"].replace("{n}", "{}"), "n"))
+              .when(few_counties).then(pl.format(SUPPRESSION_REASONS["few_counties"].replace("{counties}", "{}"),
+                                                 "counties"))
+              .otherwise(None))
+    return c.with_columns(suppressed=few_sales | few_counties, reason=reason)
+
+
+def _suppressed_table(sales: pl.DataFrame, period: str, reason: str | None = None) -> pl.DataFrame:
+    """Every period suppressed (the rule's reason, or `reason` where the rule would publish)."""
+    c = counts(sales, period)
+    if reason is not None:
+        c = c.with_columns(reason=pl.coalesce("reason", pl.lit(reason)))
+    c = c.with_columns(suppressed=pl.lit(True))
+    return _shape(c)
+
+
+def _shape(table: pl.DataFrame) -> pl.DataFrame:
+    """The agreed index columns (missing ones null) first, in order, then any extra the model gave."""
+    cols = []
+    for name, dtype in INDEX_SCHEMA.items():
+        cols.append(pl.col(name).cast(dtype) if name in table.columns else pl.lit(None, dtype).alias(name))
+    extra = [c for c in table.columns if c not in INDEX_SCHEMA]
+    return table.select(*cols, *extra)
+
+
+# ---------------------------------------------------------------- fitting
+
+def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
+    """The hedonic, median and mix-adjusted indexes of `sales` (never raises on thin data)."""
+    from domain.prices.hedonic import fit_hedonic
+    from domain.prices.simple import median_index, mix_adjusted_index
+
+    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
+    fit = dict(r2=None, adj_r2=None, n=int(sales.height), cov_type=None, suppressed=0, periods=0,
+               min_sales=MIN_SALES, min_counties=MIN_COUNTIES)
+    if sales.height == 0:
+        empty = _shape(counts(sales, period))
+        return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, None, NO_SALES)
+    as_of = sales["date"].max()
+    rule = counts(sales, period)
+    note = ALL_SUPPRESSED if bool(rule["suppressed"].all()) else None
+    tables: dict[str, pl.DataFrame] = {}
+    coefficients = empty_coef
+    if note is None:
+        try:
+            h = fit_hedonic(sales, period)
+            tables["hedonic"] = _shape(h.index)
+            coefficients = h.coefficients
+            fit.update(r2=_num(h.r2), adj_r2=_num(h.adj_r2), n=int(h.n), cov_type=h.cov_type)
+        except FIT_ERRORS as e:
+            log.info("hedonic fit refused (%d sales, %s): %s", sales.height, period, e)
+            note = NOT_FITTED
+        for name, fn in (("median", median_index), ("mix_adjusted", mix_adjusted_index)):
+            try:
+                tables[name] = _shape(fn(sales, period))
+            except FIT_ERRORS as e:
+                log.info("%s index refused (%d sales, %s): %s", name, sales.height, period, e)
+    for name in METHODS:
+        if name not in tables:
+            tables[name] = _suppressed_table(sales, period, None if note == ALL_SUPPRESSED else NOT_FITTED)
+    hedonic = tables["hedonic"]
+    fit.update(suppressed=int(hedonic["suppressed"].sum()), periods=hedonic.height)
+    if note is None and hedonic.height and bool(hedonic["suppressed"].all()):
+        note = ALL_SUPPRESSED
+    return Fitted(tables, coefficients, fit, as_of, note)
+
+
+def _num(v):
+    return None if v is None or not np.isfinite(v) else float(v)
+
+
+def _methods(tables: dict) -> pl.DataFrame:
+    h = tables["hedonic"]
+    out = h.select("period", pl.col("index").alias("hedonic"), "n", "suppressed")
+    for name in ("median", "mix_adjusted"):
+        out = out.join(tables[name].select("period", pl.col("index").alias(name)), on="period", how="full",
+                       coalesce=True)
+    return out.select("period", "hedonic", "median", "mix_adjusted", "n", "suppressed").sort("period")
+
+
+def _check(period: str, method: str) -> None:
+    if period not in PERIODS:
+        raise ValueError(f"未知的指数周期：{period}（可选：{'、'.join(PERIODS.values())}）")
+    if method not in METHODS:
+        raise ValueError(f"未知的编制方法：{method}（可选：{'、'.join(METHODS.values())}）")
+
+
+def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple | None = None) -> Fitted:
+    """The memoised fit of the sales inside `spans` (the caller's ranges: see `frames.ranges`)."""
+    tok = tok if tok is not None else frames.current(url)
+    key = ("index", url, spans, forest_type, period, tok)
+    _FITS.drop(lambda k: k[0] == "index" and k[1] == url and k[-1] != tok)
+    bulk = frames.rows(tok) > frames.BULK_ROWS
+    return _FITS.get(key, lambda: _fit_all(frames.read_sales(url, spans, forest_type, bulk=bulk), period))
+
+
+def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
+               period: str = "quarter", method: str = "hedonic") -> dict:
+    """The price index page's data (see the module docstring for the keys)."""
+    _check(period, method)
+    forest_type = frames.check_forest_type(forest_type)
+    region = frames.resolve(actor, Action.PRICE_INDEX_VIEW, region)
+    tok = frames.current(url)
+    spans = frames.ranges(actor, region)
+    key = (url, scope_of(actor).cache_key(), region, forest_type, period, tok)
+    _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
+    f = _ANSWERS.get(key, lambda: fitted(url, spans, forest_type, period, tok))
+    return dict(table=f.tables[method], methods=_methods(f.tables), coefficients=f.coefficients, fit=dict(f.fit),
+                region=region, region_name=_name(region), forest_type=forest_type, period=period, method=method,
+                as_of=f.as_of, note=f.note)
+
+
+# ---------------------------------------------------------------- cost index
+
+def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
+    from domain.prices.cost import BASE_WEIGHTS, cost_index, cost_items
+
+    out = dict(table=pl.DataFrame(schema=COST_SCHEMA), items=pl.DataFrame(), weights=BASE_WEIGHTS,
+               base_year=base_year, base_years=sorted(BASE_WEIGHTS), note=None,
+               labels={k: {"label": v[0], "unit": v[1]} for k, v in COST_ITEMS.items()})
+    if obs.height == 0:
+        out["note"] = "所选范围内暂无营林成本观测，无法编制成本指数"
+        return out
+    try:
+        table = cost_index(obs, period="year", base_year=base_year)
+        out["table"] = table
+        out["items"] = cost_items(obs, base_year=base_year)
+        if base_year is None and "base_year" in table.columns and table.height:
+            out["base_year"] = int(table["base_year"].drop_nulls()[0]) if table["base_year"].null_count() < table.height \
+                else None
+        if table.height and "suppressed" in table.columns and bool(table["suppressed"].all()):
+            out["note"] = "各年成本观测均不足，成本指数不予发布"
+    except FIT_ERRORS as e:
+        log.info("cost index refused (%d observations): %s", obs.height, e)
+        out["note"] = f"成本指数无法编制：{e}"
+    return out
+
+
+def cost_view(url: str, actor, *, region: int | None = None, base_year: int | None = None) -> dict:
+    """The cost index of `region` (default the caller's root) at `base_year` (None: the default base)."""
+    if base_year not in (None, ""):
+        try:
+            base_year = int(base_year)
+        except (TypeError, ValueError):
+            raise ValueError(f"基期年份无效：{base_year}") from None
+    else:
+        base_year = None
+    region = frames.resolve(actor, Action.PRICE_INDEX_VIEW, region)
+    tok = frames.current(url)
+    spans = frames.ranges(actor, region)
+    key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
+    _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)
+    got = _COSTS.get(key, lambda: _cost_all(frames.read_costs(url, spans), base_year))
+    return {**got, "region": region, "region_name": _name(region)}
+
+
+# ---------------------------------------------------------------- selectors
+
+def _name(code: int) -> str:
+    try:
+        return load_region_tree(province_of(code)).name(code)
+    except ValueError:
+        return str(code)
+
+
+def regions(url: str, actor, *, action: Action = Action.PRICE_INDEX_VIEW) -> list[tuple[int, str]]:
+    """(code, name) of the caller's root(s), their cities and counties, in tree order."""
+    ensure(actor, action)
+    out: list[tuple[int, str]] = []
+    for root in scope_of(actor).roots:
+        try:
+            tree = load_region_tree(province_of(root))
+        except ValueError:
+            out.append((int(root), str(root)))
+            continue
+        out.append((int(root), tree.name(root)))
+        if level_of(root) < COUNTY:
+            below = tree.descendants(root).filter(pl.col("level").is_in([CITY, COUNTY]))
+            out.extend((int(c), n) for c, n in zip(below["code"].to_list(), below["name"].to_list()))
+    return out
+
+
+def forest_types(url: str, actor, *, action: Action = Action.PRICE_INDEX_VIEW) -> list[tuple[str, str]]:
+    """(code, label) of the forest types the selector offers (all of domain.prices.codes.FOREST_TYPES)."""
+    ensure(actor, action)
+    return list(FOREST_TYPES.items())
+
+
+# ---------------------------------------------------------------- warm-up
+
+def warm(url: str, province: int | None = None) -> threading.Thread:
+    """Fits the province's default view (all types, by quarter) in a background thread, so the
+    first page a province-level viewer opens need not wait. The province: `province`, else that of
+    the first sale."""
+    def run():
+        try:
+            prov = province
+            if prov is None:
+                first = frames._read(url, "SELECT MIN(region_code) AS code FROM price_sales")
+                code = first["code"][0] if first.height else None
+                if code is None:
+                    return
+                prov = province_of(int(code))
+            root = province_root(prov)
+            fitted(url, frames.ranges(_Everywhere(root), root), None, "quarter")
+        except Exception:  # a warm-up failing must not stop the start; the page fits on demand
+            log.exception("price index warm-up failed")
+
+    t = threading.Thread(target=run, name="price-index-warm", daemon=True)
+    t.start()
+    return t
+
+
+@dataclass(frozen=True)
+class _Everywhere:
+    """The warm-up's reach (a province subtree): only its ranges are read, never handed to anyone."""
+
+    root: int
+
+    @property
+    def ranges(self):
+        from domain.regions import subtree_bounds
+
+        return (subtree_bounds(self.root),)
