@@ -19,10 +19,9 @@ from data.models import PriceSale
 from data.scoped import in_scope
 from domain.permissions import Action, ensure, scope_of
 from domain.prices.codes import SALE_KINDS
+from domain.prices.imports import SALE_SOURCES as SOURCES
 from domain.regions import subtree_bounds
 
-#: what a sale may come from
-SOURCES = {"platform": "平台流转记录", "import": "导入", "demo": "演示数据"}
 #: the columns the list may be sorted by
 SORTS = {"deal_on": PriceSale.deal_on, "price_fen": PriceSale.price_fen, "area_mu": PriceSale.area_mu,
          "region_code": PriceSale.region_code, "volume_m3_per_mu": PriceSale.volume_m3_per_mu, "id": PriceSale.id}

@@ -12,6 +12,8 @@ from domain.imports.kinds import Column, Kind
 
 from .codes import AGE_CLASSES, COST_ITEMS, FOREST_TYPES, RIGHT_TYPES, SALE_KINDS, SPECIES
 
+#: where a sale came from (price_sales.source)
+SALE_SOURCES = {"platform": "平台流转记录", "import": "导入", "demo": "演示数据"}
 #: the bounds of a sale a file may carry (the same as the valuation helper's)
 MAX_AREA_MU = Decimal("100000")
 MAX_VOLUME = Decimal("100")

@@ -1,0 +1,2 @@
+"""Callbacks of the price-index pages."""
+from . import sales  # noqa: F401
