@@ -4,7 +4,7 @@ against data.prices.valuation.ValuationInput (bounded, Chinese messages under th
 input estimates nothing. data.prices.valuation.valuate checks the action and the scope."""
 from __future__ import annotations
 
-from dash import Input, Output, ctx, html, no_update
+from dash import Input, Output, html, no_update
 
 from components.prices import VALUATION_FORM, valuation_result
 from data.prices import index as prices
@@ -33,9 +33,9 @@ def _blank(v) -> bool:
 
 @secure_callback(Action.PRICE_VALUATE, Output("pval-result", "children"), *FORM.error_outputs(),
                  Input("pval-go", "n_clicks"), *FORM.states())
-def estimate(_, *values):
+def estimate(clicks, *values):
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in FORM.read(values).items()}
-    if ctx.triggered_id != "pval-go" and all(_blank(v) for v in given.values()):
+    if not clicks and all(_blank(v) for v in given.values()):  # the page opened without a query string
         return html.P(HINT, className="text-muted"), *FORM.cleared()
     parcel, errors = store.parse({k: None if _blank(v) else v for k, v in given.items()})
     if errors:
