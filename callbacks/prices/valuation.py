@@ -1,10 +1,11 @@
 """估价助手 (pages/prices/valuation.py): the region choices, and the estimate of the parcel in the
-form (pre-filled from the query string: estimated as soon as the page opens). The form is checked
+form (pre-filled from the query string: estimated as soon as the page opens and the region's
+choices are in). The form is checked
 against data.prices.valuation.ValuationInput (bounded, Chinese messages under the fields); bad
 input estimates nothing. data.prices.valuation.valuate checks the action and the scope."""
 from __future__ import annotations
 
-from dash import Input, Output, html, no_update
+from dash import Input, Output, State, html, no_update
 
 from components.prices import VALUATION_FORM, valuation_result
 from data.prices import index as prices
@@ -19,12 +20,21 @@ FORM = VALUATION_FORM
 HINT = "填写宗地特征后点击「估价」。"
 
 
-@secure_callback(Action.PRICE_VALUATE, Output("pval-region", "options"), Input("url", "pathname"))
-def choices(pathname):
+@secure_callback(Action.PRICE_VALUATE, Output("pval-region", "options"), Output("pval-region", "value"),
+                 Output("pval-region-note", "children"), Output("pval-ready", "data"), Input("url", "pathname"),
+                 State("pval-query", "data"))
+def choices(pathname, query):
+    """The region's choices and the query string's region among them; then the estimate may run."""
     if pathname not in (None, "/prices/valuation"):
-        return no_update
+        return no_update, no_update, no_update, no_update
     got = prices.regions(settings().database_url, current_actor(), action=Action.PRICE_VALUATE)
-    return [{"label": name, "value": code} for code, name in got]
+    options = [{"label": name, "value": code} for code, name in got]
+    wanted = (query or {}).get("region_code") if isinstance(query, dict) else None
+    if wanted in (None, ""):
+        return options, None, "", 1
+    if wanted in {o["value"] for o in options}:
+        return options, wanted, "", 1
+    return options, None, f"链接中的区域“{str(wanted)[:20]}”不在可选范围内，已按本辖区估价", 1
 
 
 def _blank(v) -> bool:
@@ -32,8 +42,8 @@ def _blank(v) -> bool:
 
 
 @secure_callback(Action.PRICE_VALUATE, Output("pval-result", "children"), *FORM.error_outputs(),
-                 Input("pval-go", "n_clicks"), *FORM.states())
-def estimate(clicks, *values):
+                 Input("pval-go", "n_clicks"), Input("pval-ready", "data"), *FORM.states(), prevent_initial_call=True)
+def estimate(clicks, _ready, *values):
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in FORM.read(values).items()}
     if not clicks and all(_blank(v) for v in given.values()):  # the page opened without a query string
         return html.P(HINT, className="text-muted"), *FORM.cleared()
