@@ -27,9 +27,10 @@ PROVINCE_ROOT = 22 * 10**10
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """4,000 sales over 24 counties and cost observations of 10 counties (read-only for the tests)."""
+    """4,000 sales over 24 counties, 600 more in HOME (enough for a county's own valuation model),
+    and cost observations of 10 counties (read-only for the tests)."""
     s = empty_settings(tmp_path_factory.mktemp("price-reads"))
-    frame = sales(16, COUNTIES, 4000)
+    frame = pl.concat([sales(16, COUNTIES, 4000), sales(18, [HOME], 600, thin_start=False)])
     write_sales(s, frame)
     write_costs(s, 17, COUNTIES[:10])
     ix.clear()
@@ -152,10 +153,11 @@ def test_price_reads004_a_county_and_a_forest_type_fit_their_own_sales(world):
     s, _ = world
     url = s.database_url
     local = ix.index_view(url, actor("county_forestry", HOME))
-    assert local["region"] == HOME and local["fit"]["n"] == _count(url, HOME, HOME + 10**6 - 1)
+    assert local["region"] == HOME and local["fit"]["sales"] == _count(url, HOME, HOME + 10**6 - 1)
+    assert local["fit"]["n"] == 0 and local["coefficients"].height == 0  # nothing publishable: nothing fitted
     # one county is never MIN_COUNTIES counties: every period suppressed, said in Chinese, no exception
     assert local["table"]["suppressed"].all() and local["note"] == ix.ALL_SUPPRESSED
-    assert local["table"]["reason"].str.contains("个县").all() or local["table"]["reason"].str.contains("宗").all()
+    assert local["table"]["reason"].str.contains("个县|宗成交|无成交").all()
     timber = ix.index_view(url, actor("bank_user", PROVINCE_ROOT), forest_type="timber", period="year")
     assert int(timber["table"]["n"].sum()) == _count(url, forest_type="timber") and timber["forest_type"] == "timber"
 
@@ -229,12 +231,12 @@ def test_price_reads007_cache_keys_include_the_scope(world):
     url = s.database_url
     bank, local = actor("bank_user", PROVINCE_ROOT), actor("county_forestry", HOME)
     a, b = ix.index_view(url, bank), ix.index_view(url, local)
-    assert a["fit"]["n"] > b["fit"]["n"] and a["region"] != b["region"]
+    assert a["fit"]["sales"] > b["fit"]["sales"] and a["region"] != b["region"]
     keys = [k for k in ix._ANSWERS._values if k[0] == url]
     assert {bank.scope.cache_key(), local.scope.cache_key()} <= {k[1] for k in keys}
     # the bank asking for the county: the same rows, but its own answer entry (not the official's)
     c = ix.index_view(url, bank, region=HOME)
-    assert c["fit"]["n"] == b["fit"]["n"]
+    assert c["fit"]["sales"] == b["fit"]["sales"]
     mine = [k for k in ix._ANSWERS._values if k[0] == url and k[2] == HOME]
     assert {k[1] for k in mine} == {bank.scope.cache_key(), local.scope.cache_key()}
     # a county official of another county asking for this one is refused, though an answer is cached
@@ -344,8 +346,13 @@ def test_price_reads013_valuate_gives_integer_yuan_with_an_interval(world):
     assert v["parcel"]["area_mu"] == Decimal("35.50") and v["parcel"]["volume_m3_per_mu"] == 8.2
     assert v["n"] > 0 and isinstance(v["warnings"], list) and v["region"] == PROVINCE_ROOT
     # the same parcel valued by the county official, on the county's own sales
+    # the county official values on the county's own sales (deals they may see: one county suffices,
+    # with a warning); a bank asking for that one county gets no model (the thin-market rule holds)
     local = va.valuate(url, actor("county_forestry", HOME), va.ValuationInput.model_validate(parcel))
-    assert local["region"] == HOME and local["n"] <= _count(url, HOME, HOME + 10**6 - 1)
+    assert local["region"] == HOME and local["available"] is True
+    assert local["n"] <= _count(url, HOME, HOME + 10**6 - 1) and "仅来自 1 个县" in local["warnings"][0]
+    narrow = va.valuate(url, bank, parcel, region=HOME)
+    assert narrow["available"] is False and narrow["note"] == va.NO_MODEL and narrow["total_yuan"] is None
     # an unknown level of an optional characteristic is not an error of the model
     assert va.valuate(url, bank, {"area_mu": "1", "forest_type": "fuel"})["available"] is True
 

@@ -7,8 +7,10 @@ fitted on the sales inside the caller's jurisdiction, cached.
   `table` the chosen method's index frame (period, index, lower, upper, chained, chained_lower,
   chained_upper, n, counties, suppressed, reason); `methods` (period, hedonic, median, mix_adjusted,
   n, suppressed: the hedonic sample's n and suppression); `coefficients` (term, label, coef, se, t,
-  p); `fit` (r2, adj_r2, n, cov_type, suppressed = number of suppressed periods, periods,
-  min_sales, min_counties); `region`, `region_name`, `forest_type`, `period`, `method`; `as_of` (the
+  p); `fit` (r2, adj_r2, n = the sales in the hedonic fit (suppressed periods' sales are left out),
+  sales = every sale read, cov_type (Chinese label of the standard errors), suppressed = number of
+  suppressed periods, periods, base_period, sigma (residual sd, log scale), min_sales,
+  min_counties); `region`, `region_name`, `forest_type`, `period`, `method`; `as_of` (the
   latest deal date in the sample, None without sales); `note` (Chinese: why nothing or little is
   published — no sales, every period suppressed, the model could not be fitted — else None).
   Thin data never raises: every period comes back suppressed with its reason.
@@ -41,19 +43,19 @@ from data.prices import frames
 from data.prices.cache import Memo
 from data.regions import load_region_tree
 from domain.permissions import Action, ensure, scope_of
-from domain.prices.codes import (COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS, SUPPRESSION_REASONS)
-from domain.regions import CITY, COUNTY, level_of, province_of, province_root
+from domain.prices.codes import COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS
+from domain.prices.cost import BASE_WEIGHTS, COST_INDEX_SCHEMA, cost_index, cost_items
+from domain.prices.hedonic import COEF_SCHEMA, fit_hedonic
+from domain.prices.periods import INDEX_SCHEMA, support
+from domain.prices.schema import validate
+from domain.prices.simple import median_index, mix_adjusted_index
+from domain.regions import CITY, COUNTY, level_of, province_of, province_root, subtree_bounds
 
 log = logging.getLogger(__name__)
 
 METHODS = {"hedonic": "特征价格法（时间虚拟变量）", "median": "中位数法", "mix_adjusted": "分层加权法（拉氏）"}
-INDEX_SCHEMA = {"period": pl.String, "index": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
-                "chained": pl.Float64, "chained_lower": pl.Float64, "chained_upper": pl.Float64, "n": pl.Int64,
-                "counties": pl.Int64, "suppressed": pl.Boolean, "reason": pl.String}
-COEF_SCHEMA = {"term": pl.String, "label": pl.String, "coef": pl.Float64, "se": pl.Float64, "t": pl.Float64,
-               "p": pl.Float64}
-COST_SCHEMA = {"period": pl.String, "index": pl.Float64, "n": pl.Int64, "suppressed": pl.Boolean, "reason": pl.String,
-               "base_year": pl.Int64}
+ITEMS_SCHEMA = {"period": pl.String, "item": pl.String, "label": pl.String, "unit": pl.String,
+                "unit_cost_yuan": pl.Float64, "n": pl.Int64, "relative": pl.Float64}
 NO_SALES = "所选范围内暂无成交样本，无法编制指数"
 ALL_SUPPRESSED = (f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自至少 {MIN_COUNTIES} 个县），"
                   "指数不予发布")
@@ -83,39 +85,19 @@ def clear() -> None:
         memo.clear()
 
 
-# ---------------------------------------------------------------- periods and suppression (fallback)
+# ---------------------------------------------------------------- fitting
 
-def _period_expr(period: str) -> pl.Expr:
-    year = pl.col("date").dt.year().cast(pl.String)
-    if period == "year":
-        return year.alias("period")
-    return (year + pl.lit("Q") + pl.col("date").dt.quarter().cast(pl.String)).alias("period")
-
-
-def counts(sales: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Sales and counties per period with the thin-market rule applied (period, n, counties,
-    suppressed, reason): the table shown when no model could be fitted."""
-    if sales.height == 0:
-        return pl.DataFrame(schema={k: INDEX_SCHEMA[k] for k in ("period", "n", "counties", "suppressed", "reason")})
-    c = (sales.with_columns(_period_expr(period), county=pl.col("region_code") // 10**6)
-         .group_by("period").agg(n=pl.len().cast(pl.Int64), counties=pl.col("county").n_unique().cast(pl.Int64))
-         .sort("period"))
-    few_sales = pl.col("n") < MIN_SALES
-    few_counties = pl.col("counties") < MIN_COUNTIES
-    reason = (pl.when(few_sales).then(pl.format(SUPPRESSION_REASONS["few_sales"].replace("{n}", "{}"), "n"))
-              .when(few_counties).then(pl.format(SUPPRESSION_REASONS["few_counties"].replace("{counties}", "{}"),
-                                                 "counties"))
-              .otherwise(None))
-    return c.with_columns(suppressed=few_sales | few_counties, reason=reason)
+def model_input(sales: pl.DataFrame) -> pl.DataFrame:
+    """The models' normalised frame (domain.prices.schema.validate) of a sales frame, priced at the
+    exact stored fen (price_yuan = price_fen / 100: no rounding to the yuan, never zero)."""
+    return validate(sales.with_columns(price_yuan=pl.col("price_fen").cast(pl.Float64) / 100))
 
 
-def _suppressed_table(sales: pl.DataFrame, period: str, reason: str | None = None) -> pl.DataFrame:
-    """Every period suppressed (the rule's reason, or `reason` where the rule would publish)."""
-    c = counts(sales, period)
-    if reason is not None:
-        c = c.with_columns(reason=pl.coalesce("reason", pl.lit(reason)))
-    c = c.with_columns(suppressed=pl.lit(True))
-    return _shape(c)
+def _suppressed(data: pl.DataFrame, period: str, reason: str | None) -> pl.DataFrame:
+    """Every period suppressed: the thin-market rule's reason, else `reason` (no model could be fitted)."""
+    sup = support(data, period)
+    rows = sup.with_columns(suppressed=pl.lit(True), reason=pl.coalesce("reason", pl.lit(reason)))
+    return _shape(rows)
 
 
 def _shape(table: pl.DataFrame) -> pl.DataFrame:
@@ -127,45 +109,41 @@ def _shape(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(*cols, *extra)
 
 
-# ---------------------------------------------------------------- fitting
-
 def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
     """The hedonic, median and mix-adjusted indexes of `sales` (never raises on thin data)."""
-    from domain.prices.hedonic import fit_hedonic
-    from domain.prices.simple import median_index, mix_adjusted_index
-
-    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
     fit = dict(r2=None, adj_r2=None, n=int(sales.height), cov_type=None, suppressed=0, periods=0,
-               min_sales=MIN_SALES, min_counties=MIN_COUNTIES)
+               min_sales=MIN_SALES, min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=int(sales.height))
+    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
     if sales.height == 0:
-        empty = _shape(counts(sales, period))
+        empty = pl.DataFrame(schema=INDEX_SCHEMA)
         return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, None, NO_SALES)
     as_of = sales["date"].max()
-    rule = counts(sales, period)
-    note = ALL_SUPPRESSED if bool(rule["suppressed"].all()) else None
+    data = model_input(sales)
     tables: dict[str, pl.DataFrame] = {}
     coefficients = empty_coef
-    if note is None:
+    note = None
+    try:
+        h = fit_hedonic(data, period)
+        tables["hedonic"] = _shape(h.index)
+        coefficients = h.coefficients
+        fit.update(r2=_num(h.r2), adj_r2=_num(h.adj_r2), n=int(h.n), cov_type=h.cov_type, base_period=h.base_period,
+                   sigma=_num(h.sigma))
+    except FIT_ERRORS as e:
+        log.info("hedonic fit refused (%d sales, %s): %s", sales.height, period, e)
+        note = NOT_FITTED
+    for name, fn in (("median", median_index), ("mix_adjusted", mix_adjusted_index)):
         try:
-            h = fit_hedonic(sales, period)
-            tables["hedonic"] = _shape(h.index)
-            coefficients = h.coefficients
-            fit.update(r2=_num(h.r2), adj_r2=_num(h.adj_r2), n=int(h.n), cov_type=h.cov_type)
+            tables[name] = _shape(fn(data, period))
         except FIT_ERRORS as e:
-            log.info("hedonic fit refused (%d sales, %s): %s", sales.height, period, e)
-            note = NOT_FITTED
-        for name, fn in (("median", median_index), ("mix_adjusted", mix_adjusted_index)):
-            try:
-                tables[name] = _shape(fn(sales, period))
-            except FIT_ERRORS as e:
-                log.info("%s index refused (%d sales, %s): %s", name, sales.height, period, e)
+            log.info("%s index refused (%d sales, %s): %s", name, sales.height, period, e)
     for name in METHODS:
         if name not in tables:
-            tables[name] = _suppressed_table(sales, period, None if note == ALL_SUPPRESSED else NOT_FITTED)
+            tables[name] = _suppressed(data, period, NOT_FITTED)
     hedonic = tables["hedonic"]
     fit.update(suppressed=int(hedonic["suppressed"].sum()), periods=hedonic.height)
-    if note is None and hedonic.height and bool(hedonic["suppressed"].all()):
-        note = ALL_SUPPRESSED
+    if hedonic.height and bool(hedonic["suppressed"].all()):
+        rule = support(data, period)
+        note = ALL_SUPPRESSED if bool(rule["suppressed"].all()) else (note or NOT_FITTED)
     return Fitted(tables, coefficients, fit, as_of, note)
 
 
@@ -217,26 +195,25 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
 # ---------------------------------------------------------------- cost index
 
 def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
-    from domain.prices.cost import BASE_WEIGHTS, cost_index, cost_items
-
-    out = dict(table=pl.DataFrame(schema=COST_SCHEMA), items=pl.DataFrame(), weights=BASE_WEIGHTS,
-               base_year=base_year, base_years=sorted(BASE_WEIGHTS), note=None,
+    out = dict(table=pl.DataFrame(schema=COST_INDEX_SCHEMA), items=pl.DataFrame(schema=ITEMS_SCHEMA),
+               weights={b: dict(w) for b, w in BASE_WEIGHTS.items()}, base_year=base_year, base_years=[], note=None,
                labels={k: {"label": v[0], "unit": v[1]} for k, v in COST_ITEMS.items()})
     if obs.height == 0:
         out["note"] = "所选范围内暂无营林成本观测，无法编制成本指数"
         return out
     try:
-        table = cost_index(obs, period="year", base_year=base_year)
-        out["table"] = table
-        out["items"] = cost_items(obs, base_year=base_year)
-        if base_year is None and "base_year" in table.columns and table.height:
-            out["base_year"] = int(table["base_year"].drop_nulls()[0]) if table["base_year"].null_count() < table.height \
-                else None
-        if table.height and "suppressed" in table.columns and bool(table["suppressed"].all()):
-            out["note"] = "各年成本观测均不足，成本指数不予发布"
+        default = cost_index(obs, period="year")
+        years = [int(p) for p in default.filter(~pl.col("suppressed"))["period"].to_list()]
+        chosen = base_year if base_year in years else (years[0] if years else None)
+        table = default if chosen is None or chosen == years[0] else cost_index(obs, period="year", base_year=chosen)
+        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"))
+        if not years:
+            out["note"] = "各年成本观测均不足发布条件，成本指数不予发布"
+        elif base_year is not None and base_year != chosen:
+            out["note"] = f"{base_year} 年无可发布的成本指数，不能作为基期；已按 {chosen} 年为基期显示"
     except FIT_ERRORS as e:
         log.info("cost index refused (%d observations): %s", obs.height, e)
-        out["note"] = f"成本指数无法编制：{e}"
+        out["note"] = "成本观测不足以编制成本指数"
     return out
 
 
@@ -323,6 +300,4 @@ class _Everywhere:
 
     @property
     def ranges(self):
-        from domain.regions import subtree_bounds
-
         return (subtree_bounds(self.root),)

@@ -29,10 +29,11 @@ from pydantic_core import PydanticCustomError
 
 from data.prices import frames
 from data.prices.cache import Memo
-from data.prices.index import FIT_ERRORS, _name
+from data.prices.index import FIT_ERRORS, _name, model_input
 from domain.identifiers import region_code_problem
-from domain.permissions import Action, ensure, scope_of
-from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, RIGHT_TYPES, SPECIES
+from domain.permissions import Action, ensure, may, scope_of
+from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, RIGHT_TYPES, SPECIES
+from domain.prices.valuation import Parcel, fit_valuation
 
 log = logging.getLogger(__name__)
 
@@ -213,25 +214,37 @@ _MODELS = Memo(16)
 _ANSWERS = Memo(128)
 
 
-def _fit(url: str, spans: tuple, bulk: bool = False):
-    from domain.prices.valuation import fit_valuation
-
+def _fit(url: str, spans: tuple, bulk: bool = False, relaxed: bool = False):
+    """(model or None, as_of, sales read, warnings). `relaxed`: the caller may see these very deals
+    (PRICE_SALES_VIEW on the region), so a sample from fewer than MIN_COUNTIES counties — a county's
+    own — may still carry a model (the thin-market rule guards publication, not the deals' own
+    officials); the estimate then says so."""
     sales = frames.read_sales(url, spans, bulk=bulk)
     as_of = sales["date"].max() if sales.height else None
     if sales.height == 0:
-        return None, as_of, 0
+        return None, as_of, 0, []
+    data = model_input(sales)
     try:
-        return fit_valuation(sales), as_of, sales.height
+        return fit_valuation(data), as_of, sales.height, []
     except FIT_ERRORS as e:
-        log.info("valuation fit refused (%d sales): %s", sales.height, e)
-        return None, as_of, sales.height
+        counties = int(data["county"].n_unique())
+        if not relaxed or counties >= MIN_COUNTIES:
+            log.info("valuation fit refused (%d sales): %s", sales.height, e)
+            return None, as_of, sales.height, []
+    try:
+        return (fit_valuation(data, min_counties=1), as_of, sales.height,
+                [f"估价样本仅来自 {counties} 个县（少于 {MIN_COUNTIES} 个县），估价仅供参考"])
+    except FIT_ERRORS as e:
+        log.info("valuation fit refused (%d sales from %d counties): %s", sales.height, counties, e)
+        return None, as_of, sales.height, []
 
 
-def model(url: str, spans: tuple, tok: tuple | None = None):
-    """(the memoised ValuationModel or None, as_of, sales read) of the sales inside `spans`."""
+def model(url: str, spans: tuple, tok: tuple | None = None, relaxed: bool = False):
+    """(the memoised ValuationModel or None, as_of, sales read, warnings) of the sales inside `spans`."""
     tok = tok if tok is not None else frames.current(url)
     _MODELS.drop(lambda k: k[0] == url and k[-1] != tok)
-    return _MODELS.get((url, spans, tok), lambda: _fit(url, spans, frames.rows(tok) > frames.BULK_ROWS))
+    bulk = frames.rows(tok) > frames.BULK_ROWS
+    return _MODELS.get((url, spans, relaxed, tok), lambda: _fit(url, spans, bulk, relaxed))
 
 
 def clear() -> None:
@@ -242,17 +255,16 @@ def clear() -> None:
 def valuate(url: str, actor, parcel: dict | ValuationInput, *, region: int | None = None) -> dict:
     """The parcel's estimate (see the module docstring). Bad input raises pydantic's ValidationError
     (its messages Chinese: `errors_of`); nothing is read for it."""
-    from domain.prices.valuation import Parcel
-
     p = parcel if isinstance(parcel, ValuationInput) else ValuationInput.model_validate(parcel)
     region = frames.resolve(actor, Action.PRICE_VALUATE, region)
     if p.region_code is not None:
         ensure(actor, Action.PRICE_VALUATE, {"region_code": p.region_code}, noun=f"区域 {p.region_code}")
     tok = frames.current(url)
     spans = frames.ranges(actor, region)
+    relaxed = may(actor, Action.PRICE_SALES_VIEW, {"region_code": region})
     key = (url, scope_of(actor).cache_key(), region, tok)
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
-    m, as_of, n_read = _ANSWERS.get(key, lambda: model(url, spans, tok))
+    m, as_of, n_read, notes = _ANSWERS.get(key, lambda: model(url, spans, tok, relaxed))
     out = dict(available=False, per_mu_yuan=None, total_yuan=None, lower_total_yuan=None, upper_total_yuan=None,
                lower_per_mu_yuan=None, upper_per_mu_yuan=None, level=LEVEL, period=None, n=n_read, r2=None,
                warnings=[], region=region, region_name=_name(region), parcel=p.model_dump(), as_of=as_of, note=None)
@@ -270,7 +282,7 @@ def valuate(url: str, actor, parcel: dict | ValuationInput, *, region: int | Non
     out.update(available=True, per_mu_yuan=est.per_mu_yuan, total_yuan=est.total_yuan,
                lower_total_yuan=est.lower_total_yuan, upper_total_yuan=est.upper_total_yuan,
                lower_per_mu_yuan=est.lower_per_mu_yuan, upper_per_mu_yuan=est.upper_per_mu_yuan, level=est.level,
-               period=est.period, n=est.n, r2=_float(est.r2), warnings=list(est.warnings))
+               period=est.period, n=est.n, r2=_float(est.r2), warnings=[*notes, *est.warnings])
     return out
 
 
