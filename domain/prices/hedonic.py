@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from domain.prices.codes import MIN_COUNTIES, MIN_SALES
 from domain.prices.design import make_design
@@ -66,7 +67,7 @@ class HedonicFit:
 
 
 def index_frame(sup: pl.DataFrame, log_index: dict[str, float], var: dict[str, float],
-                chain: dict[str, tuple[float, float]]) -> pl.DataFrame:
+                chain: dict[str, tuple[float, float]], z: float = Z95) -> pl.DataFrame:
     """The index frame from per-period log levels (base 0) and their variances, and chained links
     (log link, its variance) — shared by every method."""
     rows = []
@@ -80,10 +81,10 @@ def index_frame(sup: pl.DataFrame, log_index: dict[str, float], var: dict[str, f
             lk, lv = chain[p]
             ch = 100 * float(np.exp(lk))
             cse = ch * float(np.sqrt(max(lv, 0.0)))
-            links = (ch, ch - Z95 * cse, ch + Z95 * cse)
+            links = (ch, ch - z * cse, ch + z * cse)
         else:
             links = (None, None, None)
-        rows.append((p, idx, idx - Z95 * se, idx + Z95 * se, *links, n, c, False, None))
+        rows.append((p, idx, idx - z * se, idx + z * se, *links, n, c, False, None))
     return pl.DataFrame(rows, schema=INDEX_SCHEMA, orient="row")
 
 
@@ -140,6 +141,7 @@ def fit_hedonic(df: pl.DataFrame, period: str = "quarter", *, cov: str = "cluste
         t = params / bse
     coefs = pl.DataFrame({"term": list(design.names), "label": list(design.labels), "coef": params, "se": bse,
                           "t": t, "p": np.asarray(res.pvalues, dtype=float)}, schema=COEF_SCHEMA)
-    return HedonicFit(index_frame(sup, log_index, var, chain), coefs, float(res.rsquared), float(res.rsquared_adj),
+    z = float(stats.t.ppf(0.975, n_groups - 1)) if kind == "cluster" else Z95
+    return HedonicFit(index_frame(sup, log_index, var, chain, z), coefs, float(res.rsquared), float(res.rsquared_adj),
                       int(res.nobs), _cov_label(kind, n_groups), labels, period, published[0],
                       float(np.sqrt(res.scale)), min_sales, min_counties)
