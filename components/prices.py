@@ -72,7 +72,8 @@ COST_COLUMNS = [
     {"field": "unit", "headerName": "单位", "maxWidth": 130},
     {"field": "weight", "headerName": "基期权重", **NUM, "valueFormatter": {
         "function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}},
-    {"field": "latest", "headerName": "最新期价比（基期=100）", **NUM, "valueFormatter": _fmt(1)},
+    {"field": "latest", "headerName": "最新价比", "headerTooltip": "最新一年单位成本 ÷ 首年 × 100", **NUM,
+     "valueFormatter": _fmt(1)},
     {"field": "period", "headerName": "最新期次", "maxWidth": 120},
 ]
 
@@ -228,9 +229,12 @@ def cost_figure(table: pl.DataFrame, items: pl.DataFrame | None = None, labels: 
 
 
 def coefficient_rows(coefficients: pl.DataFrame) -> list[dict]:
-    """The model's coefficients as grid rows, with significance stars (*** p<0.01, ** <0.05, * <0.1)."""
+    """The model's coefficients as grid rows, characteristics before the period dummies, with
+    significance stars (*** p<0.01, ** <0.05, * <0.1)."""
     if coefficients.is_empty():
         return []
+    # the characteristics first (what the official reads), the period dummies (the index itself) after
+    coefficients = coefficients.with_row_index("_at").sort(pl.col("term").str.starts_with("period["), "_at").drop("_at")
     stars = (pl.when(pl.col("p") < 0.01).then(pl.lit("***")).when(pl.col("p") < 0.05).then(pl.lit("**"))
              .when(pl.col("p") < 0.1).then(pl.lit("*")).otherwise(pl.lit("")))
     return coefficients.with_columns(stars=stars).to_dicts()
@@ -300,7 +304,8 @@ def valuation_result(est: dict) -> html.Div:
         if any(facts) else None,
         html.Div(className="row g-2 mb-2", children=[
             html.Div(kpi_card("pval-total", "估算总价", _yuan(est["total_yuan"]), "元",
-                              f"{level}% 区间 {_yuan(est['lower_total_yuan'])} – {_yuan(est['upper_total_yuan'])} 元"),
+                              f"约 {est['total_yuan'] / 10_000:,.2f} 万元；{level}% 区间 {_yuan(est['lower_total_yuan'])} – "
+                              f"{_yuan(est['upper_total_yuan'])} 元"),
                      className="col-md-6"),
             html.Div(kpi_card("pval-per-mu", "估算单价", _yuan(est["per_mu_yuan"]), "元/亩",
                               f"{level}% 区间 {_yuan(est['lower_per_mu_yuan'])} – {_yuan(est['upper_per_mu_yuan'])} 元/亩"),

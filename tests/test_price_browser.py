@@ -7,9 +7,11 @@ no request leaves the origin (page_for)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.app import TODAY
 from tests.support.browser import SCREENSHOTS, app_on_own_database, pick, shot
@@ -36,7 +38,7 @@ def _index_page(page, base):
     page.wait_for_selector("#prc-index .main-svg .scatterlayer .trace", state="attached", timeout=60_000)
     page.wait_for_selector("#prc-coef .ag-row", timeout=30_000)
     page.wait_for_selector("#prc-cost .main-svg .scatterlayer .trace", state="attached", timeout=30_000)
-    page.wait_for_function("document.querySelector('#prc-kpis').innerText.includes('R²')", timeout=30_000)
+    page.wait_for_selector("#prc-kpis :text('R²')", timeout=30_000)
 
 
 def test_price_browser001_index_page_as_the_forestry_bureau(served, page_for):
@@ -51,17 +53,14 @@ def test_price_browser001_index_page_as_the_forestry_bureau(served, page_for):
     assert "未发布" in note and ("少于 10 宗不发布" in note or "少于 3 个县不发布" in note), note
     assert page.locator("#prc-index .shapelayer path").count() >= 2  # the gaps' shade and the 100 line
     assert page.locator("#prc-index .barlayer .point").count() > 10
-    legend = page.inner_text("#prc-index .legend")
+    legend = page.text_content("#prc-index .legend")
     assert "95% 置信区间" in legend and "成交宗数" in legend
     shot(page, "prices-index-forestry")
     page.click("#prc-form a:has-text('环比指数')")
-    page.wait_for_function("document.querySelector('#prc-index .g-ytitle').textContent.includes('环比')",
-                           timeout=20_000)
+    page.wait_for_selector("#prc-index .g-ytitle text:has-text('环比')", state="attached", timeout=20_000)
     page.locator("#prc-index").screenshot(path=str(SCREENSHOTS / "prices-index-chained.png"))
     page.click("#prc-period label:has-text('年度')")
-    page.wait_for_function("document.querySelector('#prc-index .xtick text') && "
-                           "!document.querySelector('#prc-index .xtick text').textContent.includes('Q')",
-                           timeout=30_000)
+    expect(page.locator("#prc-index .xtick text").first).not_to_have_text(re.compile("Q"), timeout=30_000)
     pick(page, "prc-forest-type", "用材林")
     page.wait_for_timeout(500)
     page.wait_for_selector("#prc-index .main-svg", timeout=30_000)
@@ -75,7 +74,7 @@ def test_price_browser002_index_page_as_the_bank_with_export(served, page_for):
     errors = _errors(page)
     _index_page(page, base)
     assert page.locator("#prc-methods .scatterlayer .trace").count() == 3
-    methods = page.inner_text("#prc-methods .legend")
+    methods = page.text_content("#prc-methods .legend")
     assert "特征价格法" in methods and "中位数" in methods and "分层加权" in methods
     with page.expect_download(timeout=30_000) as got:
         page.click("#prc-export-index")
@@ -117,6 +116,7 @@ def test_price_browser003_from_a_portraits_forest_right_to_the_valuation_helper(
     page.wait_for_url("**/prices/valuation?*", timeout=20_000)
     page.wait_for_selector("#pval-estimate, #pval-unavailable", timeout=60_000)
     assert page.input_value("#pval-area") == q["area_mu"]
+    expect(page.locator("#pval-region")).not_to_contain_text("不限", timeout=20_000)  # the subject's county, chosen
     if q.get("volume"):
         assert page.input_value("#pval-volume") == q["volume"]
     result = page.inner_text("#pval-result")

@@ -75,6 +75,11 @@ def test_price_pages003_methods_coefficients_and_cards():
     assert all(tr["y"][7] is None for tr in fig["data"])
     rows = comp.coefficient_rows(coefficients())
     assert [r["stars"] for r in rows] == ["***", "***", "*"]
+    import polars as pl
+
+    mixed = pl.concat([pl.DataFrame({"term": ["period[2016Q2]"], "label": ["时期：2016Q2"], "coef": [0.02], "se": [0.01],
+                                     "t": [2.0], "p": [0.04]}), coefficients()])
+    assert [r["term"] for r in comp.coefficient_rows(mixed)] == ["ln_volume", "age[mature]", "site[2]", "period[2016Q2]"]
     cards = text(comp.fit_cards(index_table(), {"r2": 0.877, "adj_r2": 0.875, "n": 500, "cov_type": "按县聚类稳健标准误",
                                                 "min_sales": 10, "min_counties": 3}, "hedonic"))
     assert "0.877" in cards and "未发布 3 期" in cards and "2016Q3 = 100" in cards
@@ -158,9 +163,9 @@ def test_price_pages006_selectors_chained_form_and_cost_index(app, client_for):
     items = output(cost, "prc-cost-items", "rowData")
     assert {r["label"] for r in items} >= {"造林", "抚育", "管护", "采伐", "劳务"}
     assert "基期" in text(output(cost, "prc-cost-note", "children"))
-    # unknown selector values fall back to the defaults, never a 500
+    # a value the selectors do not offer is refused by the input guard before the callback runs (never a 500)
     odd = _load(app, client, period="decade", method="guess", forest_type="bamboo!")
-    assert odd.status_code == 200
+    assert odd.status_code == 400 and "prc-index" not in odd.get_data(as_text=True)
 
 
 def test_price_pages007_refused_roles_get_nothing(app, client_for, sqlite_settings):
