@@ -161,8 +161,9 @@ def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
                      "hovertemplate": "%{x}<br>%{text}<extra></extra>"})
     shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": i - 0.5, "x1": i + 0.5, "y0": 0, "y1": 1,
                "fillcolor": GAP_FILL, "line": {"width": 0}, "layer": "below"} for i, s in enumerate(sup) if s]
-    shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 100, "y1": 100,
-                   "line": {"color": "#8796a5", "width": 1, "dash": "dash"}, "layer": "below"})
+    if not all(sup):
+        shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 100, "y1": 100,
+                       "line": {"color": "#8796a5", "width": 1, "dash": "dash"}, "layer": "below"})
     top = max((n for n in ns if n is not None), default=0) or 1
     layout = _layout(
         shapes=shapes, bargap=0.35, barmode="overlay", margin={"l": 64, "r": 64, "t": 10, "b": 80},
@@ -268,15 +269,26 @@ def fit_cards(table: pl.DataFrame, fit: dict, method: str) -> list:
 
 
 def suppression_note(table: pl.DataFrame) -> list:
-    """The suppressed periods and why, below the chart (nothing when every period is published)."""
+    """The suppressed periods and why, below the chart: runs of consecutive periods with the same
+    reason on one line ("2016Q4 至 2025Q4（37 期）：…"); nothing to say when every period is published."""
     if table.is_empty():
         return []
     gone = table.filter(pl.col("suppressed"))
     if not gone.height:
         return [html.P("各期均达到发布条件。", className="muted-note mb-0")]
-    reasons = gone["reason"].to_list() if "reason" in gone.columns else [None] * gone.height
-    items = [html.Li(f"{p}：{r or '样本不足'}") for p, r in zip(gone["period"].to_list(), reasons)]
-    return [html.Div("以下期次样本不足，未发布指数（图中灰色空档）：", className="small fw-semibold"),
+    reasons = table["reason"].to_list() if "reason" in table.columns else [None] * table.height
+    runs: list[list] = []  # [first, last, count, reason]
+    for i, (period, sup, reason) in enumerate(zip(table["period"].to_list(), table["suppressed"].to_list(), reasons)):
+        reason = reason or "样本不足"
+        if not sup:
+            continue
+        last = runs[-1] if runs else None
+        if last is not None and last[3] == reason and last[4] == i - 1:
+            last[1], last[2], last[4] = period, last[2] + 1, i
+        else:
+            runs.append([period, period, 1, reason, i])
+    items = [html.Li(f"{a}：{r}" if n == 1 else f"{a} 至 {b}（{n} 期）：{r}") for a, b, n, r, _ in runs]
+    return [html.Div(f"以下 {gone.height} 期样本不足，未发布指数（图中灰色空档）：", className="small fw-semibold"),
             html.Ul(items, className="small text-muted mb-0 prc-suppressed-list")]
 
 

@@ -162,3 +162,20 @@ def test_price_browser005_no_valuation_link_for_who_may_not_value(served, page_f
     page.wait_for_selector("#credit-rights, #credit-rights-empty", timeout=30_000)
     assert page.locator(".credit-value-link").count() == 0
     assert "估价" not in page.inner_text("#credit-rights-card")
+
+
+def test_price_browser006_a_county_sees_why_its_own_index_is_not_published(served, page_for):
+    _, base = served
+    page = page_for("demo-county-forestry")
+    errors = _errors(page)
+    page.goto(f"{base}/prices")
+    page.wait_for_selector("#prc-index .main-svg", timeout=60_000)
+    page.wait_for_selector("#prc-empty-note, #prc-index .scatterlayer .trace", state="attached", timeout=60_000)
+    page.locator("#prc-cost-items").scroll_into_view_if_needed()
+    page.wait_for_selector("#prc-cost-items .ag-row", timeout=30_000)
+    page.wait_for_timeout(500)
+    shot(page, "prices-index-county")
+    if page.locator("#prc-empty-note").count():  # one county's sales: fewer than 3 counties in every period
+        assert "不发布" in page.inner_text("#prc-empty-note") or "不予发布" in page.inner_text("#prc-empty-note")
+        assert "未发布" in page.inner_text("#prc-note")
+    assert errors == [], errors

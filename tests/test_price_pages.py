@@ -65,7 +65,9 @@ def test_price_pages002_empty_and_fully_suppressed_views_say_so():
     assert comp.methods_figure(methods_table(4, thin=(0, 1, 2, 3)))["layout"]["annotations"][0]["text"] == \
         comp.ALL_SUPPRESSED
     note = comp.suppression_note(index_table(12, thin=(0, 7)))
-    assert "2016Q1：本期仅 4 宗成交" in text(note) and "2017Q4" in text(note)
+    assert "2016Q1：本期仅 4 宗成交" in text(note) and "2017Q4：" in text(note) and "以下 2 期" in text(note)
+    runs = text(comp.suppression_note(index_table(12, thin=(0, 1, 2, 7))))
+    assert "2016Q1 至 2016Q3（3 期）：本期仅 4 宗成交" in runs and "2017Q4：本期仅 4 宗成交" in runs
     assert "各期均达到发布条件" in text(comp.suppression_note(index_table(6, thin=())))
 
 

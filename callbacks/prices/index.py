@@ -60,8 +60,10 @@ def load(region, forest_type, period, method, form):
     if p["method"] == "hedonic" and fit.get("n"):
         fit_text = (f"被解释变量 ln(每亩价格)；R² {fit['r2']:.3f}，调整后 R² {fit['adj_r2']:.3f}，样本 {fit['n']:,} 宗，"
                     f"{fit['cov_type']}。期次虚拟变量的系数即指数的对数。")
-    elif p["method"] != "hedonic":
-        fit_text = "当前方法不是特征价格法；下表为同一视图的特征价格模型。" if fit.get("n") else ""
+    elif p["method"] != "hedonic" and fit.get("n"):
+        fit_text = "当前方法不是特征价格法；下表为同一视图的特征价格模型。"
+    elif not fit.get("n"):
+        fit_text = "本视图未拟合特征价格模型（成交样本不足发布条件）。"
     methods_rows = with_status(methods).to_dicts() if not methods.is_empty() else []
     asof = f"截至 {view['as_of']}" if view.get("as_of") else ""
     return (fit_cards(table, fit, p["method"]), index_figure(table, "chained" if form == "chained" else "fixed"),

@@ -23,7 +23,8 @@ def _select(label: str, component, width: str = "col-md-3"):
 
 def _panel(title: str, *children, actions=None):
     head = html.H2(title) if actions is None else html.Div(
-        className="d-flex justify-content-between align-items-center", children=[html.H2(title), actions])
+        className="d-flex justify-content-between align-items-center mb-2", children=[html.H2(title, className="mb-0"),
+                                                                                      actions])
     return html.Div(className="panel mt-3", children=[head, *children])
 
 
