@@ -284,10 +284,14 @@ def test_price_reads010_warm_fits_the_province_default_view(tmp_path):
     url = s.database_url
     write_sales(s, sales(9, COUNTIES, 1000))
     ix.warm(url).join(60)
-    builds = ix._FITS.builds
+    builds, models = ix._FITS.builds, va._MODELS.builds
     ix.index_view(url, actor("province_leader", PROVINCE_ROOT))
     ix.index_view(url, actor("bank_user", PROVINCE_ROOT))
     assert ix._FITS.builds == builds  # both found the warmed fit
+    assert va.valuate(url, actor("bank_user", PROVINCE_ROOT), {"area_mu": "5", "forest_type": "timber"})["available"]
+    assert va._MODELS.builds == models  # and the warmed valuation model
+    ix.index_view(url, actor("bank_user", PROVINCE_ROOT), period="year")
+    assert ix._FITS.builds == builds + 1  # the year's fit: a new fit of the same (memoised) sample
     empty = empty_settings(tmp_path / "empty")
     ix.warm(empty.database_url).join(10)  # no sales: nothing to fit, no error
 

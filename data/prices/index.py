@@ -21,7 +21,9 @@ fitted on the sales inside the caller's jurisdiction, cached.
   cities and counties, (code, name) in tree order; `forest_types(url, actor)`: (code, label).
 - `warm(url, province=None)`: fits the province's default view in a background thread (at start).
 
-Caching. A fit is a pure function of the rows read, so the fitted models are memoised (`_FITS`,
+Caching. The rows read are normalised once (`sample`, `_SAMPLES`: the quarterly and yearly fits
+and the valuation model of the same rows share one read). A fit is a pure function of the rows
+read, so the fitted models are memoised (`_FITS`,
 bounded LRU, single flight: see data/prices/cache.py) by the database, the code ranges actually
 read — the region's subtree intersected with the caller's scope (`frames.ranges`) —, the forest
 type and period, and the data-change token (`frames.token`: any insert, update or delete in the
@@ -63,6 +65,7 @@ NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
+_SAMPLES = Memo(4)  # normalised samples: up to ~40 MB each at 300,000 sales
 _FITS = Memo(48)
 _ANSWERS = Memo(256)
 _COSTS = Memo(32)
@@ -81,7 +84,7 @@ class Fitted:
 
 def clear() -> None:
     """Forget every cached fit and answer (tests; a writer calls frames.invalidate instead)."""
-    for memo in (_FITS, _ANSWERS, _COSTS):
+    for memo in (_SAMPLES, _FITS, _ANSWERS, _COSTS):
         memo.clear()
 
 
@@ -109,16 +112,44 @@ def _shape(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(*cols, *extra)
 
 
-def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
-    """The hedonic, median and mix-adjusted indexes of `sales` (never raises on thin data)."""
-    fit = dict(r2=None, adj_r2=None, n=int(sales.height), cov_type=None, suppressed=0, periods=0,
-               min_sales=MIN_SALES, min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=int(sales.height))
-    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
+@dataclass(frozen=True)
+class Sample:
+    """The sales of one read, normalised for the models (None: no sales, or rows the models refuse)."""
+
+    data: pl.DataFrame | None
+    as_of: object  # the latest deal date
+    sales: int  # rows read
+
+
+def _sample(sales: pl.DataFrame) -> Sample:
     if sales.height == 0:
+        return Sample(None, None, 0)
+    try:
+        data = model_input(sales)
+    except ValueError as e:  # a stored row the models refuse (the import checks should prevent it)
+        log.warning("price sales refused by the models' schema (%d rows): %s", sales.height, e)
+        data = None
+    return Sample(data, sales["date"].max(), sales.height)
+
+
+def sample(url: str, spans: tuple, forest_type: str | None, tok: tuple) -> Sample:
+    """The memoised sample of the sales inside `spans` (read once for the quarterly and the yearly
+    fits and the valuation model of the same rows)."""
+    _SAMPLES.drop(lambda k: k[0] == url and k[-1] != tok)
+    bulk = frames.rows(tok) > frames.BULK_ROWS
+    return _SAMPLES.get((url, spans, forest_type, tok),
+                        lambda: _sample(frames.read_sales(url, spans, forest_type, bulk=bulk)))
+
+
+def _fit_all(smp: Sample, period: str) -> Fitted:
+    """The hedonic, median and mix-adjusted indexes of the sample (never raises on thin data)."""
+    fit = dict(r2=None, adj_r2=None, n=0, cov_type=None, suppressed=0, periods=0, min_sales=MIN_SALES,
+               min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=smp.sales)
+    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
+    if smp.data is None:
         empty = pl.DataFrame(schema=INDEX_SCHEMA)
-        return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, None, NO_SALES)
-    as_of = sales["date"].max()
-    data = model_input(sales)
+        return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, smp.as_of, NOT_FITTED if smp.sales else NO_SALES)
+    as_of, data = smp.as_of, smp.data
     tables: dict[str, pl.DataFrame] = {}
     coefficients = empty_coef
     note = None
@@ -129,13 +160,13 @@ def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
         fit.update(r2=_num(h.r2), adj_r2=_num(h.adj_r2), n=int(h.n), cov_type=h.cov_type, base_period=h.base_period,
                    sigma=_num(h.sigma))
     except FIT_ERRORS as e:
-        log.info("hedonic fit refused (%d sales, %s): %s", sales.height, period, e)
+        log.info("hedonic fit refused (%d sales, %s): %s", smp.sales, period, e)
         note = NOT_FITTED
     for name, fn in (("median", median_index), ("mix_adjusted", mix_adjusted_index)):
         try:
             tables[name] = _shape(fn(data, period))
         except FIT_ERRORS as e:
-            log.info("%s index refused (%d sales, %s): %s", name, sales.height, period, e)
+            log.info("%s index refused (%d sales, %s): %s", name, smp.sales, period, e)
     for name in METHODS:
         if name not in tables:
             tables[name] = _suppressed(data, period, NOT_FITTED)
@@ -172,8 +203,7 @@ def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tu
     tok = tok if tok is not None else frames.current(url)
     key = ("index", url, spans, forest_type, period, tok)
     _FITS.drop(lambda k: k[0] == "index" and k[1] == url and k[-1] != tok)
-    bulk = frames.rows(tok) > frames.BULK_ROWS
-    return _FITS.get(key, lambda: _fit_all(frames.read_sales(url, spans, forest_type, bulk=bulk), period))
+    return _FITS.get(key, lambda: _fit_all(sample(url, spans, forest_type, tok), period))
 
 
 def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
@@ -270,8 +300,9 @@ def forest_types(url: str, actor, *, action: Action = Action.PRICE_INDEX_VIEW) -
 # ---------------------------------------------------------------- warm-up
 
 def warm(url: str, province: int | None = None) -> threading.Thread:
-    """Fits the province's default view (all types, by quarter) in a background thread, so the
-    first page a province-level viewer opens need not wait. The province: `province`, else that of
+    """Fits the province's default view (all types, by quarter) and the valuation model of the
+    province's sales in a background thread, so the first page a province-level viewer opens need
+    not wait (at 300,000 sales about 10–15 s of one core). The province: `province`, else that of
     the first sale."""
     def run():
         try:
@@ -283,7 +314,12 @@ def warm(url: str, province: int | None = None) -> threading.Thread:
                     return
                 prov = province_of(int(code))
             root = province_root(prov)
-            fitted(url, frames.ranges(_Everywhere(root), root), None, "quarter")
+            spans = frames.ranges(_Everywhere(root), root)
+            tok = frames.current(url)
+            fitted(url, spans, None, "quarter", tok)
+            from data.prices.valuation import model  # the valuation helper's model of the same rows
+
+            model(url, spans, tok)
         except Exception:  # a warm-up failing must not stop the start; the page fits on demand
             log.exception("price index warm-up failed")
 
