@@ -93,8 +93,8 @@ def test_price_reads002_another_countys_region_is_refused_and_nothing_is_read(wo
     url = s.database_url
     local = actor("county_forestry", HOME)
     reads: list = []
-    real = frames._read
-    monkeypatch.setattr(frames, "_read", lambda *a: reads.append(a) or real(*a))
+    real = frames.read_sql
+    monkeypatch.setattr(frames, "read_sql", lambda *a: reads.append(a) or real(*a))
     for call in (lambda: frames.sales_frame(url, local, region=OTHER),
                  lambda: frames.cost_frame(url, local, region=OTHER),
                  lambda: ix.index_view(url, local, region=OTHER),

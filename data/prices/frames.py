@@ -142,7 +142,7 @@ def _where(spans: tuple[tuple[int, int], ...]) -> str:
     return "(" + " OR ".join(f"region_code BETWEEN {int(a)} AND {int(b)}" for a, b in spans) + ")"
 
 
-def _read(url: str, sql: str, bulk: bool = False) -> pl.DataFrame:
+def read_sql(url: str, sql: str, bulk: bool = False) -> pl.DataFrame:
     reader = Reader(url, tempfile.gettempdir())
     return reader.read_bulk(sql) if bulk else reader.read(sql)
 
@@ -166,7 +166,7 @@ def read_sales(url: str, spans: tuple[tuple[int, int], ...], forest_type: str | 
     where = _where(spans)
     if forest_type is not None:
         where += f" AND forest_type = '{check_forest_type(forest_type)}'"  # a code from FOREST_TYPES: safe to inline
-    frame = _read(url, "SELECT id, deal_on AS date, region_code, area_mu, price_fen, forest_type, species, age_class, "
+    frame = read_sql(url, "SELECT id, deal_on AS date, region_code, area_mu, price_fen, forest_type, species, age_class, "
                        "volume_m3_per_mu, site_class, term_years, right_type, kind, source "
                        f"FROM price_sales WHERE {where} ORDER BY id", bulk)
     if frame.height:
@@ -175,7 +175,7 @@ def read_sales(url: str, spans: tuple[tuple[int, int], ...], forest_type: str | 
 
 
 def read_costs(url: str, spans: tuple[tuple[int, int], ...]) -> pl.DataFrame:
-    frame = _read(url, "SELECT id, observed_on AS date, region_code, item, unit_cost_fen FROM price_cost_observations "
+    frame = read_sql(url, "SELECT id, observed_on AS date, region_code, item, unit_cost_fen FROM price_cost_observations "
                        f"WHERE {_where(spans)} ORDER BY id")
     if frame.height:
         frame = frame.with_columns(unit_cost_yuan=pl.col("unit_cost_fen").cast(pl.Float64) / 100)

@@ -218,7 +218,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
     f = _ANSWERS.get(key, lambda: fitted(url, spans, forest_type, period, tok))
     return dict(table=f.tables[method], methods=_methods(f.tables), coefficients=f.coefficients, fit=dict(f.fit),
-                region=region, region_name=_name(region), forest_type=forest_type, period=period, method=method,
+                region=region, region_name=region_name(region), forest_type=forest_type, period=period, method=method,
                 as_of=f.as_of, note=f.note)
 
 
@@ -262,12 +262,12 @@ def cost_view(url: str, actor, *, region: int | None = None, base_year: int | No
     key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
     _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)
     got = _COSTS.get(key, lambda: _cost_all(frames.read_costs(url, spans), base_year))
-    return {**got, "region": region, "region_name": _name(region)}
+    return {**got, "region": region, "region_name": region_name(region)}
 
 
 # ---------------------------------------------------------------- selectors
 
-def _name(code: int) -> str:
+def region_name(code: int) -> str:
     try:
         return load_region_tree(province_of(code)).name(code)
     except ValueError:
@@ -308,7 +308,7 @@ def warm(url: str, province: int | None = None) -> threading.Thread:
         try:
             prov = province
             if prov is None:
-                first = frames._read(url, "SELECT MIN(region_code) AS code FROM price_sales")
+                first = frames.read_sql(url, "SELECT MIN(region_code) AS code FROM price_sales")
                 code = first["code"][0] if first.height else None
                 if code is None:
                     return

@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from data.prices import frames
 from data.prices.cache import Memo
-from data.prices.index import FIT_ERRORS, _name, sample
+from data.prices.index import FIT_ERRORS, region_name, sample
 from domain.identifiers import region_code_problem
 from domain.permissions import Action, ensure, may, scope_of
 from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, RIGHT_TYPES, SPECIES
@@ -266,7 +266,7 @@ def valuate(url: str, actor, parcel: dict | ValuationInput, *, region: int | Non
     m, as_of, n_read, notes = _ANSWERS.get(key, lambda: model(url, spans, tok, relaxed))
     out = dict(available=False, per_mu_yuan=None, total_yuan=None, lower_total_yuan=None, upper_total_yuan=None,
                lower_per_mu_yuan=None, upper_per_mu_yuan=None, level=LEVEL, period=None, n=n_read, r2=None,
-               warnings=[], region=region, region_name=_name(region), parcel=p.model_dump(), as_of=as_of, note=None)
+               warnings=[], region=region, region_name=region_name(region), parcel=p.model_dump(), as_of=as_of, note=None)
     if m is None:
         out["note"] = NO_MODEL
         return out
