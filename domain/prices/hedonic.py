@@ -17,7 +17,10 @@ fitted by statsmodels OLS on a numpy design matrix (domain.prices.design, domain
   variances — and heteroskedasticity-robust HC1 otherwise (`cov="HC1"` asks for it directly;
   `cov="nonrobust"` for the classical variance).
 - 95 % intervals by the delta method on the exponentiated coefficient: se(100·e^δ) = 100·e^δ·se(δ),
-  interval index ± 1.96·se (the base period is 100 by definition: its interval is [100, 100]).
+  interval index ± q·se with q the Student t(G − 1) quantile for G county clusters (Cameron and
+  Miller's advice for few clusters: on the generator, 29 counties, 20 seeds, the quarterly
+  coverage rises from 91.6 % with 1.96 to 92.6 %) and 1.96 for HC1 or classical errors. The base
+  period is 100 by definition: its interval is [100, 100].
 - The chained (period-on-period) form: 100·exp(δ_t − δ_{t−1}), t−1 the previous unsuppressed period,
   variance var δ_t + var δ_{t−1} − 2 cov(δ_t, δ_{t−1}), interval by the delta method likewise; it is
   null for the base period. The product of the chained links (÷100) is the fixed-base index (÷100).
