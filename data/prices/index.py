@@ -140,9 +140,7 @@ def sample(url: str, spans: tuple, forest_type: str | None, tok: tuple) -> Sampl
     """The memoised sample of the sales inside `spans` (read once for the quarterly and the yearly
     fits and the valuation model of the same rows)."""
     _SAMPLES.drop(lambda k: k[0] == url and k[-1] != tok)
-    bulk = frames.rows(tok) > frames.BULK_ROWS
-    return _SAMPLES.get((url, spans, forest_type, tok),
-                        lambda: _sample(frames.read_sales(url, spans, forest_type, bulk=bulk)))
+    return _SAMPLES.get((url, spans, forest_type, tok), lambda: _sample(frames.read_sales(url, spans, forest_type)))
 
 
 def _fit_all(smp: Sample, period: str) -> Fitted:
