@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from domain.prices import METHODS, OUTPUT_COLUMNS, index_table, price_index
 from domain.prices.codes import SUPPRESSION_REASONS
 from domain.prices.design import make_design
-from domain.prices.hedonic import CLUSTER_MIN_COUNTIES, fit_hedonic
+from domain.prices.hedonic import CLUSTER_MIN_COUNTIES, NOT_FITTED, fit_hedonic
 from domain.prices.ols import ols
 from domain.prices.schema import validate
 from domain.prices.simple import median_index, mix_adjusted_index
@@ -157,7 +157,7 @@ def test_all_suppressed_sample_gives_an_all_suppressed_table():
     df = sales(3, n=400, counties=2)  # only two counties: nothing publishable
     fit = fit_hedonic(df, "quarter")
     assert fit.index["suppressed"].all() and fit.index["index"].null_count() == fit.index.height
-    assert fit.coefficients.height == 0 and fit.r2 is None and fit.n == 0
+    assert fit.coefficients.height == 0 and fit.r2 is None and fit.n == 0 and fit.cov_type == NOT_FITTED
     for method in METHODS:
         out = price_index(df, "year", method)
         assert out["suppressed"].all() and out["index"].null_count() == out.height
