@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 from sqlalchemy import delete, func, select, update
 
 from data.db import transaction
@@ -93,8 +94,8 @@ def test_price_reads002_another_countys_region_is_refused_and_nothing_is_read(wo
     url = s.database_url
     local = actor("county_forestry", HOME)
     reads: list = []
-    real = frames._read
-    monkeypatch.setattr(frames, "_read", lambda *a: reads.append(a) or real(*a))
+    real = frames.read_sql
+    monkeypatch.setattr(frames, "read_sql", lambda *a: reads.append(a) or real(*a))
     for call in (lambda: frames.sales_frame(url, local, region=OTHER),
                  lambda: frames.cost_frame(url, local, region=OTHER),
                  lambda: ix.index_view(url, local, region=OTHER),
@@ -284,10 +285,14 @@ def test_price_reads010_warm_fits_the_province_default_view(tmp_path):
     url = s.database_url
     write_sales(s, sales(9, COUNTIES, 1000))
     ix.warm(url).join(60)
-    builds = ix._FITS.builds
+    builds, models = ix._FITS.builds, va._MODELS.builds
     ix.index_view(url, actor("province_leader", PROVINCE_ROOT))
     ix.index_view(url, actor("bank_user", PROVINCE_ROOT))
     assert ix._FITS.builds == builds  # both found the warmed fit
+    assert va.valuate(url, actor("bank_user", PROVINCE_ROOT), {"area_mu": "5", "forest_type": "timber"})["available"]
+    assert va._MODELS.builds == models  # and the warmed valuation model
+    ix.index_view(url, actor("bank_user", PROVINCE_ROOT), period="year")
+    assert ix._FITS.builds == builds + 1  # the year's fit: a new fit of the same (memoised) sample
     empty = empty_settings(tmp_path / "empty")
     ix.warm(empty.database_url).join(10)  # no sales: nothing to fit, no error
 
@@ -303,7 +308,13 @@ def test_price_reads011_cost_view(world):
     assert {"period", "index", "n", "suppressed"} <= set(t.columns) and t["period"][0] == "2016"
     assert t.filter(~pl.col("suppressed"))["index"][0] == pytest.approx(100.0)
     assert all(abs(sum(w.values()) - 1) < 1e-9 for w in v["weights"].values())
-    assert v["items"].height > 0
+    assert v["items"].height > 0 and v["base_year"] == 2016 and v["weight_base"] == 2016
+    assert v["base_years"] == [int(p) for p in t.filter(~pl.col("suppressed"))["period"]]
+    later = ix.cost_view(url, actor("bank_user", PROVINCE_ROOT), base_year=2022)
+    assert later["base_year"] == 2022 and later["weight_base"] == 2021 and later["note"] is None
+    assert later["table"].filter(pl.col("period") == "2022")["index"][0] == pytest.approx(100.0)
+    none = ix.cost_view(url, actor("bank_user", PROVINCE_ROOT), base_year=1999)
+    assert none["base_year"] == 2016 and "1999" in none["note"] and none["table"].equals(t)
     local = ix.cost_view(url, actor("county_forestry", HOME))
     assert local["region"] == HOME
     assert frames.cost_frame(url, actor("county_forestry", HOME)).height == 6 * 10 * 2  # 6 items, 10 years, 2 a year
@@ -384,3 +395,29 @@ def test_price_reads015_input_is_normalised_and_short_names_accepted(world):
     s, _ = world
     with pytest.raises(va.ValidationError):
         va.valuate(s.database_url, actor("bank_user", PROVINCE_ROOT), {"area_mu": "-3", "forest_type": "timber"})
+
+
+_text = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**13).map(str),
+                  st.floats(allow_nan=True, allow_infinity=True).map(str), st.booleans(), st.integers(-5, 200))
+
+
+_VALID = {"area_mu": st.decimals("0.01", "100000", places=2).map(str), "forest_type": st.sampled_from(list(FOREST_TYPES)),
+          "species": st.sampled_from(list(va.SPECIES)), "age_class": st.sampled_from(list(va.AGE_CLASSES)),
+          "volume_m3_per_mu": st.floats(0, 100).map(str), "site_class": st.integers(1, 5),
+          "term_years": st.integers(1, 70).map(str), "right_type": st.sampled_from(list(va.RIGHT_TYPES)),
+          "region_code": st.just(str(HOME + 1001))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({k: st.one_of(v, v, _text) for k, v in _VALID.items()}))
+def test_price_reads017_any_input_is_either_in_bounds_or_explained(data):
+    got, errors = va.parse(data)
+    if got is None:
+        assert errors and all(isinstance(m, str) and m for m in errors.values())
+        assert set(errors) <= set(va.FIELDS)
+        return
+    assert errors == {} and va.AREA[0] <= got.area_mu <= va.AREA[1] and got.forest_type in FOREST_TYPES
+    assert got.volume_m3_per_mu is None or 0 <= got.volume_m3_per_mu <= 100
+    assert got.site_class is None or 1 <= got.site_class <= 5
+    assert got.term_years is None or 1 <= got.term_years <= 70
+    assert got.region_code is None or 10**11 <= got.region_code < 10**12

@@ -15,13 +15,19 @@ fitted on the sales inside the caller's jurisdiction, cached.
   published — no sales, every period suppressed, the model could not be fitted — else None).
   Thin data never raises: every period comes back suppressed with its reason.
 - `cost_view(url, actor, *, region=None, base_year=None)`: the forest-management cost index
-  (table: period, index, n, suppressed, reason, base_year), the items' relatives (`items`), the
-  documented base weights (`weights`), the base year used, the base years one may choose, `note`.
+  (table: period, index, n, suppressed, reason, base_year = the weight base each year used), the
+  items' medians and relatives (`items`: period, item, label, unit, unit_cost_yuan, n, relative),
+  the documented weights by weight base (`weights`: {2016: {...}, 2021: {...}}), `base_year` (the
+  reference year = 100 actually used: the one asked for if it is published, else the first
+  published year, with a `note`), `base_years` (the published years one may choose),
+  `weight_base` (the weight base in force in the base year), `labels`, `region`, `region_name`.
 - `regions(url, actor)`: the region selector's choices: the caller's root (and shared roots), their
   cities and counties, (code, name) in tree order; `forest_types(url, actor)`: (code, label).
 - `warm(url, province=None)`: fits the province's default view in a background thread (at start).
 
-Caching. A fit is a pure function of the rows read, so the fitted models are memoised (`_FITS`,
+Caching. The rows read are normalised once (`sample`, `_SAMPLES`: the quarterly and yearly fits
+and the valuation model of the same rows share one read). A fit is a pure function of the rows
+read, so the fitted models are memoised (`_FITS`,
 bounded LRU, single flight: see data/prices/cache.py) by the database, the code ranges actually
 read — the region's subtree intersected with the caller's scope (`frames.ranges`) —, the forest
 type and period, and the data-change token (`frames.token`: any insert, update or delete in the
@@ -63,6 +69,7 @@ NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
+_SAMPLES = Memo(3)  # normalised samples: ~33 MB each at 300,000 sales
 _FITS = Memo(48)
 _ANSWERS = Memo(256)
 _COSTS = Memo(32)
@@ -81,7 +88,7 @@ class Fitted:
 
 def clear() -> None:
     """Forget every cached fit and answer (tests; a writer calls frames.invalidate instead)."""
-    for memo in (_FITS, _ANSWERS, _COSTS):
+    for memo in (_SAMPLES, _FITS, _ANSWERS, _COSTS):
         memo.clear()
 
 
@@ -109,16 +116,42 @@ def _shape(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(*cols, *extra)
 
 
-def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
-    """The hedonic, median and mix-adjusted indexes of `sales` (never raises on thin data)."""
-    fit = dict(r2=None, adj_r2=None, n=int(sales.height), cov_type=None, suppressed=0, periods=0,
-               min_sales=MIN_SALES, min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=int(sales.height))
-    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
+@dataclass(frozen=True)
+class Sample:
+    """The sales of one read, normalised for the models (None: no sales, or rows the models refuse)."""
+
+    data: pl.DataFrame | None
+    as_of: object  # the latest deal date
+    sales: int  # rows read
+
+
+def _sample(sales: pl.DataFrame) -> Sample:
     if sales.height == 0:
+        return Sample(None, None, 0)
+    try:
+        data = model_input(sales)
+    except ValueError as e:  # a stored row the models refuse (the import checks should prevent it)
+        log.warning("price sales refused by the models' schema (%d rows): %s", sales.height, e)
+        data = None
+    return Sample(data, sales["date"].max(), sales.height)
+
+
+def sample(url: str, spans: tuple, forest_type: str | None, tok: tuple) -> Sample:
+    """The memoised sample of the sales inside `spans` (read once for the quarterly and the yearly
+    fits and the valuation model of the same rows)."""
+    _SAMPLES.drop(lambda k: k[0] == url and k[-1] != tok)
+    return _SAMPLES.get((url, spans, forest_type, tok), lambda: _sample(frames.read_sales(url, spans, forest_type)))
+
+
+def _fit_all(smp: Sample, period: str) -> Fitted:
+    """The hedonic, median and mix-adjusted indexes of the sample (never raises on thin data)."""
+    fit = dict(r2=None, adj_r2=None, n=0, cov_type=None, suppressed=0, periods=0, min_sales=MIN_SALES,
+               min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=smp.sales)
+    empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
+    if smp.data is None:
         empty = pl.DataFrame(schema=INDEX_SCHEMA)
-        return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, None, NO_SALES)
-    as_of = sales["date"].max()
-    data = model_input(sales)
+        return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, smp.as_of, NOT_FITTED if smp.sales else NO_SALES)
+    as_of, data = smp.as_of, smp.data
     tables: dict[str, pl.DataFrame] = {}
     coefficients = empty_coef
     note = None
@@ -129,13 +162,13 @@ def _fit_all(sales: pl.DataFrame, period: str) -> Fitted:
         fit.update(r2=_num(h.r2), adj_r2=_num(h.adj_r2), n=int(h.n), cov_type=h.cov_type, base_period=h.base_period,
                    sigma=_num(h.sigma))
     except FIT_ERRORS as e:
-        log.info("hedonic fit refused (%d sales, %s): %s", sales.height, period, e)
+        log.info("hedonic fit refused (%d sales, %s): %s", smp.sales, period, e)
         note = NOT_FITTED
     for name, fn in (("median", median_index), ("mix_adjusted", mix_adjusted_index)):
         try:
             tables[name] = _shape(fn(data, period))
         except FIT_ERRORS as e:
-            log.info("%s index refused (%d sales, %s): %s", name, sales.height, period, e)
+            log.info("%s index refused (%d sales, %s): %s", name, smp.sales, period, e)
     for name in METHODS:
         if name not in tables:
             tables[name] = _suppressed(data, period, NOT_FITTED)
@@ -172,8 +205,7 @@ def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tu
     tok = tok if tok is not None else frames.current(url)
     key = ("index", url, spans, forest_type, period, tok)
     _FITS.drop(lambda k: k[0] == "index" and k[1] == url and k[-1] != tok)
-    bulk = frames.rows(tok) > frames.BULK_ROWS
-    return _FITS.get(key, lambda: _fit_all(frames.read_sales(url, spans, forest_type, bulk=bulk), period))
+    return _FITS.get(key, lambda: _fit_all(sample(url, spans, forest_type, tok), period))
 
 
 def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
@@ -188,7 +220,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
     f = _ANSWERS.get(key, lambda: fitted(url, spans, forest_type, period, tok))
     return dict(table=f.tables[method], methods=_methods(f.tables), coefficients=f.coefficients, fit=dict(f.fit),
-                region=region, region_name=_name(region), forest_type=forest_type, period=period, method=method,
+                region=region, region_name=region_name(region), forest_type=forest_type, period=period, method=method,
                 as_of=f.as_of, note=f.note)
 
 
@@ -197,6 +229,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
 def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
     out = dict(table=pl.DataFrame(schema=COST_INDEX_SCHEMA), items=pl.DataFrame(schema=ITEMS_SCHEMA),
                weights={b: dict(w) for b, w in BASE_WEIGHTS.items()}, base_year=base_year, base_years=[], note=None,
+               weight_base=None,
                labels={k: {"label": v[0], "unit": v[1]} for k, v in COST_ITEMS.items()})
     if obs.height == 0:
         out["note"] = "所选范围内暂无营林成本观测，无法编制成本指数"
@@ -206,7 +239,8 @@ def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
         years = [int(p) for p in default.filter(~pl.col("suppressed"))["period"].to_list()]
         chosen = base_year if base_year in years else (years[0] if years else None)
         table = default if chosen is None or chosen == years[0] else cost_index(obs, period="year", base_year=chosen)
-        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"))
+        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"),
+                   weight_base=None if chosen is None else weight_base(chosen))
         if not years:
             out["note"] = "各年成本观测均不足发布条件，成本指数不予发布"
         elif base_year is not None and base_year != chosen:
@@ -215,6 +249,12 @@ def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
         log.info("cost index refused (%d observations): %s", obs.height, e)
         out["note"] = "成本观测不足以编制成本指数"
     return out
+
+
+def weight_base(year: int) -> int:
+    """The weight base (a key of BASE_WEIGHTS) in force in `year` (the latest base not after it)."""
+    earlier = [b for b in sorted(BASE_WEIGHTS) if b <= year]
+    return earlier[-1] if earlier else min(BASE_WEIGHTS)
 
 
 def cost_view(url: str, actor, *, region: int | None = None, base_year: int | None = None) -> dict:
@@ -232,12 +272,12 @@ def cost_view(url: str, actor, *, region: int | None = None, base_year: int | No
     key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
     _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)
     got = _COSTS.get(key, lambda: _cost_all(frames.read_costs(url, spans), base_year))
-    return {**got, "region": region, "region_name": _name(region)}
+    return {**got, "region": region, "region_name": region_name(region)}
 
 
 # ---------------------------------------------------------------- selectors
 
-def _name(code: int) -> str:
+def region_name(code: int) -> str:
     try:
         return load_region_tree(province_of(code)).name(code)
     except ValueError:
@@ -270,20 +310,26 @@ def forest_types(url: str, actor, *, action: Action = Action.PRICE_INDEX_VIEW) -
 # ---------------------------------------------------------------- warm-up
 
 def warm(url: str, province: int | None = None) -> threading.Thread:
-    """Fits the province's default view (all types, by quarter) in a background thread, so the
-    first page a province-level viewer opens need not wait. The province: `province`, else that of
+    """Fits the province's default view (all types, by quarter) and the valuation model of the
+    province's sales in a background thread, so the first page a province-level viewer opens need
+    not wait (at 300,000 sales about 10–15 s of one core). The province: `province`, else that of
     the first sale."""
     def run():
         try:
             prov = province
             if prov is None:
-                first = frames._read(url, "SELECT MIN(region_code) AS code FROM price_sales")
+                first = frames.read_sql(url, "SELECT MIN(region_code) AS code FROM price_sales")
                 code = first["code"][0] if first.height else None
                 if code is None:
                     return
                 prov = province_of(int(code))
             root = province_root(prov)
-            fitted(url, frames.ranges(_Everywhere(root), root), None, "quarter")
+            spans = frames.ranges(_Everywhere(root), root)
+            tok = frames.current(url)
+            fitted(url, spans, None, "quarter", tok)
+            from data.prices.valuation import model  # the valuation helper's model of the same rows
+
+            model(url, spans, tok)
         except Exception:  # a warm-up failing must not stop the start; the page fits on demand
             log.exception("price index warm-up failed")
 

@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from data.prices import frames
 from data.prices.cache import Memo
-from data.prices.index import FIT_ERRORS, _name, model_input
+from data.prices.index import FIT_ERRORS, region_name, sample
 from domain.identifiers import region_code_problem
 from domain.permissions import Action, ensure, may, scope_of
 from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, RIGHT_TYPES, SPECIES
@@ -214,37 +214,36 @@ _MODELS = Memo(16)
 _ANSWERS = Memo(128)
 
 
-def _fit(url: str, spans: tuple, bulk: bool = False, relaxed: bool = False):
-    """(model or None, as_of, sales read, warnings). `relaxed`: the caller may see these very deals
-    (PRICE_SALES_VIEW on the region), so a sample from fewer than MIN_COUNTIES counties — a county's
-    own — may still carry a model (the thin-market rule guards publication, not the deals' own
-    officials); the estimate then says so."""
-    sales = frames.read_sales(url, spans, bulk=bulk)
-    as_of = sales["date"].max() if sales.height else None
-    if sales.height == 0:
-        return None, as_of, 0, []
-    data = model_input(sales)
+def _fit(smp, relaxed: bool):
+    """(model or None, as_of, sales read, warnings) of a sample (data.prices.index.sample).
+    `relaxed`: also when the sample comes from fewer than MIN_COUNTIES counties (see `model`)."""
+    if smp.data is None:
+        return None, smp.as_of, smp.sales, []
+    counties = int(smp.data["county"].n_unique())
     try:
-        return fit_valuation(data), as_of, sales.height, []
-    except FIT_ERRORS as e:
-        counties = int(data["county"].n_unique())
-        if not relaxed or counties >= MIN_COUNTIES:
-            log.info("valuation fit refused (%d sales): %s", sales.height, e)
-            return None, as_of, sales.height, []
-    try:
-        return (fit_valuation(data, min_counties=1), as_of, sales.height,
+        if not relaxed:
+            return fit_valuation(smp.data), smp.as_of, smp.sales, []
+        return (fit_valuation(smp.data, min_counties=1), smp.as_of, smp.sales,
                 [f"估价样本仅来自 {counties} 个县（少于 {MIN_COUNTIES} 个县），估价仅供参考"])
     except FIT_ERRORS as e:
-        log.info("valuation fit refused (%d sales from %d counties): %s", sales.height, counties, e)
-        return None, as_of, sales.height, []
+        log.info("valuation fit refused (%d sales from %d counties, relaxed=%s): %s", smp.sales, counties, relaxed, e)
+        return None, smp.as_of, smp.sales, []
 
 
 def model(url: str, spans: tuple, tok: tuple | None = None, relaxed: bool = False):
-    """(the memoised ValuationModel or None, as_of, sales read, warnings) of the sales inside `spans`."""
+    """(the memoised ValuationModel or None, as_of, sales read, warnings) of the sales inside `spans`.
+
+    `relaxed`: the caller may see these very deals (PRICE_SALES_VIEW on the region), so when the
+    sample cannot carry a model under the thin-market rule because it comes from fewer than
+    MIN_COUNTIES counties — a county's own sales — it is fitted with one county sufficing (the rule
+    guards publication, not the deals' own officials), and the estimate says so."""
     tok = tok if tok is not None else frames.current(url)
     _MODELS.drop(lambda k: k[0] == url and k[-1] != tok)
-    bulk = frames.rows(tok) > frames.BULK_ROWS
-    return _MODELS.get((url, spans, relaxed, tok), lambda: _fit(url, spans, bulk, relaxed))
+    smp = sample(url, spans, None, tok)
+    got = _MODELS.get((url, spans, False, tok), lambda: _fit(smp, False))
+    if got[0] is None and relaxed and smp.data is not None and smp.data["county"].n_unique() < MIN_COUNTIES:
+        got = _MODELS.get((url, spans, True, tok), lambda: _fit(smp, True))
+    return got
 
 
 def clear() -> None:
@@ -267,7 +266,7 @@ def valuate(url: str, actor, parcel: dict | ValuationInput, *, region: int | Non
     m, as_of, n_read, notes = _ANSWERS.get(key, lambda: model(url, spans, tok, relaxed))
     out = dict(available=False, per_mu_yuan=None, total_yuan=None, lower_total_yuan=None, upper_total_yuan=None,
                lower_per_mu_yuan=None, upper_per_mu_yuan=None, level=LEVEL, period=None, n=n_read, r2=None,
-               warnings=[], region=region, region_name=_name(region), parcel=p.model_dump(), as_of=as_of, note=None)
+               warnings=[], region=region, region_name=region_name(region), parcel=p.model_dump(), as_of=as_of, note=None)
     if m is None:
         out["note"] = NO_MODEL
         return out
