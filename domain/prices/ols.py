@@ -37,4 +37,6 @@ def ols(y: np.ndarray, x: np.ndarray, *, cov_type: str = "nonrobust", groups: np
     if cov_type == "HC1":
         model.pinv_wexog = ginv @ x.T
     kwds = {"groups": groups} if cov_type == "cluster" else None
-    return OLSResults(model, beta, normalized_cov_params=ginv, cov_type=cov_type, cov_kwds=kwds, use_t=False)
+    # statsmodels' own default: Student t for the classical covariance, normal for the robust ones
+    return OLSResults(model, beta, normalized_cov_params=ginv, cov_type=cov_type, cov_kwds=kwds,
+                      use_t=cov_type == "nonrobust")

@@ -41,7 +41,7 @@ def _numeric(df: pl.DataFrame, name: str) -> pl.Series:
         raise ValueError(f"column {name!r} must be numeric, not Boolean")
     try:
         return s.cast(pl.Float64, strict=True)
-    except Exception as exc:  # noqa: BLE001 - polars raises several kinds
+    except Exception as exc:
         raise ValueError(f"column {name!r} must be numeric (got {s.dtype})") from exc
 
 
@@ -49,12 +49,14 @@ def _date(df: pl.DataFrame) -> pl.Series:
     s = df["date"]
     if s.dtype == pl.Date:
         out = s
+    elif s.dtype == pl.Null:
+        raise ValueError(f"column 'date' has {s.len()} missing values")
     elif isinstance(s.dtype, pl.Datetime):
         out = s.dt.date()
     elif s.dtype == pl.String:
         try:
             out = s.str.to_date(strict=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ValueError("column 'date' has strings that are not ISO dates (YYYY-MM-DD)") from exc
     else:
         raise ValueError(f"column 'date' must be a Date (got {s.dtype})")

@@ -111,8 +111,9 @@ def mix_adjusted_index(df: pl.DataFrame, period: str = "quarter", *, min_sales: 
     if not published:
         return _frame(sup, {})
     cells = (data.filter(pl.col(col).is_in(published)).with_columns(stratum=_strata(data))
-             .group_by(col, "stratum").agg(mean=pl.col("log_ppm").mean(), ss=((pl.col("log_ppm") - pl.col("log_ppm").mean()) ** 2).sum(),
-                                           k=pl.len(), area=pl.col("area_mu").sum())
+             .group_by(col, "stratum")
+             .agg(mean=pl.col("log_ppm").mean(), ss=((pl.col("log_ppm") - pl.col("log_ppm").mean()) ** 2).sum(),
+                  k=pl.len(), area=pl.col("area_mu").sum())
              .rename({col: "period"}))
     dof = int(cells["k"].sum()) - cells.height
     s2 = float(cells["ss"].sum()) / dof if dof > 0 else 0.0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from decimal import Decimal
 
 import numpy as np
@@ -30,7 +31,7 @@ import polars as pl
 from scipy import stats
 
 from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, RIGHT_TYPES
-from domain.prices.design import UNKNOWN, Design, build, make_design
+from domain.prices.design import UNKNOWN, VOLUME_FLOOR, Design, make_design
 from domain.prices.ols import ols
 from domain.prices.periods import support
 from domain.prices.schema import period_column, validate
@@ -42,6 +43,11 @@ FEW_TYPE_SALES = 30
 _TITLES = {"forest_type": "林种", "species": "树种", "age_class": "龄组", "site_class": "立地等级",
            "right_type": "权利类型", "county": "所在县", "volume_m3_per_mu": "每亩蓄积量", "term_years": "流转年限"}
 _TABLES = {"forest_type": FOREST_TYPES, "age_class": AGE_CLASSES, "right_type": RIGHT_TYPES}
+
+
+@lru_cache(maxsize=64)
+def _quantile(level: float, df: float) -> float:
+    return float(stats.t.ppf(0.5 + level / 2, df))
 
 
 @dataclass(frozen=True)
@@ -97,51 +103,46 @@ class ValuationModel:
         x, extra, warnings = self._row(parcel, area, at)
         y = float(x @ self.params)
         v = float(x @ self.vcov @ x) + self.sigma2 + extra
-        q = float(stats.t.ppf(0.5 + level / 2, self.df_resid)) * math.sqrt(v)
+        q = _quantile(level, self.df_resid) * math.sqrt(v)
         per_mu, lo, hi = math.exp(y), math.exp(y - q), math.exp(y + q)
         return Estimate(round(per_mu), round(per_mu * area), round(lo * area), round(hi * area), round(lo), round(hi),
                         level, at, self.n, self.r2, warnings)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.design.names)}
+
     def _row(self, parcel: Parcel, area: float, at: str) -> tuple[np.ndarray, float, list[str]]:
-        d = self.design
+        d, pos = self.design, self._positions
         county = None if parcel.region_code is None else int(parcel.region_code) // 1_000_000 * 1_000_000
         values = {"forest_type": parcel.forest_type, "species": parcel.species, "age_class": parcel.age_class,
                   "site_class": None if parcel.site_class is None else str(int(parcel.site_class)),
                   "right_type": parcel.right_type, "county": None if county is None else str(county)}
-        frame = pl.DataFrame({d.period_col: [at], "area_mu": [area],
-                              "volume_m3_per_mu": [None if parcel.volume_m3_per_mu is None else float(parcel.volume_m3_per_mu)],
-                              "term_years": [None if parcel.term_years is None else float(parcel.term_years)]},
-                             schema={d.period_col: pl.String, "area_mu": pl.Float64, "volume_m3_per_mu": pl.Float64,
-                                     "term_years": pl.Float64})
-        x = build(frame, d)[0]
-        pos = {name: i for i, name in enumerate(d.names)}
+        x = np.zeros(len(d.names))
+        x[pos["const"]] = 1.0
+        if f"period[{at}]" in pos:
+            x[pos[f"period[{at}]"]] = 1.0
         extra, warnings = 0.0, []
         for num in d.numerics:
-            if num.column == "area_mu":
+            i = pos.get(f"ln_{num.column}")
+            given = area if num.column == "area_mu" else getattr(parcel, num.column)
+            if given is not None:
+                v = float(given)
+                value = math.log(max(v, VOLUME_FLOOR) if num.column == "volume_m3_per_mu" else v) if v > 0 else num.fill
+                if i is not None:
+                    x[i] = value
                 continue
-            given = getattr(parcel, num.column)
-            if given is None:
-                i = pos.get(f"ln_{num.column}")
-                beta = 0.0 if i is None else float(self.params[i])
-                extra += beta * beta * num.spread
-                j = pos.get(f"{num.column}_missing")
-                if j is not None:
-                    x[j] = 0.0
-                warnings.append(f"未提供{_TITLES[num.column]}，按样本平均水平估计，区间相应放宽")
+            if i is not None:
+                x[i] = num.fill
+                extra += float(self.params[i]) ** 2 * num.spread
+            warnings.append(f"未提供{_TITLES[num.column]}，按样本平均水平估计，区间相应放宽")
         for fac in d.factors:
             value = values.get(fac.column)
-            names = [f"{fac.column}[{lv}]" for lv in fac.levels]
-            idx = [pos.get(nm) for nm in names]
-            for i in idx:
-                if i is not None:
-                    x[i] = 0.0
-            effects = {fac.reference: 0.0}
-            for lv, i in zip(fac.levels, idx):
-                effects[lv] = 0.0 if i is None else float(self.params[i])
+            where = {lv: pos.get(f"{fac.column}[{lv}]") for lv in fac.levels}
+            effects = {fac.reference: 0.0} | {lv: 0.0 if i is None else float(self.params[i]) for lv, i in where.items()}
             if value is not None and value in effects and value != UNKNOWN:
-                i = dict(zip(fac.levels, idx)).get(value)
-                if i is not None:
-                    x[i] = 1.0
+                if where.get(value) is not None:
+                    x[where[value]] = 1.0
                 if fac.column == "forest_type" and fac.counts.get(value, 0) < FEW_TYPE_SALES:
                     warnings.append("该林种样本不足，估价仅供参考")
                 continue
@@ -150,9 +151,8 @@ class ValuationModel:
             mean = sum(s / total * effects.get(lv, 0.0) for lv, s in shares.items())
             extra += sum(s / total * (effects.get(lv, 0.0) - mean) ** 2 for lv, s in shares.items())
             for lv, s in shares.items():
-                i = dict(zip(fac.levels, idx)).get(lv)
-                if i is not None:
-                    x[i] = s / total
+                if where.get(lv) is not None:
+                    x[where[lv]] = s / total
             title = _TITLES[fac.column]
             if value is None:
                 warnings.append(f"未提供{title}，按样本平均水平估计，区间相应放宽")
