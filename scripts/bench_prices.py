@@ -15,8 +15,9 @@ data/demo/prices.py (300,000 sales over every village of the province, ten years
   90 % interval);
 - `data.prices.index.index_view` (lane B) first call (the fit) and cached calls (median and p95
   of 50), when it exists;
-- the pages' callbacks through the Flask test client: the 价格指数 page's index callback (lane C;
-  a cached fit) when it exists, and the 成交样本 list (one page of 100 sales out of 300,000).
+- the pages' callbacks through the Flask test client: the 价格指数 page's index callback (lane C's
+  callbacks.prices.index.load; first call, then a cached fit) when it exists, and the 成交样本 list
+  (one page of 100 sales out of 300,000).
 
 Prints a table and writes var/bench/prices.json.
 
@@ -300,40 +301,23 @@ def bench_pages(settings) -> dict:
 
 
 def bench_index_callback(app, client, root: int) -> dict:
-    """Lane C's index callback (callbacks.prices.index): the first registered callback of that
-    module whose inputs name a region, posted with the defaults (a cached fit after the first)."""
+    """Lane C's 价格指数 callback (callbacks.prices.index.load: the index, the methods, the
+    coefficients of the province's view), first call and cached calls (median and p95 of 50)."""
     try:
-        import callbacks.prices.index as page  # noqa: F401
+        from callbacks.prices import index as page
     except ImportError:
         log("callbacks.prices.index not importable (lane C): skipped")
         return {"skipped": "no callbacks.prices.index"}
-
-    for key, spec in app.callback_map.items():
-        fn = spec.get("callback")
-        module = getattr(getattr(fn, "__wrapped__", fn), "__module__", "")
-        if module != "callbacks.prices.index" and "prx-" not in key and "price-" not in key:
-            continue
-        if any("region" in str(i["id"]) for i in spec["inputs"]):
-            return _time_callback(client, key, spec, root)
-    return {"skipped": "no index callback with a region input found"}
-
-
-def _time_callback(client, key: str, spec: dict, root: int) -> dict:
-    from tests.support.http import dash_post
-
-    defaults = {"region": root, "period": "quarter", "method": "hedonic", "type": None, "forest": None}
-
-    def value(i):
-        name = str(i["id"])
-        return next((v for k, v in defaults.items() if k in name), None)
-
-    inputs = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec["inputs"]]
-    state = [{"id": i["id"], "property": i["property"], "value": value(i)} for i in spec.get("state", [])]
-    first, cold = timed(lambda: dash_post(client, key, inputs, state))
-    if first.status_code != 200:
-        return {"callback": key[:120], "status": first.status_code}
-    return {"callback": key[:120], "first_s": round(cold, 2),
-            "cached": stats_ms(lambda: dash_post(client, key, inputs, state), 50)}
+    out = {}
+    for period in ("quarter", "year"):
+        values = {"prc-region": root, "prc-forest-type": None, "prc-period": period, "prc-method": "hedonic",
+                  "prc-form": "fixed"}
+        first, cold = timed(lambda values=values: _post(client, app, page.load, values))
+        if first.status_code != 200:
+            return {"status": first.status_code, "body": first.get_data(as_text=True)[:200]}
+        out[period] = {"first_s": round(cold, 2),
+                       "cached": stats_ms(lambda values=values: _post(client, app, page.load, values), 50)}
+    return out
 
 
 def main(argv=None) -> None:
