@@ -17,10 +17,10 @@ import statsmodels.api as sm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.prices import METHODS, OUTPUT_COLUMNS, index_table, price_index
+from domain.prices import METHODS, OUTPUT_COLUMNS, index_table, methods_frame, price_index
 from domain.prices.codes import SUPPRESSION_REASONS
 from domain.prices.design import make_design
-from domain.prices.hedonic import CLUSTER_MIN_COUNTIES, fit_hedonic
+from domain.prices.hedonic import CLUSTER_MIN_COUNTIES, NOT_FITTED, fit_hedonic
 from domain.prices.ols import ols
 from domain.prices.schema import validate
 from domain.prices.simple import median_index, mix_adjusted_index
@@ -35,6 +35,18 @@ def samples() -> dict[int, pl.DataFrame]:
 
 
 @pytest.fixture(scope="module")
+def fits(samples):
+    """fits(seed, period): the hedonic fit of a sample, fitted once per module."""
+    cache = {}
+
+    def get(seed: int, period: str):
+        if (seed, period) not in cache:
+            cache[seed, period] = fit_hedonic(samples[seed], period)
+        return cache[seed, period]
+    return get
+
+
+@pytest.fixture(scope="module")
 def small() -> pl.DataFrame:
     return sales(7, n=3000, counties=12)
 
@@ -42,20 +54,20 @@ def small() -> pl.DataFrame:
 # ---------------------------------------------------------------- recovery of the known truth
 
 @pytest.mark.parametrize("period", ["quarter", "year"])
-def test_hedonic_interval_covers_the_truth_in_90_percent_of_periods(samples, period):
+def test_hedonic_interval_covers_the_truth_in_90_percent_of_periods(samples, fits, period):
     hits = total = 0
-    for df in samples.values():
-        fit = fit_hedonic(df, period)
+    for seed, df in samples.items():
+        fit = fits(seed, period)
         h, t = covered(fit.index, sales_truth(df, period, fit.base_period))
         hits, total = hits + h, total + t
     assert total >= (150 if period == "quarter" else 45)
     assert hits / total >= 0.90, f"{hits}/{total}"
 
 
-def test_hedonic_quarters_against_the_generators_own_true_index(samples):
+def test_hedonic_quarters_against_the_generators_own_true_index(samples, fits):
     hits = total = 0
-    for df in samples.values():
-        fit = fit_hedonic(df, "quarter")
+    for seed in samples:
+        fit = fits(seed, "quarter")
         h, t = covered(fit.index, generator_truth("quarter", fit.base_period))
         hits, total = hits + h, total + t
     assert hits / total >= 0.90, f"{hits}/{total}"
@@ -69,20 +81,20 @@ def _log_ratio_slope(index: pl.DataFrame, truth: pl.DataFrame) -> tuple[float, f
     return float(np.polyfit(years, r, 1)[0]), float(math.exp(r[-1]))
 
 
-def test_median_index_is_biased_by_the_mix_shift_and_the_hedonic_is_not(samples):
-    for df in samples.values():
-        base = fit_hedonic(df, "year").base_period
-        truth = sales_truth(df, "year", base)
+def test_median_index_is_biased_by_the_mix_shift_and_the_hedonic_is_not(samples, fits):
+    for seed, df in samples.items():
+        fit = fits(seed, "year")
+        truth = sales_truth(df, "year", fit.base_period)
         med_slope, med_last = _log_ratio_slope(median_index(df, "year"), truth)
-        hed_slope, hed_last = _log_ratio_slope(price_index(df, "year"), truth)
+        hed_slope, hed_last = _log_ratio_slope(fit.index, truth)
         mix_slope, mix_last = _log_ratio_slope(mix_adjusted_index(df, "year"), truth)
         assert med_last > 1.25 and med_slope > 0.03  # the median overstates the rise: 25 %+ by the last year
         assert abs(hed_last - 1) < 0.05 and abs(hed_slope) < 0.01
         assert abs(mix_last - 1) < med_last - 1  # stratifying removes part of the bias
 
 
-def test_characteristics_recovered(samples):
-    fit = fit_hedonic(samples[0], "quarter")
+def test_characteristics_recovered(fits):
+    fit = fits(0, "quarter")
     coefs = {r["term"]: r for r in fit.coefficients.iter_rows(named=True)}
     volume = coefs["ln_volume_m3_per_mu"]
     assert volume["label"] == "ln(每亩蓄积量)"
@@ -101,8 +113,8 @@ def test_characteristics_recovered(samples):
 
 # ---------------------------------------------------------------- suppression, base, chained form
 
-def test_thin_periods_suppressed_with_their_reason(samples):
-    idx = fit_hedonic(samples[0], "quarter").index
+def test_thin_periods_suppressed_with_their_reason(fits):
+    idx = fits(0, "quarter").index
     first = idx.head(2).to_dicts()
     for row in first:  # the generator's first two quarters are thin
         assert row["suppressed"] and row["index"] is None and row["lower"] is None and row["chained"] is None
@@ -135,8 +147,8 @@ def test_few_counties_and_empty_periods_are_suppressed(small):
 
 
 @pytest.mark.parametrize("period", ["quarter", "year"])
-def test_chained_form_multiplies_up_to_the_fixed_base(samples, period):
-    idx = fit_hedonic(samples[1], period).index.filter(~pl.col("suppressed"))
+def test_chained_form_multiplies_up_to_the_fixed_base(fits, period):
+    idx = fits(1, period).index.filter(~pl.col("suppressed"))
     links = idx["chained"].fill_null(100.0).to_numpy() / 100
     assert np.allclose(np.cumprod(links) * 100, idx["index"].to_numpy(), rtol=1e-9)
     inner = idx.slice(1)
@@ -157,15 +169,15 @@ def test_all_suppressed_sample_gives_an_all_suppressed_table():
     df = sales(3, n=400, counties=2)  # only two counties: nothing publishable
     fit = fit_hedonic(df, "quarter")
     assert fit.index["suppressed"].all() and fit.index["index"].null_count() == fit.index.height
-    assert fit.coefficients.height == 0 and fit.r2 is None and fit.n == 0
+    assert fit.coefficients.height == 0 and fit.r2 is None and fit.n == 0 and fit.cov_type == NOT_FITTED
     for method in METHODS:
         out = price_index(df, "year", method)
         assert out["suppressed"].all() and out["index"].null_count() == out.height
 
 
-def test_cluster_errors_fall_back_to_hc1_with_few_counties(small, samples):
+def test_cluster_errors_fall_back_to_hc1_with_few_counties(small, samples, fits):
     assert fit_hedonic(small, "year").cov_type == "异方差稳健标准误（HC1）"  # 12 counties
-    assert fit_hedonic(samples[0], "year").cov_type == "按县聚类稳健标准误（29 个县）"
+    assert fits(0, "year").cov_type == "按县聚类稳健标准误（29 个县）"
     assert CLUSTER_MIN_COUNTIES == 20
     assert fit_hedonic(samples[0], "year", cov="nonrobust").cov_type == "普通最小二乘标准误"
     with pytest.raises(ValueError, match="unknown cov"):
@@ -192,6 +204,15 @@ def test_public_output_schema(samples):
     year = price_index(samples[0], period="year", method="median")
     assert year["period"].to_list() == [str(y) for y in range(2016, 2026)]
     assert int(out["n"].sum()) == samples[0].height == int(year["n"].sum())
+
+
+def test_methods_side_by_side(small):
+    both = methods_frame(small, "year")
+    assert both.columns == ["period", "hedonic", "median", "mix_adjusted", "n", "suppressed"]
+    for method in METHODS:
+        assert np.allclose(both[method].to_numpy(), price_index(small, "year", method)["index"].to_numpy(), rtol=1e-12)
+    fit = fit_hedonic(small, "year")
+    assert methods_frame(small, "year", hedonic=fit.index).equals(both)
 
 
 def test_extra_columns_ignored_and_optional_characteristics_tolerated(small):

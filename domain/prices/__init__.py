@@ -25,7 +25,7 @@ import polars as pl
 
 from domain.prices.schema import period_column, validate
 
-__all__ = ["METHODS", "OUTPUT_COLUMNS", "index_table", "price_index"]
+__all__ = ["METHODS", "OUTPUT_COLUMNS", "index_table", "methods_frame", "price_index"]
 
 METHODS = ("hedonic", "median", "mix_adjusted")
 OUTPUT_COLUMNS = ("period", "index", "lower", "upper", "n", "suppressed")
@@ -54,3 +54,18 @@ def price_index(transactions: pl.DataFrame, period: str = "quarter", method: str
     period_column(period)
     data = validate(transactions)
     return index_table(data, period, method).select(OUTPUT_COLUMNS)
+
+
+def methods_frame(data: pl.DataFrame, period: str = "quarter", *, hedonic: pl.DataFrame | None = None,
+                  **options) -> pl.DataFrame:
+    """The three methods side by side: period, hedonic, median, mix_adjusted (indexes, each = 100 at
+    its first unsuppressed period — the same period for all three, the suppression rule being
+    shared), n, suppressed. `hedonic` may pass an index frame already fitted (HedonicFit.index)."""
+    data = validate(data) if "log_ppm" not in data.columns else data
+    frames = {"hedonic": hedonic if hedonic is not None else index_table(data, period, "hedonic", **options)}
+    for method in ("median", "mix_adjusted"):
+        frames[method] = index_table(data, period, method, **options)
+    out = frames["hedonic"].select("period", hedonic="index", n="n", suppressed="suppressed")
+    for method in ("median", "mix_adjusted"):
+        out = out.join(frames[method].select("period", pl.col("index").alias(method)), on="period", how="left")
+    return out.select("period", "hedonic", "median", "mix_adjusted", "n", "suppressed")

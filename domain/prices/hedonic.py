@@ -44,11 +44,12 @@ from domain.prices.ols import ols
 from domain.prices.periods import INDEX_SCHEMA, support
 from domain.prices.schema import period_column, validate
 
-__all__ = ["CLUSTER_MIN_COUNTIES", "COEF_SCHEMA", "COV_TYPES", "HedonicFit", "Z95", "fit_hedonic", "index_frame"]
+__all__ = ["CLUSTER_MIN_COUNTIES", "COEF_SCHEMA", "COV_TYPES", "HedonicFit", "NOT_FITTED", "Z95", "fit_hedonic", "index_frame"]
 
 CLUSTER_MIN_COUNTIES = 20
 Z95 = 1.959963984540054
 COV_TYPES = ("cluster", "HC1", "nonrobust")
+NOT_FITTED = "未拟合：没有达到发布条件的时期"
 COEF_SCHEMA = {"term": pl.String, "label": pl.String, "coef": pl.Float64, "se": pl.Float64, "t": pl.Float64,
                "p": pl.Float64}
 
@@ -112,7 +113,7 @@ def fit_hedonic(df: pl.DataFrame, period: str = "quarter", *, cov: str = "cluste
     labels = tuple(sup["period"].to_list())
     if not published:
         return HedonicFit(index_frame(sup, {}, {}, {}), pl.DataFrame(schema=COEF_SCHEMA), None, None, 0,
-                          _cov_label("nonrobust", 0), labels, period, None, None, min_sales, min_counties)
+                          NOT_FITTED, labels, period, None, None, min_sales, min_counties)
     data = data.filter(pl.col(col).is_in(published))
     design, x, gram = make_design(data, period_col=col, periods=published, county=county_effects)
     y = data["log_ppm"].to_numpy()
