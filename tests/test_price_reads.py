@@ -307,7 +307,13 @@ def test_price_reads011_cost_view(world):
     assert {"period", "index", "n", "suppressed"} <= set(t.columns) and t["period"][0] == "2016"
     assert t.filter(~pl.col("suppressed"))["index"][0] == pytest.approx(100.0)
     assert all(abs(sum(w.values()) - 1) < 1e-9 for w in v["weights"].values())
-    assert v["items"].height > 0
+    assert v["items"].height > 0 and v["base_year"] == 2016 and v["weight_base"] == 2016
+    assert v["base_years"] == [int(p) for p in t.filter(~pl.col("suppressed"))["period"]]
+    later = ix.cost_view(url, actor("bank_user", PROVINCE_ROOT), base_year=2022)
+    assert later["base_year"] == 2022 and later["weight_base"] == 2021 and later["note"] is None
+    assert later["table"].filter(pl.col("period") == "2022")["index"][0] == pytest.approx(100.0)
+    none = ix.cost_view(url, actor("bank_user", PROVINCE_ROOT), base_year=1999)
+    assert none["base_year"] == 2016 and "1999" in none["note"] and none["table"].equals(t)
     local = ix.cost_view(url, actor("county_forestry", HOME))
     assert local["region"] == HOME
     assert frames.cost_frame(url, actor("county_forestry", HOME)).height == 6 * 10 * 2  # 6 items, 10 years, 2 a year

@@ -12,12 +12,12 @@
 - `token(url)`: a data-change token of both tables (highest id, row count and latest `updated_at`
   of each: an insert, a delete or an update anywhere changes it), plus a generation a writer may
   bump with `invalidate(url)`. `current(url)` is the token the model reads' caches compare on
-  every call: the ids and counts are read every time (index look-ups, ~2 ms at 300,000 sales
-  on SQLite), the latest `updated_at` — a scan of the table, ~50 ms at 300,000 sales, there being
-  no index on it — at most every `UPDATE_CHECK_S` seconds per database, and at once after
-  `invalidate(url)`. So a new or deleted row is seen by the next read, an update of a row in place
-  within `UPDATE_CHECK_S` seconds, or at once when its writer calls `invalidate(url)` after the
-  commit.
+  every call: the highest ids are read every time (an index look-up), the counts and the latest
+  `updated_at` — scans: COUNT(*) is one on PostgreSQL (~15 ms at 100,000 sales), and there is no
+  index on `updated_at` (~50 ms at 300,000 sales on SQLite) — at most every `UPDATE_CHECK_S`
+  seconds per database, and at once after `invalidate(url)`. So a new row is seen by the next
+  read; a deleted row or an update of a row in place within `UPDATE_CHECK_S` seconds, or at once
+  when its writer calls `invalidate(url)` after the commit.
 
 Every read ensures the action (default `PRICE_INDEX_VIEW`; the valuation helper reads with
 `PRICE_VALUATE`) on the region, so a region outside the caller's scope is refused
@@ -47,65 +47,61 @@ SALES_SCHEMA = {"id": pl.Int64, "date": pl.Date, "region_code": pl.Int64, "area_
 COST_SCHEMA = {"id": pl.Int64, "date": pl.Date, "region_code": pl.Int64, "item": pl.String,
                "unit_cost_fen": pl.Int64, "unit_cost_yuan": pl.Float64}
 _TABLES = ("price_sales", "price_cost_observations")
-#: how long the latest `updated_at` (a table scan) is reused by `current` before it is read again
+#: how long the counts and latest `updated_at` (scans) are reused by `current` before they are read again
 UPDATE_CHECK_S = 2.0
 #: a read of more sales than this goes through the bulk reader (on SQLite: connectorx in a child process)
 BULK_ROWS = 50_000
 _GENERATION = {"n": 0}
-_UPDATED: dict[str, tuple[float, int, tuple]] = {}  # url -> (monotonic time read, generation, updated_at values)
+_SLOW: dict[str, tuple[float, int, tuple]] = {}  # url -> (monotonic time read, generation, counts and updated_at)
 _LOCK = threading.Lock()
 
 
 def invalidate(url: str | None = None) -> None:
     """Change the token (the generation is global: every database's), so the next read refits;
-    `current` re-reads the latest `updated_at` (of `url`, or of every database) at once."""
+    `current` re-reads the counts and latest `updated_at` (of `url`, or of every database) at once."""
     with _LOCK:
         _GENERATION["n"] += 1
         if url is None:
-            _UPDATED.clear()
+            _SLOW.clear()
         else:
-            _UPDATED.pop(url, None)
+            _SLOW.pop(url, None)
 
 
 def _scalar(v):
     return v if v is None or isinstance(v, int) else str(v)
 
 
-def _counts(url: str) -> tuple:
-    parts = ", ".join(f"(SELECT MAX(id) FROM {t}), (SELECT COUNT(*) FROM {t})" for t in _TABLES)
+def _one(url: str, parts: str) -> tuple:
     with engine_for(url).connect() as c:
         return tuple(_scalar(v) for v in c.execute(text(f"SELECT {parts}")).one())
 
 
-def _updated(url: str) -> tuple:
-    parts = ", ".join(f"(SELECT MAX(updated_at) FROM {t})" for t in _TABLES)
-    with engine_for(url).connect() as c:
-        return tuple(_scalar(v) for v in c.execute(text(f"SELECT {parts}")).one())
+def _ids(url: str) -> tuple:
+    return _one(url, ", ".join(f"(SELECT MAX(id) FROM {t})" for t in _TABLES))
+
+
+def _slow(url: str) -> tuple:
+    return _one(url, ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t})" for t in _TABLES))
 
 
 def token(url: str) -> tuple:
-    """(max id, count) of the sales and of the cost observations, their latest `updated_at`, and
-    the generation — read now, every part."""
-    return (*_counts(url), *_updated(url), _GENERATION["n"])
+    """(max id of the sales, of the cost observations; count and latest `updated_at` of the sales,
+    of the cost observations; the generation) — every part read now."""
+    return (*_ids(url), *_slow(url), _GENERATION["n"])
 
 
 def current(url: str) -> tuple:
-    """The token the caches compare (see the module docstring: `updated_at` re-read at most every
-    `UPDATE_CHECK_S` seconds, at once after `invalidate`)."""
-    counts = _counts(url)
+    """The token the caches compare, shaped like `token` (see the module docstring: the counts and
+    `updated_at` re-read at most every `UPDATE_CHECK_S` seconds, at once after `invalidate`)."""
+    ids = _ids(url)
     gen = _GENERATION["n"]
     now = time.monotonic()
-    got = _UPDATED.get(url)
+    got = _SLOW.get(url)
     if got is None or got[1] != gen or now - got[0] >= UPDATE_CHECK_S:
-        got = (now, gen, _updated(url))
+        got = (now, gen, _slow(url))
         with _LOCK:
-            _UPDATED[url] = got
-    return (*counts, *got[2], gen)
-
-
-def rows(tok: tuple) -> int:
-    """The number of sales a token counted (an upper bound of any scoped read)."""
-    return int(tok[1] or 0)
+            _SLOW[url] = got
+    return (*ids, *got[2], gen)
 
 
 def ranges(who, region: int) -> tuple[tuple[int, int], ...]:
@@ -160,15 +156,18 @@ def _typed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
 
 
 def read_sales(url: str, spans: tuple[tuple[int, int], ...], forest_type: str | None = None, *,
-               bulk: bool = False) -> pl.DataFrame:
+               bulk: bool | None = None) -> pl.DataFrame:
     """The sales inside `spans` (already the caller's: see `ranges`) — the read behind `sales_frame`.
-    `bulk`: many rows expected (the bulk reader: Arrow-native, on SQLite in a child process)."""
+    `bulk`: through the bulk reader (Arrow-native, on SQLite in a child process); None: when more
+    than BULK_ROWS sales lie inside `spans` (an index range count first)."""
     where = _where(spans)
     if forest_type is not None:
         where += f" AND forest_type = '{check_forest_type(forest_type)}'"  # a code from FOREST_TYPES: safe to inline
+    if bulk is None:
+        bulk = _one(url, f"(SELECT COUNT(*) FROM price_sales WHERE {where})")[0] > BULK_ROWS
     frame = read_sql(url, "SELECT id, deal_on AS date, region_code, area_mu, price_fen, forest_type, species, age_class, "
-                       "volume_m3_per_mu, site_class, term_years, right_type, kind, source "
-                       f"FROM price_sales WHERE {where} ORDER BY id", bulk)
+                          "volume_m3_per_mu, site_class, term_years, right_type, kind, source "
+                          f"FROM price_sales WHERE {where} ORDER BY id", bulk)
     if frame.height:
         frame = frame.with_columns(price_yuan=(pl.col("price_fen").cast(pl.Int64) + 50) // 100)
     return _typed(frame, SALES_SCHEMA)
@@ -187,7 +186,7 @@ def sales_frame(url: str, actor, region: int | None = None, forest_type: str | N
     """The sales of `region` (default the caller's root) of `forest_type` (None: every type), scoped."""
     forest_type = check_forest_type(forest_type)
     region = resolve(actor, action, region)
-    return read_sales(url, ranges(actor, region), forest_type, bulk=rows(current(url)) > BULK_ROWS)
+    return read_sales(url, ranges(actor, region), forest_type)
 
 
 def cost_frame(url: str, actor, region: int | None = None, *, action: Action = Action.PRICE_INDEX_VIEW) -> pl.DataFrame:

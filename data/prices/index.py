@@ -15,8 +15,12 @@ fitted on the sales inside the caller's jurisdiction, cached.
   published — no sales, every period suppressed, the model could not be fitted — else None).
   Thin data never raises: every period comes back suppressed with its reason.
 - `cost_view(url, actor, *, region=None, base_year=None)`: the forest-management cost index
-  (table: period, index, n, suppressed, reason, base_year), the items' relatives (`items`), the
-  documented base weights (`weights`), the base year used, the base years one may choose, `note`.
+  (table: period, index, n, suppressed, reason, base_year = the weight base each year used), the
+  items' medians and relatives (`items`: period, item, label, unit, unit_cost_yuan, n, relative),
+  the documented weights by weight base (`weights`: {2016: {...}, 2021: {...}}), `base_year` (the
+  reference year = 100 actually used: the one asked for if it is published, else the first
+  published year, with a `note`), `base_years` (the published years one may choose),
+  `weight_base` (the weight base in force in the base year), `labels`, `region`, `region_name`.
 - `regions(url, actor)`: the region selector's choices: the caller's root (and shared roots), their
   cities and counties, (code, name) in tree order; `forest_types(url, actor)`: (code, label).
 - `warm(url, province=None)`: fits the province's default view in a background thread (at start).
@@ -136,9 +140,7 @@ def sample(url: str, spans: tuple, forest_type: str | None, tok: tuple) -> Sampl
     """The memoised sample of the sales inside `spans` (read once for the quarterly and the yearly
     fits and the valuation model of the same rows)."""
     _SAMPLES.drop(lambda k: k[0] == url and k[-1] != tok)
-    bulk = frames.rows(tok) > frames.BULK_ROWS
-    return _SAMPLES.get((url, spans, forest_type, tok),
-                        lambda: _sample(frames.read_sales(url, spans, forest_type, bulk=bulk)))
+    return _SAMPLES.get((url, spans, forest_type, tok), lambda: _sample(frames.read_sales(url, spans, forest_type)))
 
 
 def _fit_all(smp: Sample, period: str) -> Fitted:
@@ -227,6 +229,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
 def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
     out = dict(table=pl.DataFrame(schema=COST_INDEX_SCHEMA), items=pl.DataFrame(schema=ITEMS_SCHEMA),
                weights={b: dict(w) for b, w in BASE_WEIGHTS.items()}, base_year=base_year, base_years=[], note=None,
+               weight_base=None,
                labels={k: {"label": v[0], "unit": v[1]} for k, v in COST_ITEMS.items()})
     if obs.height == 0:
         out["note"] = "所选范围内暂无营林成本观测，无法编制成本指数"
@@ -236,7 +239,8 @@ def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
         years = [int(p) for p in default.filter(~pl.col("suppressed"))["period"].to_list()]
         chosen = base_year if base_year in years else (years[0] if years else None)
         table = default if chosen is None or chosen == years[0] else cost_index(obs, period="year", base_year=chosen)
-        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"))
+        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"),
+                   weight_base=None if chosen is None else weight_base(chosen))
         if not years:
             out["note"] = "各年成本观测均不足发布条件，成本指数不予发布"
         elif base_year is not None and base_year != chosen:
@@ -245,6 +249,12 @@ def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
         log.info("cost index refused (%d observations): %s", obs.height, e)
         out["note"] = "成本观测不足以编制成本指数"
     return out
+
+
+def weight_base(year: int) -> int:
+    """The weight base (a key of BASE_WEIGHTS) in force in `year` (the latest base not after it)."""
+    earlier = [b for b in sorted(BASE_WEIGHTS) if b <= year]
+    return earlier[-1] if earlier else min(BASE_WEIGHTS)
 
 
 def cost_view(url: str, actor, *, region: int | None = None, base_year: int | None = None) -> dict:
