@@ -261,9 +261,8 @@ def test_callbacks_list_preview_commit(env):
                  clicked="ps-commit")
     assert "已导入林权成交样本 1 行" in text(output(c, "ps-commit-result", "children"))
     t = env.post("county", cb.template, {"ps-template-csv": 1, "ps-imp-kind": "price_costs"}, clicked="ps-template-csv")
-    assert "成本项目" in base64.b64decode(output(t, "ps-template-download", "data")["content"]).decode("utf-8-sig") \
-        if output(t, "ps-template-download", "data").get("base64") else \
-        "成本项目" in output(t, "ps-template-download", "data")["content"]
+    data = output(t, "ps-template-download", "data")
+    assert data["filename"].endswith(".csv") and data["content"].lstrip("\ufeff").startswith('"地区代码","观测日期","成本项目"')
 
 
 # ---------------------------------------------------------------- the demo's samples
@@ -279,3 +278,30 @@ def test_demo_samples(env):
                            .where(PriceSale.source == "platform", PriceSale.import_id.is_(None))).all()
         assert linked and all(k == "transfer" and a == p for _, k, a, p in linked)
         assert s.scalar(select(func.count()).select_from(CostObservation).where(CostObservation.source == "demo")) > 1000
+
+
+def test_import_excel_file_and_the_excel_template(env):
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    who = actor(env.settings, "cc-county")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["林权成交样本导入"])  # a title above the header, as the downloaded template has
+    ws.append(HEADER.split(","))
+    ws.append([str(env.village), "2023-09-30", "出租", "18.25", "54750", "经济林", "红松", "近熟林", "6.1", "2", "20",
+               "林地使用权"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = imports.commit(env.url, "k", who, "price_sales", "样本.xlsx", buf.getvalue(), TODAY)
+    with transaction(env.url) as s:
+        sale = s.scalar(select(PriceSale).where(PriceSale.import_id == out["import_id"]))
+        assert (sale.kind, sale.area_mu, sale.price_fen, sale.volume_m3_per_mu, sale.right_type) == (
+            "lease", Decimal("18.25"), 5_475_000, 6.1, "use")
+    t = env.post("county", cb.template, {"ps-template-xlsx": 1, "ps-imp-kind": "price_sales"}, clicked="ps-template-xlsx")
+    data = output(t, "ps-template-download", "data")
+    book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
+    rows = [[c.value for c in r] for r in book.active.iter_rows()]
+    header = next(r for r in rows if r and r[0] == "地区代码")
+    assert header[:5] == ["地区代码", "成交日期", "成交类型", "面积（亩）", "成交价格（元）"]

@@ -211,14 +211,16 @@ def preview(contents, kind, filename):
         p = store.preview(settings().database_url, current_actor(), kind, name, content, clock.today())
     except PermissionError as exc:
         return refused(exc), [], [], [], True, ""
-    columns = [{"field": "行号", "headerName": "行号", "maxWidth": 80}] + \
-        [{"field": c.header, "headerName": c.header} for c in PRICE_KINDS[kind].columns]
+    columns = [{"field": "行号", "headerName": "行号", "minWidth": 80, "maxWidth": 90}] + \
+        [{"field": c.header, "headerName": c.header, "minWidth": max(140, 15 * len(c.header) + 50)}
+         for c in PRICE_KINDS[kind].columns]
     blocked = bool(p["error_count"] or p.get("duplicate"))
     return _summary(p), _errors(p), p["preview"], columns, blocked, ""
 
 
 @secure_callback(Action.PRICE_DATA_IMPORT, Output("ps-commit-result", "children"), Output("ps-list-refresh", "data"),
                  Output("ps-errors", "rowData", allow_duplicate=True), Output("ps-commit", "disabled", allow_duplicate=True),
+                 Output("ps-summary", "children", allow_duplicate=True),
                  Input("ps-commit", "n_clicks"), State("ps-file", "contents"), State("ps-file", "filename"),
                  State("ps-imp-kind", "value"), State("ps-list-refresh", "data"), prevent_initial_call=True)
 def commit(_n, contents, filename, kind, refresh):
@@ -226,16 +228,19 @@ def commit(_n, contents, filename, kind, refresh):
     got = _file(contents, filename)
     if got is None or kind not in PRICE_KINDS:
         return alert("请先上传一个文件" if kind in PRICE_KINDS else "请选择导入内容", "warning"), no_update, no_update, \
-            no_update
+            no_update, no_update
     name, content = got
     cfg = settings()
     try:
         out = store.commit(cfg.database_url, cfg.audit_key, current_actor(), kind, name, content, clock.today())
     except store.Rejected as exc:
-        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), _errors(exc.summary), True
+        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), _errors(exc.summary), True, \
+            no_update
     except PermissionDenied as exc:
-        return refused(exc), bump(refresh), no_update, True
-    return alert(f"{out['message']}（导入记录第 {out['import_id']} 号）。"), bump(refresh), [], True
+        return refused(exc), bump(refresh), no_update, True, no_update
+    done = html.Div(f"{name} 已导入（{out['rows']} 行），上表已刷新；导入下一份文件请重新上传。", className="text-muted",
+                    id="ps-counts")
+    return alert(f"{out['message']}（导入记录第 {out['import_id']} 号）。"), bump(refresh), [], True, done
 
 
 assert PAGE <= MAX_LIMIT

@@ -27,7 +27,7 @@ from data.imports import service
 from data.imports.check import PREVIEW_ROWS, Checked, parse_file
 from data.imports.files import FileProblem
 from data.imports.service import Rejected, duplicate_message
-from data.imports.write import _chunks, _record
+from data.imports.write import chunks, record_columns
 from data.models import CostObservation, DataImport, PriceSale, Region
 from domain.imports.kinds import RowError, template_rows
 from domain.permissions import Action, Refused, ensure, scope_of
@@ -98,15 +98,15 @@ def preview(url: str, actor, kind: str, filename: str, content: bytes, today: dt
     c = _parsed(kind, filename, content, today)
     with reading(url) as s:
         c = _check(s, actor, c, today)
-        earlier = service._earlier(s, c.kind.key, c.sha256) if c.sha256 else None
-        out = service._summary(c)
+        earlier = service.earlier_import(s, c.kind.key, c.sha256) if c.sha256 else None
+        out = service.import_summary(c)
         out["duplicate"] = duplicate_message(s, earlier) if earlier else ""
         out["preview"] = out["preview"][:PREVIEW_ROWS]
         return out
 
 
 def _write(s, actor, c: Checked, import_id: int) -> int:
-    base = {**_record(actor, c), "import_id": import_id, "source": "import"}
+    base = {**record_columns(actor, c), "import_id": import_id, "source": "import"}
     if c.kind.key == "price_sales":
         model = PriceSale
         rows = [{**base, "region_code": r["region_code"], "deal_on": r["deal_on"], "kind": r["kind"] or "transfer",
@@ -118,7 +118,7 @@ def _write(s, actor, c: Checked, import_id: int) -> int:
         model = CostObservation
         rows = [{**base, "region_code": truncate(r["region_code"], COUNTY), "observed_on": r["observed_on"],
                  "item": r["item"], "unit_cost_fen": r["unit_cost_fen"]} for r in c.rows]
-    for part in _chunks(rows, None, len(rows)):
+    for part in chunks(rows, None, len(rows)):
         s.execute(insert(model), part)
     return len(rows)
 
@@ -132,7 +132,7 @@ def commit(url: str, key: str, actor, kind: str, filename: str, content: bytes, 
     refusal = None
     with transaction(url, actor) as s:
         c = _check(s, actor, c, today)
-        earlier = service._earlier(s, c.kind.key, c.sha256)
+        earlier = service.earlier_import(s, c.kind.key, c.sha256)
         if earlier is not None:
             refusal = (duplicate_message(s, earlier), False)
         elif c.out_of_scope:
@@ -148,16 +148,16 @@ def commit(url: str, key: str, actor, kind: str, filename: str, content: bytes, 
             s.flush()
             written = _write(s, actor, c, rec.id)
             rec.detail = {"written": written}
-            service._log(s, key, actor, "data_import", f"导入{c.kind.label}：{filename}，{message}", "success",
+            service.log_import(s, key, actor, "data_import", f"导入{c.kind.label}：{filename}，{message}", "success",
                          import_id=rec.id, sha256=c.sha256, kind=c.kind.key, rows=c.count)
             return {"import_id": rec.id, "rows": c.count, "written": written, "message": message}
     if refusal is not None:
         text, security = refusal
         if security:
-            service._attempt(url, key, actor, c, "refused", text, "permission_denied", "denied")
+            service.record_attempt(url, key, actor, c, "refused", text, "permission_denied", "denied")
             raise Refused(text, Action.PRICE_DATA_IMPORT)
-        service._attempt(url, key, actor, c, "refused", text)
-        raise Rejected({**service._summary(c, text), "duplicate": text})
+        service.record_attempt(url, key, actor, c, "refused", text)
+        raise Rejected({**service.import_summary(c, text), "duplicate": text})
     n = len(c.errors)
-    service._attempt(url, key, actor, c, "rejected", f"有 {n} 处错误，整份未导入")
-    raise Rejected(service._summary(c, f"有 {n} 处错误，整份未导入"))
+    service.record_attempt(url, key, actor, c, "rejected", f"有 {n} 处错误，整份未导入")
+    raise Rejected(service.import_summary(c, f"有 {n} 处错误，整份未导入"))

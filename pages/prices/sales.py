@@ -23,21 +23,21 @@ SORTS = {"deal_on": "成交日期", "price_fen": "成交价格", "area_mu": "面
 PAGE_SIZE = 100
 
 SALE_COLUMNS = [
-    {"field": "id", "headerName": "编号", "maxWidth": 90},
-    {"field": "deal_on", "headerName": "成交日期", "minWidth": 110},
-    {"field": "region_name", "headerName": "地区", "minWidth": 160, "tooltipField": "region_name"},
-    {"field": "kind_label", "headerName": "类型", "maxWidth": 100},
-    {"field": "area", "headerName": "面积（亩）", "type": "rightAligned"},
-    {"field": "price", "headerName": "成交价格（元）", "type": "rightAligned", "minWidth": 130},
-    {"field": "per_mu", "headerName": "每亩价格（元）", "type": "rightAligned", "minWidth": 120},
-    {"field": "forest_type_label", "headerName": "林种", "maxWidth": 110},
-    {"field": "species", "headerName": "优势树种", "maxWidth": 110},
-    {"field": "age_class_label", "headerName": "龄组", "maxWidth": 100},
-    {"field": "volume", "headerName": "每亩蓄积（m³）", "type": "rightAligned", "minWidth": 120},
-    {"field": "site_class", "headerName": "立地等级", "maxWidth": 100},
-    {"field": "term_years", "headerName": "期限（年）", "maxWidth": 100},
-    {"field": "right_type_label", "headerName": "权利类型", "minWidth": 120},
-    {"field": "source_label", "headerName": "来源", "maxWidth": 120},
+    {"field": "id", "headerName": "编号", "minWidth": 90, "maxWidth": 100},
+    {"field": "deal_on", "headerName": "成交日期", "minWidth": 125},
+    {"field": "region_name", "headerName": "地区", "minWidth": 140, "tooltipField": "region_name"},
+    {"field": "kind_label", "headerName": "类型", "minWidth": 100},
+    {"field": "area", "headerName": "面积（亩）", "type": "rightAligned", "minWidth": 115},
+    {"field": "price", "headerName": "成交价格（元）", "type": "rightAligned", "minWidth": 145},
+    {"field": "per_mu", "headerName": "每亩价格（元）", "type": "rightAligned", "minWidth": 140},
+    {"field": "forest_type_label", "headerName": "林种", "minWidth": 100},
+    {"field": "species", "headerName": "优势树种", "minWidth": 110},
+    {"field": "age_class_label", "headerName": "龄组", "minWidth": 100},
+    {"field": "volume", "headerName": "每亩蓄积（m³）", "type": "rightAligned", "minWidth": 145},
+    {"field": "site_class", "headerName": "立地等级", "minWidth": 110},
+    {"field": "term_years", "headerName": "期限（年）", "minWidth": 115},
+    {"field": "right_type_label", "headerName": "权利类型", "minWidth": 150, "tooltipField": "right_type_label"},
+    {"field": "source_label", "headerName": "来源", "minWidth": 130},
 ]
 ERROR_COLUMNS = [{"field": "row", "headerName": "行号", "maxWidth": 90}, {"field": "column", "headerName": "列", "maxWidth": 180},
                  {"field": "message", "headerName": "问题", "minWidth": 300, "tooltipField": "message"}]
@@ -65,8 +65,17 @@ def _filters():
     ])
 
 
+def _sample_grid():
+    """The grid of one page of the sample: it sorts and filters the page; the database pages (the
+    pager below), so the grid's own pagination is off."""
+    grid = data_grid("ps-grid", SALE_COLUMNS, page_size=PAGE_SIZE, height="560px")
+    grid.dashGridOptions = {**grid.dashGridOptions, "pagination": False}
+    return grid
+
+
 def _pager():
-    return html.Div(className="d-flex gap-2 align-items-center mt-2", children=[
+    return html.Div(className="d-flex gap-2 align-items-center justify-content-end mt-2", children=[
+        html.Span(f"每页 {PAGE_SIZE} 宗", className="small text-muted me-2"),
         dbc.Button("上一页", id="ps-prev", size="sm", color="secondary", outline=True),
         html.Span(id="ps-page", className="small"),
         dbc.Button("下一页", id="ps-next", size="sm", color="secondary", outline=True),
@@ -118,7 +127,7 @@ def layout(**_):
                    "每亩价格 = 成交价格 ÷ 面积。", className="text-muted small"),
             _filters(),
             html.Div(id="ps-summary-line", className="small mb-2"),
-            dcc.Loading(data_grid("ps-grid", SALE_COLUMNS, page_size=PAGE_SIZE, height="520px"), type="dot"),
+            dcc.Loading(_sample_grid(), type="dot"),
             _pager(),
         ]),
         html.Div(className="panel mt-3", children=[
