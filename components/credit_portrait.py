@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.charts import FONT, empty_figure
-from components.prices import valuation_link
+from components.price_valuation import valuation_link
 
 GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
 GRAPH = {"displaylogo": False, "displayModeBar": False, "responsive": True}

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import openpyxl
 import pytest
 
+from components import price_valuation as valuation_parts
 from components import prices as comp
 from tests.support.callbacks import call, output
 from tests.support.prices_frames import coefficients, index_table, methods_table
@@ -88,18 +89,18 @@ def test_price_pages003_methods_coefficients_and_cards():
 
 
 def test_price_pages004_query_string_prefill_and_portrait_link():
-    link = comp.valuation_link({"area_mu": "12.50", "forest_type": "用材林", "age_class": "成熟林", "right_type": "林木经营权",
-                                "species": "落叶松", "stock_m3": "100", "valid_until": "2050-06-30"}, 220102000000,
-                               dt.date(2026, 12, 2))
+    right = {"area_mu": "12.50", "forest_type": "用材林", "age_class": "成熟林", "right_type": "林木经营权",
+             "species": "落叶松", "stock_m3": "100", "valid_until": "2050-06-30"}
+    link = valuation_parts.valuation_link(right, 220102000000, dt.date(2026, 12, 2))
     q = {k: v[0] for k, v in parse_qs(urlparse(link).query).items()}
     assert urlparse(link).path == "/prices/valuation"
     assert q == {"area_mu": "12.50", "forest_type": "timber", "age_class": "mature", "right_type": "management",
                  "species": "落叶松", "volume": "8.00", "term": "23", "region": "220102000000"}
-    values, dropped = comp.prefill(q)
+    values, dropped = valuation_parts.prefill(q)
     assert values["volume_m3_per_mu"] == {"value": "8.00"} and values["region_code"] == {"value": 220102000000}
     assert values["site_class"] if "site_class" in values else dropped == []
-    assert comp.prefill({"area_mu": "x" * 500, "nonsense": "1"}) == ({"area_mu": {"value": "x" * 12}}, [])
-    values, dropped = comp.prefill({"forest_type": "bamboo", "site_class": "9", "age_class": "mature"})
+    assert valuation_parts.prefill({"area_mu": "x" * 500, "nonsense": "1"}) == ({"area_mu": {"value": "x" * 12}}, [])
+    values, dropped = valuation_parts.prefill({"forest_type": "bamboo", "site_class": "9", "age_class": "mature"})
     assert values == {"age_class": {"value": "mature"}}
     assert dropped == ["林种“bamboo”不是可选的选项，已忽略", "立地等级“9”不是可选的选项，已忽略"]
 
@@ -212,7 +213,7 @@ def test_price_pages008_export_index_and_coefficients(app, client_for):
 def _estimate(app, client, click=True, **fields):
     from callbacks.prices import valuation
 
-    ids = {f.name: f.id for f in comp.VALUATION_FORM.fields}
+    ids = {f.name: f.id for f in valuation_parts.VALUATION_FORM.fields}
     values = {(ids[k], "value"): v for k, v in fields.items()}
     values[("pval-go", "n_clicks")] = 1 if click else None
     return call(client, app, valuation.estimate, values, triggered=["pval-go.n_clicks"] if click else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from components.prices import VALUATION_FORM, valuation_result
+from components.price_valuation import VALUATION_FORM, valuation_result
 from data.prices import index as prices
 from data.prices import valuation as store
 from domain.permissions import Action, OutOfScope

@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.prices import VALUATION_FORM, prefill
+from components.price_valuation import VALUATION_FORM, prefill
 from domain.permissions import Action
 
 dash.register_page(__name__, path="/prices/valuation", name="估价助手", order=91, title="林权估价助手",
