@@ -144,6 +144,7 @@ def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
                      "legendgroup": "band", "showlegend": k == 0})
     where = [f"{c} 个县" if c is not None else "" for c in counties]
     data.append({"type": "scatter", "mode": "lines+markers", "x": periods, "y": ys, "name": title.split("（")[0],
+                 "showlegend": not all(sup),
                  "connectgaps": False, "line": {"color": INDEX_COLOR, "width": 2.2}, "marker": {"size": 6},
                  "customdata": [[lo, hi, n, w] for lo, hi, n, w in zip(los, his, ns, where)],
                  "hovertemplate": "%{x}<br>指数 %{y:.1f}（95% 区间 %{customdata[0]:.1f}–%{customdata[1]:.1f}）"
@@ -151,7 +152,7 @@ def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
     bar_text = [f"成交 {n:,} 宗" + (f"，{c} 个县" if c is not None else "")
                 + (f"<br><b>未发布</b>：{r or '样本不足'}" if s else "") for n, c, s, r in zip(ns, counties, sup, reasons)]
     for name, color, keep in (("成交宗数（右轴）", COUNT_COLOR, False), ("未发布期次的成交宗数", SUPPRESSED_COLOR, True)):
-        if keep and not any(sup):
+        if (keep and not any(sup)) or (not keep and all(sup)):  # no legend entry for bars there are none of
             continue
         data.append({"type": "bar", "x": periods, "y": [n if s == keep else None for n, s in zip(ns, sup)],
                      "yaxis": "y2", "name": name, "marker": {"color": color}, "text": bar_text, "textposition": "none",

@@ -178,4 +178,12 @@ def test_price_browser006_a_county_sees_why_its_own_index_is_not_published(serve
     if page.locator("#prc-empty-note").count():  # one county's sales: fewer than 3 counties in every period
         assert "不发布" in page.inner_text("#prc-empty-note") or "不予发布" in page.inner_text("#prc-empty-note")
         assert "未发布" in page.inner_text("#prc-note")
+        # a suppressed period's bar tells why in its hover
+        page.locator("#prc-index").scroll_into_view_if_needed()
+        box = page.locator("#prc-index .barlayer .point").nth(-3).bounding_box()  # plotly's drag layer is on top
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#prc-index .hovertext", state="attached", timeout=10_000)
+        hover = page.text_content("#prc-index .hovertext")
+        assert "未发布" in hover and "个县" in hover, hover
+        page.locator("#prc-index").screenshot(path=str(SCREENSHOTS / "prices-index-county-hover.png"))
     assert errors == [], errors
