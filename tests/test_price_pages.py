@@ -293,3 +293,27 @@ def test_price_pages012_portrait_links_each_forest_right_to_the_helper_only_for_
     assert "credit-value-7" in shown and "/prices/valuation?area_mu=20.00" in shown and "volume=4.00" in shown
     assert "term=19" in shown and "估价" in shown
     assert "credit-value-7" not in text(_rights_table([right])) and "估价" not in text(_rights_table([right]))
+
+
+def test_price_pages013_valuation_region_outside_the_scope(app, client_for, sqlite_settings):
+    from callbacks.prices import index, valuation
+
+    mine = {o["value"] for o in output(call(client_for("demo-county-forestry"), app, valuation.choices,
+                                            {("url", "pathname"): "/prices/valuation"}), "pval-region", "options")}
+    every = output(call(client_for("demo-forestry"), app, index.choices, {("url", "pathname"): "/prices"}),
+                   "prc-region", "options")
+    other = next(o["value"] for o in every if o["value"] not in mine and o["value"] % 10**6 == 0 and o["value"] % 10**8)
+    # a link's region that is not among the viewer's choices: named, left out
+    resp = call(client_for("demo-county-forestry"), app, valuation.choices,
+                {("url", "pathname"): "/prices/valuation", ("pval-query", "data"): {"region_code": other}})
+    assert output(resp, "pval-region", "value") is None and "不在可选范围内" in output(resp, "pval-region-note", "children")
+    mine_one = next(iter(mine))
+    resp = call(client_for("demo-county-forestry"), app, valuation.choices,
+                {("url", "pathname"): "/prices/valuation", ("pval-query", "data"): {"region_code": mine_one}})
+    assert output(resp, "pval-region", "value") == mine_one and output(resp, "pval-ready", "data") == 1
+    # posted anyway: refused under the field (and logged), nothing estimated
+    before = _refusals(sqlite_settings)
+    resp = _estimate(app, client_for("demo-county-forestry"), area_mu="10", forest_type="timber", region_code=other)
+    assert "不在您的管辖范围内" in text(output(resp, "pval-region-error", "children"))
+    assert "pval-estimate" not in text(output(resp, "pval-result", "children"))
+    assert _refusals(sqlite_settings) > before
