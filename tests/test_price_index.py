@@ -220,8 +220,10 @@ def test_methods_side_by_side(small):
 
 def test_extra_columns_ignored_and_optional_characteristics_tolerated(small):
     base = price_index(small, "year")
-    noisy = small.with_columns(anything=pl.lit("x"), kind=pl.lit("lease"))
+    noisy = small.with_columns(anything=pl.lit("x"), kind=pl.lit("lease"), log_ppm=pl.lit(1.0), county=pl.lit(7))
     _same(price_index(noisy, "year"), base, 1e-12)
+    _same(fit_hedonic(noisy, "year").index.select(OUTPUT_COLUMNS), base, 1e-12)  # junk columns of derived names
+    assert validate(validate(small)).equals(validate(small))
     required_only = small.select("date", "region_code", "area_mu", "price_yuan")
     for method in METHODS:
         out = price_index(required_only, "year", method)
