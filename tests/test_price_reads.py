@@ -159,6 +159,11 @@ def test_price_reads004_a_county_and_a_forest_type_fit_their_own_sales(world):
     # one county is never MIN_COUNTIES counties: every period suppressed, said in Chinese, no exception
     assert local["table"]["suppressed"].all() and local["note"] == ix.ALL_SUPPRESSED
     assert local["table"]["reason"].str.contains("个县|宗成交|无成交").all()
+    city = HOME // 10**8 * 10**8
+    mine = ix.index_view(url, actor("city_admin", city), period="year")  # a city's statistics role
+    assert mine["region"] == city and mine["fit"]["sales"] == _count(url, city, city + 10**8 - 1)
+    with pytest.raises(OutOfScope):
+        ix.index_view(url, actor("city_admin", city), region=city + 10**8)
     timber = ix.index_view(url, actor("bank_user", PROVINCE_ROOT), forest_type="timber", period="year")
     assert int(timber["table"]["n"].sum()) == _count(url, forest_type="timber") and timber["forest_type"] == "timber"
 
