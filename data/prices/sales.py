@@ -20,7 +20,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
+from sqlalchemy import text
 
+from data.db import engine_for
 from data.prices import frames
 from data.prices.cache import Memo
 from domain.permissions import Action, ensure, scope_of
@@ -47,8 +49,10 @@ def _frame(url: str, spans: tuple[tuple[int, int], ...]) -> pl.DataFrame:
     tok = frames.current(url)
 
     def read() -> pl.DataFrame:
-        where = " OR ".join(f"region_code BETWEEN {int(a)} AND {int(b)}" for a, b in spans) or "1 = 0"
-        raw = frames.read_sql(url, _SQL.format(where=f"({where})"), frames.rows(tok) > frames.BULK_ROWS)
+        where = "(" + (" OR ".join(f"region_code BETWEEN {int(a)} AND {int(b)}" for a, b in spans) or "1 = 0") + ")"
+        with engine_for(url).connect() as c:  # an index range count: the bulk reader for many rows
+            n = int(c.execute(text(f"SELECT COUNT(*) FROM price_sales WHERE {where}")).scalar() or 0)
+        raw = frames.read_sql(url, _SQL.format(where=where), n > frames.BULK_ROWS)
         if raw.height == 0:
             return pl.DataFrame(schema=_SCHEMA)
         if raw.schema["deal_on"] == pl.String:
