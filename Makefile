@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) scripts/bench_reads.py
 	$(PY) scripts/bench_import.py --postgres
 	$(PY) scripts/bench_credit.py
+	$(PY) scripts/bench_prices.py
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

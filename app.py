@@ -245,6 +245,9 @@ def main() -> None:
     from data.query.credit import warm
 
     warm(settings.database_url)  # the credit statistics' cubes, built while the first pages are served
+    from data.prices.index import warm as warm_prices
+
+    warm_prices(settings.database_url, settings.province)  # the province's price index, fitted in the background
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n平台已启动: {url}\n演示账号（密码均为 {settings.demo_password}）:")
     from data.demo import DEMO_LOGINS

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.charts import FONT, empty_figure
+from components.price_valuation import valuation_link
 
 GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
 GRAPH = {"displaylogo": False, "displayModeBar": False, "responsive": True}
@@ -119,15 +120,19 @@ def _records(tid: str, rows: list[dict], empty: str, *, publicity: bool = False)
     return _table(tid, head, body, empty)
 
 
-def _rights_table(rights: list[dict]) -> html.Div:
+def _rights_table(rights: list[dict], valuate: tuple | None = None) -> html.Div:
+    """`valuate` (region or None, today): the viewer may use the valuation helper: a 估价 link per right."""
     rows = []
     for r in rights:
         enc = "；".join(f"{e['kind']} {e['holder']} {_money(e['amount'])} {e['registered_on']}至{e['until'] or '—'}"
                        + (f"（已解除 {e['released_on']}）" if e["released_on"] else "") for e in r["encumbrances"])
         rows.append([r["unit_code"], r["right_type"], f"{r['area_mu']} 亩", r["forest_type"], r["species"], r["age_class"],
                      f"{r['stock_m3']} 立方米" if r["stock_m3"] else "—", enc or "无"])
-    return _table("credit-rights", ["不动产单元代码", "权利类型", "面积", "林种", "优势树种", "龄组", "蓄积量", "抵押/限制"],
-                  rows, "暂无林权宗地")
+        if valuate is not None:
+            rows[-1].append(dcc.Link("估价", href=valuation_link(r, *valuate), id=f"credit-value-{r['id']}",
+                                     className="credit-value-link", title="按本宗地特征估算价格（估价助手）"))
+    head = ["不动产单元代码", "权利类型", "面积", "林种", "优势树种", "龄组", "蓄积量", "抵押/限制"]
+    return _table("credit-rights", head + (["估价"] if valuate is not None else []), rows, "暂无林权宗地")
 
 
 def running_text(viewer: dict, basis: dict) -> str:
@@ -147,8 +152,8 @@ def print_frame(viewer: dict, basis: dict, body) -> html.Table:
         html.Tbody(html.Tr(html.Td(body)))])
 
 
-def portrait_view(p: dict) -> html.Div:
-    """The whole portrait."""
+def portrait_view(p: dict, valuate: tuple | None = None) -> html.Div:
+    """The whole portrait (`valuate`: see `_rights_table`)."""
     ident, score, basis = p["identity"], p["score"], p["basis"]
     facts = [("主体类型", ident["kind"]), ("名称/姓名", ident["name"]), (ident["id_type"], ident["identifier"]),
              ("法定代表人", ident["legal_rep"]), ("联系电话", ident["phone"]), ("地址", ident["address"]),
@@ -173,7 +178,8 @@ def portrait_view(p: dict) -> html.Div:
         _section("评分趋势", dcc.Graph(id="credit-trend", figure=trend_figure(p["trend"]), config=GRAPH,
                                    style={"height": "220px"}), "credit-trend-card"),
         _section("林权宗地", html.Div([dcc.Graph(id="credit-map", figure=rights_map(p["rights"]), config=GRAPH,
-                                                style={"height": "320px"}), _rights_table(p["rights"])]), "credit-rights-card"),
+                                                style={"height": "320px"}), _rights_table(p["rights"], valuate)]),
+                 "credit-rights-card"),
         _section("融资贷款及还款", _loans(p["loans"]), "credit-loans-card"),
         _section("保险理赔", _records("credit-insurance", p["insurance"], "暂无保险理赔记录"), "credit-insurance-card"),
         _section("林权流转与要素交易", _records("credit-trades", p["trades"], "暂无流转、交易记录"), "credit-trades-card"),

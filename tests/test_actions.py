@@ -1947,6 +1947,65 @@ def _credit_stats(env, role, ctx):
     return env.post(role, stats.load, {("url", "hash"): ""})
 
 
+# ---- issue 16 lane C: the price index and the valuation helper
+
+
+def _price_index_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "prc-index" in resp.get_json()["response"]
+
+
+@driver(Action.PRICE_INDEX_VIEW, state=lambda env, ctx: table_counts(env), done=_price_index_done)
+def _price_index(env, role, ctx):
+    from callbacks.prices import index
+
+    return env.post(role, index.load, {"prc-period": "year", "prc-method": "hedonic", "prc-form": "fixed"})
+
+
+def _price_valuate_done(env, ctx, before, resp):
+    return resp.status_code == 200 and "pval-result" in resp.get_json()["response"]
+
+
+@driver(Action.PRICE_VALUATE, state=lambda env, ctx: table_counts(env), done=_price_valuate_done)
+def _price_valuate(env, role, ctx):
+    from callbacks.prices import valuation
+
+    return env.post(role, valuation.estimate, {"pval-area": "30", "pval-forest-type": "timber", "pval-age": "mature",
+                                               "pval-volume": "8.5", "pval-term": "30", "pval-go": 1},
+                    clicked="pval-go")
+
+
+# ---- issue 16 lane D: the price samples (成交样本) and their import
+
+
+def _price_rows_shown(env, ctx, before, resp):
+    return resp.status_code == 200 and bool(resp.get_json()["response"]["ps-grid"]["rowData"])
+
+
+@driver(Action.PRICE_SALES_VIEW, state=lambda env, ctx: table_counts(env), done=_price_rows_shown)
+def _price_sales_view(env, role, ctx):
+    from callbacks.prices import sales
+
+    return env.post(role, sales.listing, {"ps-region": env.region_of(role), "ps-sort": "deal_on", "ps-order": "desc",
+                                          "ps-offset": 0, "ps-list-refresh": 0})
+
+
+def _price_import_prepare(env) -> dict:
+    n = next(_seq)
+    header = "地区代码,成交日期,成交类型,面积（亩）,成交价格（元）,林种"
+    content = (f"{header}\r\n{env.village},2024-05-18,流转,{10 + n}.50,{80000 + n}.00,用材林\r\n").encode("utf-8-sig")
+    return {"csv": "data:text/csv;base64," + base64.b64encode(content).decode(), "name": f"成交样本{n}.csv"}
+
+
+@driver(Action.PRICE_DATA_IMPORT, prepare=_price_import_prepare,
+        state=lambda env, ctx: _count(env, "PriceSale", source="import"))
+def _price_import(env, role, ctx):
+    from callbacks.prices import sales
+
+    return env.post(role, sales.commit, {"ps-commit": 1, ("ps-file", "contents"): ctx["csv"],
+                                         ("ps-file", "filename"): ctx["name"], "ps-imp-kind": "price_sales",
+                                         "ps-list-refresh": 0}, clicked="ps-commit")
+
+
 # ---------------------------------------------------------------- the test
 
 

@@ -10,7 +10,9 @@ from dash import Input, Output, State, html, no_update
 
 from components.credit_portrait import portrait_view
 from data.credit import portrait as portraits
-from domain.permissions import Action, PermissionDenied
+from domain import clock
+from domain.permissions import Action, PermissionDenied, may
+from domain.regions import COUNTY, truncate
 from server.callbacks import clientside, secure_callback
 from server.context import query_layer, settings
 
@@ -27,9 +29,17 @@ def params(search: str | None) -> tuple[str | None, str | None]:
 
 
 def draw(p: dict):
-    """The portrait, with the region's path of names (a code the tree does not know: the code)."""
+    """The portrait, with the region's path of names (a code the tree does not know: the code); a
+    viewer who may use the valuation helper gets a 估价 link per forest right (the subject's county
+    as its region, when inside the viewer's scope)."""
     region = " / ".join(n for _, n in query_layer().tree.path(p["identity"]["region_code"]))
-    return html.Div([html.Div(f"所在地区：{region}", className="small text-muted mb-1", id="credit-region"), portrait_view(p)])
+    who = current_actor()
+    valuate = None
+    if may(who, Action.PRICE_VALUATE):
+        county = truncate(int(p["identity"]["region_code"]), COUNTY)
+        valuate = (county if who.scope.contains(county) else None, clock.today())
+    return html.Div([html.Div(f"所在地区：{region}", className="small text-muted mb-1", id="credit-region"),
+                     portrait_view(p, valuate)])
 
 
 @secure_callback(VIEWERS, Output("credit-portrait-body", "children"), Input("url", "search"),

@@ -22,6 +22,7 @@ from domain import clock
 from domain.credit import corrections as rules
 from domain.permissions import NOUNS, Action, Actor, ensure, may
 from domain.regions import COUNTY, truncate
+from data.prices.platform import hook as price_samples
 
 from .evaluate import reevaluate
 from .common import account, audit, calendar_of, due_date, due_text, stamp
@@ -30,7 +31,8 @@ NOUN = NOUNS["credit_correction"]
 MODELS = {"record": CreditRecord, "right": ForestRight}
 #: run in the applying transaction: the credit evaluation first (a corrected record re-scores its
 #: subject; always a new evaluation row, which also tells the statistics cache the data changed)
-AFTER_CORRECTION: list = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "correction", always=True)]
+AFTER_CORRECTION: list = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "correction", always=True),
+                          price_samples]  # then the transfers' price samples (data.prices.platform)
 
 
 def _text(value) -> str | None:

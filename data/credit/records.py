@@ -22,13 +22,16 @@ from domain import clock
 from domain.credit import codes
 from domain.credit.drafts import RecordDraft, record_problems
 from domain.permissions import Action, ensure
+from data.prices.platform import hook as price_samples
 
 from .evaluate import reevaluate
 from .subjects import subject_row
 
 NOUN = "该信用记录"
-#: called as hook(session, subject_ids, as_of) after a record write, in its transaction
-AFTER_RECORD_WRITE: list[Callable] = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "record_changed")]
+#: called as hook(session, subject_ids, as_of) after a record write, in its transaction (then the
+#: transfers' price samples, data.prices.platform)
+AFTER_RECORD_WRITE: list[Callable] = [lambda s, ids, as_of: reevaluate(s, ids, as_of, "record_changed"),
+                                      price_samples]
 
 
 def after_write(s, subject_ids, as_of: dt.date) -> None:

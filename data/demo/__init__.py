@@ -297,6 +297,12 @@ def generate(settings: Settings, scale: str = "demo", *, today: dt.date | None =
                                      test_roots=roots, log=lambda *_: None)
     progress("credit", f"{meta['credit']['subjects']:,} 个信用主体，{meta['credit']['records']:,} 条信用记录，"
                        f"{meta['credit']['rights']:,} 宗林权")
+    from .prices import generate_prices  # the price samples (issue 16): sales from a known true index, costs
+
+    meta["prices"] = generate_prices(url, settings.province, scale, today, settings.demo_seed, settings.demo_county,
+                                     log=lambda *_: None)
+    progress("prices", f"{meta['prices']['sales']:,} 宗林权成交样本（{meta['prices']['counties']} 个县），"
+                       f"{meta['prices']['costs']:,} 条营林成本观测，{meta['prices']['seconds']} s")
     from .credit_punished import plant  # counterparties of the villages on the joint-punishment list
 
     meta["credit"]["punished_counterparties"] = plant(url, today)

@@ -40,9 +40,10 @@ class Checked:
     locked: dict[int, int] = field(default_factory=dict)  # region -> the locked region covering it
 
 
-def parse_file(kind_key: str, filename: str, content: bytes, today: dt.date) -> Checked:
-    """The file read and each row typed; no database yet."""
-    kind = KINDS[kind_key]
+def parse_file(kind_key: str | Kind, filename: str, content: bytes, today: dt.date) -> Checked:
+    """The file read and each row typed; no database yet (`kind_key`: a key of KINDS, or another
+    area's own `Kind`, as the price samples' imports pass theirs)."""
+    kind = kind_key if isinstance(kind_key, Kind) else KINDS[kind_key]
     c = Checked(kind, filename, hashlib.sha256(content).hexdigest(), len(content))
     header, data = file_rows(filename, content, is_header(kind))
     at, c.errors = map_header(kind, header)

@@ -34,7 +34,7 @@ class Rejected(ValueError):
         super().__init__(summary["message"])
 
 
-def _summary(c: Checked, message: str = "") -> dict:
+def import_summary(c: Checked, message: str = "") -> dict:
     errors = sorted(c.errors, key=lambda e: (e.row, e.column))
     from domain.imports.chart2004 import NAMES_2004
 
@@ -49,7 +49,7 @@ def _summary(c: Checked, message: str = "") -> dict:
     }
 
 
-def _earlier(s, kind: str, sha256: str) -> DataImport | None:
+def earlier_import(s, kind: str, sha256: str) -> DataImport | None:
     return s.scalar(select(DataImport).where(DataImport.kind == kind, DataImport.sha256 == sha256,
                                              DataImport.result == "committed"))
 
@@ -77,18 +77,18 @@ def preview(url: str, actor, kind: str, filename: str, content: bytes, today: dt
     c = _parsed(kind, filename, content, today)
     with reading(url) as s:
         c = check_books(s, actor, c)
-        earlier = _earlier(s, kind, c.sha256) if c.sha256 else None
-        out = _summary(c)
+        earlier = earlier_import(s, kind, c.sha256) if c.sha256 else None
+        out = import_summary(c)
         out["duplicate"] = duplicate_message(s, earlier) if earlier else ""
         return out
 
 
-def _log(s, key, actor, type_: str, description: str, result: str, **detail) -> None:
+def log_import(s, key, actor, type_: str, description: str, result: str, **detail) -> None:
     audit_log.record(s, key, actor=actor.username, actor_id=actor.user_id, type=type_, description=description,
                      result=result, region_code=actor.scope.root, ip=actor.ip, detail=detail or None)
 
 
-def _attempt(url, key, actor, c: Checked, result: str, message: str, type_: str = "data_import",
+def record_attempt(url, key, actor, c: Checked, result: str, message: str, type_: str = "data_import",
              log_result: str | None = None) -> int:
     """The record of an import that committed nothing, in its own transaction."""
     with transaction(url, actor) as s:
@@ -98,7 +98,7 @@ def _attempt(url, key, actor, c: Checked, result: str, message: str, type_: str 
                          detail={"errors": len(c.errors)})
         s.add(rec)
         s.flush()
-        _log(s, key, actor, type_, f"导入{c.kind.label}：{c.filename}，{message}"[:1000], log_result or result,
+        log_import(s, key, actor, type_, f"导入{c.kind.label}：{c.filename}，{message}"[:1000], log_result or result,
              import_id=rec.id, sha256=c.sha256, kind=c.kind.key)
         return rec.id
 
@@ -110,7 +110,7 @@ class _Refusal(Exception):
 
 
 def _refusal_of(s, actor, c: Checked) -> _Refusal | None:
-    earlier = _earlier(s, c.kind.key, c.sha256)
+    earlier = earlier_import(s, c.kind.key, c.sha256)
     if earlier is not None:
         return _Refusal(duplicate_message(s, earlier), security=False)
     if c.out_of_scope:
@@ -148,21 +148,21 @@ def commit(url: str, key: str, actor, kind: str, filename: str, content: bytes, 
                              responsible_by=actor.username, detail={"written": written})
             s.add(rec)
             s.flush()
-            _log(s, key, actor, "data_import", f"导入{c.kind.label}：{filename}，{message}", "success",
+            log_import(s, key, actor, "data_import", f"导入{c.kind.label}：{filename}，{message}", "success",
                  import_id=rec.id, sha256=c.sha256, kind=kind, rows=c.count)
             return {"import_id": rec.id, "rows": c.count, "written": written, "message": message}
     if refusal is not None:
         if refusal.security:
             if not refusal.logged:
-                _attempt(url, key, actor, c, "refused", str(refusal), "permission_denied", "denied")
+                record_attempt(url, key, actor, c, "refused", str(refusal), "permission_denied", "denied")
             else:
-                _attempt(url, key, actor, c, "refused", str(refusal))
+                record_attempt(url, key, actor, c, "refused", str(refusal))
             raise Refused(str(refusal), Action.DATA_IMPORT)
-        _attempt(url, key, actor, c, "refused", str(refusal))
-        raise Rejected({**_summary(c, str(refusal)), "duplicate": str(refusal)})
+        record_attempt(url, key, actor, c, "refused", str(refusal))
+        raise Rejected({**import_summary(c, str(refusal)), "duplicate": str(refusal)})
     n = len(c.errors)
-    _attempt(url, key, actor, c, "rejected", f"有 {n} 处错误，整份未导入")
-    raise Rejected(_summary(c, f"有 {n} 处错误，整份未导入"))
+    record_attempt(url, key, actor, c, "rejected", f"有 {n} 处错误，整份未导入")
+    raise Rejected(import_summary(c, f"有 {n} 处错误，整份未导入"))
 
 
 def imports(url: str, actor, limit: int = 200) -> list[dict]:

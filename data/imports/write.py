@@ -15,13 +15,13 @@ CHUNK = 5000
 Progress = Callable[[int, int], None]
 
 
-def _record(actor, c: Checked) -> dict:
+def record_columns(actor, c: Checked) -> dict:
     now = utcnow()
     return {"created_at": now, "updated_at": now, "version": 1, "collected_by_id": actor.user_id,
             "provided_by": f"导入：{c.filename}"[:100], "responsible_by": actor.username}
 
 
-def _chunks(items: list, progress: Progress | None, total: int, done: int = 0):
+def chunks(items: list, progress: Progress | None, total: int, done: int = 0):
     for i in range(0, len(items), CHUNK):
         yield items[i:i + CHUNK]
         done += len(items[i:i + CHUNK])
@@ -30,7 +30,7 @@ def _chunks(items: list, progress: Progress | None, total: int, done: int = 0):
 
 
 def ledger(s, actor, c: Checked, progress: Progress | None) -> int:
-    base = _record(actor, c)
+    base = record_columns(actor, c)
     total, done = sum(len(g.lines) for g in c.vouchers), 0
     for part in [c.vouchers[i:i + CHUNK // 2] for i in range(0, len(c.vouchers), CHUNK // 2)]:
         ids = s.execute(insert(Voucher).returning(Voucher.id, sort_by_parameter_order=True), [
@@ -71,7 +71,7 @@ _PROFILE = ("population", "households", "labour_force", "village_groups", "farml
 def basedata(s, actor, c: Checked, progress: Progress | None) -> int:
     orgs = {c.orgs[r["region_code"]]: r for r in c.rows}
     have = {p.org_id: p for p in s.scalars(select(VillageProfile).where(VillageProfile.org_id.in_(list(orgs))))}
-    base = _record(actor, c)
+    base = record_columns(actor, c)
     for n, (org_id, r) in enumerate(orgs.items(), start=1):
         p = have.get(org_id)
         if p is None:
@@ -89,10 +89,10 @@ def basedata(s, actor, c: Checked, progress: Progress | None) -> int:
 
 
 def _bulk(s, model, actor, c: Checked, progress, shape, region: bool = True) -> int:
-    base = _record(actor, c)
+    base = record_columns(actor, c)
     rows = [{**base, "org_id": c.orgs[r["region_code"]], **({"region_code": r["region_code"]} if region else {}),
              **shape(r)} for r in c.rows]
-    for part in _chunks(rows, progress, len(rows)):
+    for part in chunks(rows, progress, len(rows)):
         s.execute(insert(model), part)
     return len(rows)
 
