@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from domain.prices.schema import period_column, validate
+from domain.prices.schema import normalised, period_column, validate
 
 __all__ = ["METHODS", "OUTPUT_COLUMNS", "index_table", "methods_frame", "price_index"]
 
@@ -61,7 +61,7 @@ def methods_frame(data: pl.DataFrame, period: str = "quarter", *, hedonic: pl.Da
     """The three methods side by side: period, hedonic, median, mix_adjusted (indexes, each = 100 at
     its first unsuppressed period — the same period for all three, the suppression rule being
     shared), n, suppressed. `hedonic` may pass an index frame already fitted (HedonicFit.index)."""
-    data = validate(data) if "log_ppm" not in data.columns else data
+    data = normalised(data)
     frames = {"hedonic": hedonic if hedonic is not None else index_table(data, period, "hedonic", **options)}
     for method in ("median", "mix_adjusted"):
         frames[method] = index_table(data, period, method, **options)

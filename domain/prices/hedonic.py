@@ -42,14 +42,17 @@ from domain.prices.codes import MIN_COUNTIES, MIN_SALES
 from domain.prices.design import make_design
 from domain.prices.ols import ols
 from domain.prices.periods import INDEX_SCHEMA, support
-from domain.prices.schema import period_column, validate
+from domain.prices.schema import normalised, period_column
 
-__all__ = ["CLUSTER_MIN_COUNTIES", "COEF_SCHEMA", "COV_TYPES", "HedonicFit", "NOT_FITTED", "Z95", "fit_hedonic", "index_frame"]
+__all__ = ["CLUSTER_MIN_COUNTIES", "COEF_SCHEMA", "COV_TYPES", "NOT_FITTED", "NOT_IDENTIFIED", "Z95", "HedonicFit",
+           "fit_hedonic", "index_frame"]
 
 CLUSTER_MIN_COUNTIES = 20
 Z95 = 1.959963984540054
 COV_TYPES = ("cluster", "HC1", "nonrobust")
 NOT_FITTED = "未拟合：没有达到发布条件的时期"
+#: a period whose dummy is collinear with the characteristics (e.g. every sale of it is the one species sold only then)
+NOT_IDENTIFIED = "本期价格水平无法与成交特征区分，不发布"
 COEF_SCHEMA = {"term": pl.String, "label": pl.String, "coef": pl.Float64, "se": pl.Float64, "t": pl.Float64,
                "p": pl.Float64}
 
@@ -77,7 +80,7 @@ def index_frame(sup: pl.DataFrame, log_index: dict[str, float], var: dict[str, f
     rows = []
     for p, n, c, sup_, reason in sup.select("period", "n", "counties", "suppressed", "reason").iter_rows():
         if sup_ or p not in log_index:
-            rows.append((p, None, None, None, None, None, None, n, c, True, reason))
+            rows.append((p, None, None, None, None, None, None, n, c, True, reason if sup_ else NOT_IDENTIFIED))
             continue
         idx = 100 * float(np.exp(log_index[p]))
         se = idx * float(np.sqrt(max(var.get(p, 0.0), 0.0)))
@@ -107,7 +110,7 @@ def fit_hedonic(df: pl.DataFrame, period: str = "quarter", *, cov: str = "cluste
     col = period_column(period)
     if cov not in COV_TYPES:
         raise ValueError(f"unknown cov {cov!r}: use one of {', '.join(COV_TYPES)}")
-    data = df if "log_ppm" in df.columns and "county" in df.columns else validate(df)
+    data = normalised(df)
     sup = support(data, period, min_sales, min_counties)
     published = sup.filter(~pl.col("suppressed"))["period"].to_list()
     labels = tuple(sup["period"].to_list())

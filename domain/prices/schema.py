@@ -15,13 +15,29 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["CATEGORICAL", "CONTINUOUS", "OPTIONAL", "REQUIRED", "period_column", "validate"]
+__all__ = ["CATEGORICAL", "CONTINUOUS", "NORMALISED", "OPTIONAL", "REQUIRED", "is_normalised", "normalised", "period_column",
+           "validate"]
 
 REQUIRED = ("date", "region_code", "area_mu", "price_yuan")
 CATEGORICAL = ("forest_type", "species", "age_class", "right_type", "site_class")
 CONTINUOUS = ("volume_m3_per_mu", "term_years")
 OPTIONAL = ("forest_type", "species", "age_class", "volume_m3_per_mu", "site_class", "term_years", "right_type")
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64)
+
+
+NORMALISED = ("county", "period_q", "period_y", "price_per_mu", "log_ppm")
+
+
+def is_normalised(df: pl.DataFrame) -> bool:
+    """True for a frame `validate` returned (its derived columns present with their types)."""
+    schema = df.schema
+    return (all(c in schema for c in (*REQUIRED, *NORMALISED)) and schema["log_ppm"] == pl.Float64
+            and schema["period_q"] == pl.String and schema["date"] == pl.Date and schema["county"] == pl.Int64)
+
+
+def normalised(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` itself when already validated, else `validate(df)`."""
+    return df if isinstance(df, pl.DataFrame) and is_normalised(df) else validate(df)
 
 
 def period_column(period: str) -> str:

@@ -29,15 +29,11 @@ import polars as pl
 from domain.prices.codes import MIN_COUNTIES, MIN_SALES
 from domain.prices.hedonic import Z95
 from domain.prices.periods import INDEX_SCHEMA, support
-from domain.prices.schema import period_column, validate
+from domain.prices.schema import normalised, period_column
 
 __all__ = ["NO_OVERLAP", "median_index", "mix_adjusted_index"]
 
 NO_OVERLAP = "本期成交与基期无相同层（林种×龄组×立地），无法比较"
-
-
-def _normalised(df: pl.DataFrame) -> pl.DataFrame:
-    return df if "log_ppm" in df.columns and "county" in df.columns else validate(df)
 
 
 def _frame(sup: pl.DataFrame, levels: dict[str, tuple[float, float, float]]) -> pl.DataFrame:
@@ -65,7 +61,7 @@ def median_index(df: pl.DataFrame, period: str = "quarter", *, min_sales: int = 
                  min_counties: int = MIN_COUNTIES) -> pl.DataFrame:
     """The median price-per-mu index (module docstring)."""
     col = period_column(period)
-    data = _normalised(df)
+    data = normalised(df)
     sup = support(data, period, min_sales, min_counties)
     published = sup.filter(~pl.col("suppressed"))["period"].to_list()
     if not published:
@@ -105,7 +101,7 @@ def mix_adjusted_index(df: pl.DataFrame, period: str = "quarter", *, min_sales: 
                        min_counties: int = MIN_COUNTIES) -> pl.DataFrame:
     """The stratified, base-area-weighted (Laspeyres) index (module docstring)."""
     col = period_column(period)
-    data = _normalised(df)
+    data = normalised(df)
     sup = support(data, period, min_sales, min_counties)
     published = sup.filter(~pl.col("suppressed"))["period"].to_list()
     if not published:

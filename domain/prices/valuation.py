@@ -34,7 +34,7 @@ from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, MIN_SAL
 from domain.prices.design import UNKNOWN, VOLUME_FLOOR, Design, make_design
 from domain.prices.ols import ols
 from domain.prices.periods import support
-from domain.prices.schema import period_column, validate
+from domain.prices.schema import normalised, period_column
 
 __all__ = ["FEW_TYPE_SALES", "Estimate", "Parcel", "ValuationModel", "fit_valuation"]
 
@@ -165,7 +165,7 @@ class ValuationModel:
 def fit_valuation(df: pl.DataFrame, *, min_sales: int = MIN_SALES, min_counties: int = MIN_COUNTIES) -> ValuationModel:
     """Fit the valuation model on the sales `df` (public input schema, or normalised); a ValueError
     when no quarter is publishable (the helper has no level for "today")."""
-    data = df if "log_ppm" in df.columns and "county" in df.columns else validate(df)
+    data = normalised(df)
     col = period_column("quarter")
     sup = support(data, "quarter", min_sales, min_counties)
     published = sup.filter(~pl.col("suppressed"))["period"].to_list()
