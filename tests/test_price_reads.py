@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 from sqlalchemy import delete, func, select, update
 
 from data.db import transaction
@@ -158,6 +159,11 @@ def test_price_reads004_a_county_and_a_forest_type_fit_their_own_sales(world):
     # one county is never MIN_COUNTIES counties: every period suppressed, said in Chinese, no exception
     assert local["table"]["suppressed"].all() and local["note"] == ix.ALL_SUPPRESSED
     assert local["table"]["reason"].str.contains("个县|宗成交|无成交").all()
+    city = HOME // 10**8 * 10**8
+    mine = ix.index_view(url, actor("city_admin", city), period="year")  # a city's statistics role
+    assert mine["region"] == city and mine["fit"]["sales"] == _count(url, city, city + 10**8 - 1)
+    with pytest.raises(OutOfScope):
+        ix.index_view(url, actor("city_admin", city), region=city + 10**8)
     timber = ix.index_view(url, actor("bank_user", PROVINCE_ROOT), forest_type="timber", period="year")
     assert int(timber["table"]["n"].sum()) == _count(url, forest_type="timber") and timber["forest_type"] == "timber"
 
@@ -394,3 +400,29 @@ def test_price_reads015_input_is_normalised_and_short_names_accepted(world):
     s, _ = world
     with pytest.raises(va.ValidationError):
         va.valuate(s.database_url, actor("bank_user", PROVINCE_ROOT), {"area_mu": "-3", "forest_type": "timber"})
+
+
+_text = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**13).map(str),
+                  st.floats(allow_nan=True, allow_infinity=True).map(str), st.booleans(), st.integers(-5, 200))
+
+
+_VALID = {"area_mu": st.decimals("0.01", "100000", places=2).map(str), "forest_type": st.sampled_from(list(FOREST_TYPES)),
+          "species": st.sampled_from(list(va.SPECIES)), "age_class": st.sampled_from(list(va.AGE_CLASSES)),
+          "volume_m3_per_mu": st.floats(0, 100).map(str), "site_class": st.integers(1, 5),
+          "term_years": st.integers(1, 70).map(str), "right_type": st.sampled_from(list(va.RIGHT_TYPES)),
+          "region_code": st.just(str(HOME + 1001))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({k: st.one_of(v, v, _text) for k, v in _VALID.items()}))
+def test_price_reads017_any_input_is_either_in_bounds_or_explained(data):
+    got, errors = va.parse(data)
+    if got is None:
+        assert errors and all(isinstance(m, str) and m for m in errors.values())
+        assert set(errors) <= set(va.FIELDS)
+        return
+    assert errors == {} and va.AREA[0] <= got.area_mu <= va.AREA[1] and got.forest_type in FOREST_TYPES
+    assert got.volume_m3_per_mu is None or 0 <= got.volume_m3_per_mu <= 100
+    assert got.site_class is None or 1 <= got.site_class <= 5
+    assert got.term_years is None or 1 <= got.term_years <= 70
+    assert got.region_code is None or 10**11 <= got.region_code < 10**12

@@ -69,7 +69,7 @@ NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
-_SAMPLES = Memo(4)  # normalised samples: up to ~40 MB each at 300,000 sales
+_SAMPLES = Memo(3)  # normalised samples: ~33 MB each at 300,000 sales
 _FITS = Memo(48)
 _ANSWERS = Memo(256)
 _COSTS = Memo(32)
