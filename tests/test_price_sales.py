@@ -147,7 +147,7 @@ def test_import_good_file_rows_carry_import_id_and_audited(env):
 def test_import_one_bad_row_writes_nothing_and_names_row_and_column(env):
     who = actor(env.settings, "cc-county")
     content = _csv(_line(env.village, 1), _line(env.village, 2, price="-3"), _line(env.village, 3, area="0"),
-                   f"{env.village},2024-13-01,流转,5,1000,竹林,,,,,,")
+                   f"{env.village},2024-13-01,流转,5,1000,竹林,,,,,,", f"{env.village},2030-01-01,流转,5,1000,用材林,,,,,,")
     before = (_count(env, PriceSale), _count(env, DataImport, DataImport.result == "committed"))
     with pytest.raises(imports.Rejected) as exc:
         imports.commit(env.url, "k", who, "price_sales", "坏行.csv", content, TODAY)
@@ -155,6 +155,7 @@ def test_import_one_bad_row_writes_nothing_and_names_row_and_column(env):
     assert errors[(3, "成交价格（元）")] == "金额不能为负数"
     assert "面积" in errors[(4, "面积（亩）")]
     assert (5, "成交日期") in errors and errors[(5, "林种")].startswith("应为：用材林")
+    assert errors[(6, "成交日期")] == "成交日期不能晚于今天"
     assert (2, "地区代码") not in errors
     assert (_count(env, PriceSale), _count(env, DataImport, DataImport.result == "committed")) == before
     assert _count(env, DataImport, DataImport.filename == "坏行.csv", DataImport.result == "rejected") == 1

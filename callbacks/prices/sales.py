@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import polars as pl
 from dash import Input, Output, State, ctx, html, no_update
+from pydantic import Field, StrictInt
 
 from components.export import send_table
 from components.readonly import guard_outputs
@@ -20,11 +22,16 @@ from domain.prices.imports import PRICE_KINDS, SALE_SOURCES
 from domain.regions import COUNTY, level_of
 from server.callbacks import secure_callback
 from server.context import log_export, settings
+from server.inputs import declare
 
 from callbacks.common import alert, current_actor, sections, uploads
 from callbacks.funds.common import bump, refused
 
 PAGE = 100
+_COUNTER = Annotated[StrictInt, Field(ge=0, le=10**9)] | None
+declare("ps-offset", "data", _COUNTER)  # the first row of the page shown
+declare("ps-list-refresh", "data", _COUNTER)
+declare("ps-region", "value", Annotated[StrictInt, Field(ge=10**11, lt=10**12)] | None)  # a 12-digit region code
 EXPORT_COLUMNS = [("id", "编号", None), ("deal_on", "成交日期", None), ("region_code", "地区代码", None),
                   ("region_name", "地区", None), ("kind_label", "成交类型", None), ("area_mu", "面积（亩）", None),
                   ("price_fen", "成交价格（元）", "fen"), ("price_per_mu", "每亩价格（元）", None),

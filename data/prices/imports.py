@@ -84,8 +84,9 @@ def _check(s, actor, c: Checked, today: dt.date) -> Checked:
             c.errors.append(RowError(r["_row"], "地区代码", f"地区 {code} 不在本省行政区划中"))
         elif level_of(code) < COUNTY:
             c.errors.append(RowError(r["_row"], "地区代码", "应为县级或县级以下（乡镇、村）的区划代码"))
-        elif c.kind.key == "price_sales" and r["deal_on"] > today:
-            c.errors.append(RowError(r["_row"], "成交日期", "成交日期不能晚于今天"))
+        elif r.get("deal_on", r.get("observed_on")) > today:
+            header = "成交日期" if c.kind.key == "price_sales" else "观测日期"
+            c.errors.append(RowError(r["_row"], header, f"{header}不能晚于今天"))
         else:
             good.append(r)
     c.rows = good
