@@ -1878,7 +1878,7 @@ OUTSIDE = 361000000000  # a region of another province
 def _portrait_subject(env, region: int) -> int:
     from tests.support.credit import make_subject, resident_id
 
-    return make_subject(env.settings, region, name=f"林农{next(_seq)}", identifier=resident_id(220122, n=next(_seq)))
+    return make_subject(env.settings, region, name=f"林农{next(_seq)}", identifier=resident_id(220122))
 
 
 def _own_subject(env) -> int:

@@ -17,6 +17,7 @@ _seq = itertools.count(1)
 def resident_id(county: int, birth: dt.date = dt.date(1975, 6, 1), n: int | None = None) -> str:
     """A valid resident ID of someone born in `county` (a 6-digit or 12-digit code)."""
     n = next(_seq) if n is None else n
+    birth += dt.timedelta(days=n // 999)  # 999 order codes a day: the next day after them, never a repeat
     body = f"{str(county)[:6]}{birth:%Y%m%d}{n % 999 + 1:03d}"
     return body + resident_id_check_char(body)
 
