@@ -23,7 +23,8 @@ METHOD_COLORS = {"hedonic": "#0b4f8a", "median": "#e0a526", "mix_adjusted": "#1b
 FORMS = {"fixed": ("index", "lower", "upper", "定基指数（基期=100）"),
          "chained": ("chained", "chained_lower", "chained_upper", "环比指数（上期=100）")}
 NO_SALES = "本区域、本林种暂无林权成交"
-ALL_SUPPRESSED = f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自 {MIN_COUNTIES} 个县），不发布指数"
+ALL_SUPPRESSED = (f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自 {MIN_COUNTIES} 个县，县内为 {MIN_COUNTIES} 个乡镇），"
+                  "不发布指数")
 
 NUM = {"type": "rightAligned", "filter": "agNumberColumnFilter"}
 
@@ -39,13 +40,13 @@ INDEX_COLUMNS = [
     {"field": "upper", "headerName": "95%上限", **NUM, "valueFormatter": _fmt(1)},
     {"field": "chained", "headerName": "环比指数", **NUM, "valueFormatter": _fmt(1)},
     {"field": "n", "headerName": "成交（宗）", **NUM, "maxWidth": 120},
-    {"field": "counties", "headerName": "县数", **NUM, "maxWidth": 100},
+    {"field": "counties", "headerName": "县（乡镇）数", **NUM, "maxWidth": 120},
     {"field": "status", "headerName": "发布状态", "minWidth": 220},
 ]
 INDEX_EXPORT = [("period", "期次", None), ("index", "定基指数", None), ("lower", "定基指数95%下限", None),
                 ("upper", "定基指数95%上限", None), ("chained", "环比指数", None),
                 ("chained_lower", "环比指数95%下限", None), ("chained_upper", "环比指数95%上限", None),
-                ("n", "成交宗数", None), ("counties", "有成交的县数", None), ("status", "发布状态", None)]
+                ("n", "成交宗数", None), ("counties", "有成交的县数（县内为乡镇数）", None), ("status", "发布状态", None)]
 METHOD_COLUMNS = [
     {"field": "period", "headerName": "期次", "minWidth": 90},
     *({"field": m, "headerName": label, **NUM, "valueFormatter": _fmt(1)} for m, label in
@@ -120,10 +121,11 @@ def with_status(table: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("已发布")))
 
 
-def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
+def index_figure(table: pl.DataFrame, form: str = "fixed", area: str = "县") -> dict:
     """The index (`form` fixed: 定基 or chained: 环比) over the periods: its line, the 95 % band,
     the sales per period as bars on the right axis; a suppressed period has no point, a grey
-    shade and a red bar whose hover gives the reason; 100 dashed."""
+    shade and a red bar whose hover gives the reason; 100 dashed. `area`: what the `counties`
+    column counts (县, or 乡镇 for a sample inside one county)."""
     if table.is_empty():
         return empty_figure(NO_SALES)
     col, lo_col, hi_col, title = FORMS[form]
@@ -142,14 +144,14 @@ def index_figure(table: pl.DataFrame, form: str = "fixed") -> dict:
                      "y": [his[i] for i in run] + [los[i] for i in run][::-1], "fill": "toself",
                      "fillcolor": BAND_COLOR, "line": {"width": 0}, "hoverinfo": "skip", "name": "95% 置信区间",
                      "legendgroup": "band", "showlegend": k == 0})
-    where = [f"{c} 个县" if c is not None else "" for c in counties]
+    where = [f"{c} 个{area}" if c is not None else "" for c in counties]
     data.append({"type": "scatter", "mode": "lines+markers", "x": periods, "y": ys, "name": title.split("（")[0],
                  "showlegend": not all(sup),
                  "connectgaps": False, "line": {"color": INDEX_COLOR, "width": 2.2}, "marker": {"size": 6},
                  "customdata": [[lo, hi, n, w] for lo, hi, n, w in zip(los, his, ns, where)],
                  "hovertemplate": "%{x}<br>指数 %{y:.1f}（95% 区间 %{customdata[0]:.1f}–%{customdata[1]:.1f}）"
                                   "<br>成交 %{customdata[2]:,} 宗，%{customdata[3]}<extra></extra>"})
-    bar_text = [f"成交 {n:,} 宗" + (f"，{c} 个县" if c is not None else "")
+    bar_text = [f"成交 {n:,} 宗" + (f"，{c} 个{area}" if c is not None else "")
                 + (f"<br><b>未发布</b>：{r or '样本不足'}" if s else "") for n, c, s, r in zip(ns, counties, sup, reasons)]
     for name, color, keep in (("成交宗数（右轴）", COUNT_COLOR, False), ("未发布期次的成交宗数", SUPPRESSED_COLOR, True)):
         if (keep and not any(sup)) or (not keep and all(sup)):  # no legend entry for bars there are none of
@@ -262,7 +264,7 @@ def fit_cards(table: pl.DataFrame, fit: dict, method: str) -> list:
     suppressed = int(table["suppressed"].sum())
     cards.append(kpi_card("prc-kpi-published", "已发布期次", f"{table.height - suppressed}", f"/ {table.height} 期",
                           f"未发布 {suppressed} 期（每期至少 {fit.get('min_sales', MIN_SALES)} 宗、"
-                          f"{fit.get('min_counties', MIN_COUNTIES)} 个县）"))
+                          f"{fit.get('min_counties', MIN_COUNTIES)} 个{fit.get('area', '县')}）"))
     return [html.Div(c, className=col) for c in cards]
 
 

@@ -8,12 +8,14 @@ import datetime as dt
 import threading
 from decimal import Decimal
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import delete, func, select, update
 
 from data.db import transaction
+from data.demo.price_truth import synthesise_sales
 from data.models.prices import PriceSale
 from data.prices import frames, index as ix, valuation as va
 from data.prices.cache import Memo
@@ -23,6 +25,7 @@ from tests.support.prices import actor, counties, empty_settings, sales, write_c
 
 COUNTIES = counties(n=24)
 HOME, OTHER = COUNTIES[0], COUNTIES[1]
+LONE_TOWN = HOME + 998_000  # a township of HOME whose 400 sales are all its own (five villages)
 PROVINCE_ROOT = 22 * 10**10
 
 
@@ -31,7 +34,8 @@ def world(tmp_path_factory):
     """4,000 sales over 24 counties, 600 more in HOME (enough for a county's own valuation model),
     and cost observations of 10 counties (read-only for the tests)."""
     s = empty_settings(tmp_path_factory.mktemp("price-reads"))
-    frame = pl.concat([sales(16, COUNTIES, 4000), sales(18, [HOME], 600, thin_start=False)])
+    lone = synthesise_sales(np.random.default_rng(19), [LONE_TOWN + k for k in range(1, 6)], 400, thin_start=False)
+    frame = pl.concat([sales(16, COUNTIES, 4000), sales(18, [HOME], 600, thin_start=False), lone], how="diagonal_relaxed")
     write_sales(s, frame)
     write_costs(s, 17, COUNTIES[:10])
     ix.clear()
@@ -155,10 +159,19 @@ def test_price_reads004_a_county_and_a_forest_type_fit_their_own_sales(world):
     url = s.database_url
     local = ix.index_view(url, actor("county_forestry", HOME))
     assert local["region"] == HOME and local["fit"]["sales"] == _count(url, HOME, HOME + 10**6 - 1)
-    assert local["fit"]["n"] == 0 and local["coefficients"].height == 0  # nothing publishable: nothing fitted
-    # one county is never MIN_COUNTIES counties: every period suppressed, said in Chinese, no exception
-    assert local["table"]["suppressed"].all() and local["note"] == ix.ALL_SUPPRESSED
-    assert local["table"]["reason"].str.contains("个县|宗成交|无成交").all()
+    # inside one county the thin-market rule counts townships (the level below the region)
+    assert local["fit"]["area"] == "乡镇"
+    sales = frames.sales_frame(url, actor("county_forestry", HOME), region=HOME).with_columns(
+        period=pl.col("date").dt.year().cast(pl.String) + "Q" + pl.col("date").dt.quarter().cast(pl.String))
+    want = sales.group_by("period").agg(n=pl.len(), towns=(pl.col("region_code") // 1000).n_unique())
+    t = local["table"].join(want, on="period", how="left").with_columns(pl.col("n_right").fill_null(0),
+                                                                        pl.col("towns").fill_null(0))
+    assert (t["counties"] == t["towns"]).all() and (t["n"] == t["n_right"]).all()
+    rule = (t["n"] < ix.MIN_SALES) | (t["towns"] < ix.MIN_COUNTIES)
+    assert (t["suppressed"] == rule).all()
+    assert t.filter(pl.col("suppressed"))["reason"].str.contains("个乡镇|宗成交|无成交").all()
+    if t["suppressed"].all():  # nothing publishable: nothing fitted, said in Chinese, no exception
+        assert local["fit"]["n"] == 0 and local["note"] == ix.ALL_SUPPRESSED
     city = HOME // 10**8 * 10**8
     mine = ix.index_view(url, actor("city_admin", city), period="year")  # a city's statistics role
     assert mine["region"] == city and mine["fit"]["sales"] == _count(url, city, city + 10**8 - 1)
@@ -362,13 +375,18 @@ def test_price_reads013_valuate_gives_integer_yuan_with_an_interval(world):
     assert v["parcel"]["area_mu"] == Decimal("35.50") and v["parcel"]["volume_m3_per_mu"] == 8.2
     assert v["n"] > 0 and isinstance(v["warnings"], list) and v["region"] == PROVINCE_ROOT
     # the same parcel valued by the county official, on the county's own sales
-    # the county official values on the county's own sales (deals they may see: one county suffices,
-    # with a warning); a bank asking for that one county gets no model (the thin-market rule holds)
+    # the county official values on the county's own sales (its townships are the contributing areas)
     local = va.valuate(url, actor("county_forestry", HOME), va.ValuationInput.model_validate(parcel))
     assert local["region"] == HOME and local["available"] is True
-    assert local["n"] <= _count(url, HOME, HOME + 10**6 - 1) and "仅来自 1 个县" in local["warnings"][0]
-    narrow = va.valuate(url, bank, parcel, region=HOME)
-    assert narrow["available"] is False and narrow["note"] == va.NO_MODEL and narrow["total_yuan"] is None
+    assert local["n"] <= _count(url, HOME, HOME + 10**6 - 1)
+    narrow = va.valuate(url, bank, parcel, region=HOME)  # the same county's model for the bank: same figures
+    assert narrow["available"] is True and narrow["total_yuan"] == local["total_yuan"]
+    # a region whose sales come from one township: the bank gets no model (the thin-market rule holds);
+    # the county official, who may see those very deals, gets one with a warning
+    town = LONE_TOWN
+    assert va.valuate(url, bank, parcel | {"region_code": None}, region=town)["note"] == va.NO_MODEL
+    own = va.valuate(url, actor("county_forestry", HOME), parcel | {"region_code": None}, region=town)
+    assert own["available"] is True and "仅来自 1 个乡镇" in own["warnings"][0]
     # an unknown level of an optional characteristic is not an error of the model
     assert va.valuate(url, bank, {"area_mu": "1", "forest_type": "fuel"})["available"] is True
 

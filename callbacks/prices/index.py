@@ -66,7 +66,8 @@ def load(region, forest_type, period, method, form):
         fit_text = "本视图未拟合特征价格模型（成交样本不足发布条件）。"
     methods_rows = with_status(methods).to_dicts() if not methods.is_empty() else []
     asof = f"截至 {view['as_of']}" if view.get("as_of") else ""
-    return (fit_cards(table, fit, p["method"]), index_figure(table, "chained" if form == "chained" else "fixed"),
+    figure = index_figure(table, "chained" if form == "chained" else "fixed", fit.get("area", "县"))
+    return (fit_cards(table, fit, p["method"]), figure,
             suppression_note(table), with_status(table).to_dicts(), methods_figure(methods), methods_rows,
             coefficient_rows(view["coefficients"]), fit_text, empty, asof)
 

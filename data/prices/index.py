@@ -52,7 +52,7 @@ from domain.permissions import Action, ensure, scope_of
 from domain.prices.codes import COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS
 from domain.prices.cost import BASE_WEIGHTS, COST_INDEX_SCHEMA, cost_index, cost_items
 from domain.prices.hedonic import COEF_SCHEMA, fit_hedonic
-from domain.prices.periods import INDEX_SCHEMA, support
+from domain.prices.periods import AREA_WORDS, INDEX_SCHEMA, area_unit, support
 from domain.prices.schema import validate
 from domain.prices.simple import median_index, mix_adjusted_index
 from domain.regions import CITY, COUNTY, level_of, province_of, province_root, subtree_bounds
@@ -63,8 +63,8 @@ METHODS = {"hedonic": "特征价格法（时间虚拟变量）", "median": "中�
 ITEMS_SCHEMA = {"period": pl.String, "item": pl.String, "label": pl.String, "unit": pl.String,
                 "unit_cost_yuan": pl.Float64, "n": pl.Int64, "relative": pl.Float64}
 NO_SALES = "所选范围内暂无成交样本，无法编制指数"
-ALL_SUPPRESSED = (f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自至少 {MIN_COUNTIES} 个县），"
-                  "指数不予发布")
+ALL_SUPPRESSED = (f"各期成交均不足发布条件（每期至少 {MIN_SALES} 宗、来自至少 {MIN_COUNTIES} 个县，"
+                  f"县内为 {MIN_COUNTIES} 个乡镇），指数不予发布")
 NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
@@ -146,12 +146,13 @@ def sample(url: str, spans: tuple, forest_type: str | None, tok: tuple) -> Sampl
 def _fit_all(smp: Sample, period: str) -> Fitted:
     """The hedonic, median and mix-adjusted indexes of the sample (never raises on thin data)."""
     fit = dict(r2=None, adj_r2=None, n=0, cov_type=None, suppressed=0, periods=0, min_sales=MIN_SALES,
-               min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=smp.sales)
+               min_counties=MIN_COUNTIES, base_period=None, sigma=None, sales=smp.sales, area="县")
     empty_coef = pl.DataFrame(schema=COEF_SCHEMA)
     if smp.data is None:
         empty = pl.DataFrame(schema=INDEX_SCHEMA)
         return Fitted(dict.fromkeys(METHODS, empty), empty_coef, fit, smp.as_of, NOT_FITTED if smp.sales else NO_SALES)
     as_of, data = smp.as_of, smp.data
+    fit["area"] = AREA_WORDS[area_unit(data)]  # the contributing areas the thin-market rule counts
     tables: dict[str, pl.DataFrame] = {}
     coefficients = empty_coef
     note = None

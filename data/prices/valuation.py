@@ -33,6 +33,7 @@ from data.prices.index import FIT_ERRORS, region_name, sample
 from domain.identifiers import region_code_problem
 from domain.permissions import Action, ensure, may, scope_of
 from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, RIGHT_TYPES, SPECIES
+from domain.prices.periods import AREA_WORDS, area_unit
 from domain.prices.valuation import Parcel, fit_valuation
 
 log = logging.getLogger(__name__)
@@ -219,12 +220,14 @@ def _fit(smp, relaxed: bool):
     `relaxed`: also when the sample comes from fewer than MIN_COUNTIES counties (see `model`)."""
     if smp.data is None:
         return None, smp.as_of, smp.sales, []
-    counties = int(smp.data["county"].n_unique())
+    unit = area_unit(smp.data)
+    counties = int(smp.data["county"].n_unique() if unit == "county" else (smp.data["region_code"] // 1000).n_unique())
+    word = AREA_WORDS[unit]
     try:
         if not relaxed:
             return fit_valuation(smp.data), smp.as_of, smp.sales, []
         return (fit_valuation(smp.data, min_counties=1), smp.as_of, smp.sales,
-                [f"估价样本仅来自 {counties} 个县（少于 {MIN_COUNTIES} 个县），估价仅供参考"])
+                [f"估价样本仅来自 {counties} 个{word}（少于 {MIN_COUNTIES} 个{word}），估价仅供参考"])
     except FIT_ERRORS as e:
         log.info("valuation fit refused (%d sales from %d counties, relaxed=%s): %s", smp.sales, counties, relaxed, e)
         return None, smp.as_of, smp.sales, []
@@ -234,14 +237,14 @@ def model(url: str, spans: tuple, tok: tuple | None = None, relaxed: bool = Fals
     """(the memoised ValuationModel or None, as_of, sales read, warnings) of the sales inside `spans`.
 
     `relaxed`: the caller may see these very deals (PRICE_SALES_VIEW on the region), so when the
-    sample cannot carry a model under the thin-market rule because it comes from fewer than
-    MIN_COUNTIES counties — a county's own sales — it is fitted with one county sufficing (the rule
-    guards publication, not the deals' own officials), and the estimate says so."""
+    sample cannot carry a model under the thin-market rule because its sales come from fewer than
+    MIN_COUNTIES contributing areas (counties; a county's townships) it is fitted with one sufficing
+    (the rule guards publication, not the deals' own officials), and the estimate says so."""
     tok = tok if tok is not None else frames.current(url)
     _MODELS.drop(lambda k: k[0] == url and k[-1] != tok)
     smp = sample(url, spans, None, tok)
     got = _MODELS.get((url, spans, False, tok), lambda: _fit(smp, False))
-    if got[0] is None and relaxed and smp.data is not None and smp.data["county"].n_unique() < MIN_COUNTIES:
+    if got[0] is None and relaxed and smp.data is not None:
         got = _MODELS.get((url, spans, True, tok), lambda: _fit(smp, True))
     return got
 

@@ -49,7 +49,7 @@ def layout(**_):
                    dbc.Tab(label="定基指数", tab_id="fixed"), dbc.Tab(label="环比指数", tab_id="chained")]),
                chart("prc-index", "420px"),
                html.P(f"阴影为 95% 置信区间；柱为每期成交宗数（右轴）。每期至少 {MIN_SALES} 宗成交、来自至少 "
-                      f"{MIN_COUNTIES} 个县才发布，不足的期次留空（灰色），不以噪声示人。",
+                      f"{MIN_COUNTIES} 个县（县级视图为 {MIN_COUNTIES} 个乡镇）才发布，不足的期次留空（灰色），不以噪声示人。",
                       className="muted-note mb-1"),
                html.Div(id="prc-note"),
                html.Details(className="mt-2", children=[
