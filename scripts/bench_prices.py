@@ -156,14 +156,15 @@ def peak_mib(fn) -> float:
     return round(peak / 2**20, 1)
 
 
-def against_truth(table, period: str, start: int, end: int) -> dict:
-    """How far an index frame (period, index, lower, upper, suppressed) is from the true index,
-    both rebased to the frame's first unsuppressed period."""
+def against_truth(table, period: str, sales) -> dict:
+    """How far an index frame (period, index, lower, upper, suppressed) is from the true index the
+    sales realise (data.demo.price_truth.realised_index), both rebased to the frame's first
+    unsuppressed period."""
     import polars as pl
 
     from data.demo import price_truth as truth
 
-    true = truth.true_index(period, start, end)
+    true = truth.realised_index(sales, period)
     t = table.filter(~pl.col("suppressed") & pl.col("index").is_not_null()).join(true, on="period", how="inner")
     if t.is_empty():
         return {"periods": 0}
@@ -195,9 +196,9 @@ def bench_models(df, start: int, end: int) -> dict:
             "median_s": round(s_med, 2), "mix_adjusted_s": round(s_mix, 2),
             "r2": round(float(fit.r2), 4), "n": int(fit.n), "cov_type": fit.cov_type,
             "suppressed": int(fit.index["suppressed"].sum()), "periods": fit.index.height,
-            "hedonic_vs_truth": against_truth(fit.index, period, start, end),
-            "median_vs_truth": against_truth(med, period, start, end),
-            "mix_adjusted_vs_truth": against_truth(mix, period, start, end),
+            "hedonic_vs_truth": against_truth(fit.index, period, df),
+            "median_vs_truth": against_truth(med, period, df),
+            "mix_adjusted_vs_truth": against_truth(mix, period, df),
         }
         h, m, x = (f.filter(~f["suppressed"])["index"] for f in (fit.index, med, mix))
         if len(h) and len(m) and len(x):

@@ -11,12 +11,11 @@ the estimand from the sales' own dates with the generator's `true_log_index`.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import polars as pl
 
-from data.demo.price_truth import START_YEAR, synthesise_sales, true_index, true_log_index
+from data.demo.price_truth import realised_index, synthesise_sales, true_index
 
 
 def villages(counties: int, province: int = 22, per_county: int = 12) -> list[int]:
@@ -34,14 +33,9 @@ def sales(seed: int = 0, n: int = 20_000, counties: int = 29, **kw) -> pl.DataFr
 
 
 def sales_truth(df: pl.DataFrame, period: str, base: str) -> pl.DataFrame:
-    """period, true (= 100 at `base`): exp of the mean true log index over each period's sales."""
-    t = (df["date"] - dt.date(START_YEAR, 1, 1)).dt.total_days().to_numpy() / 365.25
-    label = (pl.col("date").dt.year().cast(pl.String) + "Q" + pl.col("date").dt.quarter().cast(pl.String)
-             if period == "quarter" else pl.col("date").dt.year().cast(pl.String))
-    g = (df.select(period=label, tl=pl.Series(true_log_index(t)))
-         .group_by("period").agg(pl.col("tl").mean()))
-    b = g.filter(pl.col("period") == base)["tl"][0]
-    return g.select("period", true=100 * (pl.col("tl") - b).exp()).sort("period")
+    """period, true (= 100 at `base`): exp of the mean true log index over each period's sales
+    (data.demo.price_truth.realised_index)."""
+    return realised_index(df, period, base).rename({"true_index": "true"})
 
 
 def generator_truth(period: str, base: str) -> pl.DataFrame:
