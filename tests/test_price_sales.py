@@ -117,6 +117,37 @@ def test_hook_refuses_a_right_of_another_subject_and_a_bad_part(env):
     assert _count(env, PriceSale, PriceSale.record_id.in_([rec, part])) == 0
 
 
+def test_a_transfer_entered_through_the_record_form_becomes_a_sale(env):
+    """The record form's 流转的林权 / 流转面积 / 立地等级: a transfer entered on the subject's page is a
+    price sample at once; a right of someone else, a part larger than the parcel or a site class out
+    of 1–5 are refused with the field named and nothing written."""
+    from data.errors import AccountError
+
+    sid = make_subject(env.settings, env.village, name="表单流转户")
+    rid = make_right(env.settings, sid, area_mu="20.00", stock_m3=Decimal("120.00"), valid_until=dt.date(2050, 12, 31))
+    stranger = make_right(env.settings, make_subject(env.settings, env.village, name="他人"))
+    who = actor(env.settings, "cc-county")
+
+    def draft(**kw):
+        return RecordDraft(**{"kind": "transfer", "title": "林地经营权流转", "occurred_on": dt.date(2025, 3, 1),
+                              "amount": "96000", "produced_by": "县林业局", "right_id": str(rid), **kw})
+
+    for bad, field in ((dict(right_id=str(stranger)), "right_id"), (dict(transfer_area="25"), "transfer_area"),
+                       (dict(transfer_area="-1"), "transfer_area"), (dict(site_class="7"), "site_class"),
+                       (dict(kind="good", subtype="commendation"), "right_id")):
+        before = _count(env, CreditRecord, CreditRecord.subject_id == sid)
+        with pytest.raises(AccountError) as err:
+            records.create_record(env.url, "k", who, sid, draft(**bad), TODAY)
+        assert field in err.value.errors, (bad, err.value.errors)
+        assert _count(env, CreditRecord, CreditRecord.subject_id == sid) == before
+    rec = records.create_record(env.url, "k", who, sid, draft(transfer_area="12.5", site_class="2"), TODAY)
+    with transaction(env.url) as s:
+        sale = s.scalar(select(PriceSale).where(PriceSale.record_id == rec))
+        assert sale is not None and sale.source == "platform" and sale.right_id == rid
+        assert (sale.price_fen, sale.area_mu, sale.site_class) == (9_600_000, Decimal("12.50"), 2)
+        assert sale.volume_m3_per_mu == pytest.approx(6.0) and sale.term_years == 26
+
+
 # ---------------------------------------------------------------- imports
 
 

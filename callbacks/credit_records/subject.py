@@ -21,7 +21,8 @@ from .common import field_errors, iso, kv, refused, subject_id
 REC_FIELDS = {"kind": "csd-rec-kind", "subtype": "csd-rec-subtype", "title": "csd-rec-title", "occurred_on": "csd-rec-date",
               "severity": "csd-rec-severity", "publicity_months": "csd-rec-months", "amount": "csd-rec-amount",
               "document_no": "csd-rec-docno", "counterparty": "csd-rec-counterparty", "term_months": "csd-rec-term",
-              "schedule": "csd-rec-schedule", "source": "csd-rec-source", "source_system": "csd-rec-system",
+              "schedule": "csd-rec-schedule", "right_id": "csd-rec-right", "transfer_area": "csd-rec-transfer-area",
+              "site_class": "csd-rec-site", "source": "csd-rec-source", "source_system": "csd-rec-system",
               "produced_by": "csd-rec-produced", "responsible_by": "csd-rec-responsible"}
 REC_IDS = list(REC_FIELDS.values())
 RC_FIELDS = {"open_class": "csd-rc-open", "share_class": "csd-rc-share", "ground": "csd-rc-ground", "note": "csd-rc-note",
@@ -42,7 +43,7 @@ def _identity(d: dict):
 
 @secure_callback(Action.CREDIT_SUBJECT_VIEW, Output("csd-identity", "children"), Output("csd-records", "rowData"),
                  Output("csd-rights", "rowData"), Output("csd-linked", "rowData"), Output("csd-enc-right", "options"),
-                 Output("csd-right-resource", "options"),
+                 Output("csd-rec-right", "options"), Output("csd-right-resource", "options"),
                  Output("csd-rec-panel", "hidden"), Output("csd-right-panel", "hidden"), Output("csd-enc-panel", "hidden"),
                  Output("csd-rc-panel", "hidden"), Output("csd-edit-panel", "hidden"), Output("csd-subject", "data"),
                  *[Output(i, "value") for i in EDIT_IDS],
@@ -50,7 +51,7 @@ def _identity(d: dict):
 def load(sid, _refresh):
     cfg, who = settings(), current_actor()
     sid = subject_id(sid)
-    empty = ([], [], [], [], [], *(True,) * 5, None, *[""] * len(EDIT_IDS))
+    empty = ([], [], [], [], [], [], *(True,) * 5, None, *[""] * len(EDIT_IDS))
     if sid is None:
         return html.Div("请从信用主体列表选择一个主体。", className="text-muted"), *empty
     try:
@@ -62,8 +63,8 @@ def load(sid, _refresh):
         return refused(exc), *empty
     collect = may(who, Action.FOREST_RIGHT_SAVE)
     forests = rights.contracted_forests(cfg.database_url, who) if collect else []
-    return (_identity(ident), recs, rts, linked,
-            [{"label": unit_code_display(r["unit_code"]), "value": r["id"]} for r in rts],
+    right_options = [{"label": unit_code_display(r["unit_code"]), "value": r["id"]} for r in rts]
+    return (_identity(ident), recs, rts, linked, right_options, right_options,
             [{"label": f"{f['name']}（{f['contractor']}，{f['area_mu']} 亩）", "value": f["id"]} for f in forests],
             not may(who, Action.CREDIT_RECORD_SAVE), not collect, not collect, not may(who, Action.CREDIT_RECORD_RECLASS),
             not may(who, Action.CREDIT_SUBJECT_SAVE), {"id": ident["id"], "version": ident["version"]},
@@ -125,12 +126,13 @@ def detail(rows):
                  Input("csd-rec-submit", "n_clicks"), State("csd-subject-id", "data"),
                  *[State(i, "value") for i in REC_IDS], State("csd-refresh", "data"), prevent_initial_call=True)
 def add_record(_n, sid, kind, subtype, title, date, severity, months, amount, docno, counterparty, term, schedule,
-               source, system, produced, responsible, refresh):
+               right, transfer_area, site, source, system, produced, responsible, refresh):
     cfg = settings()
     draft = RecordDraft(kind=kind or "", subtype=subtype or None, title=title or "", occurred_on=iso(date),
                         severity=severity or None, publicity_months=months or None, amount=amount or "",
                         document_no=docno or "", counterparty=counterparty or "", term_months=term or None,
-                        schedule=schedule or "", source=source or "platform", source_system=system or "",
+                        schedule=schedule or "", right_id=right, transfer_area=transfer_area or "", site_class=site,
+                        source=source or "platform", source_system=system or "",
                         produced_by=produced or "", responsible_by=responsible or "")
     blank = [""] * len(REC_IDS)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from data import attachments
 from data.admin.audit_log import log_change
 from data.db import reading, transaction
 from data.errors import AccountError
-from data.models import Attachment, CreditImportBatch, CreditRecord, CreditRepayment, CreditSubject
+from data.models import Attachment, CreditImportBatch, CreditRecord, CreditRepayment, CreditSubject, ForestRight
 from data.scoped import load_for_write
 from domain import clock
 from domain.credit import codes
@@ -47,7 +48,7 @@ def record_values(who, subject_id: int, region: int, v: dict, batch_id: int | No
                 counterparty=v["counterparty"], source=v["source"], source_system=v["source_system"],
                 produced_by=v["produced_by"], open_class=v["open_class"], share_class=v["share_class"], batch_id=batch_id,
                 status="active", masked=False,
-                detail={"term_months": v["term_months"]} if v.get("term_months") else None,
+                detail=({"term_months": v["term_months"]} if v.get("term_months") else v.get("transfer") or None),
                 collected_by_id=who.user_id, provided_by=v["provided_by"] or who.username,
                 responsible_by=v["responsible_by"] or v["produced_by"])
 
@@ -70,6 +71,12 @@ def create_record(url: str, key: str, who, subject_id, draft: RecordDraft, today
         v, errors = record_problems(draft, today, subject.kind in codes.NATURAL_KINDS)
         if draft.source == "import":
             errors["source"] = "批量导入的数据须附依据文件，请在“批量导入”页导入"
+        if (t := v.get("transfer")) and "right_id" in t and "right_id" not in errors:
+            right = s.get(ForestRight, t["right_id"])
+            if right is None or right.subject_id != subject.id:
+                errors["right_id"] = "所选林权不属于该信用主体"
+            elif "area_mu" in t and Decimal(t["area_mu"]) > right.area_mu:
+                errors["transfer_area"] = f"流转面积不能大于该宗地面积（{right.area_mu} 亩）"
         if errors:
             raise AccountError(errors)
         r = new_record(s, who, subject, v)

@@ -16,6 +16,7 @@ default is reached only through a reclassification by the data unit (data.credit
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -150,6 +151,11 @@ class RecordDraft(Draft):
     share_class: str | None = None
     term_months: int | str | None = None  # loans
     schedule: str = ""  # loans: "YYYY-MM-DD,yuan" per line; empty: equal monthly instalments over the term
+    # transfers (林权流转): the forest right transferred, the part of it (mu; empty: the whole parcel) and
+    # its site class — what makes the record a price sample (data.prices.platform)
+    right_id: int | str | None = None
+    transfer_area: str = ""
+    site_class: int | str | None = None
 
 
 def _months(errors: dict, field: str, value, what: str, hi: int) -> int | None:
@@ -271,4 +277,41 @@ def record_problems(d: RecordDraft, today: dt.date, natural: bool) -> tuple[dict
         v["schedule"] = _schedule(errors, d.schedule, d.occurred_on, amount, term)
     elif (d.schedule or "").strip() or d.term_months not in (None, ""):
         errors["schedule"] = "只有融资贷款有期限和还款计划"
+    v["transfer"] = _transfer(errors, d)
     return v, errors
+
+
+def _transfer(errors: dict, d: RecordDraft) -> dict | None:
+    """A transfer's forest right, area and site class (the record's `detail`), or None."""
+    given = d.right_id not in (None, "") or (d.transfer_area or "").strip() or d.site_class not in (None, "")
+    if d.kind != "transfer":
+        if given:
+            errors["right_id"] = "只有林权流转记录可以关联流转的林权"
+        return None
+    if not given:
+        return None
+    out: dict = {}
+    try:
+        out["right_id"] = int(str(d.right_id).strip())
+    except ValueError:
+        errors["right_id"] = "请选择流转的林权"
+    area = (d.transfer_area or "").strip()
+    if area:
+        try:
+            part = Decimal(area)
+        except ArithmeticError:
+            part = None
+        if part is None or not part.is_finite() or part <= 0 or part.as_tuple().exponent < -2 or part > 10**7:
+            errors["transfer_area"] = "流转面积应为大于 0 的亩数（最多两位小数）"
+        else:
+            out["area_mu"] = str(part)
+    if d.site_class not in (None, ""):
+        try:
+            site = int(str(d.site_class).strip())
+        except ValueError:
+            site = 0
+        if not 1 <= site <= 5:
+            errors["site_class"] = "立地等级应为 1 至 5"
+        else:
+            out["site_class"] = site
+    return out

@@ -76,6 +76,12 @@ def _record_form():
         _f("相对方（贷款机构等）", dbc.Input(id="csd-rec-counterparty", maxLength=100), "csd-rec-counterparty"),
         _f("贷款期限（月）", dbc.Input(id="csd-rec-term", maxLength=3), "csd-rec-term"),
         _f("还款计划（每行：日期,金额；空为按月等额）", dbc.Textarea(id="csd-rec-schedule", maxLength=2000), "csd-rec-schedule"),
+        html.Div(className="muted-note mb-1",
+                 children="林权流转：选择流转的林权宗地，成交即作为林权价格指数的样本（金额为成交总价）。"),
+        _f("流转的林权（林权流转）", dcc.Dropdown(id="csd-rec-right"), "csd-rec-right"),
+        _f("流转面积（亩，空为整宗）", dbc.Input(id="csd-rec-transfer-area", maxLength=20), "csd-rec-transfer-area"),
+        _f("立地等级（1 最好至 5）", dcc.Dropdown(id="csd-rec-site", options=[{"label": str(i), "value": i}
+                                                                      for i in range(1, 6)]), "csd-rec-site"),
         _f("数据来源", dcc.Dropdown(id="csd-rec-source", options=_opts({k: v for k, v in codes.SOURCES.items()
                                                                      if k != "import"}), value="platform",
                                   clearable=False), "csd-rec-source"),
