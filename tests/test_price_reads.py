@@ -335,6 +335,9 @@ def test_price_reads011_cost_view(world):
     assert none["base_year"] == 2016 and "1999" in none["note"] and none["table"].equals(t)
     local = ix.cost_view(url, actor("county_forestry", HOME))
     assert local["region"] == HOME
+    # one county's observations never make 3 counties: no year published, and no item figure either
+    assert local["table"]["suppressed"].all() and local["items"].height > 0
+    assert local["items"]["relative"].is_null().all() and local["items"]["unit_cost_yuan"].is_null().all()
     assert frames.cost_frame(url, actor("county_forestry", HOME)).height == 6 * 10 * 2  # 6 items, 10 years, 2 a year
     outside = actor("county_forestry", COUNTIES[20])  # no observations there
     assert ix.cost_view(url, outside)["note"] and frames.cost_frame(url, outside).height == 0

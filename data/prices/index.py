@@ -240,7 +240,12 @@ def _cost_all(obs: pl.DataFrame, base_year: int | None) -> dict:
         years = [int(p) for p in default.filter(~pl.col("suppressed"))["period"].to_list()]
         chosen = base_year if base_year in years else (years[0] if years else None)
         table = default if chosen is None or chosen == years[0] else cost_index(obs, period="year", base_year=chosen)
-        out.update(table=table, base_year=chosen, base_years=years, items=cost_items(obs, period="year"),
+        # the items' costs and relatives only in the years whose index is published (the thin-market rule
+        # holds for the items too: a suppressed year shows no figure of its few observations)
+        items = cost_items(obs, period="year").with_columns(
+            [pl.when(pl.col("period").is_in([str(y) for y in years])).then(pl.col(c)).otherwise(None).alias(c)
+             for c in ("unit_cost_yuan", "relative")])
+        out.update(table=table, base_year=chosen, base_years=years, items=items,
                    weight_base=None if chosen is None else weight_base(chosen))
         if not years:
             out["note"] = "各年成本观测均不足发布条件，成本指数不予发布"
