@@ -118,8 +118,8 @@ def test_thin_periods_suppressed_with_their_reason(fits):
     first = idx.head(2).to_dicts()
     for row in first:  # the generator's first two quarters are thin
         assert row["suppressed"] and row["index"] is None and row["lower"] is None and row["chained"] is None
-        expected = (SUPPRESSION_REASONS["few_sales"].format(n=row["n"], counties=row["counties"]) if row["n"] < 10
-                    else SUPPRESSION_REASONS["few_counties"].format(n=row["n"], counties=row["counties"]))
+        expected = (SUPPRESSION_REASONS["few_sales"].format(n=row["n"], min_sales=10) if row["n"] < 10
+                    else SUPPRESSION_REASONS["few_counties"].format(counties=row["counties"], min_counties=3, area="县"))
         assert row["reason"] == expected
     assert idx["period"][2] == "2016Q3"
     base = idx.row(2, named=True)

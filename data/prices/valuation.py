@@ -33,7 +33,7 @@ from data.prices.index import FIT_ERRORS, region_name, sample
 from domain.identifiers import region_code_problem
 from domain.permissions import Action, ensure, may, scope_of
 from domain.prices.codes import AGE_CLASSES, FOREST_TYPES, MIN_COUNTIES, RIGHT_TYPES, SPECIES
-from domain.prices.periods import AREA_WORDS, area_unit
+from domain.prices.periods import AREA_WORDS, area_key, area_unit
 from domain.prices.valuation import Parcel, fit_valuation
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def _fit(smp, relaxed: bool):
     if smp.data is None:
         return None, smp.as_of, smp.sales, []
     unit = area_unit(smp.data)
-    counties = int(smp.data["county"].n_unique() if unit == "county" else (smp.data["region_code"] // 1000).n_unique())
+    counties = smp.data.select(area_key(unit).n_unique()).item()
     word = AREA_WORDS[unit]
     try:
         if not relaxed:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from domain.prices.codes import MIN_COUNTIES, MIN_SALES, SUPPRESSION_REASONS
+from domain.prices.codes import AREA_WORDS, MIN_COUNTIES, MIN_SALES, suppression_reason
 from domain.prices.schema import period_column
 
-__all__ = ["AREA_WORDS", "INDEX_COLUMNS", "INDEX_SCHEMA", "area_unit", "period_range", "support"]
+__all__ = ["AREA_WORDS", "INDEX_COLUMNS", "INDEX_SCHEMA", "area_key", "area_unit", "period_range", "support"]
 
 INDEX_SCHEMA = {"period": pl.String, "index": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
                 "chained": pl.Float64, "chained_lower": pl.Float64, "chained_upper": pl.Float64,
@@ -25,13 +25,14 @@ INDEX_SCHEMA = {"period": pl.String, "index": pl.Float64, "lower": pl.Float64, "
 INDEX_COLUMNS = tuple(INDEX_SCHEMA)
 
 
-#: what the contributing areas are called (the `counties` column's unit)
-AREA_WORDS = {"county": "县", "township": "乡镇"}
-
-
 def area_unit(df: pl.DataFrame) -> str:
     """"county" for a sample of several counties, "township" for a sample inside one county."""
     return "county" if df["county"].n_unique() != 1 else "township"
+
+
+def area_key(unit: str) -> pl.Expr:
+    """The contributing area of each sale (its county, or its township) for `unit`."""
+    return pl.col("county") if unit == "county" else pl.col("region_code") // 1000
 
 
 def period_range(first: str, last: str, period: str) -> list[str]:
@@ -43,24 +44,17 @@ def period_range(first: str, last: str, period: str) -> list[str]:
 
 
 def _reason(n: int, counties: int, min_sales: int, min_counties: int, unit: str = "county") -> str | None:
-    if n == 0:
-        return SUPPRESSION_REASONS["no_sales"]
-    if n < min_sales:
-        text = SUPPRESSION_REASONS["few_sales"].format(n=n, counties=counties)
-        return text.replace(f"少于 {MIN_SALES} 宗", f"少于 {min_sales} 宗")
-    if counties < min_counties:
-        word = "个县" if unit == "county" else "个乡镇"
-        text = SUPPRESSION_REASONS["few_counties"].format(n=n, counties=counties).replace("个县", word)
-        return text.replace(f"少于 {MIN_COUNTIES} {word}", f"少于 {min_counties} {word}")
-    return None
+    key = "no_sales" if n == 0 else "few_sales" if n < min_sales else "few_counties" if counties < min_counties else None
+    if key is None:
+        return None
+    return suppression_reason(key, n, counties, min_sales=min_sales, min_counties=min_counties, unit=unit)
 
 
 def support(df: pl.DataFrame, period: str, min_sales: int = MIN_SALES, min_counties: int = MIN_COUNTIES) -> pl.DataFrame:
     """period, n, counties, suppressed, reason for every period of the normalised frame `df`."""
     col = period_column(period)
     unit = area_unit(df)
-    area = pl.col("county") if unit == "county" else pl.col("region_code") // 1000
-    counts = df.group_by(col).agg(n=pl.len(), counties=area.n_unique()).rename({col: "period"})
+    counts = df.group_by(col).agg(n=pl.len(), counties=area_key(unit).n_unique()).rename({col: "period"})
     labels = period_range(df[col].min(), df[col].max(), period)
     frame = pl.DataFrame({"period": labels}).join(counts, on="period", how="left").with_columns(
         pl.col("n").fill_null(0).cast(pl.Int64), pl.col("counties").fill_null(0).cast(pl.Int64))
