@@ -88,17 +88,6 @@ def uploads(contents, filenames) -> list[tuple[str, bytes]]:
     return [(clean_name(n), decode_upload(c)) for c, n in zip(contents, filenames)]
 
 
-def one_upload(contents, filename) -> tuple[str, bytes] | None:
-    """The one non-empty file of a single-file dcc.Upload as (clean name, bytes), or None."""
-    files = uploads(contents, filename)
-    return files[0] if len(files) == 1 and files[0][1] else None
-
-
-def error_rows(listed: list[dict]) -> list[dict]:
-    """An import's errors ({row, column, message}) as grid rows with a row key."""
-    return [{"key": str(i), **{k: e[k] for k in ("row", "column", "message")}} for i, e in enumerate(listed)]
-
-
 def child_geojson(region: int, province: int) -> dict:
     """The boundaries of the region's children for a map (cities, counties; below county level
     there are none: an empty feature collection)."""

@@ -113,12 +113,6 @@ def send_table(frame: pl.DataFrame, columns: list[Column], title: str, *, fmt: s
     return dcc.send_bytes(excel_bytes(frame, columns, title), name)
 
 
-def send_template(header: list[str], example: list[str], title: str, *, fmt: str = "xlsx") -> dict:
-    """An import template's download: the header row and one example row, every cell text."""
-    frame = pl.DataFrame({h: [v] for h, v in zip(header, example)}, schema=dict.fromkeys(header, pl.Utf8))
-    return send_table(frame, [(h, h, None) for h in header], title, fmt=fmt)
-
-
 def send_package(blob: bytes, name: str) -> dict:
     """A dcc.Download's `data` for a file the platform built and checked itself (a national sync
     package: its checksum verified and its download logged by data.sync.export; a stored evidence

@@ -2,10 +2,11 @@
 column, nothing written), the import with its authoritative document, the list of batches."""
 from __future__ import annotations
 
+import polars as pl
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import alert, current_actor, error_rows, one_upload
-from components.export import send_template
+from callbacks.common import alert, current_actor, uploads
+from components.export import send_table
 from data.credit import batch
 from domain import clock
 from domain.credit.batch import KINDS, DocumentDraft
@@ -21,14 +22,25 @@ DOC_FIELDS = {"document": "ci-doc", "title": "ci-doc-title", "number": "ci-doc-n
 DOC_IDS = list(DOC_FIELDS.values())
 
 
+def _one(contents, filename):
+    files = uploads(contents, filename)
+    return files[0] if len(files) == 1 and files[0][1] else None
+
+
+def _errors(listed: list[dict]) -> list[dict]:
+    return [{"key": str(i), **e} for i, e in enumerate(listed)]
+
+
 @secure_callback(Action.CREDIT_RECORD_IMPORT, Output("ci-template-download", "data"), Input("ci-template-xlsx", "n_clicks"),
                  Input("ci-template-csv", "n_clicks"), State("ci-kind", "value"), prevent_initial_call=True)
 def template(_x, _c, kind):
     k = KINDS.get(kind or "")
     if k is None:
         return no_update
+    header, example = template_rows(k)
+    frame = pl.DataFrame({h: [v] for h, v in zip(header, example)}, schema=dict.fromkeys(header, pl.Utf8))
     fmt = "csv" if ctx.triggered_id == "ci-template-csv" else "xlsx"
-    return send_template(*template_rows(k), f"信用数据导入模板-{k.label}", fmt=fmt)
+    return send_table(frame, [(h, h, None) for h in header], f"信用数据导入模板-{k.label}", fmt=fmt)
 
 
 @secure_callback(Action.CREDIT_RECORD_IMPORT, Output("ci-summary", "children"), Output("ci-errors", "rowData"),
@@ -38,7 +50,7 @@ def template(_x, _c, kind):
 def check(contents, kind, doc_name, filename):
     """The file checked row by row against the kind's template and the rules; nothing is written."""
     doc = f"依据文件：{doc_name}" if doc_name else "尚未上传依据文件：没有依据文件不能导入。"
-    got = one_upload(contents, filename)
+    got = _one(contents, filename)
     if got is None or kind not in KINDS:
         return html.Div("请选择导入内容并上传文件。", className="text-muted"), [], [], doc
     try:
@@ -49,7 +61,7 @@ def check(contents, kind, doc_name, filename):
                     id="ci-counts")
     verdict = (alert("文件有错误，整批不能导入：请按下表修改后重新上传。", "danger") if p["error_count"]
                else alert("检查通过：填写依据文件后可以导入。", "success"))
-    return [line, verdict], error_rows(p["errors"]), p["preview"], doc
+    return [line, verdict], _errors(p["errors"]), p["preview"], doc
 
 
 @secure_callback(Action.CREDIT_RECORD_IMPORT, Output("ci-result", "children"),
@@ -63,17 +75,17 @@ def commit(_n, kind, contents, filename, doc_contents, doc_filename, title, numb
     """All or nothing: without the document, or with any bad row, nothing enters."""
     cfg = settings()
     blank = [""] * len(DOC_IDS)
-    got = one_upload(contents, filename)
+    got = _one(contents, filename)
     if got is None:
         return alert("请先上传数据文件。", "warning"), *blank, no_update, no_update
-    doc = one_upload(doc_contents, doc_filename)
+    doc = _one(doc_contents, doc_filename)
     document = DocumentDraft(title=title or "", number=number or "", issued_by=issuer or "", issued_on=iso(date),
                              filename=doc[0], content=doc[1]) if doc else None
     try:
         out = batch.commit(cfg.database_url, cfg.audit_key, current_actor(), kind or "", *got, document, clock.today())
     except batch.Rejected as exc:
         by_id = {DOC_FIELDS[f]: m for f, m in exc.fields.items() if f in DOC_FIELDS}
-        return alert(exc.message, "danger"), *[by_id.get(i, "") for i in DOC_IDS], error_rows(exc.listed()), no_update
+        return alert(exc.message, "danger"), *[by_id.get(i, "") for i in DOC_IDS], _errors(exc.listed()), no_update
     except PermissionError as exc:
         return refused(exc), *blank, no_update, no_update
     return alert(f"{out['message']}（批次第 {out['batch_id']} 号）。"), *blank, [], (refresh or 0) + 1

@@ -2,9 +2,10 @@
 callback with a progress bar and a cancel button) and the list of import records."""
 from __future__ import annotations
 
+import polars as pl
 from dash import Input, Output, State, html, no_update
 
-from components.export import send_template
+from components.export import send_table
 from data.imports import service
 from domain import clock
 from domain.imports.kinds import KINDS, template_rows
@@ -12,10 +13,15 @@ from domain.permissions import Action
 from server.callbacks import secure_callback
 from server.context import settings
 
-from callbacks.common import alert, current_actor, error_rows, one_upload
+from callbacks.common import alert, current_actor, uploads
 from callbacks.funds.common import bump, refused
 
 _NO_FILE = "请先上传一个文件"
+
+
+def _file(contents, filename) -> tuple[str, bytes] | None:
+    files = uploads(contents, filename)
+    return files[0] if len(files) == 1 and files[0][1] else None
 
 
 def _summary(p: dict):
@@ -34,6 +40,10 @@ def _summary(p: dict):
     return parts
 
 
+def _errors(p: dict) -> list[dict]:
+    return [{"key": f"{i}", **{k: e[k] for k in ("row", "column", "message")}} for i, e in enumerate(p["errors"])]
+
+
 @secure_callback(Action.DATA_IMPORT, Output("imp-template-download", "data"), Input("imp-template-xlsx", "n_clicks"),
                  Input("imp-template-csv", "n_clicks"), State("imp-kind", "value"), prevent_initial_call=True)
 def template(_xlsx, _csv, kind):
@@ -43,8 +53,10 @@ def template(_xlsx, _csv, kind):
     k = KINDS.get(kind or "")
     if k is None:
         return no_update
+    header, example = template_rows(k)
+    frame = pl.DataFrame({h: [v] for h, v in zip(header, example)}, schema=dict.fromkeys(header, pl.Utf8))
     fmt = "csv" if ctx.triggered_id == "imp-template-csv" else "xlsx"
-    return send_template(*template_rows(k), f"导入模板-{k.label}", fmt=fmt)
+    return send_table(frame, [(h, h, None) for h in header], f"导入模板-{k.label}", fmt=fmt)
 
 
 @secure_callback(Action.DATA_IMPORT, Output("imp-summary", "children"), Output("imp-errors", "rowData"),
@@ -54,7 +66,7 @@ def template(_xlsx, _csv, kind):
                  prevent_initial_call=True)
 def preview(contents, kind, filename):
     """Every error of the uploaded file by row and column, its first rows and counts; nothing is written."""
-    got = one_upload(contents, filename)
+    got = _file(contents, filename)
     if kind not in KINDS:
         return no_update, no_update, no_update, no_update, True, "请选择导入内容"
     if got is None:
@@ -69,7 +81,7 @@ def preview(contents, kind, filename):
     columns = [{"field": "行号", "headerName": "行号", "maxWidth": 80}] + \
         [{"field": c.header, "headerName": c.header} for c in KINDS[kind].columns]
     blocked = bool(p["error_count"] or p.get("duplicate"))
-    return _summary(p), error_rows(p["errors"]), p["preview"], columns, blocked, ""
+    return _summary(p), _errors(p), p["preview"], columns, blocked, ""
 
 
 @secure_callback(Action.DATA_IMPORT, Output("imp-commit-result", "children"), Output("imp-refresh", "data"),
@@ -84,7 +96,7 @@ def preview(contents, kind, filename):
 def commit(set_progress, _n, contents, filename, kind, refresh):
     """The import, all or nothing, in the background (a job process): the progress bar follows the
     rows written; 取消导入 stops the job before its transaction commits, so nothing is kept."""
-    got = one_upload(contents, filename)
+    got = _file(contents, filename)
     if got is None or kind not in KINDS:
         return alert(_NO_FILE if kind in KINDS else "请选择导入内容", "warning"), no_update, no_update
     name, content = got
@@ -98,7 +110,7 @@ def commit(set_progress, _n, contents, filename, kind, refresh):
         out = service.commit(cfg.database_url, cfg.audit_key, current_actor(), kind, name, content, clock.today(),
                              progress=progress)
     except service.Rejected as exc:
-        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), error_rows(exc.summary["errors"])
+        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), _errors(exc.summary)
     except PermissionError as exc:
         return refused(exc), bump(refresh), no_update
     return alert(f"{out['message']}（导入记录第 {out['import_id']} 号）。"), bump(refresh), []

@@ -10,7 +10,7 @@ import polars as pl
 from dash import Input, Output, State, ctx, html, no_update
 from pydantic import Field, StrictInt
 
-from components.export import send_table, send_template
+from components.export import send_table
 from components.readonly import guard_outputs
 from data.prices import imports as store
 from data.prices.sales import MAX_LIMIT, export_rows, sales_page
@@ -24,7 +24,7 @@ from server.callbacks import secure_callback
 from server.context import log_export, settings
 from server.inputs import declare
 
-from callbacks.common import alert, current_actor, error_rows, one_upload, sections
+from callbacks.common import alert, current_actor, sections, uploads
 from callbacks.funds.common import bump, refused
 
 PAGE = 100
@@ -166,6 +166,15 @@ def export(_x, _c, region, kind, forest_type, source, date_from, date_to, sort, 
 # ---------------------------------------------------------------- the import
 
 
+def _file(contents, filename) -> tuple[str, bytes] | None:
+    files = uploads(contents, filename)
+    return files[0] if len(files) == 1 and files[0][1] else None
+
+
+def _errors(p: dict) -> list[dict]:
+    return [{"key": f"{i}", **{k: e[k] for k in ("row", "column", "message")}} for i, e in enumerate(p["errors"])]
+
+
 def _summary(p: dict):
     parts = [html.Div(f"{p['kind_label']}：{p['filename']}，共 {p['rows']} 行；无误 {p['valid_rows']} 行，"
                       f"错误 {p['error_count']} 处。", id="ps-counts")]
@@ -185,8 +194,10 @@ def template(_xlsx, _csv, kind):
     """The kind's template (header row and one example row)."""
     if kind not in PRICE_KINDS or not (_xlsx or _csv):
         return no_update
+    header, example = store.template(kind)
+    frame = pl.DataFrame({h: [v] for h, v in zip(header, example)}, schema=dict.fromkeys(header, pl.Utf8))
     fmt = "csv" if ctx.triggered_id == "ps-template-csv" else "xlsx"
-    return send_template(*store.template(kind), f"导入模板-{PRICE_KINDS[kind].label}", fmt=fmt)
+    return send_table(frame, [(h, h, None) for h in header], f"导入模板-{PRICE_KINDS[kind].label}", fmt=fmt)
 
 
 @secure_callback(Action.PRICE_DATA_IMPORT, Output("ps-summary", "children"), Output("ps-errors", "rowData"),
@@ -198,7 +209,7 @@ def preview(contents, kind, filename):
     """Every error of the uploaded file by row and column, its first rows and counts; nothing written."""
     if kind not in PRICE_KINDS:
         return no_update, no_update, no_update, no_update, True, "请选择导入内容"
-    got = one_upload(contents, filename)
+    got = _file(contents, filename)
     if got is None:
         return html.Div("请选择导入内容并上传文件。", className="text-muted"), [], [], [], True, \
             ("请先上传一个文件" if contents else "")
@@ -211,7 +222,7 @@ def preview(contents, kind, filename):
         [{"field": c.header, "headerName": c.header, "minWidth": max(140, 15 * len(c.header) + 50)}
          for c in PRICE_KINDS[kind].columns]
     blocked = bool(p["error_count"] or p.get("duplicate"))
-    return _summary(p), error_rows(p["errors"]), p["preview"], columns, blocked, ""
+    return _summary(p), _errors(p), p["preview"], columns, blocked, ""
 
 
 @secure_callback(Action.PRICE_DATA_IMPORT, Output("ps-commit-result", "children"), Output("ps-list-refresh", "data"),
@@ -221,7 +232,7 @@ def preview(contents, kind, filename):
                  State("ps-imp-kind", "value"), State("ps-list-refresh", "data"), prevent_initial_call=True)
 def commit(_n, contents, filename, kind, refresh):
     """The import, all or nothing; the sample list refreshes."""
-    got = one_upload(contents, filename)
+    got = _file(contents, filename)
     if got is None or kind not in PRICE_KINDS:
         return alert("请先上传一个文件" if kind in PRICE_KINDS else "请选择导入内容", "warning"), no_update, no_update, \
             no_update, no_update
@@ -230,7 +241,7 @@ def commit(_n, contents, filename, kind, refresh):
     try:
         out = store.commit(cfg.database_url, cfg.audit_key, current_actor(), kind, name, content, clock.today())
     except store.Rejected as exc:
-        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), error_rows(exc.summary["errors"]), True, \
+        return alert(f"未导入：{exc.summary['message']}", "danger"), bump(refresh), _errors(exc.summary), True, \
             no_update
     except PermissionDenied as exc:
         return refused(exc), bump(refresh), no_update, True, no_update
