@@ -48,6 +48,22 @@ class Settings:
     backup_schedule: str = "02:30"
     #: days a backup file is kept under DATA_DIR/backups before it is removed (its record stays, "expired")
     backup_keep_days: int = 30
+    #: production (issue 17, docs/deploy.md). Redis for the shared state (sign-in throttle, cache
+    #: tokens, background callbacks) instead of the database's `shared_state` table; empty: the database
+    redis_url: str = ""
+    #: a PostgreSQL streaming replica for reads (empty: every read goes to the primary)
+    database_replica_url: str = ""
+    #: a replica further behind than this is not read from (reads go to the primary)
+    replica_max_lag_s: float = 5.0
+    #: after a user's write, that user's reads go to the primary for this long (read-your-writes)
+    read_own_writes_s: float = 10.0
+    #: gunicorn workers of `make serve` (0: one per core)
+    web_workers: int = 0
+    #: True (`make run`): the schedules (warning runs, escalation, backups) run inside the web
+    #: process; False (`make serve`): the web only enqueues, the job process (`make jobs`) runs them
+    jobs_in_process: bool = True
+    #: seconds between a worker's checks for newer data (the bound on seeing another worker's write)
+    refresh_interval_s: float = 2.0
 
     def __post_init__(self):
         if not self.database_url:
@@ -63,6 +79,11 @@ class Settings:
     def snapshot_dir(self) -> Path:
         """Columnar snapshots of the rollups (Parquet), keyed by database."""
         return self.data_dir / "snapshots"
+
+    @property
+    def columnar_dir(self) -> Path:
+        """The one columnar copy every worker memory-maps (Arrow IPC files, swapped atomically)."""
+        return self.data_dir / "columnar"
 
     @property
     def backup_dir(self) -> Path:
@@ -97,6 +118,13 @@ class Settings:
             warning_schedule_s=_int("WARNING_SCHEDULE_S", 3600),
             backup_schedule=env.get("BACKUP_SCHEDULE", "02:30"),
             backup_keep_days=_int("BACKUP_KEEP_DAYS", 30),
+            redis_url=env.get("REDIS_URL", ""),
+            database_replica_url=env.get("DATABASE_REPLICA_URL", ""),
+            replica_max_lag_s=float(env.get("REPLICA_MAX_LAG_S") or 5.0),
+            read_own_writes_s=float(env.get("READ_OWN_WRITES_S") or 10.0),
+            web_workers=_int("WEB_WORKERS", 0),
+            jobs_in_process=env.get("JOBS_IN_PROCESS", "1") == "1",
+            refresh_interval_s=float(env.get("REFRESH_INTERVAL_S") or 2.0),
         )
 
 

@@ -23,9 +23,11 @@ from .credit_f import CreditApplication, CreditCorrection, CreditTransfer
 from .credit_e import CreditPush, InspectionPlan, InspectionPlanItem
 from .credit_a import CreditRepair as CreditRepair
 from .prices import CostObservation, PriceSale
+from .runtime import Job, JobLock, SharedEntry
 from .ledger import BankAccount, BankStatementImport, BankStatementLine, PaymentRequest, PeriodClose, Voucher, VoucherLine
 
 __all__ = [
+    "Job", "JobLock", "SharedEntry",
     "UTC", "Base", "utcnow",
     "AnnualCheck", "Asset", "AssetEvent", "Bid", "Contract", "ContractInstalment", "ContractReceipt",
     "Disclosure", "DisclosureQuestion", "Meeting", "Resolution", "Resource", "TradeListing", "Warning", "WarningEvent",
