@@ -81,10 +81,11 @@ class QueryLayer:
         watermark = int(lines["id"].max() or 0) if lines.height else 0
         return all_levels(village_rollup(typed_lines(lines))), watermark
 
-    def _open_copy(self, generation: str) -> columnar.Copy | None:
-        """The live columnar copy, published first when there is none (or it is damaged)."""
+    def _open_copy(self, generation: str, fv: int) -> columnar.Copy | None:
+        """The live columnar copy, published first when there is none (or it is damaged), or its
+        facts are missing (the generator's copy) or stale."""
         copy = columnar.open_current(self.settings, generation)
-        if copy is None:
+        if copy is None or copy.facts is None or copy.facts_version != fv or copy.facts_day != self._day().isoformat():
             try:
                 columnar.publish(self.settings, self._day())
             except Exception:  # no copy (a read-only directory, a full disk): private roll-ups instead
@@ -95,7 +96,7 @@ class QueryLayer:
     def load(self) -> QueryLayer:
         t0 = time.perf_counter()
         wm, fv, generation = columnar.db_marks(self.reader)
-        copy = self._open_copy(generation)
+        copy = self._open_copy(generation, fv)
         if copy is None:
             base, base_wm = self.cold_build()
         else:
