@@ -9,6 +9,8 @@
   graceful_timeout 30 s; keep-alive 5 s behind nginx.
 - gunicorn's control socket: off unless CONTROL_SOCKET names one.
 - access log: off, or to the file ACCESS_LOG; errors to stderr (or ERROR_LOG).
+- at start the master brings the columnar copy up to the database (`python -m data.query.columnar`
+  in a child process) before it forks the workers, which then only map it.
 - `preload_app = False`: the app is built in each worker after the fork. Building it in the master
   would run polars there, and polars' thread pool does not survive a fork (the child deadlocks on
   its first parallel query), nor do the warm-up threads, the SQLite connections or connectorx's
@@ -23,6 +25,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,9 +35,11 @@ if str(ROOT) not in sys.path:
 
 from settings import Settings  # noqa: E402 - after the project root is on the path
 
-#: imported once in the master: libraries only (nothing here runs polars or opens a connection)
+#: imported once in the master, so the workers share their pages: the libraries, then the app's own
+#: modules and callbacks (importing them runs no polars query, opens no connection and starts no
+#: thread; the pages are imported by each worker's Dash app, which registers them)
 PRELOAD = ("numpy", "polars", "pyarrow", "sqlalchemy", "flask", "flask_login", "dash", "dash_bootstrap_components",
-           "plotly.graph_objects", "plotly.express", "diskcache", "alembic", "connectorx")
+           "plotly.graph_objects", "plotly.express", "diskcache", "alembic", "connectorx", "app", "callbacks")
 
 _settings = Settings.from_env()  # also creates the persistent secrets once, before the workers race for them
 CORES = os.cpu_count() or 1
@@ -68,7 +73,21 @@ os.environ.setdefault("POLARS_MAX_THREADS", str(polars_threads(workers, CORES)))
 os.environ["JOBS_IN_PROCESS"] = os.environ.get("JOBS_IN_PROCESS") or "0"  # the job process runs the schedules
 
 
+def publish_copy(server) -> None:
+    """The columnar copy brought up to the database before the workers start (built, the first time,
+    from the ledger): in a child process, so that the master never runs polars; a failure is logged
+    and the workers build or publish it themselves (data/query/layer.py)."""
+    done = subprocess.run([sys.executable, "-m", "data.query.columnar"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT),
+                                                                                         os.environ.get("PYTHONPATH"))))})
+    if done.returncode == 0:
+        server.log.info("columnar copy: %s", done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    else:
+        server.log.warning("columnar copy not published at start (the workers will): %s", done.stderr[-2000:])
+
+
 def on_starting(server):
+    publish_copy(server)
     for name in PRELOAD:
         try:
             importlib.import_module(name)
