@@ -15,7 +15,9 @@ the private anonymous memory) and stops the server.
 
 PSS, not RSS, is the figure: a page shared by four workers counts a quarter in each, so the sum of
 PSS over the master and the workers is what the server takes. Prints and writes one JSON
-(`--out`, default var/bench/memory.json): per process and in total for each worker count, the ratio
+(`--out`, default var/bench/memory.json): per process and in total for each worker count, when
+idle (once the workers' CPU is quiet, their warm-ups done; at most `--settle-seconds`) and after
+the load (quiet again), the ratio
 total(4) ÷ total(1), the load average, the columnar copy's size and the start times.
 
     .venv/bin/python scripts/bench_memory.py                       # Jilin, var/bench
@@ -121,6 +123,22 @@ def memory(master: int) -> dict:
             "worker_uss_mb_mean": round(sum(r["uss_mb"] for r in workers) / max(1, len(workers)), 1)}
 
 
+def settle(master: int, limit_s: float, trim_s: float = 5.0) -> float:
+    """Wait (at most `limit_s`) until the workers are idle — their warm-ups (credit cubes, price
+    index) done — for 5 s in a row, then one more trim period (the workers' malloc_trim thread);
+    returns the seconds waited."""
+    t0, quiet = time.monotonic(), 0
+    workers = psutil.Process(master).children()
+    for w in workers:
+        w.cpu_percent(None)
+    while time.monotonic() - t0 < limit_s and quiet < 5:
+        time.sleep(1)
+        busy = sum(w.cpu_percent(None) for w in workers if w.is_running())
+        quiet = quiet + 1 if busy < 10 else 0
+    time.sleep(trim_s + 1)
+    return round(time.monotonic() - t0, 1)
+
+
 def outputs(output: str) -> list[dict]:
     parts = [p for p in output.strip(".").split("...") if p]
     return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
@@ -149,7 +167,7 @@ def client(base: str, fragments: list[str], rounds: int, errors: list, counts: l
                     errors.append(f"{output[:30]} {fragment} {r.status_code} {r.text[:200]}")
 
 
-def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: float) -> dict:
+def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: float, settle_s: float) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url,
@@ -176,6 +194,7 @@ def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: flo
         while len(psutil.Process(proc.pid).children()) < workers and time.monotonic() - t0 < boot_s:
             time.sleep(0.5)
         up_s = time.monotonic() - t0
+        idle_wait = settle(proc.pid, settle_s)  # the warm-ups finish in the background
         idle = memory(proc.pid)
         tree = load_region_tree(settings.province)
         root = settings.province * 10**10
@@ -188,9 +207,10 @@ def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: flo
         for t in threads:
             t.join()
         load_s = time.monotonic() - t1
+        load_wait = settle(proc.pid, settle_s)
         busy = memory(proc.pid)
         return {"workers": workers, "up_seconds": round(up_s, 1), "requests": len(counts), "errors": errors[:10],
-                "error_count": len(errors), "load_seconds": round(load_s, 1), "idle": idle, "after_load": busy,
+                "error_count": len(errors), "load_seconds": round(load_s, 1), "settled_seconds": [idle_wait, load_wait], "idle": idle, "after_load": busy,
                 "loadavg": os.getloadavg()}
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -210,6 +230,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--boot-seconds", type=float, default=1800)
+    ap.add_argument("--settle-seconds", type=float, default=900,
+                    help="at most this long, wait for the workers to go idle before measuring")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "memory.json")
     args = ap.parse_args()
     settings = prepare(args.source.resolve(), (args.data_dir or ROOT / "var" / "bench" / f"memory-{args.province}")
@@ -222,7 +244,7 @@ def main() -> None:
     runs = {}
     for n in (int(w) for w in args.workers.split(",")):
         print(f"[memory] {n} worker(s) …", flush=True)
-        runs[str(n)] = run(settings, n, args.clients, args.rounds, args.boot_seconds)
+        runs[str(n)] = run(settings, n, args.clients, args.rounds, args.boot_seconds, args.settle_seconds)
         print(json.dumps({k: v for k, v in runs[str(n)].items() if k != "idle"}, ensure_ascii=False), flush=True)
     out = {"province": args.province, "database": settings.database_url, "cores": os.cpu_count(),
            "columnar_mb": round(sum(f.stat().st_size for f in d.iterdir()) / MB, 1),
