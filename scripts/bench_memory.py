@@ -210,7 +210,8 @@ def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: flo
         load_wait = settle(proc.pid, settle_s)
         busy = memory(proc.pid)
         return {"workers": workers, "up_seconds": round(up_s, 1), "requests": len(counts), "errors": errors[:10],
-                "error_count": len(errors), "load_seconds": round(load_s, 1), "settled_seconds": [idle_wait, load_wait], "idle": idle, "after_load": busy,
+                "error_count": len(errors), "load_seconds": round(load_s, 1),
+                "settled_seconds": [idle_wait, load_wait], "idle": idle, "after_load": busy,
                 "loadavg": os.getloadavg()}
     finally:
         proc.send_signal(signal.SIGTERM)
