@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench system-deps install demo-data clean
+.PHONY: run jobs test lint bench system-deps install demo-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ system-deps:
 
 run: $(STAMP)
 	$(PY) -m app
+
+## The job process (data/jobs): the scheduled warning runs, escalation and backups, and the jobs the
+## pages queue (backups, national syncs, re-evaluation); niced (JOBS_NICE, default 10), one polars
+## thread. Run it next to `make serve` (JOBS_IN_PROCESS=0); as many as you like, on any machine:
+## a lease in the database lets one run jobs at a time.
+jobs: $(STAMP)
+	$(PY) -m data.jobs
 
 ## The house rules checked by tools: ruff (pyproject.toml [tool.ruff]) and the import layers
 ## (pyproject.toml [tool.importlinter]); any finding fails `make test` before pytest starts.
