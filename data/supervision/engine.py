@@ -14,8 +14,8 @@ stores what they find as warnings pushed to the village concerned.
   A rule that only looks at a recent window (`Rule.horizon`) leaves older warnings alone.
 
 `after_write` is the hook the write paths call after their transaction commits (an engine failure
-never undoes or fails the user's write); `start_schedule` runs a full run every
-WARNING_SCHEDULE_S seconds in a daemon thread (app.create_app).
+never undoes or fails the user's write). The scheduled full run every WARNING_SCHEDULE_S is a
+job (data/jobs: kind `warning_run`, run by the job process).
 """
 from __future__ import annotations
 
@@ -410,22 +410,3 @@ def _region_of(url: str, table: str, record_id: int) -> int | None:
     with reading(url) as s:
         value = s.execute(text(f"SELECT region_code FROM {table} WHERE id = :i"), {"i": record_id}).scalar()
     return int(value) if value is not None else None
-
-
-def start_schedule(url: str, key: str, interval_s: int, today_fn, data_dir: Path | None = None) -> threading.Thread:
-    """A daemon thread running a full run every `interval_s` seconds (the first after one interval)."""
-    stop = threading.Event()
-
-    def loop():
-        while not stop.wait(interval_s):
-            try:
-                summary = run(url, key, today=today_fn(), kind="full", data_dir=data_dir)
-                log.info("scheduled warning run: %s findings, %s raised, %s resolved in %s ms", summary["findings"],
-                         summary["raised"], summary["resolved"], summary["duration_ms"])
-            except Exception:
-                log.exception("scheduled warning run failed")
-
-    thread = threading.Thread(target=loop, name="warning-schedule", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread

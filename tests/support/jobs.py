@@ -21,3 +21,38 @@ def settle(settings, job_id: int, timeout_s: float = 120.0) -> dict:
             runner.run_once()
         time.sleep(0.02)
     raise AssertionError(f"job {job_id} did not end within {timeout_s} s: {queue.get(settings.database_url, job_id)}")
+
+
+def via_page(app, client, start_fn, start_inputs: list[dict], start_state: list[dict], job_store: str, poll_fn,
+             poll_id: str):
+    """Click a button that queues a job, let the queue run it, poll once as the page does; returns
+    the poll's answer (or the click's, when the click was refused or queued nothing)."""
+    from tests.support.http import call
+
+    resp = call(app, client, start_fn, start_inputs, start_state)
+    if resp.status_code != 200:
+        return resp
+    job_id = resp.get_json()["response"].get(job_store, {}).get("data")
+    if not job_id:
+        return resp
+    settle(app.server.config["PLATFORM_SETTINGS"], job_id)
+    return call(app, client, poll_fn, [{"id": poll_id, "property": "n_intervals", "value": 1}],
+                [{"id": job_store, "property": "data", "value": job_id},
+                 {"id": "ops-refresh", "property": "data", "value": 0}])
+
+
+def backup_now(app, client):
+    """立即备份 on the ops page, to its outcome."""
+    from callbacks.ops import backups
+
+    return via_page(app, client, backups.backup_now, [{"id": "ops-backup-now", "property": "n_clicks", "value": 1}],
+                    [], "ops-backup-job", backups.backup_status, "ops-backup-poll")
+
+
+def export_now(app, client, year):
+    """导出并写入发件箱 on the ops page for `year`, to its outcome."""
+    from callbacks.ops import sync
+
+    return via_page(app, client, sync.run_export, [{"id": "ops-export", "property": "n_clicks", "value": 1}],
+                    [{"id": "ops-year", "property": "value", "value": year}], "ops-sync-job", sync.export_status,
+                    "ops-sync-poll")
