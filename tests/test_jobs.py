@@ -283,3 +283,34 @@ def test_jobs009_ledger_copy_gives_the_frames_a_whole_read_gives(web):
     assert info["used"] is True
     assert info["appended_rows"] == 1 + sum(ln["account_code"] in LEDGER_ACCOUNTS for ln in lines)
     same(frames(False)[0], warm)
+
+
+def test_jobs010_postgresql_claims_skip_locked_and_the_advisory_lock_holds(postgres_server, tmp_path, test_kinds):
+    """On PostgreSQL: two claims at once take two different jobs (FOR UPDATE SKIP LOCKED), and a
+    second holder is refused while the first holds the lease and its advisory lock."""
+    from data.db import upgrade
+
+    url = postgres_server.create_database("jobs_queue")
+    upgrade(url)
+    ids = {queue.enqueue(url, "probe", {"n": n}) for n in range(4)}
+    got, barrier = [], threading.Barrier(2)
+
+    def take():
+        barrier.wait()
+        got.append(queue.claim(url, f"host:{threading.get_ident()}").id)
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(got) == 2 and len(set(got)) == 2 and set(got) <= ids
+    with held(url, "job-runner", 60, holder="a") as first:
+        assert first
+        with held(url, "job-runner", 60, holder="b") as second:
+            assert not second
+    with held(url, "job-runner", 60, holder="b") as again:
+        assert again  # released: lease and advisory lock
+    cfg = make_settings(tmp_path, url)
+    done = Runner(cfg, "pg:1").run_once()
+    assert done["status"] == "done" and done["id"] in ids - set(got)
