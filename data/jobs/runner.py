@@ -115,6 +115,8 @@ class Runner:
             recovered = queue.recover_stale(self.url, self.stale_s)
             if recovered["requeued"] or recovered["failed"]:
                 log.warning("stale jobs: re-queued %s, failed %s", recovered["requeued"], recovered["failed"])
+            if self.stop.is_set():  # stopping: claim nothing more
+                return None
             job = queue.claim(self.url, self.worker)
             if job is None:
                 return None
