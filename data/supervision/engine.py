@@ -1,10 +1,12 @@
 """The warning engine: runs the supervision rules (domain/supervision/rules/) over the records and
 stores what they find as warnings pushed to the village concerned.
 
-- Reads what the selected rules need in bulk as polars frames through the query layer's reads
-  (`data.query.Reader.read_bulk`: connectorx, Arrow-native; on SQLite in a child process) for
-  a full run, or its small in-process read (`Reader.read`) for an incremental run limited to
-  one region subtree (`region_root`, used after a write).
+- Reads what the selected rules need as polars frames (data/supervision/reads.py): in bulk
+  through the query layer's reads (`data.query.Reader.read_bulk`: connectorx, Arrow-native; on
+  SQLite in a child process) for a full run, the raw ledger from the engine's own copy plus what
+  was posted since (data/supervision/ledger_cache.py); or the small in-process read
+  (`Reader.read`) for an incremental run limited to one region subtree (`region_root`, used
+  after a write).
 - Writes in ONE transaction: new warnings (status "pushed", region and assigned region = the
   village, due in 5/10/15 working days by severity) each with a "raise" and a "push" event by the
   system; `resolved_in_data_at` on open warnings whose fault the data no longer shows (never

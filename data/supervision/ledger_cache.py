@@ -4,7 +4,8 @@ A full run needs ~23M ledger lines and ~12M vouchers at province scale; reading 
 its database time (14 of 20 s, see README "Warning engine benchmark"). The ledger is append-only
 (a correction is a new voucher; a restore or a regeneration writes a new `ledger_generation`),
 the property the query layer's watermark already relies on. So the raw frames a full run read
-are kept as uncompressed Arrow IPC files under DATA_DIR/warning-ledger/<database hash>/ with:
+are kept as Arrow IPC files (LZ4: a third of the bytes to read back, decompressed at GB/s; the
+frames are copied into the run's arrays anyway) under DATA_DIR/warning-ledger/<database hash>/ with:
 
 - the ledger generation, the watermarks (the largest line and voucher id included) and a
   fingerprint of the rows at the watermarks (checked against the database: a database swapped
@@ -132,7 +133,7 @@ def _write(d: Path, frames: dict[str, pl.DataFrame], meta: dict) -> None:
         pass
     for name, frame in frames.items():
         tmp = d / f".{name}.{os.getpid()}.tmp"
-        frame.write_ipc(tmp, compression="uncompressed")
+        frame.write_ipc(tmp, compression="lz4")
         os.replace(tmp, d / f"{name}.arrow")
     tmp = d / f".meta.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(meta, ensure_ascii=False))
