@@ -167,14 +167,20 @@ class Runner:
 
     # ------------------------------------------------------------------ the loop
     def loop(self) -> None:
+        failures = 0
         while not self.stop.is_set():
             try:
                 out = self.run_once()
-            except Exception:
-                log.exception("job runner round failed")
+                failures = 0
+            except Exception as exc:  # the database is away: back off (up to a minute), log now and then
+                failures += 1
+                if failures == 1:
+                    log.exception("job runner round failed")
+                elif failures % 20 == 0:
+                    log.warning("job runner: %d rounds failed in a row, the last with %s", failures, exc)
                 out = None
             if out is None or out.get("locked"):
-                self.wake.wait(self.poll_s)
+                self.wake.wait(min(60.0, self.poll_s * 2 ** min(failures, 6)) if failures else self.poll_s)
                 self.wake.clear()
 
 
