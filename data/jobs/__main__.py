@@ -1,6 +1,11 @@
 """`python -m data.jobs` (`make jobs`): the job process. Lower CPU priority (JOBS_NICE, default
 10) and one polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
-SIGTERM finishes the current job and exits (see data/jobs/runner.py)."""
+SIGTERM finishes the current job and exits (see data/jobs/runner.py).
+
+    python -m data.jobs                      # the loop (make jobs)
+    python -m data.jobs --once               # one round, then exit
+    python -m data.jobs enqueue warning_run  # queue a job (params as JSON after the kind), print its id
+"""
 from __future__ import annotations
 
 import os
@@ -22,6 +27,14 @@ def main(argv: list[str]) -> int:
 
     settings = Settings.from_env()
     upgrade(settings.database_url)
+    if argv[:1] == ["enqueue"]:
+        import json
+
+        from data.jobs import queue
+
+        params = json.loads(argv[2]) if len(argv) > 2 else {"trigger": "cli"}
+        print(queue.enqueue(settings.database_url, argv[1], params, requested_by="cli"), flush=True)
+        return 0
     runner = Runner(settings)
 
     def stop(signum, _frame):
