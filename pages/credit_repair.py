@@ -82,6 +82,8 @@ def _evaluate_panel():
             dbc.Progress(id="cr-eval-progress", value=0, label="", striped=True, animated=True, style={"height": "1.4rem"}),
         ]),
         html.Div(id="cr-eval-result", className="mt-2"),
+        # the queued job (data/jobs), polled once a second until it ends
+        dcc.Store(id="cr-eval-job"), dcc.Interval(id="cr-eval-poll", interval=1000, disabled=True),
     ])
 
 

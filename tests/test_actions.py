@@ -1174,14 +1174,27 @@ DRIVERS[Action.OPS_VIEW] = Driver(call=_page("/ops"), state=lambda env, ctx: tab
 def _sync_export(env, role, ctx):
     from callbacks.ops import sync
 
-    return env.post(role, sync.run_export, {"ops-export": 1, "ops-year": 2025, "ops-refresh": 0}, clicked="ops-export")
+    return _settled(env, env.post(role, sync.run_export, {"ops-export": 1, "ops-year": 2025}, clicked="ops-export"),
+                    "ops-sync-job")
+
+
+def _settled(env, resp, store: str):
+    """A button that queues a job (data/jobs): once queued, wait for the job runner to run it."""
+    from tests.support.jobs import settle
+
+    job_id = (resp.get_json(silent=True) or {}).get("response", {}).get(store, {}).get("data") \
+        if resp.status_code == 200 else None
+    if job_id:
+        settle(env.settings, job_id)
+    return resp
 
 
 @driver(Action.BACKUP_RUN, state=lambda env, ctx: _count(env, "Backup"))
 def _backup_run(env, role, ctx):
     from callbacks.ops import backups
 
-    return env.post(role, backups.backup_now, {"ops-backup-now": 1, "ops-refresh": 0}, clicked="ops-backup-now")
+    return _settled(env, env.post(role, backups.backup_now, {"ops-backup-now": 1}, clicked="ops-backup-now"),
+                    "ops-backup-job")
 
 
 def _made_backup(env) -> dict:
@@ -1837,32 +1850,10 @@ def _evaluations_logged(env, ctx) -> int:
 
 @driver(Action.CREDIT_EVALUATE, prepare=lambda env: _credit_dishonest(env, days_ago=10), state=_evaluations_logged)
 def _credit_evaluate(env, role, ctx):
-    """The background re-evaluation: started (the guard decides on the starting request), then
-    polled to its answer as the renderer does."""
+    """The re-evaluation: queued (the guard decides on the request, the job checks again), then run."""
     from callbacks.credit_repair import evaluate
-    from server.callbacks import callback_named
-    from tests.support.http import _outputs
-    from tests.support.imports import end_id
 
-    key = callback_named(env.app, evaluate.run)
-    spec = env.app.callback_map[key]
-    values = {"cr-eval-run": 1, "cr-refresh": 0}
-    body = {"output": key, "outputs": _outputs(key), "changedPropIds": ["cr-eval-run.n_clicks"],
-            "inputs": [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in spec["inputs"]],
-            "state": [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in spec["state"]]}
-    client = env.client(role)
-    eid = end_id(client)
-    resp = client.post("/_dash-update-component", query_string={"endId": eid}, json=body)
-    if resp.status_code != 200:
-        return resp
-    got = resp.get_json()
-    handles = {"endId": eid, "cacheKey": got["cacheKey"], "job": got["job"]}
-    for _ in range(600):
-        resp = client.post("/_dash-update-component", query_string=handles, json=body)
-        if resp.status_code != 200 or "response" in (resp.get_json(silent=True) or {}):
-            return resp
-        time.sleep(0.1)
-    return resp
+    return _settled(env, env.post(role, evaluate.run, {"cr-eval-run": 1}, clicked="cr-eval-run"), "cr-eval-job")
 
 
 # ---- issue 15 lane B: authorisations and credit portraits

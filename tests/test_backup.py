@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.support.http import call, output, sign_in, text as text_of
+from tests.support.jobs import backup_now
 from tests.support.ops import chain_ok, dump, private_copy
 
 pytestmark = pytest.mark.xdist_group("ops")
@@ -34,10 +35,7 @@ def _change(settings) -> None:
 
 
 def _backup_now(app, client) -> dict:
-    from callbacks.ops import backups
-
-    resp = call(app, client, backups.backup_now, [{"id": "ops-backup-now", "property": "n_clicks", "value": 1}],
-                [{"id": "ops-refresh", "property": "data", "value": 0}])
+    resp = backup_now(app, client)  # queued, run by the job runner, polled (tests/support/jobs.py)
     assert "已备份" in text_of(output(resp, "ops-backup-result", "children"))
     return _last(app, "Backup")
 
@@ -196,8 +194,7 @@ def test_backup007_others_may_not_back_up_or_restore(env):
     before = (_count(settings, "Backup"), _count(settings, "RestoreDrill"))
     for username in ("demo-county", "demo-province", "demo-village"):
         other = sign_in(app.server, username)
-        r1 = call(app, other, backups.backup_now, [{"id": "ops-backup-now", "property": "n_clicks", "value": 1}],
-                  [{"id": "ops-refresh", "property": "data", "value": 0}])
+        r1 = call(app, other, backups.backup_now, [{"id": "ops-backup-now", "property": "n_clicks", "value": 1}])
         r2 = call(app, other, backups.confirm, [{"id": "ops-restore-confirm", "property": "n_clicks", "value": 1}],
                   [{"id": "ops-restore-pending", "property": "data", "value": {"id": backup.id}},
                    {"id": "ops-refresh", "property": "data", "value": 0}])
@@ -219,18 +216,13 @@ def test_backup008_schedule_and_keep_period():
     assert next_run(dt.datetime(2026, 11, 21, 19, 0, tzinfo=dt.UTC), at) == dt.datetime(2026, 11, 23, 2, 30, tzinfo=CST)
 
 
-def test_backup009_scheduled_thread_starts_only_when_set(env):
+def test_backup009_scheduled_only_when_set(env):
     settings, _app, _ = env
-    from data.backup.schedule import start_schedule
+    from data.jobs.runner import schedules
 
-    assert start_schedule(settings, dt.datetime.now) is None  # tests: BACKUP_SCHEDULE is empty
-    thread = start_schedule(settings.with_(backup_schedule="03:00"), lambda: dt.datetime.now(dt.UTC))
-    try:
-        assert thread.is_alive() and thread.daemon
-    finally:
-        thread.stop.set()
-        thread.join(5)
-    assert not thread.is_alive()
+    assert "backup" not in {s.kind for s in schedules(settings)}  # tests: BACKUP_SCHEDULE is empty
+    (item,) = [s for s in schedules(settings.with_(backup_schedule="03:00")) if s.kind == "backup"]
+    assert item.daily_at.hour == 3 and item.daily_at.minute == 0
 
 
 def test_backup010_expired_files_are_pruned_and_their_records_kept(env):

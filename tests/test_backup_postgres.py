@@ -36,10 +36,9 @@ def _latest(settings, model):
 
 
 def _backup(app, client):
-    from callbacks.ops import backups
+    from tests.support.jobs import backup_now
 
-    resp = call(app, client, backups.backup_now, [{"id": "ops-backup-now", "property": "n_clicks", "value": 1}],
-                [{"id": "ops-refresh", "property": "data", "value": 0}])
+    resp = backup_now(app, client)  # queued, run by the job runner, polled
     assert "已备份" in text_of(output(resp, "ops-backup-result", "children"))
     return _latest(app.server.config["PLATFORM_SETTINGS"], "Backup")
 
@@ -126,9 +125,9 @@ def test_backup_pg004_the_national_export_validates_and_balances_on_postgresql(p
     resp = call(app, client, sync.validate, [{"id": "ops-validate", "property": "n_clicks", "value": 1}],
                 [{"id": "ops-year", "property": "value", "value": 2025}])
     assert "全部通过" in text_of(output(resp, "ops-validate-result", "children"))
-    resp = call(app, client, sync.run_export, [{"id": "ops-export", "property": "n_clicks", "value": 1}],
-                [{"id": "ops-year", "property": "value", "value": 2025}, {"id": "ops-refresh", "property": "data",
-                                                                          "value": 0}])
+    from tests.support.jobs import export_now
+
+    resp = export_now(app, client, 2025)
     assert "已写入发件箱" in text_of(output(resp, "ops-sync-result", "children"))
     sync_row = _latest(settings, "NationalSync")
     assert sync_row.status == "sent" and sync_row.villages_failed == 0

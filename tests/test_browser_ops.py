@@ -38,8 +38,8 @@ def test_browser_ops001_sync_backup_and_drill(served, page_for):
     assert "2025年度" in page.inner_text("#ops-year")  # the last complete year, chosen
     page.click("#ops-validate")
     assert "全部通过" in wait_text(page, "#ops-validate-result")
-    page.click("#ops-export")
-    assert "已写入发件箱" in wait_text(page, "#ops-sync-result")
+    page.click("#ops-export")  # queued for the job runner; the page follows the job to its outcome
+    page.wait_for_function("() => document.querySelector('#ops-sync-result')?.innerText.includes('已写入发件箱')")
     page.wait_for_function("() => document.querySelectorAll('#ops-sync-grid .ag-row').length >= 2")
     page.click("#ops-backup-now")
     page.wait_for_function("() => document.querySelector('#ops-backup-result')?.innerText.includes('已备份')")

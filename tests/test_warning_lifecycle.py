@@ -282,23 +282,15 @@ def test_lifecycle008_overdue_warning_escalates_one_level_and_stays_within_the_r
     assert d["escalations"] == 2 and d["actions"] == ["acknowledge"]  # the county now handles it
 
 
-def test_lifecycle009_escalation_thread_catches_up_at_start(wdb, people):
-    import time
+def test_lifecycle009_escalation_catches_up_at_start(wdb, people):
+    """The job runner's first round runs the escalation at once (a server that was down catches up)."""
+    from data.jobs.runner import Runner
 
     wid = raise_warning(wdb, people["demo-village"].scope.root, due_on=TODAY - dt.timedelta(days=2))
-    thread = handling.start_escalation(wdb.database_url, wdb.audit_key, 3600, lambda: TODAY)
-    try:
-        for _ in range(200):  # the first pass runs at once; wait for it, not for a time
-            with transaction(wdb.database_url) as s:
-                if s.get(Warning, wid).escalations:
-                    break
-            time.sleep(0.05)
-        with transaction(wdb.database_url) as s:
-            assert s.get(Warning, wid).assigned_region == parent_of(people["demo-village"].scope.root)
-    finally:
-        thread.stop.set()
-        thread.join(5)
-    assert not thread.is_alive()
+    ran = Runner(wdb.with_(warning_schedule_s=3600), "jobs:1").run_once()
+    assert ran["kind"] == "warning_escalation" and ran["status"] == "done" and ran["result"]["escalated"] >= 1
+    with transaction(wdb.database_url) as s:
+        assert s.get(Warning, wid).assigned_region == parent_of(people["demo-village"].scope.root)
 
 
 # ------------------------------------------------------------------ rating and the heatmap's figures

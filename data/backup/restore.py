@@ -31,8 +31,11 @@ from data.models import Backup, Base, RestoreDrill, Setting, User, utcnow
 from domain.permissions import Action, Actor, ensure
 from settings import Settings
 
-#: carried over a restore, in insert order (deleted in reverse)
-CARRIED = ("backups", "restore_drills", "national_syncs", "user_sessions", "audit_log")
+#: carried over a restore, in insert order (deleted in reverse); the runtime tables (issue 17: the
+#: job queue — a restore may itself run while jobs wait or run —, the job process's lease, the
+#: shared state of the web workers) describe the running platform, not its data
+CARRIED = ("backups", "restore_drills", "national_syncs", "user_sessions", "audit_log", "jobs", "job_locks",
+           "shared_state")
 #: columns naming a user, cleared on carried rows whose user the restored database does not know
 USER_COLUMNS = ("by_id", "collected_by_id")
 
@@ -116,7 +119,7 @@ def _put_back(url: str, carried: dict[str, list[dict]]) -> None:
         s.merge(Setting(key="ledger_generation", value={"id": uuid.uuid4().hex}))
         if postgres:
             s.execute(text("SET LOCAL platform.audit_purge = 'off'"))
-            for name in ("backups", "restore_drills", "national_syncs", "audit_log"):  # serials after explicit ids
+            for name in ("backups", "restore_drills", "national_syncs", "audit_log", "jobs"):  # serials after explicit ids
                 s.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
 

@@ -1,11 +1,10 @@
-"""Scheduled backups: a daemon thread (started by app.create_app when BACKUP_SCHEDULE is set, like
-the warning engine's schedule) that backs the database up every day at HH:MM China time."""
+"""Scheduled backups: every day at BACKUP_SCHEDULE (HH:MM China time) the job runner
+(data/jobs/runner.py) queues a `backup` job for that moment; here the parsing and the next time."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-import threading
 
 from domain.clock import CST
 
@@ -30,29 +29,3 @@ def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
     if candidate <= local:
         candidate += dt.timedelta(days=1)
     return candidate
-
-
-def start_schedule(cfg, now_fn) -> threading.Thread | None:
-    """The daily backup thread, or None when no schedule is set."""
-    at = parse(cfg.backup_schedule)
-    if at is None:
-        return None
-    stop = threading.Event()
-
-    def loop():
-        from data.backup.store import run_backup
-
-        while True:
-            wait = (next_run(now_fn(), at) - now_fn()).total_seconds()
-            if stop.wait(max(1.0, wait)):
-                return
-            try:
-                row = run_backup(cfg, None, "scheduled")
-                log.info("scheduled backup #%s: %s", row["id"], row["status"])
-            except Exception:
-                log.exception("scheduled backup failed")
-
-    thread = threading.Thread(target=loop, name="backup-schedule", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread

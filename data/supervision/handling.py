@@ -5,8 +5,6 @@ security-log entry, refused when stale — and the escalation of overdue warning
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 
 from sqlalchemy import select
 
@@ -123,25 +121,3 @@ def escalate_overdue(url: str, key: str, today: dt.date, now: dt.datetime | None
                              description=f"逾期未办理的预警升级上一级督办：{len(moved)} 条", result="success",
                              detail={"warning_ids": moved[:500], "count": len(moved), "today": today.isoformat()})
     return moved
-
-
-def start_escalation(url: str, key: str, interval_s: float, today_fn) -> threading.Thread:
-    """A daemon thread escalating overdue warnings every `interval_s` seconds, the first time at
-    once (a server that was down catches up); a failure is logged and retried next time."""
-    stop = threading.Event()
-
-    def loop():
-        while True:
-            try:
-                moved = escalate_overdue(url, key, today_fn())
-                if moved:
-                    logging.getLogger(__name__).info("escalated %d overdue warnings", len(moved))
-            except Exception:
-                logging.getLogger(__name__).exception("escalating overdue warnings failed")
-            if stop.wait(interval_s):
-                return
-
-    thread = threading.Thread(target=loop, name="warning-escalation", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread
