@@ -286,6 +286,11 @@ def read_url(url: str) -> str:
     return replica.url if replica.fresh() else url
 
 
+def has_replica(url: str) -> bool:
+    """True when reads of `url` may go to a replica (`configure_replica`)."""
+    return url in _REPLICAS
+
+
 def replica_failed(url: str) -> None:
     """A read on `url`'s replica could not connect: the primary serves reads until it answers."""
     replica = _REPLICAS.get(url)

@@ -13,10 +13,10 @@ the user's own write and does not send their reads to the primary.
 """
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
-from data.db import primary_reads, reset_last_write, use_last_write
+from data.db import has_replica, primary_reads, reset_last_write, use_last_write
 from data.db import last_write as context_last_write
 from server.guard import PUBLIC_PREFIXES
 
@@ -41,7 +41,8 @@ def init_routing(server: Flask) -> None:
     @server.after_request
     def _remember_write(resp):
         at = context_last_write()
-        if at is not None and at != g.get("wrote_before") and getattr(current_user, "is_authenticated", False):
+        if (at is not None and at != g.get("wrote_before") and getattr(current_user, "is_authenticated", False)
+                and has_replica(current_app.config["PLATFORM_SETTINGS"].database_url)):  # no replica: nothing to say
             session[SESSION_KEY] = round(at, 3)
         return resp
 

@@ -33,7 +33,7 @@ branch_labels = None
 depends_on = None
 
 #: the yearly partitions made up front (a generous range around the platform's years)
-FIRST_YEAR, LAST_YEAR = 2010, 2040
+FIRST_YEAR, LAST_YEAR = 2015, 2035
 MATCH_FK = 'fk_bank_statement_lines_matched_line_id_voucher_lines'
 COLUMNS = ("id, voucher_id, region_code, period, line_no, account_code, debit_fen, credit_fen, summary, "
            "counterparty, bank_account_id")
