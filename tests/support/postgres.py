@@ -87,7 +87,9 @@ class PostgresServer:
                   "-D", str(replica.dir / "data"), "-R", "-X", "stream", "-c", "fast")
         # feedback: the primary keeps the rows a long replica read still needs (no cancelled reads);
         # status every second: pg_stat_replication's replay position follows closely
-        replica._serve("-c hot_standby=on -c hot_standby_feedback=on -c wal_receiver_status_interval=1")
+        # a restarted replica (or primary) is streaming again within a fraction of a second
+        replica._serve("-c hot_standby=on -c hot_standby_feedback=on -c wal_receiver_status_interval=1 "
+                       "-c wal_retrieve_retry_interval=200ms")
         return replica
 
     def pg_ctl(self, *args: str) -> None:
