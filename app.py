@@ -163,6 +163,10 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from data.db import upgrade
 
     upgrade(settings.database_url)  # the schema follows the code: pending migrations run at start
+    from data.db import configure_replica  # reads may go to a streaming replica (server/routing.py)
+
+    configure_replica(settings.database_url, settings.database_replica_url, settings.replica_max_lag_s,
+                      settings.read_own_writes_s)
     from data.admin.audit_log import use_head_file
 
     use_head_file(settings.database_url, settings.data_dir)  # the security log's signed head
@@ -184,6 +188,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     limit_bodies(server)
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
+    from server.routing import init_routing
+
+    init_routing(server)  # reads follow the user's own writes to the primary; after auth's hooks, before the guard's
     init_guard(server)
     from server.exports import init_exports
     from server.files import init_files

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import logging
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -63,7 +69,9 @@ def make_engine(url: str) -> Engine:
                 _set_query_only(record.info, dbapi_conn.execute, False)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # a connection attempt gives up after 5 s instead of the OS's TCP timeout (minutes): an
+    # unreachable replica sends its reads to the primary instead of hanging the request
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5})
 
 
 @lru_cache(maxsize=8)
@@ -86,6 +94,7 @@ def transaction(url: str, actor=None) -> Iterator[Session]:
             session.info["actor"] = actor
         session.connection(execution_options={"sqlite_immediate": True})
         yield session
+    _LAST_WRITE.set(time.time())  # committed: this context's next reads see it (read_url)
 
 
 @contextlib.contextmanager
@@ -103,12 +112,41 @@ def reading(url: str) -> Iterator[Session]:
     when it returns to the pool); on PostgreSQL the transaction is `SET TRANSACTION READ ONLY`
     (default isolation, READ COMMITTED; readers there never wait for row writers anyway). A
     write inside fails with the driver's error and the transaction rolls back. There is no
-    actor: record history (data/history.py) is only written by writes."""
-    with session_factory(url)() as session, session.begin():
-        conn = session.connection(execution_options={"sqlite_readonly": True})
+    actor: record history (data/history.py) is only written by writes.
+
+    With a replica configured (`configure_replica`), the transaction runs on the URL `read_url`
+    picks: the replica when it is fresh enough and this context has not written lately, else the
+    primary; a replica that refuses the connection sends this read (and the next ones, until it
+    answers again) to the primary."""
+    target = read_url(url)
+    with _read_session(url, target) as session:
+        yield session
+
+
+@contextlib.contextmanager
+def _read_session(url: str, target: str) -> Iterator[Session]:
+    session = session_factory(target)()
+    try:
+        session.begin()
+        try:
+            conn = session.connection(execution_options={"sqlite_readonly": True})
+        except DBAPIError:
+            if target == url:
+                raise
+            replica_failed(url)  # unreachable replica: this read goes to the primary
+            session.close()
+            session = session_factory(url)()
+            session.begin()
+            conn = session.connection(execution_options={"sqlite_readonly": True})
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def alembic_config(url: str) -> Config:
@@ -128,3 +166,157 @@ def to_arrow_uri(url: str) -> str:
     if url.startswith("sqlite"):
         return "sqlite://" + str(Path(url.split("///", 1)[-1]).resolve())
     return url.replace("postgresql+psycopg://", "postgresql://").replace("postgresql+psycopg2://", "postgresql://")
+
+
+# ---------------------------------------------------------------- reads on a streaming replica
+
+log = logging.getLogger(__name__)
+
+#: when this context (a request, a job thread) last committed a write (`transaction()`), as
+#: time.time(); a web request starts from its user's last write (server/routing.py keeps it in the
+#: signed session cookie, so it holds on every worker and machine)
+_LAST_WRITE: contextvars.ContextVar[float | None] = contextvars.ContextVar("last_write", default=None)
+#: set inside `primary_reads()`: every read of this context goes to the primary
+_PRIMARY_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("primary_only", default=False)
+
+#: how long a replica's lag measurement is trusted; an unreachable replica is tried again after DOWN_RETRY_S
+LAG_CACHE_S, DOWN_RETRY_S = 1.0, 5.0
+
+#: one query on the replica: still a standby; everything received is replayed and the WAL
+#: receiver is streaming (then it is as fresh as the primary's last shipped WAL: lag 0); else the
+#: seconds since the last replayed commit (NULL: nothing replayed yet, an unknown lag)
+LAG_SQL = ("SELECT pg_is_in_recovery(), "
+           "COALESCE(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false) "
+           "AND NOT pg_is_wal_replay_paused() "
+           "AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'), "
+           "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
+
+
+@dataclass
+class Replica:
+    """A primary's streaming replica and what is known of its freshness."""
+
+    url: str
+    max_lag_s: float
+    own_writes_s: float
+    lag_s: float | None = None  # the last measurement; None: unreachable or not a standby
+    checked_at: float = float("-inf")  # time.monotonic() of the measurement
+    state: str = "unknown"  # ok | lagging | down | promoted
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def usable(self) -> bool:
+        return self.state == "ok"
+
+    def measure(self) -> float | None:
+        """The replica's lag in seconds (0: caught up), None when it cannot be read from."""
+        try:
+            with engine_for(self.url).connect() as c:
+                standby, caught_up, behind = c.execute(text(LAG_SQL)).one()
+        except DBAPIError as exc:
+            self._enter("down", f"副本不可达（{type(exc.orig or exc).__name__}），读取改走主库")
+            return None
+        if not standby:
+            self._enter("promoted", "副本已不在恢复模式（已被提升为主库？），读取改走主库")
+            return None
+        lag = 0.0 if caught_up else (float(behind) if behind is not None else float("inf"))
+        if lag <= self.max_lag_s:
+            self._enter("ok", "副本可用，读取走副本")
+        else:
+            self._enter("lagging", f"副本延迟 {lag:.1f} 秒，超过 {self.max_lag_s:g} 秒，读取改走主库")
+        return lag
+
+    def fresh(self) -> bool:
+        """True when reads may go to the replica now: its lag, measured at most LAG_CACHE_S ago
+        (DOWN_RETRY_S after it was unreachable), is within the bound. One thread measures; the
+        others use the last answer meanwhile."""
+        wait = DOWN_RETRY_S if self.state in ("down", "promoted") else LAG_CACHE_S
+        if time.monotonic() - self.checked_at >= wait and self._lock.acquire(blocking=False):
+            try:
+                self.lag_s = self.measure()
+                self.checked_at = time.monotonic()
+            finally:
+                self._lock.release()
+        return self.usable
+
+    def failed(self) -> None:
+        """A connection to the replica failed: primary until it is measured again (DOWN_RETRY_S)."""
+        self._enter("down", "副本连接失败，读取改走主库")
+        self.lag_s, self.checked_at = None, time.monotonic()
+
+    def _enter(self, state: str, message: str) -> None:
+        if state != self.state:  # logged once per change, not on every measurement
+            (log.info if state == "ok" else log.warning)("数据库副本 %s：%s", _safe(self.url), message)
+        self.state = state
+
+
+_REPLICAS: dict[str, Replica] = {}
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def configure_replica(primary_url: str, replica_url: str | None, max_lag_s: float = 5.0,
+                      own_writes_s: float = 10.0) -> None:
+    """Reads of `primary_url` (`reading()`, the query layer's Reader) may go to `replica_url`, a
+    PostgreSQL streaming replica, while it is at most `max_lag_s` behind and the reading context
+    has not written within `own_writes_s`. An empty `replica_url` removes the replica. Called once
+    at start (create_app) from settings; writes (`transaction()`) always go to the primary."""
+    if not replica_url or replica_url == primary_url:
+        _REPLICAS.pop(primary_url, None)
+        return
+    if not replica_url.startswith("postgresql"):
+        raise ValueError("DATABASE_REPLICA_URL 必须是 PostgreSQL 流复制副本的地址")
+    _REPLICAS[primary_url] = Replica(replica_url, float(max_lag_s), float(own_writes_s))
+
+
+def read_url(url: str) -> str:
+    """Where a read of database `url` goes now: its replica, when one is configured, fresh enough
+    (`Replica.fresh`), and this context neither is inside `primary_reads()` nor wrote within the
+    read-your-writes bound; else `url` itself."""
+    replica = _REPLICAS.get(url)
+    if replica is None or _PRIMARY_ONLY.get():
+        return url
+    wrote = _LAST_WRITE.get()
+    if wrote is not None and time.time() - wrote < replica.own_writes_s:
+        return url
+    return replica.url if replica.fresh() else url
+
+
+def has_replica(url: str) -> bool:
+    """True when reads of `url` may go to a replica (`configure_replica`)."""
+    return url in _REPLICAS
+
+
+def replica_failed(url: str) -> None:
+    """A read on `url`'s replica could not connect: the primary serves reads until it answers."""
+    replica = _REPLICAS.get(url)
+    if replica is not None:
+        replica.failed()
+
+
+@contextlib.contextmanager
+def primary_reads() -> Iterator[None]:
+    """Every read inside goes to the primary (a read that must see the latest committed state)."""
+    token = _PRIMARY_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _PRIMARY_ONLY.reset(token)
+
+
+def last_write() -> float | None:
+    """When this context last committed a write (time.time()), None if never."""
+    return _LAST_WRITE.get()
+
+
+def use_last_write(at: float | None) -> contextvars.Token:
+    """Start this context (a request) from its user's last write time; `reset_last_write` ends it."""
+    return _LAST_WRITE.set(at)
+
+
+def reset_last_write(token: contextvars.Token) -> None:
+    _LAST_WRITE.reset(token)

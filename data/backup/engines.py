@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -163,13 +164,45 @@ def pg_scratch(url: str, path: Path):
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def partitions_first(listing: str) -> str:
+    """`pg_restore --list` reordered for `--clean` over partitioned tables (the ledger, migration
+    0023): the keys and indexes of the partitions come before their parents' ones.
+
+    pg_restore drops in the reverse order of the list; in pg_dump's order a partition's primary
+    key or index (attached to its parent's) would be dropped first, which PostgreSQL refuses
+    ("cannot drop inherited constraint"). Reordered, the parent's key or index goes first and
+    takes its partitions' with it (their own drops are IF EXISTS no-ops); creating them in this
+    order is as valid (each partition's, then the parent's ON ONLY, then the ATTACH entries)."""
+    lines = listing.splitlines()
+
+    def entry(line: str) -> list[str]:
+        return [] if line.startswith(";") or ";" not in line else line.split(";", 1)[1].split()
+
+    attached = {e[5] for e in map(entry, lines) if e[2:4] == ["INDEX", "ATTACH"] and len(e) > 5}
+
+    def child_part(e: list[str]) -> bool:
+        return ((e[2:3] == ["INDEX"] and e[3:4] != ["ATTACH"] and e[4:5] and e[4] in attached)
+                or (e[2:3] == ["CONSTRAINT"] and len(e) > 5 and e[5] in attached))
+
+    moved = [line for line in lines if child_part(entry(line))]
+    if not moved:
+        return listing
+    rest = [line for line in lines if not child_part(entry(line))]
+    at = next(i for i, line in enumerate(rest) if entry(line)[2:3] in (["CONSTRAINT"], ["INDEX"]))
+    return "\n".join(rest[:at] + moved + rest[at:]) + "\n"
+
+
 def pg_apply(path: Path, url: str) -> None:
     """Replace the live database's objects with the archive's, in one transaction (all or nothing)."""
     forget_engines(url)
     args, env, db = _pg_conn(url)
+    listing = _run([pg_bin("pg_restore"), "--list", str(path)], dict(os.environ), "pg_restore --list 读取备份")
     try:
-        _run([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-              "-d", db, *args, str(path)], env, "pg_restore 恢复")
+        with tempfile.TemporaryDirectory() as tmp:
+            order = Path(tmp) / "restore.list"
+            order.write_text(partitions_first(listing), encoding="utf-8")
+            _run([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                  "--exit-on-error", "-L", str(order), "-d", db, *args, str(path)], env, "pg_restore 恢复")
     finally:
         forget_engines(url)
 
@@ -187,6 +220,10 @@ def inspect(url: str, key: str) -> dict:
                 found = [r[0] for r in c.execute(text("PRAGMA integrity_check")).all()]
                 integrity = "ok" if found == ["ok"] else "；".join(found[:5])
             names = sorted(sa_inspect(c).get_table_names())
+            if engine.dialect.name == "postgresql":  # a partitioned table's rows are counted once, on it
+                parts = set(c.execute(text("SELECT relname FROM pg_class WHERE relispartition "
+                                           "AND pg_table_is_visible(oid)")).scalars())
+                names = [n for n in names if n not in parts]
             counts = {n: int(c.execute(text(f'SELECT COUNT(*) FROM "{n}"')).scalar_one()) for n in names}
             alembic = c.execute(text("SELECT version_num FROM alembic_version")).scalar() if "alembic_version" in names else None
         head, chain = None, audit.Verification(True, 0)
