@@ -27,6 +27,10 @@ def main(argv: list[str]) -> int:
 
     settings = Settings.from_env()
     upgrade(settings.database_url)
+    from data.db import configure_replica  # the runs' bulk reads may use the replica, as the web's do
+
+    configure_replica(settings.database_url, settings.database_replica_url, settings.replica_max_lag_s,
+                      settings.read_own_writes_s)
     if argv[:1] == ["enqueue"]:
         import json
 

@@ -140,7 +140,8 @@ class QueryLayer:
         if not self._refreshing.acquire(blocking=force):
             return 0
         try:
-            return self._refresh(force)
+            with self.reader.pinned():  # the watermark and the lines up to it from one database
+                return self._refresh(force)
         finally:
             self._refreshing.release()
 
