@@ -6,7 +6,7 @@ Each round (`Runner.run_once`):
    `run_after` the next time it is due — the full warning run and the escalation of overdue
    warnings every WARNING_SCHEDULE_S (the run's first one interval after the first start, the
    escalation at once, as before), the daily backup at BACKUP_SCHEDULE China time, the columnar
-   copy every COLUMNAR_EVERY_S when lane B's data.query.columnar exists. The schedule lives in
+   copy every COLUMNAR_EVERY_S (settings.columnar_every_s) when lane B's data.query.columnar exists. The schedule lives in
    the jobs table, so every runner on every machine agrees on it (dedupe keeps it single);
 2. when a job is due or a running one has gone stale (a read that writes nothing when idle),
    under the lease `job-runner` (data/jobs/lock.py: one runner at a time across machines):
@@ -38,10 +38,6 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "job-runner"
-#: the columnar copy's publish rhythm (lane B)
-COLUMNAR_EVERY_S = 60
-
-
 @dataclass(frozen=True)
 class Scheduled:
     kind: str
@@ -60,8 +56,8 @@ def schedules(settings: Settings) -> list[Scheduled]:
     at = parse(settings.backup_schedule)
     if at is not None:
         out.append(Scheduled("backup", daily_at=at))
-    if importlib.util.find_spec("data.query.columnar") is not None:
-        out.append(Scheduled("columnar", every_s=COLUMNAR_EVERY_S))
+    if settings.columnar_every_s > 0 and importlib.util.find_spec("data.query.columnar") is not None:
+        out.append(Scheduled("columnar", every_s=settings.columnar_every_s))
     return out
 
 

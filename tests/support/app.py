@@ -17,7 +17,7 @@ def make_settings(tmp: Path, url: str | None = None, province: int = 22) -> Sett
     """Settings on directory `tmp` (SQLite there unless `url` names another database)."""
     return Settings(province=province, database_url=url or "", data_dir=tmp, demo_scale="test",
                     secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD,
-                    warning_schedule_s=0, backup_schedule="")
+                    warning_schedule_s=0, backup_schedule="", columnar_every_s=0)
 
 
 def generate_test_data(settings: Settings, **kwargs) -> Settings:
