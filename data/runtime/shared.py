@@ -8,7 +8,12 @@ values, atomically.
 - `RedisStore` when `settings.redis_url` is set (keys prefixed per database, so one Redis may
   serve several deployments); expiry is Redis's own.
 - `DatabaseStore` otherwise: the table `shared_state` (data/models/runtime.py) of the platform's
-  own database. Every change is one statement `INSERT … ON CONFLICT (key) DO UPDATE … RETURNING`
+  own database on PostgreSQL. On SQLite the same table lives in a sibling file
+  (`<database>.shared.sqlite`, made on first use): SQLite has one write lock per file, and the
+  store is written while a business transaction holds that lock (a background import reports its
+  progress from inside its one transaction), which would wait for itself; SQLite serves one
+  machine, so the sibling file is shared by exactly the processes sharing the database. Every
+  change is one statement `INSERT … ON CONFLICT (key) DO UPDATE … RETURNING`
   — atomic on PostgreSQL by itself, and on SQLite inside `transaction()` (BEGIN IMMEDIATE: the
   database's write lock). Reads go to the primary through a plain connection (never the
   replica: a token read must not lag the write it follows). Expired rows are ignored by every
@@ -120,8 +125,11 @@ class DatabaseStore(SharedStore):
     backend = "database"
 
     def __init__(self, url: str):
-        self.url = url
+        self.database_url = url
+        self.url = _store_url(url)
         self._purged_at = time.monotonic()
+        if self.url != url:  # SQLite: the sibling file gets its one table
+            _T.create(engine_for(self.url), checkfirst=True)
 
     def _insert(self):
         name = engine_for(self.url).dialect.name
@@ -287,6 +295,17 @@ class RedisStore(SharedStore):
 # ---------------------------------------------------------------- choosing the store
 
 
+def _store_url(url: str) -> str:
+    """Where the database store keeps its table: the database itself, or on SQLite a sibling file."""
+    if not url.startswith("sqlite"):
+        return url
+    prefix, _, path = url.partition("///")
+    if not path or path == ":memory:":
+        return url
+    stem = path[:-len(".sqlite")] if path.endswith(".sqlite") else path
+    return f"{prefix}///{stem}.shared.sqlite"
+
+
 def _namespace(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -323,5 +342,6 @@ def after_fork() -> None:
     """In a child process forked from a worker (a background callback's job): drop the pooled
     database connections inherited from the parent (they belong to it) without closing them.
     Redis connection pools notice the new pid themselves."""
-    for database_url in {url for url, _ in list(_STORES)}:
-        engine_for(database_url).dispose(close=False)
+    urls = {url for url, _ in list(_STORES)} | {_store_url(url) for url, _ in list(_STORES)}
+    for url in urls:
+        engine_for(url).dispose(close=False)
