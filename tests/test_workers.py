@@ -84,10 +84,11 @@ def servers(sqlite_settings, tmp_path_factory):
                "SECRET_KEY": settings.secret_key, "AUDIT_KEY": settings.audit_key, "PROVINCE": "22",
                "JOBS_IN_PROCESS": "0", "WARNING_SCHEDULE_S": "0", "BACKUP_SCHEDULE": "", "REDIS_URL": "",
                "POLARS_MAX_THREADS": "1"}
-        log = open(tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = open(tmp / f"gunicorn-{name}.log", "wb")  # closed with the process
         procs.append((subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "300", "--graceful-timeout", "5",
-             "tests.test_workers:wsgi()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "300",
+             "--graceful-timeout", "5", "tests.test_workers:wsgi()"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
         bases.append(f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + WAIT_S
@@ -104,7 +105,7 @@ def servers(sqlite_settings, tmp_path_factory):
                 time.sleep(0.2)
         yield settings, bases[0], bases[1]
     finally:
-        for proc, log in procs:
+        for proc, _ in procs:
             proc.terminate()
         for proc, log in procs:
             try:

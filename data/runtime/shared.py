@@ -141,11 +141,24 @@ class DatabaseStore(SharedStore):
             raise RuntimeError(f"共享状态不支持数据库 {name}")
         return insert(_T)
 
+    def _autocommit(self):
+        """PostgreSQL: one statement is its own transaction (no BEGIN/COMMIT round trips); an
+        upsert is atomic by itself. None on SQLite."""
+        engine = engine_for(self.url)
+        return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
+
     def _write(self, stmt):
-        """One statement in its own transaction (SQLite: BEGIN IMMEDIATE); its RETURNING row."""
-        with transaction(self.url) as s:
-            result = s.execute(stmt)
-            row = result.first() if result.returns_rows else None
+        """One statement in its own transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+        statement alone, autocommit); its RETURNING row."""
+        pg = self._autocommit()
+        if pg is not None:
+            with pg.connect() as c:
+                result = c.execute(stmt)
+                row = result.first() if result.returns_rows else None
+        else:
+            with transaction(self.url) as s:
+                result = s.execute(stmt)
+                row = result.first() if result.returns_rows else None
         if time.monotonic() - self._purged_at > PURGE_EVERY_S:
             self.purge_expired()
         return row
@@ -154,7 +167,7 @@ class DatabaseStore(SharedStore):
         return or_(_T.c.expires_at.is_(None), _T.c.expires_at > _at(now))
 
     def _read(self, key: str):
-        with engine_for(self.url).connect() as c:
+        with (self._autocommit() or engine_for(self.url)).connect() as c:
             return c.execute(select(_T.c.value, _T.c.counter).where(
                 _T.c.key == _key(key), self._live(_utc_now()))).first()
 
@@ -179,8 +192,7 @@ class DatabaseStore(SharedStore):
         return row is not None
 
     def delete(self, key):
-        with transaction(self.url) as s:
-            s.execute(delete(_T).where(_T.c.key == _key(key)))
+        self._write(delete(_T).where(_T.c.key == _key(key)))
 
     def hit(self, key, window_s):
         now = _utc_now()
