@@ -4,7 +4,7 @@ balancer would be (issue 17): nothing a request depends on lives in one process'
 The module starts TWO gunicorn servers (`-w 1` each, free loopback ports) on a copy of the
 session's test-scale SQLite database, with the same SECRET_KEY and AUDIT_KEY but each its own
 DATA_DIR (two machines share the database and nothing else), JOBS_IN_PROCESS=0, no warning or
-backup schedule, and keeps them for the whole module:
+backup schedule, and keeps them for the whole module (the test process's session):
 
 - a session signed in on A is the signed-in session on B;
 - a background import started on A is polled to its end on B (its result and progress in the
@@ -69,9 +69,11 @@ def _copy_database(source_url: str, target: Path) -> None:
         src.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def servers(sqlite_settings, tmp_path_factory):
-    """(settings of the copied database, base URL of A, base URL of B)."""
+    """(settings of the copied database, base URL of A, base URL of B). Session-scoped: started at
+    most once per test process even when xdist hands this module's tests to a process in pieces
+    (the `xdist_group` mark does not keep them together with this pytest/xdist pair)."""
     tmp = tmp_path_factory.mktemp("workers")
     _copy_database(sqlite_settings.database_url, tmp / "platform.sqlite")
     settings = make_settings(tmp, f"sqlite:///{tmp / 'platform.sqlite'}")
