@@ -46,6 +46,7 @@ import threading
 import time
 
 from sqlalchemy import case, delete, literal, or_, select
+from sqlalchemy.exc import OperationalError
 
 from data.db import engine_for, transaction
 from data.models.base import UTCDateTime
@@ -128,8 +129,11 @@ class DatabaseStore(SharedStore):
         self.database_url = url
         self.url = _store_url(url)
         self._purged_at = time.monotonic()
-        if self.url != url:  # SQLite: the sibling file gets its one table
-            _T.create(engine_for(self.url), checkfirst=True)
+        if self.url != url:  # SQLite: the sibling file gets its one table (another process may race us)
+            try:
+                _T.create(engine_for(self.url), checkfirst=True)
+            except OperationalError:
+                _T.create(engine_for(self.url), checkfirst=True)
 
     def _insert(self):
         name = engine_for(self.url).dialect.name
