@@ -188,3 +188,48 @@ def test_shared007_background_values_are_signed(st, request):
     assert handle.get(k, "refused") == "refused"
     handle.delete(k)
     assert handle.get(k) is None
+
+
+def _sleeper(marker: str) -> None:
+    from pathlib import Path
+
+    Path(marker).write_text("started")
+    time.sleep(120)  # until stopped
+
+
+def _wait(predicate, what: str, bound_s: float = 30) -> None:
+    deadline = time.monotonic() + bound_s
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _gone(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_shared008_a_job_is_seen_and_stopped_from_another_worker_and_another_machine(st, settings, tmp_path):
+    """Background jobs (data/runtime/bg_manager.py): the worker that started one, another worker on
+    its machine and a worker on another machine (another host id) all see it running; stopping it
+    from the other machine (the cancel flag, obeyed by the job within a heartbeat) or from another
+    worker here (killed at once) ends it, and every one of them then sees it over."""
+    if st.backend == "database" and "postgresql" in settings.database_url:
+        pytest.skip("the job's markers are the store's plain get/set, covered on PostgreSQL above")
+    here, neighbour, remote = bg_manager.Jobs(st), bg_manager.Jobs(st), bg_manager.Jobs(st)
+    remote.host = "elsewhere0"
+    for stopper in (remote, neighbour):
+        marker = tmp_path / f"started-{stopper is remote}"
+        handle = here.start(_sleeper, (str(marker),))
+        _wait(marker.exists, "the job never started")
+        pid = bg_manager.parse(handle)[0]
+        assert all(j.running(handle) for j in (here, neighbour, remote))
+        stopper.terminate(handle)
+        _wait(lambda pid=pid: _gone(pid), "the stopped job still runs", 10 * bg_manager.HEARTBEAT_S + 5)
+        _wait(lambda handle=handle: not any(j.running(handle) for j in (here, neighbour, remote)),
+              "a worker still sees the stopped job running", 3 * bg_manager.HEARTBEAT_S + 5)
+    assert not here.running("not-a-handle") and bg_manager.parse("1234") is None
