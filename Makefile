@@ -30,14 +30,10 @@ lint: $(STAMP)
 test: system-deps $(STAMP) lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+## One performance report (scripts/bench_report.py): every benchmark at province scale, printed and
+## written to var/bench/report.json; BENCH_ARGS="--province 22 36" adds Jiangxi and the comparison.
 bench: $(STAMP)
-	$(PY) scripts/bench.py
-	$(PY) scripts/browser_bench.py
-	$(PY) scripts/bench_warnings.py
-	$(PY) scripts/bench_reads.py
-	$(PY) scripts/bench_import.py --postgres
-	$(PY) scripts/bench_credit.py
-	$(PY) scripts/bench_prices.py
+	$(PY) scripts/bench_report.py --postgres $(BENCH_ARGS)
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

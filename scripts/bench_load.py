@@ -74,8 +74,9 @@ def copy_database(src: Path, dst: Path, province: int) -> None:
         shutil.copy2(src / f"audit-head-{old}.json", dst / f"audit-head-{new}.json")
 
 
-def server_env(data_dir: Path, port: int, workers: int) -> dict:
-    env = dict(os.environ, DATA_DIR=str(data_dir), HOST="127.0.0.1", PORT=str(port), WEB_WORKERS=str(workers),
+def server_env(data_dir: Path, province: int, port: int, workers: int) -> dict:
+    env = dict(os.environ, DATA_DIR=str(data_dir), PROVINCE=str(province), HOST="127.0.0.1", PORT=str(port),
+               WEB_WORKERS=str(workers),
                JOBS_IN_PROCESS="0", WARNING_SCHEDULE_S="0", BACKUP_SCHEDULE="", PYTHONPATH=str(ROOT))
     env.pop("DATABASE_URL", None)
     return env
@@ -96,11 +97,30 @@ def wait_http(url: str, timeout_s: float, proc=None) -> None:
     raise SystemExit(f"{url} did not answer within {timeout_s:.0f} s")
 
 
+def wait_quiet(proc, timeout_s: float = 600, per_worker_pct: float = 10.0) -> float:
+    """Waits until the server's workers are done warming up (the credit statistics' cubes and the
+    price index are built in background threads at start): their CPU use below `per_worker_pct`
+    each over 3 s. Returns the seconds waited."""
+    import psutil
+
+    t0 = time.monotonic()
+    master = psutil.Process(proc.pid)
+    while time.monotonic() - t0 < timeout_s:
+        workers = master.children(recursive=True)
+        for w in workers:
+            w.cpu_percent(None)
+        time.sleep(3)
+        busy = sum(w.cpu_percent(None) for w in workers if w.is_running())
+        if workers and busy < per_worker_pct * len(workers):
+            break
+    return round(time.monotonic() - t0, 1)
+
+
 @contextlib.contextmanager
 def gunicorn(data_dir: Path, province: int, port: int, workers: int, log: Path):
     """The production server (`make serve`'s gunicorn) on `data_dir`. BENCH_WSGI=module:attr (with
     the module on PYTHONPATH) stands in for server.wsgi while that is missing."""
-    env = server_env(data_dir, port, workers)
+    env = server_env(data_dir, province, port, workers)
     from data.db import upgrade
 
     upgrade(sqlite_url(data_dir, province))  # once, before several workers start
@@ -115,7 +135,10 @@ def gunicorn(data_dir: Path, province: int, port: int, workers: int, log: Path):
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
+        t0 = time.monotonic()
         wait_http(f"http://127.0.0.1:{port}/health", 600, proc)
+        proc.health_s = round(time.monotonic() - t0, 1)
+        proc.quiet_s = wait_quiet(proc)
         yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -160,7 +183,7 @@ def load_average() -> list[float]:
 def warning_run(data_dir: Path, province: int, log: Path):
     """A full warning run in the job process, at its lower CPU priority; yields a function telling
     whether it has finished and a dict filled with its facts."""
-    env = server_env(data_dir, 0, 1)
+    env = server_env(data_dir, province, 0, 1)
     facts: dict = {}
     try:
         import data.jobs.queue as queue  # lane C's job queue
@@ -228,7 +251,7 @@ def main() -> None:
     if not args.reuse_copy:
         print(f"[bench-load] copying {src} to {work} …", file=sys.stderr, flush=True)
         copy_database(src, work, args.province)
-    os.environ["DATA_DIR"] = str(work)
+    os.environ["DATA_DIR"], os.environ["PROVINCE"] = str(work), str(args.province)
     import load_record
     from settings import Settings
 
@@ -238,8 +261,10 @@ def main() -> None:
                     "workers": args.workers, "users": args.users, "run_time_s": args.run_time,
                     "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "cores": os.cpu_count()}
-    with tempfile.TemporaryDirectory() as tmp, gunicorn(work, args.province, args.port, args.workers, work / "gunicorn.log"):
+    with tempfile.TemporaryDirectory() as tmp, gunicorn(work, args.province, args.port, args.workers,
+                                                        work / "gunicorn.log") as server:
         tmp = Path(tmp)
+        report["server_start"] = {"health_s": server.health_s, "warm_s": server.quiet_s}
         t = time.perf_counter()
         print("[bench-load] recording the browser's requests …", file=sys.stderr, flush=True)
         recording = load_record.record(base, settings.demo_password)
