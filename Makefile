@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench system-deps install demo-data clean
+.PHONY: run serve test lint bench system-deps install demo-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ system-deps:
 
 run: $(STAMP)
 	$(PY) -m app
+
+## Production: gunicorn workers (server/gunicorn_conf.py: WEB_WORKERS, default one per core) on the
+## database DATABASE_URL (PostgreSQL in production; an SQLite file works for trying); the schedules
+## run in the job process (`make jobs`), not here (JOBS_IN_PROCESS=0). See docs/deploy.md.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" || { echo "make serve: 请设置 DATABASE_URL（生产用 PostgreSQL，如 postgresql+psycopg://user:pw@host/db；试用可设 sqlite:///$(CURDIR)/var/platform-22.sqlite）" >&2; exit 2; }
+	JOBS_IN_PROCESS=0 $(VENV)/bin/gunicorn -c server/gunicorn_conf.py server.wsgi:application
 
 ## The house rules checked by tools: ruff (pyproject.toml [tool.ruff]) and the import layers
 ## (pyproject.toml [tool.importlinter]); any finding fails `make test` before pytest starts.

@@ -3,7 +3,7 @@ package's docstring for the design)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,11 +20,13 @@ from domain.regions import VILLAGE, level_of, subtree_bounds
 from domain.supervision.lifecycle import UNHANDLED_SQL
 from settings import Settings
 
-from . import snapshot
+from . import columnar
 from .facts import FACT_COLUMNS, load_facts
 from .figures import aligned, facts_sum, figures, village_ytd_income
 from .reads import Reader
-from .rollups import LINE_COLUMNS, MEASURE_KEYS, all_levels, apply_delta, period_seq, typed_lines, village_rollup
+from .rollups import LINE_COLUMNS, MEASURE_KEYS, all_levels, period_seq, typed_lines, village_rollup
+
+log = logging.getLogger("platform.query")
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,23 @@ class _State:
     facts: pl.DataFrame
     facts_version: int
     periods: tuple[int, ...] = field(default=())
+    #: the roll-ups the state starts from: the mapped columnar copy's (shared), or private ones
+    base: dict[int, pl.DataFrame] = field(default_factory=dict)
+    base_watermark: int = 0
+    #: village × month movements of the lines posted since `base_watermark` (private, small)
+    delta: pl.DataFrame | None = None
+    #: the name of the mapped copy (None: private roll-ups, no copy could be built)
+    copy: str | None = None
+    facts_day: str = ""
     #: derived values memoised for this state (a refresh makes a new state, so it never goes stale)
     cache: dict = field(default_factory=dict)
 
 
 class QueryLayer:
+    """The dashboards' queries over the roll-ups. The roll-ups come from the one columnar copy
+    every worker maps (columnar.py), plus the lines posted since its watermark, applied here; a
+    write through any process is seen after the next `refresh` (at most `refresh_interval_s`)."""
+
     def __init__(self, settings: Settings, today: dt.date | None = None):
         self.settings = settings
         self.url = settings.database_url
@@ -48,79 +62,125 @@ class QueryLayer:
         self.tree = load_region_tree(settings.province)
         self.today = today
         self._lock = threading.Lock()
+        self._refreshing = threading.RLock()  # re-entered by load() from a refresh
         self._state: _State | None = None
         self._last_check = 0.0
         self.load_seconds: float | None = None
 
     # ------------------------------------------------------------------ loading
-    def _snapshot_dir(self):
-        return snapshot.directory(self.settings.snapshot_dir, self.url)
-
-    def _db_generation(self) -> str:
-        df = self.reader.read("SELECT value FROM platform_settings WHERE key = 'ledger_generation'")
-        return json.loads(df["value"][0])["id"] if df.height else ""
-
-    def _db_marks(self) -> tuple[int, int]:
-        df = self.reader.read("SELECT (SELECT COALESCE(MAX(id), 0) FROM voucher_lines) AS wm, "
-                              "(SELECT value FROM platform_settings WHERE key = 'facts_version') AS fv")
-        fv = df["fv"][0]
-        return int(df["wm"][0]), int(json.loads(fv)["v"]) if fv else 0
+    def _day(self) -> dt.date:
+        return self.today or clock.today()
 
     def build_snapshot_from_frame(self, lines: pl.DataFrame, generation: str) -> None:
-        """Used by the generator, which has the ledger in memory already."""
+        """The columnar copy from the ledger lines the generator has in memory already."""
         rollups = all_levels(village_rollup(lines))
-        snapshot.save(self._snapshot_dir(), rollups, int(lines["id"].max() or 0), generation)
+        columnar.write(self.settings, rollups, int(lines["id"].max() or 0), generation)
 
     def cold_build(self) -> tuple[dict[int, pl.DataFrame], int]:
         lines = self.reader.read_bulk(f"SELECT {LINE_COLUMNS} FROM voucher_lines")
         watermark = int(lines["id"].max() or 0) if lines.height else 0
         return all_levels(village_rollup(typed_lines(lines))), watermark
 
+    def _open_copy(self, generation: str, fv: int) -> columnar.Copy | None:
+        """The live columnar copy, published first when there is none (or it is damaged), or its
+        facts are missing (the generator's copy) or stale."""
+        copy = columnar.open_current(self.settings, generation)
+        if copy is None or copy.facts is None or copy.facts_version != fv or copy.facts_day != self._day().isoformat():
+            try:
+                columnar.publish(self.settings, self._day())
+            except Exception:  # no copy (a read-only directory, a full disk): private roll-ups instead
+                log.exception("columnar copy could not be published; this process builds its own roll-ups")
+            copy = columnar.open_current(self.settings, generation)
+        return copy
+
     def load(self) -> QueryLayer:
         t0 = time.perf_counter()
-        generation = self._db_generation()
-        snap = snapshot.load(self._snapshot_dir(), generation)
-        if snap is None:
-            rollups, watermark = self.cold_build()
-            snapshot.save(self._snapshot_dir(), rollups, watermark, generation)
+        wm, fv, generation = columnar.db_marks(self.reader)
+        copy = self._open_copy(generation, fv)
+        if copy is None:
+            base, base_wm = self.cold_build()
         else:
-            rollups, watermark = snap
+            base, base_wm = copy.rollups, copy.watermark
+        facts, day = self._facts_for(copy, fv)
         with self._lock:
-            self._state = _State(rollups=rollups, watermark=watermark, generation=generation,
-                                 facts=self._load_facts(), facts_version=self._db_marks()[1])
+            self._state = _State(rollups=base, watermark=base_wm, generation=generation, facts=facts,
+                                 facts_version=fv, base=base, base_watermark=base_wm,
+                                 copy=copy.name if copy else None, facts_day=day)
         self.refresh(force=True)
         self.load_seconds = time.perf_counter() - t0
         return self
 
+    def _facts_for(self, copy: columnar.Copy | None, fv: int) -> tuple[pl.DataFrame, str]:
+        """The copy's facts when they are of this version and day (shared), else read here."""
+        day = self._day().isoformat()
+        if copy is not None and copy.facts is not None and copy.facts_version == fv and copy.facts_day == day:
+            return copy.facts, day
+        return self._load_facts(), day
+
     # ------------------------------------------------------------------ refresh
     def refresh(self, force: bool = False) -> int:
-        """Advance the roll-ups with ledger lines posted since the watermark (by any process) and
-        reload the per-village facts when they changed. Returns the number of new lines."""
+        """Advance the roll-ups with ledger lines posted since the watermark (by any process), map
+        a newer columnar copy when one was published, and reload the per-village facts when they
+        changed. Returns the number of new lines. A refresh already running in another thread is
+        not repeated (this one returns 0 at once and the current state keeps answering)."""
+        if not self._refreshing.acquire(blocking=force):
+            return 0
+        try:
+            return self._refresh(force)
+        finally:
+            self._refreshing.release()
+
+    def _refresh(self, force: bool) -> int:
         state = self.state
-        wm, fv = self._db_marks()
-        if not force and wm <= state.watermark and fv == state.facts_version:
+        wm, fv, generation = columnar.db_marks(self.reader)
+        if generation != state.generation:  # the ledger was replaced (a restore): start again
+            self.load()
+            return 0
+        name = columnar.pointer(columnar.root(self.settings))
+        if not force and name == state.copy and wm <= state.watermark and fv == state.facts_version \
+                and state.facts_day == self._day().isoformat():
             self._last_check = time.monotonic()  # nothing new: keep the state and its memoised answers
             return 0
+        base, base_wm, delta, copy_name, facts, day = (state.base, state.base_watermark, state.delta, state.copy,
+                                                       state.facts, state.facts_day)
+        remapped = False
+        if name is not None and name != state.copy:
+            copy = self._newer_copy(name, generation)
+            if copy is not None:
+                base, base_wm, delta, copy_name, remapped = copy.rollups, copy.watermark, None, copy.name, True
+                if copy.facts is not None and copy.facts_version == fv and copy.facts_day == self._day().isoformat():
+                    facts, day = copy.facts, copy.facts_day
+        after = base_wm if remapped else state.watermark
         new_lines = 0
-        rollups = state.rollups
-        if wm > state.watermark:
-            lines = typed_lines(self.reader.read(
-                f"SELECT {LINE_COLUMNS} FROM voucher_lines WHERE id > {int(state.watermark)} AND id <= {int(wm)}"))
+        if wm > after:
+            lines = columnar.read_lines(self.reader, after, wm)
             new_lines = lines.height
-            rollups = apply_delta(rollups, village_rollup(lines))
-        facts = state.facts if (fv == state.facts_version and not force) else self._load_facts()
+            delta = columnar.merge_delta(delta, village_rollup(lines))
+        rollups = columnar.overlay(base, delta) if delta is not None else base
+        if fv != state.facts_version or day != self._day().isoformat():
+            facts, day = self._load_facts(), self._day().isoformat()
         with self._lock:
-            self._state = _State(rollups=rollups, watermark=max(wm, state.watermark), generation=state.generation,
-                                 facts=facts, facts_version=fv)
+            self._state = _State(rollups=rollups, watermark=max(wm, after), generation=generation, facts=facts,
+                                 facts_version=fv, base=base, base_watermark=base_wm, delta=delta, copy=copy_name,
+                                 facts_day=day)
         self._last_check = time.monotonic()
         return new_lines
 
-    def maybe_refresh(self, min_interval: float = 2.0) -> None:
-        if time.monotonic() - self._last_check >= min_interval:
+    def _newer_copy(self, name: str, generation: str) -> columnar.Copy | None:
+        try:
+            copy = columnar.open_copy(columnar.root(self.settings), name)
+        except (columnar.CorruptCopy, OSError) as exc:  # keep the mapped copy; the publisher replaces this one
+            log.warning("columnar copy %s not mapped: %s", name, exc)
+            return None
+        return copy if copy.generation == generation else None
+
+    def maybe_refresh(self, min_interval: float | None = None) -> None:
+        interval = self.settings.refresh_interval_s if min_interval is None else min_interval
+        if time.monotonic() - self._last_check >= interval:
             self.refresh()
 
     def _load_facts(self) -> pl.DataFrame:
-        return load_facts(self.reader.read, self.tree, self.today or clock.today())
+        return load_facts(self.reader.read, self.tree, self._day())
 
     @property
     def state(self) -> _State:
@@ -313,4 +373,5 @@ class QueryLayer:
     def info(self) -> dict:
         s = self.state
         return {"watermark": s.watermark, "rows": {lv: f.height for lv, f in s.rollups.items()},
-                "latest_period": self.latest_period(), "load_seconds": self.load_seconds}
+                "latest_period": self.latest_period(), "load_seconds": self.load_seconds, "copy": s.copy,
+                "copy_watermark": s.base_watermark}

@@ -1,5 +1,7 @@
-"""The roll-ups' Parquet snapshot beside the data: one file per level and a meta file with the
-watermark (the last ledger line included) and the ledger generation it was built from."""
+"""The roll-ups' Parquet snapshot of earlier versions (before issue 17): one file per level and a meta
+file with the watermark (the last ledger line included) and the ledger generation it was built from.
+Only read now: the columnar copy (columnar.py) converts a matching snapshot instead of rebuilding the
+roll-ups from the whole ledger, the first time it is built."""
 from __future__ import annotations
 
 import hashlib
@@ -14,14 +16,6 @@ FORMAT = 1
 def directory(snapshot_dir: Path, url: str) -> Path:
     """The snapshot directory of the database at `url`."""
     return snapshot_dir / hashlib.sha256(url.encode()).hexdigest()[:12]
-
-
-def save(d: Path, rollups: dict[int, pl.DataFrame], watermark: int, generation: str) -> None:
-    d.mkdir(parents=True, exist_ok=True)
-    for level, frame in rollups.items():
-        frame.write_parquet(d / f"level{level}.parquet.tmp", compression="lz4")
-        (d / f"level{level}.parquet.tmp").replace(d / f"level{level}.parquet")
-    (d / "meta.json").write_text(json.dumps({"format": FORMAT, "watermark": watermark, "generation": generation}))
 
 
 def load(d: Path, generation: str) -> tuple[dict[int, pl.DataFrame], int] | None:
