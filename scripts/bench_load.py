@@ -190,13 +190,12 @@ def warning_run(data_dir: Path, province: int, log: Path):
 
         url = sqlite_url(data_dir, province)
         job_id = queue.enqueue(url, "warning_run", {}, requested_by="bench", dedupe=False)
-        cmd = [PY, "-m", "data.jobs"]
-        facts.update(how="python -m data.jobs (queued warning_run)", job=job_id)
+        cmd = [PY, "-m", "data.jobs", "--once"]  # the job process: claims the oldest queued job, runs it, exits
+        facts.update(how="the job process (python -m data.jobs --once, niced) running a queued warning_run", job=job_id)
 
-        def done():
-            job = queue.get(url, job_id)
-            facts["status"] = job.get("status")
-            return job.get("status") in ("done", "failed", "cancelled")
+        def result():
+            job = queue.get(url, job_id) or {}
+            return {k: job.get(k) for k in ("status", "started_at", "finished_at", "error") if job.get(k) is not None}
     except ImportError:
         code = ("import datetime as dt, json, time; from settings import Settings; from data.demo import has_data; "
                 "from data.supervision import engine; s = Settings.from_env(); meta = has_data(s); "
@@ -206,24 +205,22 @@ def warning_run(data_dir: Path, province: int, log: Path):
                 "'findings': r['findings'], 'timings': r['timings']}, default=str))")
         cmd = ["nice", "-n", os.environ.get("JOBS_NICE", "10"), PY, "-c", code]
         facts.update(how="data.supervision.engine.run in a separate nice -n 10 process (lane C's job process absent)")
-        proc_box: list = []
 
-        def done():
-            return proc_box[0].poll() is not None
+        def result():
+            return {}
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    if "proc_box" in locals():
-        proc_box.append(proc)
     t0 = time.perf_counter()
     try:
-        yield done, facts
+        yield (lambda: proc.poll() is not None), facts
     finally:
-        while not done() and time.perf_counter() - t0 < 300:
-            time.sleep(1)
-        facts["seconds"] = round(time.perf_counter() - t0, 1)
-        if proc.poll() is None:
+        try:
+            proc.wait(max(1, 300 - (time.perf_counter() - t0)))
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(60)
+        facts["seconds"] = round(time.perf_counter() - t0, 1)
+        facts.update(result(), exit=proc.returncode)
         facts["log_tail"] = log.read_text()[-600:]
 
 
