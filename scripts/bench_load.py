@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -45,8 +46,8 @@ def percentiles(values: list[float]) -> dict:
         return {"n": 0}
     v = sorted(values)
 
-    def q(p):
-        return round(v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))], 1)
+    def q(p):  # nearest rank
+        return round(v[min(len(v) - 1, max(0, math.ceil(p / 100 * len(v)) - 1))], 1)
     return {"n": len(v), "p50": q(50), "p95": q(95), "p99": q(99), "max": round(v[-1], 1),
             "mean": round(statistics.fmean(v), 1)}
 

@@ -10,6 +10,8 @@ form one *wave*; a wave is replayed concurrently, the waves in order (what dash-
 from __future__ import annotations
 
 import json
+import random
+import secrets
 import time
 from pathlib import Path
 
@@ -92,6 +94,23 @@ def waves(items: list[dict]) -> list[dict]:
     for item in items:
         item["start"], item["end"] = round((item["start"] - t0) * 1000, 1), round((item["end"] - t0) * 1000, 1)
     return items
+
+
+def filled(body: str, bank_account, today: str) -> str:
+    """The recorded payment-request submit with the form filled as a cashier fills it: valid values
+    (an amount under the decision limit, so no resolution is needed) and a fresh submission token
+    (a resent token would file nothing: the data layer returns the first request)."""
+    data = json.loads(body)
+    values = {"funds-kind": "payment", "funds-bank": bank_account,
+              "funds-amount": f"{random.randint(10, 900)}.{random.randint(0, 99):02d}", "funds-account": 513,
+              "funds-resolution": None, "funds-purpose": "购买办公用品（负载测试）", "funds-counterparty": "某某商店",
+              "funds-id-type": "other", "funds-id": "X1", "funds-submit-token": secrets.token_hex(16)}
+    for s in data["state"]:
+        if s["id"] in values and s["property"] in ("value", "data"):
+            s["value"] = values[s["id"]]
+        elif s["id"] == "funds-date":
+            s["value"] = today
+    return json.dumps(data, ensure_ascii=False)
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
 import time
 from collections import defaultdict
 
 import gevent
 from gevent.pool import Group
 from locust import FastHttpUser, between, events, task
+
+from load_record import filled
 
 RECORDING = json.loads(open(os.environ["LOAD_RECORDING"], encoding="utf-8").read()) if os.environ.get("LOAD_RECORDING") else {}
 PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026!")
@@ -150,18 +151,7 @@ class CountyOfficial(Platform):
 
 
 def _filled(body: str) -> str:
-    """The payment-request form as the cashier fills it: valid values and a fresh token."""
-    data = json.loads(body)
-    values = {"funds-kind": "payment", "funds-bank": RECORDING["save"].get("bank_account"),
-              "funds-amount": f"{random.randint(10, 900)}.{random.randint(0, 99):02d}", "funds-account": 513,
-              "funds-resolution": None, "funds-purpose": "购买办公用品（负载测试）", "funds-counterparty": "某某商店",
-              "funds-id-type": "other", "funds-id": "X1", "funds-submit-token": secrets.token_hex(16)}
-    for s in data["state"]:
-        if s["id"] in values and s["property"] in ("value", "data"):
-            s["value"] = values[s["id"]]
-        elif s["id"] == "funds-date":
-            s["value"] = TODAY
-    return json.dumps(data, ensure_ascii=False)
+    return filled(body, RECORDING["save"].get("bank_account"), TODAY)
 
 
 def _not_filed(text: str) -> bool:

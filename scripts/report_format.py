@@ -140,7 +140,8 @@ def render(report: dict) -> str:
                              ["action", "n", "p50", "p95", "p99", "max", "errors"],
                              [[a, r["n"], r.get("p50"), r.get("p95"), r.get("p99"), r.get("max"), r["errors"]]
                               for a, r in mix["actions"].items()]))
-        if _num(f.get("load.drill_p95_during_over_idle")):
+        if all(_num(f.get(k)) for k in ("load.drill_p95_during_over_idle", "load.drill_idle.p95_ms",
+                                        "load.drill_during_warning_run.p95_ms")):
             wr = (load.get("drill_during_warning_run") or {}).get("warning_run") or {}
             parts.append(f"drill-down p95 idle {_fmt(f['load.drill_idle.p95_ms'])} ms, during a full warning run "
                          f"{_fmt(f['load.drill_during_warning_run.p95_ms'])} ms: × {_fmt(f['load.drill_p95_during_over_idle'])} "
