@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run serve test lint bench system-deps install demo-data clean
+.PHONY: run serve jobs test lint bench system-deps install demo-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: $(STAMP)
 serve: $(STAMP)
 	@test -n "$$DATABASE_URL" || { echo "make serve: 请设置 DATABASE_URL（生产用 PostgreSQL，如 postgresql+psycopg://user:pw@host/db；试用可设 sqlite:///$(CURDIR)/var/platform-22.sqlite）" >&2; exit 2; }
 	JOBS_IN_PROCESS=0 $(VENV)/bin/gunicorn -c server/gunicorn_conf.py server.wsgi:application
+
+## The job process (data/jobs): the scheduled warning runs, escalation and backups, and the jobs the
+## pages queue (backups, national syncs, re-evaluation); niced (JOBS_NICE, default 10), one polars
+## thread. Run it next to `make serve` (JOBS_IN_PROCESS=0); as many as you like, on any machine:
+## a lease in the database lets one run jobs at a time.
+jobs: $(STAMP)
+	$(PY) -m data.jobs
 
 ## The house rules checked by tools: ruff (pyproject.toml [tool.ruff]) and the import layers
 ## (pyproject.toml [tool.importlinter]); any finding fails `make test` before pytest starts.

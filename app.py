@@ -215,21 +215,11 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
 
     register_all(app)
     server.extensions["platform.csp_hashes"] = app.csp_hashes  # the index page's own inline scripts
-    from domain import clock
+    if settings.jobs_in_process:  # `make run`, the tests: the job runner as a thread of this process
+        from data.jobs.runner import start_in_process  # the schedule (warning runs, escalation, backups) + queued jobs
 
-    if settings.warning_schedule_s > 0:  # full runs of the supervision rules on a schedule
-        from data.supervision.engine import start_schedule
-
-        server.extensions["platform.warning_schedule"] = start_schedule(
-            settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today, settings.data_dir)
-        from data.supervision.handling import start_escalation  # overdue warnings go one level up, same rhythm
-
-        server.extensions["platform.warning_escalation"] = start_escalation(
-            settings.database_url, settings.audit_key, settings.warning_schedule_s, clock.today)
-
-    from data.backup.schedule import start_schedule as start_backups  # daily backups (BACKUP_SCHEDULE)
-
-    server.extensions["platform.backup_schedule"] = start_backups(settings, clock.now)
+        server.extensions["platform.jobs"] = start_in_process(settings)
+    # JOBS_IN_PROCESS=0 (`make serve`): this process starts no schedule or job thread; `make jobs` runs them
     return app
 
 

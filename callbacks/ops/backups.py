@@ -6,6 +6,8 @@ from flask import current_app
 
 from components.readonly import guard_outputs
 from data.backup import engines, restore, store
+from data.jobs import queue
+from data.jobs.kinds import request_job
 from data.backup.schedule import parse
 from domain.labels import time_text
 from domain.permissions import Action, PermissionDenied
@@ -13,6 +15,7 @@ from server.callbacks import clientside, secure_callback
 from server.context import settings
 
 from callbacks.common import alert, current_actor, sections
+from callbacks.ops.jobs import ACTIVE, failed_line, waiting_line
 
 clientside("function(n) { return false; }", Output("ops-restore-modal", "is_open", allow_duplicate=True),
            Input("ops-restore-cancel", "n_clicks"), prevent_initial_call=True)
@@ -41,18 +44,35 @@ def load(_):
 
 
 @secure_callback(Action.BACKUP_RUN, Output("ops-backup-result", "children"),
-                 Output("ops-refresh", "data", allow_duplicate=True), Input("ops-backup-now", "n_clicks"),
-                 State("ops-refresh", "data"), prevent_initial_call=True,
-                 running=[(Output("ops-backup-now", "disabled"), True, False)])
-def backup_now(_, refresh):
+                 Output("ops-backup-job", "data"), Output("ops-backup-poll", "disabled"),
+                 Input("ops-backup-now", "n_clicks"), prevent_initial_call=True)
+def backup_now(_):
+    """立即备份 queues a backup for the job process (a second click while one waits is refused)."""
     try:
-        row = store.run_backup(settings(), current_actor(), "manual")
+        job, fresh = request_job(settings(), "backup", current_actor())
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), no_update
-    if row["status"] != "ok":
-        return alert(f"备份 #{row['id']} 失败：{row['check_result']}", "danger"), (refresh or 0) + 1
-    return alert(f"已备份 #{row['id']}：{row['filename']}（{_size(row['size_bytes'])}，SHA-256 {row['sha256'][:16]}…）。"
-                 f"{row['check_result']}"), (refresh or 0) + 1
+        return alert(str(exc), "danger"), no_update, no_update
+    return waiting_line(job, "备份", fresh), job["id"], False
+
+
+@secure_callback(Action.BACKUP_RUN, Output("ops-backup-result", "children", allow_duplicate=True),
+                 Output("ops-backup-poll", "disabled", allow_duplicate=True),
+                 Output("ops-refresh", "data", allow_duplicate=True), Input("ops-backup-poll", "n_intervals"),
+                 State("ops-backup-job", "data"), State("ops-refresh", "data"), prevent_initial_call=True)
+def backup_status(_, job_id, refresh):
+    """The queued backup's status, then its outcome (the list refreshed)."""
+    job = queue.get(settings().database_url, int(job_id)) if job_id else None
+    if job is None or job["kind"] != "backup":
+        return no_update, True, no_update
+    if job["status"] in ACTIVE:
+        return waiting_line(job, "备份", True), False, no_update
+    if job["status"] != "done":
+        return failed_line(job, "备份"), True, (refresh or 0) + 1
+    row = job["result"] or {}
+    if row.get("status") != "ok":
+        return alert(f"备份 #{row.get('id')} 失败：{row.get('check_result')}", "danger"), True, (refresh or 0) + 1
+    return alert(f"已备份 #{row['id']}：{row['filename']}（{_size(row['size_bytes'] or 0)}，SHA-256 {row['sha256'][:16]}…）。"
+                 f"{row['check_result']}"), True, (refresh or 0) + 1
 
 
 @secure_callback(Action.BACKUP_RESTORE, Output("ops-restore-modal", "is_open"), Output("ops-restore-summary", "children"),

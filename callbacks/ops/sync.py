@@ -6,6 +6,8 @@ from dash import Input, Output, State, no_update
 from components.export import send_package
 from components.readonly import guard_outputs
 from data.errors import AccountError
+from data.jobs import queue
+from data.jobs.kinds import request_job
 from data.regions import load_region_tree
 from data.sync import export
 from domain import clock
@@ -16,6 +18,7 @@ from server.callbacks import secure_callback
 from server.context import query_layer, settings
 
 from callbacks.common import alert, current_actor, sections
+from callbacks.ops.jobs import ACTIVE, failed_line, waiting_line
 
 
 def _years() -> list[int]:
@@ -67,27 +70,45 @@ def validate(_, year):
 
 
 @secure_callback(Action.SYNC_EXPORT, Output("ops-sync-result", "children"),
-                 Output("ops-report-grid", "rowData", allow_duplicate=True),
-                 Output("ops-year-error", "children", allow_duplicate=True),
-                 Output("ops-refresh", "data", allow_duplicate=True), Input("ops-export", "n_clicks"),
-                 State("ops-year", "value"), State("ops-refresh", "data"), prevent_initial_call=True,
-                 running=[(Output("ops-export", "disabled"), True, False)])
-def run_export(_, year, refresh):
-    """导出并写入发件箱: validate again, write the passing villages' package, record the sync."""
-    cfg = settings()
+                 Output("ops-year-error", "children", allow_duplicate=True), Output("ops-sync-job", "data"),
+                 Output("ops-sync-poll", "disabled"), Input("ops-export", "n_clicks"), State("ops-year", "value"),
+                 prevent_initial_call=True)
+def run_export(_, year):
+    """导出并写入发件箱 queues the export for the job process (validated again there, the passing
+    villages' package written, the sync recorded); a bad year is refused at once."""
     try:
-        row = export.export(cfg, current_actor(), year)
+        job, fresh = request_job(settings(), "national_sync", current_actor(), {"year": year})
     except AccountError as exc:
-        return no_update, no_update, exc.errors.get("year", str(exc)), no_update
+        return no_update, exc.errors.get("year", str(exc)), no_update, no_update
     except PermissionDenied as exc:
-        return alert(str(exc), "danger"), no_update, "", no_update
+        return alert(str(exc), "danger"), "", no_update, no_update
+    return waiting_line(job, "同步", fresh), "", job["id"], False
+
+
+@secure_callback(Action.SYNC_EXPORT, Output("ops-sync-result", "children", allow_duplicate=True),
+                 Output("ops-report-grid", "rowData", allow_duplicate=True),
+                 Output("ops-sync-poll", "disabled", allow_duplicate=True),
+                 Output("ops-refresh", "data", allow_duplicate=True), Input("ops-sync-poll", "n_intervals"),
+                 State("ops-sync-job", "data"), State("ops-refresh", "data"), prevent_initial_call=True)
+def export_status(_, job_id, refresh):
+    """The queued export's status, then its outcome and report."""
+    cfg = settings()
+    job = queue.get(cfg.database_url, int(job_id)) if job_id else None
+    if job is None or job["kind"] != "national_sync":
+        return no_update, no_update, True, no_update
+    if job["status"] in ACTIVE:
+        return waiting_line(job, "同步", True), no_update, False, no_update
+    if job["status"] != "done":
+        return failed_line(job, "同步"), no_update, True, (refresh or 0) + 1
+    row = job["result"] or {}
     report = row_report(cfg, row["id"])
     if row["status"] == "sent":
         text = (f"同步 #{row['id']}：已写入发件箱 {row['package_name']}（SHA-256 {row['package_sha256'][:16]}…），"
                 f"导出 {row['villages_passed']} 个村" + (f"，{row['villages_failed']} 个村未通过校验已排除。"
                                                         if row["villages_failed"] else "。"))
-        return alert(text, "success" if not row["villages_failed"] else "warning"), report, "", (refresh or 0) + 1
-    return alert(f"同步 #{row['id']}：没有村通过校验，未生成数据包（已拦截并记录）。", "danger"), report, "", (refresh or 0) + 1
+        return alert(text, "success" if not row["villages_failed"] else "warning"), report, True, (refresh or 0) + 1
+    return (alert(f"同步 #{row['id']}：没有村通过校验，未生成数据包（已拦截并记录）。", "danger"), report, True,
+            (refresh or 0) + 1)
 
 
 def row_report(cfg, sync_id: int) -> list[dict]:

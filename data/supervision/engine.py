@@ -139,8 +139,12 @@ def _reader(url: str, data_dir: Path | None) -> Reader:
 
 
 def load_frames(url: str, names: set[str], region_root: int | None = None, data_dir: Path | None = None,
-                timings: dict | None = None) -> dict[str, pl.DataFrame]:
-    """Read the frames `names` (ledger-derived names read the raw ledger and derive it)."""
+                timings: dict | None = None, ledger_copy: bool = True) -> dict[str, pl.DataFrame]:
+    """Read the frames `names` (ledger-derived names read the raw ledger and derive it).
+
+    A full run takes the raw ledger from the engine's own copy plus what was posted since
+    (data/supervision/ledger_cache.py); `ledger_copy=False` reads it whole, as every full run did
+    before (the benchmark, scripts/bench_warnings.py, runs both side by side)."""
     timings = timings if timings is not None else {}
     t0 = time.perf_counter()
     wanted = {n for n in names if n not in LEDGER_DERIVED} | {"orgs"}
@@ -154,16 +158,38 @@ def load_frames(url: str, names: set[str], region_root: int | None = None, data_
         bulk = {n for n in wanted if int(sizes[_TABLE[n]] or 0) > BULK_ROWS}
     else:
         bulk = set()
+    copied = set(_LEDGER_RAW) & wanted if region_root is None and ledger_copy else set()
     # the largest reads first, two or three at a time (each is a child process on SQLite)
-    order = sorted(wanted, key=lambda n: (n not in _LEDGER_RAW, n))
+    order = sorted(wanted - copied, key=lambda n: (n not in _LEDGER_RAW, n))
 
-    def one(name: str) -> tuple[str, pl.DataFrame]:
-        schema = "ledger_lines" if name == "ledger_arap_lines" else name
-        read = reader.read_bulk if name in bulk else reader.read
-        return name, conform(schema, read(frame_sql(name, region_root)))
+    def schema_of(name: str) -> str:
+        return "ledger_lines" if name == "ledger_arap_lines" else name
+
+    def one(item: tuple[str, str], bulk_ok: bool = True) -> tuple[str, pl.DataFrame]:
+        name, sql = item
+        read = reader.read_bulk if bulk_ok and name in bulk else reader.read
+        return name, conform(schema_of(name), read(sql))
+
+    def read_many(sqls: dict[str, str], big: bool) -> dict[str, pl.DataFrame]:
+        if not big:  # the lines posted since the copy: id ranges, small
+            return dict(one(item, False) for item in sqls.items())
+        with ThreadPoolExecutor(max_workers=len(sqls)) as inner:
+            return dict(inner.map(one, sqls.items()))
+
+    def ledger() -> dict[str, pl.DataFrame]:
+        from data.supervision import ledger_cache
+
+        t1 = time.perf_counter()
+        out = ledger_cache.load(reader.data_dir, url, {n: frame_sql(n) for n in sorted(copied)}, read_many,
+                                reader.read, timings, BULK_ROWS)
+        timings["ledger_read_s"] = round(time.perf_counter() - t1, 3)
+        return out
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        raw = dict(pool.map(one, order))
+        copy = pool.submit(ledger) if copied else None  # first: the longest
+        raw = dict(pool.map(one, [(n, frame_sql(n, region_root)) for n in order]))
+        if copy is not None:
+            raw.update(copy.result())
     timings["read_s"] = round(time.perf_counter() - t0, 3)
     if "ledger_lines" in raw:
         t1 = time.perf_counter()
@@ -195,9 +221,10 @@ def _province(frames: dict[str, pl.DataFrame], region_root: int | None) -> int:
 
 
 def run(url: str, key: str, *, today: dt.date, kind: str = "full", region_root: int | None = None,
-        rules=None, data_dir: Path | None = None) -> dict:
+        rules=None, data_dir: Path | None = None, ledger_copy: bool = True, progress=None) -> dict:
     """Run the rules (all, or the given ids/Rules) and store the result. Returns a summary:
-    run id, findings, raised, resolved, reappeared, per-rule counts and timings."""
+    run id, findings, raised, resolved, reappeared, per-rule counts and timings. `ledger_copy`:
+    see `load_frames`; `progress(pct)`, when given, hears how far the run is (the job's bar)."""
     if kind not in ("full", "incremental"):
         raise ValueError(kind)
     selected = [RULES[r] if isinstance(r, str) else r for r in (rules or RULES)]
@@ -205,12 +232,16 @@ def run(url: str, key: str, *, today: dt.date, kind: str = "full", region_root: 
         started, t0 = utcnow(), time.perf_counter()
         timings: dict = {}
         try:
-            frames = load_frames(url, needed_frames(selected), region_root, data_dir, timings)
+            tell = progress or (lambda pct: None)
+            tell(5)
+            frames = load_frames(url, needed_frames(selected), region_root, data_dir, timings, ledger_copy)
+            tell(60)
             province = _province(frames, region_root)
             t = time.perf_counter()
             findings = evaluate(frames, selected, today, province, region_root, timings)
             timings["rules_s"] = round(time.perf_counter() - t, 3)
             del frames
+            tell(85)
             for attempt in range(2):  # another process may have stored the same fault meanwhile
                 try:
                     return _store(url, key, today, kind, region_root, selected, findings, started, t0, timings,

@@ -71,6 +71,7 @@ def _sync_panel():
         dcc.Loading(html.Div(id="ops-validate-result", className="mt-2"), type="dot"),
         data_grid("ops-report-grid", REPORT_COLUMNS, height="280px", row_id="params.data.key"),
         html.Div(id="ops-sync-result", className="mt-2"),
+        dcc.Store(id="ops-sync-job"), dcc.Interval(id="ops-sync-poll", interval=1000, disabled=True),
         html.H3("同步记录", className="mt-3 h6"),
         data_grid("ops-sync-grid", SYNC_COLUMNS, selectable=True, height="260px"),
         dcc.Download(id="ops-download"),
@@ -88,7 +89,9 @@ def _backup_panel():
             guarded("ops-backup-tools", [dbc.Button("立即备份", id="ops-backup-now", color="primary")]),
             guarded("ops-restore-tools", [dbc.Button("恢复演练…", id="ops-restore", color="warning")]),
         ]),
-        dcc.Loading(html.Div(id="ops-backup-result", className="mt-2"), type="dot"),
+        html.Div(id="ops-backup-result", className="mt-2"),
+        # the queued backup (data/jobs) is polled once a second until it ends
+        dcc.Store(id="ops-backup-job"), dcc.Interval(id="ops-backup-poll", interval=1000, disabled=True),
         data_grid("ops-backup-grid", BACKUP_COLUMNS, selectable=True, height="320px"),
         dcc.Store(id="ops-restore-pending"),
         dbc.Modal(id="ops-restore-modal", is_open=False, backdrop="static", centered=True, children=[

@@ -1,0 +1,45 @@
+"""`python -m data.jobs` (`make jobs`): the job process. Lower CPU priority (JOBS_NICE, default
+10) and one polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
+SIGTERM finishes the current job and exits (see data/jobs/runner.py)."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    nice = int(os.environ.get("JOBS_NICE", "10"))
+    if nice:
+        os.nice(nice)
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from data.db import upgrade
+    from data.jobs.runner import Runner
+    from settings import Settings
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    runner = Runner(settings)
+
+    def stop(signum, _frame):
+        if runner.stop.is_set():  # the second one: leave now (the job's heartbeat stops; it is re-queued)
+            raise SystemExit(128 + signum)
+        logging.getLogger("data.jobs").info("signal %s: finishing the current job, then exiting", signum)
+        runner.stop.set()
+        runner.wake.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if "--once" in argv:
+        print(runner.run_once(), flush=True)
+        return 0
+    logging.getLogger("data.jobs").info("job process %s on %s", runner.worker, settings.database_url.split("@")[-1])
+    runner.loop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
