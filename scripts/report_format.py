@@ -65,7 +65,7 @@ def figures(p: dict) -> dict[str, float]:
     if load.get("mix"):
         f["load.errors"] = load["mix"]["errors"]
         f["load.actions"] = sum(r.get("n", 0) for r in load["mix"]["actions"].values())
-    for phase in ("drill_idle", "drill_during_warning_run"):
+    for phase in ("drill_idle", "drill_during_warning_run", "drill_idle_after"):
         row = ((load.get(phase) or {}).get("actions") or {}).get("drill") or {}
         if _num(row.get("p95")):
             f[f"load.{phase}.p95_ms"] = row["p95"]
@@ -143,7 +143,8 @@ def render(report: dict) -> str:
         if all(_num(f.get(k)) for k in ("load.drill_p95_during_over_idle", "load.drill_idle.p95_ms",
                                         "load.drill_during_warning_run.p95_ms")):
             wr = (load.get("drill_during_warning_run") or {}).get("warning_run") or {}
-            parts.append(f"drill-down p95 idle {_fmt(f['load.drill_idle.p95_ms'])} ms, during a full warning run "
+            parts.append(f"drill-down p95 idle {_fmt(f['load.drill_idle.p95_ms'])} ms before, "
+                         f"{_fmt(f.get('load.drill_idle_after.p95_ms'))} ms after, during a full warning run "
                          f"{_fmt(f['load.drill_during_warning_run.p95_ms'])} ms: × {_fmt(f['load.drill_p95_during_over_idle'])} "
                          f"(aim ≤ 1.5; the run: {wr.get('how')}, {_fmt(wr.get('seconds'))} s)")
     o = report.get("once") or {}
