@@ -166,6 +166,21 @@ def once(args, log_dir: Path) -> dict:
     return out
 
 
+def merged(reports: list[dict]) -> dict:
+    """Several stored reports as one: the provinces and the once-only part of each, the comparison
+    computed again, the times and loads of every run kept."""
+    out = dict(reports[0], provinces={}, once={}, runs=[])
+    for r in reports:
+        out["provinces"].update(r.get("provinces") or {})
+        out["once"].update(r.get("once") or {})
+        out["runs"].append({k: r.get(k) for k in ("started_at", "total_s", "load_at_start", "load_at_end", "log_dir")})
+    out["total_s"] = round(sum(r.get("total_s") or 0 for r in reports), 1)
+    out["load_at_end"] = reports[-1].get("load_at_end")
+    if len(out["provinces"]) > 1:
+        out["comparison"] = comparison(out, list(out["provinces"])[:2])
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="one performance report")
     ap.add_argument("--province", type=int, nargs="+", default=[22])
@@ -179,10 +194,15 @@ def main() -> None:
     ap.add_argument("--load-in-place", action="store_true",
                     help="the load test writes into the data directory itself (it is a copy) instead of a copy of it")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
-    ap.add_argument("--from", dest="stored", type=Path, help="print a stored report instead of running")
+    ap.add_argument("--from", dest="stored", type=Path, nargs="+",
+                    help="print stored reports (several: merged, e.g. a per-province run and a run of the rest; "
+                         "written to --out) instead of running")
     args = ap.parse_args()
     if args.stored:
-        print(render(json.loads(args.stored.read_text())))
+        report = merged([json.loads(p.read_text()) for p in args.stored])
+        if len(args.stored) > 1:
+            args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+        print(render(report))
         return
     dirs = {int(k): Path(v) for k, v in (d.split("=", 1) for d in args.data_dir)}
     t0 = time.perf_counter()
