@@ -191,8 +191,13 @@ def warning_run(data_dir: Path, province: int, log: Path):
 
         url = sqlite_url(data_dir, province)
         job_id = queue.enqueue(url, "warning_run", {}, requested_by="bench", dedupe=False)
-        cmd = [PY, "-m", "data.jobs", "--once"]  # the job process: claims the oldest queued job, runs it, exits
-        facts.update(how="the job process (python -m data.jobs --once, niced) running a queued warning_run", job=job_id)
+        # the job process's loop (other queued jobs, e.g. the columnar copy's, may come first); stopped
+        # with SIGTERM once the warning run has finished
+        cmd = [PY, "-m", "data.jobs"]
+        facts.update(how="the job process (python -m data.jobs, niced) running a queued warning_run", job=job_id)
+
+        def finished() -> bool:
+            return (queue.get(url, job_id) or {}).get("status") in ("done", "failed", "cancelled")
 
         def result():
             job = queue.get(url, job_id) or {}
@@ -207,20 +212,29 @@ def warning_run(data_dir: Path, province: int, log: Path):
         cmd = ["nice", "-n", os.environ.get("JOBS_NICE", "10"), PY, "-c", code]
         facts.update(how="data.supervision.engine.run in a separate nice -n 10 process (lane C's job process absent)")
 
+        def finished() -> bool:
+            return False
+
         def result():
             return {}
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     t0 = time.perf_counter()
+
+    def done() -> bool:
+        return proc.poll() is not None or finished()
     try:
-        yield (lambda: proc.poll() is not None), facts
+        yield done, facts
     finally:
-        try:
-            proc.wait(max(1, 300 - (time.perf_counter() - t0)))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(60)
+        while not done() and time.perf_counter() - t0 < 300:
+            time.sleep(0.5)
         facts["seconds"] = round(time.perf_counter() - t0, 1)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
         facts.update(result(), exit=proc.returncode)
         facts["log_tail"] = log.read_text()[-600:]
 

@@ -183,7 +183,7 @@ def merged(reports: list[dict]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="one performance report")
-    ap.add_argument("--province", type=int, nargs="+", default=[22])
+    ap.add_argument("--province", type=int, nargs="*", default=[22], help="none: only the part run once")
     ap.add_argument("--data-dir", nargs="*", metavar="PROVINCE=DIR", default=[],
                     help="the province data directories (default var/bench for 22, var/bench36 for 36)")
     ap.add_argument("--gen-log", nargs="*", type=lambda s: tuple(s.split("=", 1)), metavar="PROVINCE=LOG",
