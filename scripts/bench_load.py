@@ -201,7 +201,8 @@ def warning_run(data_dir: Path, province: int, log: Path):
 
         def result():
             job = queue.get(url, job_id) or {}
-            return {k: job.get(k) for k in ("status", "started_at", "finished_at", "error", "result") if job.get(k) is not None}
+            keep = ("status", "started_at", "finished_at", "error", "result")
+            return json.loads(json.dumps({k: job.get(k) for k in keep if job.get(k) is not None}, default=str))
     except ImportError:
         code = ("import datetime as dt, json, time; from settings import Settings; from data.demo import has_data; "
                 "from data.supervision import engine; s = Settings.from_env(); meta = has_data(s); "
@@ -252,6 +253,7 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=30_000)
     ap.add_argument("--drill-users", type=int, default=15)
     ap.add_argument("--skip-warning", action="store_true")
+    ap.add_argument("--skip-mix", action="store_true", help="only the drill-down idle vs during a warning run")
     ap.add_argument("--port", type=int, default=18_650)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -288,11 +290,12 @@ def main() -> None:
         report["record_s"] = round(time.perf_counter() - t, 1)
         print(f"[bench-load] mix: {args.users} users for {args.run_time} s …", file=sys.stderr, flush=True)
         report["load_before"] = load_average()
-        report["mix"] = summarise(run_locust(base, work / "load-recording.json", tmp / "mix.json", args.users,
-                                             args.spawn_rate, args.run_time, args.max_requests))
-        report["load_after"] = load_average()
-        for action, row in report["mix"]["actions"].items():
-            print(json.dumps({"phase": "mix", "action": action, **row}, ensure_ascii=False), flush=True)
+        if not args.skip_mix:
+            report["mix"] = summarise(run_locust(base, work / "load-recording.json", tmp / "mix.json", args.users,
+                                                 args.spawn_rate, args.run_time, args.max_requests))
+            report["load_after"] = load_average()
+            for action, row in report["mix"]["actions"].items():
+                print(json.dumps({"phase": "mix", "action": action, **row}, ensure_ascii=False), flush=True)
         if not args.skip_warning:
             drill_s = 45
             print(f"[bench-load] drill-down alone, idle: {args.drill_users} users for {drill_s} s …", file=sys.stderr, flush=True)
@@ -317,11 +320,13 @@ def main() -> None:
             print(json.dumps({"phase": "drill", "idle_p95_before": idle["actions"]["drill"]["p95"],
                               "idle_p95_after": after["actions"]["drill"]["p95"], "idle_p95": i95, "during_warning_run_p95": d95,
                               "ratio": report["drill_p95_ratio"], "target": 1.5, "warning_run": {
-                                  k: v for k, v in facts.items() if k != "log_tail"}}, ensure_ascii=False), flush=True)
+                                  k: v for k, v in facts.items() if k != "log_tail"}},
+                             ensure_ascii=False, default=str), flush=True)
     report["total_s"] = round(time.perf_counter() - t_all, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=1))
-    print(json.dumps({"load_test": str(out), "errors": report["mix"]["errors"], "total_s": report["total_s"]}), flush=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    print(json.dumps({"load_test": str(out), "errors": (report.get("mix") or {}).get("errors"),
+                      "total_s": report["total_s"]}), flush=True)
     if not args.work_dir:
         shutil.rmtree(work, ignore_errors=True)
 
