@@ -288,9 +288,9 @@ def main() -> None:
                                    "browser_ms": r["requests"][-1]["end"] if r["requests"] else 0}
                                for a, r in recording.items()}
         report["record_s"] = round(time.perf_counter() - t, 1)
-        print(f"[bench-load] mix: {args.users} users for {args.run_time} s …", file=sys.stderr, flush=True)
         report["load_before"] = load_average()
         if not args.skip_mix:
+            print(f"[bench-load] mix: {args.users} users for {args.run_time} s …", file=sys.stderr, flush=True)
             report["mix"] = summarise(run_locust(base, work / "load-recording.json", tmp / "mix.json", args.users,
                                                  args.spawn_rate, args.run_time, args.max_requests))
             report["load_after"] = load_average()
