@@ -9,21 +9,32 @@
   graceful_timeout 30 s; keep-alive 5 s behind nginx.
 - gunicorn's control socket: off unless CONTROL_SOCKET names one.
 - access log: off, or to the file ACCESS_LOG; errors to stderr (or ERROR_LOG).
+- at start the master brings the columnar copy up to the database (`python -m data.query.columnar`
+  in a child process) before it forks the workers, which then only map it.
 - `preload_app = False`: the app is built in each worker after the fork. Building it in the master
   would run polars there, and polars' thread pool does not survive a fork (the child deadlocks on
   its first parallel query), nor do the warm-up threads, the SQLite connections or connectorx's
-  handles. What preloading would share is shared anyway: the master imports the heavy libraries
-  (`PRELOAD`) and freezes them out of the garbage collector (`gc.freeze()`) before forking, so their
-  pages stay shared copy-on-write (the master opens no database connection and starts no thread, so
-  a worker has nothing to discard after the fork); the province's roll-ups are one memory-mapped columnar copy
-  (data/query/columnar.py) whose pages every worker shares through the page cache.
+  handles. The master imports the libraries and the app's modules (`PRELOAD`; that runs no polars
+  query, opens no connection, starts no thread, so a worker has nothing to discard after the fork)
+  and freezes them out of the garbage collector (`gc.freeze()`) before forking: their pages stay
+  shared until a worker writes to them (CPython's reference counts do: about half of them end up
+  copied). The province's roll-ups are one memory-mapped columnar copy (data/query/columnar.py)
+  whose pages every worker shares through the page cache.
+- memory per worker (post_fork): glibc's arenas capped at MALLOC_ARENA_MAX (default 2), blocks
+  over 1 MiB mapped on their own, and `malloc_trim(0)` every MALLOC_TRIM_EVERY_S (default 5 s, a
+  thread of the worker): without it a worker keeps the few hundred MB of temporaries
+  its concurrent requests and warm-ups freed (scripts/bench_memory.py measures it).
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib
 import os
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +43,11 @@ if str(ROOT) not in sys.path:
 
 from settings import Settings  # noqa: E402 - after the project root is on the path
 
-#: imported once in the master: libraries only (nothing here runs polars or opens a connection)
+#: imported once in the master, so the workers share their pages: the libraries, then the app's own
+#: modules and callbacks (importing them runs no polars query, opens no connection and starts no
+#: thread; the pages are imported by each worker's Dash app, which registers them)
 PRELOAD = ("numpy", "polars", "pyarrow", "sqlalchemy", "flask", "flask_login", "dash", "dash_bootstrap_components",
-           "plotly.graph_objects", "plotly.express", "diskcache", "alembic", "connectorx")
+           "plotly.graph_objects", "plotly.express", "diskcache", "alembic", "connectorx", "app", "callbacks")
 
 _settings = Settings.from_env()  # also creates the persistent secrets once, before the workers race for them
 CORES = os.cpu_count() or 1
@@ -68,7 +81,21 @@ os.environ.setdefault("POLARS_MAX_THREADS", str(polars_threads(workers, CORES)))
 os.environ["JOBS_IN_PROCESS"] = os.environ.get("JOBS_IN_PROCESS") or "0"  # the job process runs the schedules
 
 
+def publish_copy(server) -> None:
+    """The columnar copy brought up to the database before the workers start (built, the first time,
+    from the ledger): in a child process, so that the master never runs polars; a failure is logged
+    and the workers build or publish it themselves (data/query/layer.py)."""
+    done = subprocess.run([sys.executable, "-m", "data.query.columnar"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT),
+                                                                                         os.environ.get("PYTHONPATH"))))})
+    if done.returncode == 0:
+        server.log.info("columnar copy: %s", done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    else:
+        server.log.warning("columnar copy not published at start (the workers will): %s", done.stderr[-2000:])
+
+
 def on_starting(server):
+    publish_copy(server)
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -76,6 +103,38 @@ def on_starting(server):
             continue
     server.log.info("web: %d workers × %d threads, POLARS_MAX_THREADS=%s, %s", workers, threads,
                     os.environ["POLARS_MAX_THREADS"], _settings.database_url.split("@")[-1])
+
+
+#: glibc malloc arenas per worker (M_ARENA_MAX): by default up to 8 per core, one per thread that
+#: allocates, each keeping its freed memory; a worker's threads share two
+MALLOC_ARENAS = int(os.environ.get("MALLOC_ARENA_MAX") or 2)
+
+
+#: seconds between a worker's `malloc_trim(0)` calls (0: never)
+TRIM_EVERY_S = float(os.environ.get("MALLOC_TRIM_EVERY_S") or 5)
+
+
+def _trim_forever(libc) -> None:
+    """Give the memory a worker freed back to the system every TRIM_EVERY_S: the threads of a
+    worker answering several cockpits at once, and its warm-ups, free hundreds of MB of temporaries
+    (numpy arrays, figures, JSON) that glibc would otherwise keep in the worker's heap for good."""
+    while True:
+        time.sleep(TRIM_EVERY_S)
+        libc.malloc_trim(0)
+
+
+def post_fork(server, worker):
+    try:  # before the worker starts any thread (glibc reads MALLOC_ARENA_MAX only when a process starts)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, MALLOC_ARENAS)  # -8: M_ARENA_MAX
+        # -3: M_MMAP_THRESHOLD, fixed: a block over 1 MiB (the numpy temporaries of a query over
+        # every village) is its own mapping, returned to the system when freed, instead of
+        # raising glibc's dynamic threshold and staying in the worker's heap for good
+        libc.mallopt(-3, 1 << 20)
+    except OSError:  # not glibc
+        return
+    if TRIM_EVERY_S > 0:
+        threading.Thread(target=_trim_forever, args=(libc,), name="malloc-trim", daemon=True).start()
 
 
 def pre_fork(server, worker):

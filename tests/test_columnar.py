@@ -20,9 +20,11 @@ from domain.permissions import Scope, role_perms
 from tests.support.app import TODAY, generate_test_data, make_settings
 from tests.support.funds import actor, village_org
 
+#: one xdist worker runs the module: its database is generated once
+pytestmark = pytest.mark.xdist_group("columnar")
 ROOT = Path(__file__).resolve().parents[1]
-BOUND_S = 1.0
-PROVINCE = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")  # REFRESH_INTERVAL_S of the reading process
+BOUND_S = 1.0  # REFRESH_INTERVAL_S of the reading process
+PROVINCE = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")
 
 #: the other process: a query layer on the same database, printing the village's bank balance each
 #: time it changes, after saying which of the copy's files its /proc/self/maps lists
@@ -125,7 +127,7 @@ def test_columnar002_publish_swaps_the_copy_while_a_reader_keeps_answering(db):
                 ql.maybe_refresh(0)
                 answers.append(ql.kpis(scope, village)["bank"])
                 ql.children(PROVINCE, village // 1000 * 1000)
-            except Exception as exc:  # noqa: BLE001 - any failure while the copy is swapped is the finding
+            except Exception as exc:  # any failure while the copy is swapped is the finding
                 errors.append(exc)
 
     reader = threading.Thread(target=read)

@@ -231,10 +231,13 @@ def write(settings: Settings, rollups: dict[int, pl.DataFrame], watermark: int, 
     (tmp / "meta.json").write_text(json.dumps({**meta, "files": files}))
     _fsync_dir(tmp)
     tmp.rename(d / name)
+    superseded = pointer(d)
     ptr = d / f".{POINTER}.{uuid.uuid4().hex[:6]}"
     ptr.write_text(json.dumps({"name": name, "watermark": int(watermark)}))
     os.replace(ptr, d / POINTER)
     _fsync_dir(d)
+    if superseded and (d / superseded).is_dir():
+        os.utime(d / superseded)  # its grace period counts from now, when it stopped being the live one
     prune(d)
     return name
 

@@ -47,6 +47,20 @@ class _State:
     facts_day: str = ""
     #: derived values memoised for this state (a refresh makes a new state, so it never goes stale)
     cache: dict = field(default_factory=dict)
+    #: held while a memoised value over every village is computed: the worker's other threads wait
+    #: for that answer instead of each computing (and allocating) the same one at once
+    fill: threading.RLock = field(default_factory=threading.RLock)
+
+
+def _memo(state: _State, key, compute):
+    """state.cache[key], computed once: by the first thread asking, the others waiting for it."""
+    hit = state.cache.get(key)
+    if hit is None:
+        with state.fill:
+            hit = state.cache.get(key)
+            if hit is None:
+                hit = state.cache[key] = compute()
+    return hit
 
 
 class QueryLayer:
@@ -204,9 +218,7 @@ class QueryLayer:
         the sorted code column, memoised as numpy for the current state."""
         state = self.state
         frame = state.facts if which == "facts" else state.rollups[which]
-        codes = state.cache.get(("codes", which))
-        if codes is None:
-            codes = state.cache[("codes", which)] = frame.get_column("code").to_numpy()
+        codes = _memo(state, ("codes", which), lambda: frame.get_column("code").to_numpy())
         i0, i1 = int(np.searchsorted(codes, lo, "left")), int(np.searchsorted(codes, hi, "right"))
         return frame.slice(i0, i1 - i0)
 
@@ -248,10 +260,7 @@ class QueryLayer:
         """(village codes, year-to-date operating income) for every village; cached per period
         on the current state, so a region's bands are a binary-searched slice."""
         state = self.state
-        hit = state.cache.get(("ytd_income", period))
-        if hit is None:
-            hit = state.cache[("ytd_income", period)] = village_ytd_income(state.rollups[VILLAGE], period)
-        return hit
+        return _memo(state, ("ytd_income", period), lambda: village_ytd_income(state.rollups[VILLAGE], period))
 
     def _income_bands(self, region: int, period: int) -> dict:
         """Villages by year-to-date operating income: above 100k and 500k yuan."""
@@ -317,13 +326,14 @@ class QueryLayer:
         """The figures of every village with books at `period`, sorted by code; computed once per
         state and period (a ranking of a city's 1,500 villages is then a slice)."""
         state = self.state
-        hit = state.cache.get(("villages", period))
-        if hit is None:
+
+        def compute() -> pl.DataFrame:
             codes, figs = figures(state.rollups[VILLAGE], period, by_code=True)
             frame = pl.DataFrame({"code": codes, **figs}, schema=dict.fromkeys(("code", *figs), pl.Int64))
             names = self.tree.frame.filter(pl.col("level") == VILLAGE).select("code", "name")
-            hit = state.cache[("villages", period)] = names.join(frame, on="code", how="inner").sort("code")
-        return hit
+            return names.join(frame, on="code", how="inner").sort("code")
+
+        return _memo(state, ("villages", period), compute)
 
     def growth(self, scope: Scope, region: int, period: int | None = None) -> pl.DataFrame:
         """Children of `region` with total assets now and twelve months earlier and the growth
