@@ -139,7 +139,7 @@ def render(report: dict) -> str:
         if load.get("mix"):
             mix = load["mix"]
             parts.append(f"load test: {load.get('users')} users, {load.get('run_time_s')} s, {load.get('workers')} workers "
-                         f"({load.get('database')}); {mix['requests']:,} requests, errors {mix['errors']}; load "
+                         f"({load.get('database')}); {_fmt(mix.get('requests'))} requests, errors {mix['errors']}; load "
                          f"{load.get('load_before')} → {load.get('load_after')} (ms)\n" + _table(
                              ["action", "n", "p50", "p95", "p99", "max", "errors"],
                              [[a, r["n"], r.get("p50"), r.get("p95"), r.get("p99"), r.get("max"), r["errors"]]
