@@ -27,6 +27,7 @@ run: $(STAMP)
 serve: $(STAMP)
 	@test -n "$$DATABASE_URL" || { echo "make serve: 请设置 DATABASE_URL（生产用 PostgreSQL，如 postgresql+psycopg://user:pw@host/db；试用可设 sqlite:///$(CURDIR)/var/platform-22.sqlite）" >&2; exit 2; }
 	JOBS_IN_PROCESS=0 $(VENV)/bin/gunicorn -c server/gunicorn_conf.py server.wsgi:application
+
 ## The job process (data/jobs): the scheduled warning runs, escalation and backups, and the jobs the
 ## pages queue (backups, national syncs, re-evaluation); niced (JOBS_NICE, default 10), one polars
 ## thread. Run it next to `make serve` (JOBS_IN_PROCESS=0); as many as you like, on any machine:
@@ -43,14 +44,10 @@ lint: $(STAMP)
 test: system-deps $(STAMP) lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+## One performance report (scripts/bench_report.py): every benchmark at province scale, printed and
+## written to var/bench/report.json; BENCH_ARGS="--province 22 36" adds Jiangxi and the comparison.
 bench: $(STAMP)
-	$(PY) scripts/bench.py
-	$(PY) scripts/browser_bench.py
-	$(PY) scripts/bench_warnings.py
-	$(PY) scripts/bench_reads.py
-	$(PY) scripts/bench_import.py --postgres
-	$(PY) scripts/bench_credit.py
-	$(PY) scripts/bench_prices.py
+	$(PY) scripts/bench_report.py --postgres $(BENCH_ARGS)
 
 demo-data: $(STAMP)
 	$(PY) -m data.demo --scale $${DEMO_SCALE:-demo}

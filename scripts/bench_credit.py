@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import resource
@@ -163,6 +164,7 @@ def main(argv=None) -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--repeat", type=int, default=21, help="calls per statistics query (the median is shown)")
     ap.add_argument("--no-evaluate", action="store_true", help="skip the whole-population re-evaluation")
+    ap.add_argument("--json", type=Path, help="also write the figures as one JSON object (scripts/bench_report.py)")
     args = ap.parse_args(argv)
     tracemalloc.start()
     data_dir = ROOT / "var" / "bench_credit"
@@ -207,6 +209,8 @@ def main(argv=None) -> None:
           f"{os.cpu_count()} CPUs)")
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
+    if args.json:
+        args.json.write_text(json.dumps(dict(rows), ensure_ascii=False, indent=1, default=str))
     if server is not None:
         server.stop()
 
