@@ -215,6 +215,9 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     )
     server.json.ensure_ascii = False  # JSON answers carry Chinese as text, not \u escapes
     limit_bodies(server)
+    from server.proxy import trust_proxies
+
+    trust_proxies(server, settings.proxy_hops)  # behind nginx: the client's address and scheme (PROXY_HOPS)
     server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     from server.routing import init_routing

@@ -64,6 +64,8 @@ class Settings:
     jobs_in_process: bool = True
     #: seconds between a worker's checks for newer data (the bound on seeing another worker's write)
     refresh_interval_s: float = 2.0
+    #: reverse proxies in front of the app whose X-Forwarded-* headers are trusted (server/proxy.py; 0: none)
+    proxy_hops: int = 0
     #: seconds between the job runner's publications of the columnar copy (0: never scheduled)
     columnar_every_s: float = 60.0
 
@@ -128,6 +130,7 @@ class Settings:
             jobs_in_process=env.get("JOBS_IN_PROCESS", "1") == "1",
             refresh_interval_s=float(env.get("REFRESH_INTERVAL_S") or 2.0),
             columnar_every_s=float(env.get("COLUMNAR_EVERY_S") or 60.0),
+            proxy_hops=_int("PROXY_HOPS", 0),
         )
 
 
