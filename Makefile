@@ -29,7 +29,7 @@ serve: $(STAMP)
 	JOBS_IN_PROCESS=0 $(VENV)/bin/gunicorn -c server/gunicorn_conf.py server.wsgi:application
 
 ## The job process (data/jobs): the scheduled warning runs, escalation and backups, and the jobs the
-## pages queue (backups, national syncs, re-evaluation); niced (JOBS_NICE, default 10), one polars
+## pages queue (backups, national syncs, re-evaluation); niced (JOBS_NICE, default 19), one polars
 ## thread. Run it next to `make serve` (JOBS_IN_PROCESS=0); as many as you like, on any machine:
 ## a lease in the database lets one run jobs at a time.
 jobs: $(STAMP)

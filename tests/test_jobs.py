@@ -148,7 +148,7 @@ def test_jobs005_the_schedule_enqueues_when_due(url, settings):
         made = enqueue_due(cfg)
         assert enqueue_due(cfg) == []  # one queued job per scheduled kind, never two
     jobs = {queue.get(url, i)["kind"]: queue.get(url, i) for i in made}
-    assert set(jobs) - {"columnar"} == {"warning_run", "warning_escalation", "backup"}  # columnar: with lane B's copy
+    assert set(jobs) == {"warning_run", "warning_escalation", "backup"}  # the columnar copy is a local duty
     assert jobs["warning_run"]["run_after"] == T0 + dt.timedelta(seconds=600)  # the first run one interval on
     assert jobs["warning_escalation"]["run_after"] == T0  # the escalation at once (a server that was down catches up)
     assert jobs["backup"]["run_after"] == dt.datetime(2026, 11, 23, 2, 30, tzinfo=clock.CST)  # next 02:30 China time
@@ -160,7 +160,7 @@ def test_jobs005_the_schedule_enqueues_when_due(url, settings):
     assert queue.get(url, nxt)["kind"] == "warning_escalation"
     assert queue.get(url, nxt)["run_after"] == T0 + dt.timedelta(seconds=600)  # the rhythm, from the last one's time
     # tests' settings: no warning or backup schedule
-    assert {queue.get(url, i)["kind"] for i in enqueue_due(settings)} <= {"columnar"}
+    assert enqueue_due(settings) == []
 
 
 def test_jobs006_a_failing_job_records_its_error_and_the_runner_goes_on(url, settings, test_kinds):
@@ -314,3 +314,20 @@ def test_jobs010_postgresql_claims_skip_locked_and_the_advisory_lock_holds(postg
     cfg = make_settings(tmp_path, url)
     done = Runner(cfg, "pg:1").run_once()
     assert done["status"] == "done" and done["id"] in ids - set(got)
+
+
+def test_jobs011_every_job_process_publishes_its_machines_columnar_copy_outside_the_lease(url, settings, monkeypatch):
+    from data.query import columnar
+
+    published = []
+    monkeypatch.setattr(columnar, "publish", lambda cfg, *a, **k: published.append(cfg.data_dir) or {"published": True})
+    runner = Runner(settings.with_(columnar_every_s=60), "machine-b:1")
+    with held(url, "job-runner", 60, holder="machine-a:1") as lease:  # another machine runs the queue …
+        assert lease
+        assert runner.local_duties(now=1000.0) == {"published": True}  # … this one still keeps its own copy
+        assert runner.local_duties(now=1030.0) is None  # not before the rhythm
+        assert runner.local_duties(now=1061.0) == {"published": True}
+    assert published == [settings.data_dir, settings.data_dir]
+    assert Runner(settings, "machine-c:1").local_duties(now=5000.0) is None  # columnar_every_s 0: off
+    monkeypatch.setattr(columnar, "publish", lambda *a, **k: 1 / 0)
+    assert Runner(settings.with_(columnar_every_s=60), "machine-d:1").local_duties(now=1.0) is None  # logged, goes on

@@ -1,5 +1,5 @@
 """`python -m data.jobs` (`make jobs`): the job process. Lower CPU priority (JOBS_NICE, default
-10) and one polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
+19, the lowest) and one polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
 SIGTERM finishes the current job and exits (see data/jobs/runner.py).
 
     python -m data.jobs                      # the loop (make jobs)
@@ -15,7 +15,7 @@ import sys
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    nice = int(os.environ.get("JOBS_NICE", "10"))
+    nice = int(os.environ.get("JOBS_NICE", "19"))
     if nice:
         os.nice(nice)
     import logging

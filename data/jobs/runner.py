@@ -5,15 +5,19 @@ Each round (`Runner.run_once`):
 1. the schedule (`enqueue_due`): every scheduled kind keeps exactly one queued job, its
    `run_after` the next time it is due — the full warning run and the escalation of overdue
    warnings every WARNING_SCHEDULE_S (the run's first one interval after the first start, the
-   escalation at once, as before), the daily backup at BACKUP_SCHEDULE China time, the columnar
-   copy every COLUMNAR_EVERY_S (settings.columnar_every_s) when lane B's data.query.columnar exists. The schedule lives in
+   escalation at once, as before), the daily backup at BACKUP_SCHEDULE China time. The schedule lives in
    the jobs table, so every runner on every machine agrees on it (dedupe keeps it single);
 2. when a job is due or a running one has gone stale (a read that writes nothing when idle),
    under the lease `job-runner` (data/jobs/lock.py: one runner at a time across machines):
    stale recovery (data/jobs/queue.py), then claim the oldest due job, run it with a heartbeat
    thread, record its result or its error (a failing job never stops the runner).
 
-`python -m data.jobs` runs at lower CPU priority (`os.nice(JOBS_NICE)`, default 10) with
+Before each round the loop does this machine's own upkeep outside the lease (`local_duties`): the
+columnar copy in DATA_DIR published every COLUMNAR_EVERY_S, so every machine that runs a job
+process keeps its own copy fresh (a queued `columnar` job, e.g. from the command line, publishes
+the copy of the machine whose runner claims it).
+
+`python -m data.jobs` runs at lower CPU priority (`os.nice(JOBS_NICE)`, default 19) with
 `POLARS_MAX_THREADS=1` unless set, so the web workers keep the cores while a full run goes on;
 SIGTERM lets the current job finish and exits (a second SIGTERM exits at once: the job stays
 "running", its heartbeat stops and stale recovery re-queues it).
@@ -56,8 +60,6 @@ def schedules(settings: Settings) -> list[Scheduled]:
     at = parse(settings.backup_schedule)
     if at is not None:
         out.append(Scheduled("backup", daily_at=at))
-    if settings.columnar_every_s > 0 and importlib.util.find_spec("data.query.columnar") is not None:
-        out.append(Scheduled("columnar", every_s=settings.columnar_every_s))
     return out
 
 
@@ -97,6 +99,7 @@ class Runner:
         self.stop = threading.Event()  # set: finish the current job, then leave the loop
         self.wake = threading.Event()  # set: a job was queued in this process, look at once
         self._last_prune = 0.0
+        self._next_local = 0.0
 
     # ------------------------------------------------------------------ one round
     def run_once(self) -> dict | None:
@@ -162,10 +165,30 @@ class Runner:
             beater.join(timeout=5)
 
     # ------------------------------------------------------------------ the loop
+    def local_duties(self, now: float | None = None) -> dict | None:
+        """This machine's own upkeep, outside the lease, so every job process on every machine does
+        it (the lease lets only one of them run queued jobs): the columnar copy in this machine's
+        DATA_DIR, published every `columnar_every_s` (cheap when nothing changed; under the copy's
+        own fcntl lock, so the web workers of the machine never build it twice)."""
+        now = time.monotonic() if now is None else now
+        if self.settings.columnar_every_s <= 0 or now < self._next_local:
+            return None
+        self._next_local = now + self.settings.columnar_every_s
+        if importlib.util.find_spec("data.query.columnar") is None:
+            return None
+        from data.query import columnar
+
+        try:
+            return columnar.publish(self.settings)
+        except Exception:  # the database or the disk is away: the workers' own refresh still holds
+            log.exception("columnar copy not published")
+            return None
+
     def loop(self) -> None:
         failures = 0
         while not self.stop.is_set():
             try:
+                self.local_duties()
                 out = self.run_once()
                 failures = 0
             except Exception as exc:  # the database is away: back off (up to a minute), log now and then
@@ -230,4 +253,4 @@ def wake_local(url: str) -> None:
 
 
 def nice_level() -> int:
-    return int(os.environ.get("JOBS_NICE", "10"))
+    return int(os.environ.get("JOBS_NICE", "19"))
