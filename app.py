@@ -150,12 +150,41 @@ def limit_bodies(server: Flask) -> None:
 
 
 def background_manager(settings: Settings):
-    """Where long callbacks (imports) run: job processes whose results and progress wait in a disk
-    cache under the data directory (never served: the web root is assets/)."""
-    import diskcache
+    """Where long callbacks (imports, the re-evaluation) run: a child process of the worker that
+    received the request, whose result, progress and side updates wait in the shared store
+    (data/runtime/shared.py: Redis or the database), signed, so that a poll answered by any
+    worker on any machine finds them, and whose running or cancelled state is kept there too
+    (data/runtime/bg_manager.py). Dash's `DiskcacheManager` does the rest (the job function,
+    progress, results); only its storage and its idea of a job (a local pid) are replaced."""
     from dash import DiskcacheManager
+    from dash.background_callback.managers import BaseBackgroundCallbackManager
 
-    return DiskcacheManager(diskcache.Cache(str(settings.data_dir / "jobs")), expire=3600)
+    from data.runtime import bg_manager, shared
+
+    class SharedCacheManager(DiskcacheManager):
+        def __init__(self, store, secret, expire=None):
+            self.handle = bg_manager.SharedHandle(store, secret)
+            self.jobs = bg_manager.Jobs(store)
+            self.expire = expire
+            BaseBackgroundCallbackManager.__init__(self, None)
+
+        def call_job_fn(self, key, job_fn, args, context):
+            return self.jobs.start(job_fn, (key, self._make_progress_key(key), args, context))
+
+        def job_running(self, job):
+            return self.jobs.running(job)
+
+        def terminate_job(self, job):
+            if job is not None:
+                self.jobs.terminate(job)
+
+        def terminate_unhealthy_job(self, job):
+            if bg_manager.parse(job) is not None and not self.jobs.running(job):
+                self.jobs.terminate(job)
+                return True
+            return False
+
+    return SharedCacheManager(shared.store(settings), settings.secret_key, expire=3600)
 
 
 def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -63,30 +61,27 @@ def current_scope() -> Scope | None:
 
 OTP_NEEDED = "请输入动态验证码"
 #: Failed sign-ins allowed per client address in the window (on top of the per-account lockout).
-#: Only failures count: a township office behind one NAT address signs in many people.
+#: Only failures count: a township office behind one NAT address signs in many people. The count
+#: lives in the shared store (data/runtime/shared.py: Redis or the database), so every worker and
+#: every app machine refuses an address as soon as its failures anywhere reach the limit; the
+#: window starts at the address's first failure.
 RATE_LIMIT, RATE_WINDOW_S = 30, 300
-_FAILURES: dict[str, list[float]] = {}
-_FAILURES_LOCK = threading.Lock()
 
 
-def _recent(ip: str, now: float) -> list[float]:
-    return [t for t in _FAILURES.get(ip, []) if now - t < RATE_WINDOW_S]
+def _throttle():
+    from data.runtime.shared import store
+
+    return store(current_app.config["PLATFORM_SETTINGS"])
 
 
-def rate_limited(ip: str, now: float | None = None) -> bool:
-    """True when `ip` has used up its failed attempts for the window."""
-    now = time.monotonic() if now is None else now
-    with _FAILURES_LOCK:
-        return len(_recent(ip, now)) >= RATE_LIMIT
+def rate_limited(ip: str) -> bool:
+    """True when `ip` has used up its failed attempts for the window (on any worker)."""
+    return _throttle().count(f"signin:ip:{ip}", RATE_WINDOW_S) >= RATE_LIMIT
 
 
-def note_failure(ip: str, now: float | None = None) -> None:
-    now = time.monotonic() if now is None else now
-    with _FAILURES_LOCK:
-        _FAILURES[ip] = [*_recent(ip, now), now]
-        if len(_FAILURES) > 10_000:  # forget idle addresses
-            for k in [k for k, v in _FAILURES.items() if not v or now - v[-1] >= RATE_WINDOW_S]:
-                del _FAILURES[k]
+def note_failure(ip: str) -> int:
+    """Count one failed sign-in of `ip` (atomically across workers); the count in the window."""
+    return _throttle().hit(f"signin:ip:{ip}", RATE_WINDOW_S)
 
 
 def current_closure() -> Closure | None:
@@ -178,7 +173,10 @@ def authenticate(username: str, password: str, otp: str | None = None) -> tuple[
     (a dummy one for an unknown name) so that the time does not tell them apart either."""
     now = clock.now()
     with transaction(_url()) as s:
-        user = s.scalar(select(User).where(User.username == username))
+        # the row stays locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
+        # IMMEDIATE transaction holds the database's write lock), so two workers refusing the
+        # same account at once never lose a count of its failures
+        user = s.scalar(select(User).where(User.username == username).with_for_update())
         ok = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
         if user is None:
             return None, SIGN_IN_FAILED, "用户名不存在"

@@ -5,16 +5,13 @@ Only the app's own charts are accepted: `kind` is the id of a `dcc.Graph` with a
 button, `page` the pathname it was downloaded on, which must resolve (the way the router
 resolves it) to the page that holds that chart. The entry's text is the server's, built from the
 table below; nothing the client sends is stored but the kind id and the page's registered path.
-At most EXPORT_LIMIT reports per user per EXPORT_WINDOW_S; the limiter is in-process (one
-waitress process serves the app; several processes would each allow that many).
+At most EXPORT_LIMIT reports per user per EXPORT_WINDOW_S (a window from the user's first report),
+counted in the shared store (data/runtime/shared.py), so several workers or machines together
+allow that many, not that many each.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_login import current_user
 
 from server.auth import log_event
@@ -31,21 +28,17 @@ EXPORT_KINDS: dict[str, tuple[str, str]] = {
     "wmap-trend": ("/warning-map", "预警趋势"), "wmap-close-time": ("/warning-map", "办结时长"),
 }
 EXPORT_LIMIT, EXPORT_WINDOW_S = 30, 600
-_SEEN: dict[int, deque] = {}
-_SEEN_LOCK = threading.Lock()
 
 
-def within_limit(user_id: int, now: float | None = None) -> bool:
-    """Count one report for `user_id`; False once the user has used up the window's reports."""
-    now = time.monotonic() if now is None else now
-    with _SEEN_LOCK:
-        seen = _SEEN.setdefault(user_id, deque())
-        while seen and now - seen[0] >= EXPORT_WINDOW_S:
-            seen.popleft()
-        if len(seen) >= EXPORT_LIMIT:
-            return False
-        seen.append(now)
-        return True
+def limit_key(user_id: int) -> str:
+    return f"export:user:{int(user_id)}"
+
+
+def within_limit(user_id: int) -> bool:
+    """Count one report for `user_id` (on every worker); False once the window's reports are used up."""
+    from data.runtime.shared import store
+
+    return store(current_app.config["PLATFORM_SETTINGS"]).hit(limit_key(user_id), EXPORT_WINDOW_S) <= EXPORT_LIMIT
 
 
 def init_exports(server: Flask) -> None:

@@ -17,7 +17,7 @@ from data.db import reading, transaction, upgrade
 from data.models import AuditLog, Resource
 from domain.admin import audit
 from server.exports import EXPORT_KINDS, EXPORT_LIMIT
-from tests.support.accounts import audit_count
+from tests.support.accounts import actor, audit_count
 from tests.support.app import make_settings
 from tests.support.http import call, output, props, sign_in, text as text_of
 
@@ -160,10 +160,16 @@ def _exports(settings, username):
             AuditLog.type == "export", AuditLog.actor == username).order_by(AuditLog.id)).all()
 
 
-def test_auditlog007_export_reports_store_the_servers_text_only(app, sqlite_settings, monkeypatch):
+def _fresh_export_limit(settings, username) -> None:
+    """Forget the user's export reports counted so far (the count is in the shared store)."""
     import server.exports
+    from data.runtime.shared import store
 
-    monkeypatch.setattr(server.exports, "_SEEN", {})
+    store(settings).delete("hit:" + server.exports.limit_key(actor(settings, username).user_id))
+
+
+def test_auditlog007_export_reports_store_the_servers_text_only(app, sqlite_settings):
+    _fresh_export_limit(sqlite_settings, "demo-city")
     c = sign_in(app.server, "demo-city")
     before = len(_exports(sqlite_settings, "demo-city"))
     bad = [{"kind": "任意文字" * 50, "page": "/cockpit"}, {"kind": "cockpit-map", "page": "/asset-growth"},
@@ -179,13 +185,11 @@ def test_auditlog007_export_reports_store_the_servers_text_only(app, sqlite_sett
     assert rows[-1].detail == {"kind": "wmap-trend", "page": "/warning-map", "format": "png"}
 
 
-def test_auditlog008_export_reports_are_rate_limited_per_user(app, monkeypatch):
-    import server.exports
-
-    monkeypatch.setattr(server.exports, "_SEEN", {})
+def test_auditlog008_export_reports_are_rate_limited_per_user(app, sqlite_settings):
+    for username in ("demo-county", "demo-township"):
+        _fresh_export_limit(sqlite_settings, username)
     c, other = sign_in(app.server, "demo-county"), sign_in(app.server, "demo-township")
     report = {"kind": "cockpit-trend", "page": "/cockpit"}
     codes = [c.post("/api/export-log", json=report).status_code for _ in range(EXPORT_LIMIT + 1)]
     assert codes == [200] * EXPORT_LIMIT + [429]
     assert other.post("/api/export-log", json=report).status_code == 200
-    assert server.exports.within_limit(-1, now=0.0) and server.exports.within_limit(-1, now=601.0)

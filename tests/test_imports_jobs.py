@@ -106,7 +106,7 @@ def test_imports_jobs002_the_cancel_button_stops_the_import_and_keeps_nothing(se
     content = _big_file(settings, "被取消的导入", 2007)
     resp, handles, body = start_commit(app, client, "ledger", "取消.csv", content)
     assert resp.status_code == 200
-    job = int(handles["job"].split("~")[0])
+    job = int(handles["job"].split("~")[0].split(".")[0])  # the handle is <pid>.<host>.<nonce> (data/runtime/bg_manager.py)
     deadline = time.monotonic() + 120
     while True:  # poll as the renderer does until the bar has moved
         got = client.post("/_dash-update-component", query_string=handles, json=body).get_json(silent=True) or {}

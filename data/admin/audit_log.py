@@ -6,6 +6,7 @@ the stored chain, retention, reading it within a scope, and the monthly review s
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
@@ -185,7 +186,7 @@ def verify(s: Session, key: str | bytes) -> audit.Verification:
     path = head_path(s)
     if path is None:
         return walked
-    head = read_head(path)
+    head = current_head(s, key, path)
     last_id = s.scalar(select(func.max(AuditLog.id)))
     at_head = s.scalar(select(AuditLog.mac).where(AuditLog.id == head["id"])) if head else None
     after = s.scalar(select(func.count()).where(AuditLog.id > head["id"])) if head else 0
@@ -204,12 +205,22 @@ def _purged(s: Session, head: dict) -> bool:
 # the database: after each commit that appended entries, the last one's id and mac, HMAC'd with
 # AUDIT_KEY, are written to a file in DATA_DIR (temp file + os.replace). The head only moves
 # forward (a file naming a newer id is kept), and a failed write is logged, never raised: the
-# data is committed already. `verify` applies the rule in `domain.admin.audit.check_head`. The
-# lock below orders writers within one process; two processes writing at the same instant could
-# leave the head one commit behind, which the slack tolerates.
+# data is committed already. `verify` applies the rule in `domain.admin.audit.check_head`.
+#
+# Several writer processes: the chain itself never forks (every append locks it first:
+# `_lock_chain`, and SQLite's IMMEDIATE transactions; tests/test_shared_state.py appends from two
+# processes at once). The head file's read-compare-replace runs under an exclusive `fcntl` lock on
+# a lock file beside it, so the workers of one machine never move it backwards. Several machines:
+# each keeps its own file, which only its own appends move; with REDIS_URL set the head is also
+# kept in Redis (`shared.advance`, forward-only, a system apart from the database, like the file)
+# and `verify` holds the chain against the newer of the two signed heads, so a machine that wrote
+# little or nothing still verifies. Without Redis, give the machines one DATA_DIR for the head
+# (a shared volume) or verify on the machine that writes most (see README, Production).
 
 _HEADS: dict[str, Path] = {}
+_URLS: dict[str, str] = {}
 _HEAD_LOCK = threading.Lock()
+_SHARED_HEAD = "audit-head"
 log = logging.getLogger(__name__)
 
 
@@ -223,11 +234,44 @@ def use_head_file(url: str, data_dir: Path) -> Path:
     key = _url_key(url)
     path = Path(data_dir) / f"audit-head-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
     _HEADS[key] = path
+    _URLS[key] = url
     return path
 
 
 def head_path(s: Session) -> Path | None:
     return _HEADS.get(_url_key(s.get_bind().url))
+
+
+def _redis_store(s: Session):
+    """The shared store of this database when it is Redis (the shared head lives there), else None."""
+    url = _URLS.get(_url_key(s.get_bind().url))
+    if url is None:
+        return None
+    from data.runtime.shared import for_url
+
+    got = for_url(url)
+    return got if got.backend == "redis" else None
+
+
+def current_head(s: Session, key: str | bytes, path: Path) -> dict | None:
+    """The head `verify` holds the chain against: the file's; or the shared one (Redis) when it
+    is newer and its signature holds (a file whose signature fails is returned as it is: that is
+    reported)."""
+    head = read_head(path)
+    if head is not None and not audit.head_holds(key, head):
+        return head
+    remote = _redis_store(s)
+    if remote is not None:
+        try:
+            got = remote.advanced(_SHARED_HEAD)
+            other = json.loads(got[1]) if got else None
+        except Exception:  # Redis unreachable: the file alone
+            log.exception("security log head in Redis not read")
+            other = None
+        if (isinstance(other, dict) and isinstance(other.get("id"), int) and audit.head_holds(key, other)
+                and (head is None or other["id"] > head["id"])):
+            return other
+    return head
 
 
 def read_head(path: Path) -> dict | None:
@@ -247,30 +291,37 @@ def _head_after_commit(s: Session, key, row: AuditLog) -> None:
     path = head_path(s)
     if path is None:
         return
-    current = read_head(path)
+    current = current_head(s, key, path)
     if current is not None and audit.head_holds(key, current) and not _purged(s, current):
         if s.scalar(select(AuditLog.mac).where(AuditLog.id == current["id"])) != current["mac"]:
             return
     if "audit_head" not in s.info:
         event.listen(s, "after_commit", _write_head)
-    s.info["audit_head"] = (path, key, int(row.id), row.mac)
+    s.info["audit_head"] = (path, key, int(row.id), row.mac, _redis_store(s))
 
 
 def _write_head(s: Session) -> None:
     pending = s.info.pop("audit_head", None)
     if pending is None:
         return
-    path, key, last_id, last_mac = pending
+    path, key, last_id, last_mac, remote = pending
+    value = {"id": last_id, "mac": last_mac, "sig": audit.head_mac(key, last_id, last_mac)}
+    if remote is not None:
+        try:
+            remote.advance(_SHARED_HEAD, last_id, json.dumps(value).encode())
+        except Exception:
+            log.exception("security log head not written to Redis")
     with _HEAD_LOCK:
-        current = read_head(path)
-        if current is not None and current["id"] >= last_id and audit.head_holds(key, current):
-            return
-        value = {"id": last_id, "mac": last_mac, "sig": audit.head_mac(key, last_id, last_mac)}
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(value))
-            os.replace(tmp, path)
+            with open(path.with_name(path.name + ".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # the other processes of this machine wait here
+                current = read_head(path)
+                if current is not None and current["id"] >= last_id and audit.head_holds(key, current):
+                    return
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                tmp.write_text(json.dumps(value))
+                os.replace(tmp, path)
         except OSError:
             log.exception("security log head not written: %s", path)
 

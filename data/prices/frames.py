@@ -11,13 +11,15 @@
   item, unit_cost_fen, unit_cost_yuan, id).
 - `token(url)`: a data-change token of both tables (highest id, row count and latest `updated_at`
   of each: an insert, a delete or an update anywhere changes it), plus a generation a writer may
-  bump with `invalidate(url)`. `current(url)` is the token the model reads' caches compare on
-  every call: the highest ids are read every time (an index look-up), the counts and the latest
-  `updated_at` — scans: COUNT(*) is one on PostgreSQL (~15 ms at 100,000 sales), and there is no
-  index on `updated_at` (~50 ms at 300,000 sales on SQLite) — at most every `UPDATE_CHECK_S`
-  seconds per database, and at once after `invalidate(url)`. So a new row is seen by the next
-  read; a deleted row or an update of a row in place within `UPDATE_CHECK_S` seconds, or at once
-  when its writer calls `invalidate(url)` after the commit.
+  bump with `invalidate(url)` (a version token in the shared store, data/runtime/shared.py, so a
+  bump in one worker is seen by every worker and machine at its next read). `current(url)` is
+  the token the model reads' caches compare on every call: the highest ids are read every time
+  (an index look-up), the counts and the latest `updated_at` — scans: COUNT(*) is one on
+  PostgreSQL (~15 ms at 100,000 sales), and there is no index on `updated_at` (~50 ms at 300,000
+  sales on SQLite) — at most every `UPDATE_CHECK_S` seconds per database, and at once after
+  `invalidate(url)`. So a new row is seen by the next read; a deleted row or an update of a row in
+  place within `UPDATE_CHECK_S` seconds, or at once when its writer calls `invalidate(url)` after
+  the commit.
 
 Every read ensures the action (default `PRICE_INDEX_VIEW`; the valuation helper reads with
 `PRICE_VALUATE`) on the region, so a region outside the caller's scope is refused
@@ -58,7 +60,12 @@ _LOCK = threading.Lock()
 
 def invalidate(url: str | None = None) -> None:
     """Change the token (the generation is global: every database's), so the next read refits;
-    `current` re-reads the counts and latest `updated_at` (of `url`, or of every database) at once."""
+    `current` re-reads the counts and latest `updated_at` (of `url`, or of every database) at once.
+    With `url`, its shared version is bumped too: every process refits."""
+    if url is not None:
+        from data.runtime.shared import for_url
+
+        for_url(url).bump("price-frames")
     with _LOCK:
         _GENERATION["n"] += 1
         if url is None:
@@ -87,14 +94,21 @@ def _slow(url: str) -> tuple:
 def token(url: str) -> tuple:
     """(max id of the sales, of the cost observations; count and latest `updated_at` of the sales,
     of the cost observations; the generation) — every part read now."""
-    return (*_ids(url), *_slow(url), _GENERATION["n"])
+    return (*_ids(url), *_slow(url), _generation(url))
+
+
+def _generation(url: str) -> tuple[int, int]:
+    """This process's generation and the database's shared version (bumped by any process)."""
+    from data.runtime.shared import for_url
+
+    return _GENERATION["n"], for_url(url).version("price-frames")
 
 
 def current(url: str) -> tuple:
     """The token the caches compare, shaped like `token` (see the module docstring: the counts and
     `updated_at` re-read at most every `UPDATE_CHECK_S` seconds, at once after `invalidate`)."""
     ids = _ids(url)
-    gen = _GENERATION["n"]
+    gen = _generation(url)
     now = time.monotonic()
     got = _SLOW.get(url)
     if got is None or got[1] != gen or now - got[0] >= UPDATE_CHECK_S:

@@ -8,7 +8,9 @@ every statistics call aggregates a cube with polars, scoped to the caller (`data
 — milliseconds at a million subjects. The cubes are rebuilt when the data changed: a token of the
 tables' highest ids (an insert anywhere, a re-evaluation writing `credit_scores`) and the day (what
 is in publicity depends on it) is compared on every call (a few index look-ups), and a writer that
-only updates rows calls `invalidate(url)` after its transaction.
+only updates rows calls `invalidate(url)` after its transaction: that bumps a version token in the
+shared store (data/runtime/shared.py), part of the token too, so every worker and machine rebuilds
+its cubes at its next call.
 """
 from __future__ import annotations
 
@@ -53,7 +55,12 @@ _GENERATION = {"n": 0}
 
 
 def invalidate(url: str | None = None) -> None:
-    """Forget the cubes (of `url`, or all): the next call reloads them."""
+    """Forget the cubes (of `url` in every process, through the shared token; or all of this
+    process's): the next call reloads them."""
+    if url is not None:
+        from data.runtime.shared import for_url
+
+        for_url(url).bump("credit-cubes")
     with _LOCK:
         _GENERATION["n"] += 1
         if url is None:
@@ -65,7 +72,10 @@ def invalidate(url: str | None = None) -> None:
 def _token(url: str, today: dt.date) -> tuple:
     sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in _TOKEN_TABLES)
     with engine_for(url).connect() as c:
-        return (*c.execute(text(sql)).one(), today.isoformat(), _GENERATION["n"])
+        ids = c.execute(text(sql)).one()
+    from data.runtime.shared import for_url
+
+    return (*ids, today.isoformat(), _GENERATION["n"], for_url(url).version("credit-cubes"))
 
 
 def read_frame(url: str, sql: str, **params) -> pl.DataFrame:
