@@ -98,7 +98,34 @@ def columnar(settings: Settings, params: dict, progress: Progress) -> dict:
     except ImportError:
         log.info("columnar job skipped: data.query.columnar is not installed in this build")
         return {"skipped": "data.query.columnar 不存在"}
-    return dict(copy.publish(settings) or {})
+    out = dict(copy.publish(settings) or {})
+    out["warm"] = warm(settings, params, progress)
+    return out
+
+
+def warm(settings: Settings, params: dict, progress: Progress) -> dict:
+    """The province's default credit statistics cubes and price/cost index views, computed once
+    for the deployment and published in the shared store (a no-op when already there for the
+    current data token), so that no web worker builds them; part of the `columnar` job (after the
+    copy is published). A failure is logged and reported, never fails the copy's job."""
+    out = {}
+    try:
+        from data.query import credit
+
+        before = credit.BUILDS["n"]
+        credit.cubes(settings.database_url)
+        out["credit"] = "built" if credit.BUILDS["n"] > before else "current"
+    except Exception as e:  # a failing warm-up only costs the first page a build
+        log.exception("credit cubes warm-up failed")
+        out["credit"] = f"failed: {e}"
+    try:
+        from data.prices import index
+
+        out.update(index.publish_defaults(settings.database_url, settings.province))
+    except Exception as e:
+        log.exception("price index warm-up failed")
+        out["prices"] = f"failed: {e}"
+    return out
 
 
 KINDS: dict[str, Callable[[Settings, dict, Progress], dict]] = {

@@ -46,7 +46,7 @@ import numpy as np
 import polars as pl
 
 from data.prices import frames
-from data.prices.cache import Memo
+from data.prices.cache import Memo, shared_get, shared_key, shared_put
 from data.regions import load_region_tree
 from domain.permissions import Action, ensure, scope_of
 from domain.prices.codes import COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS
@@ -69,10 +69,14 @@ NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
-_SAMPLES = Memo(3)  # normalised samples: ~33 MB each at 300,000 sales
-_FITS = Memo(48)
-_ANSWERS = Memo(256)
-_COSTS = Memo(32)
+# Per-worker memos kept small: the answers themselves come from the shared store (see `_shared_fit`),
+# a sample (~33 MB at 300,000 sales) is released once the fits of a page are published.
+_SAMPLES = Memo(1)
+_FITS = Memo(8)
+_ANSWERS = Memo(64)
+_COSTS = Memo(16)
+#: how many fits / cost indexes this process computed because no published answer was there (tests)
+SHARED_MISSES = {"index": 0, "cost": 0}
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,84 @@ def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tu
     return _FITS.get(key, lambda: _fit_all(sample(url, spans, forest_type, tok), period))
 
 
+def _shared_tok(tok: tuple) -> tuple:
+    """The data token without this process's own generation (the shared version stays in it)."""
+    last = tok[-1]
+    return (*tok[:-1], last[1]) if isinstance(last, tuple) and len(last) == 2 else tok
+
+
+def _index_key(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple) -> str:
+    return shared_key("price-index", url, spans, forest_type, period, _shared_tok(tok))
+
+
+def _to_shared(f: Fitted) -> tuple[dict, dict]:
+    as_of = None if f.as_of is None else f.as_of.isoformat()
+    return ({"fit": f.fit, "as_of": as_of, "note": f.note, "methods": list(f.tables)},
+            {**{"t_" + m: t for m, t in f.tables.items()}, "coefficients": f.coefficients})
+
+
+def _from_shared(got) -> Fitted | None:
+    if got is None:
+        return None
+    meta, frames = got
+    try:
+        import datetime as dt
+
+        tables = {m: frames["t_" + m] for m in meta["methods"]}
+        if set(tables) != set(METHODS) or any(set(INDEX_SCHEMA) - set(t.columns) for t in tables.values()):
+            return None
+        as_of = None if meta["as_of"] is None else dt.date.fromisoformat(meta["as_of"])
+        fit = dict(meta["fit"])
+        note = meta["note"]
+        if not isinstance(note, str | None) or "sales" not in fit:
+            return None
+        return Fitted(tables, frames["coefficients"], fit, as_of, note)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _shared_fit(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple) -> Fitted:
+    """The fit published in the shared store for exactly these rows (the ranges read: the region's
+    subtree within the caller's scope) and token, else fitted here, published, and the sample let go."""
+    key = _index_key(url, spans, forest_type, period, tok)
+    got = _from_shared(shared_get(url, key))
+    if got is not None:
+        return got
+    SHARED_MISSES["index"] += 1
+    f = fitted(url, spans, forest_type, period, tok)
+    shared_put(url, key, *_to_shared(f))
+    _SAMPLES.drop(lambda k: k[1] == spans and k[2] == forest_type)  # published: the rows are let go
+    return f
+
+
+def publish_defaults(url: str, province: int | None = None) -> dict:
+    """The province's default views (all types, by quarter and by year; the cost index at its default
+    base) computed and published in the shared store unless already there for the current token —
+    the job process's `columnar` job runs it after data changes, so no web worker fits them."""
+    prov = province
+    if prov is None:
+        first = frames.read_sql(url, "SELECT MIN(region_code) AS code FROM price_sales")
+        code = first["code"][0] if first.height else None
+        if code is None:
+            return {"prices": "no sales"}
+        prov = province_of(int(code))
+    root = province_root(prov)
+    spans = frames.ranges(_Everywhere(root), root)
+    tok = frames.current(url)
+    done = []
+    for period in ("quarter", "year"):
+        key = _index_key(url, spans, None, period, tok)
+        if _from_shared(shared_get(url, key)) is None:
+            shared_put(url, key, *_to_shared(_fit_all(sample(url, spans, None, tok), period)))
+            done.append(period)
+    key = _cost_key(url, spans, None, tok)
+    if _cost_from_shared(shared_get(url, key)) is None:
+        shared_put(url, key, *_cost_to_shared(_cost_all(frames.read_costs(url, spans), None)))
+        done.append("cost")
+    _SAMPLES.clear()  # the job process keeps no sample either
+    return {"prices": done}
+
+
 def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
                period: str = "quarter", method: str = "hedonic") -> dict:
     """The price index page's data (see the module docstring for the keys)."""
@@ -219,7 +301,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
     spans = frames.ranges(actor, region)
     key = (url, scope_of(actor).cache_key(), region, forest_type, period, tok)
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
-    f = _ANSWERS.get(key, lambda: fitted(url, spans, forest_type, period, tok))
+    f = _ANSWERS.get(key, lambda: _shared_fit(url, spans, forest_type, period, tok))
     return dict(table=f.tables[method], methods=_methods(f.tables), coefficients=f.coefficients, fit=dict(f.fit),
                 region=region, region_name=region_name(region), forest_type=forest_type, period=period, method=method,
                 as_of=f.as_of, note=f.note)
@@ -277,8 +359,44 @@ def cost_view(url: str, actor, *, region: int | None = None, base_year: int | No
     spans = frames.ranges(actor, region)
     key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
     _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)
-    got = _COSTS.get(key, lambda: _cost_all(frames.read_costs(url, spans), base_year))
+    got = _COSTS.get(key, lambda: _shared_cost(url, spans, base_year, tok))
     return {**got, "region": region, "region_name": region_name(region)}
+
+
+def _cost_key(url: str, spans: tuple, base_year: int | None, tok: tuple) -> str:
+    return shared_key("price-cost", url, spans, base_year, _shared_tok(tok))
+
+
+def _cost_to_shared(out: dict) -> tuple[dict, dict]:
+    meta = {k: v for k, v in out.items() if k not in ("table", "items", "weights")}
+    meta["weights"] = [[b, w] for b, w in out["weights"].items()]
+    return meta, {"table": out["table"], "items": out["items"]}
+
+
+def _cost_from_shared(got) -> dict | None:
+    if got is None:
+        return None
+    meta, frames_ = got
+    try:
+        out = {k: meta[k] for k in ("base_year", "base_years", "note", "weight_base", "labels")}
+        out["weights"] = {int(b): dict(w) for b, w in meta["weights"]}
+        out["base_years"] = [int(y) for y in out["base_years"]]
+        if set(COST_INDEX_SCHEMA) - set(frames_["table"].columns):
+            return None
+        return {"table": frames_["table"], "items": frames_["items"], **out}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _shared_cost(url: str, spans: tuple, base_year: int | None, tok: tuple) -> dict:
+    key = _cost_key(url, spans, base_year, tok)
+    got = _cost_from_shared(shared_get(url, key))
+    if got is not None:
+        return got
+    SHARED_MISSES["cost"] += 1
+    out = _cost_all(frames.read_costs(url, spans), base_year)
+    shared_put(url, key, *_cost_to_shared(out))
+    return out
 
 
 # ---------------------------------------------------------------- selectors
@@ -332,7 +450,7 @@ def warm(url: str, province: int | None = None) -> threading.Thread:
             root = province_root(prov)
             spans = frames.ranges(_Everywhere(root), root)
             tok = frames.current(url)
-            fitted(url, spans, None, "quarter", tok)
+            _shared_fit(url, spans, None, "quarter", tok)  # published: other processes read it
             from data.prices.valuation import model  # the valuation helper's model of the same rows
 
             model(url, spans, tok)
