@@ -8,6 +8,7 @@ changed table simply misses; `drop(pred)` forgets entries whose key matches (sta
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -143,3 +144,71 @@ def shared_put(url: str, key: str, meta: dict, frames: dict) -> None:
         for_url(url).set(key, pack(meta, frames), ttl_s=SHARED_TTL_S)
     except Exception:
         log.warning("shared store: could not publish %s", key, exc_info=True)
+
+
+def shared_or(url: str, key: str, unpack, pack, build, misses: dict | None = None, kind: str = ""):
+    """The answer published under `key` (`unpack`ed), else `build()` published (`pack`) and returned
+    (counted in `misses[kind]`)."""
+    got = unpack(shared_get(url, key))
+    if got is not None:
+        return got
+    if misses is not None:
+        misses[kind] += 1
+    value = build()
+    shared_put(url, key, *pack(value))
+    return value
+
+
+def shared_token(tok: tuple) -> tuple:
+    """A price data token (data.prices.frames.current) without this process's own generation (its
+    last element is (generation, shared version): the shared version stays in the key)."""
+    last = tok[-1]
+    return (*tok[:-1], last[1]) if isinstance(last, tuple) and len(last) == 2 else tok
+
+
+def index_pack(f) -> tuple[dict, dict]:
+    """A price index fit (data.prices.index.Fitted) as (meta, frames) for `shared_put`."""
+    as_of = None if f.as_of is None else f.as_of.isoformat()
+    return ({"fit": f.fit, "as_of": as_of, "note": f.note, "methods": list(f.tables)},
+            {**{"t_" + m: t for m, t in f.tables.items()}, "coefficients": f.coefficients})
+
+
+def index_unpack(got, methods, schema) -> dict | None:
+    """The fields of a Fitted from a published entry (None: absent, or not a fit of every method
+    with the index columns `schema`)."""
+    if got is None:
+        return None
+    meta, frames = got
+    try:
+        tables = {m: frames["t_" + m] for m in meta["methods"]}
+        if set(tables) != set(methods) or any(set(schema) - set(t.columns) for t in tables.values()):
+            return None
+        as_of = None if meta["as_of"] is None else dt.date.fromisoformat(meta["as_of"])
+        fit, note = dict(meta["fit"]), meta["note"]
+        if not isinstance(note, str | None) or "sales" not in fit:
+            return None
+        return dict(tables=tables, coefficients=frames["coefficients"], fit=fit, as_of=as_of, note=note)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def cost_pack(out: dict) -> tuple[dict, dict]:
+    """A cost index answer (data.prices.index._cost_all) as (meta, frames) for `shared_put`."""
+    meta = {k: v for k, v in out.items() if k not in ("table", "items", "weights")}
+    meta["weights"] = [[b, w] for b, w in out["weights"].items()]
+    return meta, {"table": out["table"], "items": out["items"]}
+
+
+def cost_unpack(got, schema) -> dict | None:
+    if got is None:
+        return None
+    meta, frames = got
+    try:
+        out = {k: meta[k] for k in ("base_year", "note", "weight_base", "labels")}
+        out["weights"] = {int(b): dict(w) for b, w in meta["weights"]}
+        out["base_years"] = [int(y) for y in meta["base_years"]]
+        if set(schema) - set(frames["table"].columns):
+            return None
+        return {"table": frames["table"], "items": frames["items"], **out}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
