@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 ## One performance report (scripts/bench_report.py): every benchmark at province scale, printed and
 ## written to var/bench/report.json; BENCH_ARGS="--province 22 36" adds Jiangxi and the comparison.

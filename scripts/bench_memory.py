@@ -8,7 +8,9 @@ reused; sign-ins write to it, the source is only read), for each worker count (`
 server.wsgi:application, JOBS_IN_PROCESS=0, no schedules — waits for /health, then signs in as the
 province leader (demo-province) from `--clients` threads and loads the cockpit the way a browser
 does: the page, _dash-layout, _dash-dependencies and the cockpit's two callbacks (numbers and
-charts) for the province and each city (a drill-down), `--rounds` times, every request on a new
+charts) for the province and each city (a drill-down), then, signed in as the province's forestry
+bureau (demo-forestry), the credit statistics page and the price index page (the page and its
+index and cost callbacks for the province), `--rounds` times, every request on a new
 connection so that every worker answers some. Then it reads each process's memory with psutil
 (`memory_full_info()`: PSS, USS, RSS) and /proc/<pid>/smaps (the PSS of the mapped columnar files,
 the private anonymous memory) and stops the server.
@@ -52,6 +54,34 @@ COCKPIT = ("..cockpit-breadcrumb.children...cockpit-kpis-html.data...children-ta
            "cockpit-children-note.children...cockpit-warnings-html.data..")
 CHARTS = "..cockpit-trend.figure...cockpit-map.figure...cockpit-map-codes.data...cockpit-topbottom.figure.."
 MB = 1024 * 1024
+
+
+def multi(*pairs: tuple[str, str]) -> str:
+    """Dash's id of a callback with several outputs: `..a.x...b.y..`."""
+    return ".." + "...".join(f"{i}.{p}" for i, p in pairs) + ".."
+
+
+#: the credit statistics page's callback (callbacks/credit_stats/stats.py load; input url.hash)
+CREDIT = multi(("cst-breadcrumb", "children"), ("cst-asof", "children"), ("cst-kpis", "children"),
+               ("cst-grade-region", "figure"), ("cst-grade-kind", "figure"), ("cst-records", "figure"),
+               ("cst-dishonest", "figure"), ("cst-table", "rowData"), ("cst-empty", "children"),
+               ("cst-up", "disabled"), ("cst-up", "href"))
+#: the price index page's two callbacks (callbacks/prices/index.py load and cost) for the caller's root
+PRICES = multi(("prc-kpis", "children"), ("prc-index", "figure"), ("prc-note", "children"), ("prc-table", "rowData"),
+               ("prc-methods", "figure"), ("prc-methods-table", "rowData"), ("prc-coef", "rowData"),
+               ("prc-fit", "children"), ("prc-empty", "children"), ("prc-asof", "children"))
+COSTS = multi(("prc-cost", "figure"), ("prc-cost-items", "rowData"), ("prc-cost-note", "children"))
+
+
+def page_calls(root: int) -> list[tuple[str, str, list[dict]]]:
+    """(path of the page, callback output, its inputs) of the credit statistics and price index pages."""
+    def inp(i, p, v):
+        return {"id": i, "property": p, "value": v}
+    return [("/credit/stats", CREDIT, [inp("url", "hash", "")]),
+            ("/prices", PRICES, [inp("prc-region", "value", root), inp("prc-forest-type", "value", None),
+                                 inp("prc-period", "value", "quarter"), inp("prc-method", "value", "hedonic"),
+                                 inp("prc-form", "active_tab", "fixed")]),
+            ("/prices", COSTS, [inp("prc-region", "value", root), inp("prc-cost-base", "value", None)])]
 
 
 def free_port() -> int:
@@ -144,7 +174,7 @@ def outputs(output: str) -> list[dict]:
     return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
 
 
-def client(base: str, fragments: list[str], rounds: int, errors: list, counts: list) -> None:
+def client(base: str, fragments: list[str], rounds: int, errors: list, counts: list, pages: list | None = None) -> None:
     s = requests.Session()
     close = {"Connection": "close"}
     r = s.post(f"{base}/login", data={"username": "demo-province", "password": DEFAULT_DEMO_PASSWORD},
@@ -152,6 +182,7 @@ def client(base: str, fragments: list[str], rounds: int, errors: list, counts: l
     if r.status_code != 302:
         errors.append(f"sign-in {r.status_code}")
         return
+    staff = None
     for _ in range(rounds):
         for path in ("/", "/_dash-layout", "/_dash-dependencies"):
             counts.append(s.get(f"{base}{path}", headers=close, timeout=300).status_code)
@@ -165,6 +196,22 @@ def client(base: str, fragments: list[str], rounds: int, errors: list, counts: l
                 counts.append(r.status_code)
                 if r.status_code != 200:
                     errors.append(f"{output[:30]} {fragment} {r.status_code} {r.text[:200]}")
+        if pages and staff is None:  # the province's forestry bureau (credit statistics, price index)
+            staff = requests.Session()
+            r = staff.post(f"{base}/login", data={"username": "demo-forestry", "password": DEFAULT_DEMO_PASSWORD},
+                           allow_redirects=False, headers=close, timeout=120)
+            if r.status_code != 302:
+                errors.append(f"sign-in demo-forestry {r.status_code}")
+                return
+        for path, output, inputs in pages or []:  # the credit statistics and the price index pages
+            counts.append(staff.get(f"{base}{path}", headers=close, timeout=300).status_code)
+            body = {"output": output, "outputs": outputs(output), "inputs": inputs,
+                    "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": []}
+            r = staff.post(f"{base}/_dash-update-component", json=body, timeout=600,
+                       headers={**close, "Origin": base, "Referer": f"{base}{path}"})
+            counts.append(r.status_code)
+            if r.status_code != 200:
+                errors.append(f"{path} {output[:30]} {r.status_code} {r.text[:200]}")
 
 
 def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: float, settle_s: float) -> dict:
@@ -202,7 +249,8 @@ def run(settings: Settings, workers: int, clients: int, rounds: int, boot_s: flo
         errors, counts, threads = [], [], []
         t1 = time.monotonic()
         for _ in range(clients):
-            threads.append(threading.Thread(target=client, args=(base, fragments, rounds, errors, counts)))
+            threads.append(threading.Thread(target=client, args=(base, fragments, rounds, errors, counts,
+                                                                 page_calls(root))))
             threads[-1].start()
         for t in threads:
             t.join()
@@ -241,6 +289,16 @@ def main() -> None:
     publish = columnar.publish(settings)  # what `make serve` does at start (and the job process every 60 s)
     publish["wall_seconds"] = round(time.monotonic() - t0, 1)
     again = columnar.publish(settings)
+    # what the job process's `columnar` job does after it (data/jobs/kinds.py warm): the credit
+    # statistics' cubes and the province's price/cost index views, published in the shared store
+    try:
+        from data.jobs.kinds import warm
+    except ImportError:  # a build before the warm job (the workers warm themselves)
+        warm = None
+    t0 = time.monotonic()
+    warmed = warm(settings, {}, lambda _pct: None) if warm else {"skipped": "no warm job in this build"}
+    warmed["wall_seconds"] = round(time.monotonic() - t0, 1)
+    print(f"[memory] warm job: {warmed}", flush=True)
     d = columnar.root(settings) / publish["name"]
     runs = {}
     for n in (int(w) for w in args.workers.split(",")):
@@ -249,7 +307,7 @@ def main() -> None:
         print(json.dumps({k: v for k, v in runs[str(n)].items() if k != "idle"}, ensure_ascii=False), flush=True)
     out = {"province": args.province, "database": settings.database_url, "cores": os.cpu_count(),
            "columnar_mb": round(sum(f.stat().st_size for f in d.iterdir()) / MB, 1),
-           "publish_first": publish, "publish_unchanged": again, "runs": runs}
+           "publish_first": publish, "publish_unchanged": again, "warm_job": warmed, "runs": runs}
     if "1" in runs and "4" in runs:
         one, four = runs["1"]["after_load"], runs["4"]["after_load"]
         one_worker = next(r["pss_mb"] for r in one["processes"] if r["role"] == "worker")

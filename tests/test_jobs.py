@@ -331,3 +331,12 @@ def test_jobs011_every_job_process_publishes_its_machines_columnar_copy_outside_
     assert Runner(settings, "machine-c:1").local_duties(now=5000.0) is None  # columnar_every_s 0: off
     monkeypatch.setattr(columnar, "publish", lambda *a, **k: 1 / 0)
     assert Runner(settings.with_(columnar_every_s=60), "machine-d:1").local_duties(now=1.0) is None  # logged, goes on
+
+
+def test_jobs012_the_shared_caches_warm_up_is_queued_once_for_the_deployment(url, settings):
+    assert enqueue_due(settings) == []  # tests' settings: columnar_every_s 0
+    cfg = settings.with_(columnar_every_s=60)
+    with clock.frozen(T0):
+        (made,) = enqueue_due(cfg)
+        assert enqueue_due(cfg) == []  # one queued, whichever runner asks
+    assert queue.get(url, made)["kind"] == "warm"

@@ -101,6 +101,31 @@ def columnar(settings: Settings, params: dict, progress: Progress) -> dict:
     return dict(copy.publish(settings) or {})
 
 
+def warm(settings: Settings, params: dict, progress: Progress) -> dict:
+    """The province's default credit statistics cubes and price/cost index views, computed once
+    for the deployment and published in the shared store (a no-op when already there for the
+    current data token), so that no web worker builds them; queued every COLUMNAR_EVERY_S (data/jobs/runner.py), run once
+    for the deployment by whichever runner holds the lease. A failure is logged and reported."""
+    out = {}
+    try:
+        from data.query import credit
+
+        before = credit.BUILDS["n"]
+        credit.cubes(settings.database_url)
+        out["credit"] = "built" if credit.BUILDS["n"] > before else "current"
+    except Exception as e:  # a failing warm-up only costs the first page a build
+        log.exception("credit cubes warm-up failed")
+        out["credit"] = f"failed: {e}"
+    try:
+        from data.prices import index
+
+        out.update(index.publish_defaults(settings.database_url, settings.province))
+    except Exception as e:
+        log.exception("price index warm-up failed")
+        out["prices"] = f"failed: {e}"
+    return out
+
+
 KINDS: dict[str, Callable[[Settings, dict, Progress], dict]] = {
     "warning_run": warning_run,
     "warning_escalation": warning_escalation,
@@ -108,9 +133,11 @@ KINDS: dict[str, Callable[[Settings, dict, Progress], dict]] = {
     "national_sync": national_sync,
     "credit_reevaluate": credit_reevaluate,
     "columnar": columnar,
+    "warm": warm,
 }
 KIND_LABELS = {"warning_run": "预警规则全量运行", "warning_escalation": "逾期预警升级", "backup": "数据备份",
-               "national_sync": "国家平台同步", "credit_reevaluate": "全量重新评价", "columnar": "列式副本发布"}
+               "national_sync": "国家平台同步", "credit_reevaluate": "全量重新评价", "columnar": "列式副本发布",
+               "warm": "统计缓存预热"}
 
 
 def _sync_params(params: dict) -> dict:

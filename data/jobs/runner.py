@@ -5,7 +5,8 @@ Each round (`Runner.run_once`):
 1. the schedule (`enqueue_due`): every scheduled kind keeps exactly one queued job, its
    `run_after` the next time it is due — the full warning run and the escalation of overdue
    warnings every WARNING_SCHEDULE_S (the run's first one interval after the first start, the
-   escalation at once, as before), the daily backup at BACKUP_SCHEDULE China time. The schedule lives in
+   escalation at once, as before), the daily backup at BACKUP_SCHEDULE China time, and every COLUMNAR_EVERY_S the
+   shared caches' defaults (`warm`: credit cubes, the province's price indexes). The schedule lives in
    the jobs table, so every runner on every machine agrees on it (dedupe keeps it single);
 2. when a job is due or a running one has gone stale (a read that writes nothing when idle),
    under the lease `job-runner` (data/jobs/lock.py: one runner at a time across machines):
@@ -60,6 +61,8 @@ def schedules(settings: Settings) -> list[Scheduled]:
     at = parse(settings.backup_schedule)
     if at is not None:
         out.append(Scheduled("backup", daily_at=at))
+    if settings.columnar_every_s > 0:  # the shared caches' defaults (kinds.warm): once for the deployment
+        out.append(Scheduled("warm", every_s=settings.columnar_every_s))
     return out
 
 

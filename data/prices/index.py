@@ -34,7 +34,10 @@ type and period, and the data-change token (`frames.token`: any insert, update o
 sales or cost tables misses the cache and the next read refits). The answers handed to callers are
 memoised per caller scope (`_ANSWERS`, keyed by `Scope.cache_key()`, region, forest type, period
 and token): two callers of different scopes never get the same cached answer object, while the
-expensive fit behind them is shared only when they read exactly the same rows.
+expensive fit behind them is shared only when they read exactly the same rows. Across processes
+the fits and cost indexes are published in the shared store (data/prices/cache.py: JSON + Arrow
+IPC, never a pickle) under the ranges read and the data token (without this process's generation;
+`_shared_fit`, `_shared_cost`); `publish_defaults` (the `columnar` job) publishes the defaults.
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ import numpy as np
 import polars as pl
 
 from data.prices import frames
-from data.prices.cache import Memo
+from data.prices.cache import Memo, cost_pack, cost_unpack, index_pack, index_unpack, shared_key, shared_or, shared_token
 from data.regions import load_region_tree
 from domain.permissions import Action, ensure, scope_of
 from domain.prices.codes import COST_ITEMS, FOREST_TYPES, MIN_COUNTIES, MIN_SALES, PERIODS
@@ -69,10 +72,10 @@ NOT_FITTED = "样本不足以拟合特征价格模型，指数不予发布"
 #: failures of a fit on thin or degenerate data (shown as suppression, never raised to the page)
 FIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
-_SAMPLES = Memo(3)  # normalised samples: ~33 MB each at 300,000 sales
-_FITS = Memo(48)
-_ANSWERS = Memo(256)
-_COSTS = Memo(32)
+# Small per-worker memos: the answers come from the shared store; a sample (~33 MB at 300,000 sales) is let go after a fit
+_SAMPLES, _FITS, _ANSWERS, _COSTS = Memo(1), Memo(8), Memo(64), Memo(16)
+#: how many fits / cost indexes this process computed because no published answer was there (tests)
+SHARED_MISSES = {"index": 0, "cost": 0}
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,30 @@ def fitted(url: str, spans: tuple, forest_type: str | None, period: str, tok: tu
     return _FITS.get(key, lambda: _fit_all(sample(url, spans, forest_type, tok), period))
 
 
+def _index_key(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple) -> str:
+    return shared_key("price-index", url, spans, forest_type, period, shared_token(tok))
+
+
+def _fitted_from(got) -> Fitted | None:
+    fields = index_unpack(got, METHODS, INDEX_SCHEMA)
+    return None if fields is None else Fitted(**fields)
+
+
+def _shared_fit(url: str, spans: tuple, forest_type: str | None, period: str, tok: tuple) -> Fitted:
+    """The fit published in the shared store for exactly these rows (the ranges read: the region's
+    subtree within the caller's scope) and token, else fitted here, published, and the sample let go."""
+    f = shared_or(url, _index_key(url, spans, forest_type, period, tok), _fitted_from, index_pack,
+                  lambda: fitted(url, spans, forest_type, period, tok), SHARED_MISSES, "index")
+    _SAMPLES.drop(lambda k: k[1] == spans and k[2] == forest_type)  # published: the rows are let go
+    return f
+
+
+def _shared_cost(url: str, spans: tuple, base_year: int | None, tok: tuple) -> dict:
+    key = shared_key("price-cost", url, spans, base_year, shared_token(tok))
+    return shared_or(url, key, lambda got: cost_unpack(got, COST_INDEX_SCHEMA), cost_pack,
+                     lambda: _cost_all(frames.read_costs(url, spans), base_year), SHARED_MISSES, "cost")
+
+
 def index_view(url: str, actor, *, region: int | None = None, forest_type: str | None = None,
                period: str = "quarter", method: str = "hedonic") -> dict:
     """The price index page's data (see the module docstring for the keys)."""
@@ -219,7 +246,7 @@ def index_view(url: str, actor, *, region: int | None = None, forest_type: str |
     spans = frames.ranges(actor, region)
     key = (url, scope_of(actor).cache_key(), region, forest_type, period, tok)
     _ANSWERS.drop(lambda k: k[0] == url and k[-1] != tok)
-    f = _ANSWERS.get(key, lambda: fitted(url, spans, forest_type, period, tok))
+    f = _ANSWERS.get(key, lambda: _shared_fit(url, spans, forest_type, period, tok))
     return dict(table=f.tables[method], methods=_methods(f.tables), coefficients=f.coefficients, fit=dict(f.fit),
                 region=region, region_name=region_name(region), forest_type=forest_type, period=period, method=method,
                 as_of=f.as_of, note=f.note)
@@ -277,7 +304,7 @@ def cost_view(url: str, actor, *, region: int | None = None, base_year: int | No
     spans = frames.ranges(actor, region)
     key = ("cost", url, scope_of(actor).cache_key(), spans, base_year, tok)
     _COSTS.drop(lambda k: k[1] == url and k[-1] != tok)
-    got = _COSTS.get(key, lambda: _cost_all(frames.read_costs(url, spans), base_year))
+    got = _COSTS.get(key, lambda: _shared_cost(url, spans, base_year, tok))
     return {**got, "region": region, "region_name": region_name(region)}
 
 
@@ -315,24 +342,42 @@ def forest_types(url: str, actor, *, action: Action = Action.PRICE_INDEX_VIEW) -
 
 # ---------------------------------------------------------------- warm-up
 
+def _province_spans(url: str, province: int | None) -> tuple | None:
+    """The ranges of the province's subtree (`province`, else that of the first sale; None: no sales)."""
+    if province is None:
+        first = frames.read_sql(url, "SELECT MIN(region_code) AS code FROM price_sales")
+        if not first.height or first["code"][0] is None:
+            return None
+        province = province_of(int(first["code"][0]))
+    root = province_root(province)
+    return frames.ranges(_Everywhere(root), root)
+
+
+def publish_defaults(url: str, province: int | None = None) -> dict:
+    """The province's default views (all types, by quarter and by year; the cost index at its
+    default base) computed and published in the shared store unless already there for the current
+    token — the job process's `columnar` job runs it after data changes, so no web worker fits them."""
+    if (spans := _province_spans(url, province)) is None:
+        return {"prices": "no sales"}
+    tok, before = frames.current(url), dict(SHARED_MISSES)
+    for period in ("quarter", "year"):
+        shared_or(url, _index_key(url, spans, None, period, tok), _fitted_from, index_pack,
+                  lambda p=period: _fit_all(sample(url, spans, None, tok), p), SHARED_MISSES, "index")
+    _shared_cost(url, spans, None, tok)
+    _SAMPLES.clear()  # the job process keeps no sample either
+    return {"prices": {k: SHARED_MISSES[k] - before[k] for k in SHARED_MISSES}}
+
+
 def warm(url: str, province: int | None = None) -> threading.Thread:
-    """Fits the province's default view (all types, by quarter) and the valuation model of the
-    province's sales in a background thread, so the first page a province-level viewer opens need
-    not wait (at 300,000 sales about 10–15 s of one core). The province: `province`, else that of
-    the first sale."""
+    """Fits (or reads, when published) the province's default view (all types, by quarter) and the
+    valuation model of the province's sales in a background thread, so the first page a
+    province-level viewer opens need not wait (at 300,000 sales about 10–15 s of one core)."""
     def run():
         try:
-            prov = province
-            if prov is None:
-                first = frames.read_sql(url, "SELECT MIN(region_code) AS code FROM price_sales")
-                code = first["code"][0] if first.height else None
-                if code is None:
-                    return
-                prov = province_of(int(code))
-            root = province_root(prov)
-            spans = frames.ranges(_Everywhere(root), root)
+            if (spans := _province_spans(url, province)) is None:
+                return
             tok = frames.current(url)
-            fitted(url, spans, None, "quarter", tok)
+            _shared_fit(url, spans, None, "quarter", tok)  # published: other processes read it
             from data.prices.valuation import model  # the valuation helper's model of the same rows
 
             model(url, spans, tok)

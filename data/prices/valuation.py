@@ -211,8 +211,8 @@ def parse(data: dict) -> tuple[ValuationInput | None, dict[str, str]]:
 
 # ---------------------------------------------------------------- the model
 
-_MODELS = Memo(16)
-_ANSWERS = Memo(128)
+_MODELS = Memo(4)  # per worker, kept small (issue 17: the private memory of each worker)
+_ANSWERS = Memo(64)
 
 
 def _fit(smp, relaxed: bool):
@@ -242,10 +242,12 @@ def model(url: str, spans: tuple, tok: tuple | None = None, relaxed: bool = Fals
     (the rule guards publication, not the deals' own officials), and the estimate says so."""
     tok = tok if tok is not None else frames.current(url)
     _MODELS.drop(lambda k: k[0] == url and k[-1] != tok)
-    smp = sample(url, spans, None, tok)
-    got = _MODELS.get((url, spans, False, tok), lambda: _fit(smp, False))
-    if got[0] is None and relaxed and smp.data is not None:
-        got = _MODELS.get((url, spans, True, tok), lambda: _fit(smp, True))
+    # the sample is read only for a fit (a cached model needs no rows: the samples memo is small)
+    got = _MODELS.get((url, spans, False, tok), lambda: _fit(sample(url, spans, None, tok), False))
+    if got[0] is None and relaxed:
+        smp = sample(url, spans, None, tok)
+        if smp.data is not None:
+            got = _MODELS.get((url, spans, True, tok), lambda: _fit(smp, True))
     return got
 
 

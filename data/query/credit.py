@@ -5,7 +5,11 @@ dishonest records in publicity by severity, loans outstanding and overdue (fen).
 The credit tables are aggregated once by the database (one GROUP BY pass each) into per-village
 cubes held in memory (and their county roll-ups, read for a province or a city);
 every statistics call aggregates a cube with polars, scoped to the caller (`data.scoped.scoped_frame`)
-— milliseconds at a million subjects. The cubes are rebuilt when the data changed: a token of the
+— milliseconds at a million subjects. The cubes are built once per token for the deployment: the process that builds them (the job
+process's `columnar` job after data changes, else the first worker asking) publishes them in the
+shared store (plain Arrow IPC + JSON, data/prices/cache.py `pack`; never a pickle) under a key of the
+token, and every other worker whose token matches reads them instead of aggregating (a garbled or
+foreign entry is ignored: rebuilt). The cubes are rebuilt when the data changed: a token of the
 tables' highest ids (an insert anywhere, a re-evaluation writing `credit_scores`) and the day (what
 is in publicity depends on it) is compared on every call (a few index look-ups), and a writer that
 only updates rows calls `invalidate(url)` after its transaction: that bumps a version token in the
@@ -22,6 +26,7 @@ import polars as pl
 from sqlalchemy import text
 
 from data.db import engine_for
+from data.prices.cache import shared_get, shared_key, shared_put
 from data.scoped import scoped_frame
 from domain import clock
 from domain.credit.codes import RECORD_KINDS, SEVERITIES, SOURCES, SUBJECT_KINDS
@@ -60,10 +65,10 @@ def invalidate(url: str | None = None) -> None:
     if url is not None:
         from data.runtime.shared import for_url
 
-        for_url(url).bump("credit-cubes")
+        for_url(url).bump("credit-cubes")  # part of every process's token (and of the published cubes' key)
     with _LOCK:
-        _GENERATION["n"] += 1
         if url is None:
+            _GENERATION["n"] += 1  # this process only: it no longer reads cubes published before
             _CACHE.clear()
         else:
             _CACHE.pop(url, None)
@@ -126,7 +131,55 @@ def _load(url: str, token: tuple, today: dt.date) -> Cubes:
                             "rights": _rollup(rights, [])})
 
 
+_NAMES = ("subjects", "records", "dishonest", "loans", "rights")
+#: how many times this process aggregated the cubes itself (tests: a published copy builds nothing)
+BUILDS = {"n": 0}
+
+
+def _shared_key(url: str, token: tuple) -> str:
+    return shared_key("credit-cubes", url, token)
+
+
+def _published(url: str, token: tuple) -> Cubes | None:
+    """The cubes another process published for `token` (None: none, or unreadable: rebuild)."""
+    got = shared_get(url, _shared_key(url, token))
+    if got is None:
+        return None
+    meta, frames = got
+    try:
+        if tuple(meta.get("token", ())) != tuple(token):
+            return None
+        for name in _NAMES:  # the columns every reader uses, else the entry is not ours
+            need = {"subjects": {"region_code", "kind", "grade", "n"}, "records": {"region_code", "kind", "source", "n"},
+                    "dishonest": {"region_code", "severity", "in_publicity", "n"},
+                    "loans": {"region_code", "loans", "open_loans", "overdue_loans", "outstanding_fen", "overdue_fen"},
+                    "rights": {"region_code", "rights", "area_mu", "mortgaged"}}[name]
+            if not need <= set(frames[name].columns) or not need <= set(frames["county_" + name].columns):
+                return None
+        return Cubes(token, *(frames[n] for n in _NAMES), by_county={n: frames["county_" + n] for n in _NAMES})
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _publish(url: str, c: Cubes) -> None:
+    frames = {n: getattr(c, n) for n in _NAMES} | {"county_" + n: c.by_county[n] for n in _NAMES}
+    shared_put(url, _shared_key(url, c.token), {"token": list(c.token)}, frames)
+
+
+def _build(url: str, token: tuple, today: dt.date) -> Cubes:
+    got = _published(url, token)
+    if got is not None:
+        return got
+    BUILDS["n"] += 1
+    got = _load(url, token, today)
+    _publish(url, got)
+    return got
+
+
 def cubes(url: str, today: dt.date | None = None) -> Cubes:
+    """The cubes of `url` for the current token: this process's, else the copy another process
+    (the job process's `columnar` job, or the first worker that needed them) published in the
+    shared store under the token, else aggregated here (and published)."""
     today = today or clock.today()
     token = _token(url, today)
     got = _CACHE.get(url)
@@ -135,7 +188,8 @@ def cubes(url: str, today: dt.date | None = None) -> Cubes:
     with _LOCK:
         got = _CACHE.get(url)
         if got is None or got.token != token:
-            got = _CACHE[url] = _load(url, token, today)
+            _CACHE.pop(url, None)  # the old cubes go before the new ones are read
+            got = _CACHE[url] = _build(url, token, today)
     return got
 
 
