@@ -187,6 +187,24 @@ def background_manager(settings: Settings):
     return SharedCacheManager(shared.store(settings), settings.secret_key, expire=3600)
 
 
+def lean_client_config(app: dash.Dash) -> None:
+    """The page's config without Dash's validation layout: with pages and callback validation on,
+    Dash embeds every page's whole layout in every page it serves (1.1 MB of JSON: 43 ms of a
+    worker's CPU per page load and as much of the browser's parse) only so that the renderer can
+    check callbacks against it, a development aid. The server keeps validating the callbacks against
+    the full layout at start (`suppress_callback_exceptions=False`); the browser is told to skip its
+    own check."""
+    config = app._config
+
+    def lean():
+        out = config()
+        out.pop("validation_layout", None)
+        out["suppress_callback_exceptions"] = True
+        return out
+
+    app._config = lean
+
+
 def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     from data.db import upgrade
@@ -241,6 +259,7 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
         background_callback_manager=background_manager(settings),
     )
     app.layout = lambda: shell(settings)
+    lean_client_config(app)
     from components.citation import PROVINCE_SOURCE
     from components.locale import localised
 
