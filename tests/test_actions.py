@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import itertools
-import shutil
 import time
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from sqlalchemy import func, select
 from domain.permissions import ROLES, Action, Actor, Scope, role_may, role_perms
 from domain.regions import truncate
 from tests.conftest import PASSWORD, TODAY, dash_post, make_settings
+from tests.support.copies import copy_entry
 
 pytestmark = pytest.mark.xdist_group("actions")
 
@@ -105,7 +105,7 @@ def env(sqlite_settings, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("actions")
     for f in sqlite_settings.data_dir.iterdir():
-        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        copy_entry(f, tmp / f.name)
     settings = make_settings(tmp)
     app = create_app(settings, QueryLayer(settings, today=TODAY).load())
     app.server.config["NOW"] = lambda: NOW

@@ -4,7 +4,6 @@ deadlines over a year without a published schedule marked provisional."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
@@ -19,6 +18,7 @@ from domain.calendar.schedule import Holiday, Schedule, WorkCalendar
 from domain.supervision.workdays import add_working_days, deadline
 from tests.support.app import build_app, make_settings
 from tests.support.http import call, output, props, sign_in, text
+from tests.support.copies import copy_entry
 
 pytestmark = pytest.mark.xdist_group("calendar")
 
@@ -32,7 +32,7 @@ def own(sqlite_settings, tmp_path_factory):
     """A copy of the test database (the schedules entered here stay here) and its app."""
     tmp = tmp_path_factory.mktemp("calendar")
     for f in sqlite_settings.data_dir.iterdir():
-        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        copy_entry(f, tmp / f.name)
     settings = make_settings(tmp)
     return settings, build_app(settings)
 

@@ -69,13 +69,14 @@ def test_credit_stats002_drill_down_and_scope(sqlite_settings):
 
 
 def test_credit_stats003_a_new_record_invalidates_the_cubes(sqlite_settings, tmp_path):
-    import shutil
+    from pathlib import Path
 
     from tests.support.app import make_settings
+    from tests.support.copies import copy_entry
     from tests.support.credit import make_subject
 
     src = sqlite_settings.database_url.split("///", 1)[1]
-    shutil.copy(src, tmp_path / "copy.sqlite")
+    copy_entry(Path(src), tmp_path / "copy.sqlite")
     s = make_settings(tmp_path, url=f"sqlite:///{tmp_path / 'copy.sqlite'}")
     who = actor("forestry_bureau", s.province * 10**10)
     before = stats.kpis(s.database_url, who, today=TODAY)["subjects"]

@@ -18,6 +18,7 @@ from data.jobs.runner import Runner, enqueue_due
 from domain import clock
 from tests.support.app import build_app, make_settings
 from tests.support.http import call, output, sign_in, text as text_of
+from tests.support.copies import copy_entry
 
 pytestmark = pytest.mark.xdist_group("ops")  # shares the generated data with tests/test_backup.py
 
@@ -199,7 +200,7 @@ def web(sqlite_settings, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("jobs-web")
     for f in sqlite_settings.data_dir.iterdir():
         if f.name not in ("backups", "outbox"):
-            (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+            copy_entry(f, tmp / f.name)
     cfg = make_settings(tmp).with_(jobs_in_process=False)
     app = build_app(cfg)
     return cfg, app, sign_in(app.server, "demo-admin")

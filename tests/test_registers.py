@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import shutil
 
 import pytest
 from openpyxl import load_workbook
@@ -23,6 +22,7 @@ from domain.regions import truncate
 from server.callbacks import callback_named
 from tests.support.app import PASSWORD, build_app, make_settings
 from tests.support.http import dash_post, output, sign_in, text
+from tests.support.copies import copy_entry
 
 pytestmark = pytest.mark.xdist_group("registers")
 
@@ -32,7 +32,7 @@ def own(sqlite_settings, tmp_path_factory):
     """A copy of the test database with a county administrator of another county, and its app."""
     tmp = tmp_path_factory.mktemp("registers")
     for f in sqlite_settings.data_dir.iterdir():
-        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        copy_entry(f, tmp / f.name)
     settings = make_settings(tmp)
     app = build_app(settings)
     ql = app.server.extensions["platform.query"]

@@ -17,7 +17,10 @@ def make_settings(tmp: Path, url: str | None = None, province: int = 22) -> Sett
     """Settings on directory `tmp` (SQLite there unless `url` names another database)."""
     return Settings(province=province, database_url=url or "", data_dir=tmp, demo_scale="test",
                     secret_key="test-secret", audit_key="test-audit-key", demo_password=PASSWORD,
-                    warning_schedule_s=0, backup_schedule="", columnar_every_s=0)
+                    warning_schedule_s=0, backup_schedule="", columnar_every_s=0,
+                    # no job-runner thread in the test processes (a test that queues a job runs it:
+                    # tests/support/jobs.py settle); the browser tests' served apps have one
+                    jobs_in_process=False)
 
 
 def generate_test_data(settings: Settings, **kwargs) -> Settings:

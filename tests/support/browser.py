@@ -65,7 +65,8 @@ def app_on_own_database(tmp_path_factory, name: str, prepare=None, now=None):
     (settings, base URL). `prepare(settings)` runs before the app starts; `now` fixes the app's clock."""
     from tests.support.app import build_app, generate_test_data, make_settings
 
-    settings = generate_test_data(make_settings(tmp_path_factory.mktemp(name)))
+    # served as `make run` serves: the job runner inside the web process picks up what pages queue
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp(name)).with_(jobs_in_process=True))
     if prepare is not None:
         prepare(settings)
     app = build_app(settings)

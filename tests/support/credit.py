@@ -10,6 +10,7 @@ from data.db import transaction
 from data.models import CreditAuthorisation, CreditRecord, CreditSubject, ForestRight
 from domain.credit.codes import category_of
 from domain.identifiers import org_code_check_char, resident_id_check_char, uscc_check_char
+from tests.support.copies import copy_entry
 
 _seq = itertools.count(1)
 
@@ -108,7 +109,6 @@ class RequestsEnv:
     the provincial bureau and the county forestry bureau; `client(name)` signs one in."""
 
     def __init__(self, sqlite_settings, tmp):
-        import shutil
 
         from sqlalchemy import select
 
@@ -118,7 +118,7 @@ class RequestsEnv:
         from tests.support.http import app_on
 
         for f in sqlite_settings.data_dir.iterdir():
-            (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+            copy_entry(f, tmp / f.name)
         self.settings = make_settings(tmp)
         self.app = app_on(self.settings)
         with transaction(self.settings.database_url) as s:

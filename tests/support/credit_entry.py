@@ -4,7 +4,6 @@ signed-in clients, and a poster of the credit callbacks by component id."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from domain.admin import passwords
 from domain.regions import truncate
 from tests.support.app import PASSWORD, TODAY, build_app, make_settings
 from tests.support.http import dash_post, sign_in
+from tests.support.copies import copy_entry
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)
 USERS = {"county": ("county_forestry", "county"), "bureau": ("forestry_bureau", "province"),
@@ -60,7 +60,7 @@ def credit_env(sqlite_settings, tmp_path_factory, name: str) -> CreditEnv:
     """On a copy of the session's SQLite test database."""
     tmp = tmp_path_factory.mktemp(name)
     for f in sqlite_settings.data_dir.iterdir():
-        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        copy_entry(f, tmp / f.name)
     return credit_env_on(make_settings(tmp))
 
 

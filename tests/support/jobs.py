@@ -1,6 +1,6 @@
 """Helpers for pages whose buttons queue a job (data/jobs): wait until the queue has run it — the
-app's in-process runner (settings.jobs_in_process, the tests' default) usually picks it up at
-once; otherwise this process runs it (`Runner.run_once`)."""
+app's in-process runner (settings.jobs_in_process: the browser tests' served apps) picks it up;
+otherwise (the tests' default) this process runs it (`Runner.run_once`)."""
 from __future__ import annotations
 
 import time

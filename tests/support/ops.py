@@ -2,11 +2,11 @@
 and a dump of every table a restore must bring back (the carried ones aside)."""
 from __future__ import annotations
 
-import shutil
 
 from sqlalchemy import select
 
 from tests.support.app import build_app, make_settings
+from tests.support.copies import copy_entry
 
 
 def private_copy(sqlite_settings, tmp_path_factory, name: str):
@@ -15,7 +15,7 @@ def private_copy(sqlite_settings, tmp_path_factory, name: str):
     for f in sqlite_settings.data_dir.iterdir():
         if f.name in ("backups", "outbox"):
             continue
-        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp / f.name)
+        copy_entry(f, tmp / f.name)
     settings = make_settings(tmp)
     return settings, build_app(settings)
 
