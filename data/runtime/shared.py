@@ -39,6 +39,8 @@ environment, else the database).
 """
 from __future__ import annotations
 
+import abc
+
 import datetime as dt
 import hashlib
 import os
@@ -75,40 +77,50 @@ def _ms(seconds: float) -> int:
     return max(1, int(round(seconds * 1000)))
 
 
-class SharedStore:
+class SharedStore(abc.ABC):
     """The interface both backends implement (see the module docstring)."""
 
     backend = "abstract"
 
+    @abc.abstractmethod
     def get(self, key: str) -> bytes | None:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def add(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def delete(self, key: str) -> None:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def hit(self, key: str, window_s: float) -> int:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def count(self, key: str, window_s: float) -> int:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def version(self, name: str) -> int:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def bump(self, name: str) -> int:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def advance(self, key: str, n: int, value: bytes) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def purge_expired(self) -> int:
-        raise NotImplementedError
+        ...
 
 
 # ---------------------------------------------------------------- the database backend
