@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine, text
+
+from data.db import release_sqlite
+
+log = logging.getLogger(__name__)
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
 
@@ -68,6 +77,22 @@ def _pg_types(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
+def _ingest_in_child(path: Path, table: str, frame: pl.DataFrame) -> None:
+    """Append `frame` to `table` of the SQLite file `path` from a child process (data.arrow_ingest),
+    whose SQLite library has the file to itself as another process; the frame travels as an Arrow
+    IPC file. Raises with the child's message if it fails (then nothing was written: one transaction)."""
+    fd, tmp = tempfile.mkstemp(suffix=".arrow", prefix="ingest-", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.write_ipc(tmp)
+        done = subprocess.run([sys.executable, "-m", "data.arrow_ingest", str(path), table, tmp],
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        if done.returncode:
+            raise RuntimeError(f"写入 {table} 失败：{done.stderr.strip()[-2000:]}")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def ingest(engine: Engine, table: str, frame: pl.DataFrame, chunk_rows: int = 2_000_000) -> int:
     """Append `frame` to `table`. Columns must be named as in the table. Returns rows written."""
     if frame.is_empty():
@@ -76,13 +101,16 @@ def ingest(engine: Engine, table: str, frame: pl.DataFrame, chunk_rows: int = 2_
     if engine.dialect.name == "sqlite":
         import adbc_driver_sqlite.dbapi as adbc
 
-        path = str(Path(engine.url.database).resolve())
+        path = Path(engine.url.database).resolve()
         frame = _for_sqlite(frame)
-        # ADBC bundles its own SQLite library: two libraries with the same WAL file open at once
-        # can see each other's half-written index ("database disk image is malformed"), so the
-        # pooled SQLAlchemy connections are closed while ADBC writes.
-        engine.dispose()
-        with adbc.connect(path) as conn:
+        # ADBC bundles its own SQLite library, which may only open the file while no connection of
+        # the application's library is open on it in this process (data.db.release_sqlite says
+        # why); when one is (a connection checked out elsewhere), a child process writes instead.
+        if not release_sqlite(path):
+            log.info("ingest %s: %s is open in this process; writing from a child process", table, path.name)
+            _ingest_in_child(path, table, frame)
+            return frame.height
+        with adbc.connect(str(path)) as conn:
             with conn.cursor() as cur:
                 for off in range(0, frame.height, chunk_rows):
                     cur.adbc_ingest(table, frame.slice(off, chunk_rows).to_arrow(), mode="append")

@@ -4,8 +4,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import threading
+import os
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from data import forksafe
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,12 +34,52 @@ def _set_query_only(info: dict, execute, on: bool) -> None:
         info[_QUERY_ONLY] = on
 
 
+#: every SQLite engine this process made, so that all of them (also those `engine_for`'s cache has
+#: let go of, whose pooled connections live until the engine is collected) can be closed on one file
+_SQLITE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The resolved file of an SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return Path(path).resolve() if path and path != ":memory:" else None
+
+
+def release_sqlite(path: Path) -> bool:
+    """Close every pooled connection this process's engines hold on the SQLite file `path`, and
+    say whether the process is then free of it: no open file descriptor on the database, its WAL
+    or its shared-memory index (a connection checked out somewhere, a raw sqlite3 connection).
+
+    A second SQLite library in the process (ADBC bundles its own) may only open the file when
+    this holds: POSIX locks belong to the process, so the two libraries cannot see each other's
+    locks, and the one that closes last believes it is alone, checkpoints and removes the WAL
+    under the other ("database disk image is malformed")."""
+    path = Path(path).resolve()
+    for engine in list(_SQLITE_ENGINES):
+        if sqlite_path(engine.url.render_as_string(hide_password=False)) == path:
+            engine.dispose()
+    names = {str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"}
+    fd_dir = Path("/proc/self/fd")
+    if not fd_dir.is_dir():
+        return False  # cannot tell: the caller takes the safe road
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(fd_dir / fd) in names:
+                return False
+        except OSError:
+            continue  # closed meanwhile (the listing's own descriptor, among others)
+    return True
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _SQLITE_ENGINES.add(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -202,7 +245,7 @@ class Replica:
     lag_s: float | None = None  # the last measurement; None: unreachable or not a standby
     checked_at: float = float("-inf")  # time.monotonic() of the measurement
     state: str = "unknown"  # ok | lagging | down | promoted
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: object = field(default_factory=forksafe.Lock, repr=False)
 
     @property
     def usable(self) -> bool:

@@ -55,9 +55,11 @@ def test_subject_bad_check_digit_refused_in_chinese(env):
     resp = _create(env, "county", identifier=bad)
     assert "校验" in text(output(resp, "cs-new-identifier-error", "children"))
     assert _count(env, CreditSubject) == before
-    resp = _create(env, "county", kind="legal", identifier=uscc(env.county)[:-1] + "0", legal_rep="王五")
+    code = uscc(env.county)
+    resp = _create(env, "county", kind="legal", identifier=code[:-1] + ("0" if code[-1] != "0" else "1"),
+                   legal_rep="王五")
     err = text(output(resp, "cs-new-identifier-error", "children"))
-    assert err.strip('"') and _count(env, CreditSubject) == before
+    assert "校验" in err and _count(env, CreditSubject) == before
 
 
 def test_subject_created_once_per_identifier(env):

@@ -30,6 +30,7 @@ from domain.clock import CST
 from domain.labels import label_expr
 from domain.permissions import Action, Scope, ensure
 from domain.money import period_label
+from data import forksafe
 
 COLUMNS = {"id": "序号", "at": "时间（北京时间）", "actor": "操作人", "type_label": "类型", "description": "描述",
            "result_label": "结果", "region_code": "区划代码", "ip": "来源地址"}
@@ -136,7 +137,7 @@ def log_export(url: str, key: str, scope: Scope, actor: str, what: str, rows: in
 # ---------------------------------------------------------------- storage of the chain
 
 _ANCHOR = "audit_anchor"
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 _PG_LOCK_ID = 0x41554454  # "AUDT"
 
 
@@ -219,7 +220,7 @@ def _purged(s: Session, head: dict) -> bool:
 
 _HEADS: dict[str, Path] = {}
 _URLS: dict[str, str] = {}
-_HEAD_LOCK = threading.Lock()
+_HEAD_LOCK = forksafe.Lock()
 _SHARED_HEAD = "audit-head"
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,16 @@
 """Platform-wide settings kept in the database (`platform_settings`), e.g. the maintenance notice."""
 from __future__ import annotations
 
-import threading
 import time
 
 from sqlalchemy import select
 
 from data.db import engine_for, transaction
 from data.models import Setting
+from data import forksafe
 
 _CACHE: dict[tuple[str, str], tuple[float, object]] = {}
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 
 
 def get(url: str, key: str, max_age: float = 5.0):

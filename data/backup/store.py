@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import os
-import threading
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -24,10 +23,11 @@ from domain.clock import CST
 from domain.labels import ACTORS
 from domain.permissions import Action, Actor, ensure
 from settings import Settings
+from data import forksafe
 
 log = logging.getLogger(__name__)
 #: one backup or restore at a time in this process
-LOCK = threading.Lock()
+LOCK = forksafe.Lock()
 SYSTEM = "system"
 MANIFEST_FORMAT = 1
 

@@ -10,7 +10,6 @@ computes or shows a deadline calls it first; a save reloads at once in the savin
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from sqlalchemy import func, select
 
@@ -21,8 +20,9 @@ from data.models import WorkCalendarSchedule
 from domain.calendar.entry import parse_schedule
 from domain.calendar.schedule import Holiday, Schedule, WorkCalendar, install, library_knows
 from domain.permissions import Action, Actor, ensure
+from data import forksafe
 
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 _LOADED: dict = {"url": None, "marker": None, "calendar": WorkCalendar()}
 
 

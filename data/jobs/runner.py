@@ -39,6 +39,7 @@ from data.jobs.kinds import KINDS
 from data.jobs.lock import held, me
 from data.models import utcnow
 from settings import Settings
+from data import forksafe
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ def _jsonable(value):
 
 #: the in-process runners of this process, one per database
 _LOCAL: dict[str, Runner] = {}
-_LOCAL_LOCK = threading.Lock()
+_LOCAL_LOCK = forksafe.Lock()
 
 
 def start_in_process(settings: Settings, poll_s: float = 2.0) -> Runner:
@@ -246,6 +247,21 @@ def start_in_process(settings: Settings, poll_s: float = 2.0) -> Runner:
         _LOCAL[settings.database_url] = runner
         thread.start()
         return runner
+
+
+def stop_in_process(url: str, timeout_s: float = 30.0) -> bool:
+    """Stop this process's runner of `url` (its current job finishes first); whether it stopped."""
+    with _LOCAL_LOCK:
+        runner = _LOCAL.pop(url, None)
+    if runner is None:
+        return True
+    runner.stop.set()
+    runner.wake.set()
+    thread = getattr(runner, "thread", None)
+    if thread is not None:
+        thread.join(timeout_s)
+        return not thread.is_alive()
+    return True
 
 
 def wake_local(url: str) -> None:

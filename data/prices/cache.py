@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import polars as pl
+from data import forksafe
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Memo:
         self.size = size
         self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
-        self._lock = threading.Lock()
+        self._lock = forksafe.Lock()
         self.builds = 0  # how many values were built (tests read it: a hit builds nothing)
 
     def __len__(self) -> int:
@@ -43,7 +44,7 @@ class Memo:
             if key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]
-            gate = self._building.setdefault(key, threading.Lock())
+            gate = self._building.setdefault(key, forksafe.Lock())
         with gate:
             with self._lock:
                 if key in self._values:  # built by the caller we waited for

@@ -28,7 +28,6 @@ Every read ensures the action (default `PRICE_INDEX_VIEW`; the valuation helper 
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
 
 import polars as pl
@@ -39,6 +38,7 @@ from data.query.reads import Reader
 from domain.permissions import Action, ensure, scope_of
 from domain.prices.codes import FOREST_TYPES
 from domain.regions import subtree_bounds
+from data import forksafe
 
 SALES_COLUMNS = ("date", "region_code", "area_mu", "price_yuan", "forest_type", "species", "age_class",
                  "volume_m3_per_mu", "site_class", "term_years", "right_type")
@@ -55,7 +55,7 @@ UPDATE_CHECK_S = 2.0
 BULK_ROWS = 50_000
 _GENERATION = {"n": 0}
 _SLOW: dict[str, tuple[float, int, tuple]] = {}  # url -> (monotonic time read, generation, counts and updated_at)
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 
 
 def invalidate(url: str | None = None) -> None:

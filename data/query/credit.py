@@ -32,6 +32,7 @@ from domain import clock
 from domain.credit.codes import RECORD_KINDS, SEVERITIES, SOURCES, SUBJECT_KINDS
 from domain.permissions import Action, ensure, scope_of
 from domain.regions import VILLAGE, level_of
+from data import forksafe
 
 GRADES = ("A", "B", "C", "D")
 UNRATED = "未评级"
@@ -55,7 +56,7 @@ class Cubes:
 
 
 _CACHE: dict[str, Cubes] = {}
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 _GENERATION = {"n": 0}
 
 

@@ -25,6 +25,7 @@ from .facts import FACT_COLUMNS, load_facts
 from .figures import aligned, facts_sum, figures, village_ytd_income
 from .reads import Reader
 from .rollups import LINE_COLUMNS, MEASURE_KEYS, all_levels, period_seq, typed_lines, village_rollup
+from data import forksafe
 
 log = logging.getLogger("platform.query")
 
@@ -75,8 +76,8 @@ class QueryLayer:
         self.uri = self.reader.uri
         self.tree = load_region_tree(settings.province)
         self.today = today
-        self._lock = threading.Lock()
-        self._refreshing = threading.RLock()  # re-entered by load() from a refresh
+        self._lock = forksafe.Lock()
+        self._refreshing = forksafe.RLock()  # re-entered by load() from a refresh
         self._state: _State | None = None
         self._last_check = 0.0
         self.load_seconds: float | None = None

@@ -38,6 +38,7 @@ import socket
 import threading
 
 from data.runtime import shared
+from data import forksafe
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class Jobs:
         self.store = store
         self.host = host_id()
         self._local: dict[str, object] = {}  # handle -> the multiprocess.Process this worker started
-        self._lock = threading.Lock()
+        self._lock = forksafe.Lock()
 
     @staticmethod
     def _marker(handle: str) -> str:

@@ -44,7 +44,6 @@ import abc
 import datetime as dt
 import hashlib
 import os
-import threading
 import time
 
 from sqlalchemy import case, delete, literal, or_, select
@@ -53,6 +52,7 @@ from sqlalchemy.exc import OperationalError
 from data.db import engine_for, transaction
 from data.models.base import UTCDateTime
 from data.models.runtime import SharedEntry
+from data import forksafe
 
 #: the longest key stored as is; longer keys are stored as a digest
 MAX_KEY = 200
@@ -62,7 +62,7 @@ PURGE_EVERY_S = 300.0
 _T = SharedEntry.__table__
 _STORES: dict[tuple[str, str], SharedStore] = {}
 _BY_URL: dict[str, SharedStore] = {}
-_LOCK = threading.Lock()
+_LOCK = forksafe.Lock()
 
 
 def _key(key: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import threading
 import time
 
 import polars as pl
@@ -26,6 +25,7 @@ from domain.supervision import rating as rating_rules
 from domain.supervision.rules.base import SEVERITY_LABELS
 
 from .store import LIMIT
+from data import forksafe
 
 #: region-code span of one unit at each level (a child's code is `code // span * span`)
 SPAN = {CITY: 10**8, COUNTY: 10**6, TOWNSHIP: 10**3, VILLAGE: 1}
@@ -34,7 +34,7 @@ FRAME_SCHEMA = {"id": pl.Int64, "rule_id": pl.String, "region_code": pl.Int64, "
                 "closed_on": pl.Date, "close_days": pl.Float64, "due_on": pl.Date, "escalations": pl.Int64}
 
 _CACHE: dict[tuple, tuple] = {}
-_CACHE_LOCK = threading.Lock()
+_CACHE_LOCK = forksafe.Lock()
 CACHE_TTL_S = 60.0
 CACHE_MAX = 64
 

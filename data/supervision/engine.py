@@ -41,9 +41,11 @@ from data.admin import audit_log
 from domain.supervision.rules import (DUE_WORKING_DAYS, RULES, Finding,
                                       Rule, fingerprint_period, needed_frames, params_for)
 
+from data import forksafe
+
 log = logging.getLogger(__name__)
 
-_RUN_LOCK = threading.Lock()
+_RUN_LOCK = forksafe.Lock()
 SYSTEM_ACTOR = "system"
 def evaluate(frames: dict[str, pl.DataFrame], rules: list[Rule], today: dt.date, province: int,
              region_root: int | None = None, timings: dict | None = None) -> dict[str, list[Finding]]:

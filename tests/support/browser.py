@@ -30,6 +30,7 @@ def serve(flask_app):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.close()
+        thread.join(10)
 
 
 @contextlib.contextmanager
@@ -72,8 +73,13 @@ def app_on_own_database(tmp_path_factory, name: str, prepare=None, now=None):
     app = build_app(settings)
     if now is not None:
         app.server.config["NOW"] = now
-    with serve(app.server) as base:
-        yield settings, base
+    try:
+        with serve(app.server) as base:
+            yield settings, base
+    finally:  # no runner thread of this app outlives it (a later test's fork would inherit it mid-step)
+        from data.jobs.runner import stop_in_process
+
+        stop_in_process(settings.database_url)
 
 
 @contextlib.contextmanager
