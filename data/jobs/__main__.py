@@ -1,5 +1,6 @@
 """`python -m data.jobs` (`make jobs`): the job process. Lower CPU priority (JOBS_NICE, default
-19, the lowest) and one polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
+19, the lowest; as the leader of its own session also the session's: data/jobs/priority.py) and one
+polars thread (POLARS_MAX_THREADS, unless set), both set before polars is imported;
 SIGTERM finishes the current job and exits (see data/jobs/runner.py).
 
     python -m data.jobs                      # the loop (make jobs)
@@ -15,9 +16,9 @@ import sys
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    nice = int(os.environ.get("JOBS_NICE", "19"))
-    if nice:
-        os.nice(nice)
+    from data.jobs import priority  # before polars is imported: its threads inherit the priority
+
+    lowered = priority.lower()
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -53,7 +54,8 @@ def main(argv: list[str]) -> int:
     if "--once" in argv:
         print(runner.run_once(), flush=True)
         return 0
-    logging.getLogger("data.jobs").info("job process %s on %s", runner.worker, settings.database_url.split("@")[-1])
+    logging.getLogger("data.jobs").info("job process %s on %s (priority: %s)", runner.worker,
+                                        settings.database_url.split("@")[-1], lowered)
     runner.loop()
     return 0
 

@@ -34,7 +34,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from data.jobs import queue
+from data.jobs import priority, queue
 from data.jobs.kinds import KINDS
 from data.jobs.lock import held, me
 from data.models import utcnow
@@ -272,4 +272,4 @@ def wake_local(url: str) -> None:
 
 
 def nice_level() -> int:
-    return int(os.environ.get("JOBS_NICE", "19"))
+    return priority.level()
