@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, inspect as sa_inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from data.db import engine_for
+from data.db import engine_for, sqlite_path
 from data.models import AuditLog, Setting
 from domain.admin import audit
 
@@ -38,10 +38,6 @@ def sha256_file(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
-
-
-def sqlite_path(url: str) -> Path:
-    return Path(url.split("///", 1)[-1])
 
 
 def forget_engines(url: str) -> None:

@@ -237,7 +237,7 @@ def start_in_process(settings: Settings, poll_s: float = 2.0) -> Runner:
 
         def go():
             try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice_level())
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), priority.level())
             except (OSError, AttributeError):
                 pass
             runner.loop()
@@ -269,7 +269,3 @@ def wake_local(url: str) -> None:
     runner = _LOCAL.get(url)
     if runner is not None:
         runner.wake.set()
-
-
-def nice_level() -> int:
-    return priority.level()

@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import struct
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -28,7 +27,7 @@ class Memo:
     def __init__(self, size: int):
         self.size = size
         self._values: OrderedDict[Hashable, object] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
+        self._building: dict[Hashable, object] = {}  # key -> its forksafe.Lock
         self._lock = forksafe.Lock()
         self.builds = 0  # how many values were built (tests read it: a hit builds nothing)
 
