@@ -63,7 +63,7 @@ def test_trading005_listing_form_lists_a_resource_with_its_resolution(served, pa
     page = page_for("demo-township")
     page.goto(f"{base}/trading")
     page.wait_for_selector("#list-submit")
-    pick(page, "list-resource", resource["label"].split("（")[0])
+    pick(page, "list-resource", resource["label"])
     pick(page, "list-resolution", "浏览器1号")
     page.fill("#list-reserve", "12,000")
     opens = clock.today()
@@ -71,7 +71,9 @@ def test_trading005_listing_form_lists_a_resource_with_its_resolution(served, pa
     fill_date(page, "#list-closes", (opens + dt.timedelta(days=20)).isoformat())
     page.click("#list-submit")
     page.wait_for_function("() => document.querySelector('#list-result')?.innerText.length > 0")
-    assert "挂牌" in page.inner_text("#list-result"), page.inner_text("#list-result")
+    errors = {f: page.inner_text(f"#list-{f}-error")
+              for f in ("resource", "kind", "reserve", "term", "resolution", "closes")}
+    assert "已挂牌" in page.inner_text("#list-result"), (page.inner_text("#list-result"), errors)
     shot(page, "business-trading")
     assert count(settings, TradeListing) == before + 1
     with transaction(url) as s:

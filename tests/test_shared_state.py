@@ -233,3 +233,32 @@ def test_shared008_a_job_is_seen_and_stopped_from_another_worker_and_another_mac
         _wait(lambda handle=handle: not any(j.running(handle) for j in (here, neighbour, remote)),
               "a worker still sees the stopped job running", 3 * bg_manager.HEARTBEAT_S + 5)
     assert not here.running("not-a-handle") and bg_manager.parse("1234") is None
+
+
+def _open_store(url: str, start, out) -> None:
+    start.wait(30)
+    try:
+        shared.DatabaseStore(url)
+        out.put("ok")
+    except Exception as exc:  # the parent reports what failed
+        out.put(repr(exc))
+
+
+def test_shared009_processes_starting_together_all_get_the_sqlite_store(tmp_path):
+    """Web workers and the job process start at the same moment on a database whose sibling
+    store file does not exist yet: every one of them gets the store (the table is created
+    once; nobody fails on "database is locked"). Repeated on fresh files, since a race that
+    loses only sometimes is still a boot failure."""
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(5):
+        url = f"sqlite:///{tmp_path / f'race-{round_}.sqlite'}"
+        start, out = ctx.Event(), ctx.Queue()
+        procs = [ctx.Process(target=_open_store, args=(url, start, out)) for _ in range(6)]
+        for p in procs:
+            p.start()
+        start.set()
+        got = [out.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join(30)
+        assert got == ["ok"] * len(procs)
+        assert shared.DatabaseStore(url).get("absent") is None

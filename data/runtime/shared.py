@@ -47,7 +47,6 @@ import os
 import time
 
 from sqlalchemy import case, delete, literal, or_, select
-from sqlalchemy.exc import OperationalError
 
 from data.db import engine_for, transaction
 from data.models.base import UTCDateTime
@@ -141,11 +140,13 @@ class DatabaseStore(SharedStore):
         self.database_url = url
         self.url = _store_url(url)
         self._purged_at = time.monotonic()
-        if self.url != url:  # SQLite: the sibling file gets its one table (another process may race us)
-            try:
-                _T.create(engine_for(self.url), checkfirst=True)
-            except OperationalError:
-                _T.create(engine_for(self.url), checkfirst=True)
+        if self.url != url:
+            # SQLite: the sibling file gets its one table. Processes starting together race for
+            # it: BEGIN IMMEDIATE makes the check and the CREATE one write transaction, so the
+            # second waits (busy timeout) and then finds the table instead of failing with
+            # "database is locked" on a read-to-write upgrade.
+            with engine_for(self.url).execution_options(sqlite_immediate=True).begin() as conn:
+                _T.create(conn, checkfirst=True)
 
     def _insert(self):
         name = engine_for(self.url).dialect.name
