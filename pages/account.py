@@ -14,7 +14,9 @@ def layout(**_):
             html.H2("账号信息"), html.Div(id="account-info"),
             html.A("修改密码", href="/password", className="btn btn-outline-primary btn-sm mt-2", id="account-password"),
         ])),
-        html.Div(className="col-lg-6", children=html.Div(className="panel", id="totp-panel", children=[
+        # hidden until the info callback shows it to whoever may use it: a non-administrator never
+        # sees live-looking TOTP buttons, not even while the page's first answers are on their way
+        html.Div(className="col-lg-6", children=html.Div(className="panel", id="totp-panel", hidden=True, children=[
             html.H2("动态验证码（双因素登录）"),
             html.P("管理员可启用基于时间的动态验证码（TOTP）：用手机验证器应用添加下方密钥后，登录时需额外输入6位验证码。",
                    className="text-muted small"),
