@@ -118,18 +118,25 @@ def _hammer(settings, key: str, n: int, start, out) -> None:
     out.put([st.hit(key, 120) for _ in range(n)])
 
 
-def test_shared005_two_processes_hitting_at_once_lose_no_count(st, settings, request):
-    key, n = _key(request), 60
-    ctx = multiprocessing.get_context("fork")  # cheap; each child drops the inherited pools first
+def _together(target, args: tuple, n: int) -> list:
+    """Runs `target(*args, start, out)` in `n` forked processes (cheap; each child drops the
+    inherited pools first) released at the same moment; what each put on `out`."""
+    ctx = multiprocessing.get_context("fork")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_hammer, args=(settings, key, n, start, out)) for _ in range(2)]
+    procs = [ctx.Process(target=target, args=(*args, start, out)) for _ in range(n)]
     for p in procs:
         p.start()
     start.set()
-    seen = [out.get(timeout=120) for _ in procs]
+    got = [out.get(timeout=120) for _ in procs]
     for p in procs:
         p.join(30)
     assert all(p.exitcode == 0 for p in procs)
+    return got
+
+
+def test_shared005_two_processes_hitting_at_once_lose_no_count(st, settings, request):
+    key, n = _key(request), 60
+    seen = _together(_hammer, (settings, key, n), 2)
     assert st.count(key, 120) == 2 * n
     # every hit got its own count: the counts returned are 1..2n, each once
     assert sorted(c for got in seen for c in got) == list(range(1, 2 * n + 1))
@@ -249,16 +256,7 @@ def test_shared009_processes_starting_together_all_get_the_sqlite_store(tmp_path
     store file does not exist yet: every one of them gets the store (the table is created
     once; nobody fails on "database is locked"). Repeated on fresh files, since a race that
     loses only sometimes is still a boot failure."""
-    ctx = multiprocessing.get_context("fork")
     for round_ in range(5):
         url = f"sqlite:///{tmp_path / f'race-{round_}.sqlite'}"
-        start, out = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_open_store, args=(url, start, out)) for _ in range(6)]
-        for p in procs:
-            p.start()
-        start.set()
-        got = [out.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(30)
-        assert got == ["ok"] * len(procs)
+        assert _together(_open_store, (url,), 6) == ["ok"] * 6
         assert shared.DatabaseStore(url).get("absent") is None
