@@ -27,14 +27,15 @@ ITEM_COLUMNS = [
 
 
 def _rates():
-    rows = [html.Tr([html.Th("信用等级"), html.Th("抽查比例范围"), html.Th("本次抽查比例（%）")])]
+    head = html.Thead(html.Tr([html.Th("信用等级"), html.Th("抽查比例范围"), html.Th("本次抽查比例（%）")]))
+    rows = []
     for g in GRADES:
         lo, hi = BANDS[g]
         rows.append(html.Tr([html.Td(GRADE_LABELS[g]), html.Td(f"{lo}% – {hi}%"), html.Td([
             dcc.Input(id=f"credit-insp-rate-{g}", type="text", value=str(DEFAULT_RATES[g]), size="6",
                       className="form-control form-control-sm"),
             html.Div(id=f"credit-insp-rate-{g}-error", className="invalid-feedback d-block")])]))
-    return html.Table(rows, className="table table-sm w-auto", id="credit-insp-rates")
+    return html.Table([head, html.Tbody(rows)], className="table table-sm w-auto", id="credit-insp-rates")
 
 
 def layout(**_):

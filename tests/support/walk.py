@@ -1,7 +1,9 @@
 """The every-role walk (issue 13): one signed-in browser context per demo user visits every page of
 that user's navigation, an unknown path and a page the role may not open, and reports what a person
 should never meet: console errors and warnings, failed requests, requests to another origin, and
-visible raw code (the platform's code values, `None`, `NaN`, `undefined`, …, machine timestamps)."""
+visible raw code (the platform's code values, `None`, `NaN`, `undefined`, …, machine timestamps).
+With `inspect`, each page's tabs are opened too and every visible, enabled button of the content on
+each tab must be one whose callback the user's role may run (read-only means read-only, issue 13)."""
 from __future__ import annotations
 
 import contextlib
@@ -28,6 +30,58 @@ TEXT_JS = """() => {
     parts.push(`browser-locale ${i.type} input #${i.id || i.className}`);
   return parts.join('\\n');
 }"""
+
+
+#: the visible, enabled buttons of the page content (tabs, grids and dialogs aside): their ids
+BUTTONS = """() => Array.from(document.querySelectorAll('#_pages_content button[id]'))
+  .filter(b => b.offsetParent !== null && !b.disabled && !b.closest('.ag-root') && !b.closest('.modal'))
+  .map(b => b.id)"""
+TABS = "#_pages_content .nav-tabs .nav-link:visible"
+
+
+def button_actions() -> dict[str, list[tuple]]:
+    """button id -> the actions of each callback its clicks trigger (from the callback registry)."""
+    from dash.dependencies import handle_callback_args
+
+    from server.callbacks import SPECS
+
+    out: dict[str, list[tuple]] = {}
+    for spec in SPECS:
+        for i in handle_callback_args(spec.args, spec.kwargs)[1]:
+            if i.component_property == "n_clicks" and isinstance(i.component_id, str):
+                out.setdefault(i.component_id, []).append(spec.actions)
+    return out
+
+
+@dataclass
+class ButtonCheck:
+    """`inspect` for a user of `scope`: opens every tab of the page content and reports each visible,
+    enabled button whose every callback the role is refused (a dead, live-looking form); `checked`
+    counts the buttons it judged."""
+    scope: object
+    actions: dict
+    checked: int = 0
+
+    def __call__(self, walker: Walker, path: str) -> list[str]:
+        from domain.permissions import allowed
+
+        problems: list[str] = []
+        page = walker.page
+        tabs = page.locator(TABS).element_handles()
+        for n, tab in enumerate([None, *tabs]):
+            if tab is not None:
+                if not tab.is_visible():
+                    continue
+                walker.current = []
+                tab.click()
+                walker.idle()
+                problems += [f"tab {n}: {p}" for p in [*walker.current, *walker.raw_code(path)]]
+            for bid in page.evaluate(BUTTONS):
+                if bid in self.actions:
+                    self.checked += 1
+                    if not any(allowed(self.scope, acts) for acts in self.actions[bid]):
+                        problems.append(f"tab {n}: button #{bid} is live but the role may run none of its callbacks")
+        return problems
 
 
 def code_pattern(codes) -> re.Pattern:
@@ -166,6 +220,7 @@ class UserWalk:
     todo: list[str]
     denied: str | None
     visits: list[Visit] = field(default_factory=list)
+    inspect: object = None  # (walker, path) -> problems, after the page is idle
     path: str | None = None
     since: float = 0.0
 
@@ -179,6 +234,8 @@ class UserWalk:
             problems = w.finish(self.path)
             if timed_out:
                 problems.append(f"network not idle after {timeout_s} s")
+            elif self.inspect is not None:
+                problems += self.inspect(w, self.path)
             self.visits.append(Visit(self.username, self.path, problems))
             self.path = None
         if self.todo:
@@ -191,10 +248,13 @@ class UserWalk:
         return False
 
 
-def walk_users(chromium, base: str, users, password: str, codes: re.Pattern, *, at_once: int = 5):
+def walk_users(chromium, base: str, users, password: str, codes: re.Pattern, *, at_once: int = 5,
+               inspect=lambda username: None, scripts: list | None = None):
     """Walks every (username, denied path, extra paths) of `users`, `at_once` of them concurrently in
     one browser, each in its own context (locale en-US, to catch locale leaks): signs in, visits the
-    navigation it reads from the page, the extra paths, the unknown path and the denied path.
+    navigation it reads from the page, the extra paths, the unknown path and the denied path;
+    `inspect(username)` may give a further check of each idle page (see ButtonCheck); `scripts`
+    collects the script sources of each user's first page.
     Returns ({username: paths walked}, [visits with problems])."""
     from tests.support.browser import sign_in
 
@@ -210,8 +270,11 @@ def walk_users(chromium, base: str, users, password: str, codes: re.Pattern, *, 
                 walker = Walker(page, base, codes)
                 sign_in(page, base, username, password)
                 walker.idle()
+                if scripts is not None:
+                    scripts += page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
                 first = Visit(username, "/login → /", list(walker.current) + walker.raw_code("/"))
-                running.append(UserWalk(username, walker, [*nav_paths(page), *extra], denied, [first]))
+                running.append(UserWalk(username, walker, [*nav_paths(page), *extra], denied, [first],
+                                        inspect=inspect(username)))
             for walk in list(running):
                 if not walk.step():
                     running.remove(walk)
