@@ -41,8 +41,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+## each test file runs in one process (--dist loadfile): its module fixtures are set up once and its
+## tests keep their order (pytest 9.2 ignores xdist 3.8's xdist_group marks: it no longer reads item._nodeid)
 test: system-deps $(STAMP) lint
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
+	$(PY) -m pytest -n 2 --dist loadfile --durations=25
 
 ## One performance report (scripts/bench_report.py): every benchmark at province scale, printed and
 ## written to var/bench/report.json; BENCH_ARGS="--province 22 36" adds Jiangxi and the comparison.

@@ -26,7 +26,6 @@ from domain.regions import truncate
 from tests.conftest import PASSWORD, TODAY, dash_post, make_settings
 from tests.support.copies import copy_entry
 
-pytestmark = pytest.mark.xdist_group("actions")
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)  # 12:00 in China on the demo data's day
 GOOD_ID = "11010519491231002X"

@@ -15,7 +15,6 @@ from tests.support.http import call, output, sign_in, text as text_of
 from tests.support.jobs import backup_now
 from tests.support.ops import chain_ok, dump, private_copy
 
-pytestmark = pytest.mark.xdist_group("ops")
 
 
 @pytest.fixture(scope="module")

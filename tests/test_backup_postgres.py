@@ -13,7 +13,6 @@ from tests.support.app import build_app, generate_test_data, make_settings
 from tests.support.http import call, output, sign_in, text as text_of
 from tests.support.ops import chain_ok, dump
 
-pytestmark = pytest.mark.xdist_group("ops_pg")
 
 
 @pytest.fixture(scope="module")

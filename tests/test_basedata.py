@@ -21,7 +21,6 @@ from server.callbacks import callback_named
 from tests.support.app import PASSWORD, build_app, generate_test_data, make_settings
 from tests.support.http import dash_post, sign_in, text
 
-pytestmark = pytest.mark.xdist_group("basedata")
 
 PDF = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 basedata test").decode()
 

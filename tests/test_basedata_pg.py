@@ -13,7 +13,7 @@ from data.models import BaseDataChange, VillageProfile
 from tests.support.app import generate_test_data, make_settings
 from tests.test_basedata import change, decide, make_env, newest, revoke, submit, text, values
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")

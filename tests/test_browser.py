@@ -8,7 +8,7 @@ import pytest
 from tests.support.app import PASSWORD
 from tests.support.browser import browser, serve, shot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from data.db import transaction
 from tests.conftest import PASSWORD, TODAY
 from tests.support.browser import fill_date, app_on_own_database, browser, pick, shot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

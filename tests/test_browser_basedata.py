@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from data.db import transaction
 from tests.support.browser import app_on_own_database, shot, wait_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

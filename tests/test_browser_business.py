@@ -14,7 +14,7 @@ from tests.conftest import TODAY
 from tests.support.browser import fill_date, app_on_own_database, count, pick, shot
 from tests.support.business import actor
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

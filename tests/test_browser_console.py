@@ -10,7 +10,7 @@ import pytest
 from tests.support.browser import serve, signed_in_pages
 from tests.support.walk import Walker, code_pattern
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from domain import clock
 from tests.support.browser import fill_date, app_on_own_database, count, pick, shot, wait_text
 from tests.support.business import GOOD_ID
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import TODAY
 from tests.support.browser import SCREENSHOTS, app_on_own_database, signed_in_pages, wait_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 SHOTS = SCREENSHOTS / "credit-uses"
 
 

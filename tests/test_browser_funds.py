@@ -22,7 +22,7 @@ from tests.conftest import TODAY
 from tests.support.browser import fill_date, SCREENSHOTS, pick, serve, wait_text
 from tests.support.funds import GOOD_ID, actor, app_for, own_database, payment_resolution
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("FUNDS_SHOTS") or SCREENSHOTS / "funds")
 RESOLUTION = "决议〔2026〕资金1号"

@@ -9,7 +9,7 @@ import pytest
 from tests.support.browser import app_on_own_database, shot
 from tests.support.imports import LEDGER_HEADER, csv_bytes, imported_vouchers, ledger_rows, villages
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

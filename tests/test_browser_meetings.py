@@ -16,7 +16,7 @@ from domain import clock
 from tests.conftest import PASSWORD
 from tests.support.browser import fill_date, app_on_own_database, browser, pick, shot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 MINUTES = b"%PDF-1.4 minutes of the representatives' meeting"
 SIGN_IN = b"%PDF-1.4 sign-in sheet of the representatives' meeting"

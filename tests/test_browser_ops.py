@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.browser import SCREENSHOTS, app_on_own_database, wait_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("OPS_SHOTS") or SCREENSHOTS / "ops")
 

@@ -16,7 +16,7 @@ from tests.conftest import TODAY
 from tests.support.browser import SCREENSHOTS, app_on_own_database, wait_text
 from tests.support.funds import actor, draft, village_org
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("APPROVAL_SHOTS") or SCREENSHOTS / "approvals")
 PURPOSE = "购买村部打印机（驳回测试）"

@@ -12,7 +12,7 @@ import pytest
 from data.models import RegisterEntry
 from tests.support.browser import app_on_own_database, count, fill_date, shot, wait_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from data.maps import codes_with_geometry
 from domain.permissions import Scope, role_perms
 from tests.support.browser import serve, shot, signed_in_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 #: every figure drawn (data or its 暂无数据 note) and the KPI strip filled
 DRAWN = """() => { const g = [...document.querySelectorAll('.screen-graph .js-plotly-plot')];

@@ -30,7 +30,7 @@ from tests.support.browser import SCREENSHOTS as REPORTS, serve
 from tests.support.funds import actor
 from tests.support.walk import ButtonCheck, button_actions, code_pattern, walk_users
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 #: walk's wall time per province (seconds), printed at the end
 TIMES: dict[int, float] = {}

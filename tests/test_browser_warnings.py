@@ -20,7 +20,7 @@ from domain.supervision.rules import RULES as RULE_BOOK
 from tests.conftest import TODAY
 from tests.support.browser import app_on_own_database, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 #: rules the fixture raises somewhere in the county (the engine's own warnings come on top)
 RULES = ["cash_over_limit", "no_resolution", "instalment_overdue", "contract_expired_active", "price_below_reserve",

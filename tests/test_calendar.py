@@ -20,7 +20,6 @@ from tests.support.app import build_app, make_settings
 from tests.support.http import call, output, props, sign_in, text
 from tests.support.copies import copy_entry
 
-pytestmark = pytest.mark.xdist_group("calendar")
 
 #: a 2027 schedule as an administrator would type it (the real one is published in late 2026)
 HOLIDAYS_2027 = "元旦 2027-01-01 至 2027-01-03\n春节 2027-02-06 至 2027-02-13\n劳动节 2027-05-01 至 2027-05-05"

@@ -14,7 +14,7 @@ from tests.support.http import call, output, props, sign_in, text
 from tests.test_calendar import HOLIDAYS_2027, MAKEUP_2027
 from tests.test_registers import INCIDENT, entry, newest, post, result, step
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")

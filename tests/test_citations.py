@@ -20,7 +20,6 @@ from domain.supervision.rules import RULES
 from tests.support.app import build_app, province_settings
 from tests.support.http import call, output, props, sign_in, text
 
-pytestmark = pytest.mark.xdist_group("browser")  # shares the Jiangxi database with the browser walk
 
 ROOT = Path(__file__).resolve().parents[1]
 

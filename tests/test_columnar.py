@@ -21,7 +21,6 @@ from tests.support.app import TODAY, generate_test_data, make_settings
 from tests.support.funds import actor, village_org
 
 #: one xdist worker runs the module: its database is generated once
-pytestmark = pytest.mark.xdist_group("columnar")
 ROOT = Path(__file__).resolve().parents[1]
 BOUND_S = 1.0  # REFRESH_INTERVAL_S of the reading process
 PROVINCE = Scope(root=22 * 10**10, perms=role_perms("province_leader"), role="province_leader")

@@ -18,7 +18,6 @@ from tests.support.credit import resident_id, unit_code, uscc
 from tests.support.credit_entry import credit_env, credit_env_on
 from tests.support.http import output, text
 
-pytestmark = pytest.mark.xdist_group("credit_batch")
 
 SUBSIDY = ["地区代码", "主体类型", "证件号码", "名称", "项目名称", "发放日期", "金额（元）", "产生部门"]
 RIGHTS = ["地区代码", "主体类型", "证件号码", "名称", "不动产单元代码", "权利类型", "面积（亩）", "林种", "优势树种", "龄组"]

@@ -15,7 +15,7 @@ from tests.support.browser import fill_date, serve, shot
 from tests.support.credit import resident_id
 from tests.support.credit_entry import credit_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 HEADER = "地区代码,主体类型,证件号码,名称,项目名称,发放日期,金额（元）,产生部门"
 

@@ -17,7 +17,6 @@ from data.models import Attachment, CreditCorrection, CreditRecord, ForestEncumb
 from tests.support.credit import RequestsEnv, make_record, make_right, resident_id
 from tests.support.http import call, outputs, props, text
 
-pytestmark = pytest.mark.xdist_group("credit_corrections")
 
 UTC = dt.UTC
 TODAY = dt.date(2026, 11, 20)

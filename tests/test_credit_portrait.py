@@ -29,7 +29,6 @@ from tests.support.credit import authorise
 from tests.support.credit_portrait import ADDRESS, BANK, NAME, OTHER_BANK, PHONE, portrait_world
 from tests.support.http import app_on, call, output, props, sign_in
 
-pytestmark = pytest.mark.xdist_group("credit_portrait")
 
 NOW = [dt.datetime.combine(TODAY, dt.time(4), dt.UTC)]  # noon in China on TODAY
 

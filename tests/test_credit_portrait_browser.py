@@ -16,7 +16,7 @@ from tests.support.credit import authorise
 from tests.support.credit_portrait import BANK, NAME, PHONE, portrait_world
 from tests.support.pdf_text import page_texts
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 WORLD: dict = {}
 
 

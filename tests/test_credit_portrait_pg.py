@@ -15,7 +15,7 @@ from tests.support.app import TODAY, generate_test_data, make_settings
 from tests.support.credit import authorise
 from tests.support.credit_portrait import BANK, NAME, portrait_world
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")

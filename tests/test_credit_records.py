@@ -22,7 +22,6 @@ from tests.support.credit import make_record, make_right, make_subject, resident
 from tests.support.credit_entry import TODAY, credit_env
 from tests.support.http import output, text
 
-pytestmark = pytest.mark.xdist_group("credit_records")
 
 
 @pytest.fixture(scope="module")

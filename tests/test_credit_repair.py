@@ -19,7 +19,6 @@ from tests.support.business import own_database, user_at
 from tests.support.credit import make_record, make_subject
 from tests.support.http import app_on, call, outputs, props, sign_in, text
 
-pytestmark = pytest.mark.xdist_group("credit_repair")
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)
 PDF = "data:application/pdf;base64,JVBERi0xLjQgZXZpZGVuY2U="  # "%PDF-1.4 evidence"

@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 from tests.support.app import TODAY
 from tests.support.browser import app_on_own_database, browser, shot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)
 

@@ -21,7 +21,6 @@ from domain.permissions import PermissionDenied
 from tests.support.credit import RequestsEnv, make_record
 from tests.support.http import call, outputs, props, text
 
-pytestmark = pytest.mark.xdist_group("credit_requests")
 
 UTC = dt.UTC
 TODAY = dt.date(2026, 11, 22)

@@ -18,7 +18,7 @@ from domain.credit.transfers import Draft
 from tests.support.browser import browser, fill_date, serve, shot, signed_in_pages
 from tests.support.credit import RequestsEnv, make_record
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 UTC = dt.UTC
 TODAY = dt.date(2026, 11, 20)

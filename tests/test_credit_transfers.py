@@ -17,7 +17,6 @@ from data.supervision.engine import run as run_rules
 from tests.support.credit import RequestsEnv
 from tests.support.http import call, outputs, props, text
 
-pytestmark = pytest.mark.xdist_group("credit_transfers")
 
 UTC = dt.UTC
 
@@ -166,7 +165,6 @@ def test_credit_transfers006_overdue_transfer_raises_the_warning(env):
 
 
 @pytest.mark.postgres
-@pytest.mark.xdist_group("postgres")
 def test_credit_transfers007_the_overdue_frame_reads_on_postgres(postgres_server):
     """The engine's `credit_replies` read (a UNION over three tables) on PostgreSQL."""
     from data.db import upgrade

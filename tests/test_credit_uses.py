@@ -30,7 +30,6 @@ from tests.conftest import TODAY
 from tests.support.business import actor, own_database, user_at
 from tests.support.credit import make_record, make_subject, resident_id, uscc
 
-pytestmark = pytest.mark.xdist_group("credit_uses")
 AUTHORITY = uscc(360100, 7, kind="11")  # a state organ's credit code (11…)
 
 

@@ -17,7 +17,6 @@ from tests.conftest import TODAY
 from tests.support.business import own_database
 from tests.support.credit import make_record, make_subject
 
-pytestmark = pytest.mark.xdist_group("credit_warning")
 RULE = "credit_blacklisted_counterparty"
 
 

@@ -20,7 +20,6 @@ from tests.conftest import TODAY
 from tests.support.business import actor, own_database
 from tests.support.http import app_on
 
-pytestmark = pytest.mark.xdist_group("data_api")
 PDF = b"%PDF-1.4 signed commitment"
 
 

@@ -23,7 +23,6 @@ from tests.support.http import app_on
 from server.api.openapi import spec
 from tests.test_data_api import issue
 
-pytestmark = pytest.mark.xdist_group("data_api_fuzz")
 EXAMPLES = 25
 START = dt.datetime.combine(TODAY, dt.time(2), dt.UTC)  # the app's clock: the demo's calls are earlier
 STATE: dict = {}

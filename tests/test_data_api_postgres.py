@@ -12,7 +12,7 @@ from data.models import DataApiCall
 from tests.conftest import TODAY
 from tests.test_data_api import issue, township_of
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 def test_data_api_postgres001_scope_rate_and_log(pg_app, pg_settings):

@@ -22,7 +22,6 @@ from tests.support.business import own_database
 from tests.support.http import app_on, call, output, props, sign_in, text
 from tests.test_data_api import township_of
 
-pytestmark = pytest.mark.xdist_group("data_api_ui")
 NOW = dt.datetime.combine(TODAY, dt.time(2), dt.UTC)
 PDF = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 signed").decode()
 

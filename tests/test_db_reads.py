@@ -143,7 +143,6 @@ def test_db003_the_connection_is_writable_again_after_reading(lite_url, engine_o
 # ------------------------------------------------------------------ PostgreSQL
 
 @pytest.mark.postgres
-@pytest.mark.xdist_group("postgres")
 def test_db004_reading_is_read_only_on_postgres(pg_settings):
     url = pg_settings.database_url
     org_id, name = _org(url)
@@ -165,7 +164,6 @@ def test_db004_reading_is_read_only_on_postgres(pg_settings):
 
 
 @pytest.mark.postgres
-@pytest.mark.xdist_group("postgres")
 def test_db005_reading_does_not_wait_for_a_writer_on_postgres(pg_settings, monkeypatch):
     """PostgreSQL readers never wait for row writers (MVCC), on either path; `reading()` keeps that
     and adds read-only: a write inside fails at once, before it would wait for the row lock."""

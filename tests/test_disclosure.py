@@ -18,7 +18,6 @@ from tests.conftest import TODAY
 from tests.support.business import actor, own_database
 from tests.support.http import app_on, call, outputs, props, sign_in, text
 
-pytestmark = pytest.mark.xdist_group("disclosure")
 
 
 @pytest.fixture(scope="module")

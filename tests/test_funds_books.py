@@ -417,7 +417,6 @@ def test_fundsbooks015_bad_or_repeated_statements_import_nothing(db):
 # ---------------------------------------------------------------- the same books on PostgreSQL
 
 @pytest.mark.postgres
-@pytest.mark.xdist_group("postgres")
 def test_fundsbooks022_the_books_work_the_same_on_postgresql(postgres_server, tmp_path_factory):
     """A database of its own on the real server (the shared one is compared with SQLite elsewhere)."""
     from data.demo import generate

@@ -84,7 +84,6 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 @pytest.mark.parametrize("username, path, ready", [
     ("demo-county", "/cockpit", "#cockpit-map .main-svg"),
     ("demo-village", "/assets", ".ag-row"),

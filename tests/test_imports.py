@@ -24,7 +24,6 @@ from tests.support.http import output, sign_in, text
 from tests.support.imports import (LEDGER_HEADER, commit, csv_bytes, import_records, imported_vouchers, ledger_rows, preview,
                                    result_text, villages, xls_bytes, xlsx_bytes)
 
-pytestmark = pytest.mark.xdist_group("imports")
 USER = "demo-township"
 
 

@@ -23,7 +23,6 @@ from tests.support.http import sign_in
 from tests.support.imports import (LEDGER_HEADER, commit, csv_bytes, import_records, imported_vouchers, ledger_rows,
                                    result_text, start_commit, villages)
 
-pytestmark = pytest.mark.xdist_group("imports_jobs")
 ROOT = Path(__file__).resolve().parents[1]
 USER = "demo-township"
 

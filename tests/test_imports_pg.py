@@ -13,7 +13,7 @@ from tests.support.http import output, sign_in
 from tests.support.imports import (LEDGER_HEADER, commit, csv_bytes, import_records, imported_vouchers, ledger_rows, preview,
                                    result_text, villages)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from tests.support.app import build_app, make_settings
 from tests.support.http import call, output, sign_in, text as text_of
 from tests.support.copies import copy_entry
 
-pytestmark = pytest.mark.xdist_group("ops")  # shares the generated data with tests/test_backup.py
 
 T0 = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 

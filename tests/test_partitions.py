@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data.db import alembic_config, engine_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 def test_partitions001_lines_sit_in_their_years_partition(pg_settings):

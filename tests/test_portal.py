@@ -19,7 +19,6 @@ from tests.support.app import PASSWORD
 from tests.support.business import own_database
 from tests.support.http import app_on, call, outputs, props, sign_in, text
 
-pytestmark = pytest.mark.xdist_group("portal")
 
 
 @pytest.fixture(scope="module")

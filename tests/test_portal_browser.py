@@ -15,7 +15,7 @@ from domain.privacy import portal_name
 from tests.conftest import PASSWORD
 from tests.support.browser import app_on_own_database, browser, pick, shot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

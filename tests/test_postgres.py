@@ -9,7 +9,7 @@ from tests.support.app import TODAY, generate_test_data, make_settings
 from tests.support.cockpit import cockpit
 from tests.support.http import output, sign_in
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 
 def test_postgres001_matches_sqlite(pg_settings, tmp_path):

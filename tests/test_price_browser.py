@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from tests.support.app import TODAY
 from tests.support.browser import SCREENSHOTS, app_on_own_database, pick, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

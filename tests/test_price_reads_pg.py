@@ -16,7 +16,7 @@ from data.prices import frames, index as ix, valuation as va
 from domain.permissions import OutOfScope
 from tests.support.prices import actor, counties, empty_settings, sales, write_costs, write_sales
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 COUNTIES = counties(n=20)
 HOME, OTHER = COUNTIES[0], COUNTIES[1]

@@ -25,7 +25,6 @@ from tests.support.credit import make_record, make_right, make_subject
 from tests.support.credit_entry import TODAY, credit_env
 from tests.support.http import output, text
 
-pytestmark = pytest.mark.xdist_group("price_sales")
 
 HEADER = ("地区代码,成交日期,成交类型,面积（亩）,成交价格（元）,林种,优势树种,龄组,每亩蓄积量（立方米）,立地等级,"
           "经营期限（年）,权利类型")

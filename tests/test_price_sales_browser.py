@@ -10,7 +10,7 @@ import pytest
 from data.models import PriceSale
 from tests.support.browser import app_on_own_database, count, pick, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 HEADER = ("地区代码,成交日期,成交类型,面积（亩）,成交价格（元）,林种,优势树种,龄组,每亩蓄积量（立方米）,立地等级,"
           "经营期限（年）,权利类型")

@@ -17,7 +17,7 @@ from data.prices.sales import sales_page
 from domain.regions import subtree_bounds
 from tests.support.business import actor
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -24,7 +24,6 @@ from tests.support.app import PASSWORD, build_app, make_settings
 from tests.support.http import dash_post, output, sign_in, text
 from tests.support.copies import copy_entry
 
-pytestmark = pytest.mark.xdist_group("registers")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from data.query.reads import Reader
 from server.routing import SESSION_KEY
 from tests.support.http import call, output, props, sign_in
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.postgres
 
 #: the probe database's lag bound: small, so that a paused replay exceeds it quickly
 MAX_LAG_S = 0.5

@@ -18,7 +18,6 @@ from data.runtime import bg_manager, shared
 from tests.support.app import make_settings
 from tests.support.redis import redis_server  # noqa: F401 - the session fixture
 
-pytestmark = pytest.mark.xdist_group("shared_state")
 BACKENDS = ["sqlite", "redis", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

@@ -20,7 +20,6 @@ from tests.support.jobs import export_now
 from tests.support.http import call, output, sign_in, text as text_of
 from tests.support.ops import private_copy
 
-pytestmark = pytest.mark.xdist_group("ops")
 
 
 @pytest.fixture(scope="module")

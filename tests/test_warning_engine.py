@@ -235,7 +235,6 @@ def test_engine009_the_schedule_setting(monkeypatch, tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.xdist_group("postgres")
 def test_engine010_postgres_and_sqlite_raise_the_same_warnings(pg_settings, sqlite_settings):
     """The generation's own run on both databases (later warnings may come from other tests' writes)."""
     from data.db import engine_for

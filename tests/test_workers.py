@@ -38,7 +38,6 @@ from tests.support.accounts import actor, make_user
 from tests.support.app import PASSWORD, make_settings
 from tests.support.imports import LEDGER_HEADER, csv_bytes, imported_vouchers, ledger_rows, upload, villages
 
-pytestmark = pytest.mark.xdist_group("workers")
 ROOT = Path(__file__).resolve().parents[1]
 IMPORTER = "demo-township"
 #: a bound for events we wait for (the machine is shared and slow), never a timed assertion
@@ -72,8 +71,7 @@ def _copy_database(source_url: str, target: Path) -> None:
 @pytest.fixture(scope="session")
 def servers(sqlite_settings, tmp_path_factory):
     """(settings of the copied database, base URL of A, base URL of B). Session-scoped: started at
-    most once per test process even when xdist hands this module's tests to a process in pieces
-    (the `xdist_group` mark does not keep them together with this pytest/xdist pair)."""
+    most once per test process (`make test` hands each file to one process: --dist loadfile)."""
     tmp = tmp_path_factory.mktemp("workers")
     _copy_database(sqlite_settings.database_url, tmp / "platform.sqlite")
     settings = make_settings(tmp, f"sqlite:///{tmp / 'platform.sqlite'}")
