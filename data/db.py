@@ -5,6 +5,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import sqlite3
 import time
 import weakref
 from collections.abc import Iterator
@@ -73,6 +74,25 @@ def release_sqlite(path: Path) -> bool:
     return True
 
 
+#: how often a connection retries switching its file to WAL (see _switch_to_wal)
+WAL_ATTEMPTS = 60
+
+
+def _switch_to_wal(cur) -> None:
+    """PRAGMA journal_mode=WAL on a new connection. On a file already in WAL (persistent) this
+    changes nothing; on a fresh file the switch needs the file to itself, and SQLite refuses it at
+    once ("database is locked", without the busy timeout) while another process opens the same
+    fresh file: retried, bounded (about 20 s in all), then the error stands."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 + 0.01 * attempt)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
@@ -85,7 +105,7 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
             # Let SQLAlchemy, not the driver, open transactions (see "begin" below).

@@ -23,8 +23,7 @@ from sqlalchemy import func, select
 
 from domain.permissions import ROLES, Action, Actor, Scope, role_may, role_perms
 from domain.regions import truncate
-from tests.conftest import PASSWORD, TODAY, dash_post, make_settings
-from tests.support.copies import copy_entry
+from tests.conftest import PASSWORD, TODAY, dash_post, generate_test_data, make_settings
 
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)  # 12:00 in China on the demo data's day
@@ -93,8 +92,8 @@ class Env:
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    """A copy of the generated test database with one user of every role above one village."""
+def env(tmp_path_factory):
+    """A generated test database of its own with one user of every role above one village."""
     from app import create_app
     from data.db import transaction
     from data.models import CollectiveOrg, User
@@ -102,10 +101,7 @@ def env(sqlite_settings, tmp_path_factory):
     from domain.admin import passwords
     from domain.regions import TOWNSHIP
 
-    tmp = tmp_path_factory.mktemp("actions")
-    for f in sqlite_settings.data_dir.iterdir():
-        copy_entry(f, tmp / f.name)
-    settings = make_settings(tmp)
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp("actions")))
     app = create_app(settings, QueryLayer(settings, today=TODAY).load())
     app.server.config["NOW"] = lambda: NOW
     county = settings.demo_county

@@ -18,8 +18,8 @@ from tests.support.ops import chain_ok, dump, private_copy
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    settings, app = private_copy(sqlite_settings, tmp_path_factory, "backup")
+def env(tmp_path_factory):
+    settings, app = private_copy(tmp_path_factory, "backup")
     return settings, app, sign_in(app.server, "demo-admin")
 
 

@@ -16,9 +16,8 @@ from data.models import AuditLog, WorkCalendarSchedule
 from domain.calendar.entry import parse_schedule
 from domain.calendar.schedule import Holiday, Schedule, WorkCalendar
 from domain.supervision.workdays import add_working_days, deadline
-from tests.support.app import build_app, make_settings
+from tests.support.app import build_app, generate_test_data, make_settings
 from tests.support.http import call, output, props, sign_in, text
-from tests.support.copies import copy_entry
 
 
 #: a 2027 schedule as an administrator would type it (the real one is published in late 2026)
@@ -27,12 +26,9 @@ MAKEUP_2027 = "2027-02-20 2027-04-25"
 
 
 @pytest.fixture(scope="module")
-def own(sqlite_settings, tmp_path_factory):
-    """A copy of the test database (the schedules entered here stay here) and its app."""
-    tmp = tmp_path_factory.mktemp("calendar")
-    for f in sqlite_settings.data_dir.iterdir():
-        copy_entry(f, tmp / f.name)
-    settings = make_settings(tmp)
+def own(tmp_path_factory):
+    """A test database of its own (the schedules entered here stay here) and its app."""
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp("calendar")))
     return settings, build_app(settings)
 
 

@@ -57,8 +57,8 @@ def counts(env) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    return credit_env(sqlite_settings, tmp_path_factory, "credit_batch")
+def env(tmp_path_factory):
+    return credit_env(tmp_path_factory, "credit_batch")
 
 
 def test_no_document_nothing_enters(env):

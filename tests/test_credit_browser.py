@@ -21,8 +21,8 @@ HEADER = "地区代码,主体类型,证件号码,名称,项目名称,发放日�
 
 
 @pytest.fixture(scope="module")
-def served(sqlite_settings, tmp_path_factory):
-    env = credit_env(sqlite_settings, tmp_path_factory, "credit-browser")
+def served(tmp_path_factory):
+    env = credit_env(tmp_path_factory, "credit-browser")
     with serve(env.app.server) as base:
         yield env, base
 

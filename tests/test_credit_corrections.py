@@ -25,7 +25,7 @@ PDF = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 evidence").de
 
 @pytest.fixture(scope="module")
 def env(sqlite_settings, tmp_path_factory):
-    e = RequestsEnv(sqlite_settings, tmp_path_factory.mktemp("credit_corrections"))
+    e = RequestsEnv(tmp_path_factory.mktemp("credit_corrections"))
     e.app.server.config["NOW"] = lambda: dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     return e
 

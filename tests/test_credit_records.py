@@ -25,8 +25,8 @@ from tests.support.http import output, text
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    return credit_env(sqlite_settings, tmp_path_factory, "credit_records")
+def env(tmp_path_factory):
+    return credit_env(tmp_path_factory, "credit_records")
 
 
 def _body(resp) -> str:

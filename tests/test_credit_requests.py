@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 11, 22)
 
 @pytest.fixture(scope="module")
 def env(sqlite_settings, tmp_path_factory):
-    e = RequestsEnv(sqlite_settings, tmp_path_factory.mktemp("credit_requests"))
+    e = RequestsEnv(tmp_path_factory.mktemp("credit_requests"))
     e.app.server.config["NOW"] = lambda: dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     # the subject's own records: conditional-open dishonest and good, one not open; another subject's
     # (the session database also holds the demo credit population: a read inside the region is

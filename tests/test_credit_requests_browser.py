@@ -26,7 +26,7 @@ TODAY = dt.date(2026, 11, 20)
 
 @pytest.fixture(scope="module")
 def served(sqlite_settings, tmp_path_factory):
-    e = RequestsEnv(sqlite_settings, tmp_path_factory.mktemp("credit_requests_browser"))
+    e = RequestsEnv(tmp_path_factory.mktemp("credit_requests_browser"))
     e.app.server.config["NOW"] = lambda: dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     u, k = e.users, e.key
     with clock.frozen(dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)):

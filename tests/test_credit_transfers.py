@@ -23,7 +23,7 @@ UTC = dt.UTC
 
 @pytest.fixture(scope="module")
 def env(sqlite_settings, tmp_path_factory):
-    e = RequestsEnv(sqlite_settings, tmp_path_factory.mktemp("credit_transfers"))
+    e = RequestsEnv(tmp_path_factory.mktemp("credit_transfers"))
     e.app.server.config["NOW"] = lambda: dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     with transaction(e.url) as s:  # the issue-14 device register has this model in use
         s.add(RegisterEntry(kind="device", region_code=e.province, state="in_use", title="专用移动硬盘",

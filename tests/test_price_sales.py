@@ -31,8 +31,8 @@ HEADER = ("地区代码,成交日期,成交类型,面积（亩）,成交价格�
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    return credit_env(sqlite_settings, tmp_path_factory, "price_sales")
+def env(tmp_path_factory):
+    return credit_env(tmp_path_factory, "price_sales")
 
 
 @pytest.fixture(autouse=True)

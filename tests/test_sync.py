@@ -23,8 +23,8 @@ from tests.support.ops import private_copy
 
 
 @pytest.fixture(scope="module")
-def env(sqlite_settings, tmp_path_factory):
-    settings, app = private_copy(sqlite_settings, tmp_path_factory, "sync")
+def env(tmp_path_factory):
+    settings, app = private_copy(tmp_path_factory, "sync")
     return settings, app, sign_in(app.server, "demo-admin")
 
 

@@ -47,7 +47,6 @@ import os
 import time
 
 from sqlalchemy import case, delete, literal, or_, select
-from sqlalchemy.exc import OperationalError
 
 from data.db import engine_for, transaction
 from data.models.base import UTCDateTime
@@ -146,18 +145,10 @@ class DatabaseStore(SharedStore):
             # it: BEGIN IMMEDIATE makes the check and the CREATE one write transaction, so the
             # second waits (busy timeout) and then finds the table instead of failing with
             # "database is locked" on a read-to-write upgrade.
-            # Opening a new file also switches it to WAL, which SQLite may refuse at once
-            # ("database is locked") while another process does the same: retried, bounded.
-            for attempt in range(60):
-                try:
-                    with engine_for(self.url).execution_options(sqlite_immediate=True).begin() as conn:
-                        _T.create(conn, checkfirst=True)
-                    break
-                except OperationalError:
-                    if attempt == 59:
-                        raise
-                    engine_for(self.url).dispose()
-                    time.sleep(0.05 + 0.01 * attempt)
+            # (Opening a new file switches it to WAL, which another process opening it too can
+            # make SQLite refuse at once: data.db retries that switch on every connection.)
+            with engine_for(self.url).execution_options(sqlite_immediate=True).begin() as conn:
+                _T.create(conn, checkfirst=True)
 
     def _insert(self):
         name = engine_for(self.url).dialect.name

@@ -10,7 +10,6 @@ from data.db import transaction
 from data.models import CreditAuthorisation, CreditRecord, CreditSubject, ForestRight
 from domain.credit.codes import category_of
 from domain.identifiers import org_code_check_char, resident_id_check_char, uscc_check_char
-from tests.support.copies import copy_entry
 
 _seq = itertools.count(1)
 
@@ -108,18 +107,16 @@ class RequestsEnv:
     its own account, a public body, the data unit's handling department (two), deputy and head,
     the provincial bureau and the county forestry bureau; `client(name)` signs one in."""
 
-    def __init__(self, sqlite_settings, tmp):
+    def __init__(self, tmp):
 
         from sqlalchemy import select
 
         from data.models import CollectiveOrg
         from domain.regions import COUNTY, province_root, truncate
-        from tests.support.app import make_settings
+        from tests.support.app import generate_test_data, make_settings
         from tests.support.http import app_on
 
-        for f in sqlite_settings.data_dir.iterdir():
-            copy_entry(f, tmp / f.name)
-        self.settings = make_settings(tmp)
+        self.settings = generate_test_data(make_settings(tmp))  # its own, as generated
         self.app = app_on(self.settings)
         with transaction(self.settings.database_url) as s:
             self.village = int(s.scalar(select(CollectiveOrg.region_code).where(CollectiveOrg.region_code.between(

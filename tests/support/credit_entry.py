@@ -12,9 +12,8 @@ from data.db import transaction
 from data.models import User
 from domain.admin import passwords
 from domain.regions import truncate
-from tests.support.app import PASSWORD, TODAY, build_app, make_settings
+from tests.support.app import PASSWORD, TODAY, build_app, generate_test_data, make_settings
 from tests.support.http import dash_post, sign_in
-from tests.support.copies import copy_entry
 
 NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=dt.UTC)
 USERS = {"county": ("county_forestry", "county"), "bureau": ("forestry_bureau", "province"),
@@ -56,12 +55,10 @@ class CreditEnv:
                          [item(i) for i in spec.get("state", [])], changed=changed)
 
 
-def credit_env(sqlite_settings, tmp_path_factory, name: str) -> CreditEnv:
-    """On a copy of the session's SQLite test database."""
-    tmp = tmp_path_factory.mktemp(name)
-    for f in sqlite_settings.data_dir.iterdir():
-        copy_entry(f, tmp / f.name)
-    return credit_env_on(make_settings(tmp))
+def credit_env(tmp_path_factory, name: str) -> CreditEnv:
+    """On a SQLite test database of its own, as generated (not a copy of the session's, which
+    other modules of the process may have written to)."""
+    return credit_env_on(generate_test_data(make_settings(tmp_path_factory.mktemp(name))))
 
 
 def credit_env_on(settings) -> CreditEnv:

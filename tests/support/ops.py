@@ -2,21 +2,15 @@
 and a dump of every table a restore must bring back (the carried ones aside)."""
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
-from tests.support.app import build_app, make_settings
-from tests.support.copies import copy_entry
+from tests.support.app import build_app, generate_test_data, make_settings
 
 
-def private_copy(sqlite_settings, tmp_path_factory, name: str):
-    """(settings, app) on a copy of the session's generated SQLite data directory."""
-    tmp = tmp_path_factory.mktemp(name)
-    for f in sqlite_settings.data_dir.iterdir():
-        if f.name in ("backups", "outbox"):
-            continue
-        copy_entry(f, tmp / f.name)
-    settings = make_settings(tmp)
+def private_copy(tmp_path_factory, name: str):
+    """(settings, app) on a generated SQLite data directory of its own (not a copy of the
+    session's, which other modules of the process may have written to)."""
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp(name)))
     return settings, build_app(settings)
 
 
