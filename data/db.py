@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import contextvars
 import logging
 import os
@@ -46,6 +47,14 @@ def sqlite_path(url: str) -> Path | None:
         return None
     path = url.split("///", 1)[-1].split("?", 1)[0]
     return Path(path).resolve() if path and path != ":memory:" else None
+
+
+def url_tag(url: str) -> str:
+    """The 12 hex digits that name a database's own files and directories in a data directory
+    (columnar copy, warning-ledger cache, snapshots): sha-256 of the URL as written. (The audit
+    head and the shared store's namespace hash the URL as SQLAlchemy renders it instead: the same
+    for a URL without a password.)"""
+    return hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
 def release_sqlite(path: Path) -> bool:

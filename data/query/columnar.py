@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -39,6 +38,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from data.db import url_tag
 from data.regions import load_region_tree
 from domain import clock
 from domain.regions import VILLAGE
@@ -78,7 +78,7 @@ class Copy:
 
 def root(settings: Settings) -> Path:
     """The columnar directory of the database of `settings`."""
-    return settings.columnar_dir / hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.columnar_dir / url_tag(settings.database_url)
 
 
 # ---------------------------------------------------------------------------------------- marks

@@ -4,18 +4,19 @@ Only read now: the columnar copy (columnar.py) converts a matching snapshot inst
 roll-ups from the whole ledger, the first time it is built."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import polars as pl
+
+from data.db import url_tag
 
 FORMAT = 1
 
 
 def directory(snapshot_dir: Path, url: str) -> Path:
     """The snapshot directory of the database at `url`."""
-    return snapshot_dir / hashlib.sha256(url.encode()).hexdigest()[:12]
+    return snapshot_dir / url_tag(url)
 
 
 def load(d: Path, generation: str) -> tuple[dict[int, pl.DataFrame], int] | None:

@@ -21,7 +21,6 @@ Incremental runs (one subtree) never use it.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+
+from data.db import url_tag
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ FORMAT = 1
 
 
 def directory(data_dir: Path, url: str) -> Path:
-    return Path(data_dir) / "warning-ledger" / hashlib.sha256(url.encode()).hexdigest()[:12]
+    return Path(data_dir) / "warning-ledger" / url_tag(url)
 
 
 def _marks(read: Callable[[str], pl.DataFrame]) -> dict:

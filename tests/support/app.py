@@ -23,12 +23,6 @@ def make_settings(tmp: Path, url: str | None = None, province: int = 22) -> Sett
                     jobs_in_process=False)
 
 
-def _database_file(settings: Settings) -> Path:
-    from sqlalchemy.engine import make_url
-
-    return Path(make_url(settings.database_url).database or "")
-
-
 #: generated `test`-scale data directories of this test process, by what decides their content
 _TEMPLATES: dict[str, Settings] = {}
 
@@ -37,18 +31,19 @@ def generate_test_data(settings: Settings, **kwargs) -> Settings:
     """Fill the (empty) database of `settings` with the `test` scale as of TODAY; returns `settings`.
     A SQLite database in its data directory is generated once per test process for the same
     settings (but the directory) and copied for every later caller (tests/support/copies.py): the
-    generator is deterministic, and the copy costs a fraction of a second instead of about 8 s."""
+    generator is deterministic, and the copy takes about 0.03 s instead of 6.7 s."""
     import atexit
     import shutil
     import tempfile
     from dataclasses import replace
 
     from data.admin.audit_log import use_head_file
+    from data.db import sqlite_path
     from data.demo import generate
     from tests.support.copies import copy_data_dir
 
     own_file = settings.database_url == settings.with_(database_url="").database_url
-    if not own_file or not settings.is_sqlite or _database_file(settings).exists():
+    if not own_file or not settings.is_sqlite or sqlite_path(settings.database_url).exists():
         generate(settings, "test", today=TODAY, log=lambda *_: None, **kwargs)
         return settings
     key = repr((replace(settings, data_dir=Path("."), database_url="", jobs_in_process=False), sorted(kwargs.items())))

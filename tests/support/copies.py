@@ -8,7 +8,6 @@ API (one consistent snapshot) and their `-wal`/`-shm` are not copied; everything
 files."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
@@ -37,16 +36,12 @@ def copy_entry(src: Path, dst: Path) -> None:
     shutil.copy2(src, dst)
 
 
-def url_tag(url: str) -> str:
-    """The 12 hex digits that name a database's own files in its data directory (audit head,
-    columnar copy, warning-ledger cache, snapshots: sha-256 of the URL, as data/ names them)."""
-    return hashlib.sha256(url.encode()).hexdigest()[:12]
-
-
 def copy_data_dir(src: Path, src_url: str, dst: Path, dst_url: str) -> None:
     """A consistent copy of data directory `src` (database `src_url`) as `dst` for database
     `dst_url` (the copied database file): every entry named for the source database is renamed for
     the copy, so the copy's app finds its audit head and columnar copy as the source's did."""
+    from data.db import url_tag
+
     old, new = url_tag(src_url), url_tag(dst_url)
 
     def copy(s: Path, d: Path) -> None:
