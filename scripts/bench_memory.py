@@ -115,9 +115,12 @@ def prepare(source: Path, data_dir: Path, province: int) -> Settings:
 
 
 def smaps(pid: int) -> dict:
-    """PSS of the mapped columnar files, private anonymous and private file-backed memory (MB)."""
+    """PSS of the mapped columnar files, private anonymous and private file-backed memory (MB), and
+    the private memory by kind of mapping (`private_by`: heap, anonymous, each shared library's
+    name, the columnar files, other files), largest first: where a worker's own memory is."""
     out = {"columnar_pss": 0, "anon_private": 0, "file_private": 0}
-    current, is_arrow, is_anon = None, False, False
+    by: dict[str, int] = {}
+    current, is_arrow, is_anon, kind = None, False, False, ""
     try:
         with open(f"/proc/{pid}/smaps") as fh:
             for line in fh:
@@ -128,13 +131,18 @@ def smaps(pid: int) -> dict:
                     current = head[5] if len(head) > 5 else ""
                     is_arrow = current.endswith(".arrow")
                     is_anon = current == "" or current.startswith(("[heap", "[anon"))
+                    kind = ("heap" if current == "[heap]" else "anonymous" if is_anon else "columnar" if is_arrow
+                            else Path(current).name if ".so" in current else "other files")
                 elif head[0] == "Pss:" and is_arrow:
                     out["columnar_pss"] += int(head[1])
                 elif head[0] in ("Private_Clean:", "Private_Dirty:"):
                     out["anon_private" if is_anon else "file_private"] += int(head[1])
+                    by[kind] = by.get(kind, 0) + int(head[1])
     except OSError:
         pass
-    return {k: round(v / 1024, 1) for k, v in out.items()}
+    top = sorted(by.items(), key=lambda kv: -kv[1])[:8]
+    return {**{k: round(v / 1024, 1) for k, v in out.items()},
+            "private_by": {k: round(v / 1024, 1) for k, v in top if v >= 1024}}
 
 
 def memory(master: int) -> dict:

@@ -16,9 +16,8 @@ from data.jobs import kinds, queue
 from data.jobs.lock import held, holder_of
 from data.jobs.runner import Runner, enqueue_due
 from domain import clock
-from tests.support.app import build_app, make_settings
+from tests.support.app import build_app, generate_test_data, make_settings
 from tests.support.http import call, output, sign_in, text as text_of
-from tests.support.copies import copy_entry
 
 
 T0 = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
@@ -194,13 +193,9 @@ def test_jobs007_a_stopped_loop_finishes_its_job_and_leaves(url, settings, test_
 
 
 @pytest.fixture(scope="module")
-def web(sqlite_settings, tmp_path_factory):
-    """A web process with JOBS_IN_PROCESS=0 (as under `make serve`) on a copy of the test data."""
-    tmp = tmp_path_factory.mktemp("jobs-web")
-    for f in sqlite_settings.data_dir.iterdir():
-        if f.name not in ("backups", "outbox"):
-            copy_entry(f, tmp / f.name)
-    cfg = make_settings(tmp).with_(jobs_in_process=False)
+def web(tmp_path_factory):
+    """A web process with JOBS_IN_PROCESS=0 (as under `make serve`) on test data of its own."""
+    cfg = generate_test_data(make_settings(tmp_path_factory.mktemp("jobs-web"))).with_(jobs_in_process=False)
     app = build_app(cfg)
     return cfg, app, sign_in(app.server, "demo-admin")
 

@@ -20,19 +20,16 @@ from data.models import AuditLog, RegisterEntry, RegisterStep, User
 from domain.admin import passwords
 from domain.regions import truncate
 from server.callbacks import callback_named
-from tests.support.app import PASSWORD, build_app, make_settings
+from tests.support.app import PASSWORD, build_app, generate_test_data, make_settings
 from tests.support.http import dash_post, output, sign_in, text
-from tests.support.copies import copy_entry
 
 
 
 @pytest.fixture(scope="module")
-def own(sqlite_settings, tmp_path_factory):
-    """A copy of the test database with a county administrator of another county, and its app."""
-    tmp = tmp_path_factory.mktemp("registers")
-    for f in sqlite_settings.data_dir.iterdir():
-        copy_entry(f, tmp / f.name)
-    settings = make_settings(tmp)
+def own(tmp_path_factory):
+    """A test database of its own (the session's may hold another module's share of the demo county
+    with the neighbouring county) with a county administrator of that county, and its app."""
+    settings = generate_test_data(make_settings(tmp_path_factory.mktemp("registers")))
     app = build_app(settings)
     ql = app.server.extensions["platform.query"]
     county = settings.demo_county

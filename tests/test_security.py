@@ -25,7 +25,7 @@ from domain.regions import subtree_bounds
 from server.callbacks import callback_named
 from server.guard import ROUTER_OUTPUT, landing, may_open
 from tests.support.accounts import audit_count, make_user, region_for
-from tests.support.app import PASSWORD
+from tests.support.app import PASSWORD, build_app, generate_test_data, make_settings
 from tests.support.cockpit import cockpit
 from tests.support.http import call, dash_post, login, output, props, sign_in, text as text_of
 
@@ -33,6 +33,18 @@ from tests.support.http import call, dash_post, login, output, props, sign_in, t
 __all__ = ["make_user"]
 
 NEW_PASSWORD = "Xk9#forest-2027"
+
+
+@pytest.fixture(scope="module")
+def sqlite_settings(tmp_path_factory):
+    """A database of this module's own: its tests lock accounts, approve a share of the demo county
+    with demo-county-b and tamper with the audit log, none of which another module may see."""
+    return generate_test_data(make_settings(tmp_path_factory.mktemp("security")))
+
+
+@pytest.fixture(scope="module")
+def app(sqlite_settings):
+    return build_app(sqlite_settings)
 
 
 def body(resp) -> str:

@@ -26,11 +26,9 @@ from tests.support.supervision import actor, village_org
 def db(tmp_path_factory):
     """A database of its own: these tests change records and run the engine (on the engine's own
     first run, without the demo's handling history)."""
-    from data.demo import generate
+    from tests.support.app import generate_test_data
 
-    settings = make_settings(tmp_path_factory.mktemp("engine"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None, warning_history=False)
-    return settings
+    return generate_test_data(make_settings(tmp_path_factory.mktemp("engine")), warning_history=False)
 
 
 def run(db, **kw):

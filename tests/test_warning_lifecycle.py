@@ -36,11 +36,9 @@ _seq = itertools.count(1)
 @pytest.fixture(scope="module")
 def wdb(tmp_path_factory):
     """A database of its own: these tests write warnings and their trails."""
-    from data.demo import generate
+    from tests.support.app import generate_test_data
 
-    settings = make_settings(tmp_path_factory.mktemp("warnings"))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return generate_test_data(make_settings(tmp_path_factory.mktemp("warnings")))
 
 
 def raise_warning(settings, region: int, *, rule_id="cash_over_limit", severity=2, status="pushed",

@@ -13,7 +13,7 @@ from data.models import CollectiveOrg, Meeting, Member, Resolution, User
 from domain.admin import passwords
 from domain.permissions import Actor, Scope, role_perms
 from domain.regions import COUNTY, level_of, subtree_bounds, truncate
-from tests.conftest import PASSWORD, TODAY, make_settings
+from tests.conftest import PASSWORD, make_settings
 
 GOOD_ID = "11010519491231002X"  # a resident ID with a valid check digit
 #: the minutes and the sign-in sheet a deciding meeting is recorded with
@@ -23,11 +23,9 @@ USCC = "91350100M000100Y43"  # a unified social credit code with a valid check d
 
 def own_database(tmp_path_factory, name: str):
     """A generated `test`-scale database for one test module (its tests write)."""
-    from data.demo import generate
+    from tests.support.app import generate_test_data
 
-    settings = make_settings(tmp_path_factory.mktemp(name))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return generate_test_data(make_settings(tmp_path_factory.mktemp(name)))
 
 
 def actor(settings, username: str) -> Actor:

@@ -20,11 +20,9 @@ INVOICE_UPLOAD = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 in
 
 def own_database(tmp_path_factory, name: str):
     """A `test`-scale database of its own (funds tests post vouchers that other tests' figures must not see)."""
-    from data.demo import generate
+    from tests.support.app import generate_test_data
 
-    settings = make_settings(tmp_path_factory.mktemp(name))
-    generate(settings, "test", today=TODAY, log=lambda *_: None)
-    return settings
+    return generate_test_data(make_settings(tmp_path_factory.mktemp(name)))
 
 
 def app_for(settings):
