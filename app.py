@@ -205,7 +205,12 @@ def lean_client_config(app: dash.Dash) -> None:
     app._config = lean
 
 
-def create_app(settings: Settings | None = None, query: QueryLayer | None = None) -> dash.Dash:
+def create_app(settings: Settings | None = None, query: QueryLayer | None = None, *,
+               defer_query: bool = False) -> dash.Dash:
+    """The app on `settings` (default: the environment) with the query layer `query` (default: one
+    loaded here). `defer_query`: none yet — the gunicorn master builds the app so that its workers
+    share it, and each worker attaches its own query layer after the fork (server/wsgi.py
+    `start_worker`): building one runs polars, whose thread pool does not survive a fork."""
     settings = settings or Settings.from_env()
     from data.db import upgrade
 
@@ -236,7 +241,8 @@ def create_app(settings: Settings | None = None, query: QueryLayer | None = None
     from server.proxy import trust_proxies
 
     trust_proxies(server, settings.proxy_hops)  # behind nginx: the client's address and scheme (PROXY_HOPS)
-    server.extensions["platform.query"] = query or QueryLayer(settings).load()
+    if not defer_query:
+        server.extensions["platform.query"] = query or QueryLayer(settings).load()
     init_auth(server)
     from server.routing import init_routing
 

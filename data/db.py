@@ -39,6 +39,8 @@ def _set_query_only(info: dict, execute, on: bool) -> None:
 #: every SQLite engine this process made, so that all of them (also those `engine_for`'s cache has
 #: let go of, whose pooled connections live until the engine is collected) can be closed on one file
 _SQLITE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+#: every engine this process made (SQLite or PostgreSQL), for `after_fork`
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -109,6 +111,7 @@ def make_engine(url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _SQLITE_ENGINES.add(engine)
+        _ENGINES.add(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -143,7 +146,18 @@ def make_engine(url: str) -> Engine:
         return engine
     # a connection attempt gives up after 5 s instead of the OS's TCP timeout (minutes): an
     # unreachable replica sends its reads to the primary instead of hanging the request
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5})
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5})
+    _ENGINES.add(engine)
+    return engine
+
+
+def after_fork() -> None:
+    """In a process forked from one that had used the database (a gunicorn worker, from the
+    master that built the app): forget every pooled connection inherited from the parent, without
+    closing it (it is the parent's; SQLAlchemy's `dispose(close=False)`), so that this process
+    opens its own on first use."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
 
 
 @lru_cache(maxsize=8)

@@ -11,15 +11,16 @@
 - access log: off, or to the file ACCESS_LOG; errors to stderr (or ERROR_LOG).
 - at start the master brings the columnar copy up to the database (`python -m data.query.columnar`
   in a child process) before it forks the workers, which then only map it.
-- `preload_app = False`: the app is built in each worker after the fork. Building it in the master
-  would run polars there, and polars' thread pool does not survive a fork (the child deadlocks on
-  its first parallel query), nor do the warm-up threads, the SQLite connections or connectorx's
-  handles. The master imports the libraries and the app's modules (`PRELOAD`; that runs no polars
-  query, opens no connection, starts no thread, so a worker has nothing to discard after the fork)
-  and freezes them out of the garbage collector (`gc.freeze()`) before forking: their pages stay
-  shared until a worker writes to them (CPython's reference counts do: about half of them end up
-  copied). The province's roll-ups are one memory-mapped columnar copy (data/query/columnar.py)
-  whose pages every worker shares through the page cache.
+- `preload_app = True`: the master builds the app (server/wsgi.py: the schema migrated once, the
+  pages and callbacks registered, Dash set up) and freezes it out of the garbage collector
+  (`gc.freeze()`) before forking, so the workers share its pages until they write to them
+  (CPython's reference counts do, for part of them). What does not survive a fork is made in
+  each worker after it (`post_worker_init` → server.wsgi.start_worker): the query layer (polars'
+  thread pool: a child of a process that ran a parallel query deadlocks on its first one), and
+  the database connections (the master's are forgotten). The master also imports the libraries
+  the app loads lazily (`PRELOAD`), which runs no polars query either. The province's roll-ups
+  are one memory-mapped columnar copy (data/query/columnar.py) whose pages every worker shares
+  through the page cache.
 - memory per worker (post_fork): glibc's arenas capped at MALLOC_ARENA_MAX (default 2), blocks
   over 1 MiB mapped on their own, and `malloc_trim(0)` every MALLOC_TRIM_EVERY_S (default 5 s, a
   thread of the worker): without it a worker keeps the few hundred MB of temporaries
@@ -43,11 +44,10 @@ if str(ROOT) not in sys.path:
 
 from settings import Settings  # noqa: E402 - after the project root is on the path
 
-#: imported once in the master, so the workers share their pages: the libraries, then the app's own
-#: modules and callbacks (importing them runs no polars query, opens no connection and starts no
-#: thread; the pages are imported by each worker's Dash app, which registers them)
-PRELOAD = ("numpy", "polars", "pyarrow", "sqlalchemy", "flask", "flask_login", "dash", "dash_bootstrap_components",
-           "plotly.graph_objects", "plotly.express", "diskcache", "alembic", "connectorx", "app", "callbacks")
+#: imported once in the master besides the app (server/wsgi.py, preloaded), so the workers share
+#: their pages: libraries the app imports only when a request needs them (importing runs no polars
+#: query, opens no connection and starts no thread)
+PRELOAD = ("numpy", "polars", "pyarrow", "plotly.graph_objects", "plotly.express", "diskcache", "connectorx")
 
 _settings = Settings.from_env()  # also creates the persistent secrets once, before the workers race for them
 CORES = os.cpu_count() or 1
@@ -68,7 +68,8 @@ bind = f"{_settings.host}:{_settings.port}"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 120)
 graceful_timeout = 30
 keepalive = 5
-preload_app = False
+preload_app = True
+os.environ["WEB_PRELOAD"] = "1"  # server/wsgi.py: the master builds the app without its query layer
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = os.environ.get("ERROR_LOG") or "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
@@ -135,6 +136,12 @@ def post_fork(server, worker):
         return
     if TRIM_EVERY_S > 0:
         threading.Thread(target=_trim_forever, args=(libc,), name="malloc-trim", daemon=True).start()
+
+
+def post_worker_init(worker):
+    from server.wsgi import start_worker
+
+    start_worker(worker.wsgi)  # this worker's query layer, its own database connections
 
 
 def pre_fork(server, worker):

@@ -1,5 +1,7 @@
 """`make serve`: gunicorn with server/gunicorn_conf.py and server.wsgi:application, two workers on a
-`test`-scale database of its own, answers /health and a signed-in page from either worker."""
+`test`-scale database of its own, answers /health, a signed-in page and the cockpit's figures (the
+query layer each worker attached after the fork) from either worker; the master, which built the
+app for both, never ran a polars query (its thread pool would not survive the fork)."""
 from __future__ import annotations
 
 import os
@@ -76,3 +78,33 @@ def test_serve001_two_workers_answer_health_and_a_signed_in_page(served):
     cores = os.cpu_count() or 1
     assert "2 workers" in text and f"POLARS_MAX_THREADS={max(1, cores // 2)}," in text  # cores ÷ workers
     assert proc.poll() is None
+
+
+#: Dash's id of the cockpit's numbers callback (callbacks/cockpit.py render; input url.hash)
+COCKPIT = ("cockpit-breadcrumb.children", "cockpit-kpis-html.data", "children-table.rowData",
+           "cockpit-children-title.children", "cockpit-children-note.children", "cockpit-warnings-html.data")
+
+
+def test_serve002_the_master_builds_the_app_each_worker_its_query_layer(served):
+    settings, base, proc, log = served
+    s = requests.Session()
+    assert s.post(f"{base}/login", data={"username": "demo-province", "password": PASSWORD},
+                  allow_redirects=False).status_code == 302
+    body = {"output": ".." + "...".join(COCKPIT) + "..",
+            "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in COCKPIT],
+            "inputs": [{"id": "url", "property": "hash", "value": ""}], "changedPropIds": ["url.hash"], "state": []}
+    for _ in range(8):  # new connections: both workers answer some (each with its own query layer)
+        r = s.post(f"{base}/_dash-update-component", json=body, timeout=60,
+                   headers={"Connection": "close", "Origin": base, "Referer": f"{base}/"})
+        assert r.status_code == 200, r.text[:300]
+        rows = r.json()["response"]["children-table"]["rowData"]
+        assert rows and all(str(row["code"]).startswith(str(settings.province)) for row in rows)
+    threads = [(Path(f"/proc/{proc.pid}/task") / t / "comm").read_text().strip()
+               for t in os.listdir(f"/proc/{proc.pid}/task")]
+    # polars' pool threads are polars-0, polars-1, …: none in the master (importing polars starts
+    # only jemalloc's and the out-of-core cleaner's)
+    assert not [t for t in threads if t.startswith("polars-") and t[7:].isdigit()], threads
+    workers = psutil.Process(proc.pid).children()
+    for w in workers:
+        names = {(Path(f"/proc/{w.pid}/task") / t / "comm").read_text().strip() for t in os.listdir(f"/proc/{w.pid}/task")}
+        assert any(n.startswith("polars-") and n[7:].isdigit() for n in names), names  # the worker's own pool
