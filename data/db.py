@@ -36,10 +36,8 @@ def _set_query_only(info: dict, execute, on: bool) -> None:
         info[_QUERY_ONLY] = on
 
 
-#: every SQLite engine this process made, so that all of them (also those `engine_for`'s cache has
-#: let go of, whose pooled connections live until the engine is collected) can be closed on one file
-_SQLITE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
-#: every engine this process made (SQLite or PostgreSQL), for `after_fork`
+#: every engine this process made (also those `engine_for`'s cache has let go of, whose pooled
+#: connections live until the engine is collected): closed on one SQLite file, forgotten after a fork
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -69,8 +67,8 @@ def release_sqlite(path: Path) -> bool:
     locks, and the one that closes last believes it is alone, checkpoints and removes the WAL
     under the other ("database disk image is malformed")."""
     path = Path(path).resolve()
-    for engine in list(_SQLITE_ENGINES):
-        if sqlite_path(engine.url.render_as_string(hide_password=False)) == path:
+    for engine in list(_ENGINES):
+        if engine.url.get_backend_name() == "sqlite" and sqlite_path(engine.url.render_as_string(hide_password=False)) == path:
             engine.dispose()
     names = {str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"}
     fd_dir = Path("/proc/self/fd")
@@ -110,7 +108,6 @@ def make_engine(url: str) -> Engine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _SQLITE_ENGINES.add(engine)
         _ENGINES.add(engine)
 
         @event.listens_for(engine, "connect")
@@ -144,18 +141,14 @@ def make_engine(url: str) -> Engine:
                 _set_query_only(record.info, dbapi_conn.execute, False)
 
         return engine
-    # a connection attempt gives up after 5 s instead of the OS's TCP timeout (minutes): an
-    # unreachable replica sends its reads to the primary instead of hanging the request
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5})
-    _ENGINES.add(engine)
+    # connect within 5 s, not the OS's TCP minutes: an unreachable replica's reads go to the primary
+    _ENGINES.add(engine := create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                                         connect_args={"connect_timeout": 5}))
     return engine
 
 
 def after_fork() -> None:
-    """In a process forked from one that had used the database (a gunicorn worker, from the
-    master that built the app): forget every pooled connection inherited from the parent, without
-    closing it (it is the parent's; SQLAlchemy's `dispose(close=False)`), so that this process
-    opens its own on first use."""
+    """In a forked process (a gunicorn worker): forget, not close, the parent's pooled connections."""
     for engine in list(_ENGINES):
         engine.dispose(close=False)
 
@@ -197,8 +190,8 @@ def reading(url: str) -> Iterator[Session]:
     is `PRAGMA query_only` for the transaction (cleared before the next transaction on it and
     when it returns to the pool); on PostgreSQL the transaction is `SET TRANSACTION READ ONLY`
     (default isolation, READ COMMITTED; readers there never wait for row writers anyway). A
-    write inside fails with the driver's error and the transaction rolls back. There is no
-    actor: record history (data/history.py) is only written by writes.
+    write inside fails with the driver's error and the transaction rolls back (no actor: record
+    history, data/history.py, is only written by writes).
 
     With a replica configured (`configure_replica`), the transaction runs on the URL `read_url`
     picks: the replica when it is fresh enough and this context has not written lately, else the
@@ -379,8 +372,7 @@ def has_replica(url: str) -> bool:
 
 def replica_failed(url: str) -> None:
     """A read on `url`'s replica could not connect: the primary serves reads until it answers."""
-    replica = _REPLICAS.get(url)
-    if replica is not None:
+    if (replica := _REPLICAS.get(url)) is not None:
         replica.failed()
 
 
